@@ -1,0 +1,68 @@
+/** One plugin handle on a backend Janus, owned by exactly one proxy plugin handle. */
+import type { BackendSession } from './backend-session.js';
+import type { BackendHandleId } from '../protocol/ids.js';
+import type { JsonObject } from '../protocol/messages.js';
+
+export interface BackendHandleListener {
+  /** An event whose `sender` is this handle (plugin events and core notifications). */
+  onBackendEvent(msg: JsonObject): void;
+  /** The handle is gone without a `detached` from Janus (backend or its session lost). */
+  onBackendLost(): void;
+}
+
+export class BackendHandle {
+  listener: BackendHandleListener | undefined;
+  private gone = false;
+
+  constructor(
+    readonly id: BackendHandleId,
+    readonly session: BackendSession,
+    readonly plugin: string,
+  ) {}
+
+  get alive(): boolean {
+    return !this.gone && this.session.alive;
+  }
+
+  get backendUrl(): string {
+    return this.session.pool.url;
+  }
+
+  message(body: JsonObject, jsep: JsonObject | undefined, transaction: string): Promise<JsonObject> {
+    const msg: JsonObject = { janus: 'message', transaction, handle_id: this.id, body };
+    if (jsep !== undefined) msg.jsep = jsep;
+    return this.session.request(msg);
+  }
+
+  trickle(payload: { candidate?: unknown; candidates?: unknown }): Promise<JsonObject> {
+    return this.session.request({ janus: 'trickle', handle_id: this.id, ...payload });
+  }
+
+  hangup(): Promise<JsonObject> {
+    return this.session.request({ janus: 'hangup', handle_id: this.id });
+  }
+
+  async detach(): Promise<void> {
+    if (this.gone) return;
+    this.gone = true;
+    this.session.handles.delete(this.id);
+    if (this.session.state === 'active') {
+      await this.session.request({ janus: 'detach', handle_id: this.id }).catch(() => undefined);
+    }
+  }
+
+  onEvent(msg: JsonObject): void {
+    if (this.gone) return;
+    if (msg.janus === 'detached') {
+      this.gone = true;
+      this.session.handles.delete(this.id);
+    }
+    this.listener?.onBackendEvent(msg);
+  }
+
+  onLost(): void {
+    if (this.gone) return;
+    this.gone = true;
+    this.listener?.onBackendLost();
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * One Janus session on one backend, owned by one client session (never shared between clients).
+ * It keeps itself alive, routes events to its handles, and survives a connection blip by
+ * claiming itself on a new connection when the backend's reclaim window allows it.
+ */
+import type { Logger } from 'pino';
+import type { BackendConnection, BackendSessionRoute } from './connection.js';
+import type { BackendPool } from './pool.js';
+import { BackendHandle } from './backend-handle.js';
+import type { BackendHandleId, BackendSessionId } from '../protocol/ids.js';
+import type { JsonObject } from '../protocol/messages.js';
+import { ProxyErrors } from '../protocol/errors.js';
+
+const MIN_KEEPALIVE_INTERVAL_MS = 5_000;
+const DEFAULT_KEEPALIVE_INTERVAL_MS = 25_000;
+
+export type BackendSessionState = 'active' | 'reclaiming' | 'dead';
+
+export interface BackendSessionOwner {
+  /** The backend session is gone for good (backend died or its reclaim window passed). */
+  onBackendSessionLost(session: BackendSession): void;
+}
+
+export class BackendSession implements BackendSessionRoute {
+  state: BackendSessionState = 'active';
+  readonly handles = new Map<BackendHandleId, BackendHandle>();
+  private keepaliveTimer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    readonly id: BackendSessionId,
+    private conn: BackendConnection,
+    readonly pool: BackendPool,
+    private readonly owner: BackendSessionOwner,
+    readonly logger: Logger,
+  ) {
+    conn.register(id, this);
+    this.startKeepalive();
+  }
+
+  static async create(pool: BackendPool, owner: BackendSessionOwner, logger: Logger): Promise<BackendSession> {
+    const conn = pool.pick();
+    if (!conn) throw ProxyErrors.backendLost();
+    const reply = await conn.request(
+      { janus: 'create' },
+      { onLateReply: (late) => void destroyOrphanSession(conn, late) },
+    );
+    const id = (reply.data as { id: number }).id as BackendSessionId;
+    return new BackendSession(id, conn, pool, owner, logger.child({ backendSession: id }));
+  }
+
+  get alive(): boolean {
+    return this.state !== 'dead';
+  }
+
+  /** Sends a session-level request on the session's current connection. */
+  request(msg: JsonObject, onLateReply?: (reply: JsonObject) => void): Promise<JsonObject> {
+    if (this.state !== 'active') return Promise.reject(ProxyErrors.backendLost());
+    msg.session_id = this.id;
+    return this.conn.request(msg, onLateReply ? { onLateReply } : {});
+  }
+
+  async attach(plugin: string, opaqueId: string | undefined): Promise<BackendHandle> {
+    const msg: JsonObject = { janus: 'attach', plugin };
+    if (opaqueId !== undefined) msg.opaque_id = opaqueId;
+    const reply = await this.request(msg, (late) => void this.detachOrphan(late));
+    const id = (reply.data as { id: number }).id as BackendHandleId;
+    if (!this.alive) throw ProxyErrors.backendLost();
+    const handle = new BackendHandle(id, this, plugin);
+    this.handles.set(id, handle);
+    return handle;
+  }
+
+  onBackendMessage(msg: JsonObject): void {
+    const sender = msg.sender;
+    if (typeof sender === 'number') {
+      this.handles.get(sender as BackendHandleId)?.onEvent(msg);
+      return;
+    }
+    if (msg.janus === 'timeout') this.die();
+  }
+
+  onConnectionLost(): void {
+    if (this.state !== 'active') return;
+    const windowS = this.pool.info?.reclaimSessionTimeoutS ?? 0;
+    if (windowS <= 0) {
+      this.die();
+      return;
+    }
+    this.state = 'reclaiming';
+    void this.reclaim(windowS * 1000);
+  }
+
+  /** Destroys the session on the backend (its handles go with it, without events). */
+  destroy(): void {
+    if (this.state === 'dead') return;
+    const wasActive = this.state === 'active';
+    this.stop();
+    if (wasActive) this.conn.request({ janus: 'destroy', session_id: this.id }).catch(() => undefined);
+  }
+
+  private async reclaim(windowMs: number): Promise<void> {
+    const deadline = Date.now() + windowMs;
+    const conn = await this.pool.whenOpen(windowMs);
+    if (this.state !== 'reclaiming') return;
+    if (!conn || Date.now() > deadline) {
+      this.die();
+      return;
+    }
+    try {
+      await conn.request({ janus: 'claim', session_id: this.id });
+    } catch {
+      this.die();
+      return;
+    }
+    if (!this.isReclaiming()) return;
+    this.conn = conn;
+    conn.register(this.id, this);
+    this.state = 'active';
+    this.logger.info('backend session reclaimed');
+  }
+
+  /** Re-read after an await: the session may have been destroyed meanwhile. */
+  private isReclaiming(): boolean {
+    return this.state === 'reclaiming';
+  }
+
+  private die(): void {
+    if (this.state === 'dead') return;
+    this.stop();
+    for (const handle of [...this.handles.values()]) handle.onLost();
+    this.handles.clear();
+    this.owner.onBackendSessionLost(this);
+  }
+
+  private stop(): void {
+    this.state = 'dead';
+    clearInterval(this.keepaliveTimer);
+    this.conn.unregister(this.id);
+  }
+
+  private startKeepalive(): void {
+    const timeoutS = this.pool.info?.sessionTimeoutS ?? 0;
+    const intervalMs =
+      timeoutS > 0 ? Math.max(MIN_KEEPALIVE_INTERVAL_MS, (timeoutS * 1000) / 3) : DEFAULT_KEEPALIVE_INTERVAL_MS;
+    this.keepaliveTimer = setInterval(() => {
+      this.request({ janus: 'keepalive' }).catch(() => undefined);
+    }, intervalMs);
+    this.keepaliveTimer.unref();
+  }
+
+  private async detachOrphan(reply: JsonObject): Promise<void> {
+    const id = (reply.data as { id?: number } | undefined)?.id;
+    if (typeof id !== 'number') return;
+    await this.request({ janus: 'detach', handle_id: id }).catch(() => undefined);
+  }
+}
+
+async function destroyOrphanSession(conn: BackendConnection, reply: JsonObject): Promise<void> {
+  const id = (reply.data as { id?: number } | undefined)?.id;
+  if (typeof id !== 'number' || conn.state !== 'open') return;
+  await conn.request({ janus: 'destroy', session_id: id }).catch(() => undefined);
+}

@@ -1,0 +1,146 @@
+/**
+ * One WebSocket connection to a backend Janus. It owns the pending-request table and routes
+ * everything that is not a reply to the backend session it belongs to, by id.
+ */
+import WebSocket from 'ws';
+import type { Logger } from 'pino';
+import { nextBackendTransaction, type BackendSessionId } from '../protocol/ids.js';
+import { isJsonObject, type JsonObject } from '../protocol/messages.js';
+import { ProxyErrors } from '../protocol/errors.js';
+import { PendingRequests, isSettlingReply } from './pending-requests.js';
+import { frameText } from '../protocol/frames.js';
+
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+/** What a backend session exposes to the connection that carries it. */
+export interface BackendSessionRoute {
+  onBackendMessage(msg: JsonObject): void;
+  onConnectionLost(): void;
+}
+
+export interface ConnectionOptions {
+  url: string;
+  apiSecret: string | undefined;
+  requestTimeoutMs: number;
+  connectTimeoutMs: number;
+  logger: Logger;
+}
+
+export interface RequestOptions {
+  timeoutMs?: number;
+  /** Called with a success reply that arrives after the request timed out, to undo its effect. */
+  onLateReply?: (reply: JsonObject) => void;
+}
+
+export class BackendConnection {
+  state: ConnectionState = 'connecting';
+  private ws: WebSocket | undefined;
+  private readonly pending = new PendingRequests();
+  private readonly sessions = new Map<BackendSessionId, BackendSessionRoute>();
+  private closeListeners: (() => void)[] = [];
+
+  constructor(private readonly options: ConnectionOptions) {}
+
+  get url(): string {
+    return this.options.url;
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Opens the socket; resolves once open, rejects if it fails or takes too long. */
+  connect(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(this.options.url, 'janus-protocol', {
+        handshakeTimeout: this.options.connectTimeoutMs,
+        perMessageDeflate: false,
+      });
+      this.ws = ws;
+      ws.on('open', () => {
+        this.state = 'open';
+        resolve();
+      });
+      ws.on('message', (data: WebSocket.RawData) => {
+        this.onFrame(data);
+      });
+      ws.on('error', (err) => {
+        this.options.logger.debug({ err: err.message, backend: this.options.url }, 'backend socket error');
+        if (this.state === 'connecting') reject(err);
+      });
+      ws.on('close', () => {
+        const wasConnecting = this.state === 'connecting';
+        this.state = 'closed';
+        if (wasConnecting) reject(new Error('connection closed during handshake'));
+        this.onClosed();
+      });
+    });
+  }
+
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  register(id: BackendSessionId, route: BackendSessionRoute): void {
+    this.sessions.set(id, route);
+  }
+
+  unregister(id: BackendSessionId): void {
+    this.sessions.delete(id);
+  }
+
+  /** Sends a request and resolves with its reply (`error` replies reject with Janus's code). */
+  request(msg: JsonObject, opts: RequestOptions = {}): Promise<JsonObject> {
+    const ws = this.ws;
+    if (this.state !== 'open' || !ws) return Promise.reject(ProxyErrors.backendLost());
+    const transaction = typeof msg.transaction === 'string' ? msg.transaction : nextBackendTransaction();
+    msg.transaction = transaction;
+    if (this.options.apiSecret !== undefined) msg.apisecret = this.options.apiSecret;
+    const reply = this.pending.add(transaction, opts.timeoutMs ?? this.options.requestTimeoutMs, opts.onLateReply);
+    ws.send(JSON.stringify(msg));
+    return reply;
+  }
+
+  close(): void {
+    this.ws?.close();
+    this.ws?.terminate();
+  }
+
+  private onFrame(data: WebSocket.RawData): void {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(frameText(data));
+    } catch {
+      this.options.logger.warn({ backend: this.options.url }, 'unparseable frame from backend');
+      return;
+    }
+    if (!isJsonObject(msg)) return;
+    const transaction = msg.transaction;
+    if (typeof transaction === 'string' && isSettlingReply(msg) && this.pending.settle(transaction, msg)) return;
+    const sessionId = msg.session_id;
+    if (typeof sessionId !== 'number') return;
+    const route = this.sessions.get(sessionId as BackendSessionId);
+    if (!route) return;
+    try {
+      route.onBackendMessage(msg);
+    } catch (err) {
+      this.options.logger.error({ err, backend: this.options.url }, 'backend event handler failed');
+    }
+  }
+
+  private onClosed(): void {
+    this.pending.clear();
+    const routes = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const route of routes) {
+      try {
+        route.onConnectionLost();
+      } catch (err) {
+        this.options.logger.error({ err }, 'connection-lost handler failed');
+      }
+    }
+    const listeners = this.closeListeners;
+    this.closeListeners = [];
+    for (const listener of listeners) listener();
+  }
+}

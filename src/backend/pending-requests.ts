@@ -1,0 +1,94 @@
+/**
+ * The pending-request table of one backend connection: every entry has a deadline, settles exactly
+ * once (it is removed before it is resolved or rejected), and all are rejected when the connection
+ * goes away. A request that timed out is remembered for a while so that a late reply can still be
+ * cleaned up (e.g. a handle attached after we gave up on it is detached again).
+ */
+import { JanusError, ProxyErrors } from '../protocol/errors.js';
+import type { JsonObject } from '../protocol/messages.js';
+
+const LATE_REPLY_MEMORY_MS = 60_000;
+
+interface Pending {
+  resolve(reply: JsonObject): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+  onLateReply: ((reply: JsonObject) => void) | undefined;
+}
+
+/** Reply kinds that answer a request; `event`s with a transaction are routed as events instead. */
+const SETTLING_KINDS = new Set(['success', 'error', 'ack', 'pong', 'server_info']);
+
+export function isSettlingReply(msg: JsonObject): boolean {
+  return typeof msg.janus === 'string' && SETTLING_KINDS.has(msg.janus);
+}
+
+export class PendingRequests {
+  private readonly pending = new Map<string, Pending>();
+  private readonly late = new Map<string, { handler: (reply: JsonObject) => void; timer: NodeJS.Timeout }>();
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  add(transaction: string, timeoutMs: number, onLateReply?: (reply: JsonObject) => void): Promise<JsonObject> {
+    return new Promise<JsonObject>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(transaction);
+        if (onLateReply) this.rememberLate(transaction, onLateReply);
+        reject(ProxyErrors.backendTimeout());
+      }, timeoutMs);
+      this.pending.set(transaction, { resolve, reject, timer, onLateReply });
+    });
+  }
+
+  /** Settles the request owning this reply's transaction. Returns false when nobody was waiting for it. */
+  settle(transaction: string, reply: JsonObject): boolean {
+    const entry = this.pending.get(transaction);
+    if (entry) {
+      this.pending.delete(transaction);
+      clearTimeout(entry.timer);
+      if (reply.janus === 'error') entry.reject(errorFromReply(reply));
+      else entry.resolve(reply);
+      return true;
+    }
+    const late = this.late.get(transaction);
+    if (late) {
+      this.late.delete(transaction);
+      clearTimeout(late.timer);
+      if (reply.janus !== 'error') late.handler(reply);
+      return true;
+    }
+    return false;
+  }
+
+  /** Rejects every pending request (connection lost or closed). */
+  rejectAll(err: Error = ProxyErrors.backendLost()): void {
+    const entries = [...this.pending.values()];
+    this.pending.clear();
+    for (const entry of entries) {
+      clearTimeout(entry.timer);
+      entry.reject(err);
+    }
+  }
+
+  clear(): void {
+    this.rejectAll();
+    for (const { timer } of this.late.values()) clearTimeout(timer);
+    this.late.clear();
+  }
+
+  private rememberLate(transaction: string, handler: (reply: JsonObject) => void): void {
+    const timer = setTimeout(() => this.late.delete(transaction), LATE_REPLY_MEMORY_MS);
+    timer.unref();
+    this.late.set(transaction, { handler, timer });
+  }
+}
+
+/** A backend `error` reply as a JanusError that keeps Janus's numeric code and reason. */
+export function errorFromReply(reply: JsonObject): JanusError {
+  const error = reply.error as { code?: unknown; reason?: unknown } | undefined;
+  const code = typeof error?.code === 'number' ? error.code : 490;
+  const reason = typeof error?.reason === 'string' ? error.reason : undefined;
+  return new JanusError(code, reason);
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/** `janus-proxy`: start the Janus Cloud signalling proxy. */
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { ConfigError, parseProxyConfig, readConfigFile } from '../config/load.js';
+import { startProxy } from '../proxy.js';
+import { applyFlags, USAGE } from './proxy-flags.js';
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        config: { type: 'string', short: 'c' },
+        'ws-port': { type: 'string' },
+        'ws-host': { type: 'string' },
+        backend: { type: 'string', multiple: true },
+        'api-secret': { type: 'string' },
+        'log-level': { type: 'string' },
+        'check-config': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+  } catch (err) {
+    process.stderr.write(`janus-proxy: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+    return 2;
+  }
+  const flags = args.values;
+  if (flags.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let config;
+  try {
+    const fromFile = flags.config ? readConfigFile(flags.config) : {};
+    config = parseProxyConfig(applyFlags(fromFile, flags));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`janus-proxy: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (flags['check-config']) {
+    process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
+    return 0;
+  }
+  const logger = pino({ level: config.log.level, redact: ['*.api_secret', '*.apisecret'] });
+  const proxy = await startProxy(config, logger);
+  const shutdown = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    proxy.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGINT', () => { shutdown('SIGINT'); });
+  process.once('SIGTERM', () => { shutdown('SIGTERM'); });
+  return -1;
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    process.stderr.write(`janus-proxy: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,51 @@
+/** Command-line flags of `janus-proxy`, applied on top of the config file before validation. */
+import { isJsonObject, type JsonObject } from '../protocol/messages.js';
+
+export const USAGE = `Usage: janus-proxy [options]
+
+  -c, --config FILE      YAML configuration file (see conf/janus-proxy.yml)
+      --ws-port PORT     Janus API WebSocket port (default 8288)
+      --ws-host ADDR     address the WebSocket transport binds to (default 0.0.0.0)
+      --backend URL      a backend Janus WebSocket URL, e.g. ws://127.0.0.1:8188;
+                         repeat for several; replaces janus_server from the file
+      --api-secret S     require this api_secret from clients (and send it to backends)
+      --log-level LEVEL  trace, debug, info, warn, error, fatal or silent
+      --check-config     print the effective configuration and exit
+  -h, --help             show this help
+`;
+
+export interface ProxyFlags {
+  'ws-port'?: string | undefined;
+  'ws-host'?: string | undefined;
+  backend?: string[] | undefined;
+  'api-secret'?: string | undefined;
+  'log-level'?: string | undefined;
+}
+
+function section(config: JsonObject, key: string): JsonObject {
+  const existing = config[key];
+  const copy: JsonObject = isJsonObject(existing) ? { ...existing } : {};
+  config[key] = copy;
+  return copy;
+}
+
+function backendName(url: string, index: number): string {
+  try {
+    const { hostname, port } = new URL(url);
+    return `${hostname}-${port || 'default'}`.replace(/[^\w.-]/g, '_');
+  } catch {
+    return `backend-${index + 1}`;
+  }
+}
+
+export function applyFlags(fileConfig: unknown, flags: ProxyFlags): JsonObject {
+  const config: JsonObject = isJsonObject(fileConfig) ? { ...fileConfig } : {};
+  if (flags['ws-port'] !== undefined) section(config, 'ws_transport').port = Number(flags['ws-port']);
+  if (flags['ws-host'] !== undefined) section(config, 'ws_transport').host = flags['ws-host'];
+  if (flags['api-secret'] !== undefined) section(config, 'general').api_secret = flags['api-secret'];
+  if (flags['log-level'] !== undefined) section(config, 'log').level = flags['log-level'];
+  if (flags.backend?.length) {
+    config.janus_server = flags.backend.map((url, i) => ({ name: backendName(url, i), url }));
+  }
+  return config;
+}

@@ -1,0 +1,150 @@
+/**
+ * Answers every Janus core verb the way Janus 1.1.2 does: validation order, reply shapes and error
+ * codes (janus-api.md §1). Each request gets exactly one reply on the Sink it came from;
+ * asynchronous events go to the session's owner.
+ */
+import type { Logger } from 'pino';
+import { JanusError, JanusErrorCode as C, toJanusError } from '../protocol/errors.js';
+import { EnvelopeError, parseEnvelope, type ClientRequest, type HandleRequest, type SessionRequest } from '../protocol/envelope.js';
+import { errorReply, successReply, type OutgoingMessage } from '../protocol/messages.js';
+import type { Sink } from './sink.js';
+import type { Sessions } from './sessions.js';
+import type { Session } from './session.js';
+import { serverInfo, type ServerInfoInputs } from './server-info.js';
+import { attach, handleVerb } from './handle-verbs.js';
+import type { PluginRegistry } from '../plugins/registry.js';
+import type { Cluster } from '../cluster/cluster.js';
+
+export interface DispatcherOptions {
+  apiSecret: string | undefined;
+  serverName: string;
+  sessionTimeoutS: number;
+  reclaimSessionTimeoutS: number;
+  transports: Record<string, Record<string, unknown>>;
+  logger: Logger;
+}
+
+export interface DispatchDeps {
+  sessions: Sessions;
+  plugins: PluginRegistry;
+  cluster: Cluster;
+}
+
+export class Dispatcher {
+  constructor(
+    private readonly deps: DispatchDeps,
+    private readonly options: DispatcherOptions,
+  ) {}
+
+  /** Handles one decoded request. Never throws; the reply is sent on `sink`. */
+  dispatch(payload: unknown, sink: Sink): void {
+    let request: ClientRequest;
+    try {
+      request = parseEnvelope(payload);
+    } catch (err) {
+      const e = err instanceof EnvelopeError ? err : new EnvelopeError(C.UNKNOWN, 'Internal proxy error', undefined, undefined);
+      sink.send(errorReply(e.code, e.reason, e.sessionId, e.transaction));
+      return;
+    }
+    const replyError = (err: unknown): void => {
+      const e = toJanusError(err);
+      if (!(err instanceof JanusError)) this.options.logger.error({ err }, 'request failed unexpectedly');
+      const sessionId = request.level === 'root' ? undefined : request.sessionId;
+      sink.send(errorReply(e.code, e.reason, sessionId, request.transaction));
+    };
+    try {
+      const pending = this.route(request, sink);
+      if (pending) pending.then((reply) => { if (reply) sink.send(reply); }, replyError);
+    } catch (err) {
+      replyError(err);
+    }
+  }
+
+  /** Returns the reply, or a promise of it. Synchronous throws and rejections become error replies. */
+  private route(request: ClientRequest, sink: Sink): Promise<OutgoingMessage | undefined> | undefined {
+    if (request.level === 'root') {
+      sink.send(this.root(request.verb, request.transaction, request.raw.id, request.raw.apisecret, sink));
+      return undefined;
+    }
+    if (!this.authorized(request.raw.apisecret)) throw new JanusError(C.UNAUTHORIZED);
+    const session = this.deps.sessions.get(request.sessionId);
+    if (!session) throw new JanusError(C.SESSION_NOT_FOUND, `No such session ${request.sessionId}`);
+    this.deps.sessions.touch(session);
+    if (request.level === 'handle') return this.handleLevel(request, session, sink);
+    return this.sessionLevel(request, session, sink);
+  }
+
+  private root(verb: 'info' | 'ping' | 'create', transaction: string, id: unknown, secret: unknown, sink: Sink): OutgoingMessage {
+    switch (verb) {
+      case 'info':
+        return serverInfo(transaction, this.infoInputs());
+      case 'ping':
+        return { janus: 'pong', transaction };
+      case 'create': {
+        if (!this.authorized(secret)) return errorReply(C.UNAUTHORIZED, 'Unauthorized request (wrong or missing secret/token)', undefined, transaction);
+        const requested = typeof id === 'number' && id > 0 ? id : undefined;
+        if (requested !== undefined && this.deps.sessions.has(requested)) {
+          return errorReply(C.SESSION_CONFLICT, 'Session ID already in use', requested, transaction);
+        }
+        const session = this.deps.sessions.create(sink, requested);
+        return { janus: 'success', transaction, data: { id: session.id } };
+      }
+    }
+  }
+
+  private sessionLevel(request: SessionRequest, session: Session, sink: Sink): Promise<OutgoingMessage | undefined> | undefined {
+    const { verb, transaction } = request;
+    switch (verb) {
+      case 'keepalive':
+        sink.send({ janus: 'ack', session_id: session.id, transaction });
+        return undefined;
+      case 'claim':
+        this.deps.sessions.claim(session, sink);
+        sink.send(successReply(session.id, transaction));
+        return undefined;
+      case 'destroy':
+        this.deps.sessions.destroy(session);
+        sink.send(successReply(session.id, transaction));
+        return undefined;
+      case 'attach':
+        return attach(request.raw, session, this.deps, transaction);
+      case 'message':
+      case 'trickle':
+      case 'detach':
+      case 'hangup':
+        throw new JanusError(C.INVALID_REQUEST_PATH, `Unhandled request '${verb}' at this path`);
+      default:
+        throw new JanusError(C.UNKNOWN_REQUEST, `Unknown request '${verb}'`);
+    }
+  }
+
+  private handleLevel(request: HandleRequest, session: Session, sink: Sink): Promise<OutgoingMessage | undefined> | undefined {
+    const handle = session.handles.get(request.handleId as never);
+    if (!handle) throw new JanusError(C.HANDLE_NOT_FOUND, `No such handle ${request.handleId} in session ${session.id}`);
+    switch (request.verb) {
+      case 'keepalive':
+      case 'claim':
+        return this.sessionLevel({ ...request, level: 'session' }, session, sink);
+      case 'attach':
+      case 'destroy':
+        throw new JanusError(C.INVALID_REQUEST_PATH, `Unhandled request '${request.verb}' at this path`);
+      default:
+        return handleVerb(request, session, handle, sink);
+    }
+  }
+
+  private authorized(secret: unknown): boolean {
+    return this.options.apiSecret === undefined || secret === this.options.apiSecret;
+  }
+
+  private infoInputs(): ServerInfoInputs {
+    return {
+      serverName: this.options.serverName,
+      sessionTimeoutS: this.options.sessionTimeoutS,
+      reclaimSessionTimeoutS: this.options.reclaimSessionTimeoutS,
+      apiSecret: this.options.apiSecret !== undefined,
+      plugins: this.deps.cluster.plugins(),
+      transports: this.options.transports,
+    };
+  }
+}

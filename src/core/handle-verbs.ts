@@ -1,0 +1,121 @@
+/** `attach` and the handle-level verbs (`message`, `trickle`, `hangup`, `detach`), checked in Janus's order. */
+import { JanusError, JanusErrorCode as C } from '../protocol/errors.js';
+import { uniqueId, type ClientHandleId } from '../protocol/ids.js';
+import { isJsonInteger, isJsonObject, successReply, type JsonObject, type OutgoingMessage } from '../protocol/messages.js';
+import type { HandleRequest } from '../protocol/envelope.js';
+import type { PluginContext } from '../plugins/plugin.js';
+import type { Session } from './session.js';
+import type { Handle } from './handle.js';
+import type { Sink } from './sink.js';
+import type { DispatchDeps } from './dispatcher.js';
+import { Handle as HandleClass } from './handle.js';
+
+function checkAttachFields(raw: JsonObject): { plugin: string; opaqueId: string | undefined } {
+  const { plugin, opaque_id: opaqueId, loop_index: loopIndex } = raw;
+  if (plugin === undefined) throw new JanusError(C.MISSING_MANDATORY_ELEMENT, 'Missing mandatory element (plugin)');
+  if (typeof plugin !== 'string') throw new JanusError(C.INVALID_ELEMENT_TYPE, 'Invalid element type (plugin should be a string)');
+  if (opaqueId !== undefined && typeof opaqueId !== 'string') {
+    throw new JanusError(C.INVALID_ELEMENT_TYPE, 'Invalid element type (opaque_id should be a string)');
+  }
+  if (loopIndex !== undefined && !(isJsonInteger(loopIndex) && loopIndex >= 0)) {
+    throw new JanusError(C.INVALID_ELEMENT_TYPE, 'Invalid element type (loop_index should be a positive integer)');
+  }
+  return { plugin, opaqueId };
+}
+
+export async function attach(raw: JsonObject, session: Session, deps: DispatchDeps, transaction: string): Promise<OutgoingMessage> {
+  const { plugin, opaqueId } = checkAttachFields(raw);
+  const module = deps.plugins.resolve(plugin, (name) => name in deps.cluster.plugins());
+  if (!module) throw new JanusError(C.PLUGIN_NOT_FOUND, `No such plugin '${plugin}'`);
+  const id = uniqueId<ClientHandleId>((c) => session.handles.has(c));
+  const handle = new HandleClass(id, plugin, opaqueId);
+  const pluginHandle = await module.createHandle(pluginContext(session, handle, deps));
+  if (!session.alive) {
+    pluginHandle.destroy();
+    throw new JanusError(C.SESSION_NOT_FOUND, `No such session ${session.id}`);
+  }
+  handle.pluginHandle = pluginHandle;
+  session.handles.set(id, handle);
+  return successReply(session.id, transaction, { data: { id } });
+}
+
+function pluginContext(session: Session, handle: Handle, deps: DispatchDeps): PluginContext {
+  return {
+    plugin: handle.plugin,
+    opaqueId: handle.opaqueId,
+    logger: session.logger.child({ handle: handle.id, plugin: handle.plugin }),
+    emit: (event) => {
+      if (!handle.detached) session.emit(handle.id, event);
+    },
+    ended: () => {
+      if (handle.detached) return;
+      handle.detached = true;
+      session.handles.delete(handle.id);
+      session.emit(handle.id, { janus: 'detached' });
+    },
+    place: (plugin) => deps.cluster.place(plugin),
+    backendSession: (backend) => session.backendSession(backend),
+  };
+}
+
+function checkMessageFields(raw: JsonObject): { body: JsonObject; jsep: JsonObject | undefined } {
+  const { body, jsep } = raw;
+  if (body === undefined) throw new JanusError(C.MISSING_MANDATORY_ELEMENT, 'Missing mandatory element (body)');
+  if (!isJsonObject(body)) throw new JanusError(C.INVALID_ELEMENT_TYPE, 'Invalid element type (body should be an object)');
+  if (jsep !== undefined && !isJsonObject(jsep)) throw new JanusError(C.INVALID_JSON_OBJECT, 'Invalid jsep object');
+  return { body, jsep };
+}
+
+function checkTrickleFields(raw: JsonObject): { candidate?: unknown; candidates?: unknown } {
+  const hasOne = 'candidate' in raw;
+  const hasMany = 'candidates' in raw;
+  if (!hasOne && !hasMany) throw new JanusError(C.MISSING_MANDATORY_ELEMENT, 'Missing mandatory element (candidate|candidates)');
+  if (hasOne && hasMany) throw new JanusError(C.INVALID_JSON, "Can't have both candidate and candidates");
+  if (hasMany && !Array.isArray(raw.candidates)) throw new JanusError(C.INVALID_ELEMENT_TYPE, 'candidates is not an array');
+  return hasOne ? { candidate: raw.candidate } : { candidates: raw.candidates };
+}
+
+/**
+ * Handle verbs. The request's fields are checked at once, but the work is queued on the handle
+ * synchronously, before any await, so requests on one handle run in arrival order.
+ */
+export function handleVerb(request: HandleRequest, session: Session, handle: Handle, sink: Sink): Promise<OutgoingMessage | undefined> {
+  const { verb, transaction, raw } = request;
+  const pluginHandle = handle.pluginHandle;
+  if (!pluginHandle) throw new JanusError(C.PLUGIN_MESSAGE, 'No plugin to handle this message');
+  switch (verb) {
+    case 'message': {
+      const { body, jsep } = checkMessageFields(raw);
+      return handle.enqueue(async () => {
+        const reply = await pluginHandle.message(body, jsep, transaction);
+        return reply.janus === 'ack'
+          ? Object.assign({ janus: 'ack', session_id: session.id, transaction }, reply.hint === undefined ? {} : { hint: reply.hint })
+          : { janus: 'success', session_id: session.id, transaction, sender: handle.id, plugindata: reply.plugindata };
+      });
+    }
+    case 'trickle': {
+      const fields = checkTrickleFields(raw);
+      return handle.enqueue(async () => {
+        await pluginHandle.trickle(fields);
+        return { janus: 'ack', session_id: session.id, transaction };
+      });
+    }
+    case 'hangup':
+      return handle.enqueue(async () => {
+        await pluginHandle.hangup();
+        return successReply(session.id, transaction);
+      });
+    case 'detach':
+      return handle.enqueue(async () => {
+        if (handle.detached) throw new JanusError(C.HANDLE_NOT_FOUND, `No such handle ${handle.id} in session ${session.id}`);
+        handle.detached = true;
+        session.handles.delete(handle.id);
+        await pluginHandle.detach();
+        sink.send(successReply(session.id, transaction));
+        session.emit(handle.id, { janus: 'detached' });
+        return undefined;
+      });
+    default:
+      throw new JanusError(C.UNKNOWN_REQUEST, `Unknown request '${verb}'`);
+  }
+}

@@ -1,0 +1,92 @@
+/** A client-facing Janus session: its handles, its owner Sink, and its backend sessions (one per backend). */
+import type { Logger } from 'pino';
+import type { ClientHandleId, ClientSessionId } from '../protocol/ids.js';
+import type { OutgoingMessage } from '../protocol/messages.js';
+import type { Sink } from './sink.js';
+import { Handle } from './handle.js';
+import { BackendSession, type BackendSessionOwner } from '../backend/backend-session.js';
+import type { Backend } from '../cluster/backend.js';
+
+export type SessionState = 'active' | 'orphaned' | 'destroyed';
+
+export class Session implements BackendSessionOwner {
+  state: SessionState = 'active';
+  readonly handles = new Map<ClientHandleId, Handle>();
+  lastActivityMs: number;
+  /** When an orphaned session (its owner Sink closed) is destroyed unless claimed. */
+  orphanDeadlineMs = 0;
+  private readonly backendSessions = new Map<Backend, Promise<BackendSession>>();
+
+  constructor(
+    readonly id: ClientSessionId,
+    public owner: Sink | undefined,
+    readonly logger: Logger,
+    nowMs: number,
+  ) {
+    this.lastActivityMs = nowMs;
+  }
+
+  get alive(): boolean {
+    return this.state !== 'destroyed';
+  }
+
+  /** Delivers an asynchronous event to the session's owner, with this session's and the handle's ids. */
+  emit(handleId: ClientHandleId | undefined, event: OutgoingMessage): void {
+    const owner = this.owner;
+    if (!owner?.open || !this.alive) return;
+    if ('session_id' in event) {
+      event.session_id = this.id;
+      if (handleId !== undefined) event.sender = handleId;
+      owner.send(event);
+      return;
+    }
+    const { janus, ...rest } = event;
+    const shaped: OutgoingMessage = { janus, session_id: this.id };
+    if (handleId !== undefined) shaped.sender = handleId;
+    owner.send(Object.assign(shaped, rest));
+  }
+
+  backendSession(backend: Backend): Promise<BackendSession> {
+    let session = this.backendSessions.get(backend);
+    if (!session) {
+      session = BackendSession.create(backend.pool, this, this.logger.child({ backend: backend.name }));
+      this.backendSessions.set(backend, session);
+      session.then(
+        (bs) => {
+          if (!this.alive) bs.destroy();
+        },
+        () => { this.backendSessions.delete(backend); },
+      );
+    }
+    return session;
+  }
+
+  onBackendSessionLost(lost: BackendSession): void {
+    for (const [backend, pending] of this.backendSessions) {
+      void pending.then((bs) => {
+        if (bs === lost && this.backendSessions.get(backend) === pending) this.backendSessions.delete(backend);
+      }, () => undefined);
+    }
+  }
+
+  /** Tears the session down: plugin handles release their resources, backend sessions are destroyed. No events. */
+  destroy(): void {
+    if (this.state === 'destroyed') return;
+    this.state = 'destroyed';
+    for (const handle of this.handles.values()) {
+      handle.detached = true;
+      handle.pluginHandle?.destroy();
+    }
+    this.handles.clear();
+    for (const pending of this.backendSessions.values()) {
+      pending.then((bs) => { bs.destroy(); }, () => undefined);
+    }
+    this.backendSessions.clear();
+  }
+
+  createHandleShell(id: ClientHandleId, plugin: string, opaqueId: string | undefined): Handle {
+    const handle = new Handle(id, plugin, opaqueId);
+    this.handles.set(id, handle);
+    return handle;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * All client sessions of this proxy: creation, lookup, ownership by Sinks, the inactivity watchdog
+ * (Janus's `session_timeout`) and the reclaim window after an owner's transport drops
+ * (Janus's `reclaim_session_timeout`).
+ */
+import type { Logger } from 'pino';
+import { uniqueId, type ClientSessionId } from '../protocol/ids.js';
+import { Session } from './session.js';
+import type { Sink } from './sink.js';
+
+const WATCHDOG_INTERVAL_MS = 1_000;
+
+export interface SessionsOptions {
+  sessionTimeoutS: number;
+  reclaimSessionTimeoutS: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+export class Sessions {
+  private readonly sessions = new Map<ClientSessionId, Session>();
+  private readonly owned = new Map<Sink, Set<Session>>();
+  private readonly watchdog: NodeJS.Timeout;
+  private readonly now: () => number;
+
+  constructor(private readonly options: SessionsOptions) {
+    this.now = options.now ?? Date.now;
+    this.watchdog = setInterval(() => {
+      this.sweep();
+    }, WATCHDOG_INTERVAL_MS);
+    this.watchdog.unref();
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  has(id: number): boolean {
+    return this.sessions.has(id as ClientSessionId);
+  }
+
+  get(id: number): Session | undefined {
+    return this.sessions.get(id as ClientSessionId);
+  }
+
+  create(owner: Sink, requestedId: number | undefined): Session {
+    const id = requestedId ? (requestedId as ClientSessionId) : uniqueId<ClientSessionId>((c) => this.sessions.has(c));
+    const session = new Session(id, owner, this.options.logger.child({ session: id }), this.now());
+    this.sessions.set(id, session);
+    this.own(owner, session);
+    return session;
+  }
+
+  touch(session: Session): void {
+    session.lastActivityMs = this.now();
+  }
+
+  /** Moves the session's events to `sink` (Janus `claim`). */
+  claim(session: Session, sink: Sink): void {
+    if (session.owner) this.owned.get(session.owner)?.delete(session);
+    session.owner = sink;
+    session.state = 'active';
+    this.own(sink, session);
+  }
+
+  destroy(session: Session): void {
+    this.sessions.delete(session.id);
+    if (session.owner) this.owned.get(session.owner)?.delete(session);
+    session.destroy();
+  }
+
+  /** The owner's transport closed: destroy its sessions now, or park them for the reclaim window. */
+  onSinkClosed(sink: Sink): void {
+    const sessions = this.owned.get(sink);
+    this.owned.delete(sink);
+    if (!sessions) return;
+    const windowS = this.options.reclaimSessionTimeoutS;
+    for (const session of sessions) {
+      session.owner = undefined;
+      if (windowS <= 0) {
+        this.destroy(session);
+      } else {
+        session.state = 'orphaned';
+        session.orphanDeadlineMs = this.now() + windowS * 1000;
+      }
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.watchdog);
+    for (const session of [...this.sessions.values()]) this.destroy(session);
+  }
+
+  private own(sink: Sink, session: Session): void {
+    let set = this.owned.get(sink);
+    if (!set) {
+      set = new Set();
+      this.owned.set(sink, set);
+    }
+    set.add(session);
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    const timeoutMs = this.options.sessionTimeoutS * 1000;
+    for (const session of this.sessions.values()) {
+      if (session.state === 'orphaned' && now >= session.orphanDeadlineMs) {
+        session.logger.info('session not reclaimed in time, destroying');
+        this.destroy(session);
+      } else if (timeoutMs > 0 && now - session.lastActivityMs >= timeoutMs) {
+        session.logger.info('session timed out');
+        session.emit(undefined, { janus: 'timeout' });
+        this.destroy(session);
+      }
+    }
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The contract between the proxy core and a proxy plugin. A plugin registers under a Janus package
+ * name and creates one PluginHandle per client attach. The core serialises calls on one handle.
+ */
+import type { JsonObject, OutgoingMessage } from '../protocol/messages.js';
+import type { Placement } from '../cluster/cluster.js';
+import type { BackendSession } from '../backend/backend-session.js';
+import type { Backend } from '../cluster/backend.js';
+import type { Logger } from 'pino';
+
+/** What a plugin answers to a client `message`: Janus's `ack` (async) or `success` (sync). */
+export type MessageReply = { janus: 'ack'; hint?: string } | { janus: 'success'; plugindata: unknown };
+
+export interface TrickleRequest {
+  candidate?: unknown;
+  candidates?: unknown;
+}
+
+export interface PluginHandle {
+  message(body: JsonObject, jsep: JsonObject | undefined, transaction: string): Promise<MessageReply>;
+  trickle(request: TrickleRequest): Promise<void>;
+  hangup(): Promise<void>;
+  /** Client detach: release backend resources; the core sends `detached` afterwards. */
+  detach(): Promise<void>;
+  /** Session destroyed or timed out: release everything, send nothing to the client. */
+  destroy(): void;
+}
+
+/** The small world a plugin handle sees. */
+export interface PluginContext {
+  readonly plugin: string;
+  readonly opaqueId: string | undefined;
+  readonly logger: Logger;
+  /** Sends an event to the client session's owner; the core fills in session_id and sender. */
+  emit(event: OutgoingMessage): void;
+  /** The handle ended on its own (e.g. backend lost): core sends `detached` and forgets it. */
+  ended(): void;
+  /** Chooses and reserves a backend for this handle. */
+  place(plugin: string): Placement | undefined;
+  /** The client session's own backend session on `backend`, created on first use. */
+  backendSession(backend: Backend): Promise<BackendSession>;
+}
+
+export interface ProxyPlugin {
+  readonly name: string;
+  createHandle(ctx: PluginContext): Promise<PluginHandle>;
+}

@@ -1,0 +1,29 @@
+/**
+ * Which proxy plugin serves a Janus package name: a cluster-aware module when there is one, else
+ * the pass-through relay for any plugin the backends offer.
+ */
+import type { ProxyPlugin } from './plugin.js';
+import { relayPlugin } from './relay.js';
+import { echotestPlugin } from './echotest.js';
+
+export class PluginRegistry {
+  private readonly modules = new Map<string, ProxyPlugin>();
+  private readonly passthrough = new Map<string, ProxyPlugin>();
+
+  constructor(modules: readonly ProxyPlugin[] = [echotestPlugin]) {
+    for (const module of modules) this.modules.set(module.name, module);
+  }
+
+  /** The plugin for `name`, or undefined when neither a module nor any backend offers it. */
+  resolve(name: string, offeredByBackends: (name: string) => boolean): ProxyPlugin | undefined {
+    const module = this.modules.get(name);
+    if (module) return module;
+    if (!offeredByBackends(name)) return undefined;
+    let relay = this.passthrough.get(name);
+    if (!relay) {
+      relay = relayPlugin(name);
+      this.passthrough.set(name, relay);
+    }
+    return relay;
+  }
+}

@@ -1,0 +1,92 @@
+/** One client WebSocket: decodes frames into requests and is the Sink its sessions' messages go to. */
+import type { WebSocket, RawData } from 'ws';
+import type { Logger } from 'pino';
+import type { Sink } from '../core/sink.js';
+import { errorReply, serialize, type JsonFormat, type OutgoingMessage } from '../protocol/messages.js';
+import { JanusErrorCode as C } from '../protocol/errors.js';
+import { frameSize, frameText } from '../protocol/frames.js';
+
+const CLOSE_MESSAGE_TOO_BIG = 1009;
+
+export interface ClientConnectionOptions {
+  maxMessageBytes: number;
+  json: JsonFormat;
+  pingIntervalMs: number;
+  logger: Logger;
+  onRequest(payload: unknown): void;
+  onClose(): void;
+}
+
+export class ClientConnection implements Sink {
+  private alive = true;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private awaitingPong = false;
+
+  constructor(
+    readonly id: string,
+    private readonly ws: WebSocket,
+    private readonly options: ClientConnectionOptions,
+  ) {
+    ws.on('message', (data: RawData) => { this.onFrame(data); });
+    ws.on('pong', () => { this.awaitingPong = false; });
+    ws.on('error', (err) => { options.logger.debug({ err: err.message }, 'client socket error'); });
+    ws.on('close', () => { this.onClosed(); });
+    if (options.pingIntervalMs > 0) {
+      this.pingTimer = setInterval(() => { this.ping(); }, options.pingIntervalMs);
+      this.pingTimer.unref();
+    }
+  }
+
+  get open(): boolean {
+    return this.alive;
+  }
+
+  send(msg: OutgoingMessage): void {
+    if (!this.alive) return;
+    this.ws.send(serialize(msg, this.options.json));
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  private onFrame(data: RawData): void {
+    const size = frameSize(data);
+    if (size > this.options.maxMessageBytes) {
+      this.send(errorReply(C.INVALID_JSON, `Invalid Janus API request - message too large (${size} > ${this.options.maxMessageBytes} bytes)`));
+      this.ws.close(CLOSE_MESSAGE_TOO_BIG, 'Message too large');
+      return;
+    }
+    const text = frameText(data);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : 'parse error';
+      this.send(errorReply(C.INVALID_JSON, `Invalid Janus API request - ${detail}`));
+      return;
+    }
+    if (typeof payload !== 'object' || payload === null) {
+      this.send(errorReply(C.INVALID_JSON, "Invalid Janus API request - '[' or '{' expected"));
+      return;
+    }
+    this.options.onRequest(payload);
+  }
+
+  private ping(): void {
+    if (this.awaitingPong) {
+      this.options.logger.info('client missed a pong, closing');
+      this.ws.terminate();
+      return;
+    }
+    this.awaitingPong = true;
+    this.ws.ping();
+  }
+
+  private onClosed(): void {
+    if (!this.alive) return;
+    this.alive = false;
+    clearInterval(this.pingTimer);
+    this.options.onClose();
+  }
+}

@@ -1,0 +1,236 @@
+// Real Janus processes for tests. By default each runs as its own host in a network namespace
+// (see netns.ts); `netns: false` binds to loopback, which is fine for signalling but not for media:
+// Janus never gathers loopback candidates and would offer the machine's real address.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { rawToString } from './janus-client.js';
+import { DEFAULT_PLUGINS, writeJanusConfig } from './janus-config.js';
+import { createTestHost, type TestHost } from './netns.js';
+import { freePort, onCleanup, pollUntil, procComm, terminateChild, trackChild, waitForExit } from './processes.js';
+
+export type JanusOptions = {
+  /** Run in a fresh network namespace (default true). Required for media tests. */
+  netns?: boolean;
+  /** Short plugin names ('echotest', 'videoroom', ...); every other plugin is disabled. */
+  plugins?: string[];
+  apiSecret?: string;
+  adminSecret?: string;
+  sessionTimeout?: number;
+  reclaimSessionTimeout?: number;
+  fullTrickle?: boolean;
+  tokenAuth?: boolean;
+  /** Enable the plain HTTP Janus API too (default true). Admin HTTP is always on. */
+  http?: boolean;
+  serverName?: string;
+  debugLevel?: number;
+  rtpPortRange?: string;
+  readyTimeoutMs?: number;
+};
+
+export type JanusInstance = {
+  name: string;
+  /** Pid of the current janus process (changes after restart()). */
+  pid: number;
+  dir: string;
+  logPath: string;
+  host: string;
+  /** Root-side veth address, for werift's iceInterfaceAddresses; undefined in loopback mode. */
+  peerAddress?: string;
+  testHost?: TestHost;
+  wsUrl: string;
+  adminWsUrl: string;
+  httpUrl: string;
+  adminHttpUrl: string;
+  adminSecret: string;
+  /** Send a signal (default SIGKILL) and resolve once the process has exited. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** SIGTERM, SIGKILL after 5 s, tear down the namespace and the config dir. Idempotent. */
+  stop(): Promise<void>;
+  /** Start again with the same config and addresses after kill(); resolves when ready. */
+  restart(): Promise<void>;
+  logTail(lines?: number): string;
+};
+
+const running = new Set<JanusInstance>();
+let counter = 0;
+
+function tail(path: string, lines: number): string {
+  if (!existsSync(path)) return '';
+  return readFileSync(path, 'utf8').split('\n').slice(-lines - 1).join('\n');
+}
+
+/** One WS round trip: resolves true when `request` gets a frame whose `janus` is `expected`. */
+export function probeWs(url: string, protocol: string, request: object, expected: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, protocol, { handshakeTimeout: timeoutMs });
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      ws.removeAllListeners();
+      ws.on('error', () => undefined);
+      ws.terminate();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => { done(false); }, timeoutMs);
+    ws.on('open', () => { ws.send(JSON.stringify({ ...request, transaction: 'ready-probe' })); });
+    ws.on('message', (data: WebSocket.RawData) => {
+      try {
+        const msg = JSON.parse(rawToString(data)) as { janus?: unknown };
+        done(msg.janus === expected);
+      } catch {
+        done(false);
+      }
+    });
+    ws.on('error', () => { done(false); });
+    ws.on('close', () => { done(false); });
+  });
+}
+
+async function probeHttp(url: string, init: RequestInit, expected?: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(1000) });
+    const body = (await res.json()) as { janus?: unknown };
+    return res.status === 200 && (expected === undefined || body.janus === expected);
+  } catch {
+    return false;
+  }
+}
+
+export async function startJanus(opts: JanusOptions = {}): Promise<JanusInstance> {
+  const index = ++counter;
+  const name = opts.serverName ?? `janus-${index}`;
+  const useNetns = opts.netns ?? true;
+  const http = opts.http ?? true;
+  const adminSecret = opts.adminSecret ?? 'janusoverlord';
+  const keepDir = process.env.JANUS_FIXTURE_KEEP === '1';
+
+  const testHost = useNetns ? await createTestHost() : undefined;
+  const host = testHost?.address ?? '127.0.0.1';
+  // Inside a namespace the port space is private, so every Janus uses the stock ports.
+  const ports = testHost
+    ? { ws: 8188, adminWs: 7188, http: 8088, adminHttp: 7088 }
+    : { ws: await freePort(), adminWs: await freePort(), http: await freePort(), adminHttp: await freePort() };
+  const dir = mkdtempSync(join(tmpdir(), 'janus-cloud-janus-'));
+  const unregisterDir = onCleanup(`rm ${dir}`, () => { if (!keepDir) rmSync(dir, { recursive: true, force: true }); });
+  const configFile = writeJanusConfig({
+    dir, host, ports, http, adminSecret,
+    plugins: opts.plugins ?? DEFAULT_PLUGINS,
+    apiSecret: opts.apiSecret,
+    tokenAuth: opts.tokenAuth,
+    sessionTimeout: opts.sessionTimeout,
+    reclaimSessionTimeout: opts.reclaimSessionTimeout,
+    fullTrickle: opts.fullTrickle,
+    serverName: opts.serverName,
+    iceEnforce: testHost?.address,
+    debugLevel: opts.debugLevel ?? 4,
+    rtpPortRange: opts.rtpPortRange ?? '20000-20999',
+  });
+  const logPath = join(dir, 'janus.log');
+  const outPath = join(dir, 'janus.out'); // stdout/stderr: errors before the log file is open
+
+  const wsUrl = `ws://${host}:${ports.ws}`;
+  const adminWsUrl = `ws://${host}:${ports.adminWs}`;
+  const httpUrl = `http://${host}:${ports.http}/janus`;
+  const adminHttpUrl = `http://${host}:${ports.adminHttp}/admin`;
+
+  let child: ChildProcess | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const logTail = (lines = 40): string => {
+    const out = tail(outPath, lines).trim();
+    return tail(logPath, lines) + (out ? `\n--- stdout/stderr ---\n${out}` : '');
+  };
+
+  const launch = async (): Promise<void> => {
+    const fd = openSync(outPath, 'a');
+    const janusArgs = ['-C', configFile, '-F', dir];
+    // `ip netns exec` exec()s janus, so the spawned pid is the janus pid.
+    const c = testHost
+      ? spawn('ip', ['netns', 'exec', testHost.ns, 'janus', ...janusArgs], { stdio: ['ignore', fd, fd] })
+      : spawn('janus', janusArgs, { stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    const pid = c.pid;
+    if (pid === undefined) throw new Error(`${name}: spawn failed`);
+    c.unref(); // a forgotten stop() must not keep the test process alive; the exit handler kills it
+    c.on('error', () => undefined);
+    child = c;
+    instance.pid = pid;
+    trackChild(c, `${name} pid ${pid}`);
+    testHost?.trackPid(pid);
+    await waitUntilReady(c, opts.readyTimeoutMs ?? 10_000);
+    if (procComm(pid) !== 'janus') throw new Error(`${name}: pid ${pid} is ${procComm(pid) ?? 'gone'}, not janus`);
+  };
+
+  const waitUntilReady = (c: ChildProcess, timeoutMs: number): Promise<true> =>
+    pollUntil(`${name} to answer on ${wsUrl}`, async () => {
+      if (c.exitCode !== null || c.signalCode !== null) {
+        throw new Error(`${name} exited (${String(c.exitCode ?? c.signalCode)}) before it was ready:\n${logTail()}`);
+      }
+      const checks = await Promise.all([
+        probeWs(wsUrl, 'janus-protocol', { janus: 'info' }, 'server_info'),
+        probeWs(adminWsUrl, 'janus-admin-protocol', { janus: 'ping' }, 'pong'),
+        probeHttp(adminHttpUrl, { method: 'POST', body: JSON.stringify({ janus: 'ping', transaction: 'ready-probe' }) }, 'pong'),
+        http ? probeHttp(`${httpUrl}/info`, {}) : Promise.resolve(true),
+      ]);
+      return checks.every(Boolean) ? true : undefined;
+    }, timeoutMs).catch((err: unknown) => {
+      const msg = err instanceof Error ? err.message : String(err);
+      throw new Error(msg.includes('--- ') || msg.includes('exited') ? msg : `${msg}\n${logTail()}`);
+    });
+
+  const instance: JanusInstance = {
+    name, pid: 0, dir, logPath, host, wsUrl, adminWsUrl, httpUrl, adminHttpUrl, adminSecret, logTail,
+    ...(testHost ? { testHost, peerAddress: testHost.rootAddress } : {}),
+    async kill(signal = 'SIGKILL') {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      if (!(await waitForExit(child, 15_000))) throw new Error(`${name} did not exit after ${signal}`);
+    },
+    stop() {
+      stopping ??= (async () => {
+        running.delete(instance);
+        if (child) await terminateChild(child, 5000);
+        await testHost?.destroy();
+        unregisterDir();
+        if (!keepDir) rmSync(dir, { recursive: true, force: true });
+      })();
+      return stopping;
+    },
+    async restart() {
+      if (stopping) throw new Error(`${name} was stopped; start a new instance instead`);
+      if (child && child.exitCode === null && child.signalCode === null) throw new Error(`${name} is still running; kill() it first`);
+      await launch();
+    },
+  };
+  running.add(instance);
+
+  try {
+    await launch();
+  } catch (err) {
+    await instance.stop();
+    throw err;
+  }
+  return instance;
+}
+
+/** Start n instances in parallel, named `${serverName ?? 'janus'}-1..n`. */
+export async function startJanusCluster(n: number, opts: JanusOptions = {}): Promise<JanusInstance[]> {
+  const base = opts.serverName ?? 'janus';
+  const results = await Promise.allSettled(
+    Array.from({ length: n }, (_, i) => startJanus({ ...opts, serverName: `${base}-${String(i + 1)}` })),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (failed) {
+    await Promise.all(started.map((j) => j.stop()));
+    throw failed.reason;
+  }
+  return started;
+}
+
+/** Stop every instance started by this process that is not stopped yet. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((j) => j.stop()));
+}

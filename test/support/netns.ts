@@ -1,0 +1,218 @@
+// A "test host": a network namespace joined to the root namespace by a veth pair, set up exactly as in
+// /work/shared/reference/janus-in-netns.md (arp_ignore, forwarding=0, no IPv6, no default route, guard route).
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ipSync, isAlive, killPidSync, onCleanup, pollUntil, procComm, procStartTime } from './processes.js';
+
+const execFileAsync = promisify(execFile);
+
+export const TEST_NET = '10.213.0.0/16';
+export const NETNS_PREFIX = 'jns-';
+export const RECORD_DIR = join(tmpdir(), 'janus-cloud-netns');
+
+export type TestHost = {
+  ns: string;
+  hostIf: string;
+  nsIf: string;
+  /** Root-side address (.1): what peers in the root namespace bind to. */
+  rootAddress: string;
+  /** Namespace-side address (.2): where Janus listens. */
+  address: string;
+  /** Take the namespace end down (host drops off the network) or back up (neighbour caches flushed). */
+  setLinkUp(up: boolean): Promise<void>;
+  /** Record a pid running in the namespace, so that `scripts/netns-cleanup.ts` can kill it later. */
+  trackPid(pid: number): void;
+  destroy(): Promise<void>;
+};
+
+/** One JSON file per namespace, read by cleanupStaleTestHosts() when the owner has died. */
+export type TestHostRecord = {
+  ns: string;
+  hostIf: string;
+  rootAddress: string;
+  ownerPid: number;
+  ownerStart: string | undefined;
+  pids: number[];
+};
+
+async function ip(...args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync('ip', args);
+  return stdout;
+}
+
+function ipv4ToInt(a: string): number {
+  return a.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+}
+
+function overlaps(cidrA: string, cidrB: string): boolean {
+  const [addrA = '', lenA = '32'] = cidrA.split('/');
+  const [addrB = '', lenB = '32'] = cidrB.split('/');
+  const len = Math.min(Number(lenA), Number(lenB));
+  const size = 2 ** (32 - len);
+  return Math.floor(ipv4ToInt(addrA) / size) === Math.floor(ipv4ToInt(addrB) / size);
+}
+
+/** Every IPv4 prefix in use: interface addresses and routes in all tables, except our own guard route. */
+async function prefixesInUse(): Promise<string[]> {
+  const addrs = [...(await ip('-o', '-4', 'addr', 'show')).matchAll(/inet (\d+\.\d+\.\d+\.\d+\/\d+)/g)].map((m) => m[1] ?? '');
+  const routes: string[] = [];
+  for (const line of (await ip('-4', 'route', 'show', 'table', 'all')).split('\n')) {
+    if (line.startsWith(`unreachable ${TEST_NET}`)) continue;
+    const token = line.split(' ').slice(0, 2).find((t) => /^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(t));
+    if (token !== undefined) routes.push(token.includes('/') ? token : `${token}/32`);
+  }
+  return [...addrs, ...routes];
+}
+
+function ensureGuardRoute(): void {
+  const existing = execFileSync('ip', ['route', 'show', 'exact', TEST_NET], { encoding: 'utf8' });
+  if (existing.trim() === '') ipSync('route', 'add', 'unreachable', TEST_NET); // a parallel process may win the race
+}
+
+/** Remove the guard only when no test namespace (of any process) is left. */
+function removeGuardIfUnused(): void {
+  const names = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  if (!names.split('\n').some((l) => l.startsWith(NETNS_PREFIX))) ipSync('route', 'del', 'unreachable', TEST_NET);
+}
+
+function recordPath(ns: string): string {
+  return join(RECORD_DIR, `${ns}.json`);
+}
+
+function writeRecord(record: TestHostRecord): void {
+  mkdirSync(RECORD_DIR, { recursive: true });
+  writeFileSync(recordPath(record.ns), JSON.stringify(record));
+}
+
+/** Synchronous teardown of one namespace: kill its recorded janus pids, delete veth + name, drop the record. */
+function teardownSync(record: TestHostRecord): void {
+  const inNs = nsPids(record.ns);
+  for (const pid of record.pids) {
+    if (procComm(pid) === 'janus' && inNs.includes(pid)) killPidSync(pid, 'SIGKILL');
+  }
+  ipSync('link', 'del', record.hostIf);
+  ipSync('netns', 'del', record.ns);
+  rmSync(recordPath(record.ns), { force: true });
+}
+
+function nsPids(ns: string): number[] {
+  try {
+    return execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Tear down namespaces whose recorded owner process is dead (pid gone, or reused by another process). */
+export function cleanupStaleTestHosts(): string[] {
+  let files: string[];
+  try {
+    files = readdirSync(RECORD_DIR).filter((f) => f.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const file of files) {
+    let record: TestHostRecord;
+    try {
+      record = JSON.parse(readFileSync(join(RECORD_DIR, file), 'utf8')) as TestHostRecord;
+    } catch {
+      continue; // half-written by a live owner, or garbage: leave it
+    }
+    const ownerLive = isAlive(record.ownerPid) && procStartTime(record.ownerPid) === record.ownerStart;
+    if (ownerLive) continue;
+    teardownSync(record);
+    removed.push(record.ns);
+  }
+  if (removed.length > 0) removeGuardIfUnused();
+  return removed;
+}
+
+let staleChecked = false;
+
+export async function createTestHost(): Promise<TestHost> {
+  if (!staleChecked) {
+    staleChecked = true;
+    cleanupStaleTestHosts();
+  }
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const host = await tryCreate();
+    if (host) return host;
+  }
+  throw new Error(`could not find a free /30 in ${TEST_NET} after 20 attempts`);
+}
+
+async function tryCreate(): Promise<TestHost | undefined> {
+  const id = randomBytes(3).toString('hex');
+  const [ns, hostIf, nsIf] = [`${NETNS_PREFIX}${id}`, `jh-${id}`, `jn-${id}`];
+  const n = randomInt(1, 16384); // index of the /30 inside the /16
+  const base = `10.213.${n >> 6}.${(n & 63) * 4}`;
+  const [rootAddress, address] = [`10.213.${n >> 6}.${(n & 63) * 4 + 1}`, `10.213.${n >> 6}.${(n & 63) * 4 + 2}`];
+  if ((await prefixesInUse()).some((p) => overlaps(p, `${base}/30`))) return undefined;
+
+  const record: TestHostRecord = { ns, hostIf, rootAddress, ownerPid: process.pid, ownerStart: procStartTime(process.pid), pids: [] };
+  writeRecord(record); // before creating anything, so a crash mid-setup still leaves a trace
+  const unregister = onCleanup(`netns ${ns}`, () => {
+    teardownSync(record);
+    removeGuardIfUnused();
+  });
+  try {
+    await ip('netns', 'add', ns);
+    ensureGuardRoute(); // after our namespace exists, so a concurrent "last user" keeps the guard
+    await ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf, 'netns', ns);
+    await writeFile(`/proc/sys/net/ipv4/conf/${hostIf}/arp_ignore`, '1');
+    await writeFile(`/proc/sys/net/ipv4/conf/${hostIf}/forwarding`, '0');
+    await writeFile(`/proc/sys/net/ipv6/conf/${hostIf}/disable_ipv6`, '1');
+    await execFileAsync('ip', ['netns', 'exec', ns, 'sysctl', '-qw',
+      'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+    await ip('addr', 'add', `${rootAddress}/30`, 'dev', hostIf);
+    await ip('-n', ns, 'addr', 'add', `${address}/30`, 'dev', nsIf);
+    await ip('link', 'set', hostIf, 'up');
+    await ip('-n', ns, 'link', 'set', 'lo', 'up');
+    await ip('-n', ns, 'link', 'set', nsIf, 'up');
+    // Another process may have picked the same /30 between our check and our add.
+    const listed = (await ip('-o', '-4', 'addr', 'show')).split('\n').filter((l) => l.includes(` inet ${rootAddress}/`));
+    if (listed.length !== 1) throw new Error(`address ${rootAddress} collided`);
+  } catch (err) {
+    teardownSync(record);
+    unregister();
+    if (err instanceof Error && err.message.endsWith('collided')) return undefined;
+    throw err;
+  }
+
+  let destroyed = false;
+  const host: TestHost = {
+    ns, hostIf, nsIf, rootAddress, address,
+    async setLinkUp(up) {
+      await ip('-n', ns, 'link', 'set', nsIf, up ? 'up' : 'down');
+      // Wait for the root end to see the carrier change, so the test observes a settled link.
+      await pollUntil(`${hostIf} carrier ${up ? 'up' : 'down'}`, () => {
+        const state = readFileSync(`/sys/class/net/${hostIf}/operstate`, 'utf8').trim();
+        return (state === 'up') === up ? true : undefined;
+      }, 5000, 10);
+      if (up) {
+        // Stale INCOMPLETE/FAILED entries would make the first new connection fail with EHOSTUNREACH.
+        await ip('neigh', 'flush', 'dev', hostIf);
+        await ip('-n', ns, 'neigh', 'flush', 'dev', nsIf);
+      }
+    },
+    trackPid(pid) {
+      record.pids.push(pid);
+      writeRecord(record);
+    },
+    async destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      unregister();
+      teardownSync(record);
+      removeGuardIfUnused();
+      await Promise.resolve();
+    },
+  };
+  return host;
+}

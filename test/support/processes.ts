@@ -1,0 +1,167 @@
+// Registry of what this test process created (child pids, veths, namespaces), so that it is
+// torn down even when a test throws, the runner times out, or someone presses Ctrl-C.
+// Cleanups are synchronous because the 'exit' handler cannot await.
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+type Cleanup = { label: string; run: () => void };
+
+const cleanups = new Set<Cleanup>();
+let handlersInstalled = false;
+
+/** Register a synchronous cleanup; returns a function that unregisters it (call it after a normal teardown). */
+export function onCleanup(label: string, run: () => void): () => void {
+  installHandlers();
+  const entry: Cleanup = { label, run };
+  cleanups.add(entry);
+  return () => cleanups.delete(entry);
+}
+
+/** Run every registered cleanup now, newest first (so Janus dies before its namespace goes). */
+export function runCleanupsSync(): void {
+  for (const entry of [...cleanups].reverse()) {
+    cleanups.delete(entry);
+    try {
+      entry.run();
+    } catch {
+      // Best effort: one failed cleanup must not stop the others.
+    }
+  }
+}
+
+function installHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', runCleanupsSync);
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      runCleanupsSync();
+      process.exit(code);
+    });
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Contents of /proc/PID/comm (the executable name), or undefined if the pid is gone. */
+export function procComm(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Process start time in clock ticks (field 22 of /proc/PID/stat); with the pid it identifies a process. */
+export function procStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm (field 2) may contain spaces, so split after its closing parenthesis.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+export function killPidSync(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** `ip ...` run synchronously, errors ignored: for cleanup paths only. */
+export function ipSync(...args: string[]): void {
+  try {
+    execFileSync('ip', args, { stdio: 'ignore' });
+  } catch {
+    // The object may already be gone.
+  }
+}
+
+/** SIGKILL the child on process exit unless it has already exited. */
+export function trackChild(child: ChildProcess, label: string): void {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  const unregister = onCleanup(label, () => {
+    killPidSync(pid, 'SIGKILL');
+  });
+  child.once('exit', unregister);
+}
+
+/** Resolves true once the child has exited, false when timeoutMs passes first. */
+export function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.off('exit', onExit);
+      resolve(false);
+    }, timeoutMs);
+    const onExit = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    child.once('exit', onExit);
+  });
+}
+
+/** SIGTERM, then SIGKILL after graceMs; resolves when the child is gone. */
+export async function terminateChild(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  if (await waitForExit(child, graceMs)) return;
+  child.kill('SIGKILL');
+  await waitForExit(child, 5000);
+}
+
+const handedOut = new Set<number>();
+
+/**
+ * A port that was free a moment ago (bind port 0, close). Never returns the same port twice in
+ * this process, so parallel fixtures do not collide with each other; another process still could.
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.unref();
+      server.once('error', reject);
+      server.listen(0, host, () => {
+        const address = server.address();
+        const p = typeof address === 'object' && address !== null ? address.port : 0;
+        server.close(() => {
+          resolve(p);
+        });
+      });
+    });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+/** Poll `check` every intervalMs until it returns a value other than undefined, or throw after timeoutMs. */
+export async function pollUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
