@@ -66,12 +66,12 @@ function checkMessageFields(raw: JsonObject): { body: JsonObject; jsep: JsonObje
   return { body, jsep };
 }
 
+/** Only the checks Janus makes before queueing; the rest depend on the PeerConnection's state, which the backend knows. */
 function checkTrickleFields(raw: JsonObject): { candidate?: unknown; candidates?: unknown } {
   const hasOne = 'candidate' in raw;
   const hasMany = 'candidates' in raw;
   if (!hasOne && !hasMany) throw new JanusError(C.MISSING_MANDATORY_ELEMENT, 'Missing mandatory element (candidate|candidates)');
   if (hasOne && hasMany) throw new JanusError(C.INVALID_JSON, "Can't have both candidate and candidates");
-  if (hasMany && !Array.isArray(raw.candidates)) throw new JanusError(C.INVALID_ELEMENT_TYPE, 'candidates is not an array');
   return hasOne ? { candidate: raw.candidate } : { candidates: raw.candidates };
 }
 

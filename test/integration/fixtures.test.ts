@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { adminRequest, JanusTestClient, type JanusMessage } from '../support/janus-client.js';
 import { probeWs, startJanusCluster, stopAll, type JanusInstance } from '../support/janus-fixture.js';
 import { RECORD_DIR } from '../support/netns.js';
-import { isAlive, procComm } from '../support/processes.js';
+import { isAlive, pollUntil, procComm } from '../support/processes.js';
 import { redisCommand, startRedis } from '../support/redis-fixture.js';
 import { createEchoPeer } from '../support/werift-peer.js';
 
@@ -165,8 +165,11 @@ describe('test fixtures against real components', { timeout: 120_000 }, () => {
     for (const ns of ourNamespaces) assert.ok(!names.includes(ns), `${ns} still exists`);
     const records = (() => { try { return readdirSync(RECORD_DIR); } catch { return []; } })();
     for (const ns of ourNamespaces) assert.ok(!records.includes(`${ns}.json`), `record for ${ns} left`);
-    // Other test processes may own namespaces; the guard must stay exactly while any exists.
-    const guard = execFileSync('ip', ['route', 'show', 'exact', '10.213.0.0/16'], { encoding: 'utf8' }).trim();
-    assert.equal(guard !== '', names.some((n) => n.startsWith('jns-')));
+    // Other test processes may own namespaces; the guard must stay exactly while any exists. Their
+    // setup/teardown can be between the two steps for a moment, so poll for a consistent view.
+    await pollUntil('guard route present iff a jns-* namespace exists', () => {
+      const guard = execFileSync('ip', ['route', 'show', 'exact', '10.213.0.0/16'], { encoding: 'utf8' }).trim();
+      return (guard !== '') === netnsNames().some((n) => n.startsWith('jns-')) ? true : undefined;
+    }, 3000, 50);
   });
 });

@@ -1,0 +1,203 @@
+// Every Janus core verb and error code, sent to a real Janus and to the proxy in front of another
+// real Janus: the normalised replies must be identical.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startJanus, type JanusInstance } from '../support/janus-fixture.js';
+import { JanusTestClient, type JanusMessage } from '../support/janus-client.js';
+import { IdNormalizer } from '../support/normalize.js';
+import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
+
+type Script = (c: JanusTestClient, record: (m: JanusMessage) => void) => Promise<void>;
+
+const ECHOTEST = 'janus.plugin.echotest';
+const REQUESTED_ID = 987_654_321;
+
+function idOf(reply: JanusMessage): number {
+  const id = (reply.data as { id?: unknown } | undefined)?.id;
+  assert.equal(typeof id, 'number', JSON.stringify(reply));
+  return id as number;
+}
+
+const scripts: Record<string, Script> = {
+  'root verbs': async (c, rec) => {
+    rec(await c.request({ janus: 'ping' }));
+    rec(await c.request({ janus: 'PING' }));
+    const info = await c.request({ janus: 'info' });
+    rec({ janus: info.janus, transaction: info.transaction, has_plugins: typeof info.plugins === 'object' });
+    rec(await c.request({ janus: 'foo' }));
+    rec(await c.request({ janus: 'attach', plugin: ECHOTEST }));
+    rec(await c.request({ janus: 'keepalive' }));
+  },
+  'envelope errors': async (c, rec) => {
+    const since = c.mark();
+    c.sendRaw(JSON.stringify({ janus: 'ping' }));
+    c.sendRaw(JSON.stringify({ janus: 'ping', transaction: 5 }));
+    c.sendRaw(JSON.stringify({ transaction: 'no-verb' }));
+    c.sendRaw(JSON.stringify({ janus: 7, transaction: 'num-verb' }));
+    c.sendRaw(JSON.stringify({ janus: 'create', transaction: 'bad-id', id: 'abc' }));
+    c.sendRaw(JSON.stringify({ janus: 'create', transaction: 'neg-id', id: -4 }));
+    c.sendRaw(JSON.stringify([{ janus: 'ping', transaction: 'in-array' }]));
+    c.sendRaw(JSON.stringify({ janus: 'keepalive', transaction: 'only-handle', handle_id: 1234567 }));
+    c.sendRaw(JSON.stringify({ janus: 'keepalive', transaction: 'unknown-session', session_id: 12345678 }));
+    c.sendRaw(JSON.stringify({ janus: 'keepalive', transaction: 'string-session', session_id: '12345678' }));
+    c.sendRaw(JSON.stringify({ janus: 'ping', transaction: 'last' }));
+    await c.waitFor((m) => m.transaction === 'last', 5000, since);
+    for (const frame of c.frames.slice(since)) rec(frame);
+  },
+  'invalid JSON': async (c, rec) => {
+    const since = c.mark();
+    c.sendRaw('{"janus": "ping", ');
+    const reply = await c.waitFor(() => true, 5000, since);
+    // The reason text comes from the JSON parser (jansson vs V8): compare code and prefix only.
+    const error = reply.error as { code: number; reason: string };
+    rec({ janus: reply.janus, code: error.code, prefix: error.reason.slice(0, 27) });
+  },
+  'create with id': async (c, rec) => {
+    rec(await c.request({ janus: 'create', id: REQUESTED_ID }));
+    rec(await c.request({ janus: 'create', id: REQUESTED_ID }));
+    rec(await c.request({ janus: 'destroy', session_id: REQUESTED_ID }));
+  },
+  'session verbs': async (c, rec) => {
+    const created = await c.request({ janus: 'create' });
+    rec(created);
+    const s = idOf(created);
+    rec(await c.request({ janus: 'keepalive', session_id: s }));
+    rec(await c.request({ janus: 'claim', session_id: s }));
+    rec(await c.request({ janus: 'info', session_id: s }));
+    rec(await c.request({ janus: 'ping', session_id: s }));
+    rec(await c.request({ janus: 'create', session_id: s }));
+    rec(await c.request({ janus: 'bogus', session_id: s }));
+    for (const verb of ['message', 'trickle', 'detach', 'hangup']) rec(await c.request({ janus: verb, session_id: s }));
+    rec(await c.request({ janus: 'keepalive', session_id: s, handle_id: 0 }));
+    rec(await c.request({ janus: 'keepalive', session_id: s, handle_id: 'x' }));
+    rec(await c.request({ janus: 'keepalive', session_id: s, handle_id: 99887766 }));
+    rec(await c.request({ janus: 'attach', session_id: s }));
+    rec(await c.request({ janus: 'attach', session_id: s, plugin: 5 }));
+    rec(await c.request({ janus: 'attach', session_id: s, plugin: ECHOTEST, opaque_id: 5 }));
+    rec(await c.request({ janus: 'attach', session_id: s, plugin: ECHOTEST, loop_index: -1 }));
+    rec(await c.request({ janus: 'attach', session_id: s, plugin: 'janus.plugin.nonexistent' }));
+    rec(await c.request({ janus: 'destroy', session_id: s }));
+    rec(await c.request({ janus: 'keepalive', session_id: s }));
+    rec(await c.request({ janus: 'destroy', session_id: s }));
+  },
+  'handle verbs': async (c, rec) => {
+    const s = idOf(await c.request({ janus: 'create' }));
+    const attached = await c.request({ janus: 'attach', session_id: s, plugin: ECHOTEST, opaque_id: 'core-test' });
+    rec(attached);
+    const h = idOf(attached);
+    const at = { session_id: s, handle_id: h };
+    rec(await c.request({ janus: 'message', ...at }));
+    rec(await c.request({ janus: 'message', ...at, body: 'x' }));
+    rec(await c.request({ janus: 'message', ...at, body: {}, jsep: 'x' }));
+    rec(await c.request({ janus: 'message', ...at, body: {}, jsep: { type: 'offer' } }));
+    rec(await c.request({ janus: 'message', ...at, body: {}, jsep: { type: 'pranswer', sdp: 'v=0' } }));
+    rec(await c.request({ janus: 'message', ...at, body: {}, jsep: { type: 'offer', sdp: 'nonsense' } }));
+    rec(await c.request({ janus: 'message', ...at, body: {}, jsep: { type: 'answer', sdp: 'v=0\r\n' } }));
+    const ok = await c.requestWithEvent({ janus: 'message', ...at, body: { audio: true } });
+    rec(ok.reply);
+    rec(ok.event);
+    const bad = await c.requestWithEvent({ janus: 'message', ...at, body: { audio: 'yes' } });
+    rec(bad.event);
+    const empty = await c.requestWithEvent({ janus: 'message', ...at, body: {} });
+    rec(empty.event);
+    rec(await c.request({ janus: 'trickle', ...at }));
+    rec(await c.request({ janus: 'trickle', ...at, candidate: {}, candidates: [] }));
+    rec(await c.request({ janus: 'trickle', ...at, candidates: 'x' }));
+    rec(await c.request({ janus: 'trickle', ...at, candidate: { completed: true } }));
+    rec(await c.request({ janus: 'trickle', ...at, candidates: [{ sdpMid: '0', sdpMLineIndex: 0, candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ host' }] }));
+    rec(await c.request({ janus: 'attach', ...at, plugin: ECHOTEST }));
+    rec(await c.request({ janus: 'destroy', ...at }));
+    rec(await c.request({ janus: 'keepalive', ...at }));
+    rec(await c.request({ janus: 'claim', ...at }));
+    rec(await c.request({ janus: 'whatever', ...at }));
+    rec(await c.request({ janus: 'hangup', ...at }));
+    const since = c.mark();
+    rec(await c.request({ janus: 'detach', ...at }));
+    rec(await c.waitFor((m) => m.janus === 'detached', 5000, since));
+    rec(await c.request({ janus: 'detach', ...at }));
+    rec(await c.request({ janus: 'message', ...at, body: {} }));
+    rec(await c.request({ janus: 'destroy', session_id: s }));
+  },
+};
+
+async function run(url: string, script: Script, defaults: Record<string, unknown> = {}): Promise<unknown[]> {
+  const client = await JanusTestClient.connect(url, 'janus-protocol', defaults);
+  const normalizer = new IdNormalizer();
+  const out: unknown[] = [];
+  try {
+    await script(client, (m) => out.push(normalizer.message(m as JanusMessage)));
+  } finally {
+    await client.close();
+  }
+  return out;
+}
+
+describe('core verbs: proxy answers exactly as Janus 1.1.2', () => {
+  let janusDirect: JanusInstance;
+  let janusBehind: JanusInstance;
+  let proxy: TestProxy;
+
+  before(async () => {
+    [janusDirect, janusBehind] = await Promise.all([startJanus({ netns: false }), startJanus({ netns: false })]);
+    proxy = await startTestProxy([janusBehind]);
+  });
+  after(async () => {
+    await proxy.stop();
+    await Promise.all([janusDirect.stop(), janusBehind.stop()]);
+  });
+
+  for (const [name, script] of Object.entries(scripts)) {
+    it(name, async () => {
+      const expected = await run(janusDirect.wsUrl, script);
+      const actual = await run(proxy.url, script);
+      assert.deepEqual(actual, expected);
+    });
+  }
+
+  it('refuses a WebSocket handshake without the janus-protocol subprotocol, like Janus', async () => {
+    await assert.rejects(JanusTestClient.connect(janusDirect.wsUrl, 'other-protocol'));
+    await assert.rejects(JanusTestClient.connect(proxy.url, 'other-protocol'));
+  });
+});
+
+describe('core verbs with api_secret: proxy answers exactly as Janus 1.1.2', () => {
+  const SECRET = 'janusrocks';
+  let janusDirect: JanusInstance;
+  let janusBehind: JanusInstance;
+  let proxy: TestProxy;
+
+  before(async () => {
+    [janusDirect, janusBehind] = await Promise.all([
+      startJanus({ netns: false, apiSecret: SECRET }),
+      startJanus({ netns: false, apiSecret: SECRET }),
+    ]);
+    proxy = await startTestProxy([janusBehind], { general: { api_secret: SECRET } });
+  });
+  after(async () => {
+    await proxy.stop();
+    await Promise.all([janusDirect.stop(), janusBehind.stop()]);
+  });
+
+  const withoutSecret: Script = async (c, rec) => {
+    rec(await c.request({ janus: 'ping' }));
+    const info = await c.request({ janus: 'info' });
+    rec({ janus: info.janus, api_secret: info.api_secret });
+    rec(await c.request({ janus: 'create' }));
+    rec(await c.request({ janus: 'create', apisecret: 'wrong' }));
+    rec(await c.request({ janus: 'keepalive', session_id: 12345678 }));
+    const s = idOf(await c.request({ janus: 'create', apisecret: SECRET }));
+    rec(await c.request({ janus: 'keepalive', session_id: s }));
+    rec(await c.request({ janus: 'attach', session_id: s, plugin: ECHOTEST }));
+    rec(await c.request({ janus: 'keepalive', session_id: s, apisecret: SECRET }));
+    const h = idOf(await c.request({ janus: 'attach', session_id: s, plugin: ECHOTEST, apisecret: SECRET }));
+    rec(await c.request({ janus: 'hangup', session_id: s, handle_id: h }));
+    rec(await c.request({ janus: 'detach', session_id: s, handle_id: h, apisecret: SECRET }));
+    rec(await c.request({ janus: 'destroy', session_id: s, apisecret: SECRET }));
+  };
+
+  it('enforces the secret on everything but info and ping', async () => {
+    const expected = await run(janusDirect.wsUrl, withoutSecret);
+    const actual = await run(proxy.url, withoutSecret);
+    assert.deepEqual(actual, expected);
+  });
+});

@@ -1,0 +1,38 @@
+// Runs the proxy in-process for tests, on a free loopback port, in front of the given Janus servers.
+import { pino } from 'pino';
+import { parseProxyConfig } from '../../src/config/load.js';
+import { startProxy, type RunningProxy } from '../../src/proxy.js';
+import type { JanusInstance } from './janus-fixture.js';
+
+export type ProxyOverrides = {
+  general?: Record<string, unknown>;
+  ws_transport?: Record<string, unknown>;
+  backends?: Record<string, unknown>;
+};
+
+export type TestProxy = RunningProxy & { url: string };
+
+export async function startTestProxy(janus: readonly JanusInstance[], overrides: ProxyOverrides = {}): Promise<TestProxy> {
+  const config = parseProxyConfig({
+    general: { ...overrides.general },
+    log: { level: process.env.PROXY_LOG_LEVEL ?? 'silent' },
+    ws_transport: { host: '127.0.0.1', port: 0, ...overrides.ws_transport },
+    backends: { reconnect_initial_delay_ms: 100, reconnect_max_delay_ms: 500, ...overrides.backends },
+    janus_server: janus.map((j) => ({ name: j.name, url: j.wsUrl })),
+  });
+  const logger = pino({ level: config.log.level });
+  const proxy = await startProxy(config, logger);
+  if (!(await proxy.cluster.waitConnected(10_000))) {
+    await proxy.stop();
+    throw new Error('proxy did not connect to every backend');
+  }
+  const url = proxy.wsUrl;
+  if (!url) throw new Error('proxy WebSocket transport is disabled');
+  return {
+    ...proxy,
+    cluster: proxy.cluster,
+    sessions: proxy.sessions,
+    url,
+    stop: () => proxy.stop(),
+  };
+}
