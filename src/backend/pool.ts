@@ -66,6 +66,11 @@ export class BackendPool {
     this.flushWaiters(undefined);
   }
 
+  /** Drops every connection; each slot reconnects with its usual backoff (sessions reclaim themselves). */
+  reconnectAll(): void {
+    for (const conn of this.slots) conn?.close();
+  }
+
   /** An open connection, spreading backend sessions over the slots; undefined if none is open. */
   pick(): BackendConnection | undefined {
     for (let i = 0; i < this.slots.length; i++) {

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ipSync, isAlive, killPidSync, onCleanup, pollUntil, procComm, procStartTime } from './processes.js';
+import { ipSync, isGoneOrZombie, killPidSync, onCleanup, pollUntil, procComm, procStartTime } from './processes.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -124,7 +124,7 @@ export function cleanupStaleTestHosts(): string[] {
     } catch {
       continue; // half-written by a live owner, or garbage: leave it
     }
-    const ownerLive = isAlive(record.ownerPid) && procStartTime(record.ownerPid) === record.ownerStart;
+    const ownerLive = !isGoneOrZombie(record.ownerPid) && procStartTime(record.ownerPid) === record.ownerStart;
     if (ownerLive) continue;
     teardownSync(record);
     removed.push(record.ns);

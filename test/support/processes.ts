@@ -88,12 +88,37 @@ export function ipSync(...args: string[]): void {
   }
 }
 
+/** Dead or a zombie: /proc/PID/stat is gone or its state field is Z. */
+export function isGoneOrZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Synchronous wait (for exit handlers) until the pid has died, at most timeoutMs. Without it a
+ * SIGKILLed Janus can still write its log while we delete its directory.
+ */
+export function waitPidGoneSync(pid: number, timeoutMs = 1000): boolean {
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + timeoutMs;
+  while (!isGoneOrZombie(pid)) {
+    if (Date.now() >= deadline) return false;
+    Atomics.wait(sleeper, 0, 0, 5);
+  }
+  return true;
+}
+
 /** SIGKILL the child on process exit unless it has already exited. */
 export function trackChild(child: ChildProcess, label: string): void {
   const pid = child.pid;
   if (pid === undefined) return;
   const unregister = onCleanup(label, () => {
     killPidSync(pid, 'SIGKILL');
+    waitPidGoneSync(pid);
   });
   child.once('exit', unregister);
 }

@@ -1,0 +1,38 @@
+// Helpers that look at real Janus servers through their Admin API.
+import { adminRequest, type JanusTestClient, type JanusMessage } from './janus-client.js';
+import type { JanusInstance } from './janus-fixture.js';
+
+export async function listSessions(janus: JanusInstance): Promise<number[]> {
+  const reply = await adminRequest(janus.adminWsUrl, janus.adminSecret, { janus: 'list_sessions' });
+  return (reply.sessions as number[] | undefined) ?? [];
+}
+
+export async function listHandles(janus: JanusInstance, sessionId: number): Promise<number[]> {
+  const reply = await adminRequest(janus.adminWsUrl, janus.adminSecret, { janus: 'list_handles', session_id: sessionId });
+  return (reply.handles as number[] | undefined) ?? [];
+}
+
+/** Total number of handles on a Janus, over all its sessions. */
+export async function countHandles(janus: JanusInstance): Promise<number> {
+  let total = 0;
+  for (const session of await listSessions(janus)) total += (await listHandles(janus, session)).length;
+  return total;
+}
+
+/** The one Janus among `janus` whose handle count grew between two snapshots. */
+export async function handleCounts(janus: readonly JanusInstance[]): Promise<number[]> {
+  return Promise.all(janus.map((j) => countHandles(j)));
+}
+
+export type EchoSetup = { sessionId: number; handleId: number };
+
+/** create + attach echotest through `client`. */
+export async function echotestHandle(client: JanusTestClient): Promise<EchoSetup> {
+  const sessionId = await client.createSession();
+  const handleId = await client.attach(sessionId, 'janus.plugin.echotest');
+  return { sessionId, handleId };
+}
+
+export function isEvent(kind: string, sender?: number): (m: JanusMessage) => boolean {
+  return (m) => m.janus === kind && (sender === undefined || m.sender === sender);
+}
