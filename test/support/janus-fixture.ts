@@ -2,13 +2,13 @@
 // (see netns.ts); `netns: false` binds to loopback, which is fine for signalling but not for media:
 // Janus never gathers loopback candidates and would offer the machine's real address.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { rawToString } from './janus-client.js';
 import { DEFAULT_PLUGINS, writeJanusConfig } from './janus-config.js';
 import { createTestHost, type TestHost } from './netns.js';
+import { makeTempDir, recordChild } from './temp-dirs.js';
 import { freePort, onCleanup, pollUntil, procComm, terminateChild, trackChild, waitForExit } from './processes.js';
 
 export type JanusOptions = {
@@ -112,7 +112,7 @@ export async function startJanus(opts: JanusOptions = {}): Promise<JanusInstance
   const ports = testHost
     ? { ws: 8188, adminWs: 7188, http: 8088, adminHttp: 7088 }
     : { ws: await freePort(), adminWs: await freePort(), http: await freePort(), adminHttp: await freePort() };
-  const dir = mkdtempSync(join(tmpdir(), 'janus-cloud-janus-'));
+  const dir = makeTempDir('janus');
   const unregisterDir = onCleanup(`rm ${dir}`, () => { if (!keepDir) rmSync(dir, { recursive: true, force: true }); });
   const configFile = writeJanusConfig({
     dir, host, ports, http, adminSecret,
@@ -159,6 +159,7 @@ export async function startJanus(opts: JanusOptions = {}): Promise<JanusInstance
     instance.pid = pid;
     trackChild(c, `${name} pid ${pid}`);
     testHost?.trackPid(pid);
+    recordChild(dir, pid, 'janus');
     await waitUntilReady(c, opts.readyTimeoutMs ?? 10_000);
     if (procComm(pid) !== 'janus') throw new Error(`${name}: pid ${pid} is ${procComm(pid) ?? 'gone'}, not janus`);
   };

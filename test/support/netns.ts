@@ -7,7 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ipSync, isGoneOrZombie, killPidSync, onCleanup, pollUntil, procComm, procStartTime } from './processes.js';
+import { ownerAlive } from './temp-dirs.js';
+import { ipSync, killPidSync, onCleanup, pollUntil, procComm, procStartTime } from './processes.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -124,8 +125,7 @@ export function cleanupStaleTestHosts(): string[] {
     } catch {
       continue; // half-written by a live owner, or garbage: leave it
     }
-    const ownerLive = !isGoneOrZombie(record.ownerPid) && procStartTime(record.ownerPid) === record.ownerStart;
-    if (ownerLive) continue;
+    if (ownerAlive(record.ownerPid, record.ownerStart)) continue;
     teardownSync(record);
     removed.push(record.ns);
   }

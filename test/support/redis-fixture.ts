@@ -1,9 +1,9 @@
 // A throwaway redis-server on loopback: no persistence, private temp dir, stopped by pid.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeTempDir, recordChild } from './temp-dirs.js';
 import { freePort, onCleanup, pollUntil, terminateChild, trackChild } from './processes.js';
 
 export type RedisInstance = { url: string; port: number; pid: number; dir: string; stop(): Promise<void> };
@@ -77,7 +77,7 @@ export async function startRedis(): Promise<RedisInstance> {
 
 async function startOnce(): Promise<RedisInstance> {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'janus-cloud-redis-'));
+  const dir = makeTempDir('redis');
   const logPath = join(dir, 'redis.log');
   const fd = openSync(logPath, 'a');
   const child = spawn('redis-server', [
@@ -86,6 +86,7 @@ async function startOnce(): Promise<RedisInstance> {
   closeSync(fd);
   const pid = child.pid;
   if (pid === undefined) throw new Error('redis-server: spawn failed');
+  recordChild(dir, pid, 'redis-server');
   child.unref();
   child.on('error', () => undefined);
   const unregisterDir = onCleanup(`rm ${dir}`, () => { rmSync(dir, { recursive: true, force: true }); });
