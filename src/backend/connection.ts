@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { nextBackendTransaction, type BackendSessionId } from '../protocol/ids.js';
 import { isJsonObject, type JsonObject } from '../protocol/messages.js';
-import { ProxyErrors } from '../protocol/errors.js';
+import { JanusError, JanusErrorCode, ProxyErrors } from '../protocol/errors.js';
 import { PendingRequests, isSettlingReply } from './pending-requests.js';
 import { frameText } from '../protocol/frames.js';
 
@@ -96,8 +96,14 @@ export class BackendConnection {
     const transaction = typeof msg.transaction === 'string' ? msg.transaction : nextBackendTransaction();
     msg.transaction = transaction;
     if (this.options.apiSecret !== undefined) msg.apisecret = this.options.apiSecret;
+    let frame: string;
+    try {
+      frame = JSON.stringify(msg);
+    } catch {
+      return Promise.reject(new JanusError(JanusErrorCode.INVALID_JSON, 'Invalid Janus API request - cannot be encoded'));
+    }
     const reply = this.pending.add(transaction, opts.timeoutMs ?? this.options.requestTimeoutMs, opts.onLateReply);
-    ws.send(JSON.stringify(msg));
+    ws.send(frame);
     return reply;
   }
 

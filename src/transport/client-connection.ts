@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Sink } from '../core/sink.js';
 import { errorReply, serialize, type JsonFormat, type OutgoingMessage } from '../protocol/messages.js';
 import { JanusErrorCode as C } from '../protocol/errors.js';
-import { frameSize, frameText } from '../protocol/frames.js';
+import { frameSize, frameText, MAX_JSON_DEPTH, nestsDeeperThan } from '../protocol/frames.js';
 
 const CLOSE_MESSAGE_TOO_BIG = 1009;
 
@@ -58,6 +58,10 @@ export class ClientConnection implements Sink {
       return;
     }
     const text = frameText(data);
+    if (nestsDeeperThan(text)) {
+      this.send(errorReply(C.INVALID_JSON, `Invalid Janus API request - maximum parsing depth (${MAX_JSON_DEPTH}) exceeded`));
+      return;
+    }
     let payload: unknown;
     try {
       payload = JSON.parse(text);

@@ -125,7 +125,7 @@ async function run(url: string, script: Script, defaults: Record<string, unknown
   const normalizer = new IdNormalizer();
   const out: unknown[] = [];
   try {
-    await script(client, (m) => out.push(normalizer.message(m as JanusMessage)));
+    await script(client, (m) => out.push(normalizer.message(m)));
   } finally {
     await client.close();
   }

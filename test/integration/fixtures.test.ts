@@ -8,7 +8,7 @@ import { probeWs, startJanusCluster, stopAll, type JanusInstance } from '../supp
 import { RECORD_DIR } from '../support/netns.js';
 import { isAlive, pollUntil, procComm } from '../support/processes.js';
 import { redisCommand, startRedis } from '../support/redis-fixture.js';
-import { createEchoPeer } from '../support/werift-peer.js';
+import { createEchoPeer, createSubscriberPeer } from '../support/werift-peer.js';
 
 function netnsNames(): string[] {
   return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0] ?? '').filter(Boolean);
@@ -107,6 +107,42 @@ describe('test fixtures against real components', { timeout: 120_000 }, () => {
 
   it('carries real media: werift echotest on both hosts at once', { timeout: 30_000 }, async () => {
     await Promise.all(janus.map(runEchotest));
+  });
+
+  it('carries real media: videoroom publisher to a subscriber peer (Janus offers)', { timeout: 30_000 }, async () => {
+    const j = janus[1]!;
+    const [pubClient, subClient] = [await JanusTestClient.connect(j.wsUrl), await JanusTestClient.connect(j.wsUrl)];
+    const publisher = createEchoPeer({ iceAddress: j.peerAddress! });
+    const subscriber = createSubscriberPeer({ iceAddress: j.peerAddress! });
+    try {
+      const pubSession = await pubClient.createSession();
+      const pubHandle = await pubClient.attach(pubSession, 'videoroom');
+      const msg = (body: object, jsep?: object): Record<string, unknown> =>
+        ({ janus: 'message', session_id: pubSession, handle_id: pubHandle, body, ...(jsep ? { jsep } : {}) });
+      const room = 1000 + Math.floor(Math.random() * 1e6);
+      await pubClient.request(msg({ request: 'create', room, publishers: 4, audiocodec: 'opus', videocodec: 'vp8' }));
+      const joined = await pubClient.requestWithEvent(msg({ request: 'join', ptype: 'publisher', room }));
+      const feed = (joined.event.plugindata as { data: { id: number } }).data.id;
+      const published = await pubClient.requestWithEvent(msg({ request: 'publish', audio: true, video: true }, await publisher.createOffer()));
+      await publisher.setAnswer(published.event.jsep as { type: string; sdp: string });
+      await publisher.waitForConnected();
+
+      const subSession = await subClient.createSession();
+      const subHandle = await subClient.attach(subSession, 'videoroom');
+      const since = subClient.mark();
+      const subMsg = (body: object, jsep?: object): Record<string, unknown> =>
+        ({ janus: 'message', session_id: subSession, handle_id: subHandle, body, ...(jsep ? { jsep } : {}) });
+      const attached = await subClient.requestWithEvent(subMsg({ request: 'join', ptype: 'subscriber', room, streams: [{ feed }] }));
+      const answer = await subscriber.answer(attached.event.jsep as { type: string; sdp: string });
+      await subClient.requestWithEvent(subMsg({ request: 'start' }, answer));
+      await subClient.waitFor((m) => m.janus === 'webrtcup' && m.sender === subHandle, 10_000, since);
+      await subscriber.waitForRtp(10, 10_000);
+      assert.ok(subscriber.rtpReceived.audio >= 10 && subscriber.rtpReceived.video >= 10);
+    } finally {
+      await subscriber.close();
+      await publisher.close();
+      await Promise.all([pubClient.close(), subClient.close()]);
+    }
   });
 
   it('cuts a host off with setLinkUp(false) and restores it with setLinkUp(true)', { timeout: 30_000 }, async () => {

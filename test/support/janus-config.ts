@@ -31,7 +31,8 @@ type Value = string | number | boolean | string[];
 type Section = Record<string, Value | undefined>;
 
 function quote(s: string): string {
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  const escaped = s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+  return `"${escaped}"`;
 }
 
 function formatValue(v: Value): string {

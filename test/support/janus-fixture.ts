@@ -114,19 +114,27 @@ export async function startJanus(opts: JanusOptions = {}): Promise<JanusInstance
     : { ws: await freePort(), adminWs: await freePort(), http: await freePort(), adminHttp: await freePort() };
   const dir = makeTempDir('janus');
   const unregisterDir = onCleanup(`rm ${dir}`, () => { if (!keepDir) rmSync(dir, { recursive: true, force: true }); });
-  const configFile = writeJanusConfig({
-    dir, host, ports, http, adminSecret,
-    plugins: opts.plugins ?? DEFAULT_PLUGINS,
-    apiSecret: opts.apiSecret,
-    tokenAuth: opts.tokenAuth,
-    sessionTimeout: opts.sessionTimeout,
-    reclaimSessionTimeout: opts.reclaimSessionTimeout,
-    fullTrickle: opts.fullTrickle,
-    serverName: opts.serverName,
-    iceEnforce: testHost?.address,
-    debugLevel: opts.debugLevel ?? 4,
-    rtpPortRange: opts.rtpPortRange ?? '20000-20999',
-  });
+  let configFile: string;
+  try {
+    configFile = writeJanusConfig({
+      dir, host, ports, http, adminSecret,
+      plugins: opts.plugins ?? DEFAULT_PLUGINS,
+      apiSecret: opts.apiSecret,
+      tokenAuth: opts.tokenAuth,
+      sessionTimeout: opts.sessionTimeout,
+      reclaimSessionTimeout: opts.reclaimSessionTimeout,
+      fullTrickle: opts.fullTrickle,
+      serverName: opts.serverName,
+      iceEnforce: testHost?.address,
+      debugLevel: opts.debugLevel ?? 4,
+      rtpPortRange: opts.rtpPortRange ?? '20000-20999',
+    });
+  } catch (err) {
+    await testHost?.destroy();
+    unregisterDir();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const logPath = join(dir, 'janus.log');
   const outPath = join(dir, 'janus.out'); // stdout/stderr: errors before the log file is open
 

@@ -158,7 +158,6 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   for (;;) {
     const port = await new Promise<number>((resolve, reject) => {
       const server = createServer();
-      server.unref();
       server.once('error', reject);
       server.listen(0, host, () => {
         const address = server.address();

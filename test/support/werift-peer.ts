@@ -217,7 +217,8 @@ export type SubscriberPeer = {
 export function createSubscriberPeer(opts: { iceAddress?: string } = {}): SubscriberPeer {
   const pc = createPc(opts.iceAddress);
   const counter = new RtpCounter();
-  const seen = new Set<RTCRtpTransceiver>();
+  // Subscribe as transceivers are created: their tracks fire inside setRemoteDescription.
+  pc.onRemoteTransceiverAdded.subscribe((tr) => { countTransceiver(tr, counter); });
   const receivingMids = (): string[] =>
     pc.getTransceivers()
       .filter((t) => t.mid !== null && (t.kind === 'audio' || t.kind === 'video'))
@@ -229,11 +230,6 @@ export function createSubscriberPeer(opts: { iceAddress?: string } = {}): Subscr
     rtpReceived: { byMid: counter.byMid, get audio() { return counter.byKind.audio; }, get video() { return counter.byKind.video; } },
     async answer(offer) {
       await pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
-      for (const tr of pc.getTransceivers()) {
-        if (seen.has(tr)) continue;
-        seen.add(tr);
-        countTransceiver(tr, counter);
-      }
       await pc.setLocalDescription(await pc.createAnswer());
       const sdp = pc.localDescription?.sdp ?? '';
       assertOnlyCandidate(sdp, opts.iceAddress);

@@ -1,0 +1,39 @@
+/** Every loop bound and duration of the suite. BENCH_QUICK=1 shrinks them for a smoke run. */
+const quick = process.env.BENCH_QUICK === '1';
+
+export const ECHOTEST = 'janus.plugin.echotest';
+
+export const config = {
+  latency: {
+    /** Direct and proxy blocks alternate, so slow drift of the machine hits both alike. */
+    rounds: quick ? 2 : 4,
+    iterationsPerRound: quick ? 100 : 500,
+    warmupIterations: quick ? 20 : 200,
+  },
+  throughput: {
+    sessionCounts: [50, 1000],
+    sessionsPerConnection: 25,
+    warmupMs: quick ? 500 : 1500,
+    measureMs: quick ? 1500 : 5000,
+    /** Bound on waiting for in-flight messages after the window, and on setup requests. */
+    drainTimeoutMs: 10_000,
+    requestTimeoutMs: 15_000,
+  },
+  memory: {
+    sessions: quick ? 2000 : 10_000,
+    sessionsPerConnection: 500,
+    settleMs: 2000,
+    /** Janus's and the proxy's session_timeout is 60 s: everything must be measured well before. */
+    maxIdleSpanMs: 40_000,
+  },
+  /** Hard cap on the whole run; on expiry everything started is killed and the run fails. */
+  runTimeoutMs: 8 * 60_000,
+} as const;
+
+export const targets = {
+  addedP50Ms: 0.3,
+  addedP99Ms: 2,
+  cpuUsPerMessage: 40,
+  throughputRatio: 0.5,
+  rssKiBPerSession: 20,
+} as const;

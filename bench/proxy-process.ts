@@ -1,0 +1,156 @@
+/**
+ * The proxy under test as a separate child process (so its CPU time and RSS can be read from /proc):
+ * compiled to a private directory with tsc (falling back to the TypeScript sources under tsx when
+ * the build emits nothing), started with the documented CLI flags, and stopped by pid.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, terminateChild, trackChild } from '../test/support/processes.js';
+import { BenchClient } from './client.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BUILD_DIR = join(ROOT, '.tmp', 'bench-dist');
+const ECHOTEST = 'janus.plugin.echotest';
+
+export type ProxyBuild = { entry: string; mode: 'compiled' | 'tsx'; note?: string };
+
+export type ProxyProcess = {
+  pid: number;
+  url: string;
+  mode: ProxyBuild['mode'];
+  /** Forces a full V8 garbage collection in the proxy (SIGUSR2, see WRAPPER) and lets it settle. */
+  gc(settleMs?: number): Promise<void>;
+  stop(): Promise<void>;
+  outputTail(): string;
+};
+
+/**
+ * Runs the CLI unchanged; the only addition is a SIGUSR2 handler that calls gc() (--expose-gc),
+ * so memory can be read without young-generation garbage in it.
+ */
+const WRAPPER = [
+  "process.on('SIGUSR2', () => { if (typeof globalThis.gc === 'function') globalThis.gc(); });",
+  'await import(process.env.BENCH_PROXY_ENTRY);',
+].join('\n');
+
+function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    trackChild(child, `${cmd} pid ${String(child.pid)}`);
+    let output = '';
+    const collect = (chunk: Buffer): void => {
+      output = (output + chunk.toString('utf8')).slice(-20_000);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${cmd} ${args.join(' ')} timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, output });
+    });
+  });
+}
+
+/** Compiles src/ with tsconfig.build.json into .tmp/bench-dist (dist/ is left alone). */
+export async function buildProxy(): Promise<ProxyBuild> {
+  rmSync(BUILD_DIR, { recursive: true, force: true });
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const { code, output } = await run(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', BUILD_DIR, '--sourceMap', 'false'], 180_000);
+  const entry = join(BUILD_DIR, 'cli', 'janus-proxy.js');
+  if (existsSync(entry)) {
+    return code === 0 ? { entry, mode: 'compiled' } : { entry, mode: 'compiled', note: `tsc reported errors (emitted anyway):\n${output.trim().split('\n').slice(0, 5).join('\n')}` };
+  }
+  return {
+    entry: join(ROOT, 'src', 'cli', 'janus-proxy.ts'),
+    mode: 'tsx',
+    note: `tsc emitted nothing (exit ${String(code)}), running the sources under tsx:\n${output.trim().split('\n').slice(0, 5).join('\n')}`,
+  };
+}
+
+async function waitReady(url: string, child: ChildProcess, outputTail: () => string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = 'no answer';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`proxy exited (${String(child.exitCode ?? child.signalCode)}) before it was ready:\n${outputTail()}`);
+    }
+    try {
+      const client = await BenchClient.connect(url, 1000);
+      try {
+        const info = (await client.call({ janus: 'info' }, 1000)) as { plugins?: Record<string, unknown> };
+        if (info.plugins && ECHOTEST in info.plugins) return;
+        lastError = 'backend not connected yet';
+      } finally {
+        await client.close();
+      }
+    } catch (err) {
+      lastError = err instanceof Error ? err.message : String(err);
+    }
+    await sleep(100);
+  }
+  throw new Error(`proxy not ready after ${timeoutMs} ms (${lastError}):\n${outputTail()}`);
+}
+
+export type StartProxyOptions = {
+  build: ProxyBuild;
+  backendUrl: string;
+  /** Write a V8 CPU profile of the proxy into this directory when it exits. */
+  cpuProfileDir?: string | undefined;
+};
+
+export async function startProxyProcess(opts: StartProxyOptions): Promise<ProxyProcess> {
+  const port = await freePort();
+  const nodeArgs = [
+    '--expose-gc',
+    ...(opts.build.mode === 'tsx' ? ['--import', 'tsx'] : []),
+    ...(opts.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir] : []),
+    '--input-type=module', '-e', WRAPPER, '--',
+    '--ws-host', '127.0.0.1', '--ws-port', String(port), '--backend', opts.backendUrl, '--log-level', 'warn',
+  ];
+  const child = spawn(process.execPath, nodeArgs, {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, BENCH_PROXY_ENTRY: pathToFileURL(opts.build.entry).href },
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('proxy: spawn failed');
+  trackChild(child, `janus-proxy pid ${pid}`);
+  child.on('error', () => undefined);
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-20_000);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const outputTail = (): string => output.trim().split('\n').slice(-20).join('\n');
+
+  const url = `ws://127.0.0.1:${port}`;
+  const proxy: ProxyProcess = {
+    pid,
+    url,
+    mode: opts.build.mode,
+    async gc(settleMs = 500) {
+      process.kill(pid, 'SIGUSR2');
+      await sleep(settleMs);
+    },
+    stop: () => terminateChild(child, 5000),
+    outputTail,
+  };
+  try {
+    await waitReady(url, child, outputTail, 15_000);
+  } catch (err) {
+    await proxy.stop();
+    throw err;
+  }
+  return proxy;
+}

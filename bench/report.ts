@@ -1,0 +1,81 @@
+/** Turns scenario results into table rows with targets and verdicts. */
+import { targets } from './config.js';
+import type { LatencyResult } from './scenarios/latency.js';
+import { LATENCY_VERBS } from './scenarios/latency.js';
+import type { MemoryResult } from './scenarios/memory.js';
+import type { ThroughputResult } from './scenarios/throughput.js';
+import { fmt, signed, verdict, type Row, type Section } from './table.js';
+
+export function latencySection(result: LatencyResult): Section {
+  const rows: Row[] = [];
+  for (const verb of LATENCY_VERBS) {
+    const d = result.direct[verb].summary();
+    const p = result.proxy[verb].summary();
+    const added50 = p.p50 - d.p50;
+    const added99 = p.p99 - d.p99;
+    rows.push({
+      metric: `${verb} p50 (ms)`, direct: fmt(d.p50, 3), proxy: fmt(p.p50, 3), delta: signed(added50, 3),
+      target: `added < ${targets.addedP50Ms}`, result: verdict(added50 < targets.addedP50Ms),
+    });
+    rows.push({
+      metric: `${verb} p99 (ms)`, direct: fmt(d.p99, 3), proxy: fmt(p.p99, 3), delta: signed(added99, 3),
+      target: `added < ${targets.addedP99Ms}`, result: verdict(added99 < targets.addedP99Ms),
+    });
+  }
+  return { title: `Sequential latency, ${result.iterations} iterations per verb and side`, rows };
+}
+
+export function throughputSection(direct: ThroughputResult, proxy: ThroughputResult): Section {
+  const n = direct.sessions;
+  const ratio = proxy.msgsPerSec / direct.msgsPerSec;
+  const clean = direct.errors + direct.lost + proxy.errors + proxy.lost === 0;
+  const d99 = direct.latency.summary().p99;
+  const p99 = proxy.latency.summary().p99;
+  const proxyCpu = proxy.cpuUs.proxy === undefined ? Number.NaN : proxy.cpuUs.proxy / proxy.messages;
+  const perMsg = (us: number, messages: number): string => fmt(us / messages, 1);
+  return {
+    title: `Echotest message throughput, ${n} sessions on ${direct.connections} connections, ${Math.round(direct.windowMs / 1000)} s closed loop`,
+    rows: [
+      {
+        metric: `msgs/s @${n}`, direct: fmt(direct.msgsPerSec, 0), proxy: fmt(proxy.msgsPerSec, 0), delta: `×${fmt(ratio, 2)}`,
+        target: `ratio ≥ ${targets.throughputRatio}`, result: verdict(clean && ratio >= targets.throughputRatio),
+      },
+      { metric: `message → event p99 @${n} (ms)`, direct: fmt(d99, 2), proxy: fmt(p99, 2), delta: signed(p99 - d99, 2), target: '', result: '' },
+      {
+        metric: `proxy CPU per message @${n} (µs)`, direct: '—', proxy: fmt(proxyCpu, 1), delta: '',
+        target: `≤ ${targets.cpuUsPerMessage}`, result: verdict(proxyCpu <= targets.cpuUsPerMessage),
+      },
+      {
+        metric: `Janus CPU per message @${n} (µs)`, direct: perMsg(direct.cpuUs.janus, direct.messages),
+        proxy: perMsg(proxy.cpuUs.janus, proxy.messages), delta: '', target: '', result: '',
+      },
+      {
+        metric: `load generator CPU per message @${n} (µs)`, direct: perMsg(direct.cpuUs.generator, direct.messages),
+        proxy: perMsg(proxy.cpuUs.generator, proxy.messages), delta: '', target: '', result: '',
+      },
+      {
+        metric: `errors / lost @${n}`, direct: `${direct.errors} / ${direct.lost}`, proxy: `${proxy.errors} / ${proxy.lost}`, delta: '',
+        target: '0 / 0', result: verdict(clean),
+      },
+    ],
+  };
+}
+
+export function memorySection(m: MemoryResult): Section {
+  const kib = (v: number): string => `${fmt(v / 1024, 1)} MiB`;
+  return {
+    title: `Proxy memory, ${m.sessions} idle sessions (no handles) on ${m.connections} connections`,
+    rows: [
+      { metric: 'proxy RSS before → after (after full GC)', direct: '—', proxy: `${kib(m.rssBeforeKiB)} → ${kib(m.rssAfterKiB)}`, delta: '', target: '', result: '' },
+      {
+        metric: 'RSS per idle session (KiB)', direct: '—', proxy: fmt(m.kibPerSession, 2), delta: '',
+        target: `≤ ${targets.rssKiBPerSession}`, result: verdict(m.kibPerSession <= targets.rssKiBPerSession && m.alive === m.sessions),
+      },
+      { metric: 'RSS per idle session, no forced GC (KiB)', direct: '—', proxy: fmt(m.kibPerSessionNoGc, 2), delta: '', target: '', result: '' },
+      {
+        metric: `sessions alive after measuring`, direct: '—', proxy: `${m.alive} / ${m.sessions}`, delta: '',
+        target: 'all', result: verdict(m.alive === m.sessions),
+      },
+    ],
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Sequential latency: one connection, one request at a time, each iteration a full session life
+ * (create, attach echotest, message, keepalive, detach, destroy). Direct and proxy blocks alternate.
+ */
+import { BenchClient } from '../client.js';
+import { ECHOTEST, config } from '../config.js';
+import { Samples } from '../stats.js';
+import { exchange, idOf } from './exchange.js';
+
+export const LATENCY_VERBS = ['create', 'attach', 'message → ack', 'message → event', 'keepalive', 'detach', 'destroy'] as const;
+export type LatencyVerb = (typeof LATENCY_VERBS)[number];
+export type LatencySamples = Record<LatencyVerb, Samples>;
+export type LatencyResult = { direct: LatencySamples; proxy: LatencySamples; iterations: number };
+
+const TIMEOUT_MS = 5000;
+
+function emptySamples(): LatencySamples {
+  return Object.fromEntries(LATENCY_VERBS.map((v) => [v, new Samples(4096)])) as LatencySamples;
+}
+
+async function iteration(client: BenchClient, into: LatencySamples | undefined): Promise<void> {
+  const create = await exchange(client, { janus: 'create' }, false, TIMEOUT_MS);
+  const session_id = idOf(create.reply, 'create');
+  const attach = await exchange(client, { janus: 'attach', session_id, plugin: ECHOTEST }, false, TIMEOUT_MS);
+  const handle_id = idOf(attach.reply, 'attach');
+  const message = await exchange(client, { janus: 'message', session_id, handle_id, body: { audio: true } }, true, TIMEOUT_MS);
+  const keepalive = await exchange(client, { janus: 'keepalive', session_id }, false, TIMEOUT_MS);
+  const detach = await exchange(client, { janus: 'detach', session_id, handle_id }, false, TIMEOUT_MS);
+  const destroy = await exchange(client, { janus: 'destroy', session_id }, false, TIMEOUT_MS);
+  if (!into) return;
+  into.create.add(create.replyMs);
+  into.attach.add(attach.replyMs);
+  into['message → ack'].add(message.replyMs);
+  into['message → event'].add(message.eventMs ?? Number.NaN);
+  into.keepalive.add(keepalive.replyMs);
+  into.detach.add(detach.replyMs);
+  into.destroy.add(destroy.replyMs);
+}
+
+async function block(client: BenchClient, iterations: number, into: LatencySamples | undefined): Promise<void> {
+  for (let i = 0; i < iterations; i++) await iteration(client, into);
+}
+
+export async function runLatency(directUrl: string, proxyUrl: string): Promise<LatencyResult> {
+  const { rounds, iterationsPerRound, warmupIterations } = config.latency;
+  const direct = await BenchClient.connect(directUrl);
+  const proxy = await BenchClient.connect(proxyUrl);
+  try {
+    await block(direct, warmupIterations, undefined);
+    await block(proxy, warmupIterations, undefined);
+    const result: LatencyResult = { direct: emptySamples(), proxy: emptySamples(), iterations: rounds * iterationsPerRound };
+    for (let r = 0; r < rounds; r++) {
+      await block(direct, iterationsPerRound, result.direct);
+      await block(proxy, iterationsPerRound, result.proxy);
+    }
+    return result;
+  } finally {
+    await Promise.all([direct.close(), proxy.close()]);
+  }
+}
