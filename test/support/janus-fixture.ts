@@ -172,22 +172,27 @@ export async function startJanus(opts: JanusOptions = {}): Promise<JanusInstance
     if (procComm(pid) !== 'janus') throw new Error(`${name}: pid ${pid} is ${procComm(pid) ?? 'gone'}, not janus`);
   };
 
-  const waitUntilReady = (c: ChildProcess, timeoutMs: number): Promise<true> =>
-    pollUntil(`${name} to answer on ${wsUrl}`, async () => {
-      if (c.exitCode !== null || c.signalCode !== null) {
-        throw new Error(`${name} exited (${String(c.exitCode ?? c.signalCode)}) before it was ready:\n${logTail()}`);
-      }
-      const checks = await Promise.all([
-        probeWs(wsUrl, 'janus-protocol', { janus: 'info' }, 'server_info'),
-        probeWs(adminWsUrl, 'janus-admin-protocol', { janus: 'ping' }, 'pong'),
-        probeHttp(adminHttpUrl, { method: 'POST', body: JSON.stringify({ janus: 'ping', transaction: 'ready-probe' }) }, 'pong'),
-        http ? probeHttp(`${httpUrl}/info`, {}) : Promise.resolve(true),
-      ]);
-      return checks.every(Boolean) ? true : undefined;
-    }, timeoutMs).catch((err: unknown) => {
-      const msg = err instanceof Error ? err.message : String(err);
-      throw new Error(msg.includes('--- ') || msg.includes('exited') ? msg : `${msg}\n${logTail()}`);
-    });
+  const waitUntilReady = async (c: ChildProcess, timeoutMs: number): Promise<void> => {
+    const exited = (): boolean => c.exitCode !== null || c.signalCode !== null;
+    try {
+      await pollUntil(`${name} to answer on ${wsUrl}`, async () => {
+        if (exited()) throw new Error('exited');
+        const checks = await Promise.all([
+          probeWs(wsUrl, 'janus-protocol', { janus: 'info' }, 'server_info'),
+          probeWs(adminWsUrl, 'janus-admin-protocol', { janus: 'ping' }, 'pong'),
+          probeHttp(adminHttpUrl, { method: 'POST', body: JSON.stringify({ janus: 'ping', transaction: 'ready-probe' }) }, 'pong'),
+          http ? probeHttp(`${httpUrl}/info`, {}) : Promise.resolve(true),
+        ]);
+        return checks.every(Boolean) ? true : undefined;
+      }, timeoutMs);
+    } catch (err) {
+      const why = exited() ? `${name} exited (${String(c.exitCode ?? c.signalCode)}) before it was ready`
+        : err instanceof Error ? err.message : String(err);
+      throw new Error(`${why}
+--- log tail ---
+${logTail()}`);
+    }
+  };
 
   const instance: JanusInstance = {
     name, pid: 0, dir, logPath, host, wsUrl, adminWsUrl, httpUrl, adminHttpUrl, adminSecret, logTail,

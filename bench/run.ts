@@ -1,0 +1,137 @@
+/**
+ * `npm run bench`: the same load against one Janus directly and through the proxy (a separate,
+ * compiled child process), printed as a table and written to bench/results.md.
+ *
+ * Env: BENCH_QUICK=1 for a short smoke run; BENCH_CPU_PROFILE_DIR=dir to write a V8 CPU profile of
+ * the proxy there when it exits.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startJanus, type JanusInstance } from '../test/support/janus-fixture.js';
+import { runCleanupsSync } from '../test/support/processes.js';
+import { config } from './config.js';
+import { buildProxy, startProxyProcess, type ProxyBuild, type ProxyProcess } from './proxy-process.js';
+import { latencySection, memorySection, throughputSection } from './report.js';
+import { runLatency } from './scenarios/latency.js';
+import { runMemory } from './scenarios/memory.js';
+import { runThroughput, type ThroughputResult } from './scenarios/throughput.js';
+import { renderMarkdown, renderText, type Section } from './table.js';
+
+const RESULTS_PATH = join(dirname(fileURLToPath(import.meta.url)), 'results.md');
+
+function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+function janusVersion(): string {
+  try {
+    const out = execFileSync('janus', ['--version'], { encoding: 'utf8' });
+    return /\(([\d.]+)\)/.exec(out)?.[1] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function startBoth(): Promise<{ janus: JanusInstance; build: ProxyBuild }> {
+  const [janus, build] = await Promise.allSettled([startJanus({ netns: false, plugins: ['echotest'] }), buildProxy()]);
+  if (janus.status === 'rejected') throw janus.reason;
+  if (build.status === 'rejected') {
+    await janus.value.stop();
+    throw build.reason;
+  }
+  return { janus: janus.value, build: build.value };
+}
+
+async function benchmark(): Promise<{ sections: Section[]; notes: string[] }> {
+  let janus: JanusInstance | undefined;
+  let proxy: ProxyProcess | undefined;
+  const notes: string[] = [];
+  try {
+    progress('starting Janus and compiling the proxy');
+    const started = await startBoth();
+    janus = started.janus;
+    if (started.build.note) notes.push(started.build.note);
+    proxy = await startProxyProcess({ build: started.build, backendUrl: janus.wsUrl, cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR });
+    progress(`Janus pid ${janus.pid} at ${janus.wsUrl}; proxy (${proxy.mode}) pid ${proxy.pid} at ${proxy.url}`);
+
+    progress('sequential latency');
+    const sections: Section[] = [latencySection(await runLatency(janus.wsUrl, proxy.url))];
+
+    for (const sessions of config.throughput.sessionCounts) {
+      progress(`throughput, ${sessions} sessions, direct`);
+      const direct = await runThroughput(janus.wsUrl, sessions, { janus: janus.pid });
+      await sleep(500);
+      progress(`throughput, ${sessions} sessions, through the proxy`);
+      const viaProxy: ThroughputResult = await runThroughput(proxy.url, sessions, { janus: janus.pid, proxy: proxy.pid });
+      await sleep(500);
+      for (const [side, r] of [['direct', direct], ['proxy', viaProxy]] as const) {
+        if (r.firstError) notes.push(`${side} @${sessions}: first error ${r.firstError}`);
+      }
+      sections.push(throughputSection(direct, viaProxy));
+    }
+
+    progress(`memory, ${config.memory.sessions} idle sessions through the proxy`);
+    sections.push(memorySection(await runMemory(proxy)));
+    return { sections, notes };
+  } finally {
+    progress('stopping the proxy and Janus');
+    await proxy?.stop();
+    await janus?.stop();
+  }
+}
+
+async function main(): Promise<number> {
+  const t0 = performance.now();
+  const hardStop = setTimeout(() => {
+    process.stderr.write(`[bench] run exceeded ${config.runTimeoutMs / 1000} s, killing everything\n`);
+    runCleanupsSync();
+    process.exit(1);
+  }, config.runTimeoutMs);
+  try {
+    const { sections, notes } = await benchmark();
+    const seconds = (performance.now() - t0) / 1000;
+    const header = [
+      `Janus Cloud proxy benchmark — ${new Date().toISOString()}`,
+      `Node ${process.version}, Janus ${janusVersion()}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}; ` +
+        `Janus, proxy and load generator share the machine. Run took ${seconds.toFixed(0)} s` +
+        (process.env.BENCH_QUICK === '1' ? ' (BENCH_QUICK smoke run)' : '') + '.',
+    ];
+    const text = renderText(sections);
+    process.stdout.write(`\n${header.join('\n')}\n\n${text}\n`);
+    for (const note of notes) process.stdout.write(`note: ${note}\n`);
+    const markdown = [
+      '# Benchmark results',
+      '',
+      ...header.map((h) => `${h}  `),
+      '',
+      renderMarkdown(sections),
+      '',
+      'Latency: one connection, one request at a time; added = proxy − direct of the percentile.',
+      'Throughput: each session keeps one echotest `message` in flight (next one once its `ack` and `event` are in);',
+      'CPU per message = utime+stime from /proc/PID/stat over the window ÷ messages completed in it.',
+      'Memory: VmRSS of the proxy before and after creating the sessions, each after a forced full GC.',
+      ...notes.map((n) => `\nNote: ${n}`),
+      '',
+    ].join('\n');
+    writeFileSync(RESULTS_PATH, markdown);
+    progress(`wrote ${RESULTS_PATH}; total ${seconds.toFixed(0)} s`);
+    return sections.some((s) => s.rows.some((r) => r.result === 'FAIL')) ? 0 : 0;
+  } finally {
+    clearTimeout(hardStop);
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
