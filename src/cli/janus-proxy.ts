@@ -43,7 +43,8 @@ async function main(): Promise<number> {
     throw err;
   }
   if (flags['check-config']) {
-    process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
+    const shown = JSON.stringify(config, (key, value: unknown) => (key === 'api_secret' ? '***' : value), 2);
+    process.stdout.write(`${shown}\n`);
     return 0;
   }
   const logger = pino({ level: config.log.level, redact: ['*.api_secret', '*.apisecret'] });
