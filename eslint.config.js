@@ -1,9 +1,10 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'web/vendor/**', 'eslint.config.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'web/vendor/**', 'eslint.config.js', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -16,6 +17,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-floating-promises': 'error',
     },
+  },
+  {
+    // Browser pages for end-to-end tests: plain scripts run in Chromium, outside the TypeScript project.
+    files: ['test/e2e-pages/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { sourceType: 'script', parserOptions: { projectService: false }, globals: { ...globals.browser, adapter: 'readonly' } },
   },
   {
     // Tests use node:test's describe/it, which return promises the runner tracks itself.

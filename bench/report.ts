@@ -3,6 +3,7 @@ import { targets } from './config.js';
 import type { LatencyResult } from './scenarios/latency.js';
 import { LATENCY_VERBS } from './scenarios/latency.js';
 import type { MemoryResult } from './scenarios/memory.js';
+import { otherCores } from './cpu.js';
 import type { ThroughputResult } from './scenarios/throughput.js';
 import { fmt, signed, verdict, type Row, type Section } from './table.js';
 
@@ -22,6 +23,7 @@ export function latencySection(result: LatencyResult): Section {
       target: `added < ${targets.addedP99Ms}`, result: verdict(added99 < targets.addedP99Ms),
     });
   }
+  rows.push({ metric: "other processes' CPU while measuring (cores)", direct: fmt(result.otherCores, 2), proxy: '', delta: '', target: '', result: '' });
   return { title: `Sequential latency, ${result.iterations} iterations per verb and side`, rows };
 }
 
@@ -31,7 +33,10 @@ export function throughputSection(direct: ThroughputResult, proxy: ThroughputRes
   const clean = direct.errors + direct.lost + proxy.errors + proxy.lost === 0;
   const d99 = direct.latency.summary().p99;
   const p99 = proxy.latency.summary().p99;
-  const proxyCpu = proxy.cpuUs.proxy === undefined ? Number.NaN : proxy.cpuUs.proxy / proxy.messages;
+  const proxyCpu = proxy.cpuUs.proxy ? (proxy.cpuUs.proxy.user + proxy.cpuUs.proxy.system) / proxy.messages : Number.NaN;
+  const proxySplit = proxy.cpuUs.proxy
+    ? ` (${fmt(proxy.cpuUs.proxy.user / proxy.messages, 0)} usr + ${fmt(proxy.cpuUs.proxy.system / proxy.messages, 0)} sys)`
+    : '';
   const perMsg = (us: number, messages: number): string => fmt(us / messages, 1);
   return {
     title: `Echotest message throughput, ${n} sessions on ${direct.connections} connections, ${Math.round(direct.windowMs / 1000)} s closed loop`,
@@ -42,7 +47,7 @@ export function throughputSection(direct: ThroughputResult, proxy: ThroughputRes
       },
       { metric: `message → event p99 @${n} (ms)`, direct: fmt(d99, 2), proxy: fmt(p99, 2), delta: signed(p99 - d99, 2), target: '', result: '' },
       {
-        metric: `proxy CPU per message @${n} (µs)`, direct: '—', proxy: fmt(proxyCpu, 1), delta: '',
+        metric: `proxy CPU per message @${n} (µs)`, direct: '—', proxy: `${fmt(proxyCpu, 1)}${proxySplit}`, delta: '',
         target: `≤ ${targets.cpuUsPerMessage}`, result: verdict(proxyCpu <= targets.cpuUsPerMessage),
       },
       {
@@ -52,6 +57,11 @@ export function throughputSection(direct: ThroughputResult, proxy: ThroughputRes
       {
         metric: `load generator CPU per message @${n} (µs)`, direct: perMsg(direct.cpuUs.generator, direct.messages),
         proxy: perMsg(proxy.cpuUs.generator, proxy.messages), delta: '', target: '', result: '',
+      },
+      {
+        metric: `other processes' CPU @${n} (cores)`, direct: fmt(otherCores(direct.cpuUs, direct.windowMs), 2),
+        proxy: fmt(otherCores(proxy.cpuUs, proxy.windowMs), 2), delta: '',
+        target: '', result: '',
       },
       {
         metric: `errors / lost @${n}`, direct: `${direct.errors} / ${direct.lost}`, proxy: `${proxy.errors} / ${proxy.lost}`, delta: '',

@@ -11,8 +11,11 @@ export type Row = {
   result: Verdict;
 };
 
-export const HEADERS: Row = { metric: 'Metric', direct: 'Direct', proxy: 'Proxy', delta: 'Δ / ratio', target: 'Target', result: 'Result' };
-const COLUMNS = ['metric', 'direct', 'proxy', 'delta', 'target', 'result'] as const;
+type Column = 'metric' | 'direct' | 'proxy' | 'delta' | 'target' | 'result';
+type Cells = Record<Column, string>;
+
+const HEADERS: Cells = { metric: 'Metric', direct: 'Direct', proxy: 'Proxy', delta: 'Δ / ratio', target: 'Target', result: 'Result' };
+const COLUMNS: readonly Column[] = ['metric', 'direct', 'proxy', 'delta', 'target', 'result'];
 const RIGHT_ALIGNED = new Set<string>(['direct', 'proxy', 'delta']);
 
 export function fmt(value: number | undefined, digits: number): string {
@@ -33,9 +36,9 @@ export function verdict(ok: boolean): Verdict {
 export type Section = { title: string; rows: Row[] };
 
 export function renderText(sections: readonly Section[]): string {
-  const all = [HEADERS, ...sections.flatMap((s) => s.rows)];
-  const width = Object.fromEntries(COLUMNS.map((c) => [c, Math.max(...all.map((r) => r[c].length))])) as Record<(typeof COLUMNS)[number], number>;
-  const line = (r: Row): string =>
+  const all: Cells[] = [HEADERS, ...sections.flatMap((s) => s.rows)];
+  const width = Object.fromEntries(COLUMNS.map((c) => [c, Math.max(...all.map((r) => r[c].length))])) as Record<Column, number>;
+  const line = (r: Cells): string =>
     COLUMNS.map((c) => (RIGHT_ALIGNED.has(c) ? r[c].padStart(width[c]) : r[c].padEnd(width[c]))).join('  ').trimEnd();
   const rule = '-'.repeat(COLUMNS.reduce((n, c) => n + width[c], 0) + 2 * (COLUMNS.length - 1));
   const out = [line(HEADERS), rule];

@@ -2,15 +2,23 @@
  * Sequential latency: one connection, one request at a time, each iteration a full session life
  * (create, attach echotest, message, keepalive, detach, destroy). Direct and proxy blocks alternate.
  */
+import { performance } from 'node:perf_hooks';
 import { BenchClient } from '../client.js';
 import { ECHOTEST, config } from '../config.js';
 import { Samples } from '../stats.js';
+import { cpuDelta, cpuSnapshot, otherCores, type ProcessIds } from '../cpu.js';
 import { exchange, idOf } from './exchange.js';
 
 export const LATENCY_VERBS = ['create', 'attach', 'message → ack', 'message → event', 'keepalive', 'detach', 'destroy'] as const;
 export type LatencyVerb = (typeof LATENCY_VERBS)[number];
 export type LatencySamples = Record<LatencyVerb, Samples>;
-export type LatencyResult = { direct: LatencySamples; proxy: LatencySamples; iterations: number };
+export type LatencyResult = {
+  direct: LatencySamples;
+  proxy: LatencySamples;
+  iterations: number;
+  /** CPU used by other processes on the machine while measuring, in cores. */
+  otherCores: number;
+};
 
 const TIMEOUT_MS = 5000;
 
@@ -41,19 +49,22 @@ async function block(client: BenchClient, iterations: number, into: LatencySampl
   for (let i = 0; i < iterations; i++) await iteration(client, into);
 }
 
-export async function runLatency(directUrl: string, proxyUrl: string): Promise<LatencyResult> {
+export async function runLatency(directUrl: string, proxyUrl: string, pids: ProcessIds): Promise<LatencyResult> {
   const { rounds, iterationsPerRound, warmupIterations } = config.latency;
   const direct = await BenchClient.connect(directUrl);
   const proxy = await BenchClient.connect(proxyUrl);
   try {
     await block(direct, warmupIterations, undefined);
     await block(proxy, warmupIterations, undefined);
-    const result: LatencyResult = { direct: emptySamples(), proxy: emptySamples(), iterations: rounds * iterationsPerRound };
+    const samples = { direct: emptySamples(), proxy: emptySamples() };
+    const cpu0 = cpuSnapshot(pids);
+    const t0 = performance.now();
     for (let r = 0; r < rounds; r++) {
-      await block(direct, iterationsPerRound, result.direct);
-      await block(proxy, iterationsPerRound, result.proxy);
+      await block(direct, iterationsPerRound, samples.direct);
+      await block(proxy, iterationsPerRound, samples.proxy);
     }
-    return result;
+    const other = otherCores(cpuDelta(cpu0, cpuSnapshot(pids)), performance.now() - t0);
+    return { ...samples, iterations: rounds * iterationsPerRound, otherCores: other };
   } finally {
     await Promise.all([direct.close(), proxy.close()]);
   }

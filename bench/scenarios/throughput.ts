@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchClient, JanusFrame } from '../client.js';
 import { ECHOTEST, config } from '../config.js';
-import { cpuTimeUs } from '../procfs.js';
+import { cpuDelta, cpuSnapshot, type CpuSnapshot, type ProcessIds } from '../cpu.js';
 import { Samples } from '../stats.js';
 import { closeAll, connectAll, idOf, mapLimit } from './exchange.js';
 
@@ -21,7 +21,7 @@ export type ThroughputResult = {
   /** Send → event, ms, of messages completed inside the window. */
   latency: Samples;
   /** CPU time spent inside the window, µs, per process measured. */
-  cpuUs: { janus: number; proxy: number | undefined; generator: number };
+  cpuUs: CpuSnapshot;
   errors: number;
   /** Messages still unanswered after the drain timeout. */
   lost: number;
@@ -38,23 +38,12 @@ type Loop = {
   handler: (frame: JanusFrame, receivedAt: number) => boolean;
 };
 
-export type ProcessIds = { janus: number; proxy?: number | undefined };
-
 async function openSession(client: BenchClient): Promise<{ sessionId: number; handleId: number }> {
   const timeoutMs = config.throughput.requestTimeoutMs;
   const create = await client.call({ janus: 'create' }, timeoutMs);
   const sessionId = idOf(create, 'create');
   const attach = await client.call({ janus: 'attach', session_id: sessionId, plugin: ECHOTEST }, timeoutMs);
   return { sessionId, handleId: idOf(attach, 'attach') };
-}
-
-function cpuSnapshot(pids: ProcessIds): { janus: number; proxy: number | undefined; generator: number } {
-  const own = process.cpuUsage();
-  return {
-    janus: cpuTimeUs(pids.janus),
-    proxy: pids.proxy === undefined ? undefined : cpuTimeUs(pids.proxy),
-    generator: own.user + own.system,
-  };
 }
 
 export async function runThroughput(url: string, sessions: number, pids: ProcessIds): Promise<ThroughputResult> {
@@ -139,11 +128,7 @@ export async function runThroughput(url: string, sessions: number, pids: Process
       windowMs,
       msgsPerSec: (messages * 1000) / windowMs,
       latency,
-      cpuUs: {
-        janus: cpu1.janus - cpu0.janus,
-        proxy: cpu1.proxy === undefined || cpu0.proxy === undefined ? undefined : cpu1.proxy - cpu0.proxy,
-        generator: cpu1.generator - cpu0.generator,
-      },
+      cpuUs: cpuDelta(cpu0, cpu1),
       errors,
       lost: inFlight,
       firstError,

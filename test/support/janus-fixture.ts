@@ -6,7 +6,7 @@ import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { rawToString } from './janus-client.js';
-import { DEFAULT_PLUGINS, writeJanusConfig } from './janus-config.js';
+import { DEFAULT_PLUGINS, writeJanusConfig } from '../../src/janus/config-writer.js';
 import { createTestHost, type TestHost } from './netns.js';
 import { makeTempDir, recordChild } from './temp-dirs.js';
 import { freePort, onCleanup, pollUntil, procComm, terminateChild, trackChild, waitForExit } from './processes.js';

@@ -1,5 +1,5 @@
 // Writes a private Janus config dir: a copy of /etc/janus (plugin configs) with janus.jcfg and the
-// websockets/http transport configs generated fresh, so nothing depends on Debian's comments or layout.
+// websockets/http transport configs generated fresh. Used by the local cluster command and the test fixtures.
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
