@@ -33,6 +33,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     apiSecret: config.general.api_secret,
     requestTimeoutMs: config.backends.request_timeout_ms,
     connectTimeoutMs: config.backends.connect_timeout_ms,
+    pingIntervalMs: config.backends.ping_interval_ms,
     reconnectInitialDelayMs: config.backends.reconnect_initial_delay_ms,
     reconnectMaxDelayMs: config.backends.reconnect_max_delay_ms,
     logger,

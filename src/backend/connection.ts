@@ -23,6 +23,8 @@ export interface ConnectionOptions {
   apiSecret: string | undefined;
   requestTimeoutMs: number;
   connectTimeoutMs: number;
+  /** WebSocket ping period; a Janus that misses a pong is treated as gone (catches silent network loss). */
+  pingIntervalMs: number;
   logger: Logger;
 }
 
@@ -38,6 +40,8 @@ export class BackendConnection {
   private readonly pending = new PendingRequests();
   private readonly sessions = new Map<BackendSessionId, BackendSessionRoute>();
   private closeListeners: (() => void)[] = [];
+  private pingTimer: NodeJS.Timeout | undefined;
+  private awaitingPong = false;
 
   constructor(private readonly options: ConnectionOptions) {}
 
@@ -59,7 +63,11 @@ export class BackendConnection {
       this.ws = ws;
       ws.on('open', () => {
         this.state = 'open';
+        this.startPing(ws);
         resolve();
+      });
+      ws.on('pong', () => {
+        this.awaitingPong = false;
       });
       ws.on('message', (data: WebSocket.RawData) => {
         this.onFrame(data);
@@ -134,7 +142,22 @@ export class BackendConnection {
     }
   }
 
+  private startPing(ws: WebSocket): void {
+    if (this.options.pingIntervalMs <= 0) return;
+    this.pingTimer = setInterval(() => {
+      if (this.awaitingPong) {
+        this.options.logger.warn({ backend: this.options.url }, 'backend missed a pong, dropping the connection');
+        ws.terminate();
+        return;
+      }
+      this.awaitingPong = true;
+      ws.ping();
+    }, this.options.pingIntervalMs);
+    this.pingTimer.unref();
+  }
+
   private onClosed(): void {
+    clearInterval(this.pingTimer);
     this.pending.clear();
     const routes = [...this.sessions.values()];
     this.sessions.clear();

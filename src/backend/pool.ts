@@ -13,6 +13,7 @@ export interface PoolOptions {
   apiSecret: string | undefined;
   requestTimeoutMs: number;
   connectTimeoutMs: number;
+  pingIntervalMs: number;
   reconnectInitialDelayMs: number;
   reconnectMaxDelayMs: number;
   logger: Logger;
@@ -107,6 +108,7 @@ export class BackendPool {
       apiSecret: this.options.apiSecret,
       requestTimeoutMs: this.options.requestTimeoutMs,
       connectTimeoutMs: this.options.connectTimeoutMs,
+      pingIntervalMs: this.options.pingIntervalMs,
       logger: this.options.logger,
     });
     this.slots[index] = conn;

@@ -16,6 +16,7 @@ export interface ClusterOptions {
   apiSecret: string | undefined;
   requestTimeoutMs: number;
   connectTimeoutMs: number;
+  pingIntervalMs: number;
   reconnectInitialDelayMs: number;
   reconnectMaxDelayMs: number;
   logger: Logger;
@@ -25,6 +26,8 @@ export interface Placement {
   backend: Backend;
   release: () => void;
 }
+
+const NO_EXCLUSIONS: ReadonlySet<string> = new Set();
 
 export class Cluster {
   readonly backends = new Map<string, Backend>();
@@ -40,6 +43,7 @@ export class Cluster {
       apiSecret: this.options.apiSecret,
       requestTimeoutMs: this.options.requestTimeoutMs,
       connectTimeoutMs: this.options.connectTimeoutMs,
+      pingIntervalMs: this.options.pingIntervalMs,
       reconnectInitialDelayMs: this.options.reconnectInitialDelayMs,
       reconnectMaxDelayMs: this.options.reconnectMaxDelayMs,
       logger: this.options.logger.child({ backend: def.name }),
@@ -51,8 +55,8 @@ export class Cluster {
   }
 
   /** Chooses a backend for a new handle of `plugin` and reserves the placement at once. */
-  place(plugin: string): Placement | undefined {
-    const list = [...this.backends.values()];
+  place(plugin: string, exclude: ReadonlySet<string> = NO_EXCLUSIONS): Placement | undefined {
+    const list = [...this.backends.values()].filter((b) => !exclude.has(b.name));
     const result = selectBackend(
       this.options.algorithm,
       list.map((b) => b.snapshot()),

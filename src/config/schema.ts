@@ -41,6 +41,7 @@ export const proxyConfigSchema = z.strictObject({
       connections_per_server: z.number().int().min(1).max(64).default(2),
       request_timeout_ms: z.number().int().min(100).default(10_000),
       connect_timeout_ms: z.number().int().min(100).default(3_000),
+      ping_interval_ms: z.number().int().min(0).default(5_000),
       reconnect_initial_delay_ms: z.number().int().min(10).default(250),
       reconnect_max_delay_ms: z.number().int().min(10).default(5_000),
     })

@@ -53,7 +53,7 @@ function pluginContext(session: Session, handle: Handle, deps: DispatchDeps): Pl
       session.handles.delete(handle.id);
       session.emit(handle.id, { janus: 'detached' });
     },
-    place: (plugin) => deps.cluster.place(plugin),
+    place: (plugin, exclude) => deps.cluster.place(plugin, exclude),
     backendSession: (backend) => session.backendSession(backend),
   };
 }

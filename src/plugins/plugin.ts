@@ -35,8 +35,8 @@ export interface PluginContext {
   emit(event: OutgoingMessage): void;
   /** The handle ended on its own (e.g. backend lost): core sends `detached` and forgets it. */
   ended(): void;
-  /** Chooses and reserves a backend for this handle. */
-  place(plugin: string): Placement | undefined;
+  /** Chooses and reserves a backend for this handle, skipping the named backends. */
+  place(plugin: string, exclude?: ReadonlySet<string>): Placement | undefined;
   /** The client session's own backend session on `backend`, created on first use. */
   backendSession(backend: Backend): Promise<BackendSession>;
 }

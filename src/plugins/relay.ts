@@ -6,11 +6,12 @@ import type { PluginContext, PluginHandle, MessageReply, TrickleRequest, ProxyPl
 import type { BackendHandle, BackendHandleListener } from '../backend/backend-handle.js';
 import { nextBackendTransaction } from '../protocol/ids.js';
 import type { JsonObject, OutgoingMessage } from '../protocol/messages.js';
-import { ProxyErrors } from '../protocol/errors.js';
+import { isBackendFailure, ProxyErrors } from '../protocol/errors.js';
 
 /** Transactions of async requests still waiting for their event; bounded so a silent plugin cannot leak. */
 const MAX_OPEN_TRANSACTIONS = 64;
 export const BACKEND_LOST_REASON = 'Janus backend lost';
+const MAX_PLACEMENT_ATTEMPTS = 3;
 
 export class RelayHandle implements PluginHandle, BackendHandleListener {
   private readonly transactions = new Map<string, string>();
@@ -25,18 +26,30 @@ export class RelayHandle implements PluginHandle, BackendHandleListener {
     backendHandle.listener = this;
   }
 
+  /**
+   * Places the handle and attaches it on the backend. A backend that fails on the way (connection
+   * lost, no answer) is skipped and the next choice tried, so one dying Janus does not fail attaches.
+   */
   static async attach(ctx: PluginContext): Promise<RelayHandle> {
-    const placement = ctx.place(ctx.plugin);
-    if (!placement) throw ProxyErrors.noBackendAvailable(ctx.plugin);
-    try {
-      const session = await ctx.backendSession(placement.backend);
-      const backendHandle = await session.attach(ctx.plugin, ctx.opaqueId);
-      ctx.logger.debug({ backend: placement.backend.name, backendHandle: backendHandle.id }, 'handle placed');
-      return new RelayHandle(ctx, backendHandle, placement.release);
-    } catch (err) {
-      placement.release();
-      throw err;
+    const failed = new Set<string>();
+    let lastError: unknown = ProxyErrors.noBackendAvailable(ctx.plugin);
+    for (let attempt = 0; attempt < MAX_PLACEMENT_ATTEMPTS; attempt++) {
+      const placement = ctx.place(ctx.plugin, failed);
+      if (!placement) break;
+      try {
+        const session = await ctx.backendSession(placement.backend);
+        const backendHandle = await session.attach(ctx.plugin, ctx.opaqueId);
+        ctx.logger.debug({ backend: placement.backend.name, backendHandle: backendHandle.id }, 'handle placed');
+        return new RelayHandle(ctx, backendHandle, placement.release);
+      } catch (err) {
+        placement.release();
+        if (!isBackendFailure(err)) throw err;
+        ctx.logger.warn({ backend: placement.backend.name, err: (err as Error).message }, 'placement failed, trying another backend');
+        failed.add(placement.backend.name);
+        lastError = err;
+      }
     }
+    throw lastError;
   }
 
   async message(body: JsonObject, jsep: JsonObject | undefined, clientTransaction: string): Promise<MessageReply> {

@@ -78,14 +78,21 @@ export class JanusError extends Error {
   }
 }
 
+/** Marks errors that mean the backend, not the request, failed: another backend may succeed. */
+class BackendFailure extends JanusError {}
+
 /** Proxy conditions with no Janus equivalent of their own, expressed with the code Janus uses for the closest case. */
 export const ProxyErrors = {
   noBackendAvailable: (plugin: string) =>
     new JanusError(JanusErrorCode.PLUGIN_ATTACH, `Couldn't attach to plugin: no backend available for '${plugin}'`),
-  backendTimeout: () => new JanusError(JanusErrorCode.UNKNOWN, 'Backend request timed out'),
-  backendLost: () => new JanusError(JanusErrorCode.UNKNOWN, 'Backend connection lost'),
+  backendTimeout: () => new BackendFailure(JanusErrorCode.UNKNOWN, 'Backend request timed out'),
+  backendLost: () => new BackendFailure(JanusErrorCode.UNKNOWN, 'Backend connection lost'),
   shuttingDown: () => new JanusError(JanusErrorCode.UNKNOWN, 'Shutting down'),
 } as const;
+
+export function isBackendFailure(err: unknown): boolean {
+  return err instanceof BackendFailure;
+}
 
 /** Turns anything thrown into a JanusError without exposing internals (no stack, no paths). */
 export function toJanusError(err: unknown): JanusError {
