@@ -85,10 +85,6 @@ export class BenchClient {
     return this.isOpen;
   }
 
-  get pending(): number {
-    return this.handlers.size;
-  }
-
   nextTransaction(): string {
     return this.prefix + (++this.seq).toString(36);
   }
@@ -101,15 +97,6 @@ export class BenchClient {
     }
     this.handlers.set(transaction, handler);
     this.ws.send(text);
-  }
-
-  /** Serialises `request` with a fresh transaction and sends it; returns the send time. */
-  send(request: Record<string, unknown>, handler: FrameHandler): number {
-    const transaction = this.nextTransaction();
-    const text = JSON.stringify({ ...request, transaction });
-    const sentAt = performance.now();
-    this.sendText(text, transaction, handler);
-    return sentAt;
   }
 
   /** One request, resolved with its reply (rejected on `error` or after timeoutMs). For setup, not hot paths. */

@@ -7,14 +7,16 @@ export const config = {
   latency: {
     /** Direct and proxy blocks alternate, so slow drift of the machine hits both alike. */
     rounds: quick ? 2 : 4,
-    iterationsPerRound: quick ? 100 : 500,
+    iterationsPerRound: quick ? 100 : 750,
     warmupIterations: quick ? 20 : 200,
   },
   throughput: {
     sessionCounts: [50, 1000],
     sessionsPerConnection: 25,
+    /** Rounds per side, alternating direct and proxy; each opens its own sessions. */
+    rounds: quick ? 1 : 2,
     warmupMs: quick ? 500 : 1500,
-    measureMs: quick ? 1500 : 5000,
+    measureMs: quick ? 1500 : 4000,
     /** Bound on waiting for in-flight messages after the window, and on setup requests. */
     drainTimeoutMs: 10_000,
     requestTimeoutMs: 15_000,

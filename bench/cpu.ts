@@ -30,6 +30,15 @@ export function cpuDelta(a: CpuSnapshot, b: CpuSnapshot): CpuSnapshot {
   };
 }
 
+export function cpuSum(a: CpuSnapshot, b: CpuSnapshot): CpuSnapshot {
+  return {
+    janus: a.janus + b.janus,
+    proxy: a.proxy && b.proxy ? { user: a.proxy.user + b.proxy.user, system: a.proxy.system + b.proxy.system } : undefined,
+    generator: a.generator + b.generator,
+    machine: a.machine + b.machine,
+  };
+}
+
 /** Machine CPU not used by Janus, the proxy or the generator over `windowMs`, in cores: background noise. */
 export function otherCores(cpu: CpuSnapshot, windowMs: number): number {
   const ours = cpu.janus + (cpu.proxy ? cpu.proxy.user + cpu.proxy.system : 0) + cpu.generator;

@@ -23,6 +23,11 @@ export function latencySection(result: LatencyResult): Section {
       target: `added < ${targets.addedP99Ms}`, result: verdict(added99 < targets.addedP99Ms),
     });
   }
+  const pct = (n: number): string => `${fmt((100 * n) / result.iterations, 1)} %`;
+  rows.push({
+    metric: 'message: event arrived before its ack', direct: pct(result.eventFirst.direct), proxy: pct(result.eventFirst.proxy), delta: '',
+    target: '', result: '',
+  });
   rows.push({ metric: "other processes' CPU while measuring (cores)", direct: fmt(result.otherCores, 2), proxy: '', delta: '', target: '', result: '' });
   return { title: `Sequential latency, ${result.iterations} iterations per verb and side`, rows };
 }
@@ -39,7 +44,7 @@ export function throughputSection(direct: ThroughputResult, proxy: ThroughputRes
     : '';
   const perMsg = (us: number, messages: number): string => fmt(us / messages, 1);
   return {
-    title: `Echotest message throughput, ${n} sessions on ${direct.connections} connections, ${Math.round(direct.windowMs / 1000)} s closed loop`,
+    title: `Echotest message throughput, ${n} sessions on ${direct.connections} connections, closed loop, ${Math.round(direct.windowMs / 1000)} s measured per side`,
     rows: [
       {
         metric: `msgs/s @${n}`, direct: fmt(direct.msgsPerSec, 0), proxy: fmt(proxy.msgsPerSec, 0), delta: `×${fmt(ratio, 2)}`,

@@ -19,7 +19,7 @@ import { buildProxy, startProxyProcess, type ProxyBuild, type ProxyProcess } fro
 import { latencySection, memorySection, throughputSection } from './report.js';
 import { runLatency } from './scenarios/latency.js';
 import { runMemory } from './scenarios/memory.js';
-import { runThroughput, type ThroughputResult } from './scenarios/throughput.js';
+import { mergeRounds, runThroughput, type ThroughputResult } from './scenarios/throughput.js';
 import { renderMarkdown, renderText, type Section } from './table.js';
 
 const RESULTS_PATH = join(dirname(fileURLToPath(import.meta.url)), 'results.md');
@@ -60,12 +60,17 @@ async function benchmark(): Promise<{ sections: Section[]; notes: string[] }> {
     const sections: Section[] = [latencySection(await runLatency(janus.wsUrl, proxy.url, { janus: janus.pid, proxy: proxy.pid }))];
 
     for (const sessions of config.throughput.sessionCounts) {
-      progress(`throughput, ${sessions} sessions, direct`);
-      const direct = await runThroughput(janus.wsUrl, sessions, { janus: janus.pid });
-      await sleep(500);
-      progress(`throughput, ${sessions} sessions, through the proxy`);
-      const viaProxy: ThroughputResult = await runThroughput(proxy.url, sessions, { janus: janus.pid, proxy: proxy.pid });
-      await sleep(500);
+      const rounds: Record<'direct' | 'proxy', ThroughputResult[]> = { direct: [], proxy: [] };
+      for (let round = 1; round <= config.throughput.rounds; round++) {
+        progress(`throughput, ${sessions} sessions, round ${round}: direct`);
+        rounds.direct.push(await runThroughput(janus.wsUrl, sessions, { janus: janus.pid }));
+        await sleep(500);
+        progress(`throughput, ${sessions} sessions, round ${round}: through the proxy`);
+        rounds.proxy.push(await runThroughput(proxy.url, sessions, { janus: janus.pid, proxy: proxy.pid }));
+        await sleep(500);
+      }
+      const direct = mergeRounds(rounds.direct);
+      const viaProxy = mergeRounds(rounds.proxy);
       for (const [side, r] of [['direct', direct], ['proxy', viaProxy]] as const) {
         if (r.firstError) notes.push(`${side} @${sessions}: first error ${r.firstError}`);
       }

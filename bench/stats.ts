@@ -24,18 +24,10 @@ export class Samples {
     for (let i = 0; i < other.n; i++) this.add(other.data[i] ?? 0);
   }
 
-  /** Nearest-rank percentile, p in [0, 100]; NaN when empty. */
-  percentile(p: number): number {
-    if (this.n === 0) return Number.NaN;
-    const sorted = this.data.slice(0, this.n).sort();
-    const rank = Math.min(this.n, Math.max(1, Math.ceil((p / 100) * this.n)));
-    return sorted[rank - 1] ?? Number.NaN;
-  }
-
+  /** Nearest-rank p50 and p99 (NaN when empty). */
   summary(): { p50: number; p99: number; count: number } {
-    if (this.n === 0) return { p50: Number.NaN, p99: Number.NaN, count: 0 };
-    const sorted = this.data.slice(0, this.n).sort();
-    const at = (p: number): number => sorted[Math.min(this.n, Math.max(1, Math.ceil((p / 100) * this.n))) - 1] ?? Number.NaN;
+    const sorted = this.data.slice(0, this.n).sort(); // typed arrays sort numerically
+    const at = (p: number): number => (this.n === 0 ? Number.NaN : (sorted[Math.min(this.n, Math.max(1, Math.ceil((p / 100) * this.n))) - 1] ?? Number.NaN));
     return { p50: at(50), p99: at(99), count: this.n };
   }
 }

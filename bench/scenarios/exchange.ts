@@ -2,7 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { BenchClient, BenchError, describeFrame, isReply, type JanusFrame } from '../client.js';
 
-export type Timed = { reply: JanusFrame; replyMs: number; eventMs: number | undefined };
+export type Timed = { reply: JanusFrame; replyMs: number; eventMs: number | undefined; eventFirst: boolean };
 
 /**
  * Sends `request` and resolves with its reply and the time to it; with `withEvent`, also waits for
@@ -15,6 +15,7 @@ export function exchange(client: BenchClient, request: Record<string, unknown>, 
     let reply: JanusFrame | undefined;
     let replyAt = 0;
     let eventAt = 0;
+    let eventFirst = false;
     const timer = setTimeout(() => {
       reject(new BenchError(`${String(request.janus)} got no ${reply ? 'event' : 'reply'} within ${timeoutMs} ms`));
     }, timeoutMs);
@@ -30,10 +31,11 @@ export function exchange(client: BenchClient, request: Record<string, unknown>, 
         replyAt = receivedAt;
       } else if (frame.janus === 'event') {
         eventAt = receivedAt;
+        eventFirst = reply === undefined;
       }
       if (!reply || (withEvent && eventAt === 0)) return false;
       clearTimeout(timer);
-      resolve({ reply, replyMs: replyAt - sentAt, eventMs: withEvent ? eventAt - sentAt : undefined });
+      resolve({ reply, replyMs: replyAt - sentAt, eventMs: withEvent ? eventAt - sentAt : undefined, eventFirst });
       return true;
     });
   });

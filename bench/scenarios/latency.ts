@@ -18,6 +18,8 @@ export type LatencyResult = {
   iterations: number;
   /** CPU used by other processes on the machine while measuring, in cores. */
   otherCores: number;
+  /** Measured messages whose `event` arrived before their `ack`. */
+  eventFirst: { direct: number; proxy: number };
 };
 
 const TIMEOUT_MS = 5000;
@@ -26,7 +28,9 @@ function emptySamples(): LatencySamples {
   return Object.fromEntries(LATENCY_VERBS.map((v) => [v, new Samples(4096)])) as LatencySamples;
 }
 
-async function iteration(client: BenchClient, into: LatencySamples | undefined): Promise<void> {
+type Into = { samples: LatencySamples; eventFirst: number };
+
+async function iteration(client: BenchClient, into: Into | undefined): Promise<void> {
   const create = await exchange(client, { janus: 'create' }, false, TIMEOUT_MS);
   const session_id = idOf(create.reply, 'create');
   const attach = await exchange(client, { janus: 'attach', session_id, plugin: ECHOTEST }, false, TIMEOUT_MS);
@@ -36,16 +40,18 @@ async function iteration(client: BenchClient, into: LatencySamples | undefined):
   const detach = await exchange(client, { janus: 'detach', session_id, handle_id }, false, TIMEOUT_MS);
   const destroy = await exchange(client, { janus: 'destroy', session_id }, false, TIMEOUT_MS);
   if (!into) return;
-  into.create.add(create.replyMs);
-  into.attach.add(attach.replyMs);
-  into['message → ack'].add(message.replyMs);
-  into['message → event'].add(message.eventMs ?? Number.NaN);
-  into.keepalive.add(keepalive.replyMs);
-  into.detach.add(detach.replyMs);
-  into.destroy.add(destroy.replyMs);
+  const s = into.samples;
+  s.create.add(create.replyMs);
+  s.attach.add(attach.replyMs);
+  s['message → ack'].add(message.replyMs);
+  s['message → event'].add(message.eventMs ?? Number.NaN);
+  s.keepalive.add(keepalive.replyMs);
+  s.detach.add(detach.replyMs);
+  s.destroy.add(destroy.replyMs);
+  if (message.eventFirst) into.eventFirst++;
 }
 
-async function block(client: BenchClient, iterations: number, into: LatencySamples | undefined): Promise<void> {
+async function block(client: BenchClient, iterations: number, into: Into | undefined): Promise<void> {
   for (let i = 0; i < iterations; i++) await iteration(client, into);
 }
 
@@ -56,15 +62,21 @@ export async function runLatency(directUrl: string, proxyUrl: string, pids: Proc
   try {
     await block(direct, warmupIterations, undefined);
     await block(proxy, warmupIterations, undefined);
-    const samples = { direct: emptySamples(), proxy: emptySamples() };
+    const into = { direct: { samples: emptySamples(), eventFirst: 0 }, proxy: { samples: emptySamples(), eventFirst: 0 } };
     const cpu0 = cpuSnapshot(pids);
     const t0 = performance.now();
     for (let r = 0; r < rounds; r++) {
-      await block(direct, iterationsPerRound, samples.direct);
-      await block(proxy, iterationsPerRound, samples.proxy);
+      await block(direct, iterationsPerRound, into.direct);
+      await block(proxy, iterationsPerRound, into.proxy);
     }
     const other = otherCores(cpuDelta(cpu0, cpuSnapshot(pids)), performance.now() - t0);
-    return { ...samples, iterations: rounds * iterationsPerRound, otherCores: other };
+    return {
+      direct: into.direct.samples,
+      proxy: into.proxy.samples,
+      iterations: rounds * iterationsPerRound,
+      otherCores: other,
+      eventFirst: { direct: into.direct.eventFirst, proxy: into.proxy.eventFirst },
+    };
   } finally {
     await Promise.all([direct.close(), proxy.close()]);
   }

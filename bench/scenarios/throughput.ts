@@ -2,13 +2,14 @@
  * Closed-loop echotest `message` throughput: every session has its own create + attach, then keeps
  * exactly one message in flight (the next goes out once both its `ack` and its `event` are in).
  * A warm-up, then a fixed measurement window over which messages, latencies and the CPU time of
- * Janus, the proxy and this generator are counted.
+ * Janus, the proxy and this generator are counted. The caller alternates direct and proxy rounds
+ * and merges them, so a change in background load hits both sides alike.
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchClient, JanusFrame } from '../client.js';
 import { ECHOTEST, config } from '../config.js';
-import { cpuDelta, cpuSnapshot, type CpuSnapshot, type ProcessIds } from '../cpu.js';
+import { cpuDelta, cpuSnapshot, cpuSum, type CpuSnapshot, type ProcessIds } from '../cpu.js';
 import { Samples } from '../stats.js';
 import { closeAll, connectAll, idOf, mapLimit } from './exchange.js';
 
@@ -27,6 +28,25 @@ export type ThroughputResult = {
   lost: number;
   firstError: string | undefined;
 };
+
+/** One result over several rounds of the same load: sums of messages, windows and CPU time. */
+export function mergeRounds(rounds: readonly ThroughputResult[]): ThroughputResult {
+  const [first, ...rest] = rounds;
+  if (!first) throw new Error('mergeRounds: no rounds');
+  const merged: ThroughputResult = { ...first, latency: new Samples(1 << 16) };
+  merged.latency.addAll(first.latency);
+  for (const r of rest) {
+    merged.messages += r.messages;
+    merged.windowMs += r.windowMs;
+    merged.latency.addAll(r.latency);
+    merged.cpuUs = cpuSum(merged.cpuUs, r.cpuUs);
+    merged.errors += r.errors;
+    merged.lost += r.lost;
+    merged.firstError ??= r.firstError;
+  }
+  merged.msgsPerSec = (merged.messages * 1000) / merged.windowMs;
+  return merged;
+}
 
 type Loop = {
   client: BenchClient;

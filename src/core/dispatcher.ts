@@ -103,9 +103,12 @@ export class Dispatcher {
         sink.send(successReply(session.id, transaction));
         return undefined;
       case 'destroy':
-        this.deps.sessions.destroy(session);
-        sink.send(successReply(session.id, transaction));
-        return undefined;
+        // Requests that arrived before the destroy (e.g. janus.js's detach right before it) are answered first.
+        return session.idle().then(() => {
+          if (!session.alive) throw new JanusError(C.SESSION_NOT_FOUND, `No such session ${session.id}`);
+          this.deps.sessions.destroy(session);
+          return successReply(session.id, transaction);
+        });
       case 'attach':
         return attach(request.raw, session, this.deps, transaction);
       case 'message':

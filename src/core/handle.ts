@@ -17,6 +17,11 @@ export class Handle {
    * Runs `task` after every task queued before it, so messages are processed in arrival order and a
    * trickle never overtakes the message carrying the SDP it belongs to.
    */
+  /** Resolves once every request queued so far on this handle has been answered. */
+  idle(): Promise<void> {
+    return this.queue.then(() => undefined);
+  }
+
   enqueue<T>(task: () => Promise<T>): Promise<T> {
     const run = this.queue.then(task, task);
     this.queue = run.catch(() => undefined);

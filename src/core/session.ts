@@ -69,6 +69,11 @@ export class Session implements BackendSessionOwner {
     }
   }
 
+  /** Resolves once every request already queued on the session's handles has been answered. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.handles.values()].map((h) => h.idle()));
+  }
+
   /** Tears the session down: plugin handles release their resources, backend sessions are destroyed. No events. */
   destroy(): void {
     if (this.state === 'destroyed') return;

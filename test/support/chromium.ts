@@ -1,6 +1,6 @@
 // Headless Debian Chromium driven by playwright-core, for the janus.js browser test.
 // Facts behind the flags: /work/shared/reference/real-media-testing.md, section 3.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +15,25 @@ export function findChromium(): string | undefined {
 }
 
 /**
- * Do not add a --disable-features here: Playwright passes its own, and Chromium uses only the last one.
- * Fake devices + fake UI: getUserMedia works headless without a prompt, and host candidates are real IPs.
+ * Playwright's own --disable-features list (playwright-core 1.65.1, chromiumSwitches.ts). Chromium honours
+ * only the LAST --disable-features switch and Playwright puts ours after its own, so ours must repeat its
+ * list; launchChromium() checks on the running browser's command line that nothing of it got lost.
+ */
+const PLAYWRIGHT_DISABLED_FEATURES = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync', 'DestroyProfileOnBrowserClose', 'HttpsUpgrades', 'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay', 'MediaRouter', 'PaintHolding', 'ThirdPartyStoragePartitioning', 'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin', 'OptimizationHints', 'NetworkTimeServiceQuerying', 'AimEnabled', 'PreconnectToSearch',
+  'msForceBrowserSignIn', 'msEdgeUpdateLaunchServicesPreferredVersion',
+];
+
+/**
+ * Flags from the reference, plus two that keep Chromium off the wire (measured on eth0 with these
+ * removed: DNS queries for accounts.google.com and update.googleapis.com at startup, and IGMP
+ * join/leave of 224.0.0.251 by WebRTC's mDNS responder):
+ * - --host-resolver-rules: no DNS at all; the tests only use IP literals.
+ * - WebRtcHideLocalIpsWithMdns off: no mDNS responder. With the fake-UI media permission Chromium
+ *   offers real host IPs anyway.
+ * Fake devices + fake UI: getUserMedia works headless without a prompt.
  */
 const ARGS = [
   '--no-sandbox',
@@ -28,7 +45,38 @@ const ARGS = [
   '--disable-sync',
   '--use-fake-device-for-media-stream',
   '--use-fake-ui-for-media-stream',
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+  `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, 'WebRtcHideLocalIpsWithMdns'].join(',')}`,
 ];
+
+/** Command lines of this process' chromium children (Playwright spawns the browser directly). */
+function chromiumChildCommandLines(): string[][] {
+  const lines: string[][] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== process.pid) continue;
+      lines.push(readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean));
+    } catch {
+      // The process went away while we looked.
+    }
+  }
+  return lines.filter((argv) => argv.some((a) => a.startsWith('--user-data-dir=') || a.includes('chromium')));
+}
+
+/** Throws if the --disable-features that Chromium uses (the last) drops one that Playwright asked for. */
+function checkDisabledFeatures(profileDir: string): void {
+  const argv = chromiumChildCommandLines().find((a) => a.some((x) => x.includes(profileDir)));
+  if (!argv) throw new Error(`cannot find the chromium process for ${profileDir} among this process' children`);
+  const lists = argv.filter((a) => a.startsWith('--disable-features=')).map((a) => a.slice('--disable-features='.length).split(','));
+  const effective = new Set(lists.at(-1) ?? []);
+  const lost = lists.flat().filter((f) => !effective.has(f));
+  if (lost.length > 0) {
+    throw new Error(`--disable-features would re-enable ${lost.join(', ')}: add them to PLAYWRIGHT_DISABLED_FEATURES in test/support/chromium.ts`);
+  }
+}
 
 export type ChromiumBrowser = {
   context: BrowserContext;
@@ -53,16 +101,19 @@ export async function launchChromium(executablePath: string, timeoutMs = 15_000)
     throw err;
   }
   let closing: Promise<void> | undefined;
-  return {
-    context,
-    profileDir,
-    close() {
-      closing ??= (async () => {
-        await context.close().catch(() => undefined);
-        await rm(profileDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
-        unregister();
-      })();
-      return closing;
-    },
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await context.close().catch(() => undefined);
+      await rm(profileDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+      unregister();
+    })();
+    return closing;
   };
+  try {
+    checkDisabledFeatures(profileDir);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { context, profileDir, close };
 }

@@ -19,6 +19,12 @@ export type JanodeLogCapture = {
   readonly entries: JanodeLogEntry[];
   /** Warnings and errors so far. */
   problems(): JanodeLogEntry[];
+  /**
+   * problems() without the benign one: the `ack` of a plugin message that arrives after its `event`,
+   * when Janode has already closed the transaction. Janus itself sends them in that order now and then:
+   * its ack goes out after the plugin's handle_message() returns, racing the plugin thread's event.
+   */
+  unexpectedProblems(): JanodeLogEntry[];
   /** The last `n` entries as text, for failure messages. */
   tail(n?: number): string;
   restore(): void;
@@ -28,6 +34,8 @@ function logText(args: unknown[]): string {
   const parts = args.length === 1 && typeof args[0] === 'function' ? [(args[0] as () => unknown)()] : args;
   return parts.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(' ');
 }
+
+const LATE_ACK = /transaction (\S+) not found for incoming message ack$/;
 
 /**
  * Route Janode's process-wide logger into memory (nothing is printed). Its debug level includes every
@@ -48,6 +56,11 @@ export function captureJanodeLog(onEntry?: (e: JanodeLogEntry) => void): JanodeL
   return {
     entries,
     problems: () => entries.filter((e) => e.level === 'warning' || e.level === 'error'),
+    unexpectedProblems: () => entries.filter((e, i) => {
+      if (e.level !== 'warning' && e.level !== 'error') return false;
+      const tx = LATE_ACK.exec(e.text)?.[1];
+      return tx === undefined || !entries.slice(0, i).some((p) => p.text.includes(`closed with success transaction ${tx},`));
+    }),
     tail: (n = 40) => entries.slice(-n).map((e) => `${e.level}: ${e.text}`).join('\n'),
     restore() {
       for (const [level, fn] of original) logger[level] = fn;
