@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { BackendConnection, BackendSessionRoute } from './connection.js';
 import type { BackendPool } from './pool.js';
 import { BackendHandle } from './backend-handle.js';
-import type { BackendHandleId, BackendSessionId } from '../protocol/ids.js';
+import { randomId, type BackendHandleId, type BackendSessionId } from '../protocol/ids.js';
 import type { JsonObject } from '../protocol/messages.js';
 import { ProxyErrors } from '../protocol/errors.js';
 
@@ -24,6 +24,8 @@ export interface BackendSessionOwner {
 export class BackendSession implements BackendSessionRoute {
   state: BackendSessionState = 'active';
   readonly handles = new Map<BackendHandleId, BackendHandle>();
+  /** Settles when Janus has answered the `create`; requests sent meanwhile queue behind it on the socket. */
+  readonly ready: Promise<void>;
   private keepaliveTimer: NodeJS.Timeout | undefined;
 
   private constructor(
@@ -34,17 +36,29 @@ export class BackendSession implements BackendSessionRoute {
     readonly logger: Logger,
   ) {
     conn.register(id, this);
-    this.startKeepalive();
+    this.ready = conn
+      .request({ janus: 'create', id }, { onLateReply: () => void destroyOrphanSession(conn, id) })
+      .then(
+        () => {
+          if (this.alive) this.startKeepalive();
+        },
+        (err: unknown) => {
+          this.die();
+          throw err;
+        },
+      );
+    this.ready.catch(() => undefined); // failures surface through attach()
   }
 
-  static async create(pool: BackendPool, owner: BackendSessionOwner, logger: Logger): Promise<BackendSession> {
+  /**
+   * Opens a backend session without waiting for Janus: the proxy picks the session id itself (Janus
+   * `create` with `id`), so the first `attach` can follow on the same socket at once and a client's
+   * first handle on a backend costs one round trip, not two.
+   */
+  static open(pool: BackendPool, owner: BackendSessionOwner, logger: Logger): BackendSession {
     const conn = pool.pick();
     if (!conn) throw ProxyErrors.backendLost();
-    const reply = await conn.request(
-      { janus: 'create' },
-      { onLateReply: (late) => void destroyOrphanSession(conn, late) },
-    );
-    const id = (reply.data as { id: number }).id as BackendSessionId;
+    const id = randomId() as BackendSessionId;
     return new BackendSession(id, conn, pool, owner, logger.child({ backendSession: id }));
   }
 
@@ -62,7 +76,16 @@ export class BackendSession implements BackendSessionRoute {
   async attach(plugin: string, opaqueId: string | undefined): Promise<BackendHandle> {
     const msg: JsonObject = { janus: 'attach', plugin };
     if (opaqueId !== undefined) msg.opaque_id = opaqueId;
-    const reply = await this.request(msg, (late) => void this.detachOrphan(late));
+    const conn = this.conn;
+    const attached = this.request(msg, (late) => void detachOrphan(conn, this.id, late));
+    try {
+      await this.ready;
+    } catch (err) {
+      // The create failed (e.g. the id was taken): whatever the attach created is not ours.
+      attached.then((reply) => detachOrphan(conn, this.id, reply), () => undefined);
+      throw err;
+    }
+    const reply = await attached;
     const id = (reply.data as { id: number }).id as BackendHandleId;
     if (!this.alive) throw ProxyErrors.backendLost();
     const handle = new BackendHandle(id, this, plugin);
@@ -147,16 +170,15 @@ export class BackendSession implements BackendSessionRoute {
     }, intervalMs);
     this.keepaliveTimer.unref();
   }
-
-  private async detachOrphan(reply: JsonObject): Promise<void> {
-    const id = (reply.data as { id?: number } | undefined)?.id;
-    if (typeof id !== 'number') return;
-    await this.request({ janus: 'detach', handle_id: id }).catch(() => undefined);
-  }
 }
 
-async function destroyOrphanSession(conn: BackendConnection, reply: JsonObject): Promise<void> {
+async function destroyOrphanSession(conn: BackendConnection, id: number): Promise<void> {
+  if (conn.state !== 'open') return;
+  await conn.request({ janus: 'destroy', session_id: id }).catch(() => undefined);
+}
+
+async function detachOrphan(conn: BackendConnection, sessionId: number, reply: JsonObject): Promise<void> {
   const id = (reply.data as { id?: number } | undefined)?.id;
   if (typeof id !== 'number' || conn.state !== 'open') return;
-  await conn.request({ janus: 'destroy', session_id: id }).catch(() => undefined);
+  await conn.request({ janus: 'detach', session_id: sessionId, handle_id: id }).catch(() => undefined);
 }

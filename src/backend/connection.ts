@@ -9,6 +9,7 @@ import { isJsonObject, type JsonObject } from '../protocol/messages.js';
 import { JanusError, JanusErrorCode, ProxyErrors } from '../protocol/errors.js';
 import { PendingRequests, isSettlingReply } from './pending-requests.js';
 import { frameText } from '../protocol/frames.js';
+import { BatchedSender } from '../protocol/write-batching.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
@@ -37,6 +38,7 @@ export interface RequestOptions {
 export class BackendConnection {
   state: ConnectionState = 'connecting';
   private ws: WebSocket | undefined;
+  private sender: BatchedSender | undefined;
   private readonly pending = new PendingRequests();
   private readonly sessions = new Map<BackendSessionId, BackendSessionRoute>();
   private closeListeners: (() => void)[] = [];
@@ -61,6 +63,7 @@ export class BackendConnection {
         perMessageDeflate: false,
       });
       this.ws = ws;
+      this.sender = new BatchedSender(ws);
       ws.on('open', () => {
         this.state = 'open';
         this.startPing(ws);
@@ -99,8 +102,8 @@ export class BackendConnection {
 
   /** Sends a request and resolves with its reply (`error` replies reject with Janus's code). */
   request(msg: JsonObject, opts: RequestOptions = {}): Promise<JsonObject> {
-    const ws = this.ws;
-    if (this.state !== 'open' || !ws) return Promise.reject(ProxyErrors.backendLost());
+    const sender = this.sender;
+    if (this.state !== 'open' || !sender) return Promise.reject(ProxyErrors.backendLost());
     const transaction = typeof msg.transaction === 'string' ? msg.transaction : nextBackendTransaction();
     msg.transaction = transaction;
     if (this.options.apiSecret !== undefined) msg.apisecret = this.options.apiSecret;
@@ -111,7 +114,7 @@ export class BackendConnection {
       return Promise.reject(new JanusError(JanusErrorCode.INVALID_JSON, 'Invalid Janus API request - cannot be encoded'));
     }
     const reply = this.pending.add(transaction, opts.timeoutMs ?? this.options.requestTimeoutMs, opts.onLateReply);
-    ws.send(frame);
+    sender.send(frame);
     return reply;
   }
 

@@ -12,9 +12,12 @@ const LATE_REPLY_MEMORY_MS = 60_000;
 interface Pending {
   resolve(reply: JsonObject): void;
   reject(err: Error): void;
-  timer: NodeJS.Timeout;
+  deadlineMs: number;
   onLateReply: ((reply: JsonObject) => void) | undefined;
 }
+
+/** Deadlines are checked by one sweep per table rather than a timer per request (cheaper per message). */
+const SWEEP_INTERVAL_MS = 100;
 
 /** Reply kinds that answer a request; `event`s with a transaction are routed as events instead. */
 const SETTLING_KINDS = new Set(['success', 'error', 'ack', 'pong', 'server_info']);
@@ -31,15 +34,35 @@ export class PendingRequests {
     return this.pending.size;
   }
 
+  private sweepTimer: NodeJS.Timeout | undefined;
+
   add(transaction: string, timeoutMs: number, onLateReply?: (reply: JsonObject) => void): Promise<JsonObject> {
+    this.sweepTimer ??= this.startSweep();
     return new Promise<JsonObject>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(transaction);
-        if (onLateReply) this.rememberLate(transaction, onLateReply);
-        reject(ProxyErrors.backendTimeout());
-      }, timeoutMs);
-      this.pending.set(transaction, { resolve, reject, timer, onLateReply });
+      this.pending.set(transaction, { resolve, reject, deadlineMs: Date.now() + timeoutMs, onLateReply });
     });
+  }
+
+  private startSweep(): NodeJS.Timeout {
+    // Not unref'd, like the per-request timer it replaces: a pending request keeps the process alive.
+    return setInterval(() => {
+      this.expire(Date.now());
+      if (this.pending.size === 0) this.stopSweep();
+    }, SWEEP_INTERVAL_MS);
+  }
+
+  private stopSweep(): void {
+    clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+  }
+
+  private expire(nowMs: number): void {
+    for (const [transaction, entry] of this.pending) {
+      if (entry.deadlineMs > nowMs) continue;
+      this.pending.delete(transaction);
+      if (entry.onLateReply) this.rememberLate(transaction, entry.onLateReply);
+      entry.reject(ProxyErrors.backendTimeout());
+    }
   }
 
   /** Settles the request owning this reply's transaction. Returns false when nobody was waiting for it. */
@@ -47,7 +70,6 @@ export class PendingRequests {
     const entry = this.pending.get(transaction);
     if (entry) {
       this.pending.delete(transaction);
-      clearTimeout(entry.timer);
       if (reply.janus === 'error') entry.reject(errorFromReply(reply));
       else entry.resolve(reply);
       return true;
@@ -66,13 +88,11 @@ export class PendingRequests {
   rejectAll(err: Error = ProxyErrors.backendLost()): void {
     const entries = [...this.pending.values()];
     this.pending.clear();
-    for (const entry of entries) {
-      clearTimeout(entry.timer);
-      entry.reject(err);
-    }
+    for (const entry of entries) entry.reject(err);
   }
 
   clear(): void {
+    this.stopSweep();
     this.rejectAll();
     for (const { timer } of this.late.values()) clearTimeout(timer);
     this.late.clear();

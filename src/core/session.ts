@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ClientHandleId, ClientSessionId } from '../protocol/ids.js';
 import type { OutgoingMessage } from '../protocol/messages.js';
 import type { Sink } from './sink.js';
-import { Handle } from './handle.js';
+import type { Handle } from './handle.js';
 import { BackendSession, type BackendSessionOwner } from '../backend/backend-session.js';
 import type { Backend } from '../cluster/backend.js';
 
@@ -15,7 +15,7 @@ export class Session implements BackendSessionOwner {
   lastActivityMs: number;
   /** When an orphaned session (its owner Sink closed) is destroyed unless claimed. */
   orphanDeadlineMs = 0;
-  private readonly backendSessions = new Map<Backend, Promise<BackendSession>>();
+  private readonly backendSessions = new Map<Backend, BackendSession>();
 
   constructor(
     readonly id: ClientSessionId,
@@ -46,26 +46,19 @@ export class Session implements BackendSessionOwner {
     owner.send(Object.assign(shaped, rest));
   }
 
-  backendSession(backend: Backend): Promise<BackendSession> {
+  /** This client session's backend session on `backend`, opened on first use (may throw if the backend is unreachable). */
+  backendSession(backend: Backend): BackendSession {
     let session = this.backendSessions.get(backend);
-    if (!session) {
-      session = BackendSession.create(backend.pool, this, this.logger.child({ backend: backend.name }));
+    if (!session?.alive) {
+      session = BackendSession.open(backend.pool, this, this.logger.child({ backend: backend.name }));
       this.backendSessions.set(backend, session);
-      session.then(
-        (bs) => {
-          if (!this.alive) bs.destroy();
-        },
-        () => { this.backendSessions.delete(backend); },
-      );
     }
     return session;
   }
 
   onBackendSessionLost(lost: BackendSession): void {
-    for (const [backend, pending] of this.backendSessions) {
-      void pending.then((bs) => {
-        if (bs === lost && this.backendSessions.get(backend) === pending) this.backendSessions.delete(backend);
-      }, () => undefined);
+    for (const [backend, session] of this.backendSessions) {
+      if (session === lost) this.backendSessions.delete(backend);
     }
   }
 
@@ -83,15 +76,7 @@ export class Session implements BackendSessionOwner {
       handle.pluginHandle?.destroy();
     }
     this.handles.clear();
-    for (const pending of this.backendSessions.values()) {
-      pending.then((bs) => { bs.destroy(); }, () => undefined);
-    }
+    for (const session of this.backendSessions.values()) session.destroy();
     this.backendSessions.clear();
-  }
-
-  createHandleShell(id: ClientHandleId, plugin: string, opaqueId: string | undefined): Handle {
-    const handle = new Handle(id, plugin, opaqueId);
-    this.handles.set(id, handle);
-    return handle;
   }
 }

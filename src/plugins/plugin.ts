@@ -37,8 +37,8 @@ export interface PluginContext {
   ended(): void;
   /** Chooses and reserves a backend for this handle, skipping the named backends. */
   place(plugin: string, exclude?: ReadonlySet<string>): Placement | undefined;
-  /** The client session's own backend session on `backend`, created on first use. */
-  backendSession(backend: Backend): Promise<BackendSession>;
+  /** The client session's own backend session on `backend`, opened on first use. */
+  backendSession(backend: Backend): BackendSession;
 }
 
 export interface ProxyPlugin {

@@ -37,7 +37,7 @@ export class RelayHandle implements PluginHandle, BackendHandleListener {
       const placement = ctx.place(ctx.plugin, failed);
       if (!placement) break;
       try {
-        const session = await ctx.backendSession(placement.backend);
+        const session = ctx.backendSession(placement.backend);
         const backendHandle = await session.attach(ctx.plugin, ctx.opaqueId);
         ctx.logger.debug({ backend: placement.backend.name, backendHandle: backendHandle.id }, 'handle placed');
         return new RelayHandle(ctx, backendHandle, placement.release);

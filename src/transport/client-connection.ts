@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Sink } from '../core/sink.js';
 import { errorReply, serialize, type JsonFormat, type OutgoingMessage } from '../protocol/messages.js';
 import { JanusErrorCode as C } from '../protocol/errors.js';
+import { BatchedSender } from '../protocol/write-batching.js';
 import { frameSize, frameText, MAX_JSON_DEPTH, nestsDeeperThan } from '../protocol/frames.js';
 
 const CLOSE_MESSAGE_TOO_BIG = 1009;
@@ -21,12 +22,14 @@ export class ClientConnection implements Sink {
   private alive = true;
   private pingTimer: NodeJS.Timeout | undefined;
   private awaitingPong = false;
+  private readonly sender: BatchedSender;
 
   constructor(
     readonly id: string,
     private readonly ws: WebSocket,
     private readonly options: ClientConnectionOptions,
   ) {
+    this.sender = new BatchedSender(ws);
     ws.on('message', (data: RawData) => { this.onFrame(data); });
     ws.on('pong', () => { this.awaitingPong = false; });
     ws.on('error', (err) => { options.logger.debug({ err: err.message }, 'client socket error'); });
@@ -43,7 +46,7 @@ export class ClientConnection implements Sink {
 
   send(msg: OutgoingMessage): void {
     if (!this.alive) return;
-    this.ws.send(serialize(msg, this.options.json));
+    this.sender.send(serialize(msg, this.options.json));
   }
 
   terminate(): void {
