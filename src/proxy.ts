@@ -30,6 +30,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
   const cluster = new Cluster({
     algorithm: config.backends.select,
     connectionsPerBackend: config.backends.connections_per_server,
+    spareSessions: config.backends.spare_sessions,
     apiSecret: config.general.api_secret,
     requestTimeoutMs: config.backends.request_timeout_ms,
     connectTimeoutMs: config.backends.connect_timeout_ms,

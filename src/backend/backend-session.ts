@@ -32,7 +32,7 @@ export class BackendSession implements BackendSessionRoute {
     readonly id: BackendSessionId,
     private conn: BackendConnection,
     readonly pool: BackendPool,
-    private readonly owner: BackendSessionOwner,
+    private owner: BackendSessionOwner,
     readonly logger: Logger,
   ) {
     conn.register(id, this);
@@ -64,6 +64,11 @@ export class BackendSession implements BackendSessionRoute {
 
   get alive(): boolean {
     return this.state !== 'dead';
+  }
+
+  /** Hands a spare session to the client session that will use it. */
+  adopt(owner: BackendSessionOwner): void {
+    this.owner = owner;
   }
 
   /** Sends a session-level request on the session's current connection. */

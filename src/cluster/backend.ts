@@ -1,15 +1,38 @@
 /** A backend Janus as the proxy sees it: its connection pool and the load the proxy puts on it. */
+import type { Logger } from 'pino';
 import type { BackendPool } from '../backend/pool.js';
+import type { BackendSession, BackendSessionOwner } from '../backend/backend-session.js';
 import type { BackendSnapshot } from './selection.js';
+import { SpareSessions } from './spare-sessions.js';
 
 export class Backend {
   /** Live handles placed by this proxy; incremented when a placement is reserved. */
   liveHandles = 0;
+  private readonly spares: SpareSessions;
 
   constructor(
     readonly name: string,
     readonly pool: BackendPool,
-  ) {}
+    spareSessions: number,
+    logger: Logger,
+  ) {
+    this.spares = new SpareSessions(pool, spareSessions, logger);
+    pool.listener = {
+      onAvailabilityChange: (up) => {
+        if (up) this.spares.refill();
+      },
+    };
+  }
+
+  /** A backend session for a client session: a spare if one is ready, else a new one. */
+  openSession(owner: BackendSessionOwner, logger: Logger): BackendSession {
+    return this.spares.take(owner, logger);
+  }
+
+  stop(): void {
+    this.spares.clear();
+    this.pool.stop();
+  }
 
   get url(): string {
     return this.pool.url;

@@ -13,6 +13,7 @@ export interface StaticBackend {
 export interface ClusterOptions {
   algorithm: SelectionAlgorithm;
   connectionsPerBackend: number;
+  spareSessions: number;
   apiSecret: string | undefined;
   requestTimeoutMs: number;
   connectTimeoutMs: number;
@@ -48,7 +49,7 @@ export class Cluster {
       reconnectMaxDelayMs: this.options.reconnectMaxDelayMs,
       logger: this.options.logger.child({ backend: def.name }),
     });
-    const backend = new Backend(def.name, pool);
+    const backend = new Backend(def.name, pool, this.options.spareSessions, this.options.logger.child({ backend: def.name }));
     this.backends.set(def.name, backend);
     pool.start();
     return backend;
@@ -85,6 +86,6 @@ export class Cluster {
   }
 
   stop(): void {
-    for (const backend of this.backends.values()) backend.pool.stop();
+    for (const backend of this.backends.values()) backend.stop();
   }
 }

@@ -39,6 +39,7 @@ export const proxyConfigSchema = z.strictObject({
     .strictObject({
       select: z.enum(SELECTION_ALGORITHMS).default('least_loaded'),
       connections_per_server: z.number().int().min(1).max(64).default(2),
+      spare_sessions: z.number().int().min(0).max(100).default(2),
       request_timeout_ms: z.number().int().min(100).default(10_000),
       connect_timeout_ms: z.number().int().min(100).default(3_000),
       ping_interval_ms: z.number().int().min(0).default(5_000),

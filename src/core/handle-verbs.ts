@@ -83,10 +83,13 @@ export function handleVerb(request: HandleRequest, session: Session, handle: Han
   const { verb, transaction, raw } = request;
   const pluginHandle = handle.pluginHandle;
   if (!pluginHandle) throw new JanusError(C.PLUGIN_MESSAGE, 'No plugin to handle this message');
+  // Each task re-checks the handle: a detach queued before it may have ended the handle meanwhile.
+  const gone = (): JanusError => new JanusError(C.HANDLE_NOT_FOUND, `No such handle ${handle.id} in session ${session.id}`);
   switch (verb) {
     case 'message': {
       const { body, jsep } = checkMessageFields(raw);
       return handle.enqueue(async () => {
+        if (handle.detached) throw gone();
         const reply = await pluginHandle.message(body, jsep, transaction);
         return reply.janus === 'ack'
           ? Object.assign({ janus: 'ack', session_id: session.id, transaction }, reply.hint === undefined ? {} : { hint: reply.hint })
@@ -96,21 +99,24 @@ export function handleVerb(request: HandleRequest, session: Session, handle: Han
     case 'trickle': {
       const fields = checkTrickleFields(raw);
       return handle.enqueue(async () => {
+        if (handle.detached) throw gone();
         await pluginHandle.trickle(fields);
         return { janus: 'ack', session_id: session.id, transaction };
       });
     }
     case 'hangup':
       return handle.enqueue(async () => {
+        if (handle.detached) throw gone();
         await pluginHandle.hangup();
         return successReply(session.id, transaction);
       });
     case 'detach':
       return handle.enqueue(async () => {
-        if (handle.detached) throw new JanusError(C.HANDLE_NOT_FOUND, `No such handle ${handle.id} in session ${session.id}`);
+        if (handle.detached) throw gone();
         handle.detached = true;
-        session.handles.delete(handle.id);
         await pluginHandle.detach();
+        // Removed only now, so a `destroy` that arrived after this detach waits for its answer.
+        session.handles.delete(handle.id);
         sink.send(successReply(session.id, transaction));
         session.emit(handle.id, { janus: 'detached' });
         return undefined;

@@ -4,7 +4,7 @@ import type { ClientHandleId, ClientSessionId } from '../protocol/ids.js';
 import type { OutgoingMessage } from '../protocol/messages.js';
 import type { Sink } from './sink.js';
 import type { Handle } from './handle.js';
-import { BackendSession, type BackendSessionOwner } from '../backend/backend-session.js';
+import type { BackendSession, BackendSessionOwner } from '../backend/backend-session.js';
 import type { Backend } from '../cluster/backend.js';
 
 export type SessionState = 'active' | 'orphaned' | 'destroyed';
@@ -50,7 +50,7 @@ export class Session implements BackendSessionOwner {
   backendSession(backend: Backend): BackendSession {
     let session = this.backendSessions.get(backend);
     if (!session?.alive) {
-      session = BackendSession.open(backend.pool, this, this.logger.child({ backend: backend.name }));
+      session = backend.openSession(this, this.logger.child({ backend: backend.name }));
       this.backendSessions.set(backend, session);
     }
     return session;

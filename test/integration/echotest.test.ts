@@ -6,7 +6,7 @@ import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.
 import { JanusTestClient } from '../support/janus-client.js';
 import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
 import { createEchoPeer, type EchoPeer } from '../support/werift-peer.js';
-import { echotestHandle, handleCounts, isEvent, listSessions } from '../support/cluster-helpers.js';
+import { echotestHandle, handleCounts, isEvent, sessionsWithHandles } from '../support/cluster-helpers.js';
 
 /** Index of the Janus that gained a handle between two snapshots. */
 function grown(before: number[], after: number[]): number {
@@ -63,8 +63,8 @@ describe('echotest through the proxy on two real Janus servers', () => {
     const counts2 = await handleCounts(janus);
     assert.notEqual(grown(counts0, counts1), grown(counts1, counts2));
     assert.notEqual(a.handleId, b.handleId);
-    // One backend session per client session: each Janus now has exactly one session.
-    assert.deepEqual((await Promise.all(janus.map((j) => listSessions(j)))).map((s) => s.length), [1, 1]);
+    // One backend session per client session: each Janus now has exactly one session in use.
+    assert.deepEqual((await Promise.all(janus.map((j) => sessionsWithHandles(j)))).map((s) => s.length), [1, 1]);
   });
 
   it('carries real media: webrtcup, media and echoed RTP reach a werift peer', async () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
 import { createEchoPeer, type EchoPeer } from '../support/werift-peer.js';
-import { handleCounts, listSessions } from '../support/cluster-helpers.js';
+import { handleCounts, onlySpareSessionsLeft } from '../support/cluster-helpers.js';
 import { pollUntil } from '../support/processes.js';
 import {
   captureJanodeLog, isHandleEvent, isMediaEvent, JanodeClient, type JanodeLogCapture,
@@ -99,9 +99,9 @@ describe('Janode through the proxy on two real Janus servers', () => {
       assert.equal(events.events.filter(isHandleEvent('handle_ice_failed', handle.id)).length, 0);
 
       await client.destroy(session);
-      await pollUntil('no sessions left on the Janus servers', async () => {
-        const sessions = await Promise.all(janus.map((j) => listSessions(j)));
-        return sessions.every((s) => s.length === 0) ? true : undefined;
+      await pollUntil('only spare sessions left on the Janus servers', async () => {
+        const done = await Promise.all(janus.map((j) => onlySpareSessionsLeft(j)));
+        return done.every(Boolean) ? true : undefined;
       }, 5_000);
 
       await client.close();

@@ -11,7 +11,7 @@ import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.
 import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
 import { startStaticServer, type StaticServer } from '../support/static-server.js';
 import { findChromium, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
-import { handleCounts, listSessions } from '../support/cluster-helpers.js';
+import { handleCounts, onlySpareSessionsLeft } from '../support/cluster-helpers.js';
 import { pollUntil } from '../support/processes.js';
 
 const TIMEOUT = 15_000; // Chromium under CPU contention: see the reference, section 3
@@ -156,9 +156,9 @@ describe('official janus.js in headless Chromium through the proxy', { skip: SKI
       assert.equal(end.destroyed, true, 'janus.js destroyed callback');
       teardown = { sessionId: ids.sessionId, frames: parseFrames(end.frames) };
       // The proxy tears down its backend sessions too.
-      await pollUntil('no sessions left on the Janus servers', async () => {
-        const sessions = await Promise.all(janus.map((j) => listSessions(j)));
-        return sessions.every((s) => s.length === 0) ? true : undefined;
+      await pollUntil('only spare sessions left on the Janus servers', async () => {
+        const done = await Promise.all(janus.map((j) => onlySpareSessionsLeft(j)));
+        return done.every(Boolean) ? true : undefined;
       }, 5_000);
     });
     await page.close();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { startJanus, type JanusInstance } from '../support/janus-fixture.js';
 import { JanusTestClient } from '../support/janus-client.js';
 import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
-import { echotestHandle, isEvent, listHandles, listSessions } from '../support/cluster-helpers.js';
+import { echotestHandle, isEvent, listHandles, listSessions, sessionsWithHandles } from '../support/cluster-helpers.js';
 
 async function echoRoundTrip(client: JanusTestClient, sessionId: number, handleId: number): Promise<void> {
   const { event } = await client.requestWithEvent({ janus: 'message', session_id: sessionId, handle_id: handleId, body: { audio: true } });
@@ -62,10 +62,10 @@ describe('client sessions through the proxy', () => {
   });
 
   it('without a reclaim window (the Janus default) a dropped socket destroys its sessions and backend sessions', async () => {
-    const before = new Set(await listSessions(janus));
+    const before = new Set(await sessionsWithHandles(janus));
     const first = await JanusTestClient.connect(strict.url);
     const { sessionId } = await echotestHandle(first);
-    const backendSession = (await listSessions(janus)).find((s) => !before.has(s));
+    const backendSession = (await sessionsWithHandles(janus)).find((s) => !before.has(s));
     assert.ok(backendSession !== undefined, 'a backend session was created');
     await first.close();
     const second = await JanusTestClient.connect(strict.url);
@@ -79,12 +79,12 @@ describe('client sessions through the proxy', () => {
   });
 
   it('an inactive session times out with a `timeout` event and its backend session is destroyed', async () => {
-    const before = new Set(await listSessions(janus));
+    const before = new Set(await sessionsWithHandles(janus));
     const client = await JanusTestClient.connect(reclaiming.url);
     try {
       const since = client.mark();
       const { sessionId } = await echotestHandle(client);
-      const backendSession = (await listSessions(janus)).find((s) => !before.has(s));
+      const backendSession = (await sessionsWithHandles(janus)).find((s) => !before.has(s));
       assert.ok(backendSession !== undefined);
       const timeout = await client.waitFor(isEvent('timeout'), 10_000, since);
       assert.deepEqual(timeout, { janus: 'timeout', session_id: sessionId });
@@ -96,12 +96,12 @@ describe('client sessions through the proxy', () => {
   });
 
   it('destroy removes the backend session and its handles', async () => {
-    const before = new Set(await listSessions(janus));
+    const before = new Set(await sessionsWithHandles(janus));
     const client = await JanusTestClient.connect(strict.url);
     try {
       const { sessionId } = await echotestHandle(client);
       await client.attach(sessionId, 'janus.plugin.echotest');
-      const backendSession = (await listSessions(janus)).find((s) => !before.has(s));
+      const backendSession = (await sessionsWithHandles(janus)).find((s) => !before.has(s));
       assert.ok(backendSession !== undefined);
       assert.equal((await listHandles(janus, backendSession)).length, 2, 'both handles share one backend session');
       await client.request({ janus: 'destroy', session_id: sessionId });
@@ -129,7 +129,7 @@ describe('backend connection blip', () => {
     const client = await JanusTestClient.connect(proxy.url);
     try {
       const { sessionId, handleId } = await echotestHandle(client);
-      const backendSessions = await listSessions(janus);
+      const backendSessions = await sessionsWithHandles(janus);
       assert.equal(backendSessions.length, 1);
       const since = client.mark();
       for (const backend of proxy.cluster.backends.values()) backend.pool.reconnectAll();
@@ -141,7 +141,7 @@ describe('backend connection blip', () => {
           return false;
         }
       }, 10_000);
-      assert.deepEqual(await listSessions(janus), backendSessions, 'the same backend session was reclaimed');
+      assert.deepEqual(await sessionsWithHandles(janus), backendSessions, 'the same backend session was reclaimed');
       assert.equal(client.frames.slice(since).find((m) => m.janus === 'detached' || m.janus === 'hangup'), undefined);
     } finally {
       await client.close();

@@ -36,3 +36,19 @@ export async function echotestHandle(client: JanusTestClient): Promise<EchoSetup
 export function isEvent(kind: string, sender?: number): (m: JanusMessage) => boolean {
   return (m) => m.janus === kind && (sender === undefined || m.sender === sender);
 }
+
+/** Sessions on a Janus that hold at least one handle (the proxy's spare sessions hold none). */
+export async function sessionsWithHandles(janus: JanusInstance): Promise<number[]> {
+  const out: number[] = [];
+  for (const session of await listSessions(janus)) if ((await listHandles(janus, session)).length > 0) out.push(session);
+  return out;
+}
+
+/** The proxy's default number of spare backend sessions per Janus (`backends.spare_sessions`). */
+export const DEFAULT_SPARE_SESSIONS = 2;
+
+/** True when a Janus holds nothing of a client any more: no handles, at most the proxy's spare sessions. */
+export async function onlySpareSessionsLeft(janus: JanusInstance, spares = DEFAULT_SPARE_SESSIONS): Promise<boolean> {
+  const sessions = await listSessions(janus);
+  return sessions.length <= spares && (await sessionsWithHandles(janus)).length === 0;
+}
