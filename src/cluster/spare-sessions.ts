@@ -25,7 +25,10 @@ export class SpareSessions implements BackendSessionOwner {
     while (session && !session.alive) session = this.spares.shift();
     if (session) session.adopt(owner);
     else session = BackendSession.open(this.pool, owner, logger);
-    this.refill();
+    // Later, so the caller's own request (its attach) reaches Janus before the replacement's create.
+    setImmediate(() => {
+      this.refill();
+    });
     return session;
   }
 
