@@ -16,7 +16,7 @@ export class Backend {
     spareSessions: number,
     logger: Logger,
   ) {
-    this.spares = new SpareSessions(pool, spareSessions, logger);
+    this.spares = new SpareSessions(pool, spareSessions, name, logger);
     pool.listener = {
       onAvailabilityChange: (up) => {
         if (up) this.spares.refill();
@@ -25,8 +25,8 @@ export class Backend {
   }
 
   /** A backend session for a client session: a spare if one is ready, else a new one. */
-  openSession(owner: BackendSessionOwner, logger: Logger): BackendSession {
-    return this.spares.take(owner, logger);
+  openSession(owner: BackendSessionOwner, ownerLogger: Logger): BackendSession {
+    return this.spares.take(owner, ownerLogger);
   }
 
   stop(): void {

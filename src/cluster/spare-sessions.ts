@@ -12,6 +12,7 @@ export class SpareSessions implements BackendSessionOwner {
   constructor(
     private readonly pool: BackendPool,
     private readonly target: number,
+    private readonly backendName: string,
     private readonly logger: Logger,
   ) {}
 
@@ -20,11 +21,11 @@ export class SpareSessions implements BackendSessionOwner {
   }
 
   /** A ready-made session for `owner` if one is available, else a freshly opened one. */
-  take(owner: BackendSessionOwner, logger: Logger): BackendSession {
+  take(owner: BackendSessionOwner, ownerLogger: Logger): BackendSession {
     let session = this.spares.shift();
     while (session && !session.alive) session = this.spares.shift();
     if (session) session.adopt(owner);
-    else session = BackendSession.open(this.pool, owner, logger);
+    else session = BackendSession.open(this.pool, owner, ownerLogger.child({ backend: this.backendName }));
     // Later, so the caller's own request (its attach) reaches Janus before the replacement's create.
     setImmediate(() => {
       this.refill();

@@ -50,7 +50,7 @@ export class Session implements BackendSessionOwner {
   backendSession(backend: Backend): BackendSession {
     let session = this.backendSessions.get(backend);
     if (!session?.alive) {
-      session = backend.openSession(this, this.logger.child({ backend: backend.name }));
+      session = backend.openSession(this, this.logger);
       this.backendSessions.set(backend, session);
     }
     return session;
