@@ -1,18 +1,27 @@
-/** Assembles a running proxy from a validated config: cluster, sessions, dispatcher, transports. */
+/** Assembles a running proxy from a validated config: store, cluster, sessions, dispatcher, transports, admin API. */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import type { ProxyConfig } from './config/schema.js';
 import { Cluster } from './cluster/cluster.js';
+import { loadCustomSelector } from './cluster/custom-selector.js';
+import { LocalityResolver } from './cluster/locality.js';
 import { Sessions } from './core/sessions.js';
 import { Dispatcher } from './core/dispatcher.js';
 import { PluginRegistry } from './plugins/registry.js';
 import { WsTransport } from './transport/ws-server.js';
+import { AdminApi } from './admin/server.js';
+import { createServerStore } from './store/factory.js';
+import type { ServerStore } from './store/server-store.js';
 
 export interface RunningProxy {
   readonly cluster: Cluster;
   readonly sessions: Sessions;
   /** ws://host:port the client transport listens on (undefined when disabled). */
   readonly wsUrl: string | undefined;
+  /** http://host:port of the admin API (undefined when disabled) and its token. */
+  readonly adminUrl: string | undefined;
+  readonly adminToken: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -26,26 +35,43 @@ const WS_TRANSPORT_INFO = {
   },
 };
 
-export async function startProxy(config: ProxyConfig, logger: Logger): Promise<RunningProxy> {
-  const cluster = new Cluster({
-    algorithm: config.backends.select,
-    connectionsPerBackend: config.backends.connections_per_server,
-    spareSessions: config.backends.spare_sessions,
+function listenUrl(scheme: string, address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `${scheme}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+}
+
+async function createCluster(config: ProxyConfig, store: ServerStore, logger: Logger): Promise<Cluster> {
+  const b = config.backends;
+  const cluster = new Cluster(store, {
+    algorithm: b.select,
+    customSelector: b.selector_module ? await loadCustomSelector(b.selector_module) : undefined,
+    connectionsPerBackend: b.connections_per_server,
+    spareSessions: b.spare_sessions,
     apiSecret: config.general.api_secret,
-    requestTimeoutMs: config.backends.request_timeout_ms,
-    connectTimeoutMs: config.backends.connect_timeout_ms,
-    pingIntervalMs: config.backends.ping_interval_ms,
-    reconnectInitialDelayMs: config.backends.reconnect_initial_delay_ms,
-    reconnectMaxDelayMs: config.backends.reconnect_max_delay_ms,
+    requestTimeoutMs: b.request_timeout_ms,
+    connectTimeoutMs: b.connect_timeout_ms,
+    pingIntervalMs: b.ping_interval_ms,
+    reconnectInitialDelayMs: b.reconnect_initial_delay_ms,
+    reconnectMaxDelayMs: b.reconnect_max_delay_ms,
+    breaker: { failureThreshold: b.breaker_failures, openMs: b.breaker_open_ms },
+    removeExpiredAfterMs: b.remove_expired_after_s * 1000,
+    explainHistory: config.admin_api.explain_history,
     logger,
   });
-  for (const backend of config.janus_server) cluster.addStatic(backend);
+  await cluster.start(config.janus_server);
+  return cluster;
+}
 
+export async function startProxy(config: ProxyConfig, logger: Logger): Promise<RunningProxy> {
+  const store = await createServerStore(config.store, logger);
+  const cluster = await createCluster(config, store, logger);
   const sessions = new Sessions({
     sessionTimeoutS: config.general.session_timeout,
     reclaimSessionTimeoutS: config.general.reclaim_session_timeout,
+    locality: new LocalityResolver(config.backends.locality.rules),
     logger,
   });
+  const transports: Record<string, Record<string, unknown>> = {};
   const dispatcher = new Dispatcher(
     { sessions, plugins: new PluginRegistry(), cluster },
     {
@@ -53,16 +79,16 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       serverName: config.general.server_name,
       sessionTimeoutS: config.general.session_timeout,
       reclaimSessionTimeoutS: config.general.reclaim_session_timeout,
-      transports: WS_TRANSPORT_INFO,
+      transports,
       logger,
     },
   );
+  const closers: (() => Promise<void>)[] = [];
 
-  let ws: WsTransport | undefined;
   let wsUrl: string | undefined;
   if (config.ws_transport.enabled) {
     const t = config.ws_transport;
-    ws = new WsTransport(
+    const ws = new WsTransport(
       {
         host: t.host,
         port: t.port,
@@ -70,24 +96,43 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
         json: t.json,
         pingIntervalMs: t.ping_interval_ms,
         tls: t.tls ? { certPath: t.tls.cert_pem, keyPath: t.tls.cert_key } : undefined,
+        origin: { trustForwardedFor: t.trust_forwarded_for, localityHeaders: config.backends.locality.headers },
         logger,
       },
       { dispatch: (payload, sink) => { dispatcher.dispatch(payload, sink); }, onSinkClosed: (sink) => { sessions.onSinkClosed(sink); } },
     );
-    const address: AddressInfo = await ws.listen();
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    wsUrl = `${t.tls ? 'wss' : 'ws'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+    wsUrl = listenUrl(t.tls ? 'wss' : 'ws', await ws.listen());
+    Object.assign(transports, WS_TRANSPORT_INFO);
+    closers.push(() => ws.close());
     logger.info({ url: wsUrl }, 'Janus API WebSocket transport listening');
+  }
+
+  let adminUrl: string | undefined;
+  let adminToken: string | undefined;
+  if (config.admin_api.enabled) {
+    const a = config.admin_api;
+    adminToken = a.token ?? randomBytes(18).toString('base64url');
+    if (!a.token) logger.warn({ token: adminToken }, 'admin_api.token is not set: generated one for this run');
+    const admin = new AdminApi(
+      { cluster, info: () => dispatcher.info() },
+      { host: a.host, port: a.port, token: adminToken, sentinelTokens: a.sentinel_tokens, corsOrigins: a.cors_origins, logger },
+    );
+    adminUrl = listenUrl('http', await admin.listen());
+    closers.push(() => admin.close());
+    logger.info({ url: adminUrl }, 'admin API listening');
   }
 
   return {
     cluster,
     sessions,
     wsUrl,
+    adminUrl,
+    adminToken,
     async stop() {
-      await ws?.close();
+      for (const close of closers.reverse()) await close();
       sessions.stop();
       cluster.stop();
+      await store.close();
     },
   };
 }

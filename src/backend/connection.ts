@@ -27,6 +27,8 @@ export interface ConnectionOptions {
   /** WebSocket ping period; a Janus that misses a pong is treated as gone (catches silent network loss). */
   pingIntervalMs: number;
   logger: Logger;
+  /** Per request: did the backend answer? Feeds the circuit breaker. */
+  onRequestOutcome?: (answered: boolean) => void;
 }
 
 export interface RequestOptions {
@@ -39,13 +41,15 @@ export class BackendConnection {
   state: ConnectionState = 'connecting';
   private ws: WebSocket | undefined;
   private sender: BatchedSender | undefined;
-  private readonly pending = new PendingRequests();
+  private readonly pending: PendingRequests;
   private readonly sessions = new Map<BackendSessionId, BackendSessionRoute>();
   private closeListeners: (() => void)[] = [];
   private pingTimer: NodeJS.Timeout | undefined;
   private awaitingPong = false;
 
-  constructor(private readonly options: ConnectionOptions) {}
+  constructor(private readonly options: ConnectionOptions) {
+    this.pending = new PendingRequests(options.onRequestOutcome);
+  }
 
   get url(): string {
     return this.options.url;
@@ -77,7 +81,10 @@ export class BackendConnection {
       });
       ws.on('error', (err) => {
         this.options.logger.debug({ err: err.message, backend: this.options.url }, 'backend socket error');
-        if (this.state === 'connecting') reject(err);
+        if (this.state === 'connecting') {
+          this.options.onRequestOutcome?.(false);
+          reject(err);
+        }
       });
       ws.on('close', () => {
         const wasConnecting = this.state === 'connecting';

@@ -36,6 +36,9 @@ export class PendingRequests {
 
   private sweepTimer: NodeJS.Timeout | undefined;
 
+  /** `onOutcome` learns, per request, whether the backend answered (true) or not (time-out, lost: false). */
+  constructor(private readonly onOutcome: (answered: boolean) => void = () => undefined) {}
+
   add(transaction: string, timeoutMs: number, onLateReply?: (reply: JsonObject) => void): Promise<JsonObject> {
     this.sweepTimer ??= this.startSweep();
     return new Promise<JsonObject>((resolve, reject) => {
@@ -61,6 +64,7 @@ export class PendingRequests {
       if (entry.deadlineMs > nowMs) continue;
       this.pending.delete(transaction);
       if (entry.onLateReply) this.rememberLate(transaction, entry.onLateReply);
+      this.onOutcome(false);
       entry.reject(ProxyErrors.backendTimeout());
     }
   }
@@ -70,6 +74,7 @@ export class PendingRequests {
     const entry = this.pending.get(transaction);
     if (entry) {
       this.pending.delete(transaction);
+      this.onOutcome(true);
       if (reply.janus === 'error') entry.reject(errorFromReply(reply));
       else entry.resolve(reply);
       return true;
@@ -88,6 +93,7 @@ export class PendingRequests {
   rejectAll(err: Error = ProxyErrors.backendLost()): void {
     const entries = [...this.pending.values()];
     this.pending.clear();
+    if (entries.length > 0) this.onOutcome(false);
     for (const entry of entries) entry.reject(err);
   }
 

@@ -17,6 +17,7 @@ export interface PoolOptions {
   reconnectInitialDelayMs: number;
   reconnectMaxDelayMs: number;
   logger: Logger;
+  onRequestOutcome?: (answered: boolean) => void;
 }
 
 export interface ServerInfo {
@@ -110,6 +111,7 @@ export class BackendPool {
       connectTimeoutMs: this.options.connectTimeoutMs,
       pingIntervalMs: this.options.pingIntervalMs,
       logger: this.options.logger,
+      onRequestOutcome: this.options.onRequestOutcome,
     });
     this.slots[index] = conn;
     conn.onClose(() => {

@@ -1,37 +1,45 @@
-/** A backend Janus as the proxy sees it: its connection pool and the load the proxy puts on it. */
+/**
+ * A backend Janus as this proxy sees it: its record (what sentinels and operators say), its
+ * connection pool, the proxy's own health view (circuit breaker) and the load the proxy has put
+ * on it since the last report (so a burst of placements is spread before the next report).
+ */
 import type { Logger } from 'pino';
 import type { BackendPool } from '../backend/pool.js';
 import type { BackendSession, BackendSessionOwner } from '../backend/backend-session.js';
+import { isExpired, type ServerRecord, type ServerStatus } from './server-record.js';
 import type { BackendSnapshot } from './selection.js';
+import { CircuitBreaker, type BreakerOptions } from './breaker.js';
 import { SpareSessions } from './spare-sessions.js';
 
+export interface BackendDeps {
+  createPool(url: string, onRequestOutcome: (ok: boolean) => void): BackendPool;
+  spareSessions: number;
+  breaker: BreakerOptions;
+  logger: Logger;
+  now: () => number;
+}
+
 export class Backend {
-  /** Live handles placed by this proxy; incremented when a placement is reserved. */
+  /** Live handles placed by this proxy; counted from the moment a placement is reserved. */
   liveHandles = 0;
-  private readonly spares: SpareSessions;
+  /** Placements since the last load report, added to the reported figures until the next one. */
+  private placedSinceReport = 0;
+  private openedSessionsSinceReport = 0;
+  readonly breaker: CircuitBreaker;
+  private spares: SpareSessions;
+  pool: BackendPool;
 
   constructor(
-    readonly name: string,
-    readonly pool: BackendPool,
-    spareSessions: number,
-    logger: Logger,
+    public record: ServerRecord,
+    private readonly deps: BackendDeps,
   ) {
-    this.spares = new SpareSessions(pool, spareSessions, name, logger);
-    pool.listener = {
-      onAvailabilityChange: (up) => {
-        if (up) this.spares.refill();
-      },
-    };
+    this.breaker = new CircuitBreaker(deps.breaker);
+    this.pool = this.connect(record.url);
+    this.spares = new SpareSessions(this.pool, this.spareTarget(), record.name, deps.logger);
   }
 
-  /** A backend session for a client session: a spare if one is ready, else a new one. */
-  openSession(owner: BackendSessionOwner, ownerLogger: Logger): BackendSession {
-    return this.spares.take(owner, ownerLogger);
-  }
-
-  stop(): void {
-    this.spares.clear();
-    this.pool.stop();
+  get name(): string {
+    return this.record.name;
   }
 
   get url(): string {
@@ -42,23 +50,91 @@ export class Backend {
     return this.pool.isUp && this.pool.info !== undefined;
   }
 
+  /** The status that selection sees: an operator's drain overrides what the sentinel says. */
+  get status(): ServerStatus {
+    return this.record.drained ? 'draining' : this.record.status;
+  }
+
+  /** Applies a newer record; a new URL means a new pool (sessions on the old one fail over). */
+  update(record: ServerRecord): void {
+    const previous = this.record;
+    this.record = record;
+    if (record.handles !== undefined && record.updated_at !== previous.updated_at) this.placedSinceReport = 0;
+    if (record.sessions !== undefined && record.updated_at !== previous.updated_at) this.openedSessionsSinceReport = 0;
+    if (record.url !== previous.url) {
+      this.deps.logger.info({ backend: record.name, url: record.url }, 'backend URL changed, reconnecting');
+      this.spares.clear();
+      this.pool.stop();
+      this.pool = this.connect(record.url);
+      this.spares = new SpareSessions(this.pool, this.spareTarget(), record.name, this.deps.logger);
+    }
+    // Spare sessions would keep a draining Janus from ever emptying; only an `up` one gets them.
+    if (this.status === 'up') this.spares.refill();
+    else this.spares.clear();
+  }
+
+  /** A backend session for a client session: a spare if one is ready, else a new one. */
+  openSession(owner: BackendSessionOwner, ownerLogger: Logger): BackendSession {
+    this.openedSessionsSinceReport++;
+    return this.spares.take(owner, ownerLogger);
+  }
+
   snapshot(): BackendSnapshot {
+    const r = this.record;
+    const now = this.deps.now();
+    const plugins = this.pool.info ? Object.keys(this.pool.info.plugins) : (r.plugins ?? []);
     return {
-      name: this.name,
+      name: r.name,
       connected: this.connected,
-      plugins: new Set(Object.keys(this.pool.info?.plugins ?? {})),
-      liveHandles: this.liveHandles,
+      status: this.status,
+      expired: isExpired(r, now),
+      breaker: this.breaker.state(now),
+      plugins: new Set(plugins),
+      sessions: (r.sessions ?? 0) + this.openedSessionsSinceReport,
+      handles: r.handles === undefined ? this.liveHandles : r.handles + this.placedSinceReport,
+      cpuPercent: r.cpu_percent,
+      bandwidthBps: r.bandwidth_in_bps === undefined && r.bandwidth_out_bps === undefined ? undefined : (r.bandwidth_in_bps ?? 0) + (r.bandwidth_out_bps ?? 0),
+      maxSessions: r.max_sessions,
+      maxHandles: r.max_handles,
+      maxBandwidthBps: r.max_bandwidth_bps,
+      location: r.location,
+      isp: r.isp,
+      region: r.region,
     };
   }
 
   /** Counts one handle against this backend until the returned release function is called. */
   reserve(): () => void {
     this.liveHandles++;
+    this.placedSinceReport++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.liveHandles--;
     };
+  }
+
+  stop(): void {
+    this.spares.clear();
+    this.pool.stop();
+  }
+
+  private spareTarget(): number {
+    return this.deps.spareSessions;
+  }
+
+  private connect(url: string): BackendPool {
+    const pool = this.deps.createPool(url, (ok) => {
+      if (ok) this.breaker.recordSuccess();
+      else this.breaker.recordFailure(this.deps.now());
+    });
+    pool.listener = {
+      onAvailabilityChange: (up) => {
+        if (up && this.status === 'up') this.spares.refill();
+      },
+    };
+    pool.start();
+    return pool;
   }
 }

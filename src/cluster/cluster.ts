@@ -1,9 +1,13 @@
-/** The set of backends and the placement decisions made over them. */
+/** The cluster as placement sees it: the registry's backends, selection over them, and its history. */
 import type { Logger } from 'pino';
-import { Backend } from './backend.js';
-import { selectBackend, type SelectionAlgorithm, type SelectionResult } from './selection.js';
+import { Backend, type BackendDeps } from './backend.js';
+import { selectBackend, type Locality, type SelectionAlgorithm, type SelectionResult } from './selection.js';
 import { BackendPool } from '../backend/pool.js';
 import type { JsonObject } from '../protocol/messages.js';
+import { Registry } from './registry.js';
+import type { ServerStore } from '../store/server-store.js';
+import type { BreakerOptions } from './breaker.js';
+import type { CustomSelector } from './custom-selector.js';
 
 export interface StaticBackend {
   name: string;
@@ -12,6 +16,7 @@ export interface StaticBackend {
 
 export interface ClusterOptions {
   algorithm: SelectionAlgorithm;
+  customSelector?: CustomSelector | undefined;
   connectionsPerBackend: number;
   spareSessions: number;
   apiSecret: string | undefined;
@@ -20,7 +25,11 @@ export interface ClusterOptions {
   pingIntervalMs: number;
   reconnectInitialDelayMs: number;
   reconnectMaxDelayMs: number;
+  breaker: BreakerOptions;
+  removeExpiredAfterMs: number;
+  explainHistory: number;
   logger: Logger;
+  now?: () => number;
 }
 
 export interface Placement {
@@ -28,45 +37,63 @@ export interface Placement {
   release: () => void;
 }
 
+/** One placement decision, kept for `GET /placement/explain`. */
+export interface Decision extends SelectionResult {
+  at: number;
+  plugin: string;
+  algorithm: string;
+  client?: Locality | undefined;
+}
+
 const NO_EXCLUSIONS: ReadonlySet<string> = new Set();
 
 export class Cluster {
-  readonly backends = new Map<string, Backend>();
+  readonly registry: Registry;
   private turn = 0;
-  lastDecision: SelectionResult | undefined;
+  private readonly decisions: Decision[] = [];
+  private readonly now: () => number;
 
-  constructor(private readonly options: ClusterOptions) {}
-
-  addStatic(def: StaticBackend): Backend {
-    const pool = new BackendPool({
-      url: def.url,
-      size: this.options.connectionsPerBackend,
-      apiSecret: this.options.apiSecret,
-      requestTimeoutMs: this.options.requestTimeoutMs,
-      connectTimeoutMs: this.options.connectTimeoutMs,
-      pingIntervalMs: this.options.pingIntervalMs,
-      reconnectInitialDelayMs: this.options.reconnectInitialDelayMs,
-      reconnectMaxDelayMs: this.options.reconnectMaxDelayMs,
-      logger: this.options.logger.child({ backend: def.name }),
+  constructor(store: ServerStore, private readonly options: ClusterOptions) {
+    this.now = options.now ?? Date.now;
+    const deps: BackendDeps = {
+      createPool: (url, onRequestOutcome) => this.createPool(url, onRequestOutcome),
+      spareSessions: options.spareSessions,
+      breaker: options.breaker,
+      logger: options.logger,
+      now: this.now,
+    };
+    this.registry = new Registry(store, (record) => new Backend(record, deps), {
+      removeExpiredAfterMs: options.removeExpiredAfterMs,
+      logger: options.logger,
+      now: this.now,
     });
-    const backend = new Backend(def.name, pool, this.options.spareSessions, this.options.logger.child({ backend: def.name }));
-    this.backends.set(def.name, backend);
-    pool.start();
-    return backend;
+  }
+
+  get backends(): ReadonlyMap<string, Backend> {
+    return this.registry.backends;
+  }
+
+  start(staticServers: readonly StaticBackend[]): Promise<void> {
+    return this.registry.start(staticServers);
   }
 
   /** Chooses a backend for a new handle of `plugin` and reserves the placement at once. */
-  place(plugin: string, exclude: ReadonlySet<string> = NO_EXCLUSIONS): Placement | undefined {
+  place(plugin: string, client?: Locality, exclude: ReadonlySet<string> = NO_EXCLUSIONS): Placement | undefined {
     const list = [...this.backends.values()].filter((b) => !exclude.has(b.name));
-    const result = selectBackend(
-      this.options.algorithm,
-      list.map((b) => b.snapshot()),
-      { plugin, turn: this.turn++, random: Math.random },
-    );
-    this.lastDecision = result;
+    const snapshots = list.map((b) => b.snapshot());
+    const ctx = { plugin, turn: this.turn++, random: Math.random, client };
+    const result = this.options.customSelector
+      ? this.options.customSelector(snapshots, ctx)
+      : selectBackend(this.options.algorithm, snapshots, ctx);
+    this.remember({ ...result, at: this.now(), plugin, algorithm: this.options.customSelector ? 'custom' : this.options.algorithm, client });
     const backend = result.chosen === undefined ? undefined : this.backends.get(result.chosen);
     if (!backend) return undefined;
     return { backend, release: backend.reserve() };
+  }
+
+  /** The most recent placement decisions, newest first. */
+  explain(limit: number): Decision[] {
+    return this.decisions.slice(-limit).reverse();
   }
 
   /** Union of the plugins offered by connected backends, with each plugin's description. */
@@ -79,13 +106,34 @@ export class Cluster {
     return all;
   }
 
-  /** Resolves when every backend is connected, or after `timeoutMs`. */
+  /** Resolves when every known backend is connected, or after `timeoutMs`. */
   async waitConnected(timeoutMs: number): Promise<boolean> {
-    const results = await Promise.all([...this.backends.values()].map((b) => b.pool.whenOpen(timeoutMs)));
-    return results.every((c) => c !== undefined) && [...this.backends.values()].every((b) => b.connected);
+    const backends = [...this.backends.values()];
+    await Promise.all(backends.map((b) => b.pool.whenOpen(timeoutMs)));
+    return backends.every((b) => b.connected);
   }
 
   stop(): void {
-    for (const backend of this.backends.values()) backend.stop();
+    this.registry.stop();
+  }
+
+  private remember(decision: Decision): void {
+    this.decisions.push(decision);
+    if (this.decisions.length > this.options.explainHistory) this.decisions.shift();
+  }
+
+  private createPool(url: string, onRequestOutcome: (ok: boolean) => void): BackendPool {
+    return new BackendPool({
+      url,
+      size: this.options.connectionsPerBackend,
+      apiSecret: this.options.apiSecret,
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      pingIntervalMs: this.options.pingIntervalMs,
+      reconnectInitialDelayMs: this.options.reconnectInitialDelayMs,
+      reconnectMaxDelayMs: this.options.reconnectMaxDelayMs,
+      logger: this.options.logger.child({ backend: url }),
+      onRequestOutcome,
+    });
   }
 }

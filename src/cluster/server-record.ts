@@ -43,6 +43,8 @@ export type ServerReport = z.infer<typeof serverReportSchema>;
 
 export interface ServerRecord extends Omit<ServerReport, 'expire'> {
   source: ServerSource;
+  /** Set by an operator (admin API drain); kept across reports until undrained. */
+  drained?: boolean;
   expire: number;
   /** Epoch milliseconds of the first and the latest report. */
   created_at: number;

@@ -10,6 +10,13 @@ const backendSchema = z.strictObject({
   url: z.string().regex(/^wss?:\/\/.+/, 'a ws:// or wss:// URL'),
 });
 
+const localityRuleSchema = z.strictObject({
+  cidr: z.string().regex(/^[\d.:a-fA-F]+\/\d{1,3}$/, 'an address/prefix such as 10.0.0.0/8'),
+  location: z.string().max(64).optional(),
+  isp: z.string().max(64).optional(),
+  region: z.string().max(64).optional(),
+});
+
 export const proxyConfigSchema = z.strictObject({
   general: z
     .strictObject({
@@ -33,6 +40,7 @@ export const proxyConfigSchema = z.strictObject({
       max_message_bytes: z.number().int().min(1024).default(1_048_576),
       ping_interval_ms: z.number().int().min(0).default(30_000),
       tls: z.strictObject({ cert_pem: z.string(), cert_key: z.string() }).optional(),
+      trust_forwarded_for: z.boolean().default(false),
     })
     .prefault({}),
   backends: z
@@ -45,9 +53,37 @@ export const proxyConfigSchema = z.strictObject({
       ping_interval_ms: z.number().int().min(0).default(5_000),
       reconnect_initial_delay_ms: z.number().int().min(10).default(250),
       reconnect_max_delay_ms: z.number().int().min(10).default(5_000),
+      selector_module: z.string().min(1).optional(),
+      breaker_failures: z.number().int().min(1).default(5),
+      breaker_open_ms: z.number().int().min(100).default(5_000),
+      remove_expired_after_s: z.number().int().min(0).default(60),
+      locality: z
+        .strictObject({
+          headers: z.strictObject({ location: z.string().optional(), isp: z.string().optional(), region: z.string().optional() }).prefault({}),
+          rules: z.array(localityRuleSchema).default([]),
+        })
+        .prefault({}),
     })
     .prefault({}),
   janus_server: z.array(backendSchema).default([]),
+  store: z
+    .strictObject({
+      type: z.enum(['memory', 'redis']).default('memory'),
+      redis_url: z.string().regex(/^rediss?:\/\/.+/, 'a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+      key_prefix: z.string().default('janus-cloud:'),
+    })
+    .prefault({}),
+  admin_api: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65_535).default(8100),
+      token: z.string().min(8, 'at least 8 characters').optional(),
+      sentinel_tokens: z.array(z.string().min(8, 'at least 8 characters')).default([]),
+      cors_origins: z.array(z.string()).default([]),
+      explain_history: z.number().int().min(1).max(10_000).default(100),
+    })
+    .prefault({}),
 });
 
 export type ProxyConfig = z.infer<typeof proxyConfigSchema>;

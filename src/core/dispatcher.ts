@@ -136,6 +136,12 @@ export class Dispatcher {
     }
   }
 
+  /** The proxy's `server_info`, without a transaction (admin API `GET /info`). */
+  info(): OutgoingMessage {
+    const { transaction: _unused, ...info } = serverInfo('', this.infoInputs());
+    return info as OutgoingMessage;
+  }
+
   private authorized(secret: unknown): boolean {
     return this.options.apiSecret === undefined || secret === this.options.apiSecret;
   }

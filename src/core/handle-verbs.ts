@@ -58,7 +58,7 @@ function pluginContext(session: Session, handle: Handle, deps: DispatchDeps): Pl
       session.handles.delete(handle.id);
       session.emit(handle.id, { janus: 'detached' });
     },
-    place: (plugin, exclude) => deps.cluster.place(plugin, exclude),
+    place: (plugin, exclude) => deps.cluster.place(plugin, session.locality, exclude),
     backendSession: (backend) => session.backendSession(backend),
   };
 }

@@ -6,6 +6,7 @@ import type { Sink } from './sink.js';
 import type { Handle } from './handle.js';
 import type { BackendSession, BackendSessionOwner } from '../backend/backend-session.js';
 import type { Backend } from '../cluster/backend.js';
+import type { Locality } from '../cluster/selection.js';
 
 export type SessionState = 'active' | 'orphaned' | 'destroyed';
 
@@ -15,6 +16,8 @@ export class Session implements BackendSessionOwner {
   lastActivityMs: number;
   /** When an orphaned session (its owner Sink closed) is destroyed unless claimed. */
   orphanDeadlineMs = 0;
+  /** Where the client is, as far as placement preferences go. */
+  locality: Locality | undefined;
   private readonly backendSessions = new Map<Backend, BackendSession>();
 
   constructor(

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { uniqueId, type ClientSessionId } from '../protocol/ids.js';
 import { Session } from './session.js';
 import type { Sink } from './sink.js';
+import type { LocalityResolver } from '../cluster/locality.js';
 
 const WATCHDOG_INTERVAL_MS = 1_000;
 
@@ -14,6 +15,7 @@ export interface SessionsOptions {
   sessionTimeoutS: number;
   reclaimSessionTimeoutS: number;
   logger: Logger;
+  locality?: LocalityResolver;
   now?: () => number;
 }
 
@@ -46,6 +48,7 @@ export class Sessions {
   create(owner: Sink, requestedId: number | undefined): Session {
     const id = requestedId ? (requestedId as ClientSessionId) : uniqueId<ClientSessionId>((c) => this.sessions.has(c));
     const session = new Session(id, owner, this.options.logger.child({ session: id }), this.now());
+    session.locality = this.options.locality?.resolve(owner.origin);
     this.sessions.set(id, session);
     this.own(owner, session);
     return session;

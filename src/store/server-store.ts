@@ -9,6 +9,8 @@ export interface ServerStore {
   upsert(report: ServerReport, source: ServerSource, nowMs: number): Promise<ServerRecord>;
   get(name: string): Promise<ServerRecord | undefined>;
   list(): Promise<ServerRecord[]>;
+  /** Sets or clears an operator's drain on a record; undefined when there is no such record. */
+  setDrained(name: string, drained: boolean, nowMs: number): Promise<ServerRecord | undefined>;
   /** Returns false when there was no such record. */
   remove(name: string): Promise<boolean>;
   /**

@@ -2,6 +2,7 @@
 import type { WebSocket, RawData } from 'ws';
 import type { Logger } from 'pino';
 import type { Sink } from '../core/sink.js';
+import type { ClientOrigin } from '../cluster/locality.js';
 import { errorReply, serialize, type JsonFormat, type OutgoingMessage } from '../protocol/messages.js';
 import { JanusErrorCode as C } from '../protocol/errors.js';
 import { BatchedSender } from '../protocol/write-batching.js';
@@ -27,6 +28,7 @@ export class ClientConnection implements Sink {
   constructor(
     readonly id: string,
     private readonly ws: WebSocket,
+    readonly origin: ClientOrigin,
     private readonly options: ClientConnectionOptions,
   ) {
     this.sender = new BatchedSender(ws);

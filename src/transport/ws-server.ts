@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import { ClientConnection } from './client-connection.js';
+import { clientOrigin, type OriginOptions } from './origin.js';
 import type { JsonFormat } from '../protocol/messages.js';
 
 export const JANUS_SUBPROTOCOL = 'janus-protocol';
@@ -21,6 +22,7 @@ export interface WsTransportOptions {
   json: JsonFormat;
   pingIntervalMs: number;
   tls: { certPath: string; keyPath: string } | undefined;
+  origin: OriginOptions;
   logger: Logger;
 }
 
@@ -94,7 +96,7 @@ export class WsTransport {
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
     const id = `ws-${this.nextConnectionId++}`;
-    const conn = new ClientConnection(id, ws, {
+    const conn = new ClientConnection(id, ws, clientOrigin(req, this.options.origin), {
       maxMessageBytes: this.options.maxMessageBytes,
       json: this.options.json,
       pingIntervalMs: this.options.pingIntervalMs,

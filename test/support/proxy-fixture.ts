@@ -8,7 +8,13 @@ export type ProxyOverrides = {
   general?: Record<string, unknown>;
   ws_transport?: Record<string, unknown>;
   backends?: Record<string, unknown>;
+  admin_api?: Record<string, unknown>;
+  store?: Record<string, unknown>;
+  /** Static backends in the config; defaults to the given Janus servers. */
+  janus_server?: { name: string; url: string }[];
 };
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token';
 
 export type TestProxy = RunningProxy & { url: string };
 
@@ -18,7 +24,9 @@ export async function startTestProxy(janus: readonly JanusInstance[], overrides:
     log: { level: process.env.PROXY_LOG_LEVEL ?? 'silent' },
     ws_transport: { host: '127.0.0.1', port: 0, ...overrides.ws_transport },
     backends: { reconnect_initial_delay_ms: 100, reconnect_max_delay_ms: 500, ...overrides.backends },
-    janus_server: janus.map((j) => ({ name: j.name, url: j.wsUrl })),
+    admin_api: { host: '127.0.0.1', port: 0, token: TEST_ADMIN_TOKEN, ...overrides.admin_api },
+    store: { ...overrides.store },
+    janus_server: overrides.janus_server ?? janus.map((j) => ({ name: j.name, url: j.wsUrl })),
   });
   const logger = pino({ level: config.log.level });
   const proxy = await startProxy(config, logger);

@@ -13,6 +13,15 @@ export class MemoryServerStore implements ServerStore {
     return Promise.resolve({ ...record });
   }
 
+  setDrained(name: string, drained: boolean, nowMs: number): Promise<ServerRecord | undefined> {
+    const record = this.records.get(name);
+    if (!record) return Promise.resolve(undefined);
+    const updated: ServerRecord = { ...record, drained, updated_at: nowMs };
+    this.records.set(name, updated);
+    this.notify(name);
+    return Promise.resolve({ ...updated });
+  }
+
   get(name: string): Promise<ServerRecord | undefined> {
     const record = this.records.get(name);
     return Promise.resolve(record ? { ...record } : undefined);

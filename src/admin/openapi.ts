@@ -1,0 +1,65 @@
+/** The admin API described as OpenAPI 3.1, served at /openapi.json. */
+import { z } from 'zod';
+import { serverReportSchema } from '../cluster/server-record.js';
+import { PROXY_VERSION_STRING } from '../core/server-info.js';
+
+const json = (description: string, schema: object = { type: 'object' }): object => ({ description, content: { 'application/json': { schema } } });
+const error = { $ref: '#/components/schemas/Error' };
+const errors = {
+  400: json('Invalid input: `reason` names each bad field', error),
+  401: json('No bearer token', error),
+  403: json('Wrong token', error),
+};
+const nameParam = [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }];
+const backend = { $ref: '#/components/schemas/Backend' };
+
+function op(summary: string, responses: Record<string, object>, extra: Record<string, unknown> = {}, secured = true): object {
+  return { summary, ...(secured ? {} : { security: [] }), ...extra, responses: { ...responses, ...(secured ? errors : {}) } };
+}
+
+export function openApiDocument(): object {
+  const report = z.toJSONSchema(serverReportSchema, { io: 'input' });
+  const reportBody = { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ServerReport' } } } };
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Janus Cloud proxy admin API', version: PROXY_VERSION_STRING },
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Error: { type: 'object', required: ['code', 'reason'], properties: { code: { type: 'integer' }, reason: { type: 'string' } } },
+        ServerReport: report,
+        Backend: { allOf: [report, { type: 'object', properties: {
+          source: { enum: ['static', 'sentinel', 'rest'] }, drained: { type: 'boolean' }, created_at: { type: 'number' }, updated_at: { type: 'number' },
+          effective_status: { type: 'string' }, expired: { type: 'boolean' }, connected: { type: 'boolean' }, breaker: { enum: ['closed', 'open', 'half_open'] },
+          live_handles: { type: 'integer' }, load: { type: 'number' }, selectable: { type: 'boolean' }, unselectable_reason: { type: 'string' },
+        } }] },
+      },
+    },
+    paths: {
+      '/info': { get: op('Janus-shaped server_info of the proxy', { 200: json('server_info') }) },
+      '/ping': { get: op('Liveness of the API itself', { 200: json('"pong"', { type: 'string' }) }) },
+      '/healthz': { get: op('Process health (no auth)', { 200: json('ok') }, {}, false) },
+      '/readyz': { get: op('Ready when at least one backend can take new sessions (no auth)', { 200: json('ready'), 503: json('not ready', error) }, {}, false) },
+      '/backend_servers': {
+        get: op('Every known backend, expired ones included, with the proxy\'s live view', { 200: json('backends', { type: 'array', items: backend }) }),
+        post: op('Add or update a backend (absent fields keep their values)', { 200: json('the stored backend', backend) }, { requestBody: reportBody }),
+      },
+      '/backend_servers/{name}': {
+        get: op('One backend', { 200: json('backend', backend), 404: json('unknown', error) }, { parameters: nameParam }),
+        delete: op('Remove a backend now (its handles fail over)', { 200: json('removed'), 404: json('unknown', error) }, { parameters: nameParam }),
+      },
+      '/backend_servers/{name}/drain': { post: op('Stop placing new handles on a backend', { 200: json('backend', backend), 404: json('unknown', error) }, { parameters: nameParam }) },
+      '/backend_servers/{name}/undrain': { post: op('Place on a drained backend again', { 200: json('backend', backend), 404: json('unknown', error) }, { parameters: nameParam }) },
+      '/sentinel_callback': {
+        post: op('A sentinel report (JSON, or the original janus-cloud form fields); sentinel or admin token, header or ?token=', { 200: json('the stored record') }, { requestBody: reportBody }),
+      },
+      '/placement/explain': {
+        get: op('The latest placement decisions, each candidate with its score or the reason it was rejected', { 200: json('decisions') }, {
+          parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, default: 20 } }],
+        }),
+      },
+      '/openapi.json': { get: op('This document (no auth)', { 200: json('OpenAPI') }, {}, false) },
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The admin REST API (fastify) on its own port: backend servers, sentinel reports, placement
+ * explanations, health. Bearer-token authentication on everything but health and the API document;
+ * errors are `{code, reason}` JSON with the matching HTTP status, never a stack trace.
+ */
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import cors from '@fastify/cors';
+import formbody from '@fastify/formbody';
+import type { Logger } from 'pino';
+import type { AddressInfo } from 'node:net';
+import type { Cluster } from '../cluster/cluster.js';
+import type { OutgoingMessage } from '../protocol/messages.js';
+import { HttpError, errorBody } from './errors.js';
+import { requireToken } from './auth.js';
+import { backendRoutes } from './routes/backends.js';
+import { statusRoutes } from './routes/status.js';
+import { openApiDocument } from './openapi.js';
+import type { AdminContext } from './context.js';
+
+export interface AdminApiOptions {
+  host: string;
+  port: number;
+  token: string;
+  sentinelTokens: readonly string[];
+  corsOrigins: readonly string[];
+  logger: Logger;
+}
+
+export interface AdminApiDeps {
+  cluster: Cluster;
+  info(): OutgoingMessage;
+}
+
+const MAX_BODY_BYTES = 256 * 1024;
+
+export class AdminApi {
+  private readonly app: FastifyInstance;
+
+  constructor(deps: AdminApiDeps, private readonly options: AdminApiOptions) {
+    this.app = Fastify({ bodyLimit: MAX_BODY_BYTES, logger: false });
+    const adminTokens = [options.token];
+    const sentinelTokens = [options.token, ...options.sentinelTokens];
+    const ctx: AdminContext = {
+      cluster: deps.cluster,
+      info: () => deps.info(),
+      now: Date.now,
+      adminOnly: (request: FastifyRequest, _reply, done) => { requireToken(request, adminTokens); done(); },
+      sentinelOrAdmin: (request: FastifyRequest, _reply, done) => { requireToken(request, sentinelTokens); done(); },
+    };
+    void this.app.register(formbody);
+    if (options.corsOrigins.length > 0) {
+      void this.app.register(cors, { origin: options.corsOrigins.includes('*') ? '*' : [...options.corsOrigins], allowedHeaders: ['Authorization', 'Content-Type'] });
+    }
+    this.app.setErrorHandler((err: unknown, _request, reply) => {
+      if (err instanceof HttpError) return reply.code(err.status).send(errorBody(err.status, err.message));
+      const { statusCode, message } = err as { statusCode?: unknown; message?: unknown };
+      // Fastify's own 4xx (bad JSON, body too large, bad content type) keep their status and text.
+      const status = typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 ? statusCode : 500;
+      if (status === 500) options.logger.error({ err }, 'admin API request failed');
+      return reply.code(status).send(errorBody(status, status === 500 || typeof message !== 'string' ? 'Internal error' : message));
+    });
+    this.app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(404, `No route ${request.method} ${request.url.split('?')[0] ?? ''}`)));
+    void this.app.register((scope, _opts, done) => {
+      backendRoutes(scope, ctx);
+      statusRoutes(scope, ctx);
+      const document = openApiDocument();
+      scope.get('/openapi.json', () => document);
+      done();
+    });
+  }
+
+  async listen(): Promise<AddressInfo> {
+    await this.app.listen({ host: this.options.host, port: this.options.port });
+    return this.app.server.address() as AddressInfo;
+  }
+
+  close(): Promise<void> {
+    return this.app.close();
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Loading the sentinel config: YAML file → environment overrides → schema with defaults → frozen.
+ * Errors name each bad key by its path, like the proxy's loader (whose file reading it reuses).
+ */
+import { z } from 'zod';
+import { ConfigError } from './load.js';
+import { sentinelConfigSchema, type SentinelConfig } from './sentinel-schema.js';
+
+/** Secrets may come from the environment so they need not sit in the YAML file. */
+export const SENTINEL_ENV_OVERRIDES: readonly { env: string; path: readonly [string, string] }[] = [
+  { env: 'JANUS_SENTINEL_ADMIN_TOKEN', path: ['admin_api', 'token'] },
+  { env: 'JANUS_SENTINEL_API_SECRET', path: ['janus', 'api_secret'] },
+  { env: 'JANUS_SENTINEL_ADMIN_SECRET', path: ['janus', 'admin_secret'] },
+  { env: 'JANUS_SENTINEL_ROOM_SECRET', path: ['sweeper', 'room_secret'] },
+];
+
+type Plain = Record<string, unknown>;
+
+function isPlain(value: unknown): value is Plain {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A copy of `input` with the set environment variables written over their keys. */
+export function applySentinelEnv(input: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (input !== undefined && input !== null && !isPlain(input)) return input; // let the schema report it
+  const config: Plain = { ...(input ?? {}) };
+  for (const { env: name, path } of SENTINEL_ENV_OVERRIDES) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    const [section, key] = path;
+    const existing = config[section];
+    config[section] = { ...(isPlain(existing) ? existing : {}), [key]: value };
+  }
+  return config;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.join('.') || '(root)';
+  if (issue.code === 'unrecognized_keys') return `  ${path}: unknown key(s) ${issue.keys.join(', ')}`;
+  return `  ${path}: ${issue.message}`;
+}
+
+/** Validates a plain object (after env overrides); the error lists each bad key by its path. */
+export function parseSentinelConfig(input: unknown): SentinelConfig {
+  const result = sentinelConfigSchema.safeParse(input ?? {});
+  if (!result.success) {
+    throw new ConfigError(`invalid configuration:\n${result.error.issues.map(formatIssue).join('\n')}`);
+  }
+  return deepFreeze(result.data);
+}
+
+const SECRET_KEYS = new Set(['token', 'api_secret', 'admin_secret', 'room_secret', 'admin_key']);
+
+/** The config as JSON with every secret replaced by ***, for --check-config and logs. */
+export function redactedSentinelConfig(config: SentinelConfig): string {
+  return JSON.stringify(config, (key, value: unknown) => (SECRET_KEYS.has(key) ? '***' : value), 2);
+}

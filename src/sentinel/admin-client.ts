@@ -1,0 +1,80 @@
+/**
+ * The local Janus's Admin API over one lazily (re)opened WebSocket (`janus-admin-protocol`), with
+ * the admin_secret added to every request. Only what the sentinel needs: sessions, handles,
+ * accept_new_sessions and info.
+ */
+import type { Logger } from 'pino';
+import type { JsonObject } from '../protocol/messages.js';
+import { JanusWs } from './janus-ws.js';
+import { parseJanusInfo, type JanusInfo } from './janus-info.js';
+
+export interface AdminClientOptions {
+  url: string;
+  adminSecret: string | undefined;
+  requestTimeoutMs: number;
+  logger: Logger;
+}
+
+function ids(value: unknown): number[] {
+  return Array.isArray(value) ? value.filter((v): v is number => typeof v === 'number') : [];
+}
+
+export class AdminClient {
+  private socket: Promise<JanusWs> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: AdminClientOptions) {}
+
+  get url(): string {
+    return this.options.url;
+  }
+
+  async request(body: JsonObject): Promise<JsonObject> {
+    const ws = await this.connection();
+    const secret = this.options.adminSecret;
+    return ws.request(secret === undefined ? body : { ...body, admin_secret: secret }, this.options.requestTimeoutMs);
+  }
+
+  async listSessions(): Promise<number[]> {
+    return ids((await this.request({ janus: 'list_sessions' })).sessions);
+  }
+
+  async listHandles(sessionId: number): Promise<number[]> {
+    return ids((await this.request({ janus: 'list_handles', session_id: sessionId })).handles);
+  }
+
+  async setAcceptNewSessions(accept: boolean): Promise<void> {
+    await this.request({ janus: 'accept_new_sessions', accept });
+  }
+
+  async info(): Promise<JanusInfo> {
+    return parseJanusInfo(await this.request({ janus: 'info' }));
+  }
+
+  close(): void {
+    this.closed = true;
+    const socket = this.socket;
+    this.socket = undefined;
+    void socket?.then((ws) => { ws.close(); }, () => undefined);
+  }
+
+  private connection(): Promise<JanusWs> {
+    if (this.closed) return Promise.reject(new Error('admin client closed'));
+    this.socket ??= this.open();
+    return this.socket;
+  }
+
+  private async open(): Promise<JanusWs> {
+    try {
+      const ws = await JanusWs.connect(this.options.url, 'janus-admin-protocol', this.options.requestTimeoutMs);
+      // Reconnect on the next request after Janus restarted or the socket dropped.
+      ws.closed.on(() => { this.socket = undefined; });
+      if (this.closed) ws.close();
+      return ws;
+    } catch (err) {
+      this.socket = undefined;
+      this.options.logger.debug({ err, url: this.options.url }, 'Admin API connect failed');
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Samples the local Janus's load every interval: sessions and handles from the Admin API, CPU,
+ * memory and network from /proc for the Janus pid. Figures that cannot be had this time (no Admin
+ * API, no pid, Janus down) are left out rather than reported as zero.
+ */
+import type { Logger } from 'pino';
+import { clockTicksPerSecond, ratesBetween, readProcSample, type ProcSample } from './proc-stats.js';
+import { loadScore, type Capacity, type LoadFigures } from './load-score.js';
+import type { SessionCounter } from './session-counts.js';
+import { Signal } from './signal.js';
+
+export interface LoadSample extends LoadFigures {
+  load_score?: number | undefined;
+}
+
+export interface LoadSamplerOptions {
+  counter: SessionCounter | undefined;
+  /** The Janus pid now, if known. */
+  pid: () => number | undefined;
+  networkInterfaces: readonly string[];
+  capacity: Capacity;
+  intervalMs: number;
+  logger: Logger;
+}
+
+export class LoadSampler {
+  readonly sampled: Signal<LoadSample>;
+  private previousProc: ProcSample | undefined;
+  private current: LoadSample = {};
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private inFlight: Promise<LoadSample> | undefined;
+
+  constructor(private readonly options: LoadSamplerOptions) {
+    this.sampled = new Signal((err: unknown) => { options.logger.error({ err }, 'load listener failed'); });
+  }
+
+  get latest(): LoadSample {
+    return this.current;
+  }
+
+  start(): void {
+    this.running = true;
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.running = false;
+    clearTimeout(this.timer);
+  }
+
+  /** Takes a sample now (joining one already under way) and announces it. */
+  sampleNow(): Promise<LoadSample> {
+    this.inFlight ??= this.sample().finally(() => { this.inFlight = undefined; });
+    return this.inFlight;
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      void this.sampleNow().finally(() => { this.schedule(this.options.intervalMs); });
+    }, delayMs);
+  }
+
+  private async sample(): Promise<LoadSample> {
+    const figures: LoadSample = { ...this.procFigures(), ...(await this.countFigures()) };
+    figures.load_score = loadScore(figures, this.options.capacity);
+    this.current = figures;
+    this.sampled.emit(figures);
+    return figures;
+  }
+
+  private async countFigures(): Promise<LoadFigures> {
+    if (!this.options.counter) return {};
+    try {
+      const counts = await this.options.counter.count();
+      if (counts.estimated) this.options.logger.debug(counts, 'handles estimated from part of the sessions');
+      return { sessions: counts.sessions, handles: counts.handles };
+    } catch (err) {
+      this.options.logger.debug({ err }, 'Admin API sample failed');
+      return {};
+    }
+  }
+
+  private procFigures(): LoadFigures {
+    const pid = this.options.pid();
+    const sample = pid === undefined ? undefined : readProcSample(pid, this.options.networkInterfaces, Date.now());
+    const previous = this.previousProc;
+    this.previousProc = sample;
+    if (!sample) return {};
+    const rates = previous ? ratesBetween(previous, sample, clockTicksPerSecond()) : undefined;
+    return {
+      memory_bytes: sample.rssBytes,
+      cpu_percent: rates?.cpuPercent,
+      bandwidth_in_bps: rates?.rxBps,
+      bandwidth_out_bps: rates?.txBps,
+    };
+  }
+}
