@@ -10,18 +10,23 @@ import { Sessions } from './core/sessions.js';
 import { Dispatcher } from './core/dispatcher.js';
 import { PluginRegistry } from './plugins/registry.js';
 import { WsTransport } from './transport/ws-server.js';
+import { HttpTransport } from './transport/http/http-transport.js';
 import { AdminApi } from './admin/server.js';
 import { createServerStore } from './store/factory.js';
 import type { ServerStore } from './store/server-store.js';
+import { ProxyMetrics } from './metrics/proxy-metrics.js';
 
 export interface RunningProxy {
   readonly cluster: Cluster;
   readonly sessions: Sessions;
   /** ws://host:port the client transport listens on (undefined when disabled). */
   readonly wsUrl: string | undefined;
+  /** http://host:port/<base_path> of the Janus REST API (undefined when disabled). */
+  readonly httpUrl: string | undefined;
   /** http://host:port of the admin API (undefined when disabled) and its token. */
   readonly adminUrl: string | undefined;
   readonly adminToken: string | undefined;
+  readonly metrics: ProxyMetrics;
   stop(): Promise<void>;
 }
 
@@ -35,12 +40,22 @@ const WS_TRANSPORT_INFO = {
   },
 };
 
+const HTTP_TRANSPORT_INFO = {
+  'janus.transport.http': {
+    name: 'JANUS REST (HTTP/HTTPS) transport plugin',
+    author: 'Janus Cloud',
+    description: 'Janus API over HTTP REST and long polls, served by the Janus Cloud proxy.',
+    version_string: '0.0.2',
+    version: 2,
+  },
+};
+
 function listenUrl(scheme: string, address: AddressInfo): string {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `${scheme}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
 }
 
-async function createCluster(config: ProxyConfig, store: ServerStore, logger: Logger): Promise<Cluster> {
+async function createCluster(config: ProxyConfig, store: ServerStore, metrics: ProxyMetrics, logger: Logger): Promise<Cluster> {
   const b = config.backends;
   const cluster = new Cluster(store, {
     algorithm: b.select,
@@ -56,6 +71,7 @@ async function createCluster(config: ProxyConfig, store: ServerStore, logger: Lo
     breaker: { failureThreshold: b.breaker_failures, openMs: b.breaker_open_ms },
     removeExpiredAfterMs: b.remove_expired_after_s * 1000,
     explainHistory: config.admin_api.explain_history,
+    onDecision: (plugin, result) => { metrics.onPlacement(plugin, result); },
     logger,
   });
   await cluster.start(config.janus_server);
@@ -63,8 +79,9 @@ async function createCluster(config: ProxyConfig, store: ServerStore, logger: Lo
 }
 
 export async function startProxy(config: ProxyConfig, logger: Logger): Promise<RunningProxy> {
+  const metrics = new ProxyMetrics();
   const store = await createServerStore(config.store, logger);
-  const cluster = await createCluster(config, store, logger);
+  const cluster = await createCluster(config, store, metrics, logger);
   const sessions = new Sessions({
     sessionTimeoutS: config.general.session_timeout,
     reclaimSessionTimeoutS: config.general.reclaim_session_timeout,
@@ -80,9 +97,11 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       sessionTimeoutS: config.general.session_timeout,
       reclaimSessionTimeoutS: config.general.reclaim_session_timeout,
       transports,
+      observer: metrics,
       logger,
     },
   );
+  metrics.watch(sessions, cluster);
   const closers: (() => Promise<void>)[] = [];
 
   let wsUrl: string | undefined;
@@ -107,6 +126,32 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     logger.info({ url: wsUrl }, 'Janus API WebSocket transport listening');
   }
 
+  // HTTP REST + long-poll transport (src/transport/http).
+  let httpUrl: string | undefined;
+  if (config.http_transport.enabled) {
+    const t = config.http_transport;
+    const http = new HttpTransport(
+      {
+        host: t.host,
+        port: t.port,
+        basePath: t.base_path,
+        allowOrigin: t.allow_origin,
+        json: t.json,
+        longPollTimeoutMs: t.long_poll_timeout_ms,
+        maxQueuedEvents: t.max_queued_events,
+        maxBodyBytes: t.max_body_bytes,
+        apiSecret: config.general.api_secret,
+        origin: { trustForwardedFor: t.trust_forwarded_for, localityHeaders: config.backends.locality.headers },
+        logger,
+      },
+      { dispatch: (payload, sink) => { dispatcher.dispatch(payload, sink); } },
+    );
+    httpUrl = `${listenUrl('http', await http.listen())}${t.base_path === '/' ? '' : t.base_path.replace(/\/$/, '')}`;
+    Object.assign(transports, HTTP_TRANSPORT_INFO);
+    closers.push(() => http.close());
+    logger.info({ url: httpUrl }, 'Janus API HTTP transport listening');
+  }
+
   let adminUrl: string | undefined;
   let adminToken: string | undefined;
   if (config.admin_api.enabled) {
@@ -114,8 +159,8 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     adminToken = a.token ?? randomBytes(18).toString('base64url');
     if (!a.token) logger.warn({ token: adminToken }, 'admin_api.token is not set: generated one for this run');
     const admin = new AdminApi(
-      { cluster, info: () => dispatcher.info() },
-      { host: a.host, port: a.port, token: adminToken, sentinelTokens: a.sentinel_tokens, corsOrigins: a.cors_origins, logger },
+      { cluster, info: () => dispatcher.info(), metrics },
+      { host: a.host, port: a.port, token: adminToken, sentinelTokens: a.sentinel_tokens, corsOrigins: a.cors_origins, metricsPublic: a.metrics_public, logger },
     );
     adminUrl = listenUrl('http', await admin.listen());
     closers.push(() => admin.close());
@@ -126,12 +171,15 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     cluster,
     sessions,
     wsUrl,
+    httpUrl,
     adminUrl,
     adminToken,
+    metrics,
     async stop() {
       for (const close of closers.reverse()) await close();
       sessions.stop();
       cluster.stop();
+      metrics.stop();
       await store.close();
     },
   };

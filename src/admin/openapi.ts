@@ -59,6 +59,7 @@ export function openApiDocument(): object {
           parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, default: 20 } }],
         }),
       },
+      '/metrics': { get: op('Prometheus metrics (text exposition format)', { 200: { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } } }) },
       '/openapi.json': { get: op('This document (no auth)', { 200: json('OpenAPI') }, {}, false) },
     },
   };

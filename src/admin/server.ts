@@ -23,12 +23,15 @@ export interface AdminApiOptions {
   token: string;
   sentinelTokens: readonly string[];
   corsOrigins: readonly string[];
+  /** Serve /metrics without a token (for a Prometheus that cannot send one). */
+  metricsPublic: boolean;
   logger: Logger;
 }
 
 export interface AdminApiDeps {
   cluster: Cluster;
   info(): OutgoingMessage;
+  metrics: { text(): Promise<string>; readonly contentType: string };
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -65,6 +68,9 @@ export class AdminApi {
       statusRoutes(scope, ctx);
       const document = openApiDocument();
       scope.get('/openapi.json', () => document);
+      scope.get('/metrics', { preHandler: options.metricsPublic ? [] : ctx.adminOnly }, async (_request, reply) => {
+        return reply.type(deps.metrics.contentType).send(await deps.metrics.text());
+      });
       done();
     });
   }

@@ -40,6 +40,8 @@ export class BackendPool {
   private stopped = false;
   private nextSlot = 0;
   info: ServerInfo | undefined;
+  /** Connections opened so far, first ones included (a metric of reconnects). */
+  connectionsOpened = 0;
   private wasUp = false;
   listener: PoolListener | undefined;
 
@@ -131,6 +133,7 @@ export class BackendPool {
       return;
     }
     this.retryDelayMs[index] = this.options.reconnectInitialDelayMs;
+    this.connectionsOpened++;
     this.options.logger.info({ backend: this.options.url, slot: index }, 'backend connection open');
     conn.request({ janus: 'info' }).then(
       (reply) => {

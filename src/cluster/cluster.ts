@@ -29,6 +29,8 @@ export interface ClusterOptions {
   removeExpiredAfterMs: number;
   explainHistory: number;
   logger: Logger;
+  /** Told about every placement decision (metrics). */
+  onDecision?: (plugin: string, result: SelectionResult) => void;
   now?: () => number;
 }
 
@@ -85,6 +87,7 @@ export class Cluster {
     const result = this.options.customSelector
       ? this.options.customSelector(snapshots, ctx)
       : selectBackend(this.options.algorithm, snapshots, ctx);
+    this.options.onDecision?.(plugin, result);
     this.remember({ ...result, at: this.now(), plugin, algorithm: this.options.customSelector ? 'custom' : this.options.algorithm, client });
     const backend = result.chosen === undefined ? undefined : this.backends.get(result.chosen);
     if (!backend) return undefined;

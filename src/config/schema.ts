@@ -43,6 +43,21 @@ export const proxyConfigSchema = z.strictObject({
       trust_forwarded_for: z.boolean().default(false),
     })
     .prefault({}),
+  // The Janus REST API with long polls (src/transport/http).
+  http_transport: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      host: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65_535).default(8088),
+      base_path: z.string().regex(/^\/[^?#\s]*$/, 'a path starting with /, e.g. /janus').default('/janus'),
+      allow_origin: z.string().min(1).optional(),
+      json: z.enum(['indented', 'plain', 'compact']).default('indented'),
+      long_poll_timeout_ms: z.number().int().min(100).max(600_000).default(30_000),
+      max_queued_events: z.number().int().min(1).default(1000),
+      max_body_bytes: z.number().int().min(1024).default(1_048_576),
+      trust_forwarded_for: z.boolean().default(false),
+    })
+    .prefault({}),
   backends: z
     .strictObject({
       select: z.enum(SELECTION_ALGORITHMS).default('least_loaded'),
@@ -82,6 +97,7 @@ export const proxyConfigSchema = z.strictObject({
       sentinel_tokens: z.array(z.string().min(8, 'at least 8 characters')).default([]),
       cors_origins: z.array(z.string()).default([]),
       explain_history: z.number().int().min(1).max(10_000).default(100),
+      metrics_public: z.boolean().default(false),
     })
     .prefault({}),
 });

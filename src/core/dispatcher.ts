@@ -14,6 +14,34 @@ import { serverInfo, type ServerInfoInputs } from './server-info.js';
 import { attach, handleVerb } from './handle-verbs.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { Cluster } from '../cluster/cluster.js';
+import type { RequestObserver } from './request-observer.js';
+
+/**
+ * The requester's Sink, reporting its first message (the reply) to the observer. Ownership
+ * (create, claim) still goes to the real Sink.
+ */
+const KNOWN_VERBS = new Set(['info', 'ping', 'create', 'attach', 'keepalive', 'claim', 'destroy', 'message', 'trickle', 'detach', 'hangup']);
+
+function observed(sink: Sink, requestedVerb: string, observer: RequestObserver): Sink {
+  // Unknown verbs share one label: clients must not be able to grow the metric without bound.
+  const verb = KNOWN_VERBS.has(requestedVerb) ? requestedVerb : 'other';
+  const startedAt = performance.now();
+  let reported = false;
+  return {
+    id: sink.id,
+    get open() { return sink.open; },
+    origin: sink.origin,
+    ownerFor: (sessionId) => sink.ownerFor?.(sessionId) ?? sink,
+    send(msg) {
+      if (!reported) {
+        reported = true;
+        const error = msg.janus === 'error' ? (msg.error as { code?: number } | undefined)?.code : undefined;
+        observer.onReply(verb, error ?? undefined, performance.now() - startedAt);
+      }
+      sink.send(msg);
+    },
+  };
+}
 
 export interface DispatcherOptions {
   apiSecret: string | undefined;
@@ -22,6 +50,7 @@ export interface DispatcherOptions {
   reclaimSessionTimeoutS: number;
   transports: Record<string, Record<string, unknown>>;
   logger: Logger;
+  observer?: RequestObserver | undefined;
 }
 
 export interface DispatchDeps {
@@ -43,9 +72,11 @@ export class Dispatcher {
       request = parseEnvelope(payload);
     } catch (err) {
       const e = err instanceof EnvelopeError ? err : new EnvelopeError(C.UNKNOWN, 'Internal proxy error', undefined, undefined);
+      this.options.observer?.onReply('invalid', e.code, 0);
       sink.send(errorReply(e.code, e.reason, e.sessionId, e.transaction));
       return;
     }
+    if (this.options.observer) sink = observed(sink, request.verb, this.options.observer);
     const replyError = (err: unknown): void => {
       const e = toJanusError(err);
       if (!(err instanceof JanusError)) this.options.logger.error({ err }, 'request failed unexpectedly');
@@ -139,7 +170,7 @@ export class Dispatcher {
   /** The proxy's `server_info`, without a transaction (admin API `GET /info`). */
   info(): OutgoingMessage {
     const { transaction: _unused, ...info } = serverInfo('', this.infoInputs());
-    return info as OutgoingMessage;
+    return info;
   }
 
   private authorized(secret: unknown): boolean {

@@ -37,6 +37,13 @@ export class Sessions {
     return this.sessions.size;
   }
 
+  /** Live handles over all sessions (read by metrics at scrape time, not on the hot path). */
+  handleCount(): number {
+    let count = 0;
+    for (const session of this.sessions.values()) count += session.handles.size;
+    return count;
+  }
+
   has(id: number): boolean {
     return this.sessions.has(id as ClientSessionId);
   }
@@ -45,10 +52,12 @@ export class Sessions {
     return this.sessions.get(id as ClientSessionId);
   }
 
-  create(owner: Sink, requestedId: number | undefined): Session {
+  /** A new session; its events go where `requester` says (itself, or e.g. an HTTP long-poll queue). */
+  create(requester: Sink, requestedId: number | undefined): Session {
     const id = requestedId ? (requestedId as ClientSessionId) : uniqueId<ClientSessionId>((c) => this.sessions.has(c));
+    const owner = requester.ownerFor?.(id) ?? requester;
     const session = new Session(id, owner, this.options.logger.child({ session: id }), this.now());
-    session.locality = this.options.locality?.resolve(owner.origin);
+    session.locality = this.options.locality?.resolve(requester.origin);
     this.sessions.set(id, session);
     this.own(owner, session);
     return session;
@@ -58,17 +67,18 @@ export class Sessions {
     session.lastActivityMs = this.now();
   }
 
-  /** Moves the session's events to `sink` (Janus `claim`). */
-  claim(session: Session, sink: Sink): void {
-    if (session.owner) this.owned.get(session.owner)?.delete(session);
-    session.owner = sink;
+  /** Moves the session's events to `requester`, or where it says (Janus `claim`). */
+  claim(session: Session, requester: Sink): void {
+    const owner = requester.ownerFor?.(session.id) ?? requester;
+    if (session.owner) this.disown(session.owner, session);
+    session.owner = owner;
     session.state = 'active';
-    this.own(sink, session);
+    this.own(owner, session);
   }
 
   destroy(session: Session): void {
     this.sessions.delete(session.id);
-    if (session.owner) this.owned.get(session.owner)?.delete(session);
+    if (session.owner) this.disown(session.owner, session);
     session.destroy();
   }
 
@@ -101,6 +111,14 @@ export class Sessions {
       this.owned.set(sink, set);
     }
     set.add(session);
+  }
+
+  /** Empty sets are dropped: an HTTP queue owns one session and never reports itself closed. */
+  private disown(sink: Sink, session: Session): void {
+    const set = this.owned.get(sink);
+    set?.delete(session);
+    if (set?.size === 0) this.owned.delete(sink);
+    sink.release?.(session.id);
   }
 
   private sweep(): void {

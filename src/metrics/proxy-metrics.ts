@@ -1,0 +1,110 @@
+/**
+ * The proxy's Prometheus metrics (prom-client), on a registry of its own so several proxies can
+ * share a process in tests. Counters and histograms are updated where things happen; gauges are
+ * read from the live objects when Prometheus scrapes, so they cost nothing on the hot path.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { Cluster } from '../cluster/cluster.js';
+import type { Sessions } from '../core/sessions.js';
+import type { RequestObserver } from '../core/request-observer.js';
+import type { SelectionResult } from '../cluster/selection.js';
+
+const LATENCY_BUCKETS_S = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const STATUSES = ['up', 'down', 'maintenance', 'draining', 'overloaded'] as const;
+const BREAKER_STATES = ['closed', 'half_open', 'open'] as const;
+
+export class ProxyMetrics implements RequestObserver {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'verb' | 'result'>;
+  private readonly latency: Histogram<'verb'>;
+  private readonly placements: Counter<'plugin' | 'backend'>;
+  private readonly rejections: Counter<'plugin'>;
+  private readonly reclaims: Counter;
+  private readonly loopDelay: IntervalHistogram;
+
+  constructor() {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'janus_cloud_proxy_' });
+    this.requests = new Counter({ name: 'janus_cloud_requests_total', help: 'Janus API requests answered, by verb and result (ok or the Janus error code)', labelNames: ['verb', 'result'], registers });
+    this.latency = new Histogram({ name: 'janus_cloud_request_duration_seconds', help: 'Time from a request to its reply, by verb (includes the backend for relayed verbs)', labelNames: ['verb'], buckets: LATENCY_BUCKETS_S, registers });
+    this.placements = new Counter({ name: 'janus_cloud_placements_total', help: 'Handles placed, by plugin and backend', labelNames: ['plugin', 'backend'], registers });
+    this.rejections = new Counter({ name: 'janus_cloud_placement_failures_total', help: 'Placements that found no eligible backend, by plugin', labelNames: ['plugin'], registers });
+    this.reclaims = new Counter({ name: 'janus_cloud_session_claims_total', help: 'Sessions claimed (moved to another connection)', registers });
+    this.loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    this.loopDelay.enable();
+    const loopDelay = this.loopDelay;
+    new Gauge({
+      name: 'janus_cloud_event_loop_lag_seconds', help: 'Mean event-loop delay since the last scrape', registers,
+      collect() {
+        this.set(loopDelay.mean / 1e9);
+        loopDelay.reset();
+      },
+    });
+  }
+
+  /** Gauges read from the running proxy at scrape time. */
+  watch(sessions: Sessions, cluster: Cluster): void {
+    const registers = [this.registry];
+    new Gauge({ name: 'janus_cloud_sessions', help: 'Live client sessions', registers, collect() { this.set(sessions.size); } });
+    new Gauge({ name: 'janus_cloud_handles', help: 'Live client handles', registers, collect() { this.set(sessions.handleCount()); } });
+    const perBackend = (name: string, help: string, read: (b: ReturnType<Cluster['backends']['get']> & object) => number): void => {
+      new Gauge({
+        name, help, labelNames: ['backend'], registers,
+        collect() {
+          this.reset();
+          for (const backend of cluster.backends.values()) this.set({ backend: backend.name }, read(backend));
+        },
+      });
+    };
+    perBackend('janus_cloud_backend_connected', '1 when the proxy has an open connection to the backend', (b) => (b.connected ? 1 : 0));
+    perBackend('janus_cloud_backend_handles', 'Handles on the backend as last reported plus placements since', (b) => b.snapshot().handles);
+    perBackend('janus_cloud_backend_sessions', 'Sessions on the backend as last reported plus sessions opened since', (b) => b.snapshot().sessions);
+    perBackend('janus_cloud_backend_cpu_percent', 'CPU use of the backend Janus as last reported', (b) => b.record.cpu_percent ?? 0);
+    new Gauge({
+      name: 'janus_cloud_backend_status', help: '1 for the backend\'s current status', labelNames: ['backend', 'status'], registers,
+      collect() {
+        this.reset();
+        for (const b of cluster.backends.values()) for (const s of STATUSES) this.set({ backend: b.name, status: s }, b.status === s ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'janus_cloud_backend_breaker_state', help: '1 for the state of the proxy\'s circuit breaker to the backend', labelNames: ['backend', 'state'], registers,
+      collect() {
+        this.reset();
+        const now = Date.now();
+        for (const b of cluster.backends.values()) for (const s of BREAKER_STATES) this.set({ backend: b.name, state: s }, b.breaker.state(now) === s ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'janus_cloud_backend_reconnects_total', help: 'Connections the proxy has (re)opened to the backend', labelNames: ['backend'], registers,
+      collect() {
+        this.reset();
+        for (const b of cluster.backends.values()) this.set({ backend: b.name }, b.pool.connectionsOpened);
+      },
+    });
+  }
+
+  onReply(verb: string, errorCode: number | undefined, durationMs: number): void {
+    this.requests.inc({ verb, result: errorCode === undefined ? 'ok' : String(errorCode) });
+    this.latency.observe({ verb }, durationMs / 1000);
+    if (verb === 'claim' && errorCode === undefined) this.reclaims.inc();
+  }
+
+  onPlacement(plugin: string, result: SelectionResult): void {
+    if (result.chosen === undefined) this.rejections.inc({ plugin });
+    else this.placements.inc({ plugin, backend: result.chosen });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  stop(): void {
+    this.loopDelay.disable();
+  }
+}
