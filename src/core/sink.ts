@@ -1,5 +1,5 @@
 /**
- * Where a session's messages go: a WebSocket connection, or (later) an HTTP long-poll queue.
+ * Where a session's messages go: a WebSocket connection, or an HTTP long-poll queue.
  * `claim` moves a session to another Sink; a Sink that closes tells the sessions it owns.
  */
 import type { OutgoingMessage } from '../protocol/messages.js';
@@ -11,4 +11,12 @@ export interface Sink {
   /** Where the client connects from (address, locality hints from headers), for placement. */
   readonly origin?: ClientOrigin | undefined;
   send(msg: OutgoingMessage): void;
+  /**
+   * Where the events of a session created or claimed through this Sink go; without it, this Sink.
+   * An HTTP request answers once, so it names its session's long-poll queue instead (Janus's
+   * `session_created` / `session_claimed`).
+   */
+  ownerFor?(sessionId: number): Sink;
+  /** This Sink no longer owns the session: destroyed, timed out or claimed elsewhere (Janus's `session_over`). */
+  release?(sessionId: number): void;
 }
