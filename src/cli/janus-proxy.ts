@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /** `janus-proxy`: start the Janus Cloud signalling proxy. */
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
-import { ConfigError, parseProxyConfig, readConfigFile } from '../config/load.js';
+import { ConfigError } from '../config/load.js';
+import { describeConfig, loadProxyConfig } from '../config/proxy-config.js';
+import { createLogger } from '../logging.js';
 import { startProxy } from '../proxy.js';
 import { applyFlags, USAGE } from './proxy-flags.js';
 
@@ -31,10 +32,9 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  let config;
+  let loaded;
   try {
-    const fromFile = flags.config ? readConfigFile(flags.config) : {};
-    config = parseProxyConfig(applyFlags(fromFile, flags));
+    loaded = loadProxyConfig(flags.config, (fromFile) => applyFlags(fromFile, flags), process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`janus-proxy: ${err.message}\n`);
@@ -42,12 +42,13 @@ async function main(): Promise<number> {
     }
     throw err;
   }
+  const { config, warnings } = loaded;
+  for (const warning of warnings) process.stderr.write(`janus-proxy: warning: ${warning}\n`);
   if (flags['check-config']) {
-    const shown = JSON.stringify(config, (key, value: unknown) => (key === 'api_secret' ? '***' : value), 2);
-    process.stdout.write(`${shown}\n`);
+    process.stdout.write(`${describeConfig(config)}\n`);
     return 0;
   }
-  const logger = pino({ level: config.log.level, redact: ['*.api_secret', '*.apisecret'] });
+  const logger = createLogger({ level: config.log.level, name: 'janus-proxy' });
   const proxy = await startProxy(config, logger);
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
