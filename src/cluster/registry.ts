@@ -31,6 +31,8 @@ export class Registry {
   /** Registers the static servers, loads every stored one and follows changes from then on. */
   async start(staticServers: readonly { name: string; url: string }[]): Promise<void> {
     this.unsubscribe = this.store.onChange((name) => { void this.refresh(name); });
+    // Changes made between subscribing and the subscription going live would be missed otherwise.
+    await this.store.subscribed?.();
     for (const server of staticServers) await this.report({ ...server, status: 'up', expire: 0 }, 'static');
     for (const record of await this.store.list()) this.apply(record.name, record);
     this.sweepTimer = setInterval(() => { void this.sweep(); }, SWEEP_INTERVAL_MS);

@@ -18,5 +18,7 @@ export interface ServerStore {
    * (in memory: this process only). Returns an unsubscribe function.
    */
   onChange(listener: (name: string) => void): () => void;
+  /** Resolves once change notifications are flowing (Redis: the subscription is live). */
+  subscribed?(): Promise<void>;
   close(): Promise<void>;
 }

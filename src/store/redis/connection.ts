@@ -26,12 +26,13 @@ const RETRY_JITTER_MS = 100;
 /** With the backoff above a queued command fails within roughly two retry delays (at most ~4 s). */
 const MAX_RETRIES_PER_REQUEST = 1;
 const QUIT_TIMEOUT_MS = 1_000;
-const KEY_PREFIX_PATTERN = /^[\w.:{}-]{1,64}$/;
+/** What a key prefix may be (exported so configuration can check it up front). */
+export const KEY_PREFIX_PATTERN = /^[\w.:{}/-]{1,64}$/;
 
 export interface RedisConnectionOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://` for TLS. */
   url: string;
-  /** Prepended to every key and channel; default `janus-cloud:`. Letters, digits, `_ . : { } -`. */
+  /** Prepended to every key and channel; default `janus-cloud:`. Letters, digits, `_ . : { } / -`. */
   keyPrefix?: string;
   logger?: Logger;
   /** Shown by `CLIENT LIST`, e.g. `janus-cloud-servers`. */
@@ -71,7 +72,7 @@ export function retryDelayMs(attempt: number, random: () => number = Math.random
 export function normalizeKeyPrefix(prefix: string | undefined): string {
   const value = prefix ?? DEFAULT_KEY_PREFIX;
   if (!KEY_PREFIX_PATTERN.test(value)) {
-    throw new Error(`invalid Redis key prefix ${JSON.stringify(value)}: 1 to 64 of letters, digits, _ . : { } -`);
+    throw new Error(`invalid Redis key prefix ${JSON.stringify(value)}: 1 to 64 of letters, digits, _ . : { } / -`);
   }
   return value;
 }

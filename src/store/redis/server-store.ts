@@ -38,7 +38,7 @@ export type RedisServerStoreOptions = Omit<RedisConnectionOptions, 'connectionNa
 /** Redis keeps a record this many times its `expire` after its latest report. */
 export const RECORD_TTL_FACTOR = 3;
 /** Every failed compare-and-set means another writer succeeded; this many in a row is not normal. */
-const MAX_WRITE_ATTEMPTS = 16;
+const MAX_WRITE_ATTEMPTS = 32;
 const SERVER_NAME = /^[\w.-]{1,64}$/;
 
 export class RedisServerStore implements ServerStore {
@@ -191,6 +191,7 @@ export class RedisServerStore implements ServerStore {
     subscriber.on('close', () => {
       this.setLive(false);
     });
+    if (subscriber.status === 'ready') void this.subscribe(subscriber); // a shared subscriber may be up already
   }
 
   /** Runs on every (re)connection of the subscriber: ioredis' own auto-resubscribe is off. */
