@@ -85,7 +85,7 @@ export const proxyConfigSchema = z.strictObject({
     .strictObject({
       type: z.enum(['memory', 'redis']).default('memory'),
       redis_url: z.string().regex(/^rediss?:\/\/.+/, 'a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
-      key_prefix: z.string().default('janus-cloud:'),
+      key_prefix: z.string().regex(/^[\w.:{}/-]{1,64}$/, '1 to 64 of letters, digits and _ . : { } / -').default('janus-cloud:'),
     })
     .prefault({}),
   admin_api: z
