@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { startJanus, type JanusInstance } from '../support/janus-fixture.js';
 import { JanusTestClient } from '../support/janus-client.js';
 import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
+import { pollUntil } from '../support/processes.js';
 import { echotestHandle, isEvent, listHandles, listSessions, sessionsWithHandles } from '../support/cluster-helpers.js';
 
 async function echoRoundTrip(client: JanusTestClient, sessionId: number, handleId: number): Promise<void> {
@@ -72,7 +73,7 @@ describe('client sessions through the proxy', () => {
     try {
       const claim = await second.request({ janus: 'claim', session_id: sessionId });
       assert.equal((claim.error as { code: number }).code, 458);
-      await waitUntil(async () => !(await listSessions(janus)).includes(backendSession), 5000);
+      await pollUntil('the backend session is gone', async () => ((await listSessions(janus)).includes(backendSession) ? undefined : true), 5000);
     } finally {
       await second.close();
     }
@@ -89,7 +90,7 @@ describe('client sessions through the proxy', () => {
       const timeout = await client.waitFor(isEvent('timeout'), 10_000, since);
       assert.deepEqual(timeout, { janus: 'timeout', session_id: sessionId });
       assert.equal((await client.request({ janus: 'keepalive', session_id: sessionId })).janus, 'error');
-      await waitUntil(async () => !(await listSessions(janus)).includes(backendSession), 5000);
+      await pollUntil('the backend session is gone', async () => ((await listSessions(janus)).includes(backendSession) ? undefined : true), 5000);
     } finally {
       await client.close();
     }
@@ -105,7 +106,7 @@ describe('client sessions through the proxy', () => {
       assert.ok(backendSession !== undefined);
       assert.equal((await listHandles(janus, backendSession)).length, 2, 'both handles share one backend session');
       await client.request({ janus: 'destroy', session_id: sessionId });
-      await waitUntil(async () => !(await listSessions(janus)).includes(backendSession), 5000);
+      await pollUntil('the backend session is gone', async () => ((await listSessions(janus)).includes(backendSession) ? undefined : true), 5000);
     } finally {
       await client.close();
     }
@@ -133,12 +134,12 @@ describe('backend connection blip', () => {
       assert.equal(backendSessions.length, 1);
       const since = client.mark();
       for (const backend of proxy.cluster.backends.values()) backend.pool.reconnectAll();
-      await waitUntil(async () => {
+      await pollUntil('the handle answers again after the reconnect', async () => {
         try {
           await echoRoundTrip(client, sessionId, handleId);
           return true;
         } catch {
-          return false;
+          return undefined;
         }
       }, 10_000);
       assert.deepEqual(await sessionsWithHandles(janus), backendSessions, 'the same backend session was reclaimed');
@@ -148,12 +149,3 @@ describe('backend connection blip', () => {
     }
   });
 });
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
