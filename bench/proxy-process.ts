@@ -115,7 +115,7 @@ export async function startProxyProcess(opts: StartProxyOptions): Promise<ProxyP
     ...(opts.build.mode === 'tsx' ? ['--import', 'tsx'] : []),
     ...(opts.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir] : []),
     '--input-type=module', '-e', WRAPPER, '--',
-    '--ws-host', '127.0.0.1', '--ws-port', String(port), '--backend', opts.backendUrl, '--log-level', 'warn',
+    '--ws-host', '127.0.0.1', '--ws-port', String(port), '--http-host', '127.0.0.1', '--http-port', '0', '--admin-port', '0', '--backend', opts.backendUrl, '--log-level', 'warn',
   ];
   const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     mkdirSync(dir, { recursive: true });
     const ports = janusPorts(i);
     const config = writeJanusConfig({
-      dir, host: '127.0.0.1', ports, http: true, adminSecret: 'janusoverlord',
+      dir, host: '127.0.0.1', ports, http: false, adminSecret: 'janusoverlord',
       plugins: ['echotest', 'videoroom', 'videocall', 'audiobridge', 'streaming', 'textroom', 'recordplay', 'sip', 'nosip', 'voicemail'],
       debugLevel: 4, rtpPortRange: `${String(20000 + 1000 * i)}-${String(20999 + 1000 * i)}`, serverName: `janus${String(i + 1)}`,
     });

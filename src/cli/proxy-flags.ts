@@ -6,6 +6,11 @@ export const USAGE = `Usage: janus-proxy [options]
   -c, --config FILE      YAML configuration file (see conf/janus-proxy.yml)
       --ws-port PORT     Janus API WebSocket port (default 8288)
       --ws-host ADDR     address the WebSocket transport binds to (default 0.0.0.0)
+      --http-port PORT   Janus API HTTP (REST + long poll) port (default 8088)
+      --http-host ADDR   address the HTTP transport binds to (default 0.0.0.0)
+      --admin-port PORT  admin REST API port (default 8100)
+      --admin-host ADDR  address the admin API binds to (default 127.0.0.1)
+      --admin-token T    bearer token of the admin API (default: generated and logged)
       --backend URL      a backend Janus WebSocket URL, e.g. ws://127.0.0.1:8188;
                          repeat for several; replaces janus_server from the file
       --api-secret S     require this api_secret from clients (and send it to backends)
@@ -17,6 +22,11 @@ export const USAGE = `Usage: janus-proxy [options]
 export interface ProxyFlags {
   'ws-port'?: string | undefined;
   'ws-host'?: string | undefined;
+  'http-port'?: string | undefined;
+  'http-host'?: string | undefined;
+  'admin-port'?: string | undefined;
+  'admin-host'?: string | undefined;
+  'admin-token'?: string | undefined;
   backend?: string[] | undefined;
   'api-secret'?: string | undefined;
   'log-level'?: string | undefined;
@@ -42,6 +52,11 @@ export function applyFlags(fileConfig: unknown, flags: ProxyFlags): JsonObject {
   const config: JsonObject = isJsonObject(fileConfig) ? { ...fileConfig } : {};
   if (flags['ws-port'] !== undefined) section(config, 'ws_transport').port = Number(flags['ws-port']);
   if (flags['ws-host'] !== undefined) section(config, 'ws_transport').host = flags['ws-host'];
+  if (flags['http-port'] !== undefined) section(config, 'http_transport').port = Number(flags['http-port']);
+  if (flags['http-host'] !== undefined) section(config, 'http_transport').host = flags['http-host'];
+  if (flags['admin-port'] !== undefined) section(config, 'admin_api').port = Number(flags['admin-port']);
+  if (flags['admin-host'] !== undefined) section(config, 'admin_api').host = flags['admin-host'];
+  if (flags['admin-token'] !== undefined) section(config, 'admin_api').token = flags['admin-token'];
   if (flags['api-secret'] !== undefined) section(config, 'general').api_secret = flags['api-secret'];
   if (flags['log-level'] !== undefined) section(config, 'log').level = flags['log-level'];
   if (flags.backend?.length) {

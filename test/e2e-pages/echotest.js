@@ -1,5 +1,6 @@
-// EchoTest page for test/integration/janus-js-browser.test.ts: the official janus.js (with
-// webrtc-adapter) against a Janus API URL, driven through window.echo by Playwright.
+// EchoTest page for test/integration/janus-js-browser.test.ts and http-janus-js.test.ts: the official
+// janus.js (with webrtc-adapter) against a Janus API URL — ws:// or http://, janus.js picks its
+// transport by the scheme — driven through window.echo by Playwright.
 // Plain browser JS on purpose: this runs as-is in Chromium, unbundled.
 /* global Janus */
 (function () {
@@ -18,7 +19,7 @@
     iceStates: [],
     detached: false,
     destroyed: false,
-    /** Every Janus API frame on the WebSocket, both directions, for diagnostics. */
+    /** Every Janus API frame on the WebSocket (or HTTP body), both directions, for diagnostics. */
     frames: [],
     /** janus.js warnings/errors and page errors. */
     log: [],
@@ -46,6 +47,18 @@
     }
   }
 
+  /** fetch for janus.js over HTTP: records request bodies and response bodies like WebSocket frames. */
+  function recordingFetch(url, options) {
+    const body = options && options.body;
+    if (body !== undefined) state.frames.push({ dir: 'out', at: Date.now(), data: String(body), url: String(url) });
+    return fetch(url, options).then((response) => {
+      response.clone().text().then((text) => {
+        if (text) state.frames.push({ dir: 'in', at: Date.now(), data: text, url: String(url) });
+      }, () => undefined);
+      return response;
+    });
+  }
+
   function withDeadline(promise, timeoutMs, what) {
     let timer;
     const deadline = new Promise((_, reject) => {
@@ -58,7 +71,7 @@
     return new Promise((resolve) => {
       Janus.init({
         debug: ['warn', 'error'],
-        dependencies: Janus.useDefaultDependencies({ WebSocket: RecordingWebSocket }),
+        dependencies: Janus.useDefaultDependencies({ WebSocket: RecordingWebSocket, fetch: recordingFetch }),
         callback: resolve,
       });
     });
@@ -159,6 +172,14 @@
     return { sessionId: state.sessionId, handleId: state.handleId };
   }
 
+  /** Only a session, no handle: for session-level checks such as janus.js's destroy-on-unload. */
+  async function session(opts) {
+    await withDeadline(init(), opts.timeoutMs, 'Janus.init');
+    await withDeadline(connect(opts.server), opts.timeoutMs, 'create session');
+    state.sessionId = janus.getSessionId();
+    return state.sessionId;
+  }
+
   /** One getStats() snapshot: inbound RTP per kind and the selected ICE pair. */
   async function snapshot() {
     const pc = handle && handle.webrtcStuff && handle.webrtcStuff.pc;
@@ -214,5 +235,5 @@
   window.addEventListener('error', (ev) => { state.log.push('page error: ' + ev.message); });
   window.addEventListener('unhandledrejection', (ev) => { state.log.push('unhandled rejection: ' + String(ev.reason)); });
 
-  window.echo = { state: state, start: start, inbound: inbound, stop: stop };
+  window.echo = { state: state, start: start, session: session, inbound: inbound, stop: stop };
 })();

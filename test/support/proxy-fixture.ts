@@ -7,6 +7,7 @@ import type { JanusInstance } from './janus-fixture.js';
 export type ProxyOverrides = {
   general?: Record<string, unknown>;
   ws_transport?: Record<string, unknown>;
+  http_transport?: Record<string, unknown>;
   backends?: Record<string, unknown>;
   admin_api?: Record<string, unknown>;
   store?: Record<string, unknown>;
@@ -16,6 +17,7 @@ export type ProxyOverrides = {
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token';
 
+/** `url`: the WebSocket transport; `httpUrl` (http://127.0.0.1:port/janus): the HTTP transport, when enabled. */
 export type TestProxy = RunningProxy & { url: string };
 
 export async function startTestProxy(janus: readonly JanusInstance[], overrides: ProxyOverrides = {}): Promise<TestProxy> {
@@ -23,6 +25,7 @@ export async function startTestProxy(janus: readonly JanusInstance[], overrides:
     general: { ...overrides.general },
     log: { level: process.env.PROXY_LOG_LEVEL ?? 'silent' },
     ws_transport: { host: '127.0.0.1', port: 0, ...overrides.ws_transport },
+    http_transport: { host: '127.0.0.1', port: 0, ...overrides.http_transport },
     backends: { reconnect_initial_delay_ms: 100, reconnect_max_delay_ms: 500, ...overrides.backends },
     admin_api: { host: '127.0.0.1', port: 0, token: TEST_ADMIN_TOKEN, ...overrides.admin_api },
     store: { ...overrides.store },
