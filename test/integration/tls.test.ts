@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startJanus, type JanusInstance } from '../support/janus-fixture.js';
 import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
+import { frameText } from '../../src/protocol/frames.js';
 
 describe('wss transport', () => {
   let janus: JanusInstance;
@@ -33,7 +34,7 @@ describe('wss transport', () => {
     const reply = await new Promise<{ janus: string }>((resolve, reject) => {
       ws.once('error', reject);
       ws.once('open', () => { ws.send(JSON.stringify({ janus: 'ping', transaction: 'tls' })); });
-      ws.once('message', (data: WebSocket.RawData) => { resolve(JSON.parse(String(data)) as { janus: string }); });
+      ws.once('message', (data: WebSocket.RawData) => { resolve(JSON.parse(frameText(data)) as { janus: string }); });
     });
     ws.close();
     assert.equal(reply.janus, 'pong');
