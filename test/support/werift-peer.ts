@@ -8,7 +8,7 @@ import {
 
 export type Jsep = { type: 'offer' | 'answer'; sdp: string };
 export type CandidateInit = { candidate: string; sdpMid?: string | undefined; sdpMLineIndex?: number | undefined };
-type Kind = 'audio' | 'video';
+export type Kind = 'audio' | 'video';
 
 // A1: werift falls back to stun.l.google.com:19302 even with iceServers: []. Patch the ESM class we
 // import (the CJS build has its own copy), once per process.
@@ -56,7 +56,7 @@ function createPc(iceAddress: string | undefined): RTCPeerConnection {
 }
 
 /** Received-RTP counters with waiters, so tests wait for packets instead of sleeping. */
-class RtpCounter {
+export class RtpCounter {
   readonly byKind: Record<Kind, number> = { audio: 0, video: 0 };
   readonly byMid: Record<string, number> = {};
   private readonly waiters = new Set<() => void>();
@@ -85,7 +85,7 @@ class RtpCounter {
   }
 }
 
-function countTransceiver(tr: RTCRtpTransceiver, counter: RtpCounter): void {
+export function countTransceiver(tr: RTCRtpTransceiver, counter: RtpCounter): void {
   tr.onTrack.subscribe((track) => {
     track.onReceiveRtp.subscribe(() => { counter.count(tr.kind === 'audio' ? 'audio' : 'video', tr.mid); });
   });
@@ -96,7 +96,7 @@ const VP8_KEY = Buffer.from([0x10, 0x50, 0x01, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x0
 const VP8_DELTA = Buffer.from([0x10, 0x51, 0x01, 0x00, 0, 0, 0, 0, 0, 0]);
 
 /** Opus silence every 20 ms and fake VP8 (a keyframe-looking header every 30 frames) every 33 ms. */
-function startPump(tracks: Partial<Record<Kind, MediaStreamTrack>>, sent: Record<Kind, number>): () => void {
+export function startPump(tracks: Partial<Record<Kind, MediaStreamTrack>>, sent: Record<Kind, number>): () => void {
   const timers: NodeJS.Timeout[] = [];
   const { audio, video } = tracks;
   if (audio) {
@@ -123,7 +123,7 @@ function startPump(tracks: Partial<Record<Kind, MediaStreamTrack>>, sent: Record
   return () => { timers.forEach(clearInterval); };
 }
 
-function onceConnected(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+export function onceConnected(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
   if (pc.connectionState === 'connected') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { sub.unSubscribe(); reject(new Error(`PC not connected after ${String(timeoutMs)} ms (${pc.connectionState})`)); }, timeoutMs);
@@ -150,6 +150,8 @@ export type EchoPeer = {
   rtpReceived: Record<Kind, number>;
   /** Resolves when every enabled kind has received at least minPackets (echoed) packets. */
   waitForRtp(minPackets: number, timeoutMs?: number): Promise<void>;
+  /** Adds a track to a connected peer (pumped at once); send a new offer to renegotiate. */
+  addTrack(kind: Kind): void;
   close(): Promise<void>;
 };
 
@@ -166,6 +168,7 @@ export function createEchoPeer(opts: { iceAddress?: string; audio?: boolean; vid
     countTransceiver(pc.addTransceiver(track, { direction: 'sendrecv' }), counter);
   }
   let stopPump: (() => void) | undefined;
+  const extraPumps: (() => void)[] = [];
   pc.connectionStateChange.subscribe((state) => {
     if (state === 'connected') stopPump ??= startPump(tracks, sent);
   });
@@ -193,9 +196,15 @@ export function createEchoPeer(opts: { iceAddress?: string; audio?: boolean; vid
     waitForRtp(minPackets, timeoutMs = 10_000) {
       return counter.waitUntil(() => kinds.every((k) => counter.byKind[k] >= minPackets), () => JSON.stringify(counter.byKind), timeoutMs);
     },
+    addTrack(kind) {
+      const track = new MediaStreamTrack({ kind });
+      countTransceiver(pc.addTransceiver(track, { direction: 'sendrecv' }), counter);
+      extraPumps.push(startPump({ [kind]: track }, sent));
+    },
     async close() {
       stopPump?.();
       stopPump = () => undefined; // no pump may start after close
+      for (const stop of extraPumps.splice(0)) stop();
       await pc.close();
     },
   };

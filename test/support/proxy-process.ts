@@ -1,0 +1,87 @@
+// The proxy as its own process (the real `janus-proxy` command), for tests that must kill a proxy
+// outright (SIGKILL: no shutdown code runs, as when a host dies). Stopped by pid only.
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { probeWs, type JanusInstance } from './janus-fixture.js';
+import { JanusTestClient } from './janus-client.js';
+import { freePort, onCleanup, pollUntil, terminateChild, trackChild, waitForExit } from './processes.js';
+
+export type ProxyProcess = {
+  url: string;
+  pid: number;
+  /** SIGKILL (default) and wait for the exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** SIGTERM (SIGKILL after 5 s), remove the temp dir. Idempotent. */
+  stop(): Promise<void>;
+  logTail(lines?: number): string;
+};
+
+const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'janus-proxy.ts');
+
+/** Starts `janus-proxy` with `config` (merged over test defaults) and waits until its backends are connected. */
+export async function startProxyProcess(janus: readonly JanusInstance[], config: Record<string, unknown> = {}): Promise<ProxyProcess> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'jc-proxy-'));
+  const unregisterDir = onCleanup(`rm ${dir}`, () => { rmSync(dir, { recursive: true, force: true }); });
+  const configPath = join(dir, 'janus-proxy.yml');
+  writeFileSync(configPath, JSON.stringify({ // JSON is YAML
+    log: { level: process.env.PROXY_LOG_LEVEL ?? 'warn' },
+    ws_transport: { host: '127.0.0.1', port },
+    http_transport: { enabled: false },
+    admin_api: { enabled: false },
+    backends: { reconnect_initial_delay_ms: 100, reconnect_max_delay_ms: 500 },
+    janus_server: janus.map((j) => ({ name: j.name, url: j.wsUrl })),
+    ...config,
+  }));
+  const logPath = join(dir, 'proxy.log');
+  const fd = openSync(logPath, 'a');
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--config', configPath], { stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('janus-proxy: spawn failed');
+  trackChild(child, `janus-proxy pid ${String(pid)}`);
+  const url = `ws://127.0.0.1:${String(port)}`;
+  const logTail = (lines = 30): string => readFileSync(logPath, 'utf8').split('\n').slice(-lines).join('\n');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await terminateChild(child, 5000);
+      unregisterDir();
+      rmSync(dir, { recursive: true, force: true });
+    })();
+    return stopping;
+  };
+  try {
+    await pollUntil('janus-proxy to connect its backends', async () => {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`janus-proxy exited:\n${logTail()}`);
+      if (!(await probeWs(url, 'janus-protocol', { janus: 'ping' }, 'pong'))) return undefined;
+      return (await backendsUp(url, janus.length)) ? true : undefined;
+    }, 20_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    url, pid, stop, logTail,
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      if (!(await waitForExit(child, 10_000))) throw new Error(`janus-proxy pid ${String(pid)} did not exit after ${signal}`);
+    },
+  };
+}
+
+/** Whether `info` lists the plugins of connected backends (the proxy lists only those). */
+async function backendsUp(url: string, expected: number): Promise<boolean> {
+  if (expected === 0) return true;
+  const client = await JanusTestClient.connect(url);
+  try {
+    const info = await client.request({ janus: 'info' });
+    return Object.keys((info.plugins as object | undefined) ?? {}).some((p) => p !== 'janus.plugin.p2pcall');
+  } finally {
+    await client.close();
+  }
+}
