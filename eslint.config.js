@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'web/vendor/**', 'eslint.config.js', '.tmp/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'web/dist/**', 'web/vendor/**', 'eslint.config.js', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -26,3 +26,6 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
+
+# The dashboard and demo pages (web/ → web/dist, served by the admin API): rebuilt when a source changed.
+npm run --silent build:web -- --if-stale

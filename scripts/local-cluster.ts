@@ -72,6 +72,7 @@ async function main(): Promise<void> {
   const proxy = await startProxy(config, pino({ level: 'info' }));
   await proxy.cluster.waitConnected(READY_TIMEOUT_MS);
   console.log(`\njanus-proxy: ${proxy.wsUrl ?? ''} in front of ${String(backends.length)} Janus servers. Ctrl-C stops the cluster.`);
+  if (proxy.adminUrl) console.log(`dashboard: ${proxy.adminUrl}/ (admin token: ${proxy.adminToken ?? ''}); demo pages: ${proxy.adminUrl}/demos/`);
   const shutdown = (): void => {
     void proxy.stop().finally(() => {
       stopJanus();

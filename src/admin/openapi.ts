@@ -60,6 +60,16 @@ export function openApiDocument(): object {
         }),
       },
       '/metrics': { get: op('Prometheus metrics (text exposition format)', { 200: { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } } }) },
+      '/events': {
+        get: op('The dashboard\'s live channel: Server-Sent Events, a cluster snapshot (backends, totals, rate samples, decisions, rooms) every second; token as ?token= for EventSource', {
+          200: { description: 'event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+        }),
+      },
+      '/sessions/{sessionId}': {
+        get: op('A client session\'s handles, each with its plugin and the backend it landed on', { 200: json('session'), 404: json('unknown', error) }, {
+          parameters: [{ name: 'sessionId', in: 'path', required: true, schema: { type: 'integer' } }],
+        }),
+      },
       '/openapi.json': { get: op('This document (no auth)', { 200: json('OpenAPI') }, {}, false) },
     },
   };

@@ -14,6 +14,9 @@ import { HttpError, errorBody } from './errors.js';
 import { requireToken } from './auth.js';
 import { backendRoutes } from './routes/backends.js';
 import { statusRoutes } from './routes/status.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { LiveFeed, type LiveSource } from './live-feed.js';
+import { registerWebUi } from './static.js';
 import { openApiDocument } from './openapi.js';
 import type { AdminContext } from './context.js';
 
@@ -32,6 +35,8 @@ export interface AdminApiDeps {
   cluster: Cluster;
   info(): OutgoingMessage;
   metrics: { text(): Promise<string>; readonly contentType: string };
+  /** Live figures for the dashboard (`GET /events`) and the demo pages (`GET /sessions/{id}`). */
+  live: LiveSource;
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -63,9 +68,14 @@ export class AdminApi {
       return reply.code(status).send(errorBody(status, status === 500 || typeof message !== 'string' ? 'Internal error' : message));
     });
     this.app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(404, `No route ${request.method} ${request.url.split('?')[0] ?? ''}`)));
+    const feed = new LiveFeed(deps.cluster, deps.live, options.logger, () => ctx.now());
+    // Before the server closes: SSE streams never end by themselves and would hold close() up.
+    this.app.addHook('preClose', (done) => { feed.close(); done(); });
+    registerWebUi(this.app);
     void this.app.register((scope, _opts, done) => {
       backendRoutes(scope, ctx);
       statusRoutes(scope, ctx);
+      dashboardRoutes(scope, ctx, feed, deps.live);
       const document = openApiDocument();
       scope.get('/openapi.json', () => document);
       scope.get('/metrics', { preHandler: options.metricsPublic ? [] : ctx.adminOnly }, async (_request, reply) => {

@@ -91,6 +91,17 @@ export class ProxyMetrics implements RequestObserver {
     if (verb === 'claim' && errorCode === undefined) this.reclaims.inc();
   }
 
+  /** Requests answered since start and how many were errors (the dashboard's rate charts). */
+  async requestTotals(): Promise<{ total: number; errors: number }> {
+    let total = 0;
+    let errors = 0;
+    for (const { value, labels } of (await this.requests.get()).values) {
+      total += value;
+      if (labels.result !== 'ok') errors += value;
+    }
+    return { total, errors };
+  }
+
   onPlacement(plugin: string, result: SelectionResult): void {
     if (result.chosen === undefined) this.rejections.inc({ plugin });
     else this.placements.inc({ plugin, backend: result.chosen });
