@@ -59,7 +59,15 @@ export function parseSentinelConfig(input: unknown): SentinelConfig {
 
 const SECRET_KEYS = new Set(['token', 'api_secret', 'admin_secret', 'room_secret', 'admin_key']);
 
+/** A URL's password (redis://user:pass@host) replaced by ***. */
+function withoutPassword(url: string): string {
+  return url.replace(/^(\w+:\/\/[^:/@]*:)[^@]*@/, '$1***@');
+}
+
 /** The config as JSON with every secret replaced by ***, for --check-config and logs. */
 export function redactedSentinelConfig(config: SentinelConfig): string {
-  return JSON.stringify(config, (key, value: unknown) => (SECRET_KEYS.has(key) ? '***' : value), 2);
+  return JSON.stringify(config, (key, value: unknown) => {
+    if (SECRET_KEYS.has(key)) return '***';
+    return key === 'url' && typeof value === 'string' ? withoutPassword(value) : value;
+  }, 2);
 }

@@ -11,8 +11,8 @@ const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, 'an http:// or https:// 
 const ms = (min: number): z.ZodNumber => z.number().int().min(min);
 const count = z.number().int().min(1);
 const label = z.string().max(64);
-/** Bearer tokens are compared in constant time; a short one would be guessable anyway. */
-const token = z.string().min(16, 'at least 16 characters');
+/** As the proxy's admin API requires of its tokens. */
+const token = z.string().min(8, 'at least 8 characters');
 
 const capacitySchema = z.strictObject({
   max_sessions: count.optional(),
@@ -44,12 +44,14 @@ const processSchema = z
     restart_max_delay_ms: ms(0).default(30_000),
     stable_uptime_ms: ms(0).default(60_000),
     stop_timeout_ms: ms(100).default(5_000),
+    /** Janus gets SIGTERM if the sentinel dies, even by SIGKILL (needs util-linux setpriv). */
+    stop_with_sentinel: z.boolean().default(true),
   })
   .refine((p) => !(p.command && p.pid_file), { message: 'set either command (supervise) or pid_file (watch), not both' });
 
 const monitorSchema = z.strictObject({
   ping_interval_ms: ms(100).default(1_000),
-  ping_timeout_ms: ms(100).default(2_000),
+  ping_timeout_ms: ms(100).default(1_500),
   overload_rtt_ms: ms(0).default(500),
   request_timeout_ms: ms(100).default(5_000),
   load_interval_ms: ms(200).default(5_000),
@@ -64,7 +66,13 @@ const reportSchema = z.strictObject({
   expire_s: z.number().int().min(1).max(86_400).default(15),
   timeout_ms: ms(100).default(3_000),
   proxies: z.array(proxySchema).default([]),
-  redis: z.strictObject({ url: z.string().regex(/^rediss?:\/\/\S+$/, 'a redis:// URL') }).optional(),
+  redis: z
+    .strictObject({
+      url: z.string().regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL'),
+      /** Must match the proxies' store.key_prefix. */
+      key_prefix: z.string().default('janus-cloud:'),
+    })
+    .optional(),
 });
 
 const drainSchema = z.strictObject({

@@ -1,12 +1,11 @@
 /**
  * The local Janus's Admin API over one lazily (re)opened WebSocket (`janus-admin-protocol`), with
- * the admin_secret added to every request. Only what the sentinel needs: sessions, handles,
- * accept_new_sessions and info.
+ * the admin_secret added to every request. Only what the sentinel needs: sessions, handles and
+ * accept_new_sessions (the version and plugins come from the Janus API `info`, see liveness.ts).
  */
 import type { Logger } from 'pino';
 import type { JsonObject } from '../protocol/messages.js';
 import { JanusWs } from './janus-ws.js';
-import { parseJanusInfo, type JanusInfo } from './janus-info.js';
 
 export interface AdminClientOptions {
   url: string;
@@ -25,10 +24,6 @@ export class AdminClient {
 
   constructor(private readonly options: AdminClientOptions) {}
 
-  get url(): string {
-    return this.options.url;
-  }
-
   async request(body: JsonObject): Promise<JsonObject> {
     const ws = await this.connection();
     const secret = this.options.adminSecret;
@@ -45,10 +40,6 @@ export class AdminClient {
 
   async setAcceptNewSessions(accept: boolean): Promise<void> {
     await this.request({ janus: 'accept_new_sessions', accept });
-  }
-
-  async info(): Promise<JanusInfo> {
-    return parseJanusInfo(await this.request({ janus: 'info' }));
   }
 
   close(): void {

@@ -8,6 +8,9 @@ export interface BackoffOptions {
   stableUptimeMs: number;
 }
 
+/** 2^30 × any sane initial delay is beyond any maximum; capping the exponent keeps it finite. */
+const MAX_EXPONENT = 30;
+
 export class Backoff {
   private failures = 0;
 
@@ -17,8 +20,7 @@ export class Backoff {
   nextDelayMs(uptimeMs: number): number {
     if (uptimeMs >= this.options.stableUptimeMs) this.failures = 0;
     const delay = Math.min(this.options.maxDelayMs, this.options.initialDelayMs * 2 ** this.failures);
-    // Stop growing the exponent once capped, so it never overflows to Infinity.
-    if (delay < this.options.maxDelayMs) this.failures++;
+    this.failures = Math.min(this.failures + 1, MAX_EXPONENT);
     return delay;
   }
 

@@ -39,10 +39,11 @@ export function firstExternalIPv4(): string | undefined {
   return undefined;
 }
 
-export function resolveIdentity(config: IdentityConfig, externalIPv4: string | undefined = firstExternalIPv4()): Identity {
+/** `findExternalIPv4` is injectable so tests do not depend on this machine's interfaces. */
+export function resolveIdentity(config: IdentityConfig, findExternalIPv4: () => string | undefined = firstExternalIPv4): Identity {
   const local = new URL(config.ws_url);
   const port = portOf(local);
   const name = config.server_name ?? defaultServerName(hostname(), port);
-  const publicUrl = config.public_url ?? `${local.protocol}//${externalIPv4 ?? local.hostname}:${port}`;
+  const publicUrl = config.public_url ?? `${local.protocol}//${findExternalIPv4() ?? local.hostname}:${port}`;
   return { name, publicUrl };
 }

@@ -39,6 +39,12 @@ export class LoadSampler {
     return this.current;
   }
 
+  /** A new Janus process: it has no sessions yet, and CPU rates must not span the two processes. */
+  restarted(): void {
+    this.previousProc = undefined;
+    this.current = this.options.counter ? { sessions: 0, handles: 0 } : {};
+  }
+
   start(): void {
     this.running = true;
     this.schedule(0);

@@ -38,6 +38,7 @@ export class PidWatcher {
 
   start(): void {
     this.poll();
+    if (this.current.pid === undefined) this.logger.warn({ pidFile: this.pidFile }, 'no running Janus found through the pid file');
     this.timer = setInterval(() => { this.poll(); }, this.pollIntervalMs);
   }
 

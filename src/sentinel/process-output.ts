@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 
-/** Starts capturing; returns a function that closes the file (if any) once the child has exited. */
+/** Starts capturing; returns a function that closes the file (if any), to call once the child's output has ended. */
 export function captureOutput(child: ChildProcess, logFile: string | undefined, logger: Logger): () => void {
   const streams = [child.stdout, child.stderr].filter((s): s is Readable => s !== null);
   if (logFile !== undefined) {

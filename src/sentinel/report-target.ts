@@ -21,6 +21,7 @@ export class ReportTarget {
   readonly attempted = new Signal<number>();
   private latest: { seq: number; report: ServerReport } | undefined;
   private lastAttemptedSeq = 0;
+  private deliveredSeq = 0;
   private sending = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -60,15 +61,16 @@ export class ReportTarget {
     if (this.sending) return;
     this.sending = true;
     try {
-      while (!this.closed && this.latest && this.latest.seq > this.lastAttemptedSeq) {
+      while (!this.closed && this.latest && this.latest.seq > this.deliveredSeq) {
         const { seq, report } = this.latest;
         const delivered = await this.deliver(report);
-        this.lastAttemptedSeq = seq;
+        this.lastAttemptedSeq = Math.max(this.lastAttemptedSeq, seq);
         this.attempted.emit(seq);
         if (!delivered) {
           this.scheduleRetry();
           return;
         }
+        this.deliveredSeq = seq;
       }
     } finally {
       this.sending = false;
@@ -97,9 +99,7 @@ export class ReportTarget {
     const delayMs = Math.min(this.retryMaxDelayMs, this.retryInitialDelayMs * 2 ** exponent);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      // Retry what is newest now; if nothing newer came, resend the failed one.
-      if (this.latest && this.latest.seq <= this.lastAttemptedSeq) this.lastAttemptedSeq = this.latest.seq - 1;
-      void this.pump();
+      void this.pump(); // sends the newest report, which may be the one that failed
     }, delayMs);
   }
 }

@@ -7,6 +7,9 @@
 import { JanusError, JanusErrorCode } from '../protocol/errors.js';
 import type { AdminClient } from './admin-client.js';
 
+/** The two Admin API requests counting needs (an AdminClient, or a fake in unit tests). */
+export type SessionLister = Pick<AdminClient, 'listSessions' | 'listHandles'>;
+
 /** list_handles requests in flight at once: enough to be quick, few enough not to flood Janus. */
 const LIST_HANDLES_CONCURRENCY = 32;
 
@@ -18,7 +21,7 @@ export interface SessionCounts {
 }
 
 /** Handles of one session; a session that ended since `list_sessions` has none. Other failures throw. */
-async function handleCount(admin: AdminClient, sessionId: number): Promise<number> {
+async function handleCount(admin: SessionLister, sessionId: number): Promise<number> {
   try {
     return (await admin.listHandles(sessionId)).length;
   } catch (err) {
@@ -27,7 +30,7 @@ async function handleCount(admin: AdminClient, sessionId: number): Promise<numbe
   }
 }
 
-async function handlesOf(admin: AdminClient, sessionIds: readonly number[]): Promise<number[]> {
+async function handlesOf(admin: SessionLister, sessionIds: readonly number[]): Promise<number[]> {
   const counts: number[] = [];
   for (let i = 0; i < sessionIds.length; i += LIST_HANDLES_CONCURRENCY) {
     const batch = sessionIds.slice(i, i + LIST_HANDLES_CONCURRENCY);
@@ -40,7 +43,7 @@ export class SessionCounter {
   private cursor = 0;
 
   constructor(
-    private readonly admin: AdminClient,
+    private readonly admin: SessionLister,
     private readonly maxSessionsPerSample: number,
     private readonly ownSessions: ReadonlySet<number>,
   ) {}

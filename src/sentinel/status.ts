@@ -18,13 +18,19 @@ export type ProcessState = (typeof PROCESS_STATES)[number];
 export const LIVENESS_STATES = ['unknown', 'alive', 'slow', 'dead'] as const;
 export type LivenessState = (typeof LIVENESS_STATES)[number];
 
+export const LIFECYCLES = ['serving', 'draining', 'leaving'] as const;
+export type Lifecycle = (typeof LIFECYCLES)[number];
+
 export interface StatusInputs {
   process: ProcessState;
   liveness: LivenessState;
   /** Operator maintenance: keep running, take no new placements. */
   maintenance: boolean;
-  /** Leaving: no new sessions, waiting for the existing ones to end (or already drained). */
-  draining: boolean;
+  /**
+   * `draining`: no new sessions, waiting for the existing ones to end (or already drained).
+   * `leaving`: the sentinel is shutting down and will no longer vouch for this Janus.
+   */
+  lifecycle: Lifecycle;
   /** The load score has reached 1 (some configured capacity is used up). */
   atCapacity: boolean;
 }
@@ -33,9 +39,9 @@ const PROCESS_GONE: ReadonlySet<ProcessState> = new Set(['stopping', 'stopped', 
 
 export function deriveStatus(inputs: StatusInputs): ServerStatus {
   // A dead Janus is down whatever an operator asked for: proxies must fail its sessions over.
-  if (PROCESS_GONE.has(inputs.process)) return 'down';
+  if (PROCESS_GONE.has(inputs.process) || inputs.lifecycle === 'leaving') return 'down';
   if (inputs.liveness !== 'alive' && inputs.liveness !== 'slow') return 'down';
-  if (inputs.draining) return 'draining';
+  if (inputs.lifecycle === 'draining') return 'draining';
   if (inputs.maintenance) return 'maintenance';
   if (inputs.liveness === 'slow' || inputs.atCapacity) return 'overloaded';
   return 'up';

@@ -6,12 +6,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import { Backoff, type BackoffOptions } from './backoff.js';
+import { withParentDeathSignal } from './parent-death.js';
 import { captureOutput } from './process-output.js';
 import { Signal } from './signal.js';
 import type { ProcessState } from './status.js';
 
 export interface SupervisorOptions {
   argv: readonly string[];
+  /** Run Janus so that it gets SIGTERM if the sentinel dies (see parent-death.ts). */
+  stopWithSentinel: boolean;
   logFile: string | undefined;
   backoff: BackoffOptions;
   stopTimeoutMs: number;
@@ -88,17 +91,19 @@ export class Supervisor {
   }
 
   private launch(restarts = this.current.restarts): void {
-    const [command, ...args] = this.options.argv;
+    const argv = this.options.stopWithSentinel ? withParentDeathSignal(this.options.argv) : this.options.argv;
+    const [command, ...args] = argv;
     if (command === undefined) throw new Error('empty Janus command line');
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const closeOutput = captureOutput(child, this.options.logFile, this.options.logger);
+    // 'close' comes after the last output line has been read ('exit' may come before it).
+    child.once('close', closeOutput);
     this.exited = new Promise((resolve) => {
       let done = false;
       const finish = (code: number | null, signal: string | null): void => {
         if (done) return;
         done = true;
-        closeOutput();
         this.onExit(child, code, signal);
         resolve();
       };
