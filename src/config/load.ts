@@ -8,7 +8,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
     for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);
@@ -26,7 +26,7 @@ export function parseProxyConfig(input: unknown): ProxyConfig {
   return deepFreeze(result.data);
 }
 
-function formatIssue(issue: z.core.$ZodIssue): string {
+export function formatIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.join('.') || '(root)';
   if (issue.code === 'unrecognized_keys') return `  ${path}: unknown key(s) ${issue.keys.join(', ')}`;
   return `  ${path}: ${issue.message}`;

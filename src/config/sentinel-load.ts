@@ -2,8 +2,7 @@
  * Loading the sentinel config: YAML file → environment overrides → schema with defaults → frozen.
  * Errors name each bad key by its path, like the proxy's loader (whose file reading it reuses).
  */
-import { z } from 'zod';
-import { ConfigError } from './load.js';
+import { ConfigError, deepFreeze, formatIssue } from './load.js';
 import { sentinelConfigSchema, type SentinelConfig } from './sentinel-schema.js';
 
 /** Secrets may come from the environment so they need not sit in the YAML file. */
@@ -32,20 +31,6 @@ export function applySentinelEnv(input: unknown, env: NodeJS.ProcessEnv): unknow
     config[section] = { ...(isPlain(existing) ? existing : {}), [key]: value };
   }
   return config;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
-}
-
-function formatIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.join('.') || '(root)';
-  if (issue.code === 'unrecognized_keys') return `  ${path}: unknown key(s) ${issue.keys.join(', ')}`;
-  return `  ${path}: ${issue.message}`;
 }
 
 /** Validates a plain object (after env overrides); the error lists each bad key by its path. */

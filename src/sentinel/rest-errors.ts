@@ -21,7 +21,8 @@ export class RestError extends Error {
     return REST_ERRORS[this.code].status;
   }
 
-  toJSON(): { code: RestErrorCode; reason: string } {
-    return { code: this.code, reason: this.message };
+  /** The same body as the proxy's admin API: the HTTP status as `code`, and the reason. */
+  toJSON(): { code: number; reason: string } {
+    return { code: this.status, reason: this.message };
   }
 }

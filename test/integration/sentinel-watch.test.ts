@@ -54,7 +54,7 @@ describe('sentinel watching a Janus it did not start', () => {
   it('refuses /restart: the process is not its to restart', async () => {
     const res = await fetch(`${t.restUrl}/restart`, { method: 'POST', headers: { authorization: `Bearer ${t.token}` } });
     assert.equal(res.status, 409);
-    assert.deepEqual(await res.json(), { code: 'not_supervised', reason: 'this sentinel does not run Janus (watch mode), so it cannot restart it' });
+    assert.deepEqual(await res.json(), { code: 409, reason: 'this sentinel does not run Janus (watch mode), so it cannot restart it' });
   });
 
   it('a hung Janus (SIGSTOP) is `down` within 3 s, `up` again when it resumes', async () => {
