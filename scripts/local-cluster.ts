@@ -1,90 +1,78 @@
-// `npm run cluster`: a local Janus Cloud cluster for trying things out — two supervised-by-this-script
-// Janus servers with generated configs and the proxy on ws://127.0.0.1:8288 in front of them,
-// using the default in-memory store. Ctrl-C stops everything.
-import { spawn, type ChildProcess } from 'node:child_process';
+// `npm run cluster`: a local Janus Cloud cluster to try things out — the proxy (default in-memory
+// store) on ws://127.0.0.1:8288 and http://127.0.0.1:8088/janus, and one janus-sentinel per Janus
+// (two by default), each starting and supervising its Janus from a generated config and registering
+// it with the proxy. Ctrl-C drains and stops everything.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
-import { pino } from 'pino';
 import { writeJanusConfig } from '../src/janus/config-writer.js';
 import { parseProxyConfig } from '../src/config/load.js';
+import { parseSentinelConfig } from '../src/config/sentinel-load.js';
 import { startProxy } from '../src/proxy.js';
+import { startSentinel, type Sentinel } from '../src/sentinel/sentinel.js';
+import { createLogger } from '../src/logging.js';
 
-const { values } = parseArgs({ options: { janus: { type: 'string', default: '2' }, 'ws-port': { type: 'string', default: '8288' } } });
+const { values } = parseArgs({ options: { janus: { type: 'string', default: '2' }, 'ws-port': { type: 'string', default: '8288' }, 'log-level': { type: 'string', default: 'info' } } });
 const JANUS_COUNT = Number(values.janus);
-const READY_TIMEOUT_MS = 15_000;
+const JANUS_ADMIN_SECRET = 'janusoverlord';
+const PLUGINS = ['echotest', 'videoroom', 'videocall', 'audiobridge', 'streaming', 'textroom', 'recordplay', 'sip', 'nosip', 'voicemail'];
 const root = resolve('.tmp/cluster');
+const logger = createLogger({ level: values['log-level'], name: 'local-cluster' });
 
 function janusPorts(index: number): { ws: number; adminWs: number; http: number; adminHttp: number } {
-  return { ws: 8188 + 10 * index, adminWs: 7188 + 10 * index, http: 8088 + 10 * index, adminHttp: 7088 + 10 * index };
+  return { ws: 8188 + 10 * index, adminWs: 7188 + 10 * index, http: 18088 + 10 * index, adminHttp: 7088 + 10 * index };
 }
-
-function answersInfo(url: string): Promise<boolean> {
-  return new Promise((resolveProbe) => {
-    const ws = new WebSocket(url, 'janus-protocol');
-    const done = (ok: boolean): void => { ws.terminate(); resolveProbe(ok); };
-    ws.on('open', () => { ws.send(JSON.stringify({ janus: 'info', transaction: 'ready' })); });
-    ws.on('message', () => { done(true); });
-    ws.on('error', () => { done(false); });
-  });
-}
-
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`janus exited with code ${String(child.exitCode)}`);
-    if (await answersInfo(url)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not answer in time`);
-}
-
-const children: ChildProcess[] = [];
-function stopJanus(): void {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-}
-process.on('exit', stopJanus);
 
 async function main(): Promise<void> {
   rmSync(root, { recursive: true, force: true });
-  const backends: { name: string; url: string }[] = [];
-  for (let i = 0; i < JANUS_COUNT; i++) {
-    const dir = join(root, `janus${String(i + 1)}`);
-    mkdirSync(dir, { recursive: true });
-    const ports = janusPorts(i);
-    const config = writeJanusConfig({
-      dir, host: '127.0.0.1', ports, http: false, adminSecret: 'janusoverlord',
-      plugins: ['echotest', 'videoroom', 'videocall', 'audiobridge', 'streaming', 'textroom', 'recordplay', 'sip', 'nosip', 'voicemail'],
-      debugLevel: 4, rtpPortRange: `${String(20000 + 1000 * i)}-${String(20999 + 1000 * i)}`, serverName: `janus${String(i + 1)}`,
-    });
-    const child = spawn('janus', ['-C', config, '-F', dir], { stdio: 'ignore' });
-    children.push(child);
-    const url = `ws://127.0.0.1:${String(ports.ws)}`;
-    await waitReady(url, child);
-    backends.push({ name: `janus${String(i + 1)}`, url });
-    console.log(`janus${String(i + 1)}: pid ${String(child.pid)}, Janus API ${url}, log ${join(dir, 'janus.log')}`);
-  }
-  const config = parseProxyConfig({
+  const adminToken = randomBytes(12).toString('hex');
+  const sentinelToken = randomBytes(12).toString('hex');
+  const proxy = await startProxy(parseProxyConfig({
     ws_transport: { host: '127.0.0.1', port: Number(values['ws-port']) },
-    janus_server: backends,
-  });
-  const proxy = await startProxy(config, pino({ level: 'info' }));
-  await proxy.cluster.waitConnected(READY_TIMEOUT_MS);
-  console.log(`\njanus-proxy: ${proxy.wsUrl ?? ''} in front of ${String(backends.length)} Janus servers. Ctrl-C stops the cluster.`);
-  if (proxy.adminUrl) console.log(`dashboard: ${proxy.adminUrl}/ (admin token: ${proxy.adminToken ?? ''}); demo pages: ${proxy.adminUrl}/demos/`);
+    http_transport: { host: '127.0.0.1' },
+    admin_api: { token: adminToken, sentinel_tokens: [sentinelToken] },
+    log: { level: values['log-level'] },
+  }), logger.child({ component: 'proxy' }));
+
+  const sentinels: Sentinel[] = [];
   const shutdown = (): void => {
-    void proxy.stop().finally(() => {
-      stopJanus();
-      process.exit(0);
-    });
+    logger.info('stopping the cluster: draining each Janus, then the proxy');
+    void Promise.allSettled(sentinels.map((s) => s.stop({ drain: true })))
+      .then(() => proxy.stop())
+      .finally(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+
+  for (let i = 0; i < JANUS_COUNT; i++) {
+    const name = `janus${String(i + 1)}`;
+    const dir = join(root, name);
+    mkdirSync(dir, { recursive: true });
+    const ports = janusPorts(i);
+    const configFile = writeJanusConfig({
+      dir, host: '127.0.0.1', ports, http: false, adminSecret: JANUS_ADMIN_SECRET, plugins: PLUGINS,
+      debugLevel: 4, rtpPortRange: `${String(20000 + 1000 * i)}-${String(20999 + 1000 * i)}`, serverName: name,
+    });
+    const wsUrl = `ws://127.0.0.1:${String(ports.ws)}`;
+    const sentinel = await startSentinel(parseSentinelConfig({
+      janus: { server_name: name, public_url: wsUrl, ws_url: wsUrl, admin_ws_url: `ws://127.0.0.1:${String(ports.adminWs)}`, admin_secret: JANUS_ADMIN_SECRET },
+      process: { command: ['janus', '-C', configFile, '-F', dir], log_file: join(dir, 'janus.out') },
+      report: { proxies: [{ url: proxy.adminUrl ?? '', token: sentinelToken }] },
+      drain: { timeout_ms: 5_000 },
+      admin_api: { port: 8200 + i, token: adminToken },
+      log: { level: values['log-level'] },
+    }), logger.child({ component: `sentinel-${name}` }));
+    sentinels.push(sentinel);
+    console.log(`${name}: supervised by its sentinel (REST http://127.0.0.1:${String(8200 + i)}), Janus API ${wsUrl}, log ${join(dir, 'janus.log')}`);
+  }
+  await proxy.cluster.waitConnected(15_000);
+  console.log(`\njanus-proxy: ${proxy.wsUrl ?? ''} and ${proxy.httpUrl ?? ''} in front of ${String(JANUS_COUNT)} Janus servers.`);
+  console.log(`dashboard: ${proxy.adminUrl ?? ''}/ (admin token: ${adminToken}); demo pages: ${proxy.adminUrl ?? ''}/demos/`);
+  console.log('Ctrl-C stops the cluster.');
 }
 
 main().catch((err: unknown) => {
   console.error(`local cluster failed: ${err instanceof Error ? err.message : String(err)}`);
-  stopJanus();
   process.exit(1);
 });
