@@ -12,6 +12,8 @@ import { RestError } from './rest-errors.js';
 /** What the REST API may do to the sentinel. */
 export interface SentinelControl {
   info(): object;
+  /** Prometheus text and its content type. */
+  metrics(): Promise<{ contentType: string; text: string }>;
   setMaintenance(enabled: boolean): Promise<void>;
   /** Starts (or cancels) a drain without waiting for it to finish. */
   drain(enabled: boolean, timeoutMs: number | undefined): Promise<void>;
@@ -59,6 +61,10 @@ export async function startRestApi(control: SentinelControl, options: RestOption
 
   app.get('/healthz', () => ({ ok: true }));
   app.get('/info', () => control.info());
+  app.get('/metrics', async (_request, reply) => {
+    const { contentType, text } = await control.metrics();
+    return reply.type(contentType).send(text);
+  });
   app.post('/maintenance', async (request) => {
     await control.setMaintenance(parseBody(maintenanceBody, request.body).enabled);
     return control.info();

@@ -5,6 +5,7 @@ import { NotSupervisedError } from './janus-process.js';
 import { RestError } from './rest-errors.js';
 import { startRestApi, type SentinelControl } from './rest.js';
 import type { Sentinel } from './sentinel.js';
+import { sentinelMetrics } from './metrics.js';
 
 export interface SentinelRest {
   url: string;
@@ -15,8 +16,10 @@ function control(sentinel: Sentinel, logger: Logger): SentinelControl {
   const refuseWhileStopping = (): void => {
     if (sentinel.isStopping) throw new RestError('shutting_down');
   };
+  const registry = sentinelMetrics(() => sentinel.info());
   return {
     info: () => sentinel.info(),
+    metrics: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
     setMaintenance(enabled) {
       refuseWhileStopping();
       sentinel.setMaintenance(enabled);

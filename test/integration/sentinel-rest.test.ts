@@ -34,6 +34,18 @@ describe('sentinel REST API', () => {
     await receiver.close();
   });
 
+  it('serves Prometheus metrics of Janus and its supervision', async () => {
+    const denied = await fetch(`${t.restUrl}/metrics`);
+    assert.equal(denied.status, 401);
+    const res = await fetch(`${t.restUrl}/metrics`, { headers: { authorization: `Bearer ${t.token}` } });
+    const text = await res.text();
+    assert.equal(res.status, 200);
+    assert.match(text, /^janus_cloud_sentinel_status\{status="up"\} 1$/m);
+    assert.match(text, /^janus_cloud_sentinel_janus_restarts_total 0$/m);
+    assert.match(text, /^janus_cloud_sentinel_ping_rtt_seconds [0-9.e-]+$/m);
+    assert.match(text, /^janus_cloud_sentinel_janus_sessions \d+$/m);
+  });
+
   it('answers /healthz openly and everything else only with the token', async () => {
     assert.deepEqual(await call('GET', '/healthz', undefined, null), { status: 200, body: { ok: true } });
     for (const [method, path] of [['GET', '/info'], ['POST', '/maintenance'], ['POST', '/drain'], ['POST', '/restart']] as const) {
