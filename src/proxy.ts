@@ -9,14 +9,21 @@ import { LocalityResolver } from './cluster/locality.js';
 import { Sessions } from './core/sessions.js';
 import { Dispatcher } from './core/dispatcher.js';
 import { PluginRegistry } from './plugins/registry.js';
+import { echotestPlugin } from './plugins/echotest.js';
+import { callPlugins } from './plugins/call-plugins.js';
+import { startVideoRoom, VIDEOROOM_PLUGIN } from './plugins/videoroom/index.js';
+import { createCallStores } from './store/call-stores.js';
 import { WsTransport } from './transport/ws-server.js';
 import { HttpTransport } from './transport/http/http-transport.js';
 import { AdminApi } from './admin/server.js';
+import { storedRooms } from './admin/live-feed.js';
 import { createServerStore } from './store/factory.js';
 import type { ServerStore } from './store/server-store.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
 
 export interface RunningProxy {
+  /** This proxy's id among the proxies sharing a store (a new one at every start). */
+  readonly proxyId: string;
   readonly cluster: Cluster;
   readonly sessions: Sessions;
   /** ws://host:port the client transport listens on (undefined when disabled). */
@@ -82,15 +89,18 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
   const metrics = new ProxyMetrics();
   const store = await createServerStore(config.store, logger);
   const cluster = await createCluster(config, store, metrics, logger);
+  const proxyId = `${config.general.server_name}-${randomBytes(4).toString('hex')}`;
+  const calls = await createCallStores(config.store, proxyId, logger);
   const sessions = new Sessions({
     sessionTimeoutS: config.general.session_timeout,
     reclaimSessionTimeoutS: config.general.reclaim_session_timeout,
     locality: new LocalityResolver(config.backends.locality.rules),
     logger,
   });
+  const videoroom = startVideoRoom(config.videoroom, config.store, cluster, logger);
   const transports: Record<string, Record<string, unknown>> = {};
   const dispatcher = new Dispatcher(
-    { sessions, plugins: new PluginRegistry(), cluster },
+    { sessions, plugins: new PluginRegistry([echotestPlugin, videoroom.plugin, ...callPlugins({ users: calls.users, bus: calls.bus, logger })]), cluster },
     {
       apiSecret: config.general.api_secret,
       serverName: config.general.server_name,
@@ -159,7 +169,10 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     adminToken = a.token ?? randomBytes(18).toString('base64url');
     if (!a.token) logger.warn({ token: adminToken }, 'admin_api.token is not set: generated one for this run');
     const admin = new AdminApi(
-      { cluster, info: () => dispatcher.info(), metrics },
+      {
+        cluster, info: () => dispatcher.info(), metrics,
+        live: { sessions, requestTotals: () => metrics.requestTotals(), rooms: storedRooms(VIDEOROOM_PLUGIN, videoroom.rooms.deps.store) },
+      },
       { host: a.host, port: a.port, token: adminToken, sentinelTokens: a.sentinel_tokens, corsOrigins: a.cors_origins, metricsPublic: a.metrics_public, logger },
     );
     adminUrl = listenUrl('http', await admin.listen());
@@ -168,6 +181,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
   }
 
   return {
+    proxyId,
     cluster,
     sessions,
     wsUrl,
@@ -178,6 +192,8 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     async stop() {
       for (const close of closers.reverse()) await close();
       sessions.stop();
+      await videoroom.close();
+      await calls.close();
       cluster.stop();
       metrics.stop();
       await store.close();

@@ -94,6 +94,16 @@ export class Cluster {
     return { backend, release: backend.reserve() };
   }
 
+  /**
+   * Reserves the named backend, whatever the selection would say (a call's second leg must join the
+   * first on its Janus, even a draining one); undefined when it is unknown, down or lacks `plugin`.
+   */
+  placeOn(name: string, plugin: string): Placement | undefined {
+    const backend = this.backends.get(name);
+    if (!backend?.connected || !(plugin in (backend.pool.info?.plugins ?? {}))) return undefined;
+    return { backend, release: backend.reserve() };
+  }
+
   /** The most recent placement decisions, newest first. */
   explain(limit: number): Decision[] {
     return this.decisions.slice(-limit).reverse();

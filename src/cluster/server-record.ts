@@ -32,6 +32,8 @@ export const serverReportSchema = z.strictObject({
   location: label.optional(),
   isp: label.optional(),
   region: label.optional(),
+  /** Address other Janus servers send RTP to (VideoRoom remote publishers); default: the host of `url`. */
+  media_address: z.string().regex(/^[\w.:-]{1,255}$/, 'an IP address or host name').optional(),
   janus_version: z.string().max(64).optional(),
   plugins: z.array(z.string().max(128)).max(256).optional(),
   /** Epoch milliseconds when the Janus process started. */

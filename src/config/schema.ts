@@ -8,6 +8,8 @@ import { SELECTION_ALGORITHMS } from '../cluster/selection.js';
 const backendSchema = z.strictObject({
   name: z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits, _ . - (1 to 64)'),
   url: z.string().regex(/^wss?:\/\/.+/, 'a ws:// or wss:// URL'),
+  /** Where other Janus servers send VideoRoom cascade RTP; default: the host of `url`. */
+  media_address: z.string().regex(/^[\w.:-]{1,255}$/, 'an IP address or host name').optional(),
 });
 
 const localityRuleSchema = z.strictObject({
@@ -86,6 +88,8 @@ export const proxyConfigSchema = z.strictObject({
       type: z.enum(['memory', 'redis']).default('memory'),
       redis_url: z.string().regex(/^rediss?:\/\/.+/, 'a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
       key_prefix: z.string().regex(/^[\w.:{}/-]{1,64}$/, '1 to 64 of letters, digits and _ . : { } / -').default('janus-cloud:'),
+      /** Redis: how long a dead proxy's videocall/p2pcall users stay registered, at most (its lease TTL). */
+      proxy_ttl_s: z.number().int().min(1).max(3600).default(15),
     })
     .prefault({}),
   admin_api: z
@@ -98,6 +102,23 @@ export const proxyConfigSchema = z.strictObject({
       cors_origins: z.array(z.string()).default([]),
       explain_history: z.number().int().min(1).max(10_000).default(100),
       metrics_public: z.boolean().default(false),
+    })
+    .prefault({}),
+  videoroom: z
+    .strictObject({
+      /** Publishers one backend takes in a room before the room opens on another backend. */
+      publishers_per_backend: z.number().int().min(1).max(100_000).default(100),
+      /** Secret of every backend room (cluster-wide, shared with the sentinel's sweeper); generated when unset. */
+      backend_room_secret: z.string().min(8, 'at least 8 characters').optional(),
+      /** Prefix of every backend room's description, so sweepers know the room is ours. */
+      room_marker: z.string().min(1).max(64).default('janus-cloud:'),
+      /** The VideoRoom admin_key clients must give to create rooms (and to rtp_forward with lock_rtp_forward). */
+      admin_key: z.string().min(1).optional(),
+      lock_rtp_forward: z.boolean().default(false),
+      /** Room and participant ids are strings, as with the VideoRoom's own `string_ids` (backends must match). */
+      string_ids: z.boolean().default(false),
+      /** Seconds a backend room without participants is kept before the proxy destroys it. */
+      idle_backend_room_s: z.number().int().min(0).max(86_400).default(10),
     })
     .prefault({}),
 });

@@ -183,7 +183,7 @@ export class Dispatcher {
       sessionTimeoutS: this.options.sessionTimeoutS,
       reclaimSessionTimeoutS: this.options.reclaimSessionTimeoutS,
       apiSecret: this.options.apiSecret !== undefined,
-      plugins: this.deps.cluster.plugins(),
+      plugins: { ...this.deps.cluster.plugins(), ...this.deps.plugins.standalone() },
       transports: this.options.transports,
     };
   }

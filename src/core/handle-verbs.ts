@@ -59,6 +59,7 @@ function pluginContext(session: Session, handle: Handle, deps: DispatchDeps): Pl
       session.emit(handle.id, { janus: 'detached' });
     },
     place: (plugin, exclude) => deps.cluster.place(plugin, session.locality, exclude),
+    placeOn: (backend, plugin) => deps.cluster.placeOn(backend, plugin),
     backendSession: (backend) => session.backendSession(backend),
   };
 }

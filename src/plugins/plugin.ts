@@ -24,6 +24,8 @@ export interface PluginHandle {
   detach(): Promise<void>;
   /** Session destroyed or timed out: release everything, send nothing to the client. */
   destroy(): void;
+  /** The backend this handle landed on, for the admin API (undefined when it has none, e.g. p2p). */
+  backendName?(): string | undefined;
 }
 
 /** The small world a plugin handle sees. */
@@ -37,11 +39,15 @@ export interface PluginContext {
   ended(): void;
   /** Chooses and reserves a backend for this handle, skipping the named backends. */
   place(plugin: string, exclude?: ReadonlySet<string>): Placement | undefined;
+  /** Reserves the named backend for this handle if it is connected and offers `plugin` (joining a handle placed there). */
+  placeOn(backend: string, plugin: string): Placement | undefined;
   /** The client session's own backend session on `backend`, opened on first use. */
   backendSession(backend: Backend): BackendSession;
 }
 
 export interface ProxyPlugin {
   readonly name: string;
+  /** Set when the proxy serves the plugin without any backend (p2pcall): listed in `info` as Janus lists its plugins. */
+  readonly standalone?: JsonObject;
   createHandle(ctx: PluginContext): Promise<PluginHandle>;
 }

@@ -3,6 +3,7 @@
  * the pass-through relay for any plugin the backends offer.
  */
 import type { ProxyPlugin } from './plugin.js';
+import type { JsonObject } from '../protocol/messages.js';
 import { relayPlugin } from './relay.js';
 import { echotestPlugin } from './echotest.js';
 
@@ -12,6 +13,13 @@ export class PluginRegistry {
 
   constructor(modules: readonly ProxyPlugin[] = [echotestPlugin]) {
     for (const module of modules) this.modules.set(module.name, module);
+  }
+
+  /** The plugins served without any backend, with their `info` descriptions. */
+  standalone(): Record<string, JsonObject> {
+    const out: Record<string, JsonObject> = {};
+    for (const module of this.modules.values()) if (module.standalone) out[module.name] = module.standalone;
+    return out;
   }
 
   /** The plugin for `name`, or undefined when neither a module nor any backend offers it. */

@@ -2,18 +2,26 @@
 // (see netns.ts); `netns: false` binds to loopback, which is fine for signalling but not for media:
 // Janus never gathers loopback candidates and would offer the machine's real address.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { rawToString } from './janus-client.js';
-import { DEFAULT_PLUGINS, writeJanusConfig } from '../../src/janus/config-writer.js';
+import { DEFAULT_PLUGINS, toLibconfig, writeJanusConfig } from '../../src/janus/config-writer.js';
 import { createTestHost, type TestHost } from './netns.js';
+import { createTestLan, type TestLan } from './test-lan.js';
 import { makeTempDir, recordChild } from './temp-dirs.js';
 import { freePort, onCleanup, pollUntil, procComm, terminateChild, trackChild, waitForExit } from './processes.js';
 
 export type JanusOptions = {
   /** Run in a fresh network namespace (default true). Required for media tests. */
   netns?: boolean;
+  /**
+   * Run as a host on this test LAN (see test-lan.ts) instead of on a point-to-point veth, so that
+   * Janus servers reach each other (VideoRoom remote publishers). startJanusCluster also takes `true`.
+   */
+  lan?: TestLan | boolean;
+  /** Write a fresh VideoRoom config (no demo rooms) with these plugin-wide settings. */
+  videoroom?: { stringIds?: boolean; adminKey?: string; lockRtpForward?: boolean };
   /** Short plugin names ('echotest', 'videoroom', ...); every other plugin is disabled. */
   plugins?: string[];
   apiSecret?: string;
@@ -40,6 +48,8 @@ export type JanusInstance = {
   /** Root-side veth address, for werift's iceInterfaceAddresses; undefined in loopback mode. */
   peerAddress?: string;
   testHost?: TestHost;
+  /** The test LAN this Janus is a host on, if any. */
+  lan?: TestLan;
   wsUrl: string;
   adminWsUrl: string;
   httpUrl: string;
@@ -106,7 +116,9 @@ export async function startJanus(opts: JanusOptions = {}): Promise<JanusInstance
   const adminSecret = opts.adminSecret ?? 'janusoverlord';
   const keepDir = process.env.JANUS_FIXTURE_KEEP === '1';
 
-  const testHost = useNetns ? await createTestHost() : undefined;
+  if (opts.lan === true) throw new Error('startJanus needs a TestLan object; `lan: true` is for startJanusCluster');
+  const lan = opts.lan === false ? undefined : opts.lan;
+  const testHost = lan ? await lan.addHost() : useNetns ? await createTestHost() : undefined;
   const host = testHost?.address ?? '127.0.0.1';
   // Inside a namespace the port space is private, so every Janus uses the stock ports.
   const ports = testHost
@@ -129,6 +141,7 @@ export async function startJanus(opts: JanusOptions = {}): Promise<JanusInstance
       debugLevel: opts.debugLevel ?? 4,
       rtpPortRange: opts.rtpPortRange ?? '20000-20999',
     });
+    if (opts.videoroom) writeVideoroomConfig(dir, opts.videoroom);
   } catch (err) {
     await testHost?.destroy();
     unregisterDir();
@@ -197,6 +210,7 @@ ${logTail()}`);
   const instance: JanusInstance = {
     name, pid: 0, dir, logPath, host, wsUrl, adminWsUrl, httpUrl, adminHttpUrl, adminSecret, logTail,
     ...(testHost ? { testHost, peerAddress: testHost.rootAddress } : {}),
+    ...(lan ? { lan } : {}),
     async kill(signal = 'SIGKILL') {
       if (!child || child.exitCode !== null || child.signalCode !== null) return;
       child.kill(signal);
@@ -229,17 +243,38 @@ ${logTail()}`);
   return instance;
 }
 
-/** Start n instances in parallel, named `${serverName ?? 'janus'}-1..n`. */
+/** The plugin config without the Debian demo rooms, so tests see only the rooms they create. */
+function writeVideoroomConfig(dir: string, v: NonNullable<JanusOptions['videoroom']>): void {
+  writeFileSync(join(dir, 'janus.plugin.videoroom.jcfg'), toLibconfig({
+    general: { string_ids: v.stringIds, admin_key: v.adminKey, lock_rtp_forward: v.lockRtpForward },
+  }));
+}
+
+/**
+ * Start n instances in parallel, named `${serverName ?? 'janus'}-1..n`. With `lan: true` they share a
+ * new test LAN, destroyed when the last of them is stopped.
+ */
 export async function startJanusCluster(n: number, opts: JanusOptions = {}): Promise<JanusInstance[]> {
   const base = opts.serverName ?? 'janus';
+  const ownLan = opts.lan === true ? await createTestLan() : undefined;
+  const lan = ownLan ?? (opts.lan === true ? undefined : opts.lan);
   const results = await Promise.allSettled(
-    Array.from({ length: n }, (_, i) => startJanus({ ...opts, serverName: `${base}-${String(i + 1)}` })),
+    Array.from({ length: n }, (_, i) => startJanus({ ...opts, lan, serverName: `${base}-${String(i + 1)}` })),
   );
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   if (failed) {
     await Promise.all(started.map((j) => j.stop()));
+    await ownLan?.destroy();
     throw failed.reason;
+  }
+  if (ownLan) {
+    let left = started.length;
+    for (const instance of started) {
+      const stop = instance.stop.bind(instance);
+      let stopping: Promise<void> | undefined;
+      instance.stop = () => (stopping ??= stop().then(async () => { if (--left === 0) await ownLan.destroy(); }));
+    }
   }
   return started;
 }

@@ -31,7 +31,10 @@ export type TestHost = {
   destroy(): Promise<void>;
 };
 
-/** One JSON file per namespace, read by cleanupStaleTestHosts() when the owner has died. */
+/**
+ * One JSON file per namespace, read by cleanupStaleTestHosts() when the owner has died. A test LAN
+ * (test-lan.ts) records its bridge the same way, with `bridge` set and no namespace.
+ */
 export type TestHostRecord = {
   ns: string;
   hostIf: string;
@@ -39,18 +42,19 @@ export type TestHostRecord = {
   ownerPid: number;
   ownerStart: string | undefined;
   pids: number[];
+  bridge?: string;
 };
 
-async function ip(...args: string[]): Promise<string> {
+export async function ip(...args: string[]): Promise<string> {
   const { stdout } = await execFileAsync('ip', args);
   return stdout;
 }
 
-function ipv4ToInt(a: string): number {
+export function ipv4ToInt(a: string): number {
   return a.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
 }
 
-function overlaps(cidrA: string, cidrB: string): boolean {
+export function overlaps(cidrA: string, cidrB: string): boolean {
   const [addrA = '', lenA = '32'] = cidrA.split('/');
   const [addrB = '', lenB = '32'] = cidrB.split('/');
   const len = Math.min(Number(lenA), Number(lenB));
@@ -59,7 +63,7 @@ function overlaps(cidrA: string, cidrB: string): boolean {
 }
 
 /** Every IPv4 prefix in use: interface addresses and routes in all tables, except our own guard route. */
-async function prefixesInUse(): Promise<string[]> {
+export async function prefixesInUse(): Promise<string[]> {
   const addrs = [...(await ip('-o', '-4', 'addr', 'show')).matchAll(/inet (\d+\.\d+\.\d+\.\d+\/\d+)/g)].map((m) => m[1] ?? '');
   const routes: string[] = [];
   for (const line of (await ip('-4', 'route', 'show', 'table', 'all')).split('\n')) {
@@ -70,28 +74,33 @@ async function prefixesInUse(): Promise<string[]> {
   return [...addrs, ...routes];
 }
 
-function ensureGuardRoute(): void {
+export function ensureGuardRoute(): void {
   const existing = execFileSync('ip', ['route', 'show', 'exact', TEST_NET], { encoding: 'utf8' });
   if (existing.trim() === '') ipSync('route', 'add', 'unreachable', TEST_NET); // a parallel process may win the race
 }
 
 /** Remove the guard only when no test namespace (of any process) is left. */
-function removeGuardIfUnused(): void {
+export function removeGuardIfUnused(): void {
   const names = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
   if (!names.split('\n').some((l) => l.startsWith(NETNS_PREFIX))) ipSync('route', 'del', 'unreachable', TEST_NET);
 }
 
-function recordPath(ns: string): string {
+export function recordPath(ns: string): string {
   return join(RECORD_DIR, `${ns}.json`);
 }
 
-function writeRecord(record: TestHostRecord): void {
+export function writeRecord(record: TestHostRecord): void {
   mkdirSync(RECORD_DIR, { recursive: true });
   writeFileSync(recordPath(record.ns), JSON.stringify(record));
 }
 
 /** Synchronous teardown of one namespace: kill its recorded janus pids, delete veth + name, drop the record. */
-function teardownSync(record: TestHostRecord): void {
+export function teardownSync(record: TestHostRecord): void {
+  if (record.bridge !== undefined) {
+    ipSync('link', 'del', record.bridge);
+    rmSync(recordPath(record.ns), { force: true });
+    return;
+  }
   const inNs = nsPids(record.ns);
   for (const pid of record.pids) {
     if (procComm(pid) === 'janus' && inNs.includes(pid)) killPidSync(pid, 'SIGKILL');
@@ -118,6 +127,7 @@ export function cleanupStaleTestHosts(): string[] {
     return [];
   }
   const removed: string[] = [];
+  const stale: TestHostRecord[] = [];
   for (const file of files) {
     let record: TestHostRecord;
     try {
@@ -125,9 +135,13 @@ export function cleanupStaleTestHosts(): string[] {
     } catch {
       continue; // half-written by a live owner, or garbage: leave it
     }
-    if (ownerAlive(record.ownerPid, record.ownerStart)) continue;
+    if (!ownerAlive(record.ownerPid, record.ownerStart)) stale.push(record);
+  }
+  // Namespaces first, then the bridges of test LANs they were plugged into.
+  stale.sort((a, b) => Number(a.bridge !== undefined) - Number(b.bridge !== undefined));
+  for (const record of stale) {
     teardownSync(record);
-    removed.push(record.ns);
+    removed.push(record.bridge ?? record.ns);
   }
   if (removed.length > 0) removeGuardIfUnused();
   return removed;

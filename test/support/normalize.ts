@@ -6,6 +6,12 @@ const ID_KEYS = new Set(['session_id', 'sender', 'id', 'handle_id']);
 
 export class IdNormalizer {
   private readonly ids = new Map<number, string>();
+  private readonly idKeys: ReadonlySet<string>;
+
+  /** `extraIdKeys`: further keys holding ids (e.g. VideoRoom's `private_id`). */
+  constructor(extraIdKeys: Iterable<string> = []) {
+    this.idKeys = new Set([...ID_KEYS, ...extraIdKeys]);
+  }
 
   private placeholder(id: number): string {
     let name = this.ids.get(id);
@@ -32,7 +38,7 @@ export class IdNormalizer {
       }
       return name;
     }
-    if (typeof value === 'number' && ID_KEYS.has(key) && value > 1_000_000) return this.placeholder(value);
+    if (typeof value === 'number' && this.idKeys.has(key) && value > 1_000_000) return this.placeholder(value);
     if (typeof value === 'string') return value.replace(/\d{7,}/g, (digits) => this.placeholder(Number(digits)));
     if (Array.isArray(value)) return value.map((v) => this.normalize(v));
     if (typeof value === 'object' && value !== null) {

@@ -1,0 +1,150 @@
+/**
+ * The part of a client plugin handle that talks to one backend handle: client transactions of
+ * requests still waiting for their event, event forwarding with the transaction restored, and what
+ * happens when Janus detaches the handle or the backend is lost. Used by the verbatim relay and by
+ * cluster-aware plugins (videoroom) alike.
+ */
+import type { PluginContext } from './plugin.js';
+import type { Placement } from '../cluster/cluster.js';
+import type { BackendHandle, BackendHandleListener } from '../backend/backend-handle.js';
+import { nextBackendTransaction } from '../protocol/ids.js';
+import type { JsonObject } from '../protocol/messages.js';
+import { isBackendFailure, ProxyErrors } from '../protocol/errors.js';
+
+/** Transactions of async requests still waiting for their event; bounded so a silent plugin cannot leak. */
+const MAX_OPEN_TRANSACTIONS = 64;
+const MAX_PLACEMENT_ATTEMPTS = 3;
+export const BACKEND_LOST_REASON = 'Janus backend lost';
+
+/** An async request whose event has not arrived yet, with whatever its sender attached to it. */
+export interface OpenRequest<T> {
+  clientTransaction: string;
+  tag: T;
+}
+
+export interface BackendLinkListener<T> {
+  /** A message from the backend handle, its transaction already the client's (or removed). */
+  onEvent(msg: JsonObject, request: OpenRequest<T> | undefined): void;
+  /** Janus detached the handle by itself. */
+  onDetached(): void;
+  /** The backend, or this client's session on it, is gone. */
+  onLost(): void;
+}
+
+export class BackendLink<T = undefined> implements BackendHandleListener {
+  private readonly open = new Map<string, OpenRequest<T>>();
+  /** Whether Janus may hold a PeerConnection for this handle (an SDP went either way, or webrtcup). */
+  hadPeerConnection = false;
+  private closed = false;
+
+  constructor(
+    readonly handle: BackendHandle,
+    private readonly listener: BackendLinkListener<T>,
+    private readonly release: () => void = () => undefined,
+  ) {
+    handle.listener = this;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Sends a plugin message; resolves with Janus's `ack` or `success` (errors reject). */
+  async message(body: JsonObject, jsep: JsonObject | undefined, clientTransaction: string, tag: T): Promise<JsonObject> {
+    const transaction = nextBackendTransaction();
+    this.remember(transaction, { clientTransaction, tag });
+    if (jsep !== undefined) this.hadPeerConnection = true;
+    try {
+      const reply = await this.handle.message(body, jsep, transaction);
+      if (reply.janus !== 'ack') this.open.delete(transaction);
+      return reply;
+    } catch (err) {
+      this.open.delete(transaction);
+      throw err;
+    }
+  }
+
+  async trickle(request: { candidate?: unknown; candidates?: unknown }): Promise<void> {
+    await this.handle.trickle(request);
+  }
+
+  async hangup(): Promise<void> {
+    await this.handle.hangup();
+  }
+
+  /** Stops listening and detaches the handle on the backend. */
+  async detach(): Promise<void> {
+    this.close();
+    await this.handle.detach();
+  }
+
+  /** Stops listening without telling the backend (the client session is going away anyway). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.handle.listener = undefined;
+    this.release();
+  }
+
+  onBackendEvent(msg: JsonObject): void {
+    if (this.closed) return;
+    if (msg.janus === 'detached') {
+      this.close();
+      this.listener.onDetached();
+      return;
+    }
+    if (msg.janus === 'webrtcup' || (msg.janus === 'event' && msg.jsep !== undefined)) this.hadPeerConnection = true;
+    let request: OpenRequest<T> | undefined;
+    const backendTransaction = msg.transaction;
+    if (typeof backendTransaction === 'string') {
+      request = this.open.get(backendTransaction);
+      if (request !== undefined && msg.janus === 'event') this.open.delete(backendTransaction);
+      if (request === undefined) delete msg.transaction;
+      else msg.transaction = request.clientTransaction;
+    }
+    this.listener.onEvent(msg, request);
+  }
+
+  onBackendLost(): void {
+    if (this.closed) return;
+    this.close();
+    this.listener.onLost();
+  }
+
+  private remember(backendTransaction: string, request: OpenRequest<T>): void {
+    if (this.open.size >= MAX_OPEN_TRANSACTIONS) {
+      const oldest = this.open.keys().next().value;
+      if (oldest !== undefined) this.open.delete(oldest);
+    }
+    this.open.set(backendTransaction, request);
+  }
+}
+
+/**
+ * Attaches a handle for `ctx.plugin` on the backend `choose` picks, skipping backends that fail on
+ * the way (connection lost, no answer) so that one dying Janus does not fail the attach.
+ */
+export async function attachPlaced(
+  ctx: PluginContext,
+  choose: (failed: ReadonlySet<string>) => Placement | undefined,
+): Promise<{ handle: BackendHandle; placement: Placement }> {
+  const failed = new Set<string>();
+  let lastError: unknown = ProxyErrors.noBackendAvailable(ctx.plugin);
+  for (let attempt = 0; attempt < MAX_PLACEMENT_ATTEMPTS; attempt++) {
+    const placement = choose(failed);
+    if (!placement) break;
+    try {
+      const session = ctx.backendSession(placement.backend);
+      const handle = await session.attach(ctx.plugin, ctx.opaqueId);
+      ctx.logger.debug({ backend: placement.backend.name, backendHandle: handle.id }, 'handle placed');
+      return { handle, placement };
+    } catch (err) {
+      placement.release();
+      if (!isBackendFailure(err)) throw err;
+      ctx.logger.warn({ backend: placement.backend.name, err: (err as Error).message }, 'placement failed, trying another backend');
+      failed.add(placement.backend.name);
+      lastError = err;
+    }
+  }
+  throw lastError;
+}

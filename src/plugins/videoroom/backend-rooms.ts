@@ -1,0 +1,100 @@
+/**
+ * Backend rooms: a room has one on every Janus it uses, with the same id, the proxy's marker in its
+ * description and the cluster's backend room secret. They are opened when a participant needs one
+ * (with every publisher of the room mirrored there), dropped when no participant of this proxy uses
+ * them any more, and given up when their Janus dies.
+ */
+import type { JsonObject } from '../../protocol/messages.js';
+import { VideoRoomCode, VideoRoomError, noSuchRoom } from './errors.js';
+import { backendAllowedRequests, backendCreateBody } from './room-config.js';
+import { dropMirrorsOnto, mirrorAllOnto } from './mirrors.js';
+import type { LiveRoom } from './room.js';
+import type { RoomRegistry } from './rooms.js';
+
+async function createBackendRoom(reg: RoomRegistry, room: LiveRoom, backend: string): Promise<void> {
+  const body = backendCreateBody(room.record, reg.options);
+  try {
+    await reg.control.request(backend, body);
+  } catch (err) {
+    if (!(err instanceof VideoRoomError && err.code === VideoRoomCode.ROOM_EXISTS)) throw err;
+    // A backend room of ours left over (a crashed proxy, a sweeper not done yet): our secret opens it.
+    // Anyone else's room answers 433 here and this backend cannot host the room.
+    await reg.control.request(backend, { request: 'destroy', room: room.id, secret: reg.options.backendRoomSecret });
+    await reg.control.request(backend, body);
+  }
+  for (const request of backendAllowedRequests(room.record, reg.options)) await reg.control.request(backend, request);
+}
+
+async function openBackendRoom(reg: RoomRegistry, room: LiveRoom, backend: string): Promise<void> {
+  if (room.destroyed) throw noSuchRoom(room.id);
+  if (room.record.backends.includes(backend)) return;
+  await createBackendRoom(reg, room, backend);
+  await mirrorAllOnto(reg, room, backend);
+  await reg.addBackend(room, backend);
+  reg.deps.logger.info({ room: room.id, backend, backends: room.record.backends }, 'room opened on a backend');
+}
+
+/**
+ * Resolves once `backend` holds the room's backend room with every publisher mirrored there. Must
+ * not be awaited from inside the room's queue (it queues the work itself).
+ */
+export function ensureBackendRoom(reg: RoomRegistry, room: LiveRoom, backend: string): Promise<void> {
+  if (room.record.backends.includes(backend)) return Promise.resolve();
+  let opening = room.opening.get(backend);
+  if (!opening) {
+    opening = room.queue.run(() => openBackendRoom(reg, room, backend)).finally(() => room.opening.delete(backend));
+    room.opening.set(backend, opening);
+  }
+  return opening;
+}
+
+/** The room leaves `backend`: copies there go, the origins stop sending there, the backend room is destroyed if reachable. */
+export function scheduleDropBackend(reg: RoomRegistry, room: LiveRoom, backend: string, alive: boolean): Promise<void> {
+  return room.queue.run(async () => {
+    if (!room.record.backends.includes(backend)) return;
+    await reg.removeBackend(room, backend);
+    await dropMirrorsOnto(reg, room, backend, alive);
+    if (alive) {
+      await reg.control.request(backend, { request: 'destroy', room: room.id, secret: reg.options.backendRoomSecret }).catch(() => undefined);
+    }
+    reg.deps.logger.info({ room: room.id, backend, alive, backends: room.record.backends }, 'room left a backend');
+  });
+}
+
+function inUse(room: LiveRoom, backend: string): boolean {
+  if (room.opening.has(backend) || room.membersOn(backend).length > 0) return true;
+  if ([...room.reserved.values()].includes(backend)) return true;
+  return room.participants().some((p) => p.backend === backend);
+}
+
+/** After a while without anyone on it, the room's backend room on `backend` is dropped. */
+export function scheduleIdleCheck(reg: RoomRegistry, room: LiveRoom, backend: string): void {
+  clearTimeout(room.idleTimers.get(backend));
+  const timer = setTimeout(() => {
+    room.idleTimers.delete(backend);
+    if (room.destroyed || inUse(room, backend) || !room.record.backends.includes(backend)) return;
+    void scheduleDropBackend(reg, room, backend, true);
+  }, reg.options.idleBackendRoomMs);
+  timer.unref();
+  room.idleTimers.set(backend, timer);
+}
+
+/** A join found no backend room where the proxy had one (e.g. a sweeper took it): the next join opens it anew. */
+export function backendRoomMissing(reg: RoomRegistry, room: LiveRoom, backend: string, code: unknown): void {
+  if (code !== VideoRoomCode.NO_SUCH_ROOM || room.destroyed || !room.record.backends.includes(backend)) return;
+  reg.deps.logger.warn({ room: room.id, backend }, 'backend room vanished, dropping it');
+  void scheduleDropBackend(reg, room, backend, true);
+}
+
+/**
+ * The control channel to `backend` broke. Rooms whose backend room is still there stay (a
+ * connection blip); the others leave the backend as a dead one.
+ */
+export async function recheckBackend(reg: RoomRegistry, backend: string): Promise<void> {
+  const rooms = reg.liveRooms().filter((r) => r.record.backends.includes(backend));
+  await Promise.all(rooms.map(async (room) => {
+    const body: JsonObject = { request: 'exists', room: room.id };
+    const present = await reg.control.request(backend, body).then((d) => d.exists === true, () => false);
+    if (!present) await scheduleDropBackend(reg, room, backend, false);
+  }));
+}

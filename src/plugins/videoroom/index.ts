@@ -1,0 +1,87 @@
+/**
+ * The cluster-aware VideoRoom (`janus.plugin.videoroom`): one room spread over several Janus
+ * servers, used through the unmodified Janus 1.1 multistream API. See docs/architecture.md,
+ * decision 5, and the README's VideoRoom section.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ProxyPlugin } from '../plugin.js';
+import type { Cluster } from '../../cluster/cluster.js';
+import type { RoomStore } from '../../store/room-store.js';
+import { VideoRoomHandle } from './handle.js';
+import { RoomRegistry } from './rooms.js';
+import { recheckBackend } from './backend-rooms.js';
+import { VIDEOROOM_PLUGIN, type VideoRoomOptions } from './options.js';
+import { MemoryRoomStore } from '../../store/memory/room-store.js';
+import { RedisRoomStore } from '../../store/redis/room-store.js';
+import { openRedis } from '../../store/redis/connection.js';
+
+export { VIDEOROOM_PLUGIN } from './options.js';
+
+/** The `videoroom` section of the proxy config. */
+export interface VideoRoomConfig {
+  publishers_per_backend: number;
+  backend_room_secret?: string | undefined;
+  room_marker: string;
+  admin_key?: string | undefined;
+  lock_rtp_forward: boolean;
+  string_ids: boolean;
+  idle_backend_room_s: number;
+}
+
+export interface VideoRoomModule {
+  readonly plugin: ProxyPlugin;
+  readonly rooms: RoomRegistry;
+  close(): Promise<void>;
+}
+
+export function videoRoomOptions(config: VideoRoomConfig, logger: Logger): VideoRoomOptions {
+  let secret = config.backend_room_secret;
+  if (secret === undefined) {
+    secret = randomBytes(18).toString('base64url');
+    logger.warn('videoroom.backend_room_secret is not set: generated one for this run (sentinel sweepers cannot clean up after this proxy)');
+  }
+  return {
+    publishersPerBackend: config.publishers_per_backend,
+    backendRoomSecret: secret,
+    roomMarker: config.room_marker,
+    adminKey: config.admin_key,
+    lockRtpForward: config.lock_rtp_forward,
+    stringIds: config.string_ids,
+    idleBackendRoomMs: config.idle_backend_room_s * 1000,
+  };
+}
+
+export function createVideoRoom(deps: { cluster: Cluster; store: RoomStore; options: VideoRoomOptions; logger: Logger }): VideoRoomModule {
+  const logger = deps.logger.child({ plugin: VIDEOROOM_PLUGIN });
+  const rooms = new RoomRegistry({ ...deps, logger });
+  rooms.control.onLost = (backend) => {
+    recheckBackend(rooms, backend).catch((err: unknown) => {
+      logger.warn({ backend, err: (err as Error).message }, 'could not recheck a backend');
+    });
+  };
+  return {
+    plugin: { name: VIDEOROOM_PLUGIN, createHandle: (ctx) => Promise.resolve(new VideoRoomHandle(ctx, rooms)) },
+    rooms,
+    close: () => {
+      rooms.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Where the proxy keeps its stores (the config's `store` section). */
+export interface StoreConfig {
+  type: 'memory' | 'redis';
+  redis_url: string;
+  key_prefix: string;
+}
+
+/** The module as the proxy runs it: rooms in memory, or in Redis (shared, kept over restarts). */
+export function startVideoRoom(config: VideoRoomConfig, storeConfig: StoreConfig, cluster: Cluster, logger: Logger): VideoRoomModule {
+  const options = videoRoomOptions(config, logger);
+  if (storeConfig.type === 'memory') return createVideoRoom({ cluster, store: new MemoryRoomStore(), options, logger });
+  const redis = openRedis({ url: storeConfig.redis_url, keyPrefix: storeConfig.key_prefix, logger, connectionName: 'janus-cloud-rooms' });
+  const module = createVideoRoom({ cluster, store: new RedisRoomStore(redis), options, logger });
+  return { ...module, close: async () => { await module.close(); await redis.close(); } };
+}

@@ -1,0 +1,138 @@
+/**
+ * `join` / `joinandconfigure` on a handle that has not joined yet: the room (426 from the proxy),
+ * the backend (placement), the backend room there (opened on demand), the backend handle, and then
+ * the client's request itself, which that backend validates and answers as Janus.
+ */
+import { randomUUID } from 'node:crypto';
+import type { MessageReply } from '../plugin.js';
+import { BackendLink } from '../backend-link.js';
+import { isBackendFailure, ProxyErrors } from '../../protocol/errors.js';
+import { uniqueId } from '../../protocol/ids.js';
+import type { JsonObject } from '../../protocol/messages.js';
+import { idKey, type ParticipantId, type RoomId } from '../../store/room-store.js';
+import { noSuchRoom, VideoRoomCode as C, VideoRoomError } from './errors.js';
+import { idParam, JOIN_PARAMS, validate } from './params.js';
+import { ensureBackendRoom } from './backend-rooms.js';
+import { overflowBackend, publisherBackend } from './placement.js';
+import { VIDEOROOM_PLUGIN } from './options.js';
+import { feedsOf, placeSubscriber } from './subscriber.js';
+import type { LiveRoom } from './room.js';
+import type { Target } from './rooms.js';
+import type { VideoRoomHandle } from './handle.js';
+
+/** Ids are unique room-wide, whichever backend a participant is on: the proxy picks them. */
+function newParticipantId(room: LiveRoom, stringIds: boolean): ParticipantId {
+  if (stringIds) return randomUUID();
+  return uniqueId<number>((id) => room.backendOf(id) !== undefined);
+}
+
+/**
+ * The publisher's backend: where its id already is (Janus then answers 436), else the room's fullest
+ * backend under the threshold, else a new backend from the selection pipeline, else the least full.
+ */
+function placePublisher(h: VideoRoomHandle, room: LiveRoom, id: unknown): Target {
+  const existing = typeof id === 'number' || typeof id === 'string' ? room.backendOf(id) : undefined;
+  if (existing !== undefined) return h.reg.reserve(existing);
+  const loads = h.reg.loads(room);
+  const fill = publisherBackend(loads, room.record.publishersPerBackend);
+  if (fill !== undefined) return h.reg.reserve(fill);
+  const placed = h.ctx.place(VIDEOROOM_PLUGIN, new Set([...room.record.backends, ...room.setAsideBackends()]));
+  if (placed) return { backend: placed.backend.name, release: placed.release };
+  const overflow = overflowBackend(loads);
+  if (overflow !== undefined) return h.reg.reserve(overflow);
+  throw new VideoRoomError(C.UNKNOWN_ERROR, ProxyErrors.noBackendAvailable(VIDEOROOM_PLUGIN).reason);
+}
+
+/** Attaches the handle's backend handle on the target (a handle left from a failed join is reused there). */
+async function linkTo(h: VideoRoomHandle, target: Target): Promise<void> {
+  if (h.link && !h.link.isClosed && h.backend === target.backend) {
+    target.release();
+    return;
+  }
+  const old = h.link;
+  h.link = undefined;
+  await old?.detach().catch(() => undefined);
+  const backend = h.reg.backend(target.backend);
+  if (!backend) throw ProxyErrors.backendLost();
+  const handle = await h.ctx.backendSession(backend).attach(VIDEOROOM_PLUGIN, h.ctx.opaqueId);
+  if (h.closed) {
+    await handle.detach();
+    throw new VideoRoomError(C.UNKNOWN_ERROR, 'Handle closed');
+  }
+  h.link = new BackendLink(handle, h, target.release);
+  h.backend = target.backend;
+}
+
+/** A placement for the join, with the participant id it reserved (publishers). */
+interface Placed {
+  target: Target;
+  reserved: string | undefined;
+}
+
+function place(h: VideoRoomHandle, room: LiveRoom, subscriber: boolean, request: JsonObject): Placed {
+  if (subscriber) return { target: placeSubscriber(h, room, request), reserved: undefined };
+  request.id ??= newParticipantId(room, h.reg.options.stringIds);
+  const target = placePublisher(h, room, request.id);
+  const id = request.id;
+  if ((typeof id !== 'number' && typeof id !== 'string') || room.backendOf(id) !== undefined) return { target, reserved: undefined };
+  room.reserved.set(idKey(id), target.backend);
+  return { target, reserved: idKey(id) };
+}
+
+function unplace(room: LiveRoom, placed: Placed): void {
+  if (placed.reserved !== undefined) room.reserved.delete(placed.reserved);
+  placed.target.release();
+}
+
+/**
+ * Places the join and makes sure the room is open on that backend. A backend where it cannot be
+ * opened (someone else's room with this id, or the backend failing right then) is set aside for
+ * a while and the join placed once more.
+ */
+async function placeAndOpen(h: VideoRoomHandle, room: LiveRoom, subscriber: boolean, request: JsonObject): Promise<Placed> {
+  for (let attempt = 0; ; attempt++) {
+    const placed = place(h, room, subscriber, request);
+    try {
+      await ensureBackendRoom(h.reg, room, placed.target.backend);
+      return placed;
+    } catch (err) {
+      unplace(room, placed);
+      if (room.destroyed || attempt >= 1) throw err;
+      h.ctx.logger.warn({ room: room.id, backend: placed.target.backend, err: (err as Error).message }, 'cannot open the room there, placing again');
+      room.setAside(placed.target.backend);
+    }
+  }
+}
+
+export async function sendJoin(h: VideoRoomHandle, name: string, body: JsonObject, jsep: JsonObject | undefined, transaction: string): Promise<MessageReply> {
+  const reg = h.reg;
+  validate(body, JOIN_PARAMS);
+  validate(body, [idParam('room', reg.options.stringIds)]);
+  const room = await reg.get(body.room as RoomId);
+  if (!room || room.destroyed) throw noSuchRoom(body.room);
+  const subscriber = body.ptype === 'subscriber' || body.ptype === 'listener';
+  const request: JsonObject = { ...body };
+  room.members.add(h);
+  let placed: Placed | undefined;
+  let linked = false;
+  try {
+    placed = await placeAndOpen(h, room, subscriber, request);
+    if (subscriber) await room.mirrorsReady(feedsOf(body), placed.target.backend);
+    await linkTo(h, placed.target);
+    linked = true;
+    h.room = room;
+    h.role = subscriber ? 'subscriber' : 'publisher';
+    h.reservedId = placed.reserved;
+    h.state = 'joining';
+    const reply = await h.forward(name, request, jsep, transaction);
+    await h.flushTrickles();
+    return reply;
+  } catch (err) {
+    if (placed && !linked) unplace(room, placed);
+    else if (placed?.reserved !== undefined) room.reserved.delete(placed.reserved);
+    room.members.delete(h);
+    h.state = 'idle';
+    if (isBackendFailure(err)) throw new VideoRoomError(C.UNKNOWN_ERROR, (err as Error).message);
+    throw err;
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * Remote-publisher mirrors: a publisher lives on its origin backend and appears on every other
+ * backend of its room as a remote publisher (`add_remote_publisher` there, `publish_remotely` at the
+ * origin). Changes to a room's layout run in the room's queue, so a mirror and a backend room being
+ * opened or dropped never cross.
+ */
+import type { JsonObject } from '../../protocol/messages.js';
+import { idKey, type MirrorRecord, type ParticipantId, type ParticipantRecord } from '../../store/room-store.js';
+import { VideoRoomCode, VideoRoomError } from './errors.js';
+import type { LiveRoom, RemovalReason } from './room.js';
+import type { RoomRegistry } from './rooms.js';
+
+const STREAM_KEYS = ['type', 'codec', 'description', 'disabled', 'stereo', 'fec', 'dtx', 'simulcast', 'svc', 'h264_profile', 'vp9_profile'];
+const READD_ATTEMPTS = 4;
+const READD_DELAY_MS = 50;
+/** How long a removal reason is remembered for the `leaving` events the remote copies send. */
+const REMOVAL_MEMORY_MS = 30_000;
+
+export function remoteId(target: string): string {
+  return `jc-${target}`;
+}
+
+/** The publisher's streams as `add_remote_publisher` takes them: numbered by position, as the target numbers them. */
+export function remoteStreams(p: ParticipantRecord): JsonObject[] {
+  return p.streams.map((stream, index) => {
+    const out: JsonObject = { mindex: index, mid: String(index) };
+    for (const key of STREAM_KEYS) if (stream[key] !== undefined) out[key] = stream[key];
+    Object.assign(out, p.extensions[String(typeof stream.mindex === 'number' ? stream.mindex : index)]);
+    return out;
+  });
+}
+
+function isCode(err: unknown, code: number): boolean {
+  return err instanceof VideoRoomError && err.code === code;
+}
+
+async function quietly(work: Promise<unknown>): Promise<void> {
+  await work.catch(() => undefined);
+}
+
+/**
+ * `add_remote_publisher`, replacing a copy left over (from before a crash, or one Janus is still
+ * taking down: its removal completes asynchronously, so the id can stay taken for a moment).
+ */
+async function addRemotePublisher(reg: RoomRegistry, target: string, add: JsonObject): Promise<JsonObject> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await reg.control.request(target, add);
+    } catch (err) {
+      if (!isCode(err, VideoRoomCode.ID_EXISTS) || attempt >= READD_ATTEMPTS) throw err;
+      await quietly(reg.control.request(target, { request: 'remove_remote_publisher', room: add.room, secret: add.secret, id: add.id }));
+      await new Promise((resolve) => setTimeout(resolve, READD_DELAY_MS * attempt));
+    }
+  }
+}
+
+async function createMirror(reg: RoomRegistry, room: LiveRoom, p: ParticipantRecord, target: string): Promise<void> {
+  const host = reg.mediaAddress(target);
+  if (host === undefined) return;
+  const secret = reg.options.backendRoomSecret;
+  const add: JsonObject = { request: 'add_remote_publisher', room: room.id, secret, id: p.id, iface: host, streams: remoteStreams(p) };
+  if (p.display !== undefined) add.display = p.display;
+  const added = await addRemotePublisher(reg, target, add);
+  const mirror: MirrorRecord = {
+    backend: target, host, port: Number(added.port), rtcpPort: typeof added.rtcp_port === 'number' ? added.rtcp_port : undefined, remoteId: remoteId(target),
+  };
+  const publish: JsonObject = {
+    request: 'publish_remotely', room: room.id, secret, publisher_id: p.id, remote_id: mirror.remoteId, host, port: mirror.port,
+  };
+  if (mirror.rtcpPort !== undefined) publish.rtcp_port = mirror.rtcpPort;
+  if (reg.options.adminKey !== undefined) publish.admin_key = reg.options.adminKey;
+  try {
+    await reg.control.request(p.backend, publish).catch(async (err: unknown) => {
+      if (!isCode(err, VideoRoomCode.ID_EXISTS)) throw err;
+      await quietly(reg.control.request(p.backend, { request: 'unpublish_remotely', room: room.id, secret, publisher_id: p.id, remote_id: mirror.remoteId }));
+      return reg.control.request(p.backend, publish);
+    });
+  } catch (err) {
+    await quietly(reg.control.request(target, { request: 'remove_remote_publisher', room: room.id, secret, id: p.id }));
+    throw err;
+  }
+  await reg.putMirror(room, p, mirror);
+}
+
+async function updateMirror(reg: RoomRegistry, room: LiveRoom, p: ParticipantRecord, target: string): Promise<void> {
+  const body: JsonObject = { request: 'update_remote_publisher', room: room.id, secret: reg.options.backendRoomSecret, id: p.id, streams: remoteStreams(p) };
+  if (p.display !== undefined) body.display = p.display;
+  await reg.control.request(target, body);
+}
+
+/** Takes one mirror down: the origin stops sending, the target drops the copy (as a kick when the publisher was kicked). */
+async function removeMirror(reg: RoomRegistry, room: LiveRoom, p: ParticipantRecord, mirror: MirrorRecord, reason: RemovalReason, originAlive: boolean): Promise<void> {
+  const secret = reg.options.backendRoomSecret;
+  const origin = originAlive
+    ? quietly(reg.control.request(p.backend, { request: 'unpublish_remotely', room: room.id, secret, publisher_id: p.id, remote_id: mirror.remoteId }))
+    : Promise.resolve();
+  const target = reason === 'kicked'
+    ? reg.control.request(mirror.backend, { request: 'kick', room: room.id, secret, id: p.id })
+    : reg.control.request(mirror.backend, { request: 'remove_remote_publisher', room: room.id, secret, id: p.id });
+  await Promise.all([origin, quietly(target)]);
+  await reg.removeMirror(room, p, mirror.backend);
+}
+
+function logFailure(reg: RoomRegistry, room: LiveRoom, what: string, p: ParticipantId, backend: string): (err: unknown) => void {
+  return (err) => {
+    reg.deps.logger.warn({ room: room.id, participant: p, backend, err: (err as Error).message }, what);
+  };
+}
+
+/** Mirrors every publisher of the room that has no copy on `target` yet (the room just opened there). */
+export async function mirrorAllOnto(reg: RoomRegistry, room: LiveRoom, target: string): Promise<void> {
+  const publishers = room.participants().filter((p) => p.streams.length > 0 && p.backend !== target && !p.mirrors[target]);
+  await Promise.all(publishers.map((p) => createMirror(reg, room, p, target).catch(logFailure(reg, room, 'mirror failed', p.id, target))));
+}
+
+/**
+ * The publisher published or renegotiated: update its copies, create the missing ones. Subscribers
+ * can wait for the copies being created (`LiveRoom.mirrorsReady`).
+ */
+export function schedulePublished(reg: RoomRegistry, room: LiveRoom, id: ParticipantId): Promise<void> {
+  // The removal reason stays: the copies' `leaving` from the last take-down may still be on its way.
+  const key = idKey(id);
+  const origin = room.participant(id)?.backend;
+  const task = room.queue.run(async () => {
+    const p = room.participant(id);
+    if (!p || p.streams.length === 0 || room.destroyed) return;
+    const existing = Object.keys(p.mirrors);
+    const missing = room.record.backends.filter((b) => b !== p.backend && !p.mirrors[b]);
+    await Promise.all([
+      ...existing.map((b) => updateMirror(reg, room, p, b).catch(logFailure(reg, room, 'mirror update failed', id, b))),
+      ...missing.map((b) => createMirror(reg, room, p, b).catch(logFailure(reg, room, 'mirror failed', id, b))),
+    ]);
+  });
+  const settled = task.then(() => undefined, () => undefined);
+  for (const backend of room.record.backends) {
+    if (backend === origin) continue;
+    const mirrorKey = `${key}|${backend}`;
+    room.pendingMirrors.set(mirrorKey, settled);
+    void settled.then(() => { if (room.pendingMirrors.get(mirrorKey) === settled) room.pendingMirrors.delete(mirrorKey); });
+  }
+  return settled;
+}
+
+/** Only the display changed: the copies learn it (their rooms send no event for it; the proxy does). */
+export function scheduleDisplayChange(reg: RoomRegistry, room: LiveRoom, id: ParticipantId): Promise<void> {
+  return room.queue.run(async () => {
+    const p = room.participant(id);
+    if (!p || room.destroyed) return;
+    await Promise.all(Object.keys(p.mirrors).map((b) => {
+      const body: JsonObject = { request: 'update_remote_publisher', room: room.id, secret: reg.options.backendRoomSecret, id, streams: [] };
+      if (p.display !== undefined) body.display = p.display;
+      return reg.control.request(b, body).catch(logFailure(reg, room, 'mirror update failed', id, b));
+    }));
+  });
+}
+
+/**
+ * Takes every copy of the publisher down. `p` is the record as it was when the publisher stopped
+ * (it may have left the room by the time this runs); `originAlive` false when its backend died.
+ */
+export function scheduleUnmirror(reg: RoomRegistry, room: LiveRoom, p: ParticipantRecord, reason: RemovalReason, originAlive = true): Promise<void> {
+  const key = idKey(p.id);
+  room.removals.set(key, reason);
+  setTimeout(() => { if (room.removals.get(key) === reason && !room.participant(p.id)) room.removals.delete(key); }, REMOVAL_MEMORY_MS).unref();
+  return room.queue.run(async () => {
+    const mirrors = Object.values(p.mirrors);
+    await Promise.all(mirrors.map((m) => removeMirror(reg, room, p, m, reason, originAlive).catch(logFailure(reg, room, 'unmirror failed', p.id, m.backend))));
+  });
+}
+
+/** The room leaves `target`: every copy there goes (the caller destroys the backend room, if it still can). */
+export async function dropMirrorsOnto(reg: RoomRegistry, room: LiveRoom, target: string, targetAlive: boolean): Promise<void> {
+  const secret = reg.options.backendRoomSecret;
+  await Promise.all(room.participants().map(async (p) => {
+    const mirror = p.mirrors[target];
+    if (!mirror) return;
+    await quietly(reg.control.request(p.backend, { request: 'unpublish_remotely', room: room.id, secret, publisher_id: p.id, remote_id: mirror.remoteId }));
+    if (targetAlive) await quietly(reg.control.request(target, { request: 'remove_remote_publisher', room: room.id, secret, id: p.id }));
+    await reg.removeMirror(room, p, target);
+  }));
+}

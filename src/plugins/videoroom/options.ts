@@ -1,0 +1,35 @@
+/** The VideoRoom module's settings (config section `videoroom`) and what it needs from the rest of the proxy. */
+import type { Logger } from 'pino';
+import type { Backend } from '../../cluster/backend.js';
+import type { Cluster } from '../../cluster/cluster.js';
+import type { RoomStore } from '../../store/room-store.js';
+
+export const VIDEOROOM_PLUGIN = 'janus.plugin.videoroom';
+
+export interface VideoRoomOptions {
+  publishersPerBackend: number;
+  /** Secret of every backend room; clients never see it. */
+  backendRoomSecret: string;
+  /** Prefix of every backend room's description. */
+  roomMarker: string;
+  adminKey: string | undefined;
+  lockRtpForward: boolean;
+  stringIds: boolean;
+  /** How long a backend room without participants of this proxy is kept. */
+  idleBackendRoomMs: number;
+}
+
+export interface VideoRoomDeps {
+  cluster: Cluster;
+  store: RoomStore;
+  options: VideoRoomOptions;
+  logger: Logger;
+}
+
+/** Where other Janus servers send this backend's cascade RTP: its record's `media_address`, else its URL's host. */
+export function mediaAddress(backend: Backend): string {
+  const configured = backend.record.media_address;
+  if (configured !== undefined) return configured;
+  const host = new URL(backend.url).hostname;
+  return host.startsWith('[') ? host.slice(1, -1) : host;
+}

@@ -1,0 +1,132 @@
+/**
+ * A room as this proxy holds it: the stored record (kept in step with the store on every change)
+ * plus what only lives here: the queue that orders changes to the room's layout, the client
+ * handles of this proxy in the room, mirrors being created, and ids reserved by joins in flight.
+ */
+import type { JsonObject } from '../../protocol/messages.js';
+import { idKey, type ParticipantId, type ParticipantRecord, type RoomId, type RoomRecord } from '../../store/room-store.js';
+
+/** Runs tasks one after another; a failing task does not stop the ones behind it. */
+export class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task, task);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  idle(): Promise<void> {
+    return this.tail.then(() => undefined);
+  }
+}
+
+/** A client handle of this proxy in a room, for events Janus cannot deliver across backends. */
+export interface RoomMember {
+  readonly role: 'publisher' | 'subscriber';
+  /** The backend its own backend handle is on. */
+  readonly backend: string;
+  /** Its participant id (publishers only). */
+  readonly participantId: ParticipantId | undefined;
+  /** Delivers a plugin event (no transaction) to the client. */
+  notify(data: JsonObject): void;
+}
+
+/** Why a publisher's mirrors were last taken down: remote copies report it as Janus would have. */
+export type RemovalReason = 'unpublished' | 'kicked' | 'left';
+
+const MIRROR_WAIT_MS = 10_000;
+const SET_ASIDE_MS = 30_000;
+
+export class LiveRoom {
+  readonly key: string;
+  readonly queue = new SerialQueue();
+  readonly members = new Set<RoomMember>();
+  /** Mirror creations queued or running, by `participant|backend`. */
+  readonly pendingMirrors = new Map<string, Promise<void>>();
+  /** Participant ids taken by joins in flight, with the backend each join went to. */
+  readonly reserved = new Map<string, string>();
+  readonly removals = new Map<string, RemovalReason>();
+  /** Backend rooms being created, by backend. */
+  readonly opening = new Map<string, Promise<void>>();
+  destroyed = false;
+  idleTimers = new Map<string, NodeJS.Timeout>();
+  /** Backends where the room could not be opened, until when (epoch ms) they are not tried again. */
+  private readonly asideUntil = new Map<string, number>();
+
+  constructor(public record: RoomRecord) {
+    this.key = idKey(record.id);
+  }
+
+  get id(): RoomId {
+    return this.record.id;
+  }
+
+  participant(id: ParticipantId): ParticipantRecord | undefined {
+    return this.record.participants[idKey(id)];
+  }
+
+  participants(): ParticipantRecord[] {
+    return Object.values(this.record.participants);
+  }
+
+  /** The backend a participant is on, counting joins still in flight. */
+  backendOf(id: ParticipantId): string | undefined {
+    return this.participant(id)?.backend ?? this.reserved.get(idKey(id));
+  }
+
+  /** Participants (joined or joining) per backend of the room. */
+  participantCounts(): Map<string, number> {
+    const counts = new Map<string, number>(this.record.backends.map((b) => [b, 0]));
+    for (const p of this.participants()) counts.set(p.backend, (counts.get(p.backend) ?? 0) + 1);
+    for (const backend of this.reserved.values()) counts.set(backend, (counts.get(backend) ?? 0) + 1);
+    return counts;
+  }
+
+  /** Keeps placement away from `backend` for a while (the room could not be opened there). */
+  setAside(backend: string, nowMs = Date.now()): void {
+    this.asideUntil.set(backend, nowMs + SET_ASIDE_MS);
+  }
+
+  setAsideBackends(nowMs = Date.now()): string[] {
+    for (const [backend, until] of this.asideUntil) if (until <= nowMs) this.asideUntil.delete(backend);
+    return [...this.asideUntil.keys()];
+  }
+
+  /** Whether `backend` has the feed: its origin, a copy, or a copy being made. */
+  hasFeed(feed: ParticipantId, backend: string): boolean {
+    const p = this.participant(feed);
+    if (!p) return false;
+    return p.backend === backend || p.mirrors[backend] !== undefined || this.pendingMirrors.has(`${idKey(feed)}|${backend}`);
+  }
+
+  byPrivateId(privateId: number): ParticipantRecord | undefined {
+    return this.participants().find((p) => p.privateId === privateId);
+  }
+
+  /** Waits (bounded) until the mirrors of these feeds on `backend` that are being created exist. */
+  async mirrorsReady(feeds: readonly ParticipantId[], backend: string): Promise<void> {
+    const waits = feeds.flatMap((feed) => {
+      const pending = this.pendingMirrors.get(`${idKey(feed)}|${backend}`);
+      return pending ? [pending] : [];
+    });
+    if (waits.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, MIRROR_WAIT_MS); });
+    await Promise.race([Promise.all(waits), timeout]);
+    clearTimeout(timer);
+  }
+
+  /** Members (publisher handles) that are on another backend than `backend`, except the participant itself. */
+  membersElsewhere(backend: string, except?: ParticipantId): RoomMember[] {
+    return [...this.members].filter(
+      (m) => m.role === 'publisher' && m.participantId !== undefined && m.backend !== backend
+        && (except === undefined || idKey(m.participantId) !== idKey(except)),
+    );
+  }
+
+  /** Local handles on `backend` (publishers and subscribers). */
+  membersOn(backend: string): RoomMember[] {
+    return [...this.members].filter((m) => m.backend === backend);
+  }
+}

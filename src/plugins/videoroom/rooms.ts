@@ -1,0 +1,146 @@
+/**
+ * The VideoRoom module's shared state: the rooms this proxy has loaded (from the store), the
+ * control channels, and the small operations every request family needs (store writes kept in step
+ * with the live room, backend loads for placement, events Janus cannot send across backends).
+ */
+import type { Backend } from '../../cluster/backend.js';
+import type { JsonObject } from '../../protocol/messages.js';
+import { idKey, type MirrorRecord, type ParticipantId, type ParticipantRecord, type RoomId, type RoomRecord } from '../../store/room-store.js';
+import { ControlChannels } from './control.js';
+import { LiveRoom } from './room.js';
+import { mediaAddress, VIDEOROOM_PLUGIN, type VideoRoomDeps, type VideoRoomOptions } from './options.js';
+import type { RoomBackendLoad } from './placement.js';
+
+/** A backend chosen for a client handle, counted against it until `release`. */
+export interface Target {
+  backend: string;
+  release: () => void;
+}
+
+export class RoomRegistry {
+  readonly control: ControlChannels;
+  private readonly live = new Map<string, LiveRoom>();
+  /** Loads in flight, so that two requests for one room share one LiveRoom. */
+  private readonly loading = new Map<string, Promise<LiveRoom | undefined>>();
+
+  constructor(readonly deps: VideoRoomDeps) {
+    this.control = new ControlChannels(deps.cluster, deps.logger);
+  }
+
+  get options(): VideoRoomOptions {
+    return this.deps.options;
+  }
+
+  /** The room, from this proxy's memory or else from the store; undefined when it does not exist. */
+  get(id: RoomId): Promise<LiveRoom | undefined> {
+    const key = idKey(id);
+    const room = this.live.get(key);
+    if (room) return Promise.resolve(room);
+    let loading = this.loading.get(key);
+    if (!loading) {
+      loading = this.deps.store.get(id).then((record) => {
+        this.loading.delete(key);
+        if (!record) return undefined;
+        const existing = this.live.get(key);
+        if (existing) return existing;
+        const loaded = new LiveRoom(record);
+        this.live.set(key, loaded);
+        return loaded;
+      }, (err: unknown) => {
+        this.loading.delete(key);
+        throw err;
+      });
+      this.loading.set(key, loading);
+    }
+    return loading;
+  }
+
+  /** Stores a new room; undefined when one with its id exists already. */
+  async add(record: RoomRecord): Promise<LiveRoom | undefined> {
+    if (!(await this.deps.store.create(record))) return undefined;
+    const room = new LiveRoom(record);
+    this.live.set(room.key, room);
+    return room;
+  }
+
+  async remove(room: LiveRoom): Promise<void> {
+    room.destroyed = true;
+    for (const timer of room.idleTimers.values()) clearTimeout(timer);
+    this.live.delete(room.key);
+    await this.deps.store.delete(room.id);
+  }
+
+  liveRooms(): LiveRoom[] {
+    return [...this.live.values()];
+  }
+
+  backend(name: string): Backend | undefined {
+    return this.deps.cluster.backends.get(name);
+  }
+
+  /** Counts a handle against `name` until `release` (as a placement by the selection pipeline does). */
+  reserve(name: string): Target {
+    return { backend: name, release: this.backend(name)?.reserve() ?? (() => undefined) };
+  }
+
+  mediaAddress(name: string): string | undefined {
+    const backend = this.backend(name);
+    return backend ? mediaAddress(backend) : undefined;
+  }
+
+  /** The room's backends as placement sees them. */
+  loads(room: LiveRoom): RoomBackendLoad[] {
+    const counts = room.participantCounts();
+    const aside = new Set(room.setAsideBackends());
+    return room.record.backends.map((name) => {
+      const backend = this.backend(name);
+      const snapshot = backend?.snapshot();
+      const usable = snapshot !== undefined && snapshot.connected && snapshot.status === 'up' && !snapshot.expired
+        && snapshot.breaker !== 'open' && snapshot.plugins.has(VIDEOROOM_PLUGIN) && !aside.has(name);
+      return { name, participants: counts.get(name) ?? 0, handles: snapshot?.handles ?? 0, usable };
+    });
+  }
+
+  async putParticipant(room: LiveRoom, participant: ParticipantRecord): Promise<void> {
+    room.record.participants[idKey(participant.id)] = participant;
+    await this.deps.store.putParticipant(room.id, participant);
+  }
+
+  async removeParticipant(room: LiveRoom, id: ParticipantId): Promise<void> {
+    Reflect.deleteProperty(room.record.participants, idKey(id));
+    await this.deps.store.removeParticipant(room.id, id);
+  }
+
+  async putMirror(room: LiveRoom, participant: ParticipantRecord, mirror: MirrorRecord): Promise<void> {
+    participant.mirrors[mirror.backend] = mirror;
+    await this.deps.store.putMirror(room.id, participant.id, mirror);
+  }
+
+  async removeMirror(room: LiveRoom, participant: ParticipantRecord, backend: string): Promise<void> {
+    Reflect.deleteProperty(participant.mirrors, backend);
+    await this.deps.store.removeMirror(room.id, participant.id, backend);
+  }
+
+  async addBackend(room: LiveRoom, backend: string): Promise<void> {
+    if (!room.record.backends.includes(backend)) room.record.backends.push(backend);
+    await this.deps.store.addBackend(room.id, backend);
+  }
+
+  async removeBackend(room: LiveRoom, backend: string): Promise<void> {
+    room.record.backends = room.record.backends.filter((b) => b !== backend);
+    await this.deps.store.removeBackend(room.id, backend);
+  }
+
+  /**
+   * A room event for this proxy's participants on other backends than `origin` (their own Janus
+   * cannot know about it), except the participant it is about.
+   */
+  notifyElsewhere(room: LiveRoom, origin: string, data: JsonObject, about?: ParticipantId): void {
+    for (const member of room.membersElsewhere(origin, about)) member.notify(structuredClone(data));
+  }
+
+  close(): void {
+    for (const room of this.live.values()) for (const timer of room.idleTimers.values()) clearTimeout(timer);
+    this.control.close();
+  }
+}

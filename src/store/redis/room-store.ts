@@ -1,0 +1,177 @@
+/**
+ * VideoRoom rooms in Redis, so that another proxy (or this one after a restart) can act on them.
+ *
+ * Layout, with prefix P and room key K (the room id as text):
+ *   P vrooms                        SET of K (no KEYS/SCAN anywhere)
+ *   P vroom:K                       HASH field → JSON: id, params, secret, description, isPrivate,
+ *                                   permanent, allowed, listEntry, publishersPerBackend, createdAt
+ *   P vroom:K:backends              ZSET backend name, scored by when it joined (keeps the order)
+ *   P vroom:K:participants          HASH participant key → JSON participant, without its mirrors
+ *   P vroom:K:mirrors               HASH "participant key|backend" → JSON mirror
+ * Every write touches its own field, set member or hash field, so writers never overwrite each
+ * other's changes and no read-modify-write is needed.
+ */
+import type { Redis } from 'ioredis';
+import {
+  idKey, type MirrorRecord, type ParticipantId, type ParticipantRecord, type RoomId, type RoomPatch, type RoomRecord, type RoomStore,
+} from '../room-store.js';
+import { storeError, type RedisConnection } from './connection.js';
+
+const RECORD_FIELDS = ['id', 'params', 'secret', 'description', 'isPrivate', 'permanent', 'allowed', 'listEntry', 'publishersPerBackend', 'createdAt'] as const;
+type RecordField = (typeof RECORD_FIELDS)[number];
+
+export class RedisRoomStore implements RoomStore {
+  constructor(private readonly redis: RedisConnection) {}
+
+  private get client(): Redis {
+    return this.redis.client;
+  }
+
+  private keys(id: RoomId): { room: string; backends: string; participants: string; mirrors: string } {
+    const k = idKey(id);
+    return {
+      room: this.redis.key('vroom', k),
+      backends: this.redis.key('vroom', k, 'backends'),
+      participants: this.redis.key('vroom', k, 'participants'),
+      mirrors: this.redis.key('vroom', k, 'mirrors'),
+    };
+  }
+
+  private async run<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      throw storeError(`room store ${operation}`, err);
+    }
+  }
+
+  create(room: RoomRecord): Promise<boolean> {
+    return this.run('create', async () => {
+      // The set membership is the lock: only one creator of an id gets past it.
+      if ((await this.client.sadd(this.redis.key('vrooms'), idKey(room.id))) === 0) return false;
+      const k = this.keys(room.id);
+      const multi = this.client.multi();
+      multi.hset(k.room, Object.fromEntries(RECORD_FIELDS.map((f) => [f, JSON.stringify(room[f] ?? null)])));
+      room.backends.forEach((b, i) => multi.zadd(k.backends, 'NX', String(Date.now() + i), b));
+      for (const p of Object.values(room.participants)) this.queueParticipant(multi, room.id, p);
+      await multi.exec();
+      return true;
+    });
+  }
+
+  get(id: RoomId): Promise<RoomRecord | undefined> {
+    return this.run('get', async () => (await this.read([id]))[0]);
+  }
+
+  list(): Promise<RoomRecord[]> {
+    return this.run('list', async () => {
+      const ids = await this.client.smembers(this.redis.key('vrooms'));
+      return (await this.read(ids)).filter((r): r is RoomRecord => r !== undefined);
+    });
+  }
+
+  delete(id: RoomId): Promise<boolean> {
+    return this.run('delete', async () => {
+      const removed = await this.client.srem(this.redis.key('vrooms'), idKey(id));
+      const k = this.keys(id);
+      await this.client.del(k.room, k.backends, k.participants, k.mirrors);
+      return removed === 1;
+    });
+  }
+
+  update(id: RoomId, patch: RoomPatch): Promise<void> {
+    return this.run('update', async () => {
+      const fields: Record<string, string> = {};
+      // A key given as undefined (e.g. a secret set back to none) is stored as null.
+      for (const [key, value] of Object.entries(patch) as [string, unknown][]) fields[key] = JSON.stringify(value ?? null);
+      if (Object.keys(fields).length > 0 && (await this.client.exists(this.keys(id).room)) === 1) await this.client.hset(this.keys(id).room, fields);
+    });
+  }
+
+  addBackend(id: RoomId, backend: string): Promise<void> {
+    return this.run('addBackend', async () => { await this.client.zadd(this.keys(id).backends, 'NX', String(Date.now()), backend); });
+  }
+
+  removeBackend(id: RoomId, backend: string): Promise<void> {
+    return this.run('removeBackend', async () => { await this.client.zrem(this.keys(id).backends, backend); });
+  }
+
+  putParticipant(id: RoomId, participant: ParticipantRecord): Promise<void> {
+    return this.run('putParticipant', async () => {
+      const multi = this.client.multi();
+      this.queueParticipant(multi, id, participant);
+      await multi.exec();
+    });
+  }
+
+  removeParticipant(id: RoomId, participant: ParticipantId): Promise<void> {
+    return this.run('removeParticipant', async () => {
+      const k = this.keys(id);
+      const prefix = `${idKey(participant)}|`;
+      const mirrors = (await this.client.hkeys(k.mirrors)).filter((f) => f.startsWith(prefix));
+      const multi = this.client.multi().hdel(k.participants, idKey(participant));
+      if (mirrors.length > 0) multi.hdel(k.mirrors, ...mirrors);
+      await multi.exec();
+    });
+  }
+
+  putMirror(id: RoomId, participant: ParticipantId, mirror: MirrorRecord): Promise<void> {
+    return this.run('putMirror', async () => {
+      const k = this.keys(id);
+      // Only for a participant still there (as the memory store).
+      if ((await this.client.hexists(k.participants, idKey(participant))) === 0) return;
+      await this.client.hset(k.mirrors, `${idKey(participant)}|${mirror.backend}`, JSON.stringify(mirror));
+    });
+  }
+
+  removeMirror(id: RoomId, participant: ParticipantId, backend: string): Promise<void> {
+    return this.run('removeMirror', async () => { await this.client.hdel(this.keys(id).mirrors, `${idKey(participant)}|${backend}`); });
+  }
+
+  /** The connection belongs to whoever opened it. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private queueParticipant(multi: ReturnType<Redis['multi']>, id: RoomId, participant: ParticipantRecord): void {
+    const k = this.keys(id);
+    const pk = idKey(participant.id);
+    multi.hset(k.participants, pk, JSON.stringify({ ...participant, mirrors: {} }));
+    for (const mirror of Object.values(participant.mirrors)) multi.hset(k.mirrors, `${pk}|${mirror.backend}`, JSON.stringify(mirror));
+  }
+
+  /** Reads rooms with one pipeline round trip. */
+  private async read(ids: readonly RoomId[]): Promise<(RoomRecord | undefined)[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.client.pipeline();
+    for (const id of ids) {
+      const k = this.keys(id);
+      pipeline.hgetall(k.room).zrange(k.backends, '0', '-1').hgetall(k.participants).hgetall(k.mirrors);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    return ids.map((_, i) => {
+      const [room, backends, participants, mirrors] = replies.slice(i * 4, i * 4 + 4).map(([err, value]) => {
+        if (err) throw err;
+        return value;
+      }) as [Record<string, string>, string[], Record<string, string>, Record<string, string>];
+      return assemble(room, backends, participants, mirrors);
+    });
+  }
+}
+
+function assemble(room: Record<string, string>, backends: string[], participants: Record<string, string>, mirrors: Record<string, string>): RoomRecord | undefined {
+  if (room.id === undefined) return undefined;
+  const fields: Partial<Record<RecordField, unknown>> = {};
+  for (const f of RECORD_FIELDS) {
+    const value: unknown = room[f] === undefined ? undefined : JSON.parse(room[f]);
+    if (value !== null) fields[f] = value;
+  }
+  const record = { ...fields, backends, participants: {} } as unknown as RoomRecord;
+  for (const [key, raw] of Object.entries(participants)) record.participants[key] = JSON.parse(raw) as ParticipantRecord;
+  for (const [key, raw] of Object.entries(mirrors)) {
+    const mirror = JSON.parse(raw) as MirrorRecord;
+    const p = record.participants[key.slice(0, key.lastIndexOf('|'))];
+    if (p) p.mirrors[mirror.backend] = mirror;
+  }
+  return record;
+}

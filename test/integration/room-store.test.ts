@@ -1,0 +1,58 @@
+// The VideoRoom room stores (memory, Redis against a real redis-server) pass one contract.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryRoomStore } from '../../src/store/memory/room-store.js';
+import { RedisRoomStore } from '../../src/store/redis/room-store.js';
+import { openRedis } from '../../src/store/redis/connection.js';
+import { startRedis, type RedisInstance } from '../support/redis-fixture.js';
+import { roomStoreContract } from '../support/room-store-contract.js';
+import { startJanusCluster } from '../support/janus-fixture.js';
+import { startTestProxy } from '../support/proxy-fixture.js';
+import { JanusTestClient } from '../support/janus-client.js';
+import { videoRoomHandle } from '../support/videoroom-direct.js';
+
+let redis: RedisInstance | undefined;
+let prefixes = 0;
+
+before(async () => { redis = await startRedis(); });
+after(async () => { await redis?.stop(); });
+
+roomStoreContract('memory', () => {
+  const store = new MemoryRoomStore();
+  return Promise.resolve({ store, close: () => store.close() });
+});
+
+roomStoreContract('redis', () => {
+  if (!redis) throw new Error('redis-server did not start');
+  const connection = openRedis({ url: redis.url, keyPrefix: `rooms-test-${String(++prefixes)}:` });
+  return Promise.resolve({ store: new RedisRoomStore(connection), close: () => connection.close() });
+});
+
+describe('a proxy with store.type redis keeps its VideoRoom rooms in Redis', { timeout: 60_000 }, () => {
+  it('create, join and destroy show in Redis, as another proxy would read them', async () => {
+    if (!redis) throw new Error('redis-server did not start');
+    const janus = await startJanusCluster(1, { netns: false, plugins: ['videoroom'], videoroom: {} });
+    const prefix = 'rooms-e2e:';
+    const proxy = await startTestProxy(janus, { store: { type: 'redis', redis_url: redis.url, key_prefix: prefix } });
+    const connection = openRedis({ url: redis.url, keyPrefix: prefix });
+    const client = await JanusTestClient.connect(proxy.url);
+    try {
+      const other = new RedisRoomStore(connection);
+      const ctl = await videoRoomHandle(client);
+      assert.equal((await ctl.sync({ request: 'create', room: 4321, description: 'shared', secret: 'adm' })).videoroom, 'created');
+      const joined = await (await videoRoomHandle(client)).async({ request: 'join', ptype: 'publisher', room: 4321, display: 'p' });
+      const seen = await other.get(4321);
+      assert.equal(seen?.description, 'shared');
+      assert.equal(seen.secret, 'adm');
+      assert.deepEqual(seen.backends, [janus[0]!.name]);
+      assert.equal(seen.participants[String(joined.data.id)]?.display, 'p');
+      assert.equal((await ctl.sync({ request: 'destroy', room: 4321, secret: 'adm' })).videoroom, 'destroyed');
+      assert.equal(await other.get(4321), undefined);
+    } finally {
+      await client.close();
+      await connection.close();
+      await proxy.stop();
+      await Promise.all(janus.map((j) => j.stop()));
+    }
+  });
+});

@@ -1,0 +1,40 @@
+// VideoRoom placement as pure functions over a room snapshot: table-driven.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { overflowBackend, publisherBackend, subscriberBackend, type RoomBackendLoad } from '../../src/plugins/videoroom/placement.js';
+
+const load = (name: string, participants: number, handles = 0, usable = true, feeds?: number): RoomBackendLoad & { feeds?: number } =>
+  ({ name, participants, handles, usable, ...(feeds === undefined ? {} : { feeds }) });
+
+describe('publisherBackend: fill the fullest room backend under the threshold', () => {
+  const cases: [string, RoomBackendLoad[], number, string | undefined][] = [
+    ['no backend yet', [], 3, undefined],
+    ['the only backend, under the threshold', [load('a', 2)], 3, 'a'],
+    ['the only backend, full', [load('a', 3)], 3, undefined],
+    ['the fullest one still under the threshold', [load('a', 1), load('b', 2), load('c', 3)], 3, 'b'],
+    ['equal fill: fewer handles wins', [load('a', 1, 50), load('b', 1, 10)], 3, 'b'],
+    ['unusable backends are skipped', [load('a', 2, 0, false), load('b', 0)], 3, 'b'],
+    ['threshold 1: an empty room backend', [load('a', 1), load('b', 0)], 1, 'b'],
+  ];
+  for (const [name, room, threshold, expected] of cases) {
+    it(name, () => { assert.equal(publisherBackend(room, threshold), expected); });
+  }
+});
+
+describe('overflowBackend: when no backend can be opened, the least filled usable one', () => {
+  it('picks the least filled', () => { assert.equal(overflowBackend([load('a', 5), load('b', 4, 0, false), load('c', 6)]), 'a'); });
+  it('none usable', () => { assert.equal(overflowBackend([load('a', 1, 0, false)]), undefined); });
+});
+
+describe('subscriberBackend: where the feeds are, then the fewest handles', () => {
+  const cases: [string, (RoomBackendLoad & { feeds?: number })[], string | undefined][] = [
+    ['fewest handles without feed information', [load('a', 0, 9), load('b', 0, 3)], 'b'],
+    ['the backend holding more of the requested feeds', [load('a', 0, 1, true, 1), load('b', 0, 9, true, 2)], 'b'],
+    ['equal feeds: fewer handles', [load('a', 0, 5, true, 2), load('b', 0, 4, true, 2)], 'b'],
+    ['unusable skipped', [load('a', 0, 0, false, 3), load('b', 0, 9, true, 0)], 'b'],
+    ['nothing usable', [load('a', 0, 0, false)], undefined],
+  ];
+  for (const [name, room, expected] of cases) {
+    it(name, () => { assert.equal(subscriberBackend(room), expected); });
+  }
+});
