@@ -169,8 +169,9 @@ export async function startJanus(opts: JanusOptions = {}): Promise<JanusInstance
     const janusArgs = ['-C', configFile, '-F', dir];
     // `ip netns exec` exec()s janus, so the spawned pid is the janus pid.
     const c = testHost
-      ? spawn('ip', ['netns', 'exec', testHost.ns, 'janus', ...janusArgs], { stdio: ['ignore', fd, fd] })
-      : spawn('janus', janusArgs, { stdio: ['ignore', fd, fd] });
+      // cwd = its own dir, so a crashing Janus leaves its core file there, not in the work tree.
+      ? spawn('ip', ['netns', 'exec', testHost.ns, 'janus', ...janusArgs], { stdio: ['ignore', fd, fd], cwd: dir })
+      : spawn('janus', janusArgs, { stdio: ['ignore', fd, fd], cwd: dir });
     closeSync(fd);
     const pid = c.pid;
     if (pid === undefined) throw new Error(`${name}: spawn failed`);
