@@ -50,8 +50,8 @@ describe('admin REST API', () => {
   it('lists, reads, adds, drains and removes backends', async () => {
     const [first] = await admin.ok<View[]>('GET', '/backend_servers');
     assert.equal(first?.name, janus[0]!.name);
-    assert.equal(first?.source, 'static');
-    assert.equal(first?.selectable, true);
+    assert.equal(first.source, 'static');
+    assert.equal(first.selectable, true);
 
     const added = await admin.ok<View>('POST', '/backend_servers', { name: 'extra', url: janus[1]!.wsUrl, location: 'lab', max_sessions: 100 });
     assert.equal(added.source, 'rest');
@@ -126,8 +126,8 @@ describe('admin REST API', () => {
     const { decisions } = await admin.ok<{ decisions: { plugin: string; chosen: string; candidates: { name: string; eligible: boolean; reason?: string; score?: number }[] }[] }>('GET', '/placement/explain?limit=1');
     assert.equal(decisions.length, 1);
     assert.equal(decisions[0]?.plugin, 'janus.plugin.echotest');
-    assert.equal(decisions[0]?.chosen, janus[0]!.name);
-    assert.deepEqual(decisions[0]?.candidates.find((c) => c.name === 'drained-one'), { name: 'drained-one', eligible: false, reason: 'status draining' });
+    assert.equal(decisions[0].chosen, janus[0]!.name);
+    assert.deepEqual(decisions[0].candidates.find((c) => c.name === 'drained-one'), { name: 'drained-one', eligible: false, reason: 'status draining' });
     assert.equal((await admin.request('GET', '/placement/explain?limit=0')).status, 400);
     await admin.ok('DELETE', '/backend_servers/drained-one');
   });
