@@ -2,8 +2,8 @@
 /** `janus-sentinel`: supervise one Janus, measure it and report it to the proxies. */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { ConfigError, readConfigFile } from '../config/load.js';
-import { applySentinelEnv, parseSentinelConfig, redactedSentinelConfig } from '../config/sentinel-load.js';
+import { ConfigError } from '../config/load.js';
+import { applySentinelEnv, parseSentinelConfig, readSentinelConfigFile, redactedSentinelConfig } from '../config/sentinel-load.js';
 import type { SentinelConfig } from '../config/sentinel-schema.js';
 import { startSentinel } from '../sentinel/sentinel.js';
 import { applySentinelFlags, SENTINEL_OPTIONS, SENTINEL_USAGE } from '../config/sentinel-flags.js';
@@ -23,7 +23,9 @@ async function main(): Promise<number> {
   }
   let config: SentinelConfig;
   try {
-    const fromFile = flags.config ? readConfigFile(flags.config) : {};
+    const { raw: fromFile, warnings } = readSentinelConfigFile(flags.config);
+    // Before validation, so that a migrated file that still lacks something says why.
+    for (const warning of warnings) process.stderr.write(`janus-sentinel: warning: ${warning}\n`);
     config = parseSentinelConfig(applySentinelEnv(applySentinelFlags(fromFile, flags), process.env));
   } catch (err) {
     if (err instanceof ConfigError) {

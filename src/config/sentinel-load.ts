@@ -1,8 +1,11 @@
 /**
- * Loading the sentinel config: YAML file → environment overrides → schema with defaults → frozen.
- * Errors name each bad key by its path, like the proxy's loader (whose file reading it reuses).
+ * Loading the sentinel config: YAML file (the original janus-cloud's is migrated, with a warning per
+ * renamed key) → environment overrides → schema with defaults → frozen. Errors name each bad key by
+ * its path, like the proxy's loader (whose file reading it reuses).
  */
-import { ConfigError, deepFreeze, formatIssue } from './load.js';
+import { isJsonObject } from '../protocol/messages.js';
+import { ConfigError, deepFreeze, formatIssue, readConfigFile } from './load.js';
+import { isLegacySentinelConfig, migrateLegacySentinelConfig } from './legacy-sentinel.js';
 import { sentinelConfigSchema, type SentinelConfig } from './sentinel-schema.js';
 
 /** Secrets may come from the environment so they need not sit in the YAML file. */
@@ -31,6 +34,17 @@ export function applySentinelEnv(input: unknown, env: NodeJS.ProcessEnv): unknow
     config[section] = { ...(isPlain(existing) ? existing : {}), [key]: value };
   }
   return config;
+}
+
+/**
+ * The file's content ({} without a file); an original janus-cloud `janus-sentinel.yml` comes back
+ * migrated, with one warning per renamed or ignored key (prefixed with the file name).
+ */
+export function readSentinelConfigFile(file: string | undefined): { raw: unknown; warnings: string[] } {
+  const raw = file ? readConfigFile(file) : {};
+  if (!isJsonObject(raw) || !isLegacySentinelConfig(raw)) return { raw, warnings: [] };
+  const migrated = migrateLegacySentinelConfig(raw);
+  return { raw: migrated.config, warnings: migrated.warnings.map((w) => `${file ?? 'config'}: ${w}`) };
 }
 
 /** Validates a plain object (after env overrides); the error lists each bad key by its path. */
