@@ -12,6 +12,7 @@ import { PluginRegistry } from './plugins/registry.js';
 import { echotestPlugin } from './plugins/echotest.js';
 import { callPlugins } from './plugins/call-plugins.js';
 import { startVideoRoom, VIDEOROOM_PLUGIN } from './plugins/videoroom/index.js';
+import { passthroughFactory } from './plugins/room-relay/index.js';
 import { createCallStores } from './store/call-stores.js';
 import { WsTransport } from './transport/ws-server.js';
 import { HttpTransport } from './transport/http/http-transport.js';
@@ -99,8 +100,14 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
   });
   const videoroom = startVideoRoom(config.videoroom, config.store, cluster, logger);
   const transports: Record<string, Record<string, unknown>> = {};
+  const passthrough = passthroughFactory({
+    routing: config.plugins.routing,
+    homeBackends: config.plugins.home_backend,
+    backends: () => [...cluster.backends.keys()],
+  });
+  const modules = [echotestPlugin, videoroom.plugin, ...callPlugins({ users: calls.users, bus: calls.bus, logger })];
   const dispatcher = new Dispatcher(
-    { sessions, plugins: new PluginRegistry([echotestPlugin, videoroom.plugin, ...callPlugins({ users: calls.users, bus: calls.bus, logger })]), cluster },
+    { sessions, plugins: new PluginRegistry(modules, passthrough), cluster },
     {
       apiSecret: config.general.api_secret,
       serverName: config.general.server_name,

@@ -69,15 +69,17 @@ const MIGRATIONS: Record<string, Migration> = {
 const DROPPED = new Set([
   'general.daemonize', 'general.configs_folder', 'log.log_to_stdout', 'log.log_to_file', 'log.log_file_size', 'log.log_file_rotate',
   'certificates.cert_pwd', 'ws_transport.pingpong_timeout', 'ws_transport.wss', 'ws_transport.wss_listen', 'ws_transport.max_greenlet_num',
-  'admin_api.json', 'plugins',
+  'admin_api.json',
 ]);
+/** The original's `plugins` was a list of Python factories; ours is a section (pass-through routing). */
+const isLegacyPlugins = (sectionName: string, body: unknown): boolean => sectionName === 'plugins' && Array.isArray(body);
 const STATIC_SERVER_KEYS = new Set(['name', 'url']);
 
 /** Whether a parsed file looks like the original janus-cloud's (any of its own keys present). */
 export function isLegacyProxyConfig(raw: unknown): boolean {
   if (!isJsonObject(raw)) return false;
   return Object.entries(raw).some(([sectionName, body]) =>
-    sectionName === 'plugins' || (isJsonObject(body) && Object.keys(body).some((k) => `${sectionName}.${k}` in MIGRATIONS || DROPPED.has(`${sectionName}.${k}`))));
+    isLegacyPlugins(sectionName, body) || (isJsonObject(body) && Object.keys(body).some((k) => `${sectionName}.${k}` in MIGRATIONS || DROPPED.has(`${sectionName}.${k}`))));
 }
 
 export function migrateLegacyProxyConfig(raw: JsonObject): { config: JsonObject; warnings: string[] } {
@@ -85,7 +87,7 @@ export function migrateLegacyProxyConfig(raw: JsonObject): { config: JsonObject;
   const warn = (text: string): void => { if (!warnings.includes(text)) warnings.push(text); };
   const out: JsonObject = {};
   for (const [sectionName, body] of Object.entries(raw)) {
-    if (DROPPED.has(sectionName)) { warn(`${sectionName} is not used by janus-cloud (TypeScript) and was ignored`); continue; }
+    if (DROPPED.has(sectionName) || isLegacyPlugins(sectionName, body)) { warn(`${sectionName} is not used by janus-cloud (TypeScript) and was ignored`); continue; }
     if (sectionName === 'janus_server' && Array.isArray(body)) {
       out.janus_server = body.map((server: unknown) => {
         const entry = isJsonObject(server) ? server : {};

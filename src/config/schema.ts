@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { SELECTION_ALGORITHMS } from '../cluster/selection.js';
+import { ROUTING_RULES } from '../plugins/room-relay/rules.js';
 
 const backendSchema = z.strictObject({
   name: z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits, _ . - (1 to 64)'),
@@ -102,6 +103,15 @@ export const proxyConfigSchema = z.strictObject({
       cors_origins: z.array(z.string()).default([]),
       explain_history: z.number().int().min(1).max(10_000).default(100),
       metrics_public: z.boolean().default(false),
+    })
+    .prefault({}),
+  // Plugins served by the pass-through (no cluster-aware module): how their handles are placed.
+  plugins: z
+    .strictObject({
+      /** Janus package name → `any` (placed at attach) or `room` (follows the rooms it names); merged over the defaults. */
+      routing: z.record(z.string().regex(/^janus\.plugin\.\w+$/, 'a Janus plugin package name'), z.enum(ROUTING_RULES)).default({}),
+      /** Janus package name → backend a `room` handle goes to when it names no room first (TextRoom's `setup`). */
+      home_backend: z.record(z.string().regex(/^janus\.plugin\.\w+$/, 'a Janus plugin package name'), z.string().min(1)).default({}),
     })
     .prefault({}),
   videoroom: z

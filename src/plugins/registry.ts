@@ -11,7 +11,11 @@ export class PluginRegistry {
   private readonly modules = new Map<string, ProxyPlugin>();
   private readonly passthrough = new Map<string, ProxyPlugin>();
 
-  constructor(modules: readonly ProxyPlugin[] = [echotestPlugin]) {
+  /** `passthrough`: the plugin serving a name without a module (by its routing rule; default: relay). */
+  constructor(
+    modules: readonly ProxyPlugin[] = [echotestPlugin],
+    private readonly makePassthrough: (name: string) => ProxyPlugin = relayPlugin,
+  ) {
     for (const module of modules) this.modules.set(module.name, module);
   }
 
@@ -29,7 +33,7 @@ export class PluginRegistry {
     if (!offeredByBackends(name)) return undefined;
     let relay = this.passthrough.get(name);
     if (!relay) {
-      relay = relayPlugin(name);
+      relay = this.makePassthrough(name);
       this.passthrough.set(name, relay);
     }
     return relay;

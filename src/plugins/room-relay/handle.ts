@@ -1,0 +1,252 @@
+/**
+ * A pass-through handle for a room-routed plugin (AudioBridge, Streaming, TextRoom). Its backend is
+ * chosen late: by the first request that names a room (the room's backend, from RoomRoutes), else by
+ * the selection pipeline. Sync requests about a room on another backend go there on a side handle;
+ * `list` asks every backend and merges. Messages, trickles and events are otherwise relayed verbatim.
+ */
+import type { PluginContext, PluginHandle, MessageReply, TrickleRequest } from '../plugin.js';
+import type { JsonObject, OutgoingMessage } from '../../protocol/messages.js';
+import { JanusError, JanusErrorCode, ProxyErrors } from '../../protocol/errors.js';
+import { attachPlaced, BACKEND_LOST_REASON, BackendLink, type BackendLinkListener, type OpenRequest } from '../backend-link.js';
+import type { RoomRoutes } from './routes.js';
+import { createdRoom, isPluginError, mergeLists, pluginData, routeOf, type RoomApi, type RoomKey, type Route } from './rules.js';
+
+const MAX_PENDING_TRICKLES = 64;
+
+export interface RoomRelayDeps {
+  readonly routes: RoomRoutes;
+  /** Names of every known backend (for `list`). */
+  readonly backends: () => readonly string[];
+  /** Where a handle goes that names no room before it needs a backend (undefined: the selection pipeline). */
+  readonly homeBackend: string | undefined;
+}
+
+/** What an async request must record once its event says it succeeded. */
+interface RoomTag {
+  room: RoomKey;
+  backend: string;
+}
+
+/** Side handles answer sync requests only: their events (none expected) are dropped. */
+class SideListener implements BackendLinkListener<undefined> {
+  constructor(private readonly gone: () => void) {}
+  onEvent(): void {
+    // Sync replies settle the request; nothing else is meant for the client.
+  }
+  onDetached(): void {
+    this.gone();
+  }
+  onLost(): void {
+    this.gone();
+  }
+}
+
+export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTag | undefined> {
+  private home: { link: BackendLink<RoomTag | undefined>; backend: string } | undefined;
+  private readonly side = new Map<string, BackendLink>();
+  private pendingTrickles: TrickleRequest[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly ctx: PluginContext,
+    private readonly api: RoomApi,
+    private readonly deps: RoomRelayDeps,
+  ) {}
+
+  backendName(): string | undefined {
+    return this.home?.backend;
+  }
+
+  async message(body: JsonObject, jsep: JsonObject | undefined, transaction: string): Promise<MessageReply> {
+    const route = routeOf(this.api, body);
+    switch (route.kind) {
+      case 'list':
+        return this.list(body, transaction);
+      case 'create': {
+        const backend = this.choose();
+        const reply = await this.send(backend, true, body, jsep, transaction, undefined);
+        const room = reply.janus === 'success' ? createdRoom(this.api, pluginData(reply)) : undefined;
+        if (room !== undefined) this.deps.routes.set(this.ctx.plugin, room, backend);
+        return reply;
+      }
+      case 'room':
+        return this.roomRequest(route, body, jsep, transaction);
+      case 'home':
+        return this.send(this.home?.backend ?? this.defaultHome(), route.sync, body, jsep, transaction, undefined);
+    }
+  }
+
+  async trickle(request: TrickleRequest): Promise<void> {
+    if (!this.home) {
+      // Janus queues early candidates too; they go out once the handle has a backend.
+      if (this.pendingTrickles.length < MAX_PENDING_TRICKLES) this.pendingTrickles.push(request);
+      return;
+    }
+    await this.home.link.trickle(request);
+  }
+
+  async hangup(): Promise<void> {
+    await this.home?.link.hangup();
+  }
+
+  async detach(): Promise<void> {
+    this.closed = true;
+    const links = [...this.side.values(), ...(this.home ? [this.home.link] : [])];
+    this.side.clear();
+    this.home = undefined;
+    await Promise.all(links.map((l) => l.detach()));
+  }
+
+  destroy(): void {
+    this.closed = true;
+    for (const link of this.side.values()) link.close();
+    this.side.clear();
+    this.home?.link.close();
+    this.home = undefined;
+  }
+
+  onEvent(msg: JsonObject, request: OpenRequest<RoomTag | undefined> | undefined): void {
+    const tag = request?.tag;
+    if (tag !== undefined && msg.janus === 'event') this.record(tag.room, tag.backend, 'event', pluginData(msg));
+    this.ctx.emit(msg as OutgoingMessage);
+  }
+
+  onDetached(): void {
+    this.home = undefined;
+    this.ctx.ended();
+  }
+
+  onLost(): void {
+    const link = this.home?.link;
+    this.home = undefined;
+    if (link?.hadPeerConnection) this.ctx.emit({ janus: 'hangup', reason: BACKEND_LOST_REASON });
+    this.ctx.ended();
+  }
+
+  /** A request naming a room: to the room's backend, or where the pipeline (or this handle) puts a new room. */
+  private async roomRequest(route: Extract<Route, { kind: 'room' }>, body: JsonObject, jsep: JsonObject | undefined, transaction: string): Promise<MessageReply> {
+    const { room, request, sync } = route;
+    let backend = this.deps.routes.get(this.ctx.plugin, room);
+    if (backend !== undefined && !this.usable(backend)) {
+      this.ctx.logger.info({ room, backend }, 'room backend unavailable: room forgotten');
+      this.deps.routes.delete(this.ctx.plugin, room);
+      backend = undefined;
+    }
+    backend ??= request === 'create' ? this.choose() : (this.home?.backend ?? this.choose());
+    const reply = await this.send(backend, sync, body, jsep, transaction, { room, backend });
+    if (reply.janus === 'success') this.record(room, backend, request, pluginData(reply));
+    return reply;
+  }
+
+  /** Remembers (or forgets) where a room lives after a request about it succeeded there. */
+  private record(room: RoomKey, backend: string, request: string, data: JsonObject | undefined): void {
+    if (isPluginError(data) || data?.exists === false) return;
+    const plugin = this.ctx.plugin;
+    if (request === 'destroy') this.deps.routes.delete(plugin, room);
+    else if ((request === 'create' || this.api.pinUnknown) && this.deps.routes.get(plugin, room) === undefined) {
+      this.deps.routes.set(plugin, room, backend);
+    }
+  }
+
+  /**
+   * Sends a request to `backend`: on the handle's own backend handle when it is there (attaching it
+   * there when the handle has none yet), on a side handle for a sync request, else moves the handle
+   * there if it has no PeerConnection yet; an async request for another backend's room fails.
+   */
+  private async send(backend: string, sync: boolean, body: JsonObject, jsep: JsonObject | undefined, transaction: string, tag: RoomTag | undefined): Promise<MessageReply> {
+    if (this.home && this.home.backend !== backend) {
+      if (sync && jsep === undefined) return asReply(await (await this.sideLink(backend)).message(body, undefined, transaction, undefined));
+      if (this.home.link.hadPeerConnection) return this.elsewhere(body, transaction);
+      const old = this.home.link;
+      this.home = undefined;
+      await old.detach();
+    }
+    const home = this.home ?? (await this.attachHome(backend));
+    return asReply(await home.link.message(body, jsep, transaction, tag));
+  }
+
+  /** An async request about a room on another backend than this handle's PeerConnection. */
+  private elsewhere(body: JsonObject, transaction: string): MessageReply {
+    const room = String(body[this.api.roomKey]);
+    const data = {
+      [this.api.label]: 'event',
+      error_code: this.api.unknownErrorCode,
+      error: `Room ${room} is on another Janus server of the cluster: leave and join it with a new handle`,
+    };
+    this.ctx.emit({ janus: 'event', transaction, plugindata: { plugin: this.ctx.plugin, data } });
+    return { janus: 'ack' };
+  }
+
+  private async attachHome(backend: string): Promise<{ link: BackendLink<RoomTag | undefined>; backend: string }> {
+    const { handle, placement } = await attachPlaced(this.ctx, (failed) => (failed.has(backend) ? undefined : this.ctx.placeOn(backend, this.ctx.plugin)));
+    if (this.closed) {
+      placement.release();
+      await handle.detach();
+      throw ProxyErrors.backendLost();
+    }
+    const home = { link: new BackendLink<RoomTag | undefined>(handle, this, placement.release), backend };
+    this.home = home;
+    const early = this.pendingTrickles;
+    this.pendingTrickles = [];
+    for (const t of early) await home.link.trickle(t);
+    return home;
+  }
+
+  private async sideLink(backend: string): Promise<BackendLink> {
+    const existing = this.side.get(backend);
+    if (existing && !existing.isClosed) return existing;
+    const { handle, placement } = await attachPlaced(this.ctx, (failed) => (failed.has(backend) ? undefined : this.ctx.placeOn(backend, this.ctx.plugin)));
+    if (this.closed) {
+      placement.release();
+      await handle.detach();
+      throw ProxyErrors.backendLost();
+    }
+    const link: BackendLink = new BackendLink(handle, new SideListener(() => { if (this.side.get(backend) === link) this.side.delete(backend); }), placement.release);
+    this.side.set(backend, link);
+    return link;
+  }
+
+  /** Sync `list`: every usable backend answers; the lists merge, one entry per room. */
+  private async list(body: JsonObject, transaction: string): Promise<MessageReply> {
+    const backends = this.deps.backends().filter((b) => this.usable(b));
+    if (backends.length === 0) throw ProxyErrors.noBackendAvailable(this.ctx.plugin);
+    const replies = await Promise.all(backends.map(async (backend) => {
+      try {
+        const link = this.home?.backend === backend ? this.home.link : await this.sideLink(backend);
+        const reply = asReply(await link.message({ ...body }, undefined, transaction, undefined));
+        return { backend, data: reply.janus === 'success' ? pluginData({ plugindata: reply.plugindata }) : undefined };
+      } catch (err) {
+        this.ctx.logger.warn({ backend, err: (err as Error).message }, 'list: backend did not answer');
+        return { backend, data: undefined };
+      }
+    }));
+    const data = mergeLists(this.api, replies, (room) => this.deps.routes.get(this.ctx.plugin, room));
+    if (data === undefined) throw new JanusError(JanusErrorCode.UNKNOWN, `No backend answered the ${this.api.label} list`);
+    return { janus: 'success', plugindata: { plugin: this.ctx.plugin, data } };
+  }
+
+  /** Where a handle without a room goes: the configured home backend if usable, else the pipeline's choice. */
+  private defaultHome(): string {
+    const configured = this.deps.homeBackend;
+    return configured !== undefined && this.usable(configured) ? configured : this.choose();
+  }
+
+  /** The selection pipeline's backend for a new room (reserved again when a handle attaches there). */
+  private choose(): string {
+    const placement = this.ctx.place(this.ctx.plugin);
+    if (!placement) throw ProxyErrors.noBackendAvailable(this.ctx.plugin);
+    placement.release();
+    return placement.backend.name;
+  }
+
+  private usable(backend: string): boolean {
+    const placement = this.ctx.placeOn(backend, this.ctx.plugin);
+    placement?.release();
+    return placement !== undefined;
+  }
+}
+
+function asReply(reply: JsonObject): MessageReply {
+  if (reply.janus === 'ack') return typeof reply.hint === 'string' ? { janus: 'ack', hint: reply.hint } : { janus: 'ack' };
+  return { janus: 'success', plugindata: reply.plugindata };
+}

@@ -1,0 +1,33 @@
+/**
+ * Which backend holds each room of a room-routed pass-through plugin (AudioBridge, TextRoom,
+ * created Streaming mountpoints). Recorded the first time a room is created or seen, forgotten when
+ * it is destroyed or its backend is no longer usable. An interface so a shared store (Redis) can stand in.
+ */
+import type { RoomKey } from './rules.js';
+
+export interface RoomRoutes {
+  get(plugin: string, room: RoomKey): string | undefined;
+  set(plugin: string, room: RoomKey, backend: string): void;
+  delete(plugin: string, room: RoomKey): void;
+}
+
+/** Room ids keep their JSON type: room 1 and room "1" are two rooms, as on a Janus with `string_ids`. */
+function key(plugin: string, room: RoomKey): string {
+  return `${plugin}\u0000${typeof room}:${String(room)}`;
+}
+
+export class MemoryRoomRoutes implements RoomRoutes {
+  private readonly routes = new Map<string, string>();
+
+  get(plugin: string, room: RoomKey): string | undefined {
+    return this.routes.get(key(plugin, room));
+  }
+
+  set(plugin: string, room: RoomKey, backend: string): void {
+    this.routes.set(key(plugin, room), backend);
+  }
+
+  delete(plugin: string, room: RoomKey): void {
+    this.routes.delete(key(plugin, room));
+  }
+}
