@@ -134,7 +134,9 @@ describe('the VideoCall demo flow with janus.js in headless Chromium, through th
       await bob.evaluate((o) => (window as unknown as VcWindow).vc.waitHangup(o), t);
       const [aState, bState] = [await state(alice), await state(bob)];
       assert.deepEqual(aState.hangup, { username: 'alice', reason: 'Explicit hangup' });
-      assert.deepEqual(bState.hangup, { username: 'alice', reason: 'We did the hangup' });
+      // Janus races the explicit hangup's event against the one for alice's closing PeerConnection.
+      assert.equal(bState.hangup?.username, 'alice');
+      assert.ok(['We did the hangup', 'Remote WebRTC hangup'].includes(bState.hangup.reason), JSON.stringify(bState.hangup));
       assert.equal(aState.error, null);
       assert.equal(bState.error, null);
       await Promise.all([alice, bob].map((p) => p.evaluate((o) => (window as unknown as VcWindow).vc.stop(o), t)));

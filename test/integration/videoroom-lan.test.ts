@@ -65,7 +65,11 @@ describe('test LAN: Janus remote publishers between two namespaced hosts', { tim
     assert.equal(remotized.videoroom, 'success', JSON.stringify(remotized));
     const remotes = await ctlA.sync({ request: 'listremotes', room: ROOM, publisher_id: publisher.id });
     assert.deepEqual((remotes.list as { remote_id: string }[]).map((r) => r.remote_id), ['to-b']);
-    const onB = await ctlB.sync({ request: 'listparticipants', room: ROOM });
+    // Janus registers the remote publisher in the room from another thread: it can lag the reply a little.
+    const onB = await pollUntil('the remote publisher is listed on B', async () => {
+      const reply = await ctlB.sync({ request: 'listparticipants', room: ROOM });
+      return (reply.participants as unknown[]).length > 0 ? reply : undefined;
+    }, 5_000);
     assert.deepEqual(onB.participants, [{ id: publisher.id, display: 'alice', publisher: true, remote: true }]);
 
     subscriber = await subscribeWerift(cb, ROOM, [{ feed: publisher.id }], { iceAddress: b.peerAddress! });
