@@ -18,7 +18,7 @@ import { WsTransport } from './transport/ws-server.js';
 import { HttpTransport } from './transport/http/http-transport.js';
 import { AdminApi } from './admin/server.js';
 import { storedRooms } from './admin/live-feed.js';
-import { createServerStore } from './store/factory.js';
+import { createRoomRoutes, createServerStore } from './store/factory.js';
 import type { ServerStore } from './store/server-store.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
 
@@ -100,10 +100,12 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
   });
   const videoroom = startVideoRoom(config.videoroom, config.store, cluster, logger);
   const transports: Record<string, Record<string, unknown>> = {};
+  const roomRoutes = await createRoomRoutes(config.store, logger.child({ component: 'room-routes' }));
   const passthrough = passthroughFactory({
     routing: config.plugins.routing,
     homeBackends: config.plugins.home_backend,
     backends: () => [...cluster.backends.keys()],
+    routes: roomRoutes.routes,
   });
   const modules = [echotestPlugin, videoroom.plugin, ...callPlugins({ users: calls.users, bus: calls.bus, logger })];
   const dispatcher = new Dispatcher(
@@ -201,6 +203,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       sessions.stop();
       await videoroom.close();
       await calls.close();
+      await roomRoutes.close();
       cluster.stop();
       metrics.stop();
       await store.close();

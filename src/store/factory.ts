@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { ServerStore } from './server-store.js';
 import { MemoryServerStore } from './memory/server-store.js';
+import { MemoryRoomRoutes, type RoomRoutes } from './room-routes.js';
 
 export interface StoreConfig {
   type: 'memory' | 'redis';
@@ -13,4 +14,17 @@ export async function createServerStore(config: StoreConfig, logger: Logger): Pr
   if (config.type === 'memory') return new MemoryServerStore();
   const { RedisServerStore } = await import('./redis/server-store.js');
   return new RedisServerStore({ url: config.redis_url, keyPrefix: config.key_prefix, logger });
+}
+
+/** Room → backend routes of room-routed pass-through plugins: per proxy in memory, shared in Redis. */
+export async function createRoomRoutes(config: StoreConfig, logger: Logger): Promise<{ routes: RoomRoutes; close(): Promise<void> }> {
+  if (config.type === 'memory') return { routes: new MemoryRoomRoutes(), close: () => Promise.resolve() };
+  const [{ openRedis }, { RedisRoomRoutes }] = await Promise.all([import('./redis/connection.js'), import('./redis/room-routes.js')]);
+  const redis = openRedis({ url: config.redis_url, keyPrefix: config.key_prefix, logger, connectionName: 'janus-cloud-room-routes' });
+  try {
+    return { routes: await RedisRoomRoutes.open(redis, logger), close: () => redis.close() };
+  } catch (err) {
+    await redis.close();
+    throw err;
+  }
 }

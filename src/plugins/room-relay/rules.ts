@@ -77,7 +77,8 @@ export function roomApiOf(plugin: string): RoomApi {
   return API[plugin] ?? { ...GENERIC_API, label: plugin.replace(/^janus\.plugin\./, '') };
 }
 
-export type RoomKey = number | string;
+export type { RoomKey } from '../../store/room-routes.js';
+import type { RoomKey } from '../../store/room-routes.js';
 
 /** How one client request travels. */
 export type Route =

@@ -1,0 +1,67 @@
+/**
+ * Room → backend routes of room-routed pass-through plugins (AudioBridge, TextRoom, Streaming),
+ * shared by every proxy through Redis: one hash `<prefix>room-routes` (field = plugin + room,
+ * value = backend), changes announced on `<prefix>room-routes:changed`. Reads are answered from a
+ * local copy, loaded at start and kept current by those announcements, so placement never waits
+ * for Redis; writes go to the copy at once and to Redis behind it.
+ */
+import type { Logger } from 'pino';
+import type { RedisConnection } from './connection.js';
+import { routeKey, type RoomKey, type RoomRoutes } from '../room-routes.js';
+
+const DELETED = '';
+
+export class RedisRoomRoutes implements RoomRoutes {
+  private readonly local = new Map<string, string>();
+  private readonly hash: string;
+  private readonly channel: string;
+
+  private constructor(private readonly redis: RedisConnection, private readonly logger: Logger) {
+    this.hash = redis.key('room-routes');
+    this.channel = redis.key('room-routes', 'changed');
+  }
+
+  /** Subscribes, then loads every route, so no change is lost between the two. */
+  static async open(redis: RedisConnection, logger: Logger): Promise<RedisRoomRoutes> {
+    const routes = new RedisRoomRoutes(redis, logger);
+    const subscriber = redis.subscriber();
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel === routes.channel) routes.onAnnouncement(message);
+    });
+    await subscriber.subscribe(routes.channel);
+    for (const [field, backend] of Object.entries(await redis.client.hgetall(routes.hash))) routes.local.set(field, backend);
+    return routes;
+  }
+
+  get(plugin: string, room: RoomKey): string | undefined {
+    return this.local.get(routeKey(plugin, room));
+  }
+
+  set(plugin: string, room: RoomKey, backend: string): void {
+    const field = routeKey(plugin, room);
+    this.local.set(field, backend);
+    this.write(field, backend, this.redis.client.multi().hset(this.hash, field, backend));
+  }
+
+  delete(plugin: string, room: RoomKey): void {
+    const field = routeKey(plugin, room);
+    this.local.delete(field);
+    this.write(field, DELETED, this.redis.client.multi().hdel(this.hash, field));
+  }
+
+  private write(field: string, backend: string, transaction: ReturnType<RedisConnection['client']['multi']>): void {
+    transaction.publish(this.channel, JSON.stringify([field, backend])).exec().catch((err: unknown) => {
+      this.logger.warn({ err, field }, 'could not share a room route through Redis');
+    });
+  }
+
+  private onAnnouncement(message: string): void {
+    try {
+      const [field, backend] = JSON.parse(message) as [string, string];
+      if (backend === DELETED) this.local.delete(field);
+      else this.local.set(field, backend);
+    } catch {
+      this.logger.warn('ignored a malformed room route announcement');
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Which backend holds each room of a room-routed pass-through plugin (AudioBridge, TextRoom,
+ * created Streaming mountpoints). Recorded the first time a room is created or seen, forgotten when
+ * it is destroyed or its backend is no longer usable. An interface so a shared store (Redis) can stand in.
+ */
+/** A room id as the plugin gives it: a number, or a string with `string_ids`. */
+export type RoomKey = number | string;
+
+export interface RoomRoutes {
+  get(plugin: string, room: RoomKey): string | undefined;
+  set(plugin: string, room: RoomKey, backend: string): void;
+  delete(plugin: string, room: RoomKey): void;
+}
+
+/** Room ids keep their JSON type: room 1 and room "1" are two rooms, as on a Janus with `string_ids`. */
+export function routeKey(plugin: string, room: RoomKey): string {
+  return `${plugin}\u0000${typeof room}:${String(room)}`;
+}
+
+export class MemoryRoomRoutes implements RoomRoutes {
+  private readonly routes = new Map<string, string>();
+
+  get(plugin: string, room: RoomKey): string | undefined {
+    return this.routes.get(routeKey(plugin, room));
+  }
+
+  set(plugin: string, room: RoomKey, backend: string): void {
+    this.routes.set(routeKey(plugin, room), backend);
+  }
+
+  delete(plugin: string, room: RoomKey): void {
+    this.routes.delete(routeKey(plugin, room));
+  }
+}

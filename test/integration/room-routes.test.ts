@@ -1,0 +1,46 @@
+// Room → backend routes of room-routed pass-through plugins, shared by two proxies through a real
+// Redis: a room pinned by one is seen by the other, a restarted one loads them, deletes propagate.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { pino } from 'pino';
+import { startRedis, type RedisInstance } from '../support/redis-fixture.js';
+import { pollUntil } from '../support/processes.js';
+import { openRedis, type RedisConnection } from '../../src/store/redis/connection.js';
+import { RedisRoomRoutes } from '../../src/store/redis/room-routes.js';
+
+const AUDIOBRIDGE = 'janus.plugin.audiobridge';
+
+describe('room routes in Redis', () => {
+  let redis: RedisInstance;
+  const connections: RedisConnection[] = [];
+
+  before(async () => { redis = await startRedis(); });
+  after(async () => {
+    await Promise.all(connections.map((c) => c.close()));
+    await redis.stop();
+  });
+
+  async function routes(): Promise<RedisRoomRoutes> {
+    const connection = openRedis({ url: redis.url, keyPrefix: 'jc-routes:' });
+    connections.push(connection);
+    return RedisRoomRoutes.open(connection, pino({ level: 'silent' }));
+  }
+
+  it('shares pins between proxies, keeps number and string rooms apart, and loads them at start', async () => {
+    const a = await routes();
+    const b = await routes();
+    a.set(AUDIOBRIDGE, 1234, 'janus-1');
+    a.set(AUDIOBRIDGE, '1234', 'janus-2');
+    assert.equal(a.get(AUDIOBRIDGE, 1234), 'janus-1', 'the writer sees its own pin at once');
+    await pollUntil('proxy B sees both pins', () => (b.get(AUDIOBRIDGE, '1234') === 'janus-2' ? true : undefined), 5_000);
+    assert.equal(b.get(AUDIOBRIDGE, 1234), 'janus-1');
+
+    const restarted = await routes();
+    assert.equal(restarted.get(AUDIOBRIDGE, 1234), 'janus-1');
+
+    b.delete(AUDIOBRIDGE, 1234);
+    await pollUntil('the delete reaches proxy A', () => (a.get(AUDIOBRIDGE, 1234) === undefined ? true : undefined), 5_000);
+    await pollUntil('and the restarted one', () => (restarted.get(AUDIOBRIDGE, 1234) === undefined ? true : undefined), 5_000);
+    assert.equal(a.get(AUDIOBRIDGE, '1234'), 'janus-2');
+  });
+});
