@@ -85,9 +85,25 @@ export class ProxyMetrics implements RequestObserver {
     });
   }
 
+  /** Label-bound children, cached: prom-client hashes the label set on every labelled call otherwise. */
+  private readonly requestCounters = new Map<string, { inc(): void }>();
+  private readonly latencyHistograms = new Map<string, { observe(value: number): void }>();
+
   onReply(verb: string, errorCode: number | undefined, durationMs: number): void {
-    this.requests.inc({ verb, result: errorCode === undefined ? 'ok' : String(errorCode) });
-    this.latency.observe({ verb }, durationMs / 1000);
+    const result = errorCode === undefined ? 'ok' : String(errorCode);
+    const key = `${verb} ${result}`;
+    let counter = this.requestCounters.get(key);
+    if (!counter) {
+      counter = this.requests.labels(verb, result);
+      this.requestCounters.set(key, counter);
+    }
+    counter.inc();
+    let histogram = this.latencyHistograms.get(verb);
+    if (!histogram) {
+      histogram = this.latency.labels(verb);
+      this.latencyHistograms.set(verb, histogram);
+    }
+    histogram.observe(durationMs / 1000);
     if (verb === 'claim' && errorCode === undefined) this.reclaims.inc();
   }
 
