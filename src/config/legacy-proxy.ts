@@ -2,6 +2,7 @@
  * Accepts the original janus-cloud `janus-proxy.yml`: each key that maps onto ours is renamed with a
  * warning, each that has no meaning here is dropped with a warning, so its users can migrate.
  */
+import { section } from './sections.js';
 import { isJsonObject, type JsonObject } from '../protocol/messages.js';
 
 const SELECT_NAMES: Record<string, string> = { rr: 'round_robin', rand: 'random', lb: 'least_loaded', wr: 'weighted_random' };
@@ -13,13 +14,6 @@ function hostPort(value: unknown): { host: string; port: number } | undefined {
   return match ? { host: match[1] || '0.0.0.0', port: Number(match[2]) } : undefined;
 }
 
-function section(config: JsonObject, key: string): JsonObject {
-  const existing = config[key];
-  if (isJsonObject(existing)) return existing;
-  const created: JsonObject = {};
-  config[key] = created;
-  return created;
-}
 
 type Migration = (value: unknown, out: JsonObject, warn: (text: string) => void) => void;
 

@@ -3,6 +3,7 @@
  * (seconds become milliseconds, ip + port become URLs) with a warning, each that has no meaning here
  * is dropped with a warning. Keys this module does not know are passed on for the schema to judge.
  */
+import { section } from './sections.js';
 import { isJsonObject, type JsonObject } from '../protocol/messages.js';
 
 const LOG_LEVELS: Record<string, string> = { DEBUG: 'debug', INFO: 'info', WARN: 'warn', WARNING: 'warn', ERROR: 'error', FATAL: 'fatal' };
@@ -29,13 +30,6 @@ const ORIGINAL_KEYS = new Set([
 
 type Warn = (text: string) => void;
 
-function section(config: JsonObject, key: string): JsonObject {
-  const existing = config[key];
-  if (isJsonObject(existing)) return existing;
-  const created: JsonObject = {};
-  config[key] = created;
-  return created;
-}
 
 /** Seconds (a number, or a numeric string) as milliseconds; other values are left for the schema to reject. */
 function secondsToMs(value: unknown): unknown {

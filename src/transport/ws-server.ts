@@ -2,6 +2,7 @@
  * The client WebSocket transport: subprotocol `janus-protocol` (a handshake without it is refused,
  * as Janus does), one JSON request per frame, size limits, ping/pong liveness, optional TLS.
  */
+import { listenOn } from './listen.js';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
@@ -69,13 +70,7 @@ export class WsTransport {
   }
 
   listen(): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    return listenOn(this.server, this.options.host, this.options.port);
   }
 
   async close(): Promise<void> {

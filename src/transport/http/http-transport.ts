@@ -7,6 +7,7 @@
  * accepted whatever its Content-Type (janus.js's `sendBeacon` sends text/plain), and 404/302/403/400
  * carry no body.
  */
+import { listenOn } from '../listen.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -72,13 +73,7 @@ export class HttpTransport {
   }
 
   listen(): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    return listenOn(this.server, this.options.host, this.options.port);
   }
 
   async close(): Promise<void> {
