@@ -164,6 +164,32 @@ describe('pass-through routing rules on two real Janus servers', () => {
     assert.match(String(dataOf(changed).error), /another Janus server/);
   });
 
+  it('AudioBridge: rtp_forward, listforwarders, stop_rtp_forward, enable_recording and play_file run on the room\'s backend', async () => {
+    const client = await connect();
+    const at = await open(client, AB);
+    assert.equal((await sync(client, at, { request: 'exists', room: roomB })).exists, true, 'pins this handle to room B\'s backend');
+    const direct = await JanusTestClient.connect(janus[backendA]?.wsUrl ?? '');
+    closers.push(() => direct.close());
+    const onA = await open(direct, AB);
+
+    const forwarded = await sync(client, at, { request: 'rtp_forward', room: roomA, host: '127.0.0.1', port: 5004 });
+    assert.equal(forwarded.audiobridge, 'success', JSON.stringify(forwarded));
+    const streamId = forwarded.stream_id as number;
+    const listed = await sync(direct, onA, { request: 'listforwarders', room: roomA });
+    assert.deepEqual((listed.rtp_forwarders as Data[]).map((f) => f.stream_id), [streamId], 'the forwarder is on room A\'s Janus');
+    assert.deepEqual(
+      ((await sync(client, at, { request: 'listforwarders', room: roomA })).rtp_forwarders as Data[]).map((f) => f.stream_id), [streamId]);
+    assert.equal((await sync(client, at, { request: 'stop_rtp_forward', room: roomA, stream_id: streamId })).audiobridge, 'success');
+    assert.deepEqual((await sync(direct, onA, { request: 'listforwarders', room: roomA })).rtp_forwarders, []);
+
+    const recording = await sync(client, at, { request: 'enable_recording', room: roomA, record: true });
+    const expected = await sync(direct, onA, { request: 'enable_recording', room: roomA, record: true });
+    assert.deepEqual(recording, expected, 'answered by room A\'s Janus, as it answers directly');
+    const played = await sync(client, at, { request: 'play_file', room: roomA, file_id: 'f1', filename: '/nonexistent/file.opus' });
+    const playedDirect = await sync(direct, onA, { request: 'play_file', room: roomA, file_id: 'f2', filename: '/nonexistent/file.opus' });
+    assert.deepEqual({ ...played, file_id: undefined }, { ...playedDirect, file_id: undefined });
+  });
+
   it('Streaming: an RTP mountpoint created through the proxy reaches a werift viewer', async () => {
     const SP = 'janus.plugin.streaming';
     const admin = await connect();
