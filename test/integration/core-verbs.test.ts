@@ -2,10 +2,9 @@
 // real Janus: the normalised replies must be identical.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startJanus, type JanusInstance } from '../support/janus-fixture.js';
 import { JanusTestClient, type JanusMessage } from '../support/janus-client.js';
 import { IdNormalizer } from '../support/normalize.js';
-import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
+import { startTwinJanus, type TwinJanus } from '../support/twin-janus.js';
 
 type Script = (c: JanusTestClient, record: (m: JanusMessage) => void) => Promise<void>;
 
@@ -133,50 +132,31 @@ async function run(url: string, script: Script, defaults: Record<string, unknown
 }
 
 describe('core verbs: proxy answers exactly as Janus 1.1.2', () => {
-  let janusDirect: JanusInstance;
-  let janusBehind: JanusInstance;
-  let proxy: TestProxy;
+  let twin: TwinJanus;
 
-  before(async () => {
-    [janusDirect, janusBehind] = await Promise.all([startJanus({ netns: false }), startJanus({ netns: false })]);
-    proxy = await startTestProxy([janusBehind]);
-  });
-  after(async () => {
-    await proxy.stop();
-    await Promise.all([janusDirect.stop(), janusBehind.stop()]);
-  });
+  before(async () => { twin = await startTwinJanus(); });
+  after(async () => { await twin.stop(); });
 
   for (const [name, script] of Object.entries(scripts)) {
     it(name, async () => {
-      const expected = await run(janusDirect.wsUrl, script);
-      const actual = await run(proxy.url, script);
+      const expected = await run(twin.direct.wsUrl, script);
+      const actual = await run(twin.proxy.url, script);
       assert.deepEqual(actual, expected);
     });
   }
 
   it('refuses a WebSocket handshake without the janus-protocol subprotocol, like Janus', async () => {
-    await assert.rejects(JanusTestClient.connect(janusDirect.wsUrl, 'other-protocol'));
-    await assert.rejects(JanusTestClient.connect(proxy.url, 'other-protocol'));
+    await assert.rejects(JanusTestClient.connect(twin.direct.wsUrl, 'other-protocol'));
+    await assert.rejects(JanusTestClient.connect(twin.proxy.url, 'other-protocol'));
   });
 });
 
 describe('core verbs with api_secret: proxy answers exactly as Janus 1.1.2', () => {
   const SECRET = 'janusrocks';
-  let janusDirect: JanusInstance;
-  let janusBehind: JanusInstance;
-  let proxy: TestProxy;
+  let twin: TwinJanus;
 
-  before(async () => {
-    [janusDirect, janusBehind] = await Promise.all([
-      startJanus({ netns: false, apiSecret: SECRET }),
-      startJanus({ netns: false, apiSecret: SECRET }),
-    ]);
-    proxy = await startTestProxy([janusBehind], { general: { api_secret: SECRET } });
-  });
-  after(async () => {
-    await proxy.stop();
-    await Promise.all([janusDirect.stop(), janusBehind.stop()]);
-  });
+  before(async () => { twin = await startTwinJanus({ apiSecret: SECRET }, { general: { api_secret: SECRET } }); });
+  after(async () => { await twin.stop(); });
 
   const withoutSecret: Script = async (c, rec) => {
     rec(await c.request({ janus: 'ping' }));
@@ -196,8 +176,8 @@ describe('core verbs with api_secret: proxy answers exactly as Janus 1.1.2', () 
   };
 
   it('enforces the secret on everything but info and ping', async () => {
-    const expected = await run(janusDirect.wsUrl, withoutSecret);
-    const actual = await run(proxy.url, withoutSecret);
+    const expected = await run(twin.direct.wsUrl, withoutSecret);
+    const actual = await run(twin.proxy.url, withoutSecret);
     assert.deepEqual(actual, expected);
   });
 });

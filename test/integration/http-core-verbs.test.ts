@@ -2,11 +2,10 @@
 // the proxy's in front of another real Janus: the normalised replies must be identical.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startJanus, type JanusInstance } from '../support/janus-fixture.js';
 import type { JanusMessage } from '../support/janus-client.js';
 import { JanusHttpClient } from '../support/janus-http-client.js';
 import { IdNormalizer } from '../support/normalize.js';
-import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
+import { startTwinJanus, type TwinJanus } from '../support/twin-janus.js';
 
 type Script = (c: JanusHttpClient, record: (m: unknown) => void) => Promise<void>;
 
@@ -120,23 +119,15 @@ async function run(url: string, script: Script, defaults: Record<string, unknown
 }
 
 describe('core verbs over HTTP: proxy answers exactly as Janus 1.1.2', () => {
-  let janusDirect: JanusInstance;
-  let janusBehind: JanusInstance;
-  let proxy: TestProxy;
+  let twin: TwinJanus;
 
-  before(async () => {
-    [janusDirect, janusBehind] = await Promise.all([startJanus({ netns: false }), startJanus({ netns: false })]);
-    proxy = await startTestProxy([janusBehind]);
-  });
-  after(async () => {
-    await proxy.stop();
-    await Promise.all([janusDirect.stop(), janusBehind.stop()]);
-  });
+  before(async () => { twin = await startTwinJanus(); });
+  after(async () => { await twin.stop(); });
 
   for (const [name, script] of Object.entries(scripts)) {
     it(name, async () => {
-      const expected = await run(janusDirect.httpUrl, script);
-      const actual = await run(proxy.httpUrl ?? '', script);
+      const expected = await run(twin.direct.httpUrl, script);
+      const actual = await run(twin.proxy.httpUrl ?? '', script);
       assert.deepEqual(actual, expected);
     });
   }
@@ -144,21 +135,10 @@ describe('core verbs over HTTP: proxy answers exactly as Janus 1.1.2', () => {
 
 describe('core verbs over HTTP with api_secret: proxy answers exactly as Janus 1.1.2', () => {
   const SECRET = 'janusrocks';
-  let janusDirect: JanusInstance;
-  let janusBehind: JanusInstance;
-  let proxy: TestProxy;
+  let twin: TwinJanus;
 
-  before(async () => {
-    [janusDirect, janusBehind] = await Promise.all([
-      startJanus({ netns: false, apiSecret: SECRET }),
-      startJanus({ netns: false, apiSecret: SECRET }),
-    ]);
-    proxy = await startTestProxy([janusBehind], { general: { api_secret: SECRET } });
-  });
-  after(async () => {
-    await proxy.stop();
-    await Promise.all([janusDirect.stop(), janusBehind.stop()]);
-  });
+  before(async () => { twin = await startTwinJanus({ apiSecret: SECRET }, { general: { api_secret: SECRET } }); });
+  after(async () => { await twin.stop(); });
 
   const withoutSecret: Script = async (c, rec) => {
     const status = async (path: string): Promise<number | string> => {
@@ -190,8 +170,8 @@ describe('core verbs over HTTP with api_secret: proxy answers exactly as Janus 1
   };
 
   it('enforces the secret on everything but info and ping, long polls included', async () => {
-    const expected = await run(janusDirect.httpUrl, withoutSecret);
-    const actual = await run(proxy.httpUrl ?? '', withoutSecret);
+    const expected = await run(twin.direct.httpUrl, withoutSecret);
+    const actual = await run(twin.proxy.httpUrl ?? '', withoutSecret);
     assert.deepEqual(actual, expected);
   });
 });
