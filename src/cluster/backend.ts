@@ -35,7 +35,7 @@ export class Backend {
   ) {
     this.breaker = new CircuitBreaker(deps.breaker);
     this.pool = this.connect(record.url);
-    this.spares = new SpareSessions(this.pool, this.spareTarget(), record.name, deps.logger);
+    this.spares = new SpareSessions(this.pool, this.deps.spareSessions, record.name, deps.logger);
   }
 
   get name(): string {
@@ -66,7 +66,7 @@ export class Backend {
       this.spares.clear();
       this.pool.stop();
       this.pool = this.connect(record.url);
-      this.spares = new SpareSessions(this.pool, this.spareTarget(), record.name, this.deps.logger);
+      this.spares = new SpareSessions(this.pool, this.deps.spareSessions, record.name, this.deps.logger);
     }
     // Spare sessions would keep a draining Janus from ever emptying; only an `up` one gets them.
     if (this.status === 'up') this.spares.refill();
@@ -118,10 +118,6 @@ export class Backend {
   stop(): void {
     this.spares.clear();
     this.pool.stop();
-  }
-
-  private spareTarget(): number {
-    return this.deps.spareSessions;
   }
 
   private connect(url: string): BackendPool {
