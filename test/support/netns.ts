@@ -149,6 +149,24 @@ export function cleanupStaleTestHosts(): string[] {
 
 let staleChecked = false;
 
+/**
+ * Takes a host's namespace end of its veth down or up (a host cut off the network, then back), and
+ * waits until the root side sees the carrier change. `rootDev` is where the root side's neighbour
+ * cache lives: the veth itself, or the bridge it is a port of.
+ */
+export async function setNamespaceLink(link: { ns: string; nsIf: string; hostIf: string; rootDev: string }, up: boolean): Promise<void> {
+  await ip('-n', link.ns, 'link', 'set', link.nsIf, up ? 'up' : 'down');
+  await pollUntil(`${link.hostIf} carrier ${up ? 'up' : 'down'}`, () => {
+    const state = readFileSync(`/sys/class/net/${link.hostIf}/operstate`, 'utf8').trim();
+    return (state === 'up') === up ? true : undefined;
+  }, 5000, 10);
+  if (up) {
+    // Stale INCOMPLETE/FAILED entries would make the first new connection fail with EHOSTUNREACH.
+    await ip('neigh', 'flush', 'dev', link.rootDev);
+    await ip('-n', link.ns, 'neigh', 'flush', 'dev', link.nsIf);
+  }
+}
+
 export async function createTestHost(): Promise<TestHost> {
   if (!staleChecked) {
     staleChecked = true;
@@ -202,19 +220,7 @@ async function tryCreate(): Promise<TestHost | undefined> {
   let destroyed = false;
   const host: TestHost = {
     ns, hostIf, nsIf, rootAddress, address,
-    async setLinkUp(up) {
-      await ip('-n', ns, 'link', 'set', nsIf, up ? 'up' : 'down');
-      // Wait for the root end to see the carrier change, so the test observes a settled link.
-      await pollUntil(`${hostIf} carrier ${up ? 'up' : 'down'}`, () => {
-        const state = readFileSync(`/sys/class/net/${hostIf}/operstate`, 'utf8').trim();
-        return (state === 'up') === up ? true : undefined;
-      }, 5000, 10);
-      if (up) {
-        // Stale INCOMPLETE/FAILED entries would make the first new connection fail with EHOSTUNREACH.
-        await ip('neigh', 'flush', 'dev', hostIf);
-        await ip('-n', ns, 'neigh', 'flush', 'dev', nsIf);
-      }
-    },
+    setLinkUp: (up) => setNamespaceLink({ ns, nsIf, hostIf, rootDev: hostIf }, up),
     trackPid(pid) {
       record.pids.push(pid);
       writeRecord(record);

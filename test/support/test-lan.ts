@@ -7,13 +7,12 @@
 // route in the namespaces, the guard route, and a record per bridge and per namespace for cleanup.
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import {
-  cleanupStaleTestHosts, ensureGuardRoute, ip, NETNS_PREFIX, overlaps, prefixesInUse, removeGuardIfUnused, teardownSync,
+  cleanupStaleTestHosts, ensureGuardRoute, ip, NETNS_PREFIX, overlaps, prefixesInUse, removeGuardIfUnused, setNamespaceLink, teardownSync,
   writeRecord, type TestHost, type TestHostRecord,
 } from './netns.js';
-import { onCleanup, pollUntil, procStartTime } from './processes.js';
+import { onCleanup, procStartTime } from './processes.js';
 
 const BRIDGE_PREFIX = 'jb-';
 const MAX_HOSTS = 250;
@@ -132,17 +131,7 @@ async function createLanHost(bridge: string, prefix: string, index: number, onDe
   let destroyed = false;
   return {
     ns, hostIf, nsIf, rootAddress, address,
-    async setLinkUp(up) {
-      await ip('-n', ns, 'link', 'set', nsIf, up ? 'up' : 'down');
-      await pollUntil(`${hostIf} carrier ${up ? 'up' : 'down'}`, () => {
-        const state = readFileSync(`/sys/class/net/${hostIf}/operstate`, 'utf8').trim();
-        return (state === 'up') === up ? true : undefined;
-      }, 5000, 10);
-      if (up) {
-        await ip('neigh', 'flush', 'dev', bridge);
-        await ip('-n', ns, 'neigh', 'flush', 'dev', nsIf);
-      }
-    },
+    setLinkUp: (up) => setNamespaceLink({ ns, nsIf, hostIf, rootDev: bridge }, up),
     trackPid(pid) {
       record.pids.push(pid);
       writeRecord(record);
