@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { startTestProxy, TEST_ADMIN_TOKEN, type TestProxy } from '../support/proxy-fixture.js';
-import { findChromium, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
+import { CHROMIUM, CHROMIUM_SKIP, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
 import { JanusTestClient } from '../support/janus-client.js';
 import { echotestHandle } from '../support/cluster-helpers.js';
 import { artifactPath, captureConsole, ensureWebBuilt, readEvents } from '../support/web-ui.js';
@@ -16,10 +16,7 @@ import type { DashboardSnapshot, RateSample, SessionView } from '../../src/admin
 const TIMEOUT = 15_000; // Chromium under CPU contention on the shared 2-core box
 const RED_WITHIN_MS = 3_000;
 
-const CHROMIUM = findChromium();
-const SKIP = CHROMIUM === undefined
-  ? 'Chromium is not installed (/usr/lib/chromium/chromium): run scripts/install-deps.sh or apt-get install -y chromium'
-  : false;
+const SKIP = CHROMIUM_SKIP;
 
 describe('web dashboard on the admin API', { skip: SKIP }, () => {
   let janus: JanusInstance[] = [];

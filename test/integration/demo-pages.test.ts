@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { startTestProxy, TEST_ADMIN_TOKEN, type TestProxy } from '../support/proxy-fixture.js';
-import { findChromium, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
+import { CHROMIUM, CHROMIUM_SKIP, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
 import { pollUntil } from '../support/processes.js';
 import { captureConsole, ensureWebBuilt, readEvents } from '../support/web-ui.js';
 import type { DashboardRoom, DashboardSnapshot } from '../../src/admin/dashboard-types.js';
@@ -26,10 +26,7 @@ type DemoState = {
 type DemoWindow = { demo: { state: DemoState } };
 type Demo = { page: Page; consoleLines: string[] };
 
-const CHROMIUM = findChromium();
-const SKIP = CHROMIUM === undefined
-  ? 'Chromium is not installed (/usr/lib/chromium/chromium): run scripts/install-deps.sh or apt-get install -y chromium'
-  : false;
+const SKIP = CHROMIUM_SKIP;
 
 const unique = (prefix: string): string => `${prefix}-${String(process.pid)}-${String(Date.now() % 100_000)}`;
 const randomRoom = (): string => String(10_000 + Math.floor(Math.random() * 80_000));

@@ -11,7 +11,7 @@ import type { ConsoleMessage, Page } from 'playwright-core';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
 import { startStaticServer, type StaticServer } from '../support/static-server.js';
-import { findChromium, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
+import { CHROMIUM, CHROMIUM_SKIP, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
 import { onlySpareSessionsLeft } from '../support/cluster-helpers.js';
 import { pollUntil } from '../support/processes.js';
 
@@ -47,10 +47,7 @@ type EchoWindow = {
   };
 };
 
-const CHROMIUM = findChromium();
-const SKIP = CHROMIUM === undefined
-  ? 'Chromium is not installed (/usr/lib/chromium/chromium): run scripts/install-deps.sh or apt-get install -y chromium'
-  : false;
+const SKIP = CHROMIUM_SKIP;
 
 describe('official janus.js in headless Chromium over the proxy\'s HTTP transport', { skip: SKIP }, () => {
   let janus: JanusInstance[] = [];

@@ -10,7 +10,7 @@ import type { ConsoleMessage, Page } from 'playwright-core';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
 import { startStaticServer, type StaticServer } from '../support/static-server.js';
-import { findChromium, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
+import { CHROMIUM, CHROMIUM_SKIP, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
 import { handleCounts, onlySpareSessionsLeft } from '../support/cluster-helpers.js';
 import { pollUntil } from '../support/processes.js';
 
@@ -52,10 +52,7 @@ type EchoPageApi = {
 };
 type EchoWindow = { echo: EchoPageApi };
 
-const CHROMIUM = findChromium();
-const SKIP = CHROMIUM === undefined
-  ? 'Chromium is not installed (/usr/lib/chromium/chromium): run scripts/install-deps.sh or apt-get install -y chromium'
-  : false;
+const SKIP = CHROMIUM_SKIP;
 
 type ParsedFrame = { dir: Frame['dir']; at: number; msg: { janus?: unknown; transaction?: unknown; session_id?: unknown; sender?: unknown } };
 function parseFrames(frames: Frame[]): ParsedFrame[] {

@@ -10,7 +10,7 @@ import type { ConsoleMessage, Page } from 'playwright-core';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
 import { startStaticServer, type StaticServer } from '../support/static-server.js';
-import { findChromium, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
+import { CHROMIUM, CHROMIUM_SKIP, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
 import { countHandles } from '../support/cluster-helpers.js';
 
 const TIMEOUT = 20_000; // Chromium under CPU contention: see the reference, section 3
@@ -54,10 +54,7 @@ type VcApi = {
 };
 type VcWindow = { vc: VcApi };
 
-const CHROMIUM = findChromium();
-const SKIP = CHROMIUM === undefined
-  ? 'Chromium is not installed (/usr/lib/chromium/chromium): run scripts/install-deps.sh or apt-get install -y chromium'
-  : false;
+const SKIP = CHROMIUM_SKIP;
 
 describe('the VideoCall demo flow with janus.js in headless Chromium, through the proxy', { skip: SKIP }, () => {
   let janus: JanusInstance[] = [];

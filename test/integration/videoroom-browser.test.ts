@@ -12,7 +12,7 @@ import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.
 import { JanusTestClient } from '../support/janus-client.js';
 import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
 import { startStaticServer, type StaticServer } from '../support/static-server.js';
-import { findChromium, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
+import { CHROMIUM, CHROMIUM_SKIP, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
 import { videoRoomHandle } from '../support/videoroom-direct.js';
 import { JanusInspector, originOf } from '../support/videoroom-inspect.js';
 
@@ -36,10 +36,7 @@ type VrState = {
 type Inbound = { audioPackets: number; videoPackets: number; framesDecoded: number; mids: Record<string, number> };
 type VrWindow = { vr: { state: VrState; start(o: object): Promise<{ id: number }>; inbound(): Promise<Inbound>; stop(): Promise<void> } };
 
-const CHROMIUM = findChromium();
-const SKIP = CHROMIUM === undefined
-  ? 'Chromium is not installed (/usr/lib/chromium/chromium): run scripts/install-deps.sh or apt-get install -y chromium'
-  : false;
+const SKIP = CHROMIUM_SKIP;
 
 describe('janus.js multistream VideoRoom in headless Chromium, participants on two Janus servers', { skip: SKIP, timeout: 180_000 }, () => {
   let janus: JanusInstance[] = [];

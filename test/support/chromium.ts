@@ -14,6 +14,12 @@ export function findChromium(): string | undefined {
   return CANDIDATES.find((p) => existsSync(p));
 }
 
+/** The Chromium binary browser tests use, and their `skip` option: a reason when it is missing. */
+export const CHROMIUM = findChromium();
+export const CHROMIUM_SKIP: string | false = CHROMIUM === undefined
+  ? 'Chromium is not installed (/usr/lib/chromium/chromium): run scripts/install-deps.sh or apt-get install -y chromium'
+  : false;
+
 /**
  * Playwright's own --disable-features list (playwright-core 1.65.1, chromiumSwitches.ts). Chromium honours
  * only the LAST --disable-features switch and Playwright puts ours after its own, so ours must repeat its
