@@ -28,6 +28,7 @@ export class Backend {
   readonly breaker: CircuitBreaker;
   private spares: SpareSessions;
   pool: BackendPool;
+  private plugins: { source: object; set: ReadonlySet<string> } | undefined;
 
   constructor(
     public record: ServerRecord,
@@ -82,14 +83,13 @@ export class Backend {
   snapshot(): BackendSnapshot {
     const r = this.record;
     const now = this.deps.now();
-    const plugins = this.pool.info ? Object.keys(this.pool.info.plugins) : (r.plugins ?? []);
     return {
       name: r.name,
       connected: this.connected,
       status: this.status,
       expired: isExpired(r, now),
       breaker: this.breaker.state(now),
-      plugins: new Set(plugins),
+      plugins: this.pluginSet(),
       sessions: (r.sessions ?? 0) + this.openedSessionsSinceReport,
       handles: r.handles === undefined ? this.liveHandles : r.handles + this.placedSinceReport,
       cpuPercent: r.cpu_percent,
@@ -118,6 +118,15 @@ export class Backend {
   stop(): void {
     this.spares.clear();
     this.pool.stop();
+  }
+
+  /** The plugins the backend offers, as a Set rebuilt only when its source changes (every placement reads it). */
+  private pluginSet(): ReadonlySet<string> {
+    const source = this.pool.info?.plugins ?? this.record.plugins ?? [];
+    if (this.plugins?.source !== source) {
+      this.plugins = { source, set: new Set(Array.isArray(source) ? source : Object.keys(source)) };
+    }
+    return this.plugins.set;
   }
 
   private connect(url: string): BackendPool {
