@@ -6,12 +6,16 @@ import { JanusTestClient } from '../support/janus-client.js';
 import { startTestProxy, TEST_ADMIN_TOKEN, type TestProxy } from '../support/proxy-fixture.js';
 import { AdminClient } from '../support/admin-client.js';
 
-/** Parses the text exposition format strictly enough to catch malformed output. */
+/**
+ * Parses the text exposition format strictly enough to catch malformed output. Special values
+ * follow Prometheus's own parser (Go's ParseFloat): case-insensitive, so prom-client's `Nan`
+ * (an event-loop-lag gauge before its first sample) is valid.
+ */
 function parseMetrics(text: string): Map<string, number> {
   const samples = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (-?[0-9.e+-]+|NaN|[+-]Inf)$/.exec(line);
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (-?[0-9.e+-]+|[Nn][Aa][Nn]|[+-][Ii][Nn][Ff])$/.exec(line);
     assert.ok(match, `not a Prometheus sample line: ${line}`);
     samples.set(match[1]!, Number(match[2]));
   }
