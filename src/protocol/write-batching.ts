@@ -14,14 +14,13 @@ function underlyingSocket(ws: WebSocket): Socket | undefined {
 
 export class BatchedSender {
   private corked = false;
-  private readonly socket: Socket | undefined;
+  private socket: Socket | undefined;
 
-  constructor(private readonly ws: WebSocket) {
-    this.socket = underlyingSocket(ws);
-  }
+  constructor(private readonly ws: WebSocket) {}
 
   send(frame: string): void {
-    const socket = this.socket;
+    // Looked up on use: a client-side WebSocket has no socket until its handshake is done.
+    const socket = (this.socket ??= underlyingSocket(this.ws));
     if (socket && !this.corked && !socket.destroyed) {
       this.corked = true;
       socket.cork();
