@@ -3,7 +3,8 @@
  * It keeps itself alive, routes events to its handles, and survives a connection blip by
  * claiming itself on a new connection when the backend's reclaim window allows it.
  */
-import type { Logger } from 'pino';
+import type { Bindings, Logger } from 'pino';
+import { LazyLogger } from '../logging.js';
 import type { BackendConnection, BackendSessionRoute } from './connection.js';
 import type { BackendPool } from './pool.js';
 import { BackendHandle } from './backend-handle.js';
@@ -33,7 +34,7 @@ export class BackendSession implements BackendSessionRoute {
     private conn: BackendConnection,
     readonly pool: BackendPool,
     private owner: BackendSessionOwner,
-    readonly logger: Logger,
+    private readonly log: LazyLogger,
   ) {
     conn.register(id, this);
     this.ready = conn
@@ -55,11 +56,15 @@ export class BackendSession implements BackendSessionRoute {
    * `create` with `id`), so the first `attach` can follow on the same socket at once and a client's
    * first handle on a backend costs one round trip, not two.
    */
-  static open(pool: BackendPool, owner: BackendSessionOwner, logger: Logger): BackendSession {
+  static open(pool: BackendPool, owner: BackendSessionOwner, logger: Logger | LazyLogger, bindings: Bindings = {}): BackendSession {
     const conn = pool.pick();
     if (!conn) throw ProxyErrors.backendLost();
     const id = randomId() as BackendSessionId;
-    return new BackendSession(id, conn, pool, owner, logger.child({ backendSession: id }));
+    return new BackendSession(id, conn, pool, owner, new LazyLogger(logger, { ...bindings, backendSession: id }));
+  }
+
+  get logger(): Logger {
+    return this.log.logger;
   }
 
   get alive(): boolean {

@@ -4,6 +4,7 @@
  * on it since the last report (so a burst of placements is spread before the next report).
  */
 import type { Logger } from 'pino';
+import type { LazyLogger } from '../logging.js';
 import type { BackendPool } from '../backend/pool.js';
 import type { BackendSession, BackendSessionOwner } from '../backend/backend-session.js';
 import { isExpired, type ServerRecord, type ServerStatus } from './server-record.js';
@@ -75,7 +76,7 @@ export class Backend {
   }
 
   /** A backend session for a client session: a spare if one is ready, else a new one. */
-  openSession(owner: BackendSessionOwner, ownerLogger: Logger): BackendSession {
+  openSession(owner: BackendSessionOwner, ownerLogger: LazyLogger): BackendSession {
     this.openedSessionsSinceReport++;
     return this.spares.take(owner, ownerLogger);
   }

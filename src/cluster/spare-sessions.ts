@@ -3,6 +3,7 @@
  * that backend then adopts a spare and only waits for its `attach`, not for a `create` as well.
  */
 import type { Logger } from 'pino';
+import type { LazyLogger } from '../logging.js';
 import { BackendSession, type BackendSessionOwner } from '../backend/backend-session.js';
 import type { BackendPool } from '../backend/pool.js';
 
@@ -21,11 +22,11 @@ export class SpareSessions implements BackendSessionOwner {
   }
 
   /** A ready-made session for `owner` if one is available, else a freshly opened one. */
-  take(owner: BackendSessionOwner, ownerLogger: Logger): BackendSession {
+  take(owner: BackendSessionOwner, ownerLogger: LazyLogger): BackendSession {
     let session = this.spares.shift();
     while (session && !session.alive) session = this.spares.shift();
     if (session) session.adopt(owner);
-    else session = BackendSession.open(this.pool, owner, ownerLogger.child({ backend: this.backendName }));
+    else session = BackendSession.open(this.pool, owner, ownerLogger, { backend: this.backendName });
     // Later, so the caller's own request (its attach) reaches Janus before the replacement's create.
     setImmediate(() => {
       this.refill();

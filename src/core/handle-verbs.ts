@@ -3,7 +3,7 @@ import { JanusError, JanusErrorCode as C } from '../protocol/errors.js';
 import { uniqueId, type ClientHandleId } from '../protocol/ids.js';
 import { isJsonInteger, isJsonObject, successReply, type JsonObject, type OutgoingMessage } from '../protocol/messages.js';
 import type { HandleRequest } from '../protocol/envelope.js';
-import type { Logger } from 'pino';
+import { LazyLogger } from '../logging.js';
 import type { PluginContext } from '../plugins/plugin.js';
 import type { Session } from './session.js';
 import type { Handle } from './handle.js';
@@ -41,14 +41,14 @@ export async function attach(raw: JsonObject, session: Session, deps: DispatchDe
 }
 
 function pluginContext(session: Session, handle: Handle, deps: DispatchDeps): PluginContext {
-  let logger: Logger | undefined;
+  const log = new LazyLogger(session.log, { handle: handle.id, plugin: handle.plugin });
   return {
     plugin: handle.plugin,
     opaqueId: handle.opaqueId,
-    // Created on first use: a pino child logger costs more than the rest of an attach.
     get logger() {
-      return (logger ??= session.logger.child({ handle: handle.id, plugin: handle.plugin }));
+      return log.logger;
     },
+    logs: (level) => log.enabled(level),
     emit: (event) => {
       if (!handle.detached) session.emit(handle.id, event);
     },

@@ -1,5 +1,6 @@
 /** A client-facing Janus session: its handles, its owner Sink, and its backend sessions (one per backend). */
 import type { Logger } from 'pino';
+import type { LazyLogger } from '../logging.js';
 import type { ClientHandleId, ClientSessionId } from '../protocol/ids.js';
 import type { OutgoingMessage } from '../protocol/messages.js';
 import type { Sink } from './sink.js';
@@ -23,10 +24,14 @@ export class Session implements BackendSessionOwner {
   constructor(
     readonly id: ClientSessionId,
     public owner: Sink | undefined,
-    readonly logger: Logger,
+    readonly log: LazyLogger,
     nowMs: number,
   ) {
     this.lastActivityMs = nowMs;
+  }
+
+  get logger(): Logger {
+    return this.log.logger;
   }
 
   get alive(): boolean {
@@ -53,7 +58,7 @@ export class Session implements BackendSessionOwner {
   backendSession(backend: Backend): BackendSession {
     let session = this.backendSessions.get(backend);
     if (!session?.alive) {
-      session = backend.openSession(this, this.logger);
+      session = backend.openSession(this, this.log);
       this.backendSessions.set(backend, session);
     }
     return session;

@@ -4,6 +4,7 @@
  * (Janus's `reclaim_session_timeout`).
  */
 import type { Logger } from 'pino';
+import { LazyLogger } from '../logging.js';
 import { uniqueId, type ClientSessionId } from '../protocol/ids.js';
 import { Session } from './session.js';
 import type { Sink } from './sink.js';
@@ -56,7 +57,7 @@ export class Sessions {
   create(requester: Sink, requestedId: number | undefined): Session {
     const id = requestedId ? (requestedId as ClientSessionId) : uniqueId<ClientSessionId>((c) => this.sessions.has(c));
     const owner = requester.ownerFor?.(id) ?? requester;
-    const session = new Session(id, owner, this.options.logger.child({ session: id }), this.now());
+    const session = new Session(id, owner, new LazyLogger(this.options.logger, { session: id }), this.now());
     session.locality = this.options.locality?.resolve(requester.origin);
     this.sessions.set(id, session);
     this.own(owner, session);

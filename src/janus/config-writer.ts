@@ -104,8 +104,9 @@ export function writeJanusConfig(c: JanusConfigInput): string {
   });
   writeFileSync(join(c.dir, 'janus.jcfg'), janusJcfg);
 
+  // Compact JSON: the proxy is the reader, and whitespace only costs parsing and bytes on every event.
   writeFileSync(join(c.dir, 'janus.transport.websockets.jcfg'), toLibconfig({
-    general: { json: 'indented', ws: true, ws_ip: c.host, ws_port: c.ports.ws, wss: false },
+    general: { json: 'compact', ws: true, ws_ip: c.host, ws_port: c.ports.ws, wss: false },
     admin: { admin_ws: true, admin_ws_ip: c.host, admin_ws_port: c.ports.adminWs, admin_wss: false },
     cors: {},
   }));

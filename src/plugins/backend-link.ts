@@ -129,22 +129,22 @@ export async function attachPlaced(
   choose: (failed: ReadonlySet<string>) => Placement | undefined,
 ): Promise<{ handle: BackendHandle; placement: Placement }> {
   const failed = new Set<string>();
-  let lastError: unknown = ProxyErrors.noBackendAvailable(ctx.plugin);
+  let lastError: Error | undefined; // made only when needed: an Error captures a stack trace
   for (let attempt = 0; attempt < MAX_PLACEMENT_ATTEMPTS; attempt++) {
     const placement = choose(failed);
     if (!placement) break;
     try {
       const session = ctx.backendSession(placement.backend);
       const handle = await session.attach(ctx.plugin, ctx.opaqueId);
-      ctx.logger.debug({ backend: placement.backend.name, backendHandle: handle.id }, 'handle placed');
+      if (ctx.logs('debug')) ctx.logger.debug({ backend: placement.backend.name, backendHandle: handle.id }, 'handle placed');
       return { handle, placement };
     } catch (err) {
       placement.release();
       if (!isBackendFailure(err)) throw err;
       ctx.logger.warn({ backend: placement.backend.name, err: (err as Error).message }, 'placement failed, trying another backend');
       failed.add(placement.backend.name);
-      lastError = err;
+      lastError = err as Error;
     }
   }
-  throw lastError;
+  throw lastError ?? ProxyErrors.noBackendAvailable(ctx.plugin);
 }

@@ -6,7 +6,7 @@ import type { JsonObject, OutgoingMessage } from '../protocol/messages.js';
 import type { Placement } from '../cluster/cluster.js';
 import type { BackendSession } from '../backend/backend-session.js';
 import type { Backend } from '../cluster/backend.js';
-import type { Logger } from 'pino';
+import type { Level, Logger } from 'pino';
 
 /** What a plugin answers to a client `message`: Janus's `ack` (async) or `success` (sync). */
 export type MessageReply = { janus: 'ack'; hint?: string } | { janus: 'success'; plugindata: unknown };
@@ -32,7 +32,10 @@ export interface PluginHandle {
 export interface PluginContext {
   readonly plugin: string;
   readonly opaqueId: string | undefined;
+  /** The handle's logger, made on first use. */
   readonly logger: Logger;
+  /** Whether `logger` would write a line at `level`; asking does not make the logger. */
+  logs(level: Level): boolean;
   /** Sends an event to the client session's owner; the core fills in session_id and sender. */
   emit(event: OutgoingMessage): void;
   /** The handle ended on its own (e.g. backend lost): core sends `detached` and forgets it. */

@@ -14,12 +14,12 @@ describe('BatchedSender', () => {
   before(() => once(server, 'listening'));
   after(() => {
     for (const client of server.clients) client.terminate();
-    return new Promise<void>((resolve) => server.close(() => resolve()));
+    return new Promise<void>((resolve) => { server.close(() => { resolve(); }); });
   });
 
   it('holds the frames of one event-loop turn for one write, also when created before the handshake', async (t) => {
     const ws = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    t.after(() => ws.terminate());
+    t.after(() => { ws.terminate(); });
     const sender = new BatchedSender(ws); // as a backend connection does: no socket exists yet
     await once(ws, 'open');
     const socket = socketOf(ws);

@@ -51,7 +51,7 @@ class ControlChannel implements BackendSessionOwner {
     if (this.handle && this.session?.alive) return this.handle;
     const backend = this.cluster.backends.get(this.backendName);
     if (!backend?.connected) return Promise.reject(ProxyErrors.backendLost());
-    const session = BackendSession.open(backend.pool, this, this.logger.child({ backend: this.backendName, control: true }));
+    const session = BackendSession.open(backend.pool, this, this.logger, { backend: this.backendName, control: true });
     this.session = session;
     const handle = session.attach(VIDEOROOM_PLUGIN, 'janus-cloud-control').then((h) => {
       // The control handle is in no room: nothing it hears needs an answer.
