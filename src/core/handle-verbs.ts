@@ -1,7 +1,7 @@
 /** `attach` and the handle-level verbs (`message`, `trickle`, `hangup`, `detach`), checked in Janus's order. */
 import { JanusError, JanusErrorCode as C } from '../protocol/errors.js';
 import { uniqueId, type ClientHandleId } from '../protocol/ids.js';
-import { isJsonInteger, isJsonObject, successReply, type JsonObject, type OutgoingMessage } from '../protocol/messages.js';
+import { ackReply, isJsonInteger, isJsonObject, successReply, type JsonObject, type OutgoingMessage } from '../protocol/messages.js';
 import type { HandleRequest } from '../protocol/envelope.js';
 import { LazyLogger } from '../logging.js';
 import type { PluginContext } from '../plugins/plugin.js';
@@ -98,7 +98,7 @@ export function handleVerb(request: HandleRequest, session: Session, handle: Han
         if (handle.detached) throw gone();
         const reply = await pluginHandle.message(body, jsep, transaction);
         return reply.janus === 'ack'
-          ? Object.assign({ janus: 'ack', session_id: session.id, transaction }, reply.hint === undefined ? {} : { hint: reply.hint })
+          ? ackReply(session.id, transaction, reply.hint)
           : { janus: 'success', session_id: session.id, transaction, sender: handle.id, plugindata: reply.plugindata };
       });
     }

@@ -13,15 +13,15 @@ export class Handle {
     readonly opaqueId: string | undefined,
   ) {}
 
-  /**
-   * Runs `task` after every task queued before it, so messages are processed in arrival order and a
-   * trickle never overtakes the message carrying the SDP it belongs to.
-   */
   /** Resolves once every request queued so far on this handle has been answered. */
   idle(): Promise<void> {
     return this.queue.then(() => undefined);
   }
 
+  /**
+   * Runs `task` after every task queued before it, so messages are processed in arrival order and a
+   * trickle never overtakes the message carrying the SDP it belongs to.
+   */
   enqueue<T>(task: () => Promise<T>): Promise<T> {
     const run = this.queue.then(task, task);
     this.queue = run.catch(() => undefined);
