@@ -17,14 +17,18 @@ const ECHOTEST = 'janus.plugin.echotest';
 
 export type ProxyBuild = { entry: string; mode: 'compiled' | 'tsx'; note?: string };
 
-export type ProxyProcess = {
+/** A benchmarked child process serving the Janus API on `url`. */
+export type NodeService = {
   pid: number;
   url: string;
+  stop(): Promise<void>;
+  outputTail(): string;
+};
+
+export type ProxyProcess = NodeService & {
   mode: ProxyBuild['mode'];
   /** Forces a full V8 garbage collection in the proxy (SIGUSR2, see WRAPPER) and lets it settle. */
   gc(settleMs?: number): Promise<void>;
-  stop(): Promise<void>;
-  outputTail(): string;
 };
 
 /**
@@ -77,12 +81,12 @@ export async function buildProxy(): Promise<ProxyBuild> {
   };
 }
 
-async function waitReady(url: string, child: ChildProcess, outputTail: () => string, timeoutMs: number): Promise<void> {
+async function waitReady(label: string, url: string, child: ChildProcess, outputTail: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = 'no answer';
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`proxy exited (${String(child.exitCode ?? child.signalCode)}) before it was ready:\n${outputTail()}`);
+      throw new Error(`${label} exited (${String(child.exitCode ?? child.signalCode)}) before it was ready:\n${outputTail()}`);
     }
     try {
       const client = await BenchClient.connect(url, 1000);
@@ -98,7 +102,7 @@ async function waitReady(url: string, child: ChildProcess, outputTail: () => str
     }
     await sleep(100);
   }
-  throw new Error(`proxy not ready after ${timeoutMs} ms (${lastError}):\n${outputTail()}`);
+  throw new Error(`${label} not ready after ${timeoutMs} ms (${lastError}):\n${outputTail()}`);
 }
 
 export type StartProxyOptions = {
@@ -117,14 +121,28 @@ export async function startProxyProcess(opts: StartProxyOptions): Promise<ProxyP
     '--input-type=module', '-e', WRAPPER, '--',
     '--ws-host', '127.0.0.1', '--ws-port', String(port), '--http-host', '127.0.0.1', '--http-port', '0', '--admin-port', '0', '--backend', opts.backendUrl, '--log-level', 'warn',
   ];
-  const child = spawn(process.execPath, nodeArgs, {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BENCH_PROXY_ENTRY: pathToFileURL(opts.build.entry).href },
-  });
+  const proxy = await startNodeService('janus-proxy', nodeArgs, { BENCH_PROXY_ENTRY: pathToFileURL(opts.build.entry).href }, port);
+  return {
+    ...proxy,
+    mode: opts.build.mode,
+    async gc(settleMs = 500) {
+      process.kill(proxy.pid, 'SIGUSR2');
+      await sleep(settleMs);
+    },
+  };
+}
+
+/** The bare relay of bench/reference-relay.ts in front of `backendUrl`, as a child process. */
+export async function startReferenceRelay(backendUrl: string): Promise<NodeService> {
+  const port = await freePort();
+  return startNodeService('reference relay', ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench', 'reference-relay.ts'), backendUrl, String(port)], {}, port);
+}
+
+async function startNodeService(label: string, nodeArgs: string[], env: Record<string, string>, port: number): Promise<NodeService> {
+  const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const pid = child.pid;
-  if (pid === undefined) throw new Error('proxy: spawn failed');
-  trackChild(child, `janus-proxy pid ${pid}`);
+  if (pid === undefined) throw new Error(`${label}: spawn failed`);
+  trackChild(child, `${label} pid ${pid}`);
   child.on('error', () => undefined);
   let output = '';
   const collect = (chunk: Buffer): void => {
@@ -135,22 +153,17 @@ export async function startProxyProcess(opts: StartProxyOptions): Promise<ProxyP
   const outputTail = (): string => output.trim().split('\n').slice(-20).join('\n');
 
   const url = `ws://127.0.0.1:${port}`;
-  const proxy: ProxyProcess = {
+  const service: NodeService = {
     pid,
     url,
-    mode: opts.build.mode,
-    async gc(settleMs = 500) {
-      process.kill(pid, 'SIGUSR2');
-      await sleep(settleMs);
-    },
     stop: () => terminateChild(child, 5000),
     outputTail,
   };
   try {
-    await waitReady(url, child, outputTail, 15_000);
+    await waitReady(label, url, child, outputTail, 15_000);
   } catch (err) {
-    await proxy.stop();
+    await service.stop();
     throw err;
   }
-  return proxy;
+  return service;
 }

@@ -32,16 +32,23 @@ export function latencySection(result: LatencyResult): Section {
   return { title: `Sequential latency, ${result.iterations} iterations per verb and side`, rows };
 }
 
-export function throughputSection(direct: ThroughputResult, proxy: ThroughputResult): Section {
+/** CPU µs per message of the process in the `proxy` role (the proxy or the reference relay). */
+function cpuPerMessage(r: ThroughputResult): number {
+  return r.cpuUs.proxy ? (r.cpuUs.proxy.user + r.cpuUs.proxy.system) / r.messages : Number.NaN;
+}
+
+function cpuSplit(r: ThroughputResult): string {
+  return r.cpuUs.proxy ? ` (${fmt(r.cpuUs.proxy.user / r.messages, 0)} usr + ${fmt(r.cpuUs.proxy.system / r.messages, 0)} sys)` : '';
+}
+
+export function throughputSection(direct: ThroughputResult, proxy: ThroughputResult, relay: ThroughputResult): Section {
   const n = direct.sessions;
   const ratio = proxy.msgsPerSec / direct.msgsPerSec;
   const clean = direct.errors + direct.lost + proxy.errors + proxy.lost === 0;
   const d99 = direct.latency.summary().p99;
   const p99 = proxy.latency.summary().p99;
-  const proxyCpu = proxy.cpuUs.proxy ? (proxy.cpuUs.proxy.user + proxy.cpuUs.proxy.system) / proxy.messages : Number.NaN;
-  const proxySplit = proxy.cpuUs.proxy
-    ? ` (${fmt(proxy.cpuUs.proxy.user / proxy.messages, 0)} usr + ${fmt(proxy.cpuUs.proxy.system / proxy.messages, 0)} sys)`
-    : '';
+  const proxyCpu = cpuPerMessage(proxy);
+  const relayCpu = cpuPerMessage(relay);
   const perMsg = (us: number, messages: number): string => fmt(us / messages, 1);
   return {
     title: `Echotest message throughput, ${n} sessions on ${direct.connections} connections, closed loop, ${Math.round(direct.windowMs / 1000)} s measured per side`,
@@ -52,8 +59,12 @@ export function throughputSection(direct: ThroughputResult, proxy: ThroughputRes
       },
       { metric: `message → event p99 @${n} (ms)`, direct: fmt(d99, 2), proxy: fmt(p99, 2), delta: signed(p99 - d99, 2), target: '', result: '' },
       {
-        metric: `proxy CPU per message @${n} (µs)`, direct: '—', proxy: `${fmt(proxyCpu, 1)}${proxySplit}`, delta: '',
+        metric: `proxy CPU per message @${n} (µs)`, direct: '—', proxy: `${fmt(proxyCpu, 1)}${cpuSplit(proxy)}`, delta: '',
         target: `≤ ${targets.cpuUsPerMessage}`, result: verdict(proxyCpu <= targets.cpuUsPerMessage),
+      },
+      {
+        metric: `reference relay CPU per message @${n} (µs)`, direct: '—', proxy: `${fmt(relayCpu, 1)}${cpuSplit(relay)}`,
+        delta: `proxy ${signed(proxyCpu - relayCpu, 1)}`, target: '', result: '',
       },
       {
         metric: `Janus CPU per message @${n} (µs)`, direct: perMsg(direct.cpuUs.janus, direct.messages),

@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startJanus, type JanusInstance } from '../test/support/janus-fixture.js';
 import { runCleanupsSync } from '../test/support/processes.js';
 import { config } from './config.js';
-import { buildProxy, startProxyProcess, type ProxyBuild, type ProxyProcess } from './proxy-process.js';
+import { buildProxy, startProxyProcess, startReferenceRelay, type NodeService, type ProxyBuild, type ProxyProcess } from './proxy-process.js';
 import { latencySection, memorySection, throughputSection } from './report.js';
 import { runLatency } from './scenarios/latency.js';
 import { runMemory } from './scenarios/memory.js';
@@ -47,6 +47,7 @@ async function startBoth(): Promise<{ janus: JanusInstance; build: ProxyBuild }>
 async function benchmark(): Promise<{ sections: Section[]; notes: string[] }> {
   let janus: JanusInstance | undefined;
   let proxy: ProxyProcess | undefined;
+  let relay: NodeService | undefined;
   const notes: string[] = [];
   try {
     progress('starting Janus and compiling the proxy');
@@ -55,12 +56,13 @@ async function benchmark(): Promise<{ sections: Section[]; notes: string[] }> {
     if (started.build.note) notes.push(started.build.note);
     proxy = await startProxyProcess({ build: started.build, backendUrl: janus.wsUrl, cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR });
     progress(`Janus pid ${janus.pid} at ${janus.wsUrl}; proxy (${proxy.mode}) pid ${proxy.pid} at ${proxy.url}`);
+    relay = await startReferenceRelay(janus.wsUrl);
 
     progress('sequential latency');
     const sections: Section[] = [latencySection(await runLatency(janus.wsUrl, proxy.url, { janus: janus.pid, proxy: proxy.pid }))];
 
     for (const sessions of config.throughput.sessionCounts) {
-      const rounds: Record<'direct' | 'proxy', ThroughputResult[]> = { direct: [], proxy: [] };
+      const rounds: Record<'direct' | 'proxy' | 'relay', ThroughputResult[]> = { direct: [], proxy: [], relay: [] };
       for (let round = 1; round <= config.throughput.rounds; round++) {
         progress(`throughput, ${sessions} sessions, round ${round}: direct`);
         rounds.direct.push(await runThroughput(janus.wsUrl, sessions, { janus: janus.pid }));
@@ -68,15 +70,21 @@ async function benchmark(): Promise<{ sections: Section[]; notes: string[] }> {
         progress(`throughput, ${sessions} sessions, round ${round}: through the proxy`);
         rounds.proxy.push(await runThroughput(proxy.url, sessions, { janus: janus.pid, proxy: proxy.pid }));
         await sleep(500);
+        progress(`throughput, ${sessions} sessions, round ${round}: through the reference relay`);
+        rounds.relay.push(await runThroughput(relay.url, sessions, { janus: janus.pid, proxy: relay.pid }));
+        await sleep(500);
       }
       const direct = mergeRounds(rounds.direct);
       const viaProxy = mergeRounds(rounds.proxy);
-      for (const [side, r] of [['direct', direct], ['proxy', viaProxy]] as const) {
+      const viaRelay = mergeRounds(rounds.relay);
+      for (const [side, r] of [['direct', direct], ['proxy', viaProxy], ['reference relay', viaRelay]] as const) {
         if (r.firstError) notes.push(`${side} @${sessions}: first error ${r.firstError}`);
       }
-      sections.push(throughputSection(direct, viaProxy));
+      sections.push(throughputSection(direct, viaProxy, viaRelay));
     }
 
+    await relay.stop();
+    relay = undefined;
     // A fresh proxy process, so the baseline is not inflated by the heap the load above left behind.
     await proxy.stop();
     proxy = await startProxyProcess({ build: started.build, backendUrl: janus.wsUrl });
@@ -85,6 +93,7 @@ async function benchmark(): Promise<{ sections: Section[]; notes: string[] }> {
     return { sections, notes };
   } finally {
     progress('stopping the proxy and Janus');
+    await relay?.stop();
     await proxy?.stop();
     await janus?.stop();
   }
@@ -119,6 +128,8 @@ async function main(): Promise<number> {
       'Latency: one connection, one request at a time; added = proxy − direct of the percentile.',
       'Throughput: each session keeps one echotest `message` in flight (next one once its `ack` and `event` are in);',
       'CPU per message = utime+stime from /proc/PID/stat over the window ÷ messages completed in it.',
+      'Reference relay: bench/reference-relay.ts, the least a `ws` relay does per message (parse, restore the transaction,',
+      'stringify, coalesced writes; no validation, state, metrics or logs), run in the same rounds: the floor the host sets.',
       'Memory: VmRSS of the proxy before and after creating the sessions, each after a forced full GC.',
       ...notes.map((n) => `\nNote: ${n}`),
       '',

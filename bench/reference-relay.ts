@@ -1,0 +1,70 @@
+/**
+ * The cost floor for the CPU-per-message figure: the least a Node WebSocket relay in front of Janus
+ * can do per echotest message — the same `ws` library, one JSON parse and one stringify per frame
+ * (indented towards clients, like the proxy's default), writes coalesced per event-loop turn — and
+ * nothing else: no validation, sessions, handles, placement, metrics or logs. It is measured in the
+ * same run as the proxy, so the proxy's own share can be told apart from what the host charges for
+ * moving frames at that moment. Not a product: it never cleans up and trusts every frame.
+ *
+ * Run as a child process: `node --import tsx bench/reference-relay.ts <backend ws url> <port>`;
+ * prints `ready` once listening.
+ */
+import type { Socket } from 'node:net';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+
+type Json = Record<string, unknown>;
+
+/** ws.send with the socket corked until the end of the event-loop turn (what BatchedSender does). */
+function batchedSend(ws: WebSocket): (text: string) => void {
+  const socket = (ws as unknown as { _socket: Socket })._socket;
+  let corked = false;
+  return (text) => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      setImmediate(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
+    ws.send(text);
+  };
+}
+
+const [backendUrl, port] = process.argv.slice(2);
+if (!backendUrl || !port) throw new Error('usage: reference-relay.ts <backend ws url> <port>');
+
+const backend = new WebSocket(backendUrl, 'janus-protocol', { perMessageDeflate: false });
+await new Promise<void>((resolve, reject) => {
+  backend.once('open', () => { resolve(); });
+  backend.once('error', reject);
+});
+const toBackend = batchedSend(backend);
+
+/** Backend transaction → the client it came from, its own transaction, and how many answers it gets. */
+const open = new Map<string, { reply: (text: string) => void; transaction: unknown; left: number }>();
+let nextTransaction = 0;
+
+backend.on('message', (data: RawData) => {
+  const msg = JSON.parse((data as Buffer).toString('utf8')) as Json;
+  const transaction = msg.transaction as string;
+  const request = open.get(transaction);
+  if (!request) return;
+  if (--request.left === 0) open.delete(transaction);
+  msg.transaction = request.transaction;
+  request.reply(JSON.stringify(msg, null, 4));
+});
+
+const server = new WebSocketServer({ host: '127.0.0.1', port: Number(port), perMessageDeflate: false, handleProtocols: () => 'janus-protocol' });
+server.on('connection', (client) => {
+  const reply = batchedSend(client);
+  client.on('message', (data: RawData) => {
+    const msg = JSON.parse((data as Buffer).toString('utf8')) as Json;
+    const transaction = `r${nextTransaction++}`;
+    // A message gets an ack and an event, everything else the load generator sends gets one reply.
+    open.set(transaction, { reply, transaction: msg.transaction, left: msg.janus === 'message' ? 2 : 1 });
+    msg.transaction = transaction;
+    toBackend(JSON.stringify(msg));
+  });
+});
+server.on('listening', () => { process.stdout.write('ready\n'); });
