@@ -2,7 +2,7 @@
 // caller's WebSocket on proxy A (in this process), the callee's on proxy B (its own process). The
 // username registry is shared, a call reaches the other proxy over Redis pub/sub, and media flows
 // (VideoCall through the call's backend, P2P Call between the peers). When proxy B is killed
-// outright, its users vanish from `list` within the lease TTL.
+// outright, its users vanish from `list` within the lease TTL, and a p2p call with one of them ends.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
@@ -11,6 +11,7 @@ import { startRedis, type RedisInstance } from '../support/redis-fixture.js';
 import { startProxyProcess, type ProxyProcess } from '../support/proxy-process.js';
 import { countHandles } from '../support/cluster-helpers.js';
 import { pollUntil } from '../support/processes.js';
+import { PEER_WATCH_INTERVAL_MS } from '../../src/plugins/p2pcall/p2pcall-handle.js';
 import { connectCallUser, dataOf, resultOf, type CallUser } from '../support/call-client.js';
 import { closeCall, expectMediaBothWays, p2pCall, register, videoCall, type Call } from '../support/call-flows.js';
 
@@ -94,9 +95,13 @@ describe('videocall and p2pcall across two proxies sharing Redis', () => {
     assert.deepEqual(resultOf(hangup), { event: 'hangup', username: 'dave', reason: 'Remote WebRTC hangup' });
   });
 
-  it('killing proxy B makes its users vanish from list within the lease TTL', async () => {
+  it('killing proxy B makes its users vanish from list within the lease TTL and ends its p2p calls for the other side', async () => {
     const alice = users[0]!;
     assert.deepEqual(await listed(alice), ['alice', 'bob']);
+    const erin = await user(proxyA.url, P2PCALL, 'erin');
+    const frank = await user(proxyB.url, P2PCALL, 'frank');
+    calls.push(await p2pCall(erin, frank, 'frank'));
+    const erinSince = erin.client.mark();
     const killedAt = Date.now();
     await proxyB.kill('SIGKILL');
     // Nothing cleaned up after it: bob is there until the lease of proxy B runs out.
@@ -110,5 +115,13 @@ describe('videocall and p2pcall across two proxies sharing Redis', () => {
     assert.ok(Date.now() - killedAt <= (PROXY_TTL_S + 1) * 1000);
     const { event } = await alice.send({ request: 'call', username: 'bob' });
     assert.deepEqual(dataOf(event), { videocall: 'event', error_code: 478, error: "Username 'bob' doesn't exist" });
+
+    // Media goes peer to peer, so no Janus notices: erin's proxy sees frank leave the registry.
+    const deadline = (PROXY_TTL_S + 1) * 1000 + PEER_WATCH_INTERVAL_MS;
+    const hangup = await erin.waitEvent('hangup', erinSince, deadline);
+    assert.deepEqual(resultOf(hangup), { event: 'hangup', username: 'frank', reason: 'Remote WebRTC hangup' });
+    await erin.client.waitFor((m) => m.janus === 'hangup' && m.sender === erin.handleId, 1000, erinSince);
+    assert.ok(Date.now() - killedAt <= deadline + 1000, `erin heard of it ${Date.now() - killedAt} ms after the kill`);
+    assert.deepEqual(await listed(erin), ['carol', 'erin'], 'p2pcall users: frank gone with proxy B');
   });
 });

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JsonObject } from '../../protocol/messages.js';
 import type { TrickleRequest } from '../plugin.js';
-import { CallHandle, CLOSE_PC_REASON, type CallInfo, type CallTarget } from '../videocall/call-handle.js';
+import { CallHandle, CLOSE_PC_REASON, type CallInfo, type CallPhase, type CallTarget } from '../videocall/call-handle.js';
 import { candidatesOf, END_OF_CANDIDATES, isEndOfCandidates } from '../videocall/candidates.js';
 import { CallErrors, closingPc } from '../videocall/errors.js';
 import type { PartyAddress } from '../videocall/peer-link.js';
@@ -19,8 +19,17 @@ import { hangupReason, parseSettings } from '../videocall/requests.js';
 const REMOTE_HANGUP_REASON = 'Remote WebRTC hangup';
 /** Core `hangup` reason Janus gives for a client's own `hangup` request. */
 const CLIENT_HANGUP_REASON = 'Janus API';
+/**
+ * How often the far party of a call is looked up while it is on another proxy. That proxy may die
+ * without a word; its users leave the registry within its lease TTL, and this notices it one
+ * interval later. (A VideoCall's peer needs no watch: Janus hangs the call up when the dead proxy's
+ * backend session goes.)
+ */
+export const PEER_WATCH_INTERVAL_MS = 2_000;
 
 export class P2pCallHandle extends CallHandle<CallInfo> {
+  private peerWatch: NodeJS.Timeout | undefined;
+
   /** Core `hangup`: the client closed its PeerConnection, so the call is over for both sides. */
   hangup(): Promise<void> {
     const call = this.call;
@@ -147,6 +156,35 @@ export class P2pCallHandle extends CallHandle<CallInfo> {
     if (call) this.hub.link.notify(call.peerAddress, this.owner, { type: 'hangup', call: call.id, reason: REMOTE_HANGUP_REASON });
     this.endCall();
     return Promise.resolve();
+  }
+
+  protected override beginCall(call: CallInfo, phase: CallPhase): CallInfo {
+    super.beginCall(call, phase);
+    clearInterval(this.peerWatch);
+    if (call.peerAddress.proxy !== this.hub.link.proxyId) {
+      this.peerWatch = setInterval(() => void this.checkPeer(call), PEER_WATCH_INTERVAL_MS);
+      this.peerWatch.unref();
+    }
+    return call;
+  }
+
+  protected override endCall(): void {
+    clearInterval(this.peerWatch);
+    this.peerWatch = undefined;
+    super.endCall();
+  }
+
+  /** Ends the call as if the peer hung up when the peer no longer holds its username (its proxy died). */
+  private async checkPeer(call: CallInfo): Promise<void> {
+    let address: PartyAddress | undefined;
+    try {
+      address = await this.hub.directory.lookup(call.peer);
+    } catch {
+      return; // the registry is unreachable: no verdict on the peer
+    }
+    if (!this.isCurrent(call) || (address?.proxy === call.peerAddress.proxy && address.owner === call.peerAddress.owner)) return;
+    this.ctx.logger.info({ peer: call.peer, peerProxy: call.peerAddress.proxy }, 'call peer vanished from the registry, ending the call');
+    this.peerNotice(call, { type: 'hangup', call: call.id, reason: REMOTE_HANGUP_REASON });
   }
 
   private flushTrickles(call: CallInfo): void {
