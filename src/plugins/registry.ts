@@ -26,11 +26,15 @@ export class PluginRegistry {
     return out;
   }
 
-  /** The plugin for `name`, or undefined when neither a module nor any backend offers it. */
+  /**
+   * The plugin for `name`, or undefined when no connected backend offers it (Janus's "No such
+   * plugin"), unless a module serves it without any backend (p2pcall).
+   */
   resolve(name: string, offeredByBackends: (name: string) => boolean): ProxyPlugin | undefined {
     const module = this.modules.get(name);
-    if (module) return module;
+    if (module?.standalone) return module;
     if (!offeredByBackends(name)) return undefined;
+    if (module) return module;
     let relay = this.passthrough.get(name);
     if (!relay) {
       relay = this.makePassthrough(name);

@@ -181,3 +181,31 @@ describe('core verbs with api_secret: proxy answers exactly as Janus 1.1.2', () 
     assert.deepEqual(actual, expected);
   });
 });
+
+describe('attach to a plugin no backend loads: proxy answers exactly as Janus 1.1.2', () => {
+  let twin: TwinJanus;
+
+  before(async () => { twin = await startTwinJanus({ plugins: ['echotest'] }); });
+  after(async () => { await twin.stop(); });
+
+  it('460 for the plugins the proxy has cluster-aware modules for (videoroom, videocall)', async () => {
+    const script: Script = async (c, rec) => {
+      const s = idOf(await c.request({ janus: 'create' }));
+      rec(await c.request({ janus: 'attach', session_id: s, plugin: 'janus.plugin.videoroom' }));
+      rec(await c.request({ janus: 'attach', session_id: s, plugin: 'janus.plugin.videocall' }));
+      rec(await c.request({ janus: 'destroy', session_id: s }));
+    };
+    assert.deepEqual(await run(twin.proxy.url, script), await run(twin.direct.wsUrl, script));
+  });
+
+  it('p2pcall needs no backend: attach succeeds through the proxy', async () => {
+    const client = await JanusTestClient.connect(twin.proxy.url);
+    try {
+      const s = idOf(await client.request({ janus: 'create' }));
+      const attached = await client.request({ janus: 'attach', session_id: s, plugin: 'janus.plugin.p2pcall' });
+      assert.equal(attached.janus, 'success', JSON.stringify(attached));
+    } finally {
+      await client.close();
+    }
+  });
+});
