@@ -123,9 +123,12 @@ describe('test fixtures against real components', { timeout: 120_000 }, () => {
       await pubClient.request(msg({ request: 'create', room, publishers: 4, audiocodec: 'opus', videocodec: 'vp8' }));
       const joined = await pubClient.requestWithEvent(msg({ request: 'join', ptype: 'publisher', room }));
       const feed = (joined.event.plugindata as { data: { id: number } }).data.id;
+      const pubSince = pubClient.mark();
       const published = await pubClient.requestWithEvent(msg({ request: 'publish', audio: true, video: true }, await publisher.createOffer()));
       await publisher.setAnswer(published.event.jsep as { type: string; sdp: string });
-      await publisher.waitForConnected();
+      // VideoRoom offers a feed to subscribers only once Janus has its media up (webrtcup); the
+      // peer's own "connected" can come first.
+      await pubClient.waitFor((m) => m.janus === 'webrtcup' && m.sender === pubHandle, 10_000, pubSince);
 
       const subSession = await subClient.createSession();
       const subHandle = await subClient.attach(subSession, 'videoroom');
@@ -133,6 +136,7 @@ describe('test fixtures against real components', { timeout: 120_000 }, () => {
       const subMsg = (body: object, jsep?: object): Record<string, unknown> =>
         ({ janus: 'message', session_id: subSession, handle_id: subHandle, body, ...(jsep ? { jsep } : {}) });
       const attached = await subClient.requestWithEvent(subMsg({ request: 'join', ptype: 'subscriber', room, streams: [{ feed }] }));
+      assert.ok(attached.event.jsep, `an offer in ${JSON.stringify(attached.event)}`);
       const answer = await subscriber.answer(attached.event.jsep as { type: string; sdp: string });
       await subClient.requestWithEvent(subMsg({ request: 'start' }, answer));
       await subClient.waitFor((m) => m.janus === 'webrtcup' && m.sender === subHandle, 10_000, since);
