@@ -1,9 +1,11 @@
 /**
  * The proxy's Prometheus metrics (prom-client), on a registry of its own so several proxies can
- * share a process in tests. Counters and histograms are updated where things happen; gauges are
- * read from the live objects when Prometheus scrapes, so they cost nothing on the hot path.
+ * share a process in tests. Counters are updated where things happen, except the per-request ones
+ * (request-stats.ts); gauges are read from the live objects when Prometheus scrapes, so they cost
+ * nothing on the hot path.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { RequestStats } from './request-stats.js';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Cluster } from '../cluster/cluster.js';
 import type { Sessions } from '../core/sessions.js';
@@ -16,8 +18,7 @@ const BREAKER_STATES = ['closed', 'half_open', 'open'] as const;
 
 export class ProxyMetrics implements RequestObserver {
   readonly registry = new Registry();
-  private readonly requests: Counter<'verb' | 'result'>;
-  private readonly latency: Histogram<'verb'>;
+  private readonly requestStats: RequestStats;
   private readonly placements: Counter<'plugin' | 'backend'>;
   private readonly rejections: Counter<'plugin'>;
   private readonly reclaims: Counter;
@@ -26,8 +27,7 @@ export class ProxyMetrics implements RequestObserver {
   constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'janus_cloud_proxy_' });
-    this.requests = new Counter({ name: 'janus_cloud_requests_total', help: 'Janus API requests answered, by verb and result (ok or the Janus error code)', labelNames: ['verb', 'result'], registers });
-    this.latency = new Histogram({ name: 'janus_cloud_request_duration_seconds', help: 'Time from a request to its reply, by verb (includes the backend for relayed verbs)', labelNames: ['verb'], buckets: LATENCY_BUCKETS_S, registers });
+    this.requestStats = new RequestStats(this.registry, LATENCY_BUCKETS_S);
     this.placements = new Counter({ name: 'janus_cloud_placements_total', help: 'Handles placed, by plugin and backend', labelNames: ['plugin', 'backend'], registers });
     this.rejections = new Counter({ name: 'janus_cloud_placement_failures_total', help: 'Placements that found no eligible backend, by plugin', labelNames: ['plugin'], registers });
     this.reclaims = new Counter({ name: 'janus_cloud_session_claims_total', help: 'Sessions claimed (moved to another connection)', registers });
@@ -85,25 +85,8 @@ export class ProxyMetrics implements RequestObserver {
     });
   }
 
-  /** Label-bound children, cached: prom-client hashes the label set on every labelled call otherwise. */
-  private readonly requestCounters = new Map<string, { inc(): void }>();
-  private readonly latencyHistograms = new Map<string, { observe(value: number): void }>();
-
   onReply(verb: string, errorCode: number | undefined, durationMs: number): void {
-    const result = errorCode === undefined ? 'ok' : String(errorCode);
-    const key = `${verb} ${result}`;
-    let counter = this.requestCounters.get(key);
-    if (!counter) {
-      counter = this.requests.labels(verb, result);
-      this.requestCounters.set(key, counter);
-    }
-    counter.inc();
-    let histogram = this.latencyHistograms.get(verb);
-    if (!histogram) {
-      histogram = this.latency.labels(verb);
-      this.latencyHistograms.set(verb, histogram);
-    }
-    histogram.observe(durationMs / 1000);
+    this.requestStats.record(verb, errorCode === undefined ? 'ok' : String(errorCode), durationMs / 1000);
     if (verb === 'claim' && errorCode === undefined) this.reclaims.inc();
   }
 
@@ -111,7 +94,7 @@ export class ProxyMetrics implements RequestObserver {
   async requestTotals(): Promise<{ total: number; errors: number }> {
     let total = 0;
     let errors = 0;
-    for (const { value, labels } of (await this.requests.get()).values) {
+    for (const { value, labels } of (await this.requestStats.requests.get()).values) {
       total += value;
       if (labels.result !== 'ok') errors += value;
     }
