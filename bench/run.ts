@@ -125,7 +125,7 @@ async function main(): Promise<number> {
       '',
       renderMarkdown(sections),
       '',
-      'Latency: one connection, one request at a time; added = proxy − direct of the percentile.',
+      `Latency: one connection, one request at a time, after ${config.latency.warmupIterations} warm-up iterations per side; added = proxy − direct of the percentile.`,
       'Throughput: each session keeps one echotest `message` in flight (next one once its `ack` and `event` are in);',
       'CPU per message = utime+stime from /proc/PID/stat over the window ÷ messages completed in it.',
       'Reference relay: bench/reference-relay.ts, the least a `ws` relay does per message (parse, restore the transaction,',
