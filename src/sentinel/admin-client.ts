@@ -1,10 +1,10 @@
 /**
  * The local Janus's Admin API over one lazily (re)opened WebSocket (`janus-admin-protocol`), with
- * the admin_secret added to every request. Only what the sentinel needs: sessions, handles and
- * accept_new_sessions (the version and plugins come from the Janus API `info`, see liveness.ts).
+ * the admin_secret added to every request. Only what the sentinel needs: sessions, handles (and
+ * their info), accept_new_sessions (the version and plugins come from the Janus API `info`, see liveness.ts).
  */
 import type { Logger } from 'pino';
-import type { JsonObject } from '../protocol/messages.js';
+import { isJsonObject, type JsonObject } from '../protocol/messages.js';
 import { JanusWs } from './janus-ws.js';
 
 export interface AdminClientOptions {
@@ -36,6 +36,12 @@ export class AdminClient {
 
   async listHandles(sessionId: number): Promise<number[]> {
     return ids((await this.request({ janus: 'list_handles', session_id: sessionId })).handles);
+  }
+
+  /** The `info` of one handle: its plugin and the plugin's own view of it (`plugin_specific`). */
+  async handleInfo(sessionId: number, handleId: number): Promise<JsonObject> {
+    const reply = await this.request({ janus: 'handle_info', session_id: sessionId, handle_id: handleId });
+    return isJsonObject(reply.info) ? reply.info : {};
   }
 
   async setAcceptNewSessions(accept: boolean): Promise<void> {

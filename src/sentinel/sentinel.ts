@@ -249,7 +249,7 @@ export class Sentinel {
     return new RoomSweeper({
       wsUrl: janus.ws_url, apiSecret: janus.api_secret, requestTimeoutMs: monitor.request_timeout_ms,
       intervalMs: sweeper.interval_ms, idleTimeoutMs: sweeper.idle_timeout_ms, marker: sweeper.description_marker,
-      roomSecret: sweeper.room_secret, adminKey: sweeper.admin_key, plugins: sweeper.plugins, ownSessions: this.ownSessions,
+      roomSecret: sweeper.room_secret, adminKey: sweeper.admin_key, plugins: sweeper.plugins, ownSessions: this.ownSessions, admin: this.admin,
       janusAlive: () => this.janusAlive(), loadedPlugins: () => this.janusInfo?.plugins ?? [], logger: this.logger,
     });
   }

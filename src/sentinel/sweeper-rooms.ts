@@ -4,6 +4,7 @@
  */
 import { isJsonObject, type JsonObject } from '../protocol/messages.js';
 import type { JanusApiSession } from './janus-api-session.js';
+import type { AdminClient } from './admin-client.js';
 
 export type SweptPlugin = 'videoroom' | 'audiobridge';
 export type RoomId = number | string;
@@ -58,4 +59,22 @@ export async function destroyRoom(session: JanusApiSession, handleId: number, ro
   const body: JsonObject = { request: 'destroy', room, permanent: false };
   if (secret !== undefined) body.secret = secret;
   await session.message(handleId, body);
+}
+
+/**
+ * Whether a handle on this Janus is in `room`, by the Admin API's `handle_info` of every handle.
+ * VideoRoom lists publishers only: a room whose publishers are all remote (the mirror of a room
+ * whose publishers are on other Janus servers) can still serve subscribers placed here. Costly on a
+ * busy Janus, so asked only before a destroy. A handle gone meanwhile is skipped.
+ */
+export async function roomHasHandles(admin: AdminClient, pluginPackage: string, room: RoomId, ownSessions: ReadonlySet<number>): Promise<boolean> {
+  for (const sessionId of await admin.listSessions()) {
+    if (ownSessions.has(sessionId)) continue;
+    for (const handleId of await admin.listHandles(sessionId).catch(() => [])) {
+      const info = await admin.handleInfo(sessionId, handleId).catch((): JsonObject => ({}));
+      if (info.plugin !== pluginPackage || !isJsonObject(info.plugin_specific)) continue;
+      if (String(info.plugin_specific.room) === String(room)) return true;
+    }
+  }
+  return false;
 }

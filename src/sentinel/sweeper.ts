@@ -2,11 +2,14 @@
  * Destroys the backend rooms the proxy created (their description starts with the marker) once
  * they have had no real participant for the idle time. The proxy protects them with a cluster-wide
  * room secret that the sentinel is given, so it can destroy them even where clients set their own
- * secrets. Unmarked rooms (static ones, other applications') are never touched.
+ * secrets. Unmarked rooms (static ones, other applications') are never touched. Before destroying,
+ * it asks the Admin API (when configured) whether any handle is still in the room: subscribers of
+ * remote publishers are in no participant list.
  */
 import type { Logger } from 'pino';
 import { JanusApiSession } from './janus-api-session.js';
-import { destroyRoom, hasRealParticipants, listRooms, PLUGIN_PACKAGES, type RoomId, type SweptPlugin } from './sweeper-rooms.js';
+import { destroyRoom, hasRealParticipants, listRooms, PLUGIN_PACKAGES, roomHasHandles, type RoomId, type SweptPlugin } from './sweeper-rooms.js';
+import type { AdminClient } from './admin-client.js';
 
 export interface SweeperOptions {
   wsUrl: string;
@@ -20,6 +23,8 @@ export interface SweeperOptions {
   plugins: readonly SweptPlugin[];
   /** Our own Janus sessions, left out of the load figures and the drain. */
   ownSessions: Set<number>;
+  /** The local Janus's Admin API, to find subscribers in a room before destroying it (optional). */
+  admin?: AdminClient | undefined;
   janusAlive(): boolean;
   /** Plugins this Janus has loaded (package names), from its `info`. */
   loadedPlugins(): readonly string[];
@@ -97,6 +102,10 @@ export class RoomSweeper {
         result.idle.push({ plugin, room });
         continue;
       }
+      if (await this.inUseByHandles(plugin, room)) {
+        this.idleSince.delete(roomKey);
+        continue;
+      }
       try {
         await destroyRoom(session, handleId, room, this.options.roomSecret);
         this.idleSince.delete(roomKey);
@@ -108,6 +117,18 @@ export class RoomSweeper {
     }
     // Forget rooms that are gone (destroyed by the proxy, or by us above).
     for (const roomKey of this.idleSince.keys()) if (roomKey.startsWith(`${plugin}:`) && !seen.has(roomKey)) this.idleSince.delete(roomKey);
+  }
+
+  /** Without the Admin API there is nothing more to ask; a failed check counts as in use. */
+  private async inUseByHandles(plugin: SweptPlugin, room: RoomId): Promise<boolean> {
+    const admin = this.options.admin;
+    if (!admin) return false;
+    try {
+      return await roomHasHandles(admin, PLUGIN_PACKAGES[plugin], room, this.options.ownSessions);
+    } catch (err) {
+      this.options.logger.debug({ err, plugin, room }, 'handle scan failed');
+      return true;
+    }
   }
 
   /** A failed participant list counts as occupied: never destroy a room we could not check. */

@@ -1,7 +1,8 @@
 // The idle room sweeper against a real Janus that requires an api_secret: it destroys videoroom and
 // audiobridge rooms that carry the marker and have had no participant for the idle time — even
 // though they are secret-protected (it has the cluster's backend room secret) — and leaves
-// unmarked rooms, occupied rooms and rooms it cannot unlock alone.
+// unmarked rooms, occupied rooms (subscribers of remote publishers included) and rooms it cannot
+// unlock alone.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReportReceiver } from '../support/report-receiver.js';
@@ -89,6 +90,32 @@ describe('sentinel idle room sweeper', () => {
     const later = start + IDLE_MS + 1_000;
     assert.deepEqual((await t.sentinel.sweepRooms(later)).destroyed.filter((r) => r.room === 9103), []);
     assert.equal((await t.sentinel.sweepRooms(later + IDLE_MS)).destroyed.filter((r) => r.room === 9103).length, 1);
+  });
+
+  it('keeps a marked room whose publishers are all remote while a subscriber is in it (Admin API handle_info)', async () => {
+    const room = 9105;
+    await create('videoroom', room, 'janus-cloud:mirror');
+    // A mirror of a publisher on another Janus, as the proxy's cascade makes one, and a subscriber to it.
+    const added = await sync('videoroom', {
+      request: 'add_remote_publisher', room, secret: ROOM_SECRET, id: 777, iface: '127.0.0.1',
+      streams: [{ type: 'audio', mindex: 0, mid: '0', codec: 'opus' }],
+    });
+    assert.equal(added.videoroom, 'success', JSON.stringify(added));
+    const subscriber = await client.attach(session, 'videoroom');
+    const { event } = await client.requestWithEvent({
+      janus: 'message', session_id: session, handle_id: subscriber, body: { request: 'join', ptype: 'subscriber', room, streams: [{ feed: 777 }] },
+    });
+    assert.equal((event as PluginData).plugindata?.data?.videoroom, 'attached', JSON.stringify(event));
+
+    const start = Date.now() + 10 * IDLE_MS; // after the sweeps of the test above
+    assert.deepEqual((await t.sentinel.sweepRooms(start)).idle.filter((r) => r.room === room).length, 1, 'no real participant: looks idle');
+    assert.deepEqual((await t.sentinel.sweepRooms(start + IDLE_MS)).destroyed.filter((r) => r.room === room), [], 'the subscriber keeps it');
+    assert.ok((await rooms('videoroom')).includes(room));
+
+    // The subscriber leaves: one idle time later the room goes.
+    await client.request({ janus: 'detach', session_id: session, handle_id: subscriber });
+    assert.deepEqual((await t.sentinel.sweepRooms(start + 2 * IDLE_MS)).destroyed.filter((r) => r.room === room), []);
+    assert.equal((await t.sentinel.sweepRooms(start + 3 * IDLE_MS)).destroyed.filter((r) => r.room === room).length, 1);
   });
 
   it('leaves no Janus session of its own behind', async () => {
