@@ -28,6 +28,8 @@ export class BackendSession implements BackendSessionRoute {
   /** Settles when Janus has answered the `create`; requests sent meanwhile queue behind it on the socket. */
   readonly ready: Promise<void>;
   private keepaliveTimer: NodeJS.Timeout | undefined;
+  /** Attaches sent and not answered yet: their handles will belong to this session's current owner. */
+  private attaching = 0;
 
   private constructor(
     readonly id: BackendSessionId,
@@ -71,6 +73,11 @@ export class BackendSession implements BackendSessionRoute {
     return this.state !== 'dead';
   }
 
+  /** Active, with no handle on it and none being attached: fit to be handed to another client session. */
+  get isEmpty(): boolean {
+    return this.state === 'active' && this.handles.size === 0 && this.attaching === 0;
+  }
+
   /** Hands a spare session to the client session that will use it. */
   adopt(owner: BackendSessionOwner): void {
     this.owner = owner;
@@ -88,19 +95,24 @@ export class BackendSession implements BackendSessionRoute {
     if (opaqueId !== undefined) msg.opaque_id = opaqueId;
     const conn = this.conn;
     const attached = this.request(msg, (late) => void detachOrphan(conn, this.id, late));
+    this.attaching++;
     try {
-      await this.ready;
-    } catch (err) {
-      // The create failed (e.g. the id was taken): whatever the attach created is not ours.
-      attached.then((reply) => detachOrphan(conn, this.id, reply), () => undefined);
-      throw err;
+      try {
+        await this.ready;
+      } catch (err) {
+        // The create failed (e.g. the id was taken): whatever the attach created is not ours.
+        attached.then((reply) => detachOrphan(conn, this.id, reply), () => undefined);
+        throw err;
+      }
+      const reply = await attached;
+      const id = (reply.data as { id: number }).id as BackendHandleId;
+      if (!this.alive) throw ProxyErrors.backendLost();
+      const handle = new BackendHandle(id, this, plugin);
+      this.handles.set(id, handle);
+      return handle;
+    } finally {
+      this.attaching--;
     }
-    const reply = await attached;
-    const id = (reply.data as { id: number }).id as BackendHandleId;
-    if (!this.alive) throw ProxyErrors.backendLost();
-    const handle = new BackendHandle(id, this, plugin);
-    this.handles.set(id, handle);
-    return handle;
   }
 
   onBackendMessage(msg: JsonObject): void {

@@ -75,6 +75,15 @@ export class Backend {
     else this.spares.clear();
   }
 
+  /**
+   * A client session is done with its backend session: an empty one becomes a spare again (saving
+   * Janus a destroy now and a create later), anything else is destroyed.
+   */
+  releaseSession(session: BackendSession): void {
+    if (this.status === 'up' && this.spares.recycle(session)) return;
+    session.destroy();
+  }
+
   /** A backend session for a client session: a spare if one is ready, else a new one. */
   openSession(owner: BackendSessionOwner, ownerLogger: LazyLogger): BackendSession {
     this.openedSessionsSinceReport++;

@@ -75,7 +75,7 @@ export class Session implements BackendSessionOwner {
     await Promise.all([...this.handles.values()].map((h) => h.idle()));
   }
 
-  /** Tears the session down: plugin handles release their resources, backend sessions are destroyed. No events. */
+  /** Tears the session down: plugin handles release their resources, backend sessions go back to their backend. No events. */
   destroy(): void {
     if (this.state === 'destroyed') return;
     this.state = 'destroyed';
@@ -84,7 +84,7 @@ export class Session implements BackendSessionOwner {
       handle.pluginHandle?.destroy();
     }
     this.handles.clear();
-    for (const session of this.backendSessions.values()) session.destroy();
+    for (const [backend, session] of this.backendSessions) backend.releaseSession(session);
     this.backendSessions.clear();
   }
 }

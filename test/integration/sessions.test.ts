@@ -149,3 +149,42 @@ describe('backend connection blip', () => {
     }
   });
 });
+
+describe('backend sessions are recycled between client sessions', () => {
+  let janus: JanusInstance;
+  let proxy: TestProxy;
+
+  before(async () => {
+    janus = await startJanus({ netns: false, plugins: ['echotest'] });
+    proxy = await startTestProxy([janus], { backends: { spare_sessions: 2 } });
+    await pollUntil('the proxy\'s two spare sessions on Janus', async () => ((await listSessions(janus)).length === 2 ? true : undefined), 10_000);
+  });
+  after(async () => {
+    await proxy.stop();
+    await janus.stop();
+  });
+
+  it('a client session that ends with no handle gives its backend session back: Janus sees no destroy and no create', async () => {
+    const spares = (await listSessions(janus)).sort();
+    const client = await JanusTestClient.connect(proxy.url);
+    try {
+      const first = await echotestHandle(client);
+      await echoRoundTrip(client, first.sessionId, first.handleId);
+      const [used] = await sessionsWithHandles(janus);
+      assert.ok(used !== undefined && spares.includes(used), 'the attach adopted a spare');
+      await client.request({ janus: 'detach', session_id: first.sessionId, handle_id: first.handleId });
+      await client.request({ janus: 'destroy', session_id: first.sessionId });
+      assert.deepEqual((await listSessions(janus)).sort(), spares, 'the emptied session stayed, as a spare');
+
+      // The next client gets one of the same sessions; ending with a handle still attached destroys it.
+      const second = await echotestHandle(client);
+      const [reused] = await sessionsWithHandles(janus);
+      assert.ok(reused !== undefined && spares.includes(reused));
+      await client.request({ janus: 'destroy', session_id: second.sessionId });
+      await pollUntil('the session with a handle left to be destroyed', async () => ((await listSessions(janus)).includes(reused) ? undefined : true), 5000);
+      assert.deepEqual(await sessionsWithHandles(janus), []);
+    } finally {
+      await client.close();
+    }
+  });
+});
