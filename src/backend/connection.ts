@@ -80,7 +80,7 @@ export class BackendConnection {
         this.onFrame(data);
       });
       ws.on('error', (err) => {
-        this.options.logger.debug({ err: err.message, backend: this.options.url }, 'backend socket error');
+        this.options.logger.debug({ err: err.message }, 'backend socket error');
         if (this.state === 'connecting') {
           this.options.onRequestOutcome?.(false);
           reject(err);
@@ -135,7 +135,7 @@ export class BackendConnection {
     try {
       msg = JSON.parse(frameText(data));
     } catch {
-      this.options.logger.warn({ backend: this.options.url }, 'unparseable frame from backend');
+      this.options.logger.warn('unparseable frame from backend');
       return;
     }
     if (!isJsonObject(msg)) return;
@@ -148,7 +148,7 @@ export class BackendConnection {
     try {
       route.onBackendMessage(msg);
     } catch (err) {
-      this.options.logger.error({ err, backend: this.options.url }, 'backend event handler failed');
+      this.options.logger.error({ err }, 'backend event handler failed');
     }
   }
 
@@ -156,7 +156,7 @@ export class BackendConnection {
     if (this.options.pingIntervalMs <= 0) return;
     this.pingTimer = setInterval(() => {
       if (this.awaitingPong) {
-        this.options.logger.warn({ backend: this.options.url }, 'backend missed a pong, dropping the connection');
+        this.options.logger.warn('backend missed a pong, dropping the connection');
         ws.terminate();
         return;
       }

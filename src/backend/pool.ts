@@ -16,6 +16,7 @@ export interface PoolOptions {
   pingIntervalMs: number;
   reconnectInitialDelayMs: number;
   reconnectMaxDelayMs: number;
+  /** Bound to this backend by the caller: lines from the pool and its connections add no backend of their own. */
   logger: Logger;
   onRequestOutcome?: (answered: boolean) => void;
 }
@@ -134,7 +135,7 @@ export class BackendPool {
     }
     this.retryDelayMs[index] = this.options.reconnectInitialDelayMs;
     this.connectionsOpened++;
-    this.options.logger.info({ backend: this.options.url, slot: index }, 'backend connection open');
+    this.options.logger.info({ slot: index }, 'backend connection open');
     conn.request({ janus: 'info' }).then(
       (reply) => {
         this.info = parseServerInfo(reply);
@@ -161,7 +162,7 @@ export class BackendPool {
     const up = this.isUp && this.info !== undefined;
     if (up === this.wasUp) return;
     this.wasUp = up;
-    this.options.logger.info({ backend: this.options.url, up }, 'backend availability changed');
+    this.options.logger.info({ up }, 'backend availability changed');
     this.listener?.onAvailabilityChange(up);
   }
 
