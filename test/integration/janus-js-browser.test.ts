@@ -7,10 +7,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConsoleMessage, Page } from 'playwright-core';
-import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
-import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
-import { startStaticServer, type StaticServer } from '../support/static-server.js';
-import { CHROMIUM, CHROMIUM_SKIP, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
+import type { JanusInstance } from '../support/janus-fixture.js';
+import type { TestProxy } from '../support/proxy-fixture.js';
+import type { StaticServer } from '../support/static-server.js';
+import { startBrowserCluster, type BrowserCluster } from '../support/browser-cluster.js';
+import { CHROMIUM, CHROMIUM_SKIP, type ChromiumBrowser } from '../support/chromium.js';
 import { handleCounts, onlySpareSessionsLeft } from '../support/cluster-helpers.js';
 import { pollUntil } from '../support/processes.js';
 
@@ -75,18 +76,13 @@ describe('official janus.js in headless Chromium through the proxy', { skip: SKI
   /** Frames of the EchoTest's teardown, for the second test. */
   let teardown: { sessionId: number; frames: ParsedFrame[] } | undefined;
 
+  let cluster: BrowserCluster | undefined;
+
   before(async () => {
-    janus = await startJanusCluster(2, { plugins: ['echotest'] });
-    proxy = await startTestProxy(janus);
-    web = await startStaticServer(ROUTES);
-    browser = await launchChromium(CHROMIUM!, TIMEOUT);
+    cluster = await startBrowserCluster({ chromium: CHROMIUM!, janus: { plugins: ['echotest'] }, routes: ROUTES, timeoutMs: TIMEOUT });
+    ({ janus, proxy, web, browser } = cluster);
   });
-  after(async () => {
-    await browser?.close();
-    await web?.close();
-    await proxy?.stop();
-    await Promise.all(janus.map((j) => j.stop()));
-  });
+  after(() => cluster?.stop());
 
   /** Run `body`; on failure, append the page's signalling frames and console to the error. */
   async function withPageDiagnostics(page: Page, consoleLines: string[], body: () => Promise<void>): Promise<void> {

@@ -7,10 +7,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConsoleMessage, Page } from 'playwright-core';
-import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
-import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
-import { startStaticServer, type StaticServer } from '../support/static-server.js';
-import { CHROMIUM, CHROMIUM_SKIP, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
+import type { JanusInstance } from '../support/janus-fixture.js';
+import type { TestProxy } from '../support/proxy-fixture.js';
+import type { StaticServer } from '../support/static-server.js';
+import { startBrowserCluster, type BrowserCluster } from '../support/browser-cluster.js';
+import { CHROMIUM, CHROMIUM_SKIP, type ChromiumBrowser } from '../support/chromium.js';
 import { countHandles } from '../support/cluster-helpers.js';
 
 const TIMEOUT = 20_000; // Chromium under CPU contention: see the reference, section 3
@@ -62,18 +63,13 @@ describe('the VideoCall demo flow with janus.js in headless Chromium, through th
   let web: StaticServer | undefined;
   let browser: ChromiumBrowser | undefined;
 
+  let cluster: BrowserCluster | undefined;
+
   before(async () => {
-    janus = await startJanusCluster(2, { plugins: ['videocall'] });
-    proxy = await startTestProxy(janus);
-    web = await startStaticServer(ROUTES);
-    browser = await launchChromium(CHROMIUM!, TIMEOUT);
+    cluster = await startBrowserCluster({ chromium: CHROMIUM!, janus: { plugins: ['videocall'] }, routes: ROUTES, timeoutMs: TIMEOUT });
+    ({ janus, proxy, web, browser } = cluster);
   });
-  after(async () => {
-    await browser?.close();
-    await web?.close();
-    await proxy?.stop();
-    await Promise.all(janus.map((j) => j.stop()));
-  });
+  after(() => cluster?.stop());
 
   async function openPage(consoleLines: string[], who: string): Promise<Page> {
     const page = await browser!.context.newPage();
