@@ -36,6 +36,22 @@ const LOG_LINES = 200;
 /** The proxy's Janus API WebSocket port in the default configuration (`npm run cluster`). */
 const DEFAULT_WS_PORT = 8288;
 
+/** What every demo page shows under its own controls: the admin-token form, the status, the media and the log. */
+const COMMON_SECTIONS = `
+  <form id="token-form" class="controls" hidden>
+    <input name="token" type="password" autocomplete="current-password" placeholder="admin token, to show the backend" />
+    <button type="submit">Save token</button>
+  </form>
+  <section class="status" id="status"></section>
+  <section class="videos" id="videos"></section>
+  <pre class="log" id="log"></pre>`;
+
+function addCommonSections(): void {
+  const container = document.querySelector('.demo');
+  if (!container) throw new Error('the page has no .demo');
+  container.insertAdjacentHTML('beforeend', COMMON_SECTIONS);
+}
+
 function element(id: string): HTMLElement {
   const found = document.getElementById(id);
   if (!found) throw new Error(`the page has no #${id}`);
@@ -68,6 +84,7 @@ export class DemoPage {
       log: [],
     };
     (window as unknown as { demo: DemoPage }).demo = this;
+    addCommonSections();
     element('server').textContent = this.state.server;
     this.wireTokenForm();
     this.render();
