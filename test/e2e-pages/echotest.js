@@ -27,12 +27,8 @@
 
   let janus = null;
   let handle = null;
+  const { fail, withDeadline, until } = window.pageKit(state);
 
-  function fail(what, err) {
-    const text = what + ': ' + (typeof err === 'string' ? err : (err && err.message) || JSON.stringify(err));
-    if (state.error === null) state.error = text;
-    state.log.push('ERROR ' + text);
-  }
 
   /** A WebSocket that records the Janus API frames janus.js sends and receives. */
   class RecordingWebSocket extends WebSocket {
@@ -59,13 +55,6 @@
     });
   }
 
-  function withDeadline(promise, timeoutMs, what) {
-    let timer;
-    const deadline = new Promise((_, reject) => {
-      timer = setTimeout(() => { reject(new Error('timed out after ' + timeoutMs + ' ms: ' + what + ' (phase ' + state.phase + ')')); }, timeoutMs);
-    });
-    return Promise.race([promise, deadline]).finally(() => { clearTimeout(timer); });
-  }
 
   function init() {
     return new Promise((resolve) => {
@@ -136,16 +125,6 @@
     });
   }
 
-  function until(check, timeoutMs, what) {
-    return withDeadline(new Promise((resolve) => {
-      const poll = () => {
-        if (state.error !== null) return resolve(); // surfaced by the caller
-        if (check()) return resolve();
-        setTimeout(poll, 20);
-      };
-      poll();
-    }), timeoutMs, what);
-  }
 
   async function start(opts) {
     const t = opts.timeoutMs;

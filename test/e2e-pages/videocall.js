@@ -25,30 +25,14 @@
 
   let janus = null;
   let videocall = null;
+  const kit = window.pageKit(state);
+  const fail = kit.fail;
+  const withDeadline = kit.withDeadline;
+  /** Here a recorded error fails the wait. */
+  const until = (check, timeoutMs, what) => kit.until(check, timeoutMs, what).then(() => { if (state.error !== null) throw new Error(state.error); });
 
-  function fail(what, err) {
-    const text = what + ': ' + (typeof err === 'string' ? err : (err && err.message) || JSON.stringify(err));
-    if (state.error === null) state.error = text;
-    state.log.push('ERROR ' + text);
-  }
 
-  function withDeadline(promise, timeoutMs, what) {
-    let timer;
-    const deadline = new Promise((_, reject) => {
-      timer = setTimeout(() => { reject(new Error('timed out after ' + timeoutMs + ' ms: ' + what + ' (phase ' + state.phase + ')')); }, timeoutMs);
-    });
-    return Promise.race([promise, deadline]).finally(() => { clearTimeout(timer); });
-  }
 
-  function until(check, timeoutMs, what) {
-    return withDeadline(new Promise((resolve) => {
-      const poll = () => {
-        if (state.error !== null || check()) return resolve();
-        setTimeout(poll, 20);
-      };
-      poll();
-    }), timeoutMs, what).then(() => { if (state.error !== null) throw new Error(state.error); });
-  }
 
   /** As the demo: audio, video (capture + receive) and a data channel. */
   const TRACKS = [

@@ -31,30 +31,10 @@
   let subscribing = false;
   const wanted = [];
   const subscribedStreams = new Set();
+  const { fail, withDeadline, until } = window.pageKit(state);
 
-  function fail(what, err) {
-    const text = what + ': ' + (typeof err === 'string' ? err : (err && err.message) || JSON.stringify(err));
-    if (state.error === null) state.error = text;
-    state.log.push('ERROR ' + text);
-  }
 
-  function withDeadline(promise, timeoutMs, what) {
-    let timer;
-    const deadline = new Promise((_, reject) => {
-      timer = setTimeout(() => { reject(new Error('timed out after ' + timeoutMs + ' ms: ' + what + ' (phase ' + state.phase + ')')); }, timeoutMs);
-    });
-    return Promise.race([promise, deadline]).finally(() => { clearTimeout(timer); });
-  }
 
-  function until(check, timeoutMs, what) {
-    return withDeadline(new Promise((resolve) => {
-      const poll = () => {
-        if (state.error !== null || check()) return resolve();
-        setTimeout(poll, 20);
-      };
-      poll();
-    }), timeoutMs, what);
-  }
 
   function send(handle, message, jsep) {
     handle.send({ message: message, jsep: jsep, error: (err) => { fail('send ' + message.request, err); } });

@@ -4,28 +4,19 @@
 // WebSocket), then the sendBeacon `destroy` janus.js sends (as text/plain) when the page unloads.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ConsoleMessage, Page } from 'playwright-core';
 import type { JanusInstance } from '../support/janus-fixture.js';
 import type { TestProxy } from '../support/proxy-fixture.js';
 import type { StaticServer } from '../support/static-server.js';
 import { startBrowserCluster, type BrowserCluster } from '../support/browser-cluster.js';
+import { e2ePageRoutes } from '../support/e2e-pages.js';
 import { CHROMIUM, CHROMIUM_SKIP, type ChromiumBrowser } from '../support/chromium.js';
 import { onlySpareSessionsLeft } from '../support/cluster-helpers.js';
 import { pollUntil } from '../support/processes.js';
 
 const TIMEOUT = 15_000; // Chromium under CPU contention: see the reference, section 3
 
-const require = createRequire(import.meta.url);
-const pagesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'e2e-pages');
-const ROUTES = {
-  '/echotest.html': join(pagesDir, 'echotest.html'),
-  '/echotest.js': join(pagesDir, 'echotest.js'),
-  '/vendor/janus.js': join(dirname(require.resolve('janus-gateway/package.json')), 'npm', 'src', 'janus.js'),
-  '/vendor/adapter.js': join(dirname(require.resolve('webrtc-adapter/package.json')), 'out', 'adapter.js'),
-};
+const ROUTES = e2ePageRoutes('echotest');
 
 /** The parts of test/e2e-pages/echotest.js's window.echo this test reads. */
 type Frame = { dir: 'in' | 'out' | 'close'; at: number; data: string; url?: string };

@@ -3,28 +3,19 @@
 // Signalling goes browser -> proxy (ws://127.0.0.1) -> Janus; media goes browser <-> Janus over the veth.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ConsoleMessage, Page } from 'playwright-core';
 import type { JanusInstance } from '../support/janus-fixture.js';
 import type { TestProxy } from '../support/proxy-fixture.js';
 import type { StaticServer } from '../support/static-server.js';
 import { startBrowserCluster, type BrowserCluster } from '../support/browser-cluster.js';
+import { e2ePageRoutes } from '../support/e2e-pages.js';
 import { CHROMIUM, CHROMIUM_SKIP, type ChromiumBrowser } from '../support/chromium.js';
 import { handleCounts, onlySpareSessionsLeft } from '../support/cluster-helpers.js';
 import { pollUntil } from '../support/processes.js';
 
 const TIMEOUT = 15_000; // Chromium under CPU contention: see the reference, section 3
 
-const require = createRequire(import.meta.url);
-const pagesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'e2e-pages');
-const ROUTES = {
-  '/echotest.html': join(pagesDir, 'echotest.html'),
-  '/echotest.js': join(pagesDir, 'echotest.js'),
-  '/vendor/janus.js': join(dirname(require.resolve('janus-gateway/package.json')), 'npm', 'src', 'janus.js'),
-  '/vendor/adapter.js': join(dirname(require.resolve('webrtc-adapter/package.json')), 'out', 'adapter.js'),
-};
+const ROUTES = e2ePageRoutes('echotest');
 
 /** What test/e2e-pages/echotest.js exposes as window.echo. */
 type Frame = { dir: 'in' | 'out' | 'close'; at: number; data: string };

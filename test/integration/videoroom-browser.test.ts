@@ -4,14 +4,12 @@
 // subscriber PeerConnection (the other's feed reaching its Janus as a remote publisher).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ConsoleMessage, Page } from 'playwright-core';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { JanusTestClient } from '../support/janus-client.js';
 import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
 import { startStaticServer, type StaticServer } from '../support/static-server.js';
+import { e2ePageRoutes } from '../support/e2e-pages.js';
 import { CHROMIUM, CHROMIUM_SKIP, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
 import { videoRoomHandle } from '../support/videoroom-direct.js';
 import { JanusInspector, originOf } from '../support/videoroom-inspect.js';
@@ -19,14 +17,7 @@ import { JanusInspector, originOf } from '../support/videoroom-inspect.js';
 const TIMEOUT = 20_000; // Chromium under CPU contention on the shared 2-core box
 const ROOM = 9101;
 
-const require = createRequire(import.meta.url);
-const pagesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'e2e-pages');
-const ROUTES = {
-  '/videoroom.html': join(pagesDir, 'videoroom.html'),
-  '/videoroom.js': join(pagesDir, 'videoroom.js'),
-  '/vendor/janus.js': join(dirname(require.resolve('janus-gateway/package.json')), 'npm', 'src', 'janus.js'),
-  '/vendor/adapter.js': join(dirname(require.resolve('webrtc-adapter/package.json')), 'out', 'adapter.js'),
-};
+const ROUTES = e2ePageRoutes('videoroom');
 
 /** What test/e2e-pages/videoroom.js exposes as window.vr. */
 type VrState = {
