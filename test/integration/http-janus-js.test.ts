@@ -5,12 +5,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConsoleMessage, Page } from 'playwright-core';
-import type { JanusInstance } from '../support/janus-fixture.js';
-import type { TestProxy } from '../support/proxy-fixture.js';
-import type { StaticServer } from '../support/static-server.js';
 import { startBrowserCluster, type BrowserCluster } from '../support/browser-cluster.js';
 import { e2ePageRoutes } from '../support/e2e-pages.js';
-import { CHROMIUM, CHROMIUM_SKIP, type ChromiumBrowser } from '../support/chromium.js';
+import { CHROMIUM, CHROMIUM_SKIP } from '../support/chromium.js';
 import { onlySpareSessionsLeft } from '../support/cluster-helpers.js';
 import { pollUntil } from '../support/processes.js';
 
@@ -42,25 +39,19 @@ type EchoWindow = {
 const SKIP = CHROMIUM_SKIP;
 
 describe('official janus.js in headless Chromium over the proxy\'s HTTP transport', { skip: SKIP }, () => {
-  let janus: JanusInstance[] = [];
-  let proxy: TestProxy | undefined;
-  let web: StaticServer | undefined;
-  let browser: ChromiumBrowser | undefined;
 
   let cluster: BrowserCluster | undefined;
-
   before(async () => {
     cluster = await startBrowserCluster({ chromium: CHROMIUM!, janus: { plugins: ['echotest'] }, routes: ROUTES, timeoutMs: TIMEOUT });
-    ({ janus, proxy, web, browser } = cluster);
   });
   after(() => cluster?.stop());
 
   async function openPage(consoleLines: string[]): Promise<Page> {
-    const page = await browser!.context.newPage();
+    const page = await cluster!.browser.context.newPage();
     page.on('console', (m: ConsoleMessage) => { consoleLines.push(`${m.type()}: ${m.text()}`); });
     page.on('pageerror', (e: Error) => { consoleLines.push(`pageerror: ${e.message}`); });
     page.setDefaultTimeout(TIMEOUT);
-    await page.goto(`${web!.url}/echotest.html`, { timeout: TIMEOUT });
+    await page.goto(`${cluster!.web.url}/echotest.html`, { timeout: TIMEOUT });
     return page;
   }
 
@@ -82,7 +73,7 @@ describe('official janus.js in headless Chromium over the proxy\'s HTTP transpor
     const consoleLines: string[] = [];
     const page = await openPage(consoleLines);
     await withDiagnostics(page, consoleLines, async () => {
-      const ids = await page.evaluate((o) => (window as unknown as EchoWindow).echo.start(o), { server: proxy!.httpUrl!, timeoutMs: TIMEOUT });
+      const ids = await page.evaluate((o) => (window as unknown as EchoWindow).echo.start(o), { server: cluster!.proxy.httpUrl!, timeoutMs: TIMEOUT });
       assert.ok(ids.sessionId > 0 && ids.handleId > 0, `ids ${JSON.stringify(ids)}`);
       await page.waitForFunction(() => {
         const s = (window as unknown as EchoWindow).echo.state;
@@ -94,16 +85,16 @@ describe('official janus.js in headless Chromium over the proxy\'s HTTP transpor
       // janus.js polls with maxev=10: every poll answer is an array.
       const polls = state.frames.filter((f) => f.dir === 'in' && f.url?.includes('maxev=10'));
       assert.ok(polls.length > 0 && polls.every((f) => f.data.trimStart().startsWith('[')), 'long polls answered with arrays');
-      assert.ok(state.frames.every((f) => f.url === undefined || f.url.startsWith(proxy!.httpUrl!)), 'janus.js talked HTTP to the proxy');
+      assert.ok(state.frames.every((f) => f.url === undefined || f.url.startsWith(cluster!.proxy.httpUrl!)), 'janus.js talked HTTP to the proxy');
 
       const stats = await page.evaluate((o) => (window as unknown as EchoWindow).echo.inbound(o), { minPackets: 10, minFrames: 1, timeoutMs: TIMEOUT });
       assert.ok(stats.audioPackets > 0 && stats.videoPackets > 0 && stats.framesDecoded > 0, `inbound-rtp ${JSON.stringify(stats)}`);
-      assert.ok(janus.some((j) => j.host === stats.remoteAddress), `media goes straight to a Janus host: ${JSON.stringify(stats)}`);
+      assert.ok(cluster!.janus.some((j) => j.host === stats.remoteAddress), `media goes straight to a Janus host: ${JSON.stringify(stats)}`);
 
       await page.evaluate((o) => (window as unknown as EchoWindow).echo.stop(o), { timeoutMs: TIMEOUT });
       assert.equal((await page.evaluate(() => (window as unknown as EchoWindow).echo.state)).destroyed, true, 'janus.js destroyed callback');
       await pollUntil('only spare sessions left on the Janus servers', async () => {
-        const done = await Promise.all(janus.map((j) => onlySpareSessionsLeft(j)));
+        const done = await Promise.all(cluster!.janus.map((j) => onlySpareSessionsLeft(j)));
         return done.every(Boolean) ? true : undefined;
       }, 5_000);
     });
@@ -114,10 +105,10 @@ describe('official janus.js in headless Chromium over the proxy\'s HTTP transpor
     const consoleLines: string[] = [];
     const page = await openPage(consoleLines);
     await withDiagnostics(page, consoleLines, async () => {
-      const sessionId = await page.evaluate((o) => (window as unknown as EchoWindow).echo.session(o), { server: proxy!.httpUrl!, timeoutMs: TIMEOUT });
-      assert.ok(proxy!.sessions.get(sessionId), 'the proxy has the session');
+      const sessionId = await page.evaluate((o) => (window as unknown as EchoWindow).echo.session(o), { server: cluster!.proxy.httpUrl!, timeoutMs: TIMEOUT });
+      assert.ok(cluster!.proxy.sessions.get(sessionId), 'the proxy has the session');
       await page.goto('about:blank'); // beforeunload: janus.js destroys its sessions with sendBeacon
-      await pollUntil('the beacon to destroy the session', () => (proxy!.sessions.get(sessionId) ? undefined : true), 5_000);
+      await pollUntil('the beacon to destroy the session', () => (cluster!.proxy.sessions.get(sessionId) ? undefined : true), 5_000);
     });
     await page.close();
   });

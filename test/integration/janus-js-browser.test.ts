@@ -4,12 +4,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConsoleMessage, Page } from 'playwright-core';
-import type { JanusInstance } from '../support/janus-fixture.js';
-import type { TestProxy } from '../support/proxy-fixture.js';
-import type { StaticServer } from '../support/static-server.js';
 import { startBrowserCluster, type BrowserCluster } from '../support/browser-cluster.js';
 import { e2ePageRoutes } from '../support/e2e-pages.js';
-import { CHROMIUM, CHROMIUM_SKIP, type ChromiumBrowser } from '../support/chromium.js';
+import { CHROMIUM, CHROMIUM_SKIP } from '../support/chromium.js';
 import { handleCounts, onlySpareSessionsLeft } from '../support/cluster-helpers.js';
 import { pollUntil } from '../support/processes.js';
 
@@ -60,18 +57,12 @@ function landedOn(before: number[], after: number[]): number {
 }
 
 describe('official janus.js in headless Chromium through the proxy', { skip: SKIP }, () => {
-  let janus: JanusInstance[] = [];
-  let proxy: TestProxy | undefined;
-  let web: StaticServer | undefined;
-  let browser: ChromiumBrowser | undefined;
   /** Frames of the EchoTest's teardown, for the second test. */
   let teardown: { sessionId: number; frames: ParsedFrame[] } | undefined;
 
   let cluster: BrowserCluster | undefined;
-
   before(async () => {
     cluster = await startBrowserCluster({ chromium: CHROMIUM!, janus: { plugins: ['echotest'] }, routes: ROUTES, timeoutMs: TIMEOUT });
-    ({ janus, proxy, web, browser } = cluster);
   });
   after(() => cluster?.stop());
 
@@ -83,7 +74,7 @@ describe('official janus.js in headless Chromium through the proxy', { skip: SKI
       const state = await page.evaluate(() => (window as unknown as EchoWindow).echo.state).catch(() => undefined);
       const frames = state?.frames.slice(-40).map((f) => `${f.dir} ${f.data}`).join('\n') ?? '(no page state)';
       const detail = `\n--- page state ---\n${JSON.stringify({ ...state, frames: undefined })}\n--- last frames ---\n${frames}` +
-        `\n--- console ---\n${consoleLines.slice(-40).join('\n')}\n--- janus logs ---\n${janus.map((j) => `${j.name}:\n${j.logTail(15)}`).join('\n')}`;
+        `\n--- console ---\n${consoleLines.slice(-40).join('\n')}\n--- janus logs ---\n${cluster!.janus.map((j) => `${j.name}:\n${j.logTail(15)}`).join('\n')}`;
       if (err instanceof Error) {
         err.message += detail;
         throw err;
@@ -93,18 +84,18 @@ describe('official janus.js in headless Chromium through the proxy', { skip: SKI
   }
 
   it('EchoTest: webrtcup, media audio+video receiving, inbound RTP and decoded frames, clean detach/destroy', async () => {
-    const page = await browser!.context.newPage();
+    const page = await cluster!.browser.context.newPage();
     const consoleLines: string[] = [];
     page.on('console', (m: ConsoleMessage) => { consoleLines.push(`${m.type()}: ${m.text()}`); });
     page.on('pageerror', (e: Error) => { consoleLines.push(`pageerror: ${e.message}`); });
     page.setDefaultTimeout(TIMEOUT);
 
     await withPageDiagnostics(page, consoleLines, async () => {
-      await page.goto(`${web!.url}/echotest.html`, { timeout: TIMEOUT });
-      const counts0 = await handleCounts(janus);
-      const ids = await page.evaluate((o) => (window as unknown as EchoWindow).echo.start(o), { server: proxy!.url, timeoutMs: TIMEOUT });
+      await page.goto(`${cluster!.web.url}/echotest.html`, { timeout: TIMEOUT });
+      const counts0 = await handleCounts(cluster!.janus);
+      const ids = await page.evaluate((o) => (window as unknown as EchoWindow).echo.start(o), { server: cluster!.proxy.url, timeoutMs: TIMEOUT });
       assert.ok(ids.sessionId > 0 && ids.handleId > 0, `ids ${JSON.stringify(ids)}`);
-      const landed = janus[landedOn(counts0, await handleCounts(janus))]!;
+      const landed = cluster!.janus[landedOn(counts0, await handleCounts(cluster!.janus))]!;
 
       // webrtcState(true) is Janus' webrtcup; mediaState(kind, true) is its media event.
       await page.waitForFunction(() => {
@@ -141,7 +132,7 @@ describe('official janus.js in headless Chromium through the proxy', { skip: SKI
       teardown = { sessionId: ids.sessionId, frames: parseFrames(end.frames) };
       // The proxy tears down its backend sessions too.
       await pollUntil('only spare sessions left on the Janus servers', async () => {
-        const done = await Promise.all(janus.map((j) => onlySpareSessionsLeft(j)));
+        const done = await Promise.all(cluster!.janus.map((j) => onlySpareSessionsLeft(j)));
         return done.every(Boolean) ? true : undefined;
       }, 5_000);
     });

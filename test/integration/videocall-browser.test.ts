@@ -4,12 +4,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConsoleMessage, Page } from 'playwright-core';
-import type { JanusInstance } from '../support/janus-fixture.js';
-import type { TestProxy } from '../support/proxy-fixture.js';
-import type { StaticServer } from '../support/static-server.js';
 import { startBrowserCluster, type BrowserCluster } from '../support/browser-cluster.js';
 import { e2ePageRoutes } from '../support/e2e-pages.js';
-import { CHROMIUM, CHROMIUM_SKIP, type ChromiumBrowser } from '../support/chromium.js';
+import { CHROMIUM, CHROMIUM_SKIP } from '../support/chromium.js';
 import { countHandles } from '../support/cluster-helpers.js';
 
 const TIMEOUT = 20_000; // Chromium under CPU contention: see the reference, section 3
@@ -49,25 +46,19 @@ type VcWindow = { vc: VcApi };
 const SKIP = CHROMIUM_SKIP;
 
 describe('the VideoCall demo flow with janus.js in headless Chromium, through the proxy', { skip: SKIP }, () => {
-  let janus: JanusInstance[] = [];
-  let proxy: TestProxy | undefined;
-  let web: StaticServer | undefined;
-  let browser: ChromiumBrowser | undefined;
 
   let cluster: BrowserCluster | undefined;
-
   before(async () => {
     cluster = await startBrowserCluster({ chromium: CHROMIUM!, janus: { plugins: ['videocall'] }, routes: ROUTES, timeoutMs: TIMEOUT });
-    ({ janus, proxy, web, browser } = cluster);
   });
   after(() => cluster?.stop());
 
   async function openPage(consoleLines: string[], who: string): Promise<Page> {
-    const page = await browser!.context.newPage();
+    const page = await cluster!.browser.context.newPage();
     page.on('console', (m: ConsoleMessage) => { consoleLines.push(`${who} ${m.type()}: ${m.text()}`); });
     page.on('pageerror', (e: Error) => { consoleLines.push(`${who} pageerror: ${e.message}`); });
     page.setDefaultTimeout(TIMEOUT);
-    await page.goto(`${web!.url}/videocall.html`, { timeout: TIMEOUT });
+    await page.goto(`${cluster!.web.url}/videocall.html`, { timeout: TIMEOUT });
     return page;
   }
 
@@ -78,7 +69,7 @@ describe('the VideoCall demo flow with janus.js in headless Chromium, through th
     } catch (err) {
       const states = await Promise.all(pages.map((p) => p.evaluate(() => (window as unknown as VcWindow).vc.state).catch(() => undefined)));
       const detail = `\n--- page states ---\n${states.map((s) => JSON.stringify(s)).join('\n')}\n--- console ---\n${consoleLines.slice(-40).join('\n')}` +
-        `\n--- janus logs ---\n${janus.map((j) => `${j.name}:\n${j.logTail(15)}`).join('\n')}`;
+        `\n--- janus logs ---\n${cluster!.janus.map((j) => `${j.name}:\n${j.logTail(15)}`).join('\n')}`;
       if (err instanceof Error) {
         err.message += detail;
         throw err;
@@ -94,15 +85,15 @@ describe('the VideoCall demo flow with janus.js in headless Chromium, through th
     const t = { timeoutMs: TIMEOUT };
     const state = (page: Page): Promise<VcState> => page.evaluate(() => (window as unknown as VcWindow).vc.state);
     await withDiagnostics([alice, bob], consoleLines, async () => {
-      await alice.evaluate((o) => (window as unknown as VcWindow).vc.start(o), { ...t, server: proxy!.url, username: 'alice' });
-      const { list } = await bob.evaluate((o) => (window as unknown as VcWindow).vc.start(o), { ...t, server: proxy!.url, username: 'bob' });
+      await alice.evaluate((o) => (window as unknown as VcWindow).vc.start(o), { ...t, server: cluster!.proxy.url, username: 'alice' });
+      const { list } = await bob.evaluate((o) => (window as unknown as VcWindow).vc.start(o), { ...t, server: cluster!.proxy.url, username: 'bob' });
       assert.deepEqual([...list].sort(), ['alice', 'bob']);
 
       await alice.evaluate((o) => (window as unknown as VcWindow).vc.call(o), { ...t, peer: 'bob' });
       await Promise.all([alice, bob].map((p) => p.evaluate((o) => (window as unknown as VcWindow).vc.inCall(o), t)));
       assert.equal((await state(bob)).peer, 'alice');
       assert.equal((await state(alice)).peer, 'bob');
-      const counts = await Promise.all(janus.map((j) => countHandles(j)));
+      const counts = await Promise.all(cluster!.janus.map((j) => countHandles(j)));
       assert.deepEqual([...counts].sort(), [0, 2], `both legs on one backend: ${JSON.stringify(counts)}`);
 
       const media = { ...t, minPackets: 20, minFrames: 5 };
