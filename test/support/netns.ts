@@ -167,6 +167,49 @@ export async function setNamespaceLink(link: { ns: string; nsIf: string; hostIf:
   }
 }
 
+/** Names and addresses of a namespace host; `rootDev` holds its root-side neighbour cache (setNamespaceLink). */
+export type TestHostLayout = { ns: string; hostIf: string; nsIf: string; rootAddress: string; address: string; rootDev: string };
+
+/**
+ * The life of a namespace host around its network `setup`: the record is written before anything
+ * exists (a crash mid-setup still leaves a trace), cleanup is registered, a failed setup tears down
+ * what it made and rethrows, and the host returned tears everything down once.
+ */
+export async function buildTestHost(layout: TestHostLayout, setup: () => Promise<void>, onDestroyed: () => void = () => undefined): Promise<TestHost> {
+  const { ns, hostIf, nsIf, rootAddress, address, rootDev } = layout;
+  const record: TestHostRecord = { ns, hostIf, rootAddress, ownerPid: process.pid, ownerStart: procStartTime(process.pid), pids: [] };
+  writeRecord(record);
+  const unregister = onCleanup(`netns ${ns}`, () => {
+    teardownSync(record);
+    removeGuardIfUnused();
+  });
+  try {
+    await setup();
+  } catch (err) {
+    teardownSync(record);
+    unregister();
+    throw err;
+  }
+  let destroyed = false;
+  return {
+    ns, hostIf, nsIf, rootAddress, address,
+    setLinkUp: (up) => setNamespaceLink({ ns, nsIf, hostIf, rootDev }, up),
+    trackPid(pid) {
+      record.pids.push(pid);
+      writeRecord(record);
+    },
+    async destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      unregister();
+      teardownSync(record);
+      removeGuardIfUnused();
+      onDestroyed();
+      await Promise.resolve();
+    },
+  };
+}
+
 export async function createTestHost(): Promise<TestHost> {
   if (!staleChecked) {
     staleChecked = true;
@@ -187,52 +230,28 @@ async function tryCreate(): Promise<TestHost | undefined> {
   const [rootAddress, address] = [`10.213.${n >> 6}.${(n & 63) * 4 + 1}`, `10.213.${n >> 6}.${(n & 63) * 4 + 2}`];
   if ((await prefixesInUse()).some((p) => overlaps(p, `${base}/30`))) return undefined;
 
-  const record: TestHostRecord = { ns, hostIf, rootAddress, ownerPid: process.pid, ownerStart: procStartTime(process.pid), pids: [] };
-  writeRecord(record); // before creating anything, so a crash mid-setup still leaves a trace
-  const unregister = onCleanup(`netns ${ns}`, () => {
-    teardownSync(record);
-    removeGuardIfUnused();
-  });
+  const COLLIDED = 'collided';
   try {
-    await ip('netns', 'add', ns);
-    ensureGuardRoute(); // after our namespace exists, so a concurrent "last user" keeps the guard
-    await ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf, 'netns', ns);
-    await writeFile(`/proc/sys/net/ipv4/conf/${hostIf}/arp_ignore`, '1');
-    await writeFile(`/proc/sys/net/ipv4/conf/${hostIf}/forwarding`, '0');
-    await writeFile(`/proc/sys/net/ipv6/conf/${hostIf}/disable_ipv6`, '1');
-    await execFileAsync('ip', ['netns', 'exec', ns, 'sysctl', '-qw',
-      'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
-    await ip('addr', 'add', `${rootAddress}/30`, 'dev', hostIf);
-    await ip('-n', ns, 'addr', 'add', `${address}/30`, 'dev', nsIf);
-    await ip('link', 'set', hostIf, 'up');
-    await ip('-n', ns, 'link', 'set', 'lo', 'up');
-    await ip('-n', ns, 'link', 'set', nsIf, 'up');
-    // Another process may have picked the same /30 between our check and our add.
-    const listed = (await ip('-o', '-4', 'addr', 'show')).split('\n').filter((l) => l.includes(` inet ${rootAddress}/`));
-    if (listed.length !== 1) throw new Error(`address ${rootAddress} collided`);
+    return await buildTestHost({ ns, hostIf, nsIf, rootAddress, address, rootDev: hostIf }, async () => {
+      await ip('netns', 'add', ns);
+      ensureGuardRoute(); // after our namespace exists, so a concurrent "last user" keeps the guard
+      await ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf, 'netns', ns);
+      await writeFile(`/proc/sys/net/ipv4/conf/${hostIf}/arp_ignore`, '1');
+      await writeFile(`/proc/sys/net/ipv4/conf/${hostIf}/forwarding`, '0');
+      await writeFile(`/proc/sys/net/ipv6/conf/${hostIf}/disable_ipv6`, '1');
+      await execFileAsync('ip', ['netns', 'exec', ns, 'sysctl', '-qw',
+        'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+      await ip('addr', 'add', `${rootAddress}/30`, 'dev', hostIf);
+      await ip('-n', ns, 'addr', 'add', `${address}/30`, 'dev', nsIf);
+      await ip('link', 'set', hostIf, 'up');
+      await ip('-n', ns, 'link', 'set', 'lo', 'up');
+      await ip('-n', ns, 'link', 'set', nsIf, 'up');
+      // Another process may have picked the same /30 between our check and our add.
+      const listed = (await ip('-o', '-4', 'addr', 'show')).split('\n').filter((l) => l.includes(` inet ${rootAddress}/`));
+      if (listed.length !== 1) throw new Error(COLLIDED);
+    });
   } catch (err) {
-    teardownSync(record);
-    unregister();
-    if (err instanceof Error && err.message.endsWith('collided')) return undefined;
+    if (err instanceof Error && err.message === COLLIDED) return undefined;
     throw err;
   }
-
-  let destroyed = false;
-  const host: TestHost = {
-    ns, hostIf, nsIf, rootAddress, address,
-    setLinkUp: (up) => setNamespaceLink({ ns, nsIf, hostIf, rootDev: hostIf }, up),
-    trackPid(pid) {
-      record.pids.push(pid);
-      writeRecord(record);
-    },
-    async destroy() {
-      if (destroyed) return;
-      destroyed = true;
-      unregister();
-      teardownSync(record);
-      removeGuardIfUnused();
-      await Promise.resolve();
-    },
-  };
-  return host;
 }

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import {
-  cleanupStaleTestHosts, ensureGuardRoute, ip, NETNS_PREFIX, overlaps, prefixesInUse, removeGuardIfUnused, setNamespaceLink, teardownSync,
+  buildTestHost, cleanupStaleTestHosts, ensureGuardRoute, ip, NETNS_PREFIX, overlaps, prefixesInUse, teardownSync,
   writeRecord, type TestHost, type TestHostRecord,
 } from './netns.js';
 import { onCleanup, procStartTime } from './processes.js';
@@ -99,18 +99,12 @@ export async function createTestLan(): Promise<TestLan> {
   };
 }
 
-async function createLanHost(bridge: string, prefix: string, index: number, onDestroyed: () => void): Promise<TestHost> {
+function createLanHost(bridge: string, prefix: string, index: number, onDestroyed: () => void): Promise<TestHost> {
   const id = randomBytes(3).toString('hex');
   const [ns, hostIf, nsIf] = [`${NETNS_PREFIX}${id}`, `jl-${id}`, `jn-${id}`];
   const address = `${prefix}.${index}`;
   const rootAddress = `${prefix}.1`;
-  const record: TestHostRecord = { ns, hostIf, rootAddress, ownerPid: process.pid, ownerStart: procStartTime(process.pid), pids: [] };
-  writeRecord(record);
-  const unregister = onCleanup(`netns ${ns}`, () => {
-    teardownSync(record);
-    removeGuardIfUnused();
-  });
-  try {
+  return buildTestHost({ ns, hostIf, nsIf, rootAddress, address, rootDev: bridge }, async () => {
     await ip('netns', 'add', ns);
     ensureGuardRoute();
     await ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf, 'netns', ns);
@@ -122,28 +116,5 @@ async function createLanHost(bridge: string, prefix: string, index: number, onDe
     await ip('-n', ns, 'addr', 'add', `${address}/24`, 'dev', nsIf);
     await ip('-n', ns, 'link', 'set', 'lo', 'up');
     await ip('-n', ns, 'link', 'set', nsIf, 'up');
-  } catch (err) {
-    teardownSync(record);
-    unregister();
-    throw err;
-  }
-
-  let destroyed = false;
-  return {
-    ns, hostIf, nsIf, rootAddress, address,
-    setLinkUp: (up) => setNamespaceLink({ ns, nsIf, hostIf, rootDev: bridge }, up),
-    trackPid(pid) {
-      record.pids.push(pid);
-      writeRecord(record);
-    },
-    async destroy() {
-      if (destroyed) return;
-      destroyed = true;
-      unregister();
-      teardownSync(record);
-      removeGuardIfUnused();
-      onDestroyed();
-      await Promise.resolve();
-    },
-  };
+  }, onDestroyed);
 }
