@@ -2,7 +2,7 @@
 // real Janus: the normalised replies must be identical.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { JanusTestClient, type JanusMessage } from '../support/janus-client.js';
+import { JanusTestClient, idOf, type JanusMessage } from '../support/janus-client.js';
 import { IdNormalizer } from '../support/normalize.js';
 import { startTwinJanus, type TwinJanus } from '../support/twin-janus.js';
 
@@ -10,12 +10,6 @@ type Script = (c: JanusTestClient, record: (m: JanusMessage) => void) => Promise
 
 const ECHOTEST = 'janus.plugin.echotest';
 const REQUESTED_ID = 987_654_321;
-
-function idOf(reply: JanusMessage): number {
-  const id = (reply.data as { id?: unknown } | undefined)?.id;
-  assert.equal(typeof id, 'number', JSON.stringify(reply));
-  return id as number;
-}
 
 const scripts: Record<string, Script> = {
   'root verbs': async (c, rec) => {

@@ -2,7 +2,7 @@
 // the proxy's in front of another real Janus: the normalised replies must be identical.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { JanusMessage } from '../support/janus-client.js';
+import { idOf } from '../support/janus-client.js';
 import { JanusHttpClient } from '../support/janus-http-client.js';
 import { IdNormalizer } from '../support/normalize.js';
 import { startTwinJanus, type TwinJanus } from '../support/twin-janus.js';
@@ -11,12 +11,6 @@ type Script = (c: JanusHttpClient, record: (m: unknown) => void) => Promise<void
 
 const ECHOTEST = 'janus.plugin.echotest';
 const REQUESTED_ID = 987_654_321;
-
-function idOf(reply: JanusMessage): number {
-  const id = (reply.data as { id?: unknown } | undefined)?.id;
-  assert.equal(typeof id, 'number', JSON.stringify(reply));
-  return id as number;
-}
 
 const scripts: Record<string, Script> = {
   'root verbs': async (c, rec) => {

@@ -1,5 +1,6 @@
 // A small promise-based Janus API client for tests (not the product code). It records every frame,
 // so assertions can look back: waitFor() searches `frames` from an index, never only "future" events.
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 
@@ -10,6 +11,13 @@ export type JanusMessage = {
   sender?: number;
   [k: string]: unknown;
 };
+
+/** The `data.id` of a `success` (a session or handle id); fails the test when there is none. */
+export function idOf(reply: JanusMessage): number {
+  const id = (reply.data as { id?: unknown } | undefined)?.id;
+  assert.equal(typeof id, 'number', JSON.stringify(reply));
+  return id as number;
+}
 
 /** Thrown by the helpers when Janus answers with something other than the expected reply. */
 export class JanusReplyError extends Error {

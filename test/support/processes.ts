@@ -2,7 +2,7 @@
 // torn down even when a test throws, the runner times out, or someone presses Ctrl-C.
 // Cleanups are synchronous because the 'exit' handler cannot await.
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 type Cleanup = { label: string; run: () => void };
@@ -140,6 +140,22 @@ export function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boo
 }
 
 /** SIGTERM, then SIGKILL after graceMs; resolves when the child is gone. */
+/**
+ * The stop of a child with a private dir: terminates the child, then removes the dir (and its
+ * cleanup registration). Later calls share the first one.
+ */
+export function stopperFor(child: ChildProcess, dir: string, unregisterDir: () => void): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  return () => {
+    stopping ??= (async () => {
+      await terminateChild(child, 5000);
+      unregisterDir();
+      rmSync(dir, { recursive: true, force: true });
+    })();
+    return stopping;
+  };
+}
+
 export async function terminateChild(child: ChildProcess, graceMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeWs, type JanusInstance } from './janus-fixture.js';
 import { JanusTestClient } from './janus-client.js';
-import { freePort, onCleanup, pollUntil, terminateChild, trackChild, waitForExit } from './processes.js';
+import { freePort, onCleanup, pollUntil, stopperFor, trackChild, waitForExit } from './processes.js';
 
 export type ProxyProcess = {
   url: string;
@@ -45,15 +45,7 @@ export async function startProxyProcess(janus: readonly JanusInstance[], config:
   const url = `ws://127.0.0.1:${String(port)}`;
   const logTail = (lines = 30): string => readFileSync(logPath, 'utf8').split('\n').slice(-lines).join('\n');
 
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      await terminateChild(child, 5000);
-      unregisterDir();
-      rmSync(dir, { recursive: true, force: true });
-    })();
-    return stopping;
-  };
+  const stop = stopperFor(child, dir, unregisterDir);
   try {
     await pollUntil('janus-proxy to connect its backends', async () => {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`janus-proxy exited:\n${logTail()}`);

@@ -4,7 +4,7 @@ import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { makeTempDir, recordChild } from './temp-dirs.js';
-import { freePort, onCleanup, pollUntil, terminateChild, trackChild } from './processes.js';
+import { freePort, onCleanup, pollUntil, stopperFor, trackChild } from './processes.js';
 
 export type RedisInstance = { url: string; port: number; pid: number; dir: string; stop(): Promise<void> };
 
@@ -92,15 +92,7 @@ async function startOnce(): Promise<RedisInstance> {
   const unregisterDir = onCleanup(`rm ${dir}`, () => { rmSync(dir, { recursive: true, force: true }); });
   trackChild(child, `redis pid ${String(pid)}`);
 
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      await terminateChild(child, 5000);
-      unregisterDir();
-      rmSync(dir, { recursive: true, force: true });
-    })();
-    return stopping;
-  };
+  const stop = stopperFor(child, dir, unregisterDir);
 
   try {
     await pollUntil(`redis on port ${String(port)}`, async () => {
