@@ -70,14 +70,7 @@ export async function rtpForward(reg: RoomRegistry, body: JsonObject): Promise<J
   validate(body, RTP_FORWARD_PARAMS);
   validate(body, [idParam('room', reg.options.stringIds)]);
   validate(body, [idParam('publisher_id', reg.options.stringIds)]);
-  checkRtpForwardKey(reg, body);
-  const room = await requireRoom(reg, body);
-  const id = body.publisher_id as ParticipantId;
-  const backend = backendFor(room, id);
-  if (backend === undefined) throw new VideoRoomError(C.NO_SUCH_FEED, `No such feed (${String(id)})`);
-  const request = backendSecret(reg, room, body);
-  if (reg.options.adminKey !== undefined) request.admin_key = reg.options.adminKey;
-  const data = await reg.control.request(backend, request);
+  const { backend, data } = await onPublisherOrigin(reg, body);
   // Which Janus sends the RTP: the publisher's origin, the only one with its media.
   const sender = reg.mediaAddress(backend);
   for (const forwarder of objects(data.forwarders)) if (sender !== undefined) forwarder.local_host = sender;
@@ -88,6 +81,14 @@ export async function stopRtpForward(reg: RoomRegistry, body: JsonObject): Promi
   validate(body, [idParam('room', reg.options.stringIds)]);
   validate(body, [idParam('publisher_id', reg.options.stringIds)]);
   validate(body, STOP_RTP_FORWARD_PARAMS);
+  return (await onPublisherOrigin(reg, body)).data;
+}
+
+/**
+ * An RTP-forwarding request, its fields already checked, sent to the publisher's origin Janus (the
+ * only one with its media) with the room's backend secret and the admin key.
+ */
+async function onPublisherOrigin(reg: RoomRegistry, body: JsonObject): Promise<{ backend: string; data: JsonObject }> {
   checkRtpForwardKey(reg, body);
   const room = await requireRoom(reg, body);
   const id = body.publisher_id as ParticipantId;
@@ -95,5 +96,5 @@ export async function stopRtpForward(reg: RoomRegistry, body: JsonObject): Promi
   if (backend === undefined) throw new VideoRoomError(C.NO_SUCH_FEED, `No such feed (${String(id)})`);
   const request = backendSecret(reg, room, body);
   if (reg.options.adminKey !== undefined) request.admin_key = reg.options.adminKey;
-  return reg.control.request(backend, request);
+  return { backend, data: await reg.control.request(backend, request) };
 }
