@@ -52,7 +52,7 @@ export class BenchClient {
   private isOpen = true;
 
   private constructor(private readonly ws: WebSocket) {
-    this.prefix = `c${(++clientCounter).toString(36)}-`;
+    this.prefix = `c${(++clientCounter).toString(36).padStart(2, '0')}-`;
     ws.on('message', (data: WebSocket.RawData) => {
       const receivedAt = performance.now();
       this.onFrame(frameText(data), receivedAt);
@@ -85,8 +85,9 @@ export class BenchClient {
     return this.isOpen;
   }
 
+  /** 12 characters, the length janus.js uses (Janode's are 16 digits): short ids are cheaper to parse in V8. */
   nextTransaction(): string {
-    return this.prefix + (++this.seq).toString(36);
+    return this.prefix + (++this.seq).toString(36).padStart(8, '0');
   }
 
   /** Sends an already serialised request whose transaction is `transaction`. */

@@ -4,7 +4,7 @@
  * the build emits nothing), started with the documented CLI flags, and stopped by pid.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -112,13 +112,23 @@ export type StartProxyOptions = {
   cpuProfileDir?: string | undefined;
 };
 
+/**
+ * The proxy answers clients in the same JSON formatting as the Janus it is compared with (the
+ * generated Janus configs use `compact`); the proxy's default, like Janus's, is `indented`.
+ */
+const BENCH_PROXY_CONFIG = 'ws_transport:\n  json: compact\n';
+
 export async function startProxyProcess(opts: StartProxyOptions): Promise<ProxyProcess> {
   const port = await freePort();
+  mkdirSync(BUILD_DIR, { recursive: true });
+  const configFile = join(BUILD_DIR, 'bench-proxy.yaml');
+  writeFileSync(configFile, BENCH_PROXY_CONFIG);
   const nodeArgs = [
     '--expose-gc',
     ...(opts.build.mode === 'tsx' ? ['--import', 'tsx'] : []),
     ...(opts.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir] : []),
     '--input-type=module', '-e', WRAPPER, '--',
+    '--config', configFile,
     '--ws-host', '127.0.0.1', '--ws-port', String(port), '--http-host', '127.0.0.1', '--http-port', '0', '--admin-port', '0', '--backend', opts.backendUrl, '--log-level', 'warn',
   ];
   const proxy = await startNodeService('janus-proxy', nodeArgs, { BENCH_PROXY_ENTRY: pathToFileURL(opts.build.entry).href }, port);

@@ -1,7 +1,7 @@
 /**
  * The cost floor for the CPU-per-message figure: the least a Node WebSocket relay in front of Janus
  * can do per echotest message — the same `ws` library, one JSON parse and one stringify per frame
- * (indented towards clients, like the proxy's default), writes coalesced per event-loop turn — and
+ * (compact, like the benchmarked proxy and Janus), writes coalesced per event-loop turn — and
  * nothing else: no validation, sessions, handles, placement, metrics or logs. It is measured in the
  * same run as the proxy, so the proxy's own share can be told apart from what the host charges for
  * moving frames at that moment. Not a product: it never cleans up and trusts every frame.
@@ -52,7 +52,7 @@ backend.on('message', (data: RawData) => {
   if (!request) return;
   if (--request.left === 0) open.delete(transaction);
   msg.transaction = request.transaction;
-  request.reply(JSON.stringify(msg, null, 4));
+  request.reply(JSON.stringify(msg));
 });
 
 const server = new WebSocketServer({ host: '127.0.0.1', port: Number(port), perMessageDeflate: false, handleProtocols: () => 'janus-protocol' });
@@ -60,7 +60,8 @@ server.on('connection', (client) => {
   const reply = batchedSend(client);
   client.on('message', (data: RawData) => {
     const msg = JSON.parse((data as Buffer).toString('utf8')) as Json;
-    const transaction = `r${nextTransaction++}`;
+    // Longer than 10 characters, like the proxy's: V8 interns shorter JSON string values.
+    const transaction = `relay-${(nextTransaction++).toString(36).padStart(6, '0')}`;
     // A message gets an ack and an event, everything else the load generator sends gets one reply.
     open.set(transaction, { reply, transaction: msg.transaction, left: msg.janus === 'message' ? 2 : 1 });
     msg.transaction = transaction;

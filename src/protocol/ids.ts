@@ -30,10 +30,14 @@ export function uniqueId<T extends number>(taken: (id: T) => boolean): T {
 }
 
 let transactionCounter = 0;
-const transactionPrefix = randomInt(0, 2 ** 32).toString(36);
+const transactionPrefix = randomInt(0, 2 ** 32).toString(36).padStart(7, '0');
 
-/** Transaction ids for proxy → backend requests: unique per process, cheap to make. */
+/**
+ * Transaction ids for proxy → backend requests: unique per process, cheap to make, and always
+ * longer than 10 characters — V8's JSON.parse interns shorter string values, so every reply
+ * carrying a short unique id would cost a string-table insert.
+ */
 export function nextBackendTransaction(): string {
   transactionCounter = (transactionCounter + 1) % Number.MAX_SAFE_INTEGER;
-  return `${transactionPrefix}-${transactionCounter.toString(36)}`;
+  return `${transactionPrefix}-${transactionCounter.toString(36).padStart(4, '0')}`;
 }
