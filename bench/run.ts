@@ -128,6 +128,7 @@ async function main(): Promise<number> {
       `Latency: one connection, one request at a time, after ${config.latency.warmupIterations} warm-up iterations per side; added = proxy − direct of the percentile.`,
       'Throughput: each session keeps one echotest `message` in flight (next one once its `ack` and `event` are in);',
       'CPU per message = utime+stime from /proc/PID/stat over the window ÷ messages completed in it.',
+      'Janus, the proxy and the relay all answer in compact JSON.',
       'Reference relay: bench/reference-relay.ts, the least a `ws` relay does per message (parse, restore the transaction,',
       'stringify, coalesced writes; no validation, state, metrics or logs), run in the same rounds: the floor the host sets.',
       'Memory: VmRSS of the proxy before and after creating the sessions, each after a forced full GC.',
