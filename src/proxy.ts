@@ -86,21 +86,120 @@ async function createCluster(config: ProxyConfig, store: ServerStore, metrics: P
   return cluster;
 }
 
+/** Stops what was started, newest first; also unwinds a start that failed halfway. */
+class ShutdownStack {
+  private readonly steps: (() => void | Promise<void>)[] = [];
+
+  push(step: () => void | Promise<void>): void {
+    this.steps.push(step);
+  }
+
+  async unwind(): Promise<void> {
+    for (let step = this.steps.pop(); step; step = this.steps.pop()) await step();
+  }
+}
+
+/** A started listener. */
+interface Listening {
+  readonly url: string;
+  readonly close: () => Promise<void>;
+}
+
+async function startWsTransport(config: ProxyConfig, dispatcher: Dispatcher, sessions: Sessions, logger: Logger): Promise<Listening> {
+  const t = config.ws_transport;
+  const ws = new WsTransport(
+    {
+      host: t.host,
+      port: t.port,
+      maxMessageBytes: t.max_message_bytes,
+      json: t.json,
+      pingIntervalMs: t.ping_interval_ms,
+      tls: t.tls ? { certPath: t.tls.cert_pem, keyPath: t.tls.cert_key } : undefined,
+      origin: { trustForwardedFor: t.trust_forwarded_for, localityHeaders: config.backends.locality.headers },
+      logger,
+    },
+    { dispatch: (payload, sink) => { dispatcher.dispatch(payload, sink); }, onSinkClosed: (sink) => { sessions.onSinkClosed(sink); } },
+  );
+  const url = listenUrl(t.tls ? 'wss' : 'ws', await ws.listen());
+  logger.info({ url }, 'Janus API WebSocket transport listening');
+  return { url, close: () => ws.close() };
+}
+
+async function startHttpTransport(config: ProxyConfig, dispatcher: Dispatcher, logger: Logger): Promise<Listening> {
+  const t = config.http_transport;
+  const http = new HttpTransport(
+    {
+      host: t.host,
+      port: t.port,
+      basePath: t.base_path,
+      allowOrigin: t.allow_origin,
+      json: t.json,
+      longPollTimeoutMs: t.long_poll_timeout_ms,
+      maxQueuedEvents: t.max_queued_events,
+      maxBodyBytes: t.max_body_bytes,
+      apiSecret: config.general.api_secret,
+      origin: { trustForwardedFor: t.trust_forwarded_for, localityHeaders: config.backends.locality.headers },
+      logger,
+    },
+    { dispatch: (payload, sink) => { dispatcher.dispatch(payload, sink); } },
+  );
+  const url = `${listenUrl('http', await http.listen())}${t.base_path === '/' ? '' : t.base_path.replace(/\/$/, '')}`;
+  logger.info({ url }, 'Janus API HTTP transport listening');
+  return { url, close: () => http.close() };
+}
+
+async function startAdminApi(config: ProxyConfig, deps: ConstructorParameters<typeof AdminApi>[0], logger: Logger): Promise<Listening & { token: string }> {
+  const a = config.admin_api;
+  const token = a.token ?? randomBytes(18).toString('base64url');
+  if (!a.token) logger.warn({ token }, 'admin_api.token is not set: generated one for this run');
+  const admin = new AdminApi(deps, {
+    host: a.host, port: a.port, token, sentinelTokens: a.sentinel_tokens, corsOrigins: a.cors_origins, metricsPublic: a.metrics_public, logger,
+  });
+  const url = listenUrl('http', await admin.listen());
+  logger.info({ url }, 'admin API listening');
+  return { url, token, close: () => admin.close() };
+}
+
 export async function startProxy(config: ProxyConfig, logger: Logger): Promise<RunningProxy> {
+  const shutdown = new ShutdownStack();
+  try {
+    return await assemble(config, logger, shutdown);
+  } catch (err) {
+    await shutdown.unwind().catch((cleanupErr: unknown) => { logger.error({ err: cleanupErr }, 'cleanup after a failed start failed'); });
+    throw err;
+  }
+}
+
+/** The proxy's state and its stores; each registers how to stop it as soon as it runs. */
+async function startCore(config: ProxyConfig, logger: Logger, shutdown: ShutdownStack) {
   const metrics = new ProxyMetrics();
+  shutdown.push(() => { metrics.stop(); });
   const store = await createServerStore(config.store, logger);
+  shutdown.push(() => store.close());
   const cluster = await createCluster(config, store, metrics, logger);
+  shutdown.push(() => { cluster.stop(); });
   const proxyId = `${config.general.server_name}-${randomBytes(4).toString('hex')}`;
   const calls = await createCallStores(config.store, proxyId, logger);
+  shutdown.push(() => calls.close());
+  const roomRoutes = await createRoomRoutes(config.store, logger.child({ component: 'room-routes' }));
+  shutdown.push(() => roomRoutes.close());
+  const videoroom = startVideoRoom(config.videoroom, config.store, cluster, logger);
+  shutdown.push(() => videoroom.close());
   const sessions = new Sessions({
     sessionTimeoutS: config.general.session_timeout,
     reclaimSessionTimeoutS: config.general.reclaim_session_timeout,
     locality: new LocalityResolver(config.backends.locality.rules),
     logger,
   });
-  const videoroom = startVideoRoom(config.videoroom, config.store, cluster, logger);
-  const transports: Record<string, Record<string, unknown>> = {};
-  const roomRoutes = await createRoomRoutes(config.store, logger.child({ component: 'room-routes' }));
+  shutdown.push(() => { sessions.stop(); });
+  metrics.watch(sessions, cluster);
+  return { proxyId, metrics, cluster, calls, roomRoutes, videoroom, sessions };
+}
+
+type Core = Awaited<ReturnType<typeof startCore>>;
+
+function createDispatcher(config: ProxyConfig, core: Core, transports: Record<string, Record<string, unknown>>, logger: Logger): Dispatcher {
+  const { cluster, calls, roomRoutes, videoroom, sessions, metrics } = core;
   const passthrough = passthroughFactory({
     routing: config.plugins.routing,
     homeBackends: config.plugins.home_backend,
@@ -108,7 +207,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     routes: roomRoutes.routes,
   });
   const modules = [echotestPlugin, videoroom.plugin, ...callPlugins({ users: calls.users, bus: calls.bus, logger })];
-  const dispatcher = new Dispatcher(
+  return new Dispatcher(
     { sessions, plugins: new PluginRegistry(modules, passthrough), cluster },
     {
       apiSecret: config.general.api_secret,
@@ -120,93 +219,41 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       logger,
     },
   );
-  metrics.watch(sessions, cluster);
-  const closers: (() => Promise<void>)[] = [];
+}
 
-  let wsUrl: string | undefined;
+async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownStack): Promise<RunningProxy> {
+  const core = await startCore(config, logger, shutdown);
+  const { sessions, metrics, cluster, videoroom } = core;
+  // Filled in as transports start: `info` lists the ones that are listening.
+  const transports: Record<string, Record<string, unknown>> = {};
+  const dispatcher = createDispatcher(config, core, transports, logger);
+  let ws: Listening | undefined;
   if (config.ws_transport.enabled) {
-    const t = config.ws_transport;
-    const ws = new WsTransport(
-      {
-        host: t.host,
-        port: t.port,
-        maxMessageBytes: t.max_message_bytes,
-        json: t.json,
-        pingIntervalMs: t.ping_interval_ms,
-        tls: t.tls ? { certPath: t.tls.cert_pem, keyPath: t.tls.cert_key } : undefined,
-        origin: { trustForwardedFor: t.trust_forwarded_for, localityHeaders: config.backends.locality.headers },
-        logger,
-      },
-      { dispatch: (payload, sink) => { dispatcher.dispatch(payload, sink); }, onSinkClosed: (sink) => { sessions.onSinkClosed(sink); } },
-    );
-    wsUrl = listenUrl(t.tls ? 'wss' : 'ws', await ws.listen());
+    ws = await startWsTransport(config, dispatcher, sessions, logger);
+    shutdown.push(ws.close);
     Object.assign(transports, WS_TRANSPORT_INFO);
-    closers.push(() => ws.close());
-    logger.info({ url: wsUrl }, 'Janus API WebSocket transport listening');
   }
-
-  // HTTP REST + long-poll transport (src/transport/http).
-  let httpUrl: string | undefined;
+  let http: Listening | undefined;
   if (config.http_transport.enabled) {
-    const t = config.http_transport;
-    const http = new HttpTransport(
-      {
-        host: t.host,
-        port: t.port,
-        basePath: t.base_path,
-        allowOrigin: t.allow_origin,
-        json: t.json,
-        longPollTimeoutMs: t.long_poll_timeout_ms,
-        maxQueuedEvents: t.max_queued_events,
-        maxBodyBytes: t.max_body_bytes,
-        apiSecret: config.general.api_secret,
-        origin: { trustForwardedFor: t.trust_forwarded_for, localityHeaders: config.backends.locality.headers },
-        logger,
-      },
-      { dispatch: (payload, sink) => { dispatcher.dispatch(payload, sink); } },
-    );
-    httpUrl = `${listenUrl('http', await http.listen())}${t.base_path === '/' ? '' : t.base_path.replace(/\/$/, '')}`;
+    http = await startHttpTransport(config, dispatcher, logger);
+    shutdown.push(http.close);
     Object.assign(transports, HTTP_TRANSPORT_INFO);
-    closers.push(() => http.close());
-    logger.info({ url: httpUrl }, 'Janus API HTTP transport listening');
   }
-
-  let adminUrl: string | undefined;
-  let adminToken: string | undefined;
+  let admin: (Listening & { token: string }) | undefined;
   if (config.admin_api.enabled) {
-    const a = config.admin_api;
-    adminToken = a.token ?? randomBytes(18).toString('base64url');
-    if (!a.token) logger.warn({ token: adminToken }, 'admin_api.token is not set: generated one for this run');
-    const admin = new AdminApi(
-      {
-        cluster, info: () => dispatcher.info(), metrics,
-        live: { sessions, requestTotals: () => metrics.requestTotals(), rooms: storedRooms(VIDEOROOM_PLUGIN, videoroom.rooms.deps.store) },
-      },
-      { host: a.host, port: a.port, token: adminToken, sentinelTokens: a.sentinel_tokens, corsOrigins: a.cors_origins, metricsPublic: a.metrics_public, logger },
-    );
-    adminUrl = listenUrl('http', await admin.listen());
-    closers.push(() => admin.close());
-    logger.info({ url: adminUrl }, 'admin API listening');
+    const live = { sessions, requestTotals: () => metrics.requestTotals(), rooms: storedRooms(VIDEOROOM_PLUGIN, videoroom.rooms.deps.store) };
+    admin = await startAdminApi(config, { cluster, info: () => dispatcher.info(), metrics, live }, logger);
+    shutdown.push(admin.close);
   }
-
   return {
-    proxyId,
+    proxyId: core.proxyId,
     cluster,
     sessions,
-    wsUrl,
-    httpUrl,
-    adminUrl,
-    adminToken,
+    wsUrl: ws?.url,
+    httpUrl: http?.url,
+    adminUrl: admin?.url,
+    adminToken: admin?.token,
     metrics,
-    async stop() {
-      for (const close of closers.reverse()) await close();
-      sessions.stop();
-      await videoroom.close();
-      await calls.close();
-      await roomRoutes.close();
-      cluster.stop();
-      metrics.stop();
-      await store.close();
-    },
+    stop: () => shutdown.unwind(),
   };
 }
