@@ -112,6 +112,7 @@ async function startWsTransport(config: ProxyConfig, dispatcher: Dispatcher, ses
       host: t.host,
       port: t.port,
       maxMessageBytes: t.max_message_bytes,
+      maxBufferedBytes: t.max_buffered_bytes,
       json: t.json,
       pingIntervalMs: t.ping_interval_ms,
       tls: t.tls ? { certPath: t.tls.cert_pem, keyPath: t.tls.cert_key } : undefined,

@@ -41,6 +41,7 @@ export const proxyConfigSchema = z.strictObject({
       port: z.number().int().min(0).max(65_535).default(8288),
       json: z.enum(['indented', 'plain', 'compact']).default('indented'),
       max_message_bytes: z.number().int().min(1024).default(1_048_576),
+      max_buffered_bytes: z.number().int().min(65_536).default(16_777_216),
       ping_interval_ms: z.number().int().min(0).default(30_000),
       tls: z.strictObject({ cert_pem: z.string(), cert_key: z.string() }).optional(),
       trust_forwarded_for: z.boolean().default(false),

@@ -12,6 +12,7 @@ const CLOSE_MESSAGE_TOO_BIG = 1009;
 
 export interface ClientConnectionOptions {
   maxMessageBytes: number;
+  maxBufferedBytes: number;
   json: JsonFormat;
   pingIntervalMs: number;
   logger: Logger;
@@ -21,6 +22,8 @@ export interface ClientConnectionOptions {
 
 export class ClientConnection implements Sink {
   private alive = true;
+  /** Dropped for not reading; closed as soon as the socket's 'close' event comes. */
+  private dropped = false;
   private pingTimer: NodeJS.Timeout | undefined;
   private awaitingPong = false;
   private readonly sender: BatchedSender;
@@ -43,12 +46,21 @@ export class ClientConnection implements Sink {
   }
 
   get open(): boolean {
-    return this.alive;
+    return this.alive && !this.dropped;
   }
 
   send(msg: OutgoingMessage): void {
-    if (!this.alive) return;
+    if (!this.open) return;
     this.sender.send(serialize(msg, this.options.json));
+    // A client that stops reading would otherwise make the proxy buffer its events without bound.
+    if (this.ws.bufferedAmount > this.options.maxBufferedBytes) this.dropSlowReader();
+  }
+
+  private dropSlowReader(): void {
+    this.options.logger.warn({ bufferedBytes: this.ws.bufferedAmount }, 'client is not reading its messages, dropping it');
+    // Nothing more is queued; its sessions learn of the drop from the 'close' event, not from inside this send.
+    this.dropped = true;
+    this.ws.terminate();
   }
 
   terminate(): void {

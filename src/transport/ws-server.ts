@@ -20,6 +20,8 @@ export interface WsTransportOptions {
   host: string;
   port: number;
   maxMessageBytes: number;
+  /** Outgoing bytes a client may leave unread before it is dropped. */
+  maxBufferedBytes: number;
   json: JsonFormat;
   pingIntervalMs: number;
   tls: { certPath: string; keyPath: string } | undefined;
@@ -93,6 +95,7 @@ export class WsTransport {
     const id = `ws-${this.nextConnectionId++}`;
     const conn = new ClientConnection(id, ws, clientOrigin(req, this.options.origin), {
       maxMessageBytes: this.options.maxMessageBytes,
+      maxBufferedBytes: this.options.maxBufferedBytes,
       json: this.options.json,
       pingIntervalMs: this.options.pingIntervalMs,
       logger: this.options.logger.child({ conn: id, remote: req.socket.remoteAddress }),
