@@ -1,30 +1,13 @@
 /** Per-process CPU time and resident memory from /proc (Linux only). */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-
-let clockTicks: number | undefined;
-
-/** Clock ticks per second of /proc/PID/stat times (getconf CLK_TCK, 100 on Linux). */
-function ticksPerSecond(): number {
-  if (clockTicks === undefined) {
-    try {
-      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      clockTicks = 100;
-    }
-  }
-  return clockTicks;
-}
+import { clockTicksPerSecond, parseUserSystemTicks, parseVmRssBytes } from '../src/sentinel/proc-stats.js';
 
 /** utime and stime of the whole process (all threads), in microseconds. */
 export function cpuTimesUs(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // comm (field 2) may contain spaces: count fields after its closing parenthesis (field 3 onwards).
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]); // field 14
-  const stime = Number(fields[12]); // field 15
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`unexpected /proc/${pid}/stat: ${stat}`);
-  return { user: (utime * 1e6) / ticksPerSecond(), system: (stime * 1e6) / ticksPerSecond() };
+  const { user, system } = parseUserSystemTicks(stat);
+  if (!Number.isFinite(user) || !Number.isFinite(system)) throw new Error(`unexpected /proc/${pid}/stat: ${stat}`);
+  return { user: (user * 1e6) / clockTicksPerSecond(), system: (system * 1e6) / clockTicksPerSecond() };
 }
 
 /** utime + stime of the whole process (all threads), in microseconds. */
@@ -35,10 +18,9 @@ export function cpuTimeUs(pid: number): number {
 
 /** VmRSS of the process in KiB. */
 export function rssKiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
-  if (!match?.[1]) throw new Error(`no VmRSS in /proc/${pid}/status`);
-  return Number(match[1]);
+  const bytes = parseVmRssBytes(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (bytes === undefined) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return bytes / 1024;
 }
 
 /** Busy CPU time of the whole machine (all cores, /proc/stat: user+nice+system+irq+softirq+steal), µs. */
@@ -46,5 +28,5 @@ export function machineBusyUs(): number {
   const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
   const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
   const busy = [user, nice, system, irq, softirq, steal].reduce<number>((sum, v) => sum + (v ?? 0), 0);
-  return (busy * 1e6) / ticksPerSecond();
+  return (busy * 1e6) / clockTicksPerSecond();
 }

@@ -7,15 +7,19 @@ import { BackendConnection } from './connection.js';
 import type { JsonObject } from '../protocol/messages.js';
 import { isJsonObject } from '../protocol/messages.js';
 
-export interface PoolOptions {
-  url: string;
-  size: number;
+/** How each connection to a backend behaves: the same for every backend of a cluster. */
+export interface ConnectionSettings {
   apiSecret: string | undefined;
   requestTimeoutMs: number;
   connectTimeoutMs: number;
   pingIntervalMs: number;
   reconnectInitialDelayMs: number;
   reconnectMaxDelayMs: number;
+}
+
+export interface PoolOptions extends ConnectionSettings {
+  url: string;
+  size: number;
   /** Bound to this backend by the caller: lines from the pool and its connections add no backend of their own. */
   logger: Logger;
   onRequestOutcome?: (answered: boolean) => void;

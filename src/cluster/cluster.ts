@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import { Backend, type BackendDeps } from './backend.js';
 import { selectBackend, type Locality, type SelectionAlgorithm, type SelectionResult } from './selection.js';
-import { BackendPool } from '../backend/pool.js';
+import { BackendPool, type ConnectionSettings } from '../backend/pool.js';
 import type { JsonObject } from '../protocol/messages.js';
 import { Registry } from './registry.js';
 import type { ServerStore } from '../store/server-store.js';
@@ -19,12 +19,7 @@ export interface ClusterOptions {
   customSelector?: CustomSelector | undefined;
   connectionsPerBackend: number;
   spareSessions: number;
-  apiSecret: string | undefined;
-  requestTimeoutMs: number;
-  connectTimeoutMs: number;
-  pingIntervalMs: number;
-  reconnectInitialDelayMs: number;
-  reconnectMaxDelayMs: number;
+  connection: ConnectionSettings;
   breaker: BreakerOptions;
   removeExpiredAfterMs: number;
   explainHistory: number;
@@ -137,14 +132,9 @@ export class Cluster {
 
   private createPool(url: string, onRequestOutcome: (ok: boolean) => void): BackendPool {
     return new BackendPool({
+      ...this.options.connection,
       url,
       size: this.options.connectionsPerBackend,
-      apiSecret: this.options.apiSecret,
-      requestTimeoutMs: this.options.requestTimeoutMs,
-      connectTimeoutMs: this.options.connectTimeoutMs,
-      pingIntervalMs: this.options.pingIntervalMs,
-      reconnectInitialDelayMs: this.options.reconnectInitialDelayMs,
-      reconnectMaxDelayMs: this.options.reconnectMaxDelayMs,
       logger: this.options.logger.child({ backend: url }),
       onRequestOutcome,
     });

@@ -21,10 +21,16 @@ function statFields(stat: string): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).trim().split(/\s+/);
 }
 
-/** utime (field 14) + stime (field 15). */
-export function parseCpuTicks(stat: string): number {
+/** utime (field 14) and stime (field 15). */
+export function parseUserSystemTicks(stat: string): { user: number; system: number } {
   const fields = statFields(stat);
-  return Number(fields[11]) + Number(fields[12]);
+  return { user: Number(fields[11]), system: Number(fields[12]) };
+}
+
+/** utime + stime. */
+export function parseCpuTicks(stat: string): number {
+  const { user, system } = parseUserSystemTicks(stat);
+  return user + system;
 }
 
 /** starttime (field 22): clock ticks after boot. */

@@ -3,28 +3,18 @@
 // `down`, stops Janus and exits 0 on SIGTERM.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { ReportReceiver } from '../support/report-receiver.js';
 import { fastTestConfig, killAtExit, makeJanusConfig, SENTINEL_TEST_TOKEN } from '../support/sentinel-fixture.js';
-import { freePort, isAlive, pollUntil, terminateChild, trackChild, waitForExit } from '../support/processes.js';
+import { freePort, isAlive, pollUntil, runCli, terminateChild, trackChild, waitForExit } from '../support/processes.js';
 
 const CLI = ['--import', 'tsx', 'src/cli/janus-sentinel.ts'];
 const PROXY_TOKEN = 'proxy-sentinel-token';
-const run = promisify(execFile);
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...CLI, ...args], { env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}): ReturnType<typeof runCli> => runCli('janus-sentinel', args, env);
 
 describe('janus-sentinel command', () => {
   const cleanups: (() => Promise<void> | void)[] = [];

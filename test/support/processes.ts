@@ -1,7 +1,8 @@
 // Registry of what this test process created (child pids, veths, namespaces), so that it is
 // torn down even when a test throws, the runner times out, or someone presses Ctrl-C.
 // Cleanups are synchronous because the 'exit' handler cannot await.
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -203,5 +204,18 @@ export async function pollUntil<T>(
     if (value !== undefined) return value;
     if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+const execFileAsync = promisify(execFile);
+
+/** Runs one of the project's commands (`src/cli/<name>.ts`) to its end; a non-zero exit is returned, not thrown. */
+export async function runCli(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, ['--import', 'tsx', `src/cli/${name}.ts`, ...args], { env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }
