@@ -21,9 +21,8 @@ export interface ClientConnectionOptions {
 }
 
 export class ClientConnection implements Sink {
-  private alive = true;
-  /** Dropped for not reading; closed as soon as the socket's 'close' event comes. */
-  private dropped = false;
+  /** `dropping`: dropped for not reading, closed once the socket's 'close' event comes. */
+  private state: 'open' | 'dropping' | 'closed' = 'open';
   private pingTimer: NodeJS.Timeout | undefined;
   private awaitingPong = false;
   private readonly sender: BatchedSender;
@@ -46,7 +45,7 @@ export class ClientConnection implements Sink {
   }
 
   get open(): boolean {
-    return this.alive && !this.dropped;
+    return this.state === 'open';
   }
 
   send(msg: OutgoingMessage): void {
@@ -59,7 +58,7 @@ export class ClientConnection implements Sink {
   private dropSlowReader(): void {
     this.options.logger.warn({ bufferedBytes: this.ws.bufferedAmount }, 'client is not reading its messages, dropping it');
     // Nothing more is queued; its sessions learn of the drop from the 'close' event, not from inside this send.
-    this.dropped = true;
+    this.state = 'dropping';
     this.ws.terminate();
   }
 
@@ -105,8 +104,8 @@ export class ClientConnection implements Sink {
   }
 
   private onClosed(): void {
-    if (!this.alive) return;
-    this.alive = false;
+    if (this.state === 'closed') return;
+    this.state = 'closed';
     clearInterval(this.pingTimer);
     this.options.onClose();
   }
