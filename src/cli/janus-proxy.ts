@@ -5,29 +5,13 @@ import { ConfigError } from '../config/load.js';
 import { describeConfig, loadProxyConfig } from '../config/proxy-config.js';
 import { createLogger } from '../logging.js';
 import { startProxy } from '../proxy.js';
-import { applyFlags, USAGE } from './proxy-flags.js';
+import { applyFlags, PROXY_OPTIONS, USAGE } from './proxy-flags.js';
+import { KEEP_RUNNING, runCommand } from './run-command.js';
 
 async function main(): Promise<number> {
   let args;
   try {
-    args = parseArgs({
-      options: {
-        config: { type: 'string', short: 'c' },
-        'ws-port': { type: 'string' },
-        'ws-host': { type: 'string' },
-        'http-port': { type: 'string' },
-        'http-host': { type: 'string' },
-        'admin-port': { type: 'string' },
-        'admin-host': { type: 'string' },
-        'admin-token': { type: 'string' },
-        backend: { type: 'string', multiple: true },
-        'api-secret': { type: 'string' },
-        'log-level': { type: 'string' },
-        'check-config': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
+    args = parseArgs({ options: PROXY_OPTIONS, strict: true });
   } catch (err) {
     process.stderr.write(`janus-proxy: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
     return 2;
@@ -57,19 +41,14 @@ async function main(): Promise<number> {
   const proxy = await startProxy(config, logger);
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
-    proxy.stop().then(() => process.exit(0), () => process.exit(1));
+    proxy.stop().then(() => process.exit(0), (err: unknown) => {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    });
   };
   process.once('SIGINT', () => { shutdown('SIGINT'); });
   process.once('SIGTERM', () => { shutdown('SIGTERM'); });
-  return -1;
+  return KEEP_RUNNING;
 }
 
-main().then(
-  (code) => {
-    if (code >= 0) process.exit(code);
-  },
-  (err: unknown) => {
-    process.stderr.write(`janus-proxy: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runCommand('janus-proxy', main);

@@ -7,6 +7,7 @@ import { applySentinelEnv, parseSentinelConfig, readSentinelConfigFile, redacted
 import type { SentinelConfig } from '../config/sentinel-schema.js';
 import { startSentinel } from '../sentinel/sentinel.js';
 import { applySentinelFlags, SENTINEL_OPTIONS, SENTINEL_USAGE } from '../config/sentinel-flags.js';
+import { KEEP_RUNNING, runCommand } from './run-command.js';
 
 async function main(): Promise<number> {
   let args;
@@ -55,15 +56,7 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', () => { shutdown('SIGINT'); });
   process.on('SIGTERM', () => { shutdown('SIGTERM'); });
-  return -1;
+  return KEEP_RUNNING;
 }
 
-main().then(
-  (code) => {
-    if (code >= 0) process.exit(code);
-  },
-  (err: unknown) => {
-    process.stderr.write(`janus-sentinel: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runCommand('janus-sentinel', main);

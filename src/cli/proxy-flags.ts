@@ -19,6 +19,23 @@ export const USAGE = `Usage: janus-proxy [options]
   -h, --help             show this help
 `;
 
+/** `node:util` parseArgs options for the flags above. */
+export const PROXY_OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  'ws-port': { type: 'string' },
+  'ws-host': { type: 'string' },
+  'http-port': { type: 'string' },
+  'http-host': { type: 'string' },
+  'admin-port': { type: 'string' },
+  'admin-host': { type: 'string' },
+  'admin-token': { type: 'string' },
+  backend: { type: 'string', multiple: true },
+  'api-secret': { type: 'string' },
+  'log-level': { type: 'string' },
+  'check-config': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export interface ProxyFlags {
   'ws-port'?: string | undefined;
   'ws-host'?: string | undefined;
