@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { ReportReceiver } from '../support/report-receiver.js';
 import { startTestSentinel, JANUS_ADMIN_SECRET, type TestSentinel } from '../support/sentinel-fixture.js';
 import { JanusTestClient, adminRequest } from '../support/janus-client.js';
-import { pollUntil } from '../support/processes.js';
+import { untilListed } from '../../src/plugins/videoroom/mirrors.js';
 
 const PROXY_TOKEN = 'proxy-sentinel-token';
 const API_SECRET = 'janusrocks';
@@ -16,8 +16,6 @@ const ROOM_SECRET = 'cluster-room-secret';
 const IDLE_MS = 60_000;
 
 type PluginData = { plugindata?: { data?: Record<string, unknown> } };
-/** VideoRoom's "No such feed". */
-const NO_SUCH_FEED = 428;
 
 describe('sentinel idle room sweeper', () => {
   let receiver: ReportReceiver;
@@ -105,17 +103,12 @@ describe('sentinel idle room sweeper', () => {
     });
     assert.equal(added.videoroom, 'success', JSON.stringify(added));
     const subscriber = await client.attach(session, 'videoroom');
-    // Janus starts a remote publisher's thread after answering `add_remote_publisher`; until then
-    // the feed is not active and a subscriber gets 428, so the join is repeated until it attaches.
-    const joined = await pollUntil('the subscriber to attach to the remote publisher', async () => {
-      const { event } = await client.requestWithEvent({
-        janus: 'message', session_id: session, handle_id: subscriber, body: { request: 'join', ptype: 'subscriber', room, streams: [{ feed: 777 }] },
-      });
-      const data = (event as PluginData).plugindata?.data;
-      if (data?.error_code === NO_SUCH_FEED) return undefined;
-      return data;
-    }, 5_000, 20);
-    assert.equal(joined.videoroom, 'attached', JSON.stringify(joined));
+    // As the proxy does: Janus lets subscribers in only once it lists the copy (see untilListed).
+    await untilListed((body) => sync('videoroom', body), room, 777);
+    const { event } = await client.requestWithEvent({
+      janus: 'message', session_id: session, handle_id: subscriber, body: { request: 'join', ptype: 'subscriber', room, streams: [{ feed: 777 }] },
+    });
+    assert.equal((event as PluginData).plugindata?.data?.videoroom, 'attached', JSON.stringify(event));
 
     const start = Date.now() + 10 * IDLE_MS; // after the sweeps of the test above
     assert.deepEqual((await t.sentinel.sweepRooms(start)).idle.filter((r) => r.room === room).length, 1, 'no real participant: looks idle');
