@@ -96,8 +96,17 @@ class ShutdownStack {
     this.steps.push(step);
   }
 
+  /** Runs every step even when one fails; the first failure is thrown at the end. */
   async unwind(): Promise<void> {
-    for (let step = this.steps.pop(); step; step = this.steps.pop()) await step();
+    let failure: Error | undefined;
+    for (let step = this.steps.pop(); step; step = this.steps.pop()) {
+      try {
+        await step();
+      } catch (err) {
+        failure ??= err instanceof Error ? err : new Error(String(err));
+      }
+    }
+    if (failure) throw failure;
   }
 }
 
