@@ -8,6 +8,8 @@ import { loadCustomSelector } from './cluster/custom-selector.js';
 import { LocalityResolver } from './cluster/locality.js';
 import { Sessions } from './core/sessions.js';
 import { Dispatcher } from './core/dispatcher.js';
+import { TakeOvers } from './core/take-over.js';
+import { OwnerSweep } from './core/owner-sweep.js';
 import { PluginRegistry } from './plugins/registry.js';
 import { echotestPlugin } from './plugins/echotest.js';
 import { callPlugins } from './plugins/call-plugins.js';
@@ -197,15 +199,30 @@ async function startCore(config: ProxyConfig, logger: Logger, shutdown: Shutdown
   shutdown.push(() => roomRoutes.close());
   const videoroom = startVideoRoom(config.videoroom, config.store, cluster, logger);
   shutdown.push(() => videoroom.close());
+  const reclaimSessionTimeoutS = effectiveReclaimTimeoutS(config);
   const sessions = new Sessions({
     sessionTimeoutS: config.general.session_timeout,
-    reclaimSessionTimeoutS: config.general.reclaim_session_timeout,
+    reclaimSessionTimeoutS,
     locality: new LocalityResolver(config.backends.locality.rules),
+    records: calls.sessions,
     logger,
   });
   shutdown.push(() => { sessions.stop(); });
+  const sweep = new OwnerSweep(calls.sessions, cluster, { reclaimWindowMs: reclaimSessionTimeoutS * 1000, logger });
+  if (config.store.type === 'redis') sweep.start();
+  shutdown.push(() => sweep.stop());
   metrics.watch(sessions, cluster);
-  return { proxyId, metrics, cluster, calls, roomRoutes, videoroom, sessions };
+  return { proxyId, metrics, cluster, calls, roomRoutes, videoroom, sessions, reclaimSessionTimeoutS };
+}
+
+/**
+ * The proxy's reclaim window: as configured, else long enough for a take-over when proxies share a
+ * store (a session whose proxy died stays claimable that long), else Janus's own default (0).
+ */
+export const SHARED_STORE_RECLAIM_TIMEOUT_S = 30;
+
+function effectiveReclaimTimeoutS(config: ProxyConfig): number {
+  return config.general.reclaim_session_timeout ?? (config.store.type === 'redis' ? SHARED_STORE_RECLAIM_TIMEOUT_S : 0);
 }
 
 type Core = Awaited<ReturnType<typeof startCore>>;
@@ -219,13 +236,15 @@ function createDispatcher(config: ProxyConfig, core: Core, transports: Record<st
     routes: roomRoutes.routes,
   });
   const modules = [echotestPlugin, videoroom.plugin, ...callPlugins({ users: calls.users, bus: calls.bus, logger })];
+  const plugins = new PluginRegistry(modules, passthrough);
+  const takeOvers = new TakeOvers({ sessions, records: calls.sessions, bus: calls.bus, plugins, cluster, logger });
   return new Dispatcher(
-    { sessions, plugins: new PluginRegistry(modules, passthrough), cluster },
+    { sessions, plugins, cluster, records: calls.sessions, takeOvers },
     {
       apiSecret: config.general.api_secret,
       serverName: config.general.server_name,
       sessionTimeoutS: config.general.session_timeout,
-      reclaimSessionTimeoutS: config.general.reclaim_session_timeout,
+      reclaimSessionTimeoutS: core.reclaimSessionTimeoutS,
       transports,
       observer: metrics,
       logger,

@@ -37,10 +37,13 @@ export class BackendSession implements BackendSessionRoute {
     readonly pool: BackendPool,
     private owner: BackendSessionOwner,
     private readonly log: LazyLogger,
+    how: 'create' | 'claim' = 'create',
   ) {
     conn.register(id, this);
-    this.ready = conn
-      .request({ janus: 'create', id }, { onLateReply: () => void destroyOrphanSession(conn, id) })
+    const first = how === 'create'
+      ? conn.request({ janus: 'create', id }, { onLateReply: () => void destroyOrphanSession(conn, id) })
+      : conn.request({ janus: 'claim', session_id: id });
+    this.ready = first
       .then(
         () => {
           if (this.alive) this.startKeepalive();
@@ -65,8 +68,34 @@ export class BackendSession implements BackendSessionRoute {
     return new BackendSession(id, conn, pool, owner, new LazyLogger(logger, { ...bindings, backendSession: id }));
   }
 
+  /**
+   * Takes over a session another proxy opened (session take-over): Janus `claim` moves it to this
+   * proxy's connection. Resolves once Janus agreed; rejects when the session is gone there.
+   */
+  static async claim(pool: BackendPool, owner: BackendSessionOwner, id: BackendSessionId, logger: Logger | LazyLogger): Promise<BackendSession> {
+    const conn = pool.pick();
+    if (!conn) throw ProxyErrors.backendLost();
+    const session = new BackendSession(id, conn, pool, owner, new LazyLogger(logger, { backendSession: id }), 'claim');
+    await session.ready;
+    return session;
+  }
+
   get logger(): Logger {
     return this.log.logger;
+  }
+
+  /** A handle Janus already has on this session (restored from its record after a take-over). */
+  adoptHandle(id: BackendHandleId, plugin: string): BackendHandle {
+    const handle = new BackendHandle(id, this, plugin);
+    this.handles.set(id, handle);
+    return handle;
+  }
+
+  /** Another proxy took the session over: stop using it here without telling Janus or the handles. */
+  abandon(): void {
+    if (this.state === 'dead') return;
+    this.stop();
+    this.handles.clear();
   }
 
   get alive(): boolean {

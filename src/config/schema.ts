@@ -25,7 +25,8 @@ export const proxyConfigSchema = z.strictObject({
     .strictObject({
       server_name: z.string().default('janus-cloud-proxy'),
       session_timeout: z.number().int().min(0).max(86_400).default(60),
-      reclaim_session_timeout: z.number().int().min(0).max(86_400).default(0),
+      /** Default: 0 (as Janus) with the memory store, 30 s with Redis so another proxy can take a session over. */
+      reclaim_session_timeout: z.number().int().min(0).max(86_400).optional(),
       api_secret: z.string().min(1).optional(),
     })
     .prefault({}),

@@ -15,6 +15,8 @@ import { attach, handleVerb } from './handle-verbs.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { RequestObserver } from './request-observer.js';
+import type { SessionStore } from '../store/session-store.js';
+import { authIdentity, type TakeOvers } from './take-over.js';
 
 const KNOWN_VERBS = new Set(['info', 'ping', 'create', 'attach', 'keepalive', 'claim', 'destroy', 'message', 'trickle', 'detach', 'hangup']);
 
@@ -76,6 +78,9 @@ export interface DispatchDeps {
   sessions: Sessions;
   plugins: PluginRegistry;
   cluster: Cluster;
+  /** Durable session records and take-over from other proxies (absent: this proxy's memory only). */
+  records?: SessionStore | undefined;
+  takeOvers?: TakeOvers | undefined;
 }
 
 export class Dispatcher {
@@ -113,12 +118,15 @@ export class Dispatcher {
   /** Returns the reply, or a promise of it. Synchronous throws and rejections become error replies. */
   private route(request: ClientRequest, sink: Sink): Promise<OutgoingMessage | undefined> | undefined {
     if (request.level === 'root') {
+      if (request.verb === 'create' && this.deps.records && typeof request.raw.id === 'number' && request.raw.id > 0) {
+        return this.createWithId(request.raw.id, request.transaction, request.raw.apisecret, sink);
+      }
       sink.send(this.root(request.verb, request.transaction, request.raw.id, request.raw.apisecret, sink));
       return undefined;
     }
     if (!this.authorized(request.raw.apisecret)) throw new JanusError(C.UNAUTHORIZED);
     const session = this.deps.sessions.get(request.sessionId);
-    if (!session) throw new JanusError(C.SESSION_NOT_FOUND, `No such session ${request.sessionId}`);
+    if (!session) return this.takeOver(request, sink);
     this.deps.sessions.touch(session);
     if (request.level === 'handle') return this.handleLevel(request, session, sink);
     return this.sessionLevel(request, session, sink);
@@ -136,10 +144,37 @@ export class Dispatcher {
         if (requested !== undefined && this.deps.sessions.has(requested)) {
           return errorReply(C.SESSION_CONFLICT, 'Session ID already in use', requested, transaction);
         }
-        const session = this.deps.sessions.create(sink, requested);
+        const session = this.deps.sessions.create(sink, requested, authIdentity(secret));
         return { janus: 'success', transaction, data: { id: session.id } };
       }
     }
+  }
+
+  /** `create` with a client-chosen id: the id must be free in the whole cluster, so the record is written first. */
+  private async createWithId(id: number, transaction: string, secret: unknown, sink: Sink): Promise<OutgoingMessage> {
+    const records = this.deps.records;
+    if (!this.authorized(secret) || !records) return this.root('create', transaction, id, secret, sink);
+    if (this.deps.sessions.has(id) || !(await records.create(this.deps.sessions.recordOf(id, sink, authIdentity(secret))))) {
+      return errorReply(C.SESSION_CONFLICT, 'Session ID already in use', id, transaction);
+    }
+    if (this.deps.sessions.has(id)) return errorReply(C.SESSION_CONFLICT, 'Session ID already in use', id, transaction);
+    const session = this.deps.sessions.create(sink, id, authIdentity(secret), true);
+    return { janus: 'success', transaction, data: { id: session.id } };
+  }
+
+  /**
+   * A request for a session this proxy does not hold. A `claim` takes it over from its record
+   * (another proxy's, dead or alive); anything else is answered as Janus does: no such session.
+   */
+  private takeOver(request: SessionRequest | HandleRequest, sink: Sink): Promise<OutgoingMessage | undefined> {
+    const takeOvers = this.deps.takeOvers;
+    if (request.verb !== 'claim' || !takeOvers) throw new JanusError(C.SESSION_NOT_FOUND, `No such session ${request.sessionId}`);
+    return takeOvers.claim(request.sessionId, sink, request.raw.apisecret).then((session) => {
+      if (request.level === 'handle' && !session.handles.has(request.handleId as never)) {
+        throw new JanusError(C.HANDLE_NOT_FOUND, `No such handle ${request.handleId} in session ${session.id}`);
+      }
+      return successReply(session.id, request.transaction);
+    });
   }
 
   private sessionLevel(request: SessionRequest, session: Session, sink: Sink): Promise<OutgoingMessage | undefined> | undefined {
@@ -182,7 +217,7 @@ export class Dispatcher {
       case 'destroy':
         throw new JanusError(C.INVALID_REQUEST_PATH, `Unhandled request '${request.verb}' at this path`);
       default:
-        return handleVerb(request, session, handle, sink);
+        return handleVerb(request, session, handle, sink, this.deps);
     }
   }
 

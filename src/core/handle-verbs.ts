@@ -3,8 +3,7 @@ import { JanusError, JanusErrorCode as C } from '../protocol/errors.js';
 import { uniqueId, type ClientHandleId } from '../protocol/ids.js';
 import { ackReply, isJsonInteger, isJsonObject, successReply, type JsonObject, type OutgoingMessage } from '../protocol/messages.js';
 import type { HandleRequest } from '../protocol/envelope.js';
-import { LazyLogger } from '../logging.js';
-import type { PluginContext } from '../plugins/plugin.js';
+import { handleRecord, pluginContext } from './plugin-context.js';
 import type { Session } from './session.js';
 import type { Handle } from './handle.js';
 import type { Sink } from './sink.js';
@@ -37,31 +36,8 @@ export async function attach(raw: JsonObject, session: Session, deps: DispatchDe
   }
   handle.pluginHandle = pluginHandle;
   session.handles.set(id, handle);
+  deps.records?.putHandle(session.id, handleRecord(handle));
   return successReply(session.id, transaction, { data: { id } });
-}
-
-function pluginContext(session: Session, handle: Handle, deps: DispatchDeps): PluginContext {
-  const log = new LazyLogger(session.log, { handle: handle.id, plugin: handle.plugin });
-  return {
-    plugin: handle.plugin,
-    opaqueId: handle.opaqueId,
-    get logger() {
-      return log.logger;
-    },
-    logs: (level) => log.enabled(level),
-    emit: (event) => {
-      if (!handle.detached) session.emit(handle.id, event);
-    },
-    ended: () => {
-      if (handle.detached) return;
-      handle.detached = true;
-      session.handles.delete(handle.id);
-      session.emit(handle.id, { janus: 'detached' });
-    },
-    place: (plugin, exclude) => deps.cluster.place(plugin, session.locality, exclude),
-    placeOn: (backend, plugin) => deps.cluster.placeOn(backend, plugin),
-    backendSession: (backend) => session.backendSession(backend),
-  };
 }
 
 function checkMessageFields(raw: JsonObject): { body: JsonObject; jsep: JsonObject | undefined } {
@@ -85,7 +61,7 @@ function checkTrickleFields(raw: JsonObject): { candidate?: unknown; candidates?
  * Handle verbs. The request's fields are checked at once, but the work is queued on the handle
  * synchronously, before any await, so requests on one handle run in arrival order.
  */
-export function handleVerb(request: HandleRequest, session: Session, handle: Handle, sink: Sink): Promise<OutgoingMessage | undefined> {
+export function handleVerb(request: HandleRequest, session: Session, handle: Handle, sink: Sink, deps: DispatchDeps): Promise<OutgoingMessage | undefined> {
   const { verb, transaction, raw } = request;
   const pluginHandle = handle.pluginHandle;
   if (!pluginHandle) throw new JanusError(C.PLUGIN_MESSAGE, 'No plugin to handle this message');
@@ -123,6 +99,7 @@ export function handleVerb(request: HandleRequest, session: Session, handle: Han
         await pluginHandle.detach();
         // Removed only now, so a `destroy` that arrived after this detach waits for its answer.
         session.handles.delete(handle.id);
+        deps.records?.removeHandle(session.id, handle.id);
         sink.send(successReply(session.id, transaction));
         session.emit(handle.id, { janus: 'detached' });
         return undefined;

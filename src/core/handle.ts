@@ -1,11 +1,14 @@
 /** A client-facing plugin handle: its proxy id, its plugin handle, and the queue that keeps its requests in order. */
 import type { ClientHandleId } from '../protocol/ids.js';
 import type { PluginHandle } from '../plugins/plugin.js';
+import type { JsonObject } from '../protocol/messages.js';
 
 export class Handle {
   private queue: Promise<unknown> = Promise.resolve();
   pluginHandle: PluginHandle | undefined;
   detached = false;
+  /** The plugin's own small record (ctx.save), kept for the handle's durable record. */
+  pluginState: JsonObject | undefined;
 
   constructor(
     readonly id: ClientHandleId,

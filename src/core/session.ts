@@ -64,6 +64,11 @@ export class Session implements BackendSessionOwner {
     return session;
   }
 
+  /** A backend session claimed from another proxy during a take-over. */
+  adoptBackendSession(backend: Backend, session: BackendSession): void {
+    this.backendSessions.set(backend, session);
+  }
+
   onBackendSessionLost(lost: BackendSession): void {
     for (const [backend, session] of this.backendSessions) {
       if (session === lost) this.backendSessions.delete(backend);
@@ -73,6 +78,24 @@ export class Session implements BackendSessionOwner {
   /** Resolves once every request already queued on the session's handles has been answered. */
   async idle(): Promise<void> {
     await Promise.all([...this.handles.values()].map((h) => h.idle()));
+  }
+
+  /**
+   * The session now lives on another proxy: drop everything here without telling the client or
+   * Janus (the backend sessions belong to the new owner's connections now).
+   */
+  abandon(): void {
+    if (this.state === 'destroyed') return;
+    this.state = 'destroyed';
+    for (const handle of this.handles.values()) {
+      handle.detached = true;
+      const plugin = handle.pluginHandle;
+      if (plugin?.release) plugin.release();
+      else plugin?.destroy();
+    }
+    this.handles.clear();
+    for (const session of this.backendSessions.values()) session.abandon();
+    this.backendSessions.clear();
   }
 
   /** Tears the session down: plugin handles release their resources, backend sessions go back to their backend. No events. */

@@ -9,6 +9,7 @@ import { uniqueId, type ClientSessionId } from '../protocol/ids.js';
 import { Session } from './session.js';
 import type { Sink } from './sink.js';
 import type { LocalityResolver } from '../cluster/locality.js';
+import type { SessionStore } from '../store/session-store.js';
 
 const WATCHDOG_INTERVAL_MS = 1_000;
 
@@ -17,6 +18,8 @@ export interface SessionsOptions {
   reclaimSessionTimeoutS: number;
   logger: Logger;
   locality?: LocalityResolver;
+  /** Durable records, so that another proxy can take a session over (decision 11). */
+  records?: SessionStore | undefined;
   now?: () => number;
 }
 
@@ -53,15 +56,42 @@ export class Sessions {
     return this.sessions.get(id as ClientSessionId);
   }
 
-  /** A new session; its events go where `requester` says (itself, or e.g. an HTTP long-poll queue). */
-  create(requester: Sink, requestedId: number | undefined): Session {
+  /**
+   * A new session; its events go where `requester` says (itself, or e.g. an HTTP long-poll queue).
+   * Its record is written unless `recorded` says the caller already wrote it (a requested id).
+   */
+  create(requester: Sink, requestedId: number | undefined, auth = '', recorded = false): Session {
     const id = requestedId ? (requestedId as ClientSessionId) : uniqueId<ClientSessionId>((c) => this.sessions.has(c));
-    const owner = requester.ownerFor?.(id) ?? requester;
-    const session = new Session(id, owner, new LazyLogger(this.options.logger, { session: id }), this.now());
-    session.locality = this.options.locality?.resolve(requester.origin);
-    this.sessions.set(id, session);
-    this.own(owner, session);
+    const session = this.insert(id, requester);
+    const records = this.options.records;
+    if (records && !recorded) {
+      records.create(this.recordOf(id, requester, auth)).catch((err: unknown) => {
+        session.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'session record not written');
+      });
+    }
     return session;
+  }
+
+  /** The record a new session starts with. */
+  recordOf(id: number, requester: Sink, auth: string): { id: number; transport: 'ws' | 'http'; auth: string; created_at: number } {
+    return { id, transport: requester.ownerFor ? 'http' : 'ws', auth, created_at: this.now() };
+  }
+
+  /** A session taken over from another proxy (take-over.ts fills in its handles). */
+  adopt(id: ClientSessionId, requester: Sink): Session {
+    const existing = this.sessions.get(id);
+    if (existing) this.release(id);
+    return this.insert(id, requester);
+  }
+
+  /** The session moved to another proxy: forget it here, without a word to its client or Janus. */
+  release(id: number): void {
+    const session = this.sessions.get(id as ClientSessionId);
+    if (!session) return;
+    this.sessions.delete(session.id);
+    if (session.owner) this.disown(session.owner, session);
+    session.abandon();
+    session.logger.info('session moved to another proxy');
   }
 
   touch(session: Session): void {
@@ -78,6 +108,7 @@ export class Sessions {
   }
 
   destroy(session: Session): void {
+    if (this.sessions.get(session.id) === session) this.options.records?.remove(session.id);
     this.sessions.delete(session.id);
     if (session.owner) this.disown(session.owner, session);
     session.destroy();
@@ -103,6 +134,15 @@ export class Sessions {
   stop(): void {
     clearInterval(this.watchdog);
     for (const session of [...this.sessions.values()]) this.destroy(session);
+  }
+
+  private insert(id: ClientSessionId, requester: Sink): Session {
+    const owner = requester.ownerFor?.(id) ?? requester;
+    const session = new Session(id, owner, new LazyLogger(this.options.logger, { session: id }), this.now());
+    session.locality = this.options.locality?.resolve(requester.origin);
+    this.sessions.set(id, session);
+    this.own(owner, session);
+    return session;
   }
 
   private own(sink: Sink, session: Session): void {

@@ -5,6 +5,12 @@ import { join } from 'node:path';
 
 export const SYSTEM_CONFIG_DIR = '/etc/janus';
 
+/**
+ * How long Janus keeps a session whose transport (a proxy's connection) dropped, unless told
+ * otherwise: long enough for another proxy to take the session over (Janus's own default is 0).
+ */
+export const DEFAULT_RECLAIM_SESSION_TIMEOUT_S = 30;
+
 /** Plugins a test gets when it does not ask for any. */
 export const DEFAULT_PLUGINS = ['echotest', 'videoroom', 'videocall'];
 
@@ -90,7 +96,7 @@ export function writeJanusConfig(c: JanusConfigInput): string {
       api_secret: c.apiSecret,
       token_auth: c.tokenAuth,
       session_timeout: c.sessionTimeout,
-      reclaim_session_timeout: c.reclaimSessionTimeout,
+      reclaim_session_timeout: c.reclaimSessionTimeout ?? DEFAULT_RECLAIM_SESSION_TIMEOUT_S,
       server_name: c.serverName,
       protected_folders: ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib64', '/proc', '/sbin', '/sys', '/usr', '/var'],
     },

@@ -5,6 +5,7 @@
 import type { JsonObject, OutgoingMessage } from '../protocol/messages.js';
 import type { Placement } from '../cluster/cluster.js';
 import type { BackendSession } from '../backend/backend-session.js';
+import type { BackendHandle } from '../backend/backend-handle.js';
 import type { Backend } from '../cluster/backend.js';
 import type { Level, Logger } from 'pino';
 
@@ -26,6 +27,24 @@ export interface PluginHandle {
   destroy(): void;
   /** The backend this handle landed on, for the admin API (undefined when it has none, e.g. p2p). */
   backendName?(): string | undefined;
+  /** Where the handle lives on its backend, for its durable record (undefined when it has no backend). */
+  location?(): HandleLocation | undefined;
+  /**
+   * The session moved to another proxy: drop the runtime here, sending nothing to the client or the
+   * backend (the new owner carries on with both). Without it, `destroy` is called.
+   */
+  release?(): void;
+}
+
+export interface HandleLocation {
+  backend: string;
+  backendSession: number;
+  backendHandle: number;
+}
+
+/** A backend handle's place, as its plugin handle reports it. */
+export function locationOf(backend: string, handle: BackendHandle): HandleLocation {
+  return { backend, backendSession: handle.session.id, backendHandle: handle.id };
 }
 
 /** The small world a plugin handle sees. */
@@ -46,6 +65,20 @@ export interface PluginContext {
   placeOn(backend: string, plugin: string): Placement | undefined;
   /** The client session's own backend session on `backend`, opened on first use. */
   backendSession(backend: Backend): BackendSession;
+  /**
+   * Records the plugin's own small state with the handle's durable record (a lifecycle change:
+   * a call placed, a room joined), so another proxy can restore the handle. Never per message.
+   */
+  save(state: JsonObject): void;
+}
+
+/** What a plugin gets back when its handle is restored on a proxy that took the session over. */
+export interface RestoreInput {
+  /** The plugin's own state as last saved. */
+  readonly state: JsonObject | undefined;
+  /** The handle's backend handle, claimed on this proxy (undefined: the handle had no backend). */
+  readonly backendHandle: BackendHandle | undefined;
+  readonly backend: string | undefined;
 }
 
 export interface ProxyPlugin {
@@ -53,4 +86,6 @@ export interface ProxyPlugin {
   /** Set when the proxy serves the plugin without any backend (p2pcall): listed in `info` as Janus lists its plugins. */
   readonly standalone?: JsonObject;
   createHandle(ctx: PluginContext): Promise<PluginHandle>;
+  /** Rebuilds a handle from its record after a session take-over; without it the handle ends. */
+  restore?(ctx: PluginContext, input: RestoreInput): Promise<PluginHandle>;
 }

@@ -2,7 +2,7 @@
  * A handle placed on one backend whose messages, trickles and events are relayed verbatim, with
  * only ids and transactions rewritten. Serves echotest and every plugin without a cluster-aware module.
  */
-import type { PluginContext, PluginHandle, MessageReply, TrickleRequest, ProxyPlugin } from './plugin.js';
+import { locationOf, type PluginContext, type PluginHandle, type MessageReply, type TrickleRequest, type ProxyPlugin, type HandleLocation, type RestoreInput } from './plugin.js';
 import type { BackendHandle } from '../backend/backend-handle.js';
 import type { JsonObject, OutgoingMessage } from '../protocol/messages.js';
 import { attachPlaced, BACKEND_LOST_REASON, BackendLink, type BackendLinkListener } from './backend-link.js';
@@ -25,6 +25,17 @@ export class RelayHandle implements PluginHandle, BackendLinkListener<undefined>
   static async attach(ctx: PluginContext): Promise<RelayHandle> {
     const { handle, placement } = await attachPlaced(ctx, (failed) => ctx.place(ctx.plugin, failed));
     return new RelayHandle(ctx, handle, placement.release, placement.backend.name);
+  }
+
+  /** The same relay on the proxy that took its session over: its backend handle was claimed with the session. */
+  static restore(ctx: PluginContext, input: RestoreInput): Promise<RelayHandle> {
+    const { backendHandle, backend } = input;
+    if (!backendHandle || backend === undefined) return Promise.reject(new Error('relay handle record without a backend handle'));
+    const placement = ctx.placeOn(backend, ctx.plugin);
+    const relay = new RelayHandle(ctx, backendHandle, placement?.release ?? (() => undefined), backend);
+    // Janus may hold a PeerConnection for it: a later backend loss must tell the client.
+    relay.link.hadPeerConnection = true;
+    return Promise.resolve(relay);
   }
 
   async message(body: JsonObject, jsep: JsonObject | undefined, clientTransaction: string): Promise<MessageReply> {
@@ -53,6 +64,14 @@ export class RelayHandle implements PluginHandle, BackendLinkListener<undefined>
     return this.backend;
   }
 
+  location(): HandleLocation {
+    return locationOf(this.backend, this.link.handle);
+  }
+
+  release(): void {
+    this.link.close();
+  }
+
   onEvent(msg: JsonObject): void {
     this.ctx.emit(msg as OutgoingMessage);
   }
@@ -69,5 +88,5 @@ export class RelayHandle implements PluginHandle, BackendLinkListener<undefined>
 
 /** A plugin whose handles are all relays to the least-loaded backend offering it. */
 export function relayPlugin(name: string): ProxyPlugin {
-  return { name, createHandle: (ctx) => RelayHandle.attach(ctx) };
+  return { name, createHandle: (ctx) => RelayHandle.attach(ctx), restore: (ctx, input) => RelayHandle.restore(ctx, input) };
 }

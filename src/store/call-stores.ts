@@ -1,13 +1,16 @@
 /**
- * What the call plugins (videocall, p2pcall) share between proxies: the username registry and the
- * bus that carries a call to the proxy of the user called. Memory (the default): this proxy only.
- * Redis: one connection pair, a proxy lease that keeps this proxy's users alive, pub/sub bus.
+ * What proxies share under this proxy's lease: the call plugins' username registry, the bus between
+ * proxies (calls to another proxy's user, session hand-overs) and the client session records.
+ * Memory (the default): this proxy only. Redis: one connection pair, a proxy lease that keeps this
+ * proxy's users and session records alive, pub/sub bus.
  */
 import type { Logger } from 'pino';
 import type { StoreConfig } from './factory.js';
 import type { UserStore } from './user-store.js';
 import { MemoryBus, type MessageBus } from './bus.js';
 import { MemoryUserStore } from './memory/user-store.js';
+import type { SessionStore } from './session-store.js';
+import { MemorySessionStore } from './memory/session-store.js';
 
 export interface CallStoreConfig extends StoreConfig {
   /** How long a dead proxy's users stay listed, at most. */
@@ -17,6 +20,7 @@ export interface CallStoreConfig extends StoreConfig {
 export interface CallStores {
   readonly users: UserStore;
   readonly bus: MessageBus;
+  readonly sessions: SessionStore;
   close(): Promise<void>;
 }
 
@@ -24,10 +28,12 @@ export async function createCallStores(config: CallStoreConfig, proxyId: string,
   if (config.type === 'memory') {
     const users = new MemoryUserStore(proxyId);
     const bus = new MemoryBus(proxyId);
-    return { users, bus, close: async () => { await bus.close(); await users.close(); } };
+    const sessions = new MemorySessionStore(proxyId);
+    return { users, bus, sessions, close: async () => { await bus.close(); await users.close(); await sessions.close(); } };
   }
-  const [{ openRedis }, { ProxyLease }, { RedisUserStore }, { RedisBus }] = await Promise.all([
+  const [{ openRedis }, { ProxyLease }, { RedisUserStore }, { RedisBus }, { RedisSessionStore }] = await Promise.all([
     import('./redis/connection.js'), import('./redis/proxy-lease.js'), import('./redis/user-store.js'), import('./redis/bus.js'),
+    import('./redis/session-store.js'),
   ]);
   const log = logger.child({ component: 'call-stores', proxy: proxyId });
   const redis = openRedis({ url: config.redis_url, keyPrefix: config.key_prefix, logger: log, connectionName: 'janus-cloud-calls' });
@@ -41,12 +47,15 @@ export async function createCallStores(config: CallStoreConfig, proxyId: string,
     throw err;
   }
   const users = new RedisUserStore(redis, lease, log);
+  const sessions = new RedisSessionStore(redis, lease, log);
   return {
     users,
     bus,
+    sessions,
     async close() {
       await bus.close();
       await users.close();
+      await sessions.close();
       await lease.close();
       await redis.close();
     },

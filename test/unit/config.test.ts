@@ -8,7 +8,7 @@ describe('proxy configuration', () => {
     const config = parseProxyConfig({});
     assert.equal(config.ws_transport.port, 8288);
     assert.equal(config.general.session_timeout, 60);
-    assert.equal(config.general.reclaim_session_timeout, 0);
+    assert.equal(config.general.reclaim_session_timeout, undefined); // 0 with memory, 30 with Redis (proxy.ts)
     assert.equal(config.backends.select, 'least_loaded');
     assert.ok(Object.isFrozen(config.ws_transport));
   });
