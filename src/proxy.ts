@@ -208,7 +208,7 @@ async function startCore(config: ProxyConfig, logger: Logger, shutdown: Shutdown
     logger,
   });
   shutdown.push(() => { sessions.stop(); });
-  const sweep = new OwnerSweep(calls.sessions, cluster, { reclaimWindowMs: reclaimSessionTimeoutS * 1000, logger });
+  const sweep = new OwnerSweep(calls.sessions, cluster, { logger });
   if (config.store.type === 'redis') sweep.start();
   shutdown.push(() => sweep.stop());
   metrics.watch(sessions, cluster);

@@ -9,7 +9,7 @@ import { uniqueId, type ClientSessionId } from '../protocol/ids.js';
 import { Session } from './session.js';
 import type { Sink } from './sink.js';
 import type { LocalityResolver } from '../cluster/locality.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionMeta, SessionStore } from '../store/session-store.js';
 
 const WATCHDOG_INTERVAL_MS = 1_000;
 
@@ -73,8 +73,8 @@ export class Sessions {
   }
 
   /** The record a new session starts with. */
-  recordOf(id: number, requester: Sink, auth: string): { id: number; transport: 'ws' | 'http'; auth: string; created_at: number } {
-    return { id, transport: requester.ownerFor ? 'http' : 'ws', auth, created_at: this.now() };
+  recordOf(id: number, requester: Sink, auth: string): Omit<SessionMeta, 'owner' | 'version'> {
+    return { id, transport: requester.ownerFor ? 'http' : 'ws', auth, created_at: this.now(), reclaim_s: this.options.reclaimSessionTimeoutS };
   }
 
   /** A session taken over from another proxy (take-over.ts fills in its handles). */

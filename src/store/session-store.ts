@@ -34,6 +34,8 @@ export interface SessionMeta {
   /** A hash of the secret or token that created the session; a claim must present the same. */
   readonly auth: string;
   readonly created_at: number;
+  /** Seconds the session stays claimable after its owner died (the owner's reclaim window). */
+  readonly reclaim_s: number;
 }
 
 export interface SessionRecord extends SessionMeta {

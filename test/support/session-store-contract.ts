@@ -6,7 +6,7 @@ import type { SessionStore } from '../../src/store/session-store.js';
 
 export type OpenSessionStore = (proxyId: string) => Promise<{ store: SessionStore; close(): Promise<void> }>;
 
-const meta = (id: number) => ({ id, transport: 'ws' as const, auth: 'h', created_at: 1 });
+const meta = (id: number) => ({ id, transport: 'ws' as const, auth: 'h', created_at: 1, reclaim_s: 30 });
 const echo = (id: number) => ({ id, plugin: 'janus.plugin.echotest', backend: 'janus-1', backend_session: 11, backend_handle: 22 });
 
 export function sessionStoreContract(kind: string, open: (cluster: string) => OpenSessionStore): void {

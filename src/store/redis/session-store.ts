@@ -3,7 +3,7 @@
  *
  * Layout, with prefix P:
  *   P session:<id>             HASH owner → proxy id, version → n, meta → JSON (id, transport, auth,
- *                              created_at), h:<handle id> → JSON handle record
+ *                              created_at, reclaim_s), h:<handle id> → JSON handle record
  *   P proxy-sessions:<proxy>   SET of the session ids that proxy owns (no KEYS/SCAN)
  *   P session-owners           SET of proxies that own or owned records (the dead-owner sweep reads it)
  *   P proxy:<id>               the proxy's lease (proxy-lease.ts): its records' owner is alive while it exists
@@ -65,6 +65,7 @@ const metaSchema = z.object({
   transport: z.enum(['ws', 'http']),
   auth: z.string(),
   created_at: z.number(),
+  reclaim_s: z.number().default(0),
 });
 
 const handleSchema = z.object({
