@@ -4,7 +4,7 @@
  * the selection pipeline. Sync requests about a room on another backend go there on a side handle;
  * `list` asks every backend and merges. Messages, trickles and events are otherwise relayed verbatim.
  */
-import type { PluginContext, PluginHandle, MessageReply, TrickleRequest } from '../plugin.js';
+import { locationOf, type PluginContext, type PluginHandle, type MessageReply, type TrickleRequest, type HandleLocation, type RestoreInput } from '../plugin.js';
 import type { JsonObject, OutgoingMessage } from '../../protocol/messages.js';
 import { JanusError, JanusErrorCode, ProxyErrors } from '../../protocol/errors.js';
 import { attachPlaced, BACKEND_LOST_REASON, BackendLink, type BackendLinkListener, type OpenRequest } from '../backend-link.js';
@@ -53,8 +53,25 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
     private readonly deps: RoomRelayDeps,
   ) {}
 
+  /** The same handle on the proxy that took its session over, on the backend handle claimed with it. */
+  static restore(ctx: PluginContext, api: RoomApi, deps: RoomRelayDeps, input: RestoreInput): RoomRelayHandle {
+    const handle = new RoomRelayHandle(ctx, api, deps);
+    const { backendHandle, backend } = input;
+    if (backendHandle && backend !== undefined) {
+      const placement = ctx.placeOn(backend, ctx.plugin);
+      const link = new BackendLink<RoomTag | undefined>(backendHandle, handle, placement?.release);
+      link.hadPeerConnection = true; // Janus may hold one: a later backend loss must tell the client
+      handle.home = { link, backend };
+    }
+    return handle;
+  }
+
   backendName(): string | undefined {
     return this.home?.backend;
+  }
+
+  location(): HandleLocation | undefined {
+    return this.home ? locationOf(this.home.backend, this.home.link.handle) : undefined;
   }
 
   async message(body: JsonObject, jsep: JsonObject | undefined, transaction: string): Promise<MessageReply> {
@@ -186,6 +203,7 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
     }
     const home = { link: new BackendLink<RoomTag | undefined>(handle, this, placement.release), backend };
     this.home = home;
+    this.ctx.save({}); // the handle's record now names its backend handle
     const early = this.pendingTrickles;
     this.pendingTrickles = [];
     for (const t of early) await home.link.trickle(t);

@@ -23,7 +23,11 @@ export interface PassthroughOptions {
 
 export function roomRelayPlugin(name: string, deps: RoomRelayDeps): ProxyPlugin {
   const api = roomApiOf(name);
-  return { name, createHandle: (ctx) => Promise.resolve(new RoomRelayHandle(ctx, api, deps)) };
+  return {
+    name,
+    createHandle: (ctx) => Promise.resolve(new RoomRelayHandle(ctx, api, deps)),
+    restore: (ctx, input) => Promise.resolve(RoomRelayHandle.restore(ctx, api, deps, input)),
+  };
 }
 
 /** The factory of pass-through plugins the registry uses for plugins without a cluster-aware module. */
