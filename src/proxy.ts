@@ -18,6 +18,7 @@ import { passthroughFactory } from './plugins/room-relay/index.js';
 import { createCallStores } from './store/call-stores.js';
 import { WsTransport } from './transport/ws-server.js';
 import { HttpTransport } from './transport/http/http-transport.js';
+import { HttpForwarding } from './transport/http/forwarding.js';
 import { AdminApi } from './admin/server.js';
 import { storedRooms } from './admin/live-feed.js';
 import { createRoomRoutes, createServerStore } from './store/factory.js';
@@ -139,7 +140,7 @@ async function startWsTransport(config: ProxyConfig, dispatcher: Dispatcher, ses
   return { url, close: () => ws.close() };
 }
 
-async function startHttpTransport(config: ProxyConfig, dispatcher: Dispatcher, logger: Logger): Promise<Listening> {
+async function startHttpTransport(config: ProxyConfig, dispatcher: Dispatcher, forwarding: HttpForwarding | undefined, logger: Logger): Promise<Listening> {
   const t = config.http_transport;
   const http = new HttpTransport(
     {
@@ -155,8 +156,12 @@ async function startHttpTransport(config: ProxyConfig, dispatcher: Dispatcher, l
       origin: { trustForwardedFor: t.trust_forwarded_for, localityHeaders: config.backends.locality.headers },
       logger,
     },
-    { dispatch: (payload, sink) => { dispatcher.dispatch(payload, sink); } },
+    { dispatch: (payload, sink) => { dispatcher.dispatch(payload, sink); }, remote: forwarding },
   );
+  if (forwarding) {
+    forwarding.attachQueues(http.pollQueues);
+    dispatcher.setForwarder(forwarding);
+  }
   const url = `${listenUrl('http', await http.listen())}${t.base_path === '/' ? '' : t.base_path.replace(/\/$/, '')}`;
   logger.info({ url }, 'Janus API HTTP transport listening');
   return { url, close: () => http.close() };
@@ -227,7 +232,7 @@ function effectiveReclaimTimeoutS(config: ProxyConfig): number {
 
 type Core = Awaited<ReturnType<typeof startCore>>;
 
-function createDispatcher(config: ProxyConfig, core: Core, transports: Record<string, Record<string, unknown>>, logger: Logger): Dispatcher {
+function createDispatcher(config: ProxyConfig, core: Core, transports: Record<string, Record<string, unknown>>, logger: Logger): { dispatcher: Dispatcher; takeOvers: TakeOvers } {
   const { cluster, calls, roomRoutes, videoroom, sessions, metrics } = core;
   const passthrough = passthroughFactory({
     routing: config.plugins.routing,
@@ -238,7 +243,7 @@ function createDispatcher(config: ProxyConfig, core: Core, transports: Record<st
   const modules = [echotestPlugin, videoroom.plugin, ...callPlugins({ users: calls.users, bus: calls.bus, logger })];
   const plugins = new PluginRegistry(modules, passthrough);
   const takeOvers = new TakeOvers({ sessions, records: calls.sessions, bus: calls.bus, plugins, cluster, logger });
-  return new Dispatcher(
+  const dispatcher = new Dispatcher(
     { sessions, plugins, cluster, records: calls.sessions, takeOvers },
     {
       apiSecret: config.general.api_secret,
@@ -250,6 +255,7 @@ function createDispatcher(config: ProxyConfig, core: Core, transports: Record<st
       logger,
     },
   );
+  return { dispatcher, takeOvers };
 }
 
 async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownStack): Promise<RunningProxy> {
@@ -257,7 +263,8 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
   const { sessions, metrics, cluster, videoroom } = core;
   // Filled in as transports start: `info` lists the ones that are listening.
   const transports: Record<string, Record<string, unknown>> = {};
-  const dispatcher = createDispatcher(config, core, transports, logger);
+  const { dispatcher, takeOvers } = createDispatcher(config, core, transports, logger);
+  shutdown.push(() => { takeOvers.close(); });
   let ws: Listening | undefined;
   if (config.ws_transport.enabled) {
     ws = await startWsTransport(config, dispatcher, sessions, logger);
@@ -266,7 +273,12 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
   }
   let http: Listening | undefined;
   if (config.http_transport.enabled) {
-    http = await startHttpTransport(config, dispatcher, logger);
+    // With proxies sharing a store, an HTTP request may reach any proxy (no sticky load balancing).
+    const forwarding = config.store.type === 'redis'
+      ? new HttpForwarding({ bus: core.calls.bus, records: core.calls.sessions, takeOvers, dispatch: (p, s) => { dispatcher.dispatch(p, s); }, logger })
+      : undefined;
+    if (forwarding) shutdown.push(() => { forwarding.close(); });
+    http = await startHttpTransport(config, dispatcher, forwarding, logger);
     shutdown.push(http.close);
     Object.assign(transports, HTTP_TRANSPORT_INFO);
   }

@@ -174,7 +174,7 @@ export class BackendSession implements BackendSessionRoute {
 
   private async reclaim(windowMs: number): Promise<void> {
     const deadline = Date.now() + windowMs;
-    const conn = await this.pool.whenOpen(windowMs);
+    const conn = await Promise.race([this.pool.whenOpen(windowMs), this.pool.whenRefused().then(() => undefined)]);
     if (this.state !== 'reclaiming') return;
     if (!conn || Date.now() > deadline) {
       this.die();

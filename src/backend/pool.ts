@@ -42,6 +42,8 @@ export class BackendPool {
   private readonly retryDelayMs: number[];
   private readonly timers = new Set<NodeJS.Timeout>();
   private waiters: ((conn: BackendConnection | undefined) => void)[] = [];
+  /** Waiting for proof that the backend process is gone (see whenRefused). */
+  private refusedWaiters: (() => void)[] = [];
   private stopped = false;
   private nextSlot = 0;
   info: ServerInfo | undefined;
@@ -73,6 +75,7 @@ export class BackendPool {
     this.timers.clear();
     for (const conn of this.slots) conn?.close();
     this.flushWaiters(undefined);
+    this.flushRefused();
   }
 
   /** Drops every connection; each slot reconnects with its usual backoff (sessions reclaim themselves). */
@@ -109,6 +112,21 @@ export class BackendPool {
     });
   }
 
+  /**
+   * Resolves when a reconnect is refused while no connection is open: no Janus listens at the URL
+   * any more (it died or restarted), so its sessions are gone and waiting to reclaim them is pointless.
+   * A network cut times out instead, and sessions wait out their reclaim window.
+   */
+  whenRefused(): Promise<void> {
+    return new Promise((resolve) => { this.refusedWaiters.push(resolve); });
+  }
+
+  private flushRefused(): void {
+    const waiters = this.refusedWaiters;
+    this.refusedWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
   private connectSlot(index: number): void {
     if (this.stopped) return;
     const conn = new BackendConnection({
@@ -128,7 +146,10 @@ export class BackendPool {
     });
     conn.connect().then(
       () => { this.onSlotOpen(index, conn); },
-      () => undefined, // the close listener schedules the retry
+      (err: unknown) => {
+        // The close listener schedules the retry. A refused connection means no Janus listens there.
+        if ((err as { code?: unknown } | undefined)?.code === 'ECONNREFUSED' && !this.isUp) this.flushRefused();
+      },
     );
   }
 
@@ -145,6 +166,7 @@ export class BackendPool {
         this.info = parseServerInfo(reply);
         this.notifyAvailability();
         this.flushWaiters(conn);
+        this.flushRefused(); // after the waiters for a connection: a reclaim under way takes the connection
       },
       () => { conn.close(); },
     );

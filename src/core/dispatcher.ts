@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { JanusError, JanusErrorCode as C, toJanusError } from '../protocol/errors.js';
 import { EnvelopeError, parseEnvelope, type ClientRequest, type HandleRequest, type SessionRequest } from '../protocol/envelope.js';
-import { errorReply, successReply, type OutgoingMessage } from '../protocol/messages.js';
+import { errorReply, successReply, type JsonObject, type OutgoingMessage } from '../protocol/messages.js';
 import type { Sink } from './sink.js';
 import type { Sessions } from './sessions.js';
 import type { Session } from './session.js';
@@ -74,6 +74,14 @@ export interface DispatcherOptions {
   observer?: RequestObserver | undefined;
 }
 
+/**
+ * Sends a request for a session another live proxy holds to that proxy; the reply comes back on
+ * `sink`. Resolves false when that proxy no longer listens (then nothing is sent on `sink`).
+ */
+export interface SessionForwarder {
+  forward(owner: string, payload: JsonObject, sink: Sink): Promise<boolean>;
+}
+
 export interface DispatchDeps {
   sessions: Sessions;
   plugins: PluginRegistry;
@@ -81,6 +89,8 @@ export interface DispatchDeps {
   /** Durable session records and take-over from other proxies (absent: this proxy's memory only). */
   records?: SessionStore | undefined;
   takeOvers?: TakeOvers | undefined;
+  /** HTTP requests for sessions held by another live proxy (set once the HTTP transport runs). */
+  forwarder?: SessionForwarder | undefined;
 }
 
 export class Dispatcher {
@@ -88,6 +98,11 @@ export class Dispatcher {
     private readonly deps: DispatchDeps,
     private readonly options: DispatcherOptions,
   ) {}
+
+  /** HTTP requests for other proxies' sessions go through `forwarder` from now on. */
+  setForwarder(forwarder: SessionForwarder): void {
+    this.deps.forwarder = forwarder;
+  }
 
   /** Handles one decoded request. Never throws; the reply is sent on `sink`. */
   dispatch(payload: unknown, sink: Sink): void {
@@ -168,6 +183,7 @@ export class Dispatcher {
    */
   private takeOver(request: SessionRequest | HandleRequest, sink: Sink): Promise<OutgoingMessage | undefined> {
     const takeOvers = this.deps.takeOvers;
+    if (request.verb !== 'claim' && sink.ownerFor && takeOvers) return this.elsewhere(request, sink, takeOvers);
     if (request.verb !== 'claim' || !takeOvers) throw new JanusError(C.SESSION_NOT_FOUND, `No such session ${request.sessionId}`);
     return takeOvers.claim(request.sessionId, sink, request.raw.apisecret).then((session) => {
       if (request.level === 'handle' && !session.handles.has(request.handleId as never)) {
@@ -219,6 +235,22 @@ export class Dispatcher {
       default:
         return handleVerb(request, session, handle, sink, this.deps);
     }
+  }
+
+  /**
+   * An HTTP request for a session this proxy does not hold (no sticky load balancing): forwarded to
+   * its live owner and answered from there, or, when the owner is dead, taken over and served here.
+   */
+  private async elsewhere(request: SessionRequest | HandleRequest, sink: Sink, takeOvers: TakeOvers): Promise<OutgoingMessage | undefined> {
+    const { records, forwarder } = this.deps;
+    const record = await records?.get(request.sessionId);
+    if (!record || !records || !forwarder) throw new JanusError(C.SESSION_NOT_FOUND, `No such session ${request.sessionId}`);
+    if (record.owner !== records.proxyId && (await records.isAlive(record.owner)) && (await forwarder.forward(record.owner, request.raw, sink))) {
+      return undefined;
+    }
+    const session = await takeOvers.claim(request.sessionId, sink, request.raw.apisecret);
+    this.deps.sessions.touch(session);
+    return request.level === 'handle' ? this.handleLevel(request, session, sink) : this.sessionLevel(request, session, sink);
   }
 
   /** The proxy's `server_info`, without a transaction (admin API `GET /info`). */

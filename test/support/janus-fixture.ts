@@ -134,7 +134,9 @@ export async function startJanus(opts: JanusOptions = {}): Promise<JanusInstance
       apiSecret: opts.apiSecret,
       tokenAuth: opts.tokenAuth,
       sessionTimeout: opts.sessionTimeout,
-      reclaimSessionTimeout: opts.reclaimSessionTimeout,
+      // Janus's own default (0) unless a test asks: tests compare the proxy with Janus as shipped, and
+      // many expect a closed socket to take its sessions along. Take-over tests set their own.
+      reclaimSessionTimeout: opts.reclaimSessionTimeout ?? 0,
       fullTrickle: opts.fullTrickle,
       serverName: opts.serverName,
       iceEnforce: testHost?.address,

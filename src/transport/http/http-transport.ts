@@ -17,6 +17,7 @@ import { errorReply, type JsonFormat, type JsonObject } from '../../protocol/mes
 import { clientOrigin, type OriginOptions } from '../origin.js';
 import { Exchange, formatJson } from './exchange.js';
 import { PollQueues } from './poll-queues.js';
+import type { RemotePolls } from './forwarding.js';
 import { ReplySink } from './reply-sink.js';
 import { announcesBody, readBody } from './read-body.js';
 import { decodeBody, injectPathIds, maxEvents, normalizeBasePath, parseTarget, pathId, randomTransaction } from './request.js';
@@ -38,6 +39,8 @@ export interface HttpTransportOptions {
 
 export interface HttpRequestHandler {
   dispatch(payload: unknown, sink: Sink): void;
+  /** Long polls for sessions without a queue here: served by the proxy that holds them (forwarding.ts). */
+  remote?: RemotePolls | undefined;
 }
 
 /** Swallows the reply to the keepalive a long poll feeds to the core (Janus does the same). */
@@ -70,6 +73,11 @@ export class HttpTransport {
   /** Sessions that currently have a long-poll queue. */
   get queueCount(): number {
     return this.queues.size;
+  }
+
+  /** The long-poll queues, for polls forwarded from other proxies. */
+  get pollQueues(): PollQueues {
+    return this.queues;
   }
 
   listen(): Promise<AddressInfo> {
@@ -186,11 +194,18 @@ export class HttpTransport {
       return;
     }
     const queue = this.queues.get(sessionId);
-    if (!queue) {
+    if (queue) {
+      exchange.onClose(queue.poll(maxEvents(query), (body) => { exchange.json(body); }));
+      return;
+    }
+    const remote = this.handler.remote;
+    if (!remote) {
       exchange.empty(404);
       return;
     }
-    const cancel = queue.poll(maxEvents(query), (body) => { exchange.json(body); });
-    exchange.onClose(cancel);
+    exchange.onClose(remote.poll(sessionId, secret, maxEvents(query), (body) => {
+      if (body === undefined) exchange.empty(404);
+      else exchange.json(body);
+    }));
   }
 }
