@@ -83,6 +83,7 @@ async function createCluster(config: ProxyConfig, store: ServerStore, metrics: P
     },
     breaker: { failureThreshold: b.breaker_failures, openMs: b.breaker_open_ms },
     removeExpiredAfterMs: b.remove_expired_after_s * 1000,
+    expectTakeOver: config.store.type === 'redis',
     explainHistory: config.admin_api.explain_history,
     onDecision: (plugin, result) => { metrics.onPlacement(plugin, result); },
     logger,
@@ -212,7 +213,8 @@ async function startCore(config: ProxyConfig, logger: Logger, shutdown: Shutdown
     records: calls.sessions,
     logger,
   });
-  shutdown.push(() => { sessions.stop(); });
+  // With a shared store, a stopping proxy leaves its sessions to be claimed on the others.
+  shutdown.push(() => { if (config.store.type === 'redis') sessions.handOver(); else sessions.stop(); });
   const sweep = new OwnerSweep(calls.sessions, cluster, { logger });
   if (config.store.type === 'redis') sweep.start();
   shutdown.push(() => sweep.stop());

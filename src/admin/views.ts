@@ -12,6 +12,13 @@ export interface BackendView extends ServerRecord {
   load: number;
   selectable: boolean;
   unselectable_reason?: string;
+  /** The backend's own `reclaim_session_timeout` (from its `info`), when connected. */
+  reclaim_session_timeout_s?: number;
+  /**
+   * Whether another proxy can take this backend's sessions over when their proxy dies: Janus must
+   * keep a session whose proxy connection dropped (reclaim_session_timeout > 0).
+   */
+  take_over_possible?: boolean;
 }
 
 export function backendView(record: ServerRecord, backend: Backend | undefined, nowMs: number): BackendView {
@@ -28,5 +35,10 @@ export function backendView(record: ServerRecord, backend: Backend | undefined, 
     selectable: reason === undefined,
   };
   if (reason !== undefined) view.unselectable_reason = reason;
+  const reclaimS = backend?.pool.info?.reclaimSessionTimeoutS;
+  if (reclaimS !== undefined) {
+    view.reclaim_session_timeout_s = reclaimS;
+    view.take_over_possible = reclaimS > 0;
+  }
   return view;
 }

@@ -15,6 +15,8 @@ import { SpareSessions } from './spare-sessions.js';
 export interface BackendDeps {
   createPool(url: string, onRequestOutcome: (ok: boolean) => void): BackendPool;
   spareSessions: number;
+  /** Warn when this Janus would drop the sessions of a dead proxy at once (no take-over possible). */
+  expectTakeOver: boolean;
   breaker: BreakerOptions;
   logger: Logger;
   now: () => number;
@@ -147,6 +149,9 @@ export class Backend {
     pool.listener = {
       onAvailabilityChange: (up) => {
         if (up && this.status === 'up') this.spares.refill();
+        if (up && this.deps.expectTakeOver && pool.info?.reclaimSessionTimeoutS === 0) {
+          this.deps.logger.warn({ backend: this.name }, 'backend has reclaim_session_timeout 0: its sessions die with their proxy and cannot be taken over by another proxy (set reclaim_session_timeout in its janus.jcfg)');
+        }
       },
     };
     pool.start();

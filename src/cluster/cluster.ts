@@ -24,6 +24,8 @@ export interface ClusterOptions {
   removeExpiredAfterMs: number;
   explainHistory: number;
   logger: Logger;
+  /** Proxies share a store: warn about backends whose sessions cannot be taken over (Janus reclaim_session_timeout 0). */
+  expectTakeOver?: boolean | undefined;
   /** Told about every placement decision (metrics). */
   onDecision?: (plugin: string, result: SelectionResult) => void;
   now?: () => number;
@@ -55,6 +57,7 @@ export class Cluster {
     const deps: BackendDeps = {
       createPool: (url, onRequestOutcome) => this.createPool(url, onRequestOutcome),
       spareSessions: options.spareSessions,
+      expectTakeOver: options.expectTakeOver ?? false,
       breaker: options.breaker,
       logger: options.logger,
       now: this.now,

@@ -136,6 +136,19 @@ export class Sessions {
     for (const session of [...this.sessions.values()]) this.destroy(session);
   }
 
+  /**
+   * Stops with the sessions left for other proxies to take over (proxies sharing a store): nothing
+   * is destroyed, on Janus or in the records; the sessions just stop living here.
+   */
+  handOver(): void {
+    clearInterval(this.watchdog);
+    for (const session of [...this.sessions.values()]) {
+      this.sessions.delete(session.id);
+      if (session.owner) this.disown(session.owner, session);
+      session.abandon();
+    }
+  }
+
   private insert(id: ClientSessionId, requester: Sink): Session {
     const owner = requester.ownerFor?.(id) ?? requester;
     const session = new Session(id, owner, new LazyLogger(this.options.logger, { session: id }), this.now());
