@@ -32,8 +32,14 @@ export const config = {
     /** Janus's and the proxy's session_timeout is 60 s: everything must be measured well before. */
     maxIdleSpanMs: 40_000,
   },
+  cluster: {
+    /** Idle sessions (one EchoTest handle each) whose Redis memory is measured. */
+    idleSessions: quick ? 1000 : 10_000,
+    /** Sessions taken over from a SIGKILLed proxy. */
+    takeOverSessions: quick ? 50 : 200,
+  },
   /** Hard cap on the whole run; on expiry everything started is killed and the run fails. */
-  runTimeoutMs: 8 * 60_000,
+  runTimeoutMs: 10 * 60_000,
 } as const;
 
 export const targets = {
@@ -42,4 +48,9 @@ export const targets = {
   cpuUsPerMessage: 40,
   throughputRatio: 0.5,
   rssKiBPerSession: 20,
+  /** Session take-over (claim on another proxy → success), p99. */
+  takeOverP99Ms: 50,
+  redisBytesPerSession: 1024,
+  /** Throughput with store.type redis over the memory store, same rounds. */
+  redisThroughputRatio: 0.9,
 } as const;

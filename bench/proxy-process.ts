@@ -110,6 +110,8 @@ export type StartProxyOptions = {
   backendUrl: string;
   /** Write a V8 CPU profile of the proxy into this directory when it exits. */
   cpuProfileDir?: string | undefined;
+  /** More YAML for the proxy's config file (e.g. a Redis store), and a name for the file. */
+  extraConfig?: { name: string; yaml: string } | undefined;
 };
 
 /**
@@ -121,8 +123,8 @@ const BENCH_PROXY_CONFIG = 'ws_transport:\n  json: compact\n';
 export async function startProxyProcess(opts: StartProxyOptions): Promise<ProxyProcess> {
   const port = await freePort();
   mkdirSync(BUILD_DIR, { recursive: true });
-  const configFile = join(BUILD_DIR, 'bench-proxy.yaml');
-  writeFileSync(configFile, BENCH_PROXY_CONFIG);
+  const configFile = join(BUILD_DIR, `bench-proxy${opts.extraConfig ? `-${opts.extraConfig.name}` : ''}.yaml`);
+  writeFileSync(configFile, BENCH_PROXY_CONFIG + (opts.extraConfig?.yaml ?? ''));
   const nodeArgs = [
     '--expose-gc',
     ...(opts.build.mode === 'tsx' ? ['--import', 'tsx'] : []),

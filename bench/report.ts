@@ -1,4 +1,5 @@
 /** Turns scenario results into table rows with targets and verdicts. */
+import type { ClusterResult } from './scenarios/cluster.js';
 import { targets } from './config.js';
 import type { LatencyResult } from './scenarios/latency.js';
 import { LATENCY_VERBS } from './scenarios/latency.js';
@@ -101,6 +102,35 @@ export function memorySection(m: MemoryResult): Section {
       {
         metric: `sessions alive after measuring`, direct: '—', proxy: `${m.alive} / ${m.sessions}`, delta: '',
         target: 'all', result: verdict(m.alive === m.sessions),
+      },
+    ],
+  };
+}
+
+export function clusterSection(r: ClusterResult): Section {
+  const ratio = r.redisStore.msgsPerSec / r.memoryStore.msgsPerSec;
+  const take = r.takeOver.latency.summary();
+  const perMessage = r.redisCommands / Math.max(1, r.redisStore.messages);
+  const n = r.memoryStore.sessions;
+  return {
+    title: 'Proxies sharing Redis: what the shared store costs, and session take-over after a SIGKILL (columns: memory store | Redis store)',
+    rows: [
+      {
+        metric: `msgs/s @${n}, memory | Redis store`, direct: fmt(r.memoryStore.msgsPerSec, 0), proxy: fmt(r.redisStore.msgsPerSec, 0),
+        delta: `×${fmt(ratio, 2)}`, target: `ratio ≥ ${targets.redisThroughputRatio}`, result: verdict(ratio >= targets.redisThroughputRatio),
+      },
+      {
+        metric: `Redis commands per relayed message @${n}`, direct: '—', proxy: fmt(perMessage, 4),
+        delta: `${r.redisCommands} in ${r.redisStore.messages} msgs`, target: '≈ 0 (lease refresh only)', result: verdict(perMessage < 0.001),
+      },
+      {
+        metric: `Redis memory per idle session with 1 handle (${r.redisSessions}) (B)`, direct: '—', proxy: fmt(r.redisBytesPerSession, 0),
+        delta: '', target: `≤ ${targets.redisBytesPerSession}`, result: verdict(r.redisBytesPerSession <= targets.redisBytesPerSession),
+      },
+      {
+        metric: `take-over claim → success p50 / p99 (ms), ${r.takeOver.sessions} sessions`, direct: '—',
+        proxy: `${fmt(take.p50, 2)} / ${fmt(take.p99, 2)}`, delta: `${r.takeOver.claimed}/${r.takeOver.sessions} claimed`,
+        target: `p99 ≤ ${targets.takeOverP99Ms}, all`, result: verdict(take.p99 <= targets.takeOverP99Ms && r.takeOver.claimed === r.takeOver.sessions),
       },
     ],
   };

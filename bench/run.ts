@@ -16,7 +16,8 @@ import { startJanus, type JanusInstance } from '../test/support/janus-fixture.js
 import { runCleanupsSync } from '../test/support/processes.js';
 import { config } from './config.js';
 import { buildProxy, startProxyProcess, startReferenceRelay, type NodeService, type ProxyBuild, type ProxyProcess } from './proxy-process.js';
-import { latencySection, memorySection, throughputSection } from './report.js';
+import { clusterSection, latencySection, memorySection, throughputSection } from './report.js';
+import { runCluster } from './scenarios/cluster.js';
 import { runLatency } from './scenarios/latency.js';
 import { runMemory } from './scenarios/memory.js';
 import { mergeRounds, runThroughput, type ThroughputResult } from './scenarios/throughput.js';
@@ -90,6 +91,9 @@ async function benchmark(): Promise<{ sections: Section[]; notes: string[] }> {
     proxy = await startProxyProcess({ build: started.build, backendUrl: janus.wsUrl });
     progress(`memory, ${config.memory.sessions} idle sessions through a fresh proxy (pid ${proxy.pid})`);
     sections.push(memorySection(await runMemory(proxy)));
+    await proxy.stop();
+    proxy = undefined;
+    sections.push(clusterSection(await runCluster(started.build, progress)));
     return { sections, notes };
   } finally {
     progress('stopping the proxy and Janus');

@@ -210,7 +210,8 @@ async function startCore(config: ProxyConfig, logger: Logger, shutdown: Shutdown
     sessionTimeoutS: config.general.session_timeout,
     reclaimSessionTimeoutS,
     locality: new LocalityResolver(config.backends.locality.rules),
-    records: calls.sessions,
+    // Records only where another proxy could take a session over: one proxy alone needs none.
+    records: config.store.type === 'redis' ? calls.sessions : undefined,
     logger,
   });
   // With a shared store, a stopping proxy leaves its sessions to be claimed on the others.
@@ -246,7 +247,7 @@ function createDispatcher(config: ProxyConfig, core: Core, transports: Record<st
   const plugins = new PluginRegistry(modules, passthrough);
   const takeOvers = new TakeOvers({ sessions, records: calls.sessions, bus: calls.bus, plugins, cluster, logger });
   const dispatcher = new Dispatcher(
-    { sessions, plugins, cluster, records: calls.sessions, takeOvers },
+    config.store.type === 'redis' ? { sessions, plugins, cluster, records: calls.sessions, takeOvers } : { sessions, plugins, cluster },
     {
       apiSecret: config.general.api_secret,
       serverName: config.general.server_name,

@@ -48,6 +48,7 @@ export async function makeJanusConfig(plugins: string[], apiSecret?: string): Pr
   const configFile = writeJanusConfig({
     dir, host: '127.0.0.1', ports, http: false, adminSecret: JANUS_ADMIN_SECRET, plugins, apiSecret,
     debugLevel: 4, rtpPortRange: '20000-20999',
+    reclaimSessionTimeout: 0, // Janus's own default: these tests expect a closed socket to end its sessions
   });
   return {
     dir, configFile,

@@ -1,0 +1,117 @@
+/**
+ * What sharing state in Redis costs, and how fast a session moves between proxies: a Janus with a
+ * reclaim window of its own, a redis-server, and proxy processes with `store.type: redis`.
+ *  - throughput through a Redis proxy and a memory proxy in the same rounds, and the Redis commands
+ *    issued meanwhile (INFO commandstats): relayed messages must cost none;
+ *  - Redis memory per idle session with one EchoTest handle (INFO memory around N sessions);
+ *  - take-over latency: sessions with a handle on proxy A, A SIGKILLed, each claimed on proxy B.
+ */
+import { performance } from 'node:perf_hooks';
+import { BenchClient } from '../client.js';
+import { config } from '../config.js';
+import { Samples } from '../stats.js';
+import { startProxyProcess, type ProxyBuild, type ProxyProcess } from '../proxy-process.js';
+import { runThroughput, mergeRounds, type ThroughputResult } from './throughput.js';
+import { closeAll, connectAll, idOf, mapLimit } from './exchange.js';
+import { startJanus, type JanusInstance } from '../../test/support/janus-fixture.js';
+import { redisCommand, startRedis, type RedisInstance } from '../../test/support/redis-fixture.js';
+
+export type ClusterResult = {
+  memoryStore: ThroughputResult;
+  redisStore: ThroughputResult;
+  /** Redis commands executed while the Redis proxy's throughput rounds ran (INFO excluded). */
+  redisCommands: number;
+  redisSessions: number;
+  redisBytesPerSession: number;
+  takeOver: { sessions: number; claimed: number; latency: Samples };
+};
+
+const ECHOTEST = 'janus.plugin.echotest';
+
+async function redisInfo(redis: RedisInstance, section: string): Promise<string> {
+  return String(await redisCommand(redis.port, ['INFO', section], 5000));
+}
+
+async function commandCount(redis: RedisInstance): Promise<number> {
+  const text = await redisInfo(redis, 'commandstats');
+  let total = 0;
+  for (const m of text.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) if (m[1] !== 'info') total += Number(m[2]);
+  return total;
+}
+
+async function usedMemory(redis: RedisInstance): Promise<number> {
+  return Number(/^used_memory:(\d+)/m.exec(await redisInfo(redis, 'memory'))?.[1] ?? NaN);
+}
+
+/** Sessions with one EchoTest handle each, opened over `perConnection`-session connections. */
+async function openSessions(url: string, count: number, perConnection: number): Promise<{ clients: BenchClient[]; ids: number[] }> {
+  const clients = await connectAll(url, Math.ceil(count / perConnection));
+  const ids: number[] = [];
+  await Promise.all(clients.map(async (client, c) => {
+    const mine = Math.min(perConnection, count - c * perConnection);
+    await mapLimit(Array.from({ length: mine }), 20, async () => {
+      const sessionId = idOf(await client.call({ janus: 'create' }), 'create');
+      await client.call({ janus: 'attach', session_id: sessionId, plugin: ECHOTEST });
+      ids.push(sessionId);
+    });
+  }));
+  return { clients, ids };
+}
+
+export async function runCluster(build: ProxyBuild, progress: (m: string) => void): Promise<ClusterResult> {
+  let janus: JanusInstance | undefined;
+  let redis: RedisInstance | undefined;
+  const proxies: ProxyProcess[] = [];
+  const start = async (name: string): Promise<ProxyProcess> => {
+    if (!janus || !redis) throw new Error('cluster bench: not started');
+    const yaml = name === 'memory' ? '' : `store:\n  type: redis\n  redis_url: ${redis.url}\n  proxy_ttl_s: 2\n`;
+    const proxy = await startProxyProcess({ build, backendUrl: janus.wsUrl, extraConfig: { name, yaml } });
+    proxies.push(proxy);
+    return proxy;
+  };
+  try {
+    [janus, redis] = await Promise.all([startJanus({ netns: false, plugins: ['echotest'], reclaimSessionTimeout: 60 }), startRedis()]);
+    const [memoryProxy, redisProxy] = [await start('memory'), await start('redis-a')];
+    const sessions = config.throughput.sessionCounts[0];
+    const rounds: Record<'memory' | 'redis', ThroughputResult[]> = { memory: [], redis: [] };
+    let redisCommands = 0;
+    for (let round = 1; round <= config.throughput.rounds; round++) {
+      progress(`cluster: throughput @${sessions}, round ${round}: memory store, then Redis store`);
+      rounds.memory.push(await runThroughput(memoryProxy.url, sessions, { janus: janus.pid, proxy: memoryProxy.pid }));
+      const before = await commandCount(redis);
+      rounds.redis.push(await runThroughput(redisProxy.url, sessions, { janus: janus.pid, proxy: redisProxy.pid }));
+      redisCommands += (await commandCount(redis)) - before;
+    }
+
+    const redisSessions = config.cluster.idleSessions;
+    progress(`cluster: Redis memory for ${redisSessions} idle sessions with one handle`);
+    const memBefore = await usedMemory(redis);
+    const idle = await openSessions(redisProxy.url, redisSessions, 500);
+    const redisBytesPerSession = ((await usedMemory(redis)) - memBefore) / redisSessions;
+    await closeAll(idle.clients);
+
+    progress(`cluster: take-over of ${config.cluster.takeOverSessions} sessions after SIGKILL`);
+    const [owner, heir] = [await start('redis-b'), await start('redis-c')];
+    const moving = await openSessions(owner.url, config.cluster.takeOverSessions, 50);
+    process.kill(owner.pid, 'SIGKILL');
+    const claimers = await connectAll(heir.url, moving.clients.length);
+    const latency = new Samples();
+    let claimed = 0;
+    await mapLimit(moving.ids, 8, async (sessionId) => {
+      const client = claimers[sessionId % claimers.length]!;
+      const t0 = performance.now();
+      const reply = await client.call({ janus: 'claim', session_id: sessionId });
+      latency.add(performance.now() - t0);
+      if (reply.janus === 'success') claimed++;
+    });
+    await closeAll([...claimers, ...moving.clients]);
+    return {
+      memoryStore: mergeRounds(rounds.memory), redisStore: mergeRounds(rounds.redis), redisCommands,
+      redisSessions, redisBytesPerSession, takeOver: { sessions: moving.ids.length, claimed, latency },
+    };
+  } finally {
+    for (const proxy of proxies) await proxy.stop();
+    await redis?.stop();
+    await janus?.stop();
+  }
+}
