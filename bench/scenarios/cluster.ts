@@ -19,7 +19,7 @@ import { redisCommand, startRedis, type RedisInstance } from '../../test/support
 export type ClusterResult = {
   memoryStore: ThroughputResult;
   redisStore: ThroughputResult;
-  /** Redis commands executed while the Redis proxy's throughput rounds ran (INFO excluded). */
+  /** Redis commands executed during the measured windows of the Redis proxy's throughput rounds (INFO excluded). */
   redisCommands: number;
   redisSessions: number;
   redisBytesPerSession: number;
@@ -78,9 +78,12 @@ export async function runCluster(build: ProxyBuild, progress: (m: string) => voi
     for (let round = 1; round <= config.throughput.rounds; round++) {
       progress(`cluster: throughput @${sessions}, round ${round}: memory store, then Redis store`);
       rounds.memory.push(await runThroughput(memoryProxy.url, sessions, { janus: janus.pid, proxy: memoryProxy.pid }));
-      const before = await commandCount(redis);
-      rounds.redis.push(await runThroughput(redisProxy.url, sessions, { janus: janus.pid, proxy: redisProxy.pid }));
-      redisCommands += (await commandCount(redis)) - before;
+      const r = redis;
+      let before = 0;
+      rounds.redis.push(await runThroughput(redisProxy.url, sessions, { janus: janus.pid, proxy: redisProxy.pid }, {
+        atStart: async () => { before = await commandCount(r); },
+        atEnd: async () => { redisCommands += (await commandCount(r)) - before; },
+      }));
     }
 
     const redisSessions = config.cluster.idleSessions;

@@ -66,7 +66,10 @@ async function openSession(client: BenchClient): Promise<{ sessionId: number; ha
   return { sessionId, handleId: idOf(attach, 'attach') };
 }
 
-export async function runThroughput(url: string, sessions: number, pids: ProcessIds): Promise<ThroughputResult> {
+/** Called right before and right after the measured window (e.g. to read counters elsewhere). */
+export type WindowHooks = { atStart(): Promise<void>; atEnd(): Promise<void> };
+
+export async function runThroughput(url: string, sessions: number, pids: ProcessIds, hooks?: WindowHooks): Promise<ThroughputResult> {
   const { sessionsPerConnection, warmupMs, measureMs, drainTimeoutMs } = config.throughput;
   const connections = Math.ceil(sessions / sessionsPerConnection);
   const clients = await connectAll(url, connections);
@@ -129,6 +132,7 @@ export async function runThroughput(url: string, sessions: number, pids: Process
     inFlight = loops.length;
     for (const loop of loops) send(loop);
     await sleep(warmupMs);
+    await hooks?.atStart();
     const cpu0 = cpuSnapshot(pids);
     const start = performance.now();
     measuring = true;
@@ -136,6 +140,7 @@ export async function runThroughput(url: string, sessions: number, pids: Process
     measuring = false;
     const end = performance.now();
     const cpu1 = cpuSnapshot(pids);
+    await hooks?.atEnd();
     stopping = true;
     const drainDeadline = Date.now() + drainTimeoutMs;
     while (inFlight > 0 && Date.now() < drainDeadline) await sleep(20);

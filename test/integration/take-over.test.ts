@@ -121,6 +121,26 @@ describe('a client whose proxy dies claims its session on another proxy', { time
     assert.ok(live.size >= SESSIONS + 1, `Janus sessions: ${String(live.size)}`);
   });
 
+  it('a claim on another proxy while the owner lives: the owner drops its copy without touching Janus, events follow the client', async () => {
+    const onC = await startProxyProcess(janus, { store: { type: 'redis', redis_url: redis.url, proxy_ttl_s: 2 }, general: { server_name: 'proxy-live' } });
+    try {
+      const first = await connect(onC.url);
+      const { sessionId, handleId } = await echotestHandle(first);
+      const second = await connect(proxyB.url);
+      assert.equal((await second.request({ janus: 'claim', session_id: sessionId })).janus, 'success');
+      const event = await echoMessage(second, sessionId, handleId);
+      assert.equal((event.plugindata as { data: { result?: string } }).data.result, 'ok');
+      // The old owner forgot the session (as Janus does after a claim elsewhere) but did not destroy it.
+      await pollUntil('the old owner to drop the session', async () => {
+        const reply = await first.request({ janus: 'keepalive', session_id: sessionId });
+        return errorCode(reply) === 458 ? true : undefined;
+      }, 5_000);
+      assert.equal((await echoMessage(second, sessionId, handleId)).janus, 'event');
+    } finally {
+      await onC.stop();
+    }
+  });
+
   it('a claim for a session that never existed answers 458; one destroyed on purpose answers 458 on every proxy', async () => {
     const client = await connect(proxyB.url);
     const never = await client.request({ janus: 'claim', session_id: 12345678 });
