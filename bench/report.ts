@@ -112,12 +112,22 @@ export function clusterSection(r: ClusterResult): Section {
   const take = r.takeOver.latency.summary();
   const perMessage = r.redisCommands / Math.max(1, r.redisStore.messages);
   const n = r.memoryStore.sessions;
+  const attach = { direct: r.latency.direct.attach.summary().p50, proxy: r.latency.proxy.attach.summary().p50 };
+  const create = { direct: r.latency.direct.create.summary().p50, proxy: r.latency.proxy.create.summary().p50 };
   return {
     title: 'Proxies sharing Redis: what the shared store costs, and session take-over after a SIGKILL (columns: memory store | Redis store)',
     rows: [
       {
         metric: `msgs/s @${n}, memory | Redis store`, direct: fmt(r.memoryStore.msgsPerSec, 0), proxy: fmt(r.redisStore.msgsPerSec, 0),
         delta: `×${fmt(ratio, 2)}`, target: `ratio ≥ ${targets.redisThroughputRatio}`, result: verdict(ratio >= targets.redisThroughputRatio),
+      },
+      {
+        metric: 'create p50 (ms), direct | Redis proxy', direct: fmt(create.direct, 3), proxy: fmt(create.proxy, 3),
+        delta: signed(create.proxy - create.direct, 3), target: '', result: '',
+      },
+      {
+        metric: 'attach p50 (ms), direct | Redis proxy', direct: fmt(attach.direct, 3), proxy: fmt(attach.proxy, 3),
+        delta: signed(attach.proxy - attach.direct, 3), target: `added ≤ ${targets.addedP50Ms}`, result: verdict(attach.proxy - attach.direct <= targets.addedP50Ms),
       },
       {
         metric: `Redis commands per relayed message @${n}`, direct: '—', proxy: fmt(perMessage, 4),

@@ -12,6 +12,7 @@ import { config } from '../config.js';
 import { Samples } from '../stats.js';
 import { startProxyProcess, type ProxyBuild, type ProxyProcess } from '../proxy-process.js';
 import { runThroughput, mergeRounds, type ThroughputResult } from './throughput.js';
+import { runLatency, type LatencyResult } from './latency.js';
 import { closeAll, connectAll, idOf, mapLimit } from './exchange.js';
 import { startJanus, type JanusInstance } from '../../test/support/janus-fixture.js';
 import { redisCommand, startRedis, type RedisInstance } from '../../test/support/redis-fixture.js';
@@ -21,6 +22,8 @@ export type ClusterResult = {
   redisStore: ThroughputResult;
   /** Redis commands executed during the measured windows of the Redis proxy's throughput rounds (INFO excluded). */
   redisCommands: number;
+  /** Sequential session life cycles, Janus direct against the Redis proxy (records written on create, attach, detach, destroy). */
+  latency: LatencyResult;
   redisSessions: number;
   redisBytesPerSession: number;
   takeOver: { sessions: number; claimed: number; latency: Samples };
@@ -86,6 +89,9 @@ export async function runCluster(build: ProxyBuild, progress: (m: string) => voi
       }));
     }
 
+    progress('cluster: sequential latency, direct against the Redis proxy');
+    const latency = await runLatency(janus.wsUrl, redisProxy.url, { janus: janus.pid, proxy: redisProxy.pid });
+
     const redisSessions = config.cluster.idleSessions;
     progress(`cluster: Redis memory for ${redisSessions} idle sessions with one handle`);
     const memBefore = await usedMemory(redis);
@@ -110,7 +116,7 @@ export async function runCluster(build: ProxyBuild, progress: (m: string) => voi
     });
     await closeAll([...claimers, ...moving.clients]);
     return {
-      memoryStore: mergeRounds(rounds.memory), redisStore: mergeRounds(rounds.redis), redisCommands,
+      memoryStore: mergeRounds(rounds.memory), redisStore: mergeRounds(rounds.redis), redisCommands, latency,
       redisSessions, redisBytesPerSession, takeOver: { sessions: moving.ids.length, claimed, latency },
     };
   } finally {
