@@ -104,20 +104,20 @@ export async function runCluster(build: ProxyBuild, progress: (m: string) => voi
     const moving = await openSessions(owner.url, config.cluster.takeOverSessions, 50);
     process.kill(owner.pid, 'SIGKILL');
     const claimers = await connectAll(heir.url, moving.clients.length);
-    const latency = new Samples();
+    const claimLatency = new Samples();
     let claimed = 0;
     await mapLimit(moving.ids, 8, async (sessionId) => {
       const client = claimers[sessionId % claimers.length];
       if (!client) return;
       const t0 = performance.now();
       const reply = await client.call({ janus: 'claim', session_id: sessionId });
-      latency.add(performance.now() - t0);
+      claimLatency.add(performance.now() - t0);
       if (reply.janus === 'success') claimed++;
     });
     await closeAll([...claimers, ...moving.clients]);
     return {
       memoryStore: mergeRounds(rounds.memory), redisStore: mergeRounds(rounds.redis), redisCommands, latency,
-      redisSessions, redisBytesPerSession, takeOver: { sessions: moving.ids.length, claimed, latency },
+      redisSessions, redisBytesPerSession, takeOver: { sessions: moving.ids.length, claimed, latency: claimLatency },
     };
   } finally {
     for (const proxy of proxies) await proxy.stop();
