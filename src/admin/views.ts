@@ -35,7 +35,7 @@ export function backendView(record: ServerRecord, backend: Backend | undefined, 
     selectable: reason === undefined,
   };
   if (reason !== undefined) view.unselectable_reason = reason;
-  const reclaimS = backend?.pool.info?.reclaimSessionTimeoutS;
+  const reclaimS = backend?.pool.info?.reclaimSessionTimeoutS ?? record.reclaim_session_timeout_s;
   if (reclaimS !== undefined) {
     view.reclaim_session_timeout_s = reclaimS;
     view.take_over_possible = reclaimS > 0;

@@ -36,6 +36,8 @@ export const serverReportSchema = z.strictObject({
   media_address: z.string().regex(/^[\w.:-]{1,255}$/, 'an IP address or host name').optional(),
   janus_version: z.string().max(64).optional(),
   plugins: z.array(z.string().max(128)).max(256).optional(),
+  /** Janus's reclaim_session_timeout: > 0 lets another proxy take a dead proxy's sessions over. */
+  reclaim_session_timeout_s: z.number().int().min(0).max(86_400).optional(),
   /** Epoch milliseconds when the Janus process started. */
   start_time: z.number().min(0).optional(),
   /** Seconds the record stays valid without a new report; 0 = never expires. */

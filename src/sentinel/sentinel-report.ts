@@ -38,6 +38,7 @@ export function buildReport(inputs: ReportInputs): ServerReport {
     ...inputs.labels,
     janus_version: inputs.janus?.version,
     plugins: inputs.janus?.plugins,
+    reclaim_session_timeout_s: inputs.janus?.reclaimSessionTimeoutS,
     start_time: inputs.startTimeMs,
     expire: inputs.expireS,
   });

@@ -13,6 +13,8 @@ import { startProxyProcess, type ProxyProcess } from '../support/proxy-process.j
 import { createEchoPeer, type EchoPeer } from '../support/werift-peer.js';
 import { echotestHandle, isEvent, listSessions } from '../support/cluster-helpers.js';
 import { pollUntil } from '../support/processes.js';
+import { startTestProxy, TEST_ADMIN_TOKEN } from '../support/proxy-fixture.js';
+import { AdminClient } from '../support/admin-client.js';
 
 const JANUS_RECLAIM_S = 3;
 const SESSIONS = 200;
@@ -155,6 +157,24 @@ describe('a client whose proxy dies claims its session on another proxy', { time
       }
     } finally {
       await restarted.stop();
+    }
+  });
+
+  it('the admin API shows per backend whether its sessions can be taken over (its own reclaim_session_timeout)', async () => {
+    const [other] = await startJanusCluster(1, { netns: false, plugins: ['echotest'] });
+    const proxy = await startTestProxy([janus[0]!, other!], {
+      store: { type: 'redis', redis_url: redis.url },
+      janus_server: [{ name: 'keeps', url: janus[0]!.wsUrl }, { name: 'drops', url: other!.wsUrl }],
+    });
+    try {
+      const admin = new AdminClient(proxy.adminUrl!, TEST_ADMIN_TOKEN);
+      const backends = await admin.ok<{ name: string; reclaim_session_timeout_s?: number; take_over_possible?: boolean }[]>('GET', '/backend_servers');
+      const byName = new Map(backends.map((b) => [b.name, b]));
+      assert.deepEqual([byName.get('keeps')?.reclaim_session_timeout_s, byName.get('keeps')?.take_over_possible], [JANUS_RECLAIM_S, true]);
+      assert.deepEqual([byName.get('drops')?.reclaim_session_timeout_s, byName.get('drops')?.take_over_possible], [0, false]);
+    } finally {
+      await proxy.stop();
+      await other!.stop();
     }
   });
 

@@ -106,7 +106,7 @@ describe('sentinel report', () => {
   const inputs: ReportInputs = {
     identity: { name: 'janus-a', publicUrl: 'wss://a.example.net' },
     status: 'up',
-    janus: { version: '1.1.2', plugins: ['janus.plugin.echotest'] },
+    janus: { version: '1.1.2', plugins: ['janus.plugin.echotest'], reclaimSessionTimeoutS: 30 },
     load: { sessions: 3, handles: 5, cpu_percent: 12.5, memory_bytes: 1_000, load_score: 0.1, bandwidth_in_bps: undefined },
     startTimeMs: 1_700_000_000_000,
     expireS: 15,
@@ -119,7 +119,7 @@ describe('sentinel report', () => {
     assert.deepEqual(report, {
       name: 'janus-a', url: 'wss://a.example.net', status: 'up', sessions: 3, handles: 5, cpu_percent: 12.5, memory_bytes: 1_000,
       load_score: 0.1, max_sessions: 100, location: 'lab', region: 'eu', janus_version: '1.1.2', plugins: ['janus.plugin.echotest'],
-      start_time: 1_700_000_000_000, expire: 15,
+      reclaim_session_timeout_s: 30, start_time: 1_700_000_000_000, expire: 15,
     });
     assert.ok(serverReportSchema.safeParse(JSON.parse(JSON.stringify(report))).success);
   });
