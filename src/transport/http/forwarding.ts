@@ -113,7 +113,11 @@ export class HttpForwarding implements SessionForwarder, RemotePolls {
         moves.add(pollHere);
         this.remotePolls.set(sessionId, moves);
         const remoteCancel = cancel;
-        cancel = () => { moves.delete(pollHere); remoteCancel(); };
+        cancel = () => {
+          moves.delete(pollHere);
+          if (moves.size === 0 && this.remotePolls.get(sessionId) === moves) this.remotePolls.delete(sessionId);
+          remoteCancel();
+        };
       }
     });
     return () => { cancelled = true; cancel(); };
