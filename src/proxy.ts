@@ -180,10 +180,15 @@ async function startAdminApi(config: ProxyConfig, deps: ConstructorParameters<ty
   return { url, token, close: () => admin.close() };
 }
 
-export async function startProxy(config: ProxyConfig, logger: Logger): Promise<RunningProxy> {
+export interface ProxyProcessInfo {
+  /** With `janus-proxy --workers N`: this worker's number. */
+  worker?: number | undefined;
+}
+
+export async function startProxy(config: ProxyConfig, logger: Logger, process: ProxyProcessInfo = {}): Promise<RunningProxy> {
   const shutdown = new ShutdownStack();
   try {
-    return await assemble(config, logger, shutdown);
+    return await assemble(config, logger, shutdown, process);
   } catch (err) {
     await shutdown.unwind().catch((cleanupErr: unknown) => { logger.error({ err: cleanupErr }, 'cleanup after a failed start failed'); });
     throw err;
@@ -191,7 +196,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
 }
 
 /** The proxy's state and its stores; each registers how to stop it as soon as it runs. */
-async function startCore(config: ProxyConfig, logger: Logger, shutdown: ShutdownStack) {
+async function startCore(config: ProxyConfig, logger: Logger, shutdown: ShutdownStack, processInfo: ProxyProcessInfo) {
   const metrics = new ProxyMetrics();
   shutdown.push(() => { metrics.stop(); });
   const store = await createServerStore(config.store, logger);
@@ -199,6 +204,7 @@ async function startCore(config: ProxyConfig, logger: Logger, shutdown: Shutdown
   const cluster = await createCluster(config, store, metrics, logger);
   shutdown.push(() => { cluster.stop(); });
   const proxyId = `${config.general.server_name}-${randomBytes(4).toString('hex')}`;
+  metrics.identify(proxyId, processInfo.worker);
   const calls = await createCallStores(config.store, proxyId, logger);
   shutdown.push(() => calls.close());
   const roomRoutes = await createRoomRoutes(config.store, logger.child({ component: 'room-routes' }));
@@ -261,8 +267,8 @@ function createDispatcher(config: ProxyConfig, core: Core, transports: Record<st
   return { dispatcher, takeOvers };
 }
 
-async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownStack): Promise<RunningProxy> {
-  const core = await startCore(config, logger, shutdown);
+async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownStack, processInfo: ProxyProcessInfo): Promise<RunningProxy> {
+  const core = await startCore(config, logger, shutdown, processInfo);
   const { sessions, metrics, cluster, videoroom } = core;
   // Filled in as transports start: `info` lists the ones that are listening.
   const transports: Record<string, Record<string, unknown>> = {};

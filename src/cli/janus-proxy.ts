@@ -5,7 +5,8 @@ import { ConfigError } from '../config/load.js';
 import { describeConfig, loadProxyConfig } from '../config/proxy-config.js';
 import { createLogger } from '../logging.js';
 import { startProxy } from '../proxy.js';
-import { applyFlags, PROXY_OPTIONS, USAGE } from './proxy-flags.js';
+import { applyFlags, PROXY_OPTIONS, USAGE, workerCount } from './proxy-flags.js';
+import { runPrimary, workerNumber } from './workers.js';
 import { KEEP_RUNNING, runCommand } from './run-command.js';
 
 async function main(): Promise<number> {
@@ -37,8 +38,20 @@ async function main(): Promise<number> {
     process.stdout.write(`${describeConfig(config)}\n`);
     return 0;
   }
-  const logger = createLogger({ level: config.log.level, name: 'janus-proxy' });
-  const proxy = await startProxy(config, logger);
+  const workers = workerCount(flags.workers);
+  if (workers === undefined) {
+    process.stderr.write(`janus-proxy: --workers takes a whole number from 1 to 64\n`);
+    return 2;
+  }
+  if (workers > 1 && config.store.type !== 'redis') {
+    process.stderr.write('janus-proxy: --workers needs store.type redis: the workers share their sessions and rooms through it\n');
+    return 2;
+  }
+  const base = createLogger({ level: config.log.level, name: 'janus-proxy' });
+  const worker = workerNumber();
+  if (workers > 1 && worker === undefined) return runPrimary(workers, base);
+  const logger = worker === undefined ? base : base.child({ worker });
+  const proxy = await startProxy(config, logger, { worker });
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
     proxy.stop().then(() => process.exit(0), (err: unknown) => {
@@ -48,6 +61,8 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', () => { shutdown('SIGINT'); });
   process.once('SIGTERM', () => { shutdown('SIGTERM'); });
+  // A worker whose primary died (SIGKILL) stops too, rather than serving on unsupervised.
+  if (worker !== undefined) process.once('disconnect', () => { shutdown('primary gone'); });
   return KEEP_RUNNING;
 }
 

@@ -15,6 +15,8 @@ export const USAGE = `Usage: janus-proxy [options]
                          repeat for several; replaces janus_server from the file
       --api-secret S     require this api_secret from clients (and send it to backends)
       --log-level LEVEL  trace, debug, info, warn, error, fatal or silent
+      --workers N        run N proxy processes sharing the ports (one per core);
+                         needs store.type redis (default 1)
       --check-config     print the effective configuration and exit
   -h, --help             show this help
 `;
@@ -32,6 +34,7 @@ export const PROXY_OPTIONS = {
   backend: { type: 'string', multiple: true },
   'api-secret': { type: 'string' },
   'log-level': { type: 'string' },
+  workers: { type: 'string' },
   'check-config': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -47,6 +50,13 @@ export interface ProxyFlags {
   backend?: string[] | undefined;
   'api-secret'?: string | undefined;
   'log-level'?: string | undefined;
+}
+
+/** `--workers`: 1 when absent; undefined when it is not a whole number from 1 to 64. */
+export function workerCount(flag: string | undefined): number | undefined {
+  if (flag === undefined) return 1;
+  const n = Number(flag);
+  return Number.isInteger(n) && n >= 1 && n <= 64 ? n : undefined;
 }
 
 function section(config: JsonObject, key: string): JsonObject {

@@ -24,6 +24,12 @@ export class ProxyMetrics implements RequestObserver {
   private readonly reclaims: Counter;
   private readonly loopDelay: IntervalHistogram;
 
+  /** Which proxy process these figures are from: its id (new at every start) and, with --workers, its worker number. */
+  identify(proxyId: string, worker: number | undefined): void {
+    const labels = worker === undefined ? { proxy: proxyId } : { proxy: proxyId, worker: String(worker) };
+    new Gauge({ name: 'janus_cloud_proxy_info', help: 'The proxy process answering this scrape (1)', labelNames: Object.keys(labels), registers: [this.registry] }).set(labels, 1);
+  }
+
   constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'janus_cloud_proxy_' });

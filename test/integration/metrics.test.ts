@@ -60,6 +60,7 @@ describe('metrics', () => {
       assert.equal(delta('janus_cloud_requests_total{verb="keepalive",result="458"}'), 1);
       assert.equal(delta(`janus_cloud_placements_total{plugin="janus.plugin.echotest",backend="${janus.name}"}`), 1);
       assert.equal(after.get('janus_cloud_sessions'), 1);
+      assert.equal(after.get(`janus_cloud_proxy_info{proxy="${proxy.proxyId}"}`), 1, 'the scrape names the proxy process');
       assert.equal(after.get('janus_cloud_handles'), 1);
       assert.equal(after.get(`janus_cloud_backend_connected{backend="${janus.name}"}`), 1);
       assert.equal(after.get(`janus_cloud_backend_status{backend="${janus.name}",status="up"}`), 1);

@@ -21,7 +21,7 @@ export type ProxyProcess = {
 const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'janus-proxy.ts');
 
 /** Starts `janus-proxy` with `config` (merged over test defaults) and waits until its backends are connected. */
-export async function startProxyProcess(janus: readonly JanusInstance[], config: Record<string, unknown> = {}): Promise<ProxyProcess> {
+export async function startProxyProcess(janus: readonly JanusInstance[], config: Record<string, unknown> = {}, extraArgs: readonly string[] = []): Promise<ProxyProcess> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'jc-proxy-'));
   const unregisterDir = onCleanup(`rm ${dir}`, () => { rmSync(dir, { recursive: true, force: true }); });
@@ -37,7 +37,7 @@ export async function startProxyProcess(janus: readonly JanusInstance[], config:
   }));
   const logPath = join(dir, 'proxy.log');
   const fd = openSync(logPath, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--config', configPath], { stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--config', configPath, ...extraArgs], { stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const pid = child.pid;
   if (pid === undefined) throw new Error('janus-proxy: spawn failed');

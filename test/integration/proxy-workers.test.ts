@@ -1,0 +1,57 @@
+// `janus-proxy --workers 2` on a real Redis in front of a real Janus: two worker processes share the
+// listening port, connections spread over both (each worker owns the sessions made through it), and
+// a `claim` on a connection served by the other worker moves the session there, handle included.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
+import { JanusTestClient } from '../support/janus-client.js';
+import { startRedis, redisCommand, type RedisInstance } from '../support/redis-fixture.js';
+import { startProxyProcess, type ProxyProcess } from '../support/proxy-process.js';
+import { echotestHandle } from '../support/cluster-helpers.js';
+
+const PREFIX = 'workers-test:';
+
+describe('janus-proxy --workers 2', { timeout: 90_000 }, () => {
+  let redis: RedisInstance;
+  let janus: JanusInstance[];
+  let proxy: ProxyProcess;
+  const clients: JanusTestClient[] = [];
+
+  before(async () => {
+    [redis, janus] = await Promise.all([startRedis(), startJanusCluster(1, { netns: false, plugins: ['echotest'], reclaimSessionTimeout: 10 })]);
+    proxy = await startProxyProcess(janus, { store: { type: 'redis', redis_url: redis.url, key_prefix: PREFIX } }, ['--workers', '2']);
+  });
+  after(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await proxy.stop();
+    await Promise.all(janus.map((j) => j.stop()));
+    await redis.stop();
+  });
+
+  const ownerOf = async (sessionId: number): Promise<string> => String(await redisCommand(redis.port, ['HGET', `${PREFIX}session:${String(sessionId)}`, 'owner']));
+
+  it('spreads sessions over both workers, and a claim moves a session from one worker to the other', async () => {
+    const owners = new Map<string, { sessionId: number; handleId: number }>();
+    for (let i = 0; i < 10 && owners.size < 2; i++) {
+      const client = await JanusTestClient.connect(proxy.url);
+      clients.push(client);
+      const setup = await echotestHandle(client);
+      owners.set(await ownerOf(setup.sessionId), setup);
+    }
+    assert.equal(owners.size, 2, 'sessions on both workers');
+
+    const [[firstOwner, moving]] = [...owners.entries()] as [[string, { sessionId: number; handleId: number }]];
+    let moved = false;
+    for (let i = 0; i < 10 && !moved; i++) {
+      const client = await JanusTestClient.connect(proxy.url);
+      clients.push(client);
+      assert.equal((await client.request({ janus: 'claim', session_id: moving.sessionId })).janus, 'success');
+      if ((await ownerOf(moving.sessionId)) !== firstOwner) {
+        moved = true;
+        const { event } = await client.requestWithEvent({ janus: 'message', session_id: moving.sessionId, handle_id: moving.handleId, body: { bitrate: 64000 } });
+        assert.equal((event.plugindata as { data: { result?: string } }).data.result, 'ok');
+      }
+    }
+    assert.ok(moved, 'the session moved to the other worker');
+  });
+});
