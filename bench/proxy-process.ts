@@ -115,16 +115,16 @@ export type StartProxyOptions = {
 };
 
 /**
- * The proxy answers clients in the same JSON formatting as the Janus it is compared with (the
- * generated Janus configs use `compact`); the proxy's default, like Janus's, is `indented`.
+ * The proxy runs with its default settings (compact JSON, like the Janus configs it is compared
+ * with); `extraConfig` adds to them.
  */
-const BENCH_PROXY_CONFIG = 'ws_transport:\n  json: compact\n';
+const BENCH_PROXY_CONFIG = '{}\n';
 
 export async function startProxyProcess(opts: StartProxyOptions): Promise<ProxyProcess> {
   const port = await freePort();
   mkdirSync(BUILD_DIR, { recursive: true });
   const configFile = join(BUILD_DIR, `bench-proxy${opts.extraConfig ? `-${opts.extraConfig.name}` : ''}.yaml`);
-  writeFileSync(configFile, BENCH_PROXY_CONFIG + (opts.extraConfig?.yaml ?? ''));
+  writeFileSync(configFile, opts.extraConfig?.yaml ?? BENCH_PROXY_CONFIG);
   const nodeArgs = [
     '--expose-gc',
     ...(opts.build.mode === 'tsx' ? ['--import', 'tsx'] : []),

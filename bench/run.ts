@@ -23,6 +23,9 @@ import { runMemory } from './scenarios/memory.js';
 import { mergeRounds, runThroughput, type ThroughputResult } from './scenarios/throughput.js';
 import { renderMarkdown, renderText, type Section } from './table.js';
 
+/** The proxy's defaults, spelled out (an empty mapping). */
+const BENCH_DEFAULTS_YAML = '{}\n';
+
 const RESULTS_PATH = join(dirname(fileURLToPath(import.meta.url)), 'results.md');
 
 function progress(message: string): void {
@@ -45,6 +48,48 @@ async function startBoth(): Promise<{ janus: JanusInstance; build: ProxyBuild }>
   return { janus: janus.value, build: build.value };
 }
 
+/** Echotest throughput rounds at each session count: direct, through the proxy, through the reference relay, alternating. */
+async function throughputRounds(topology: string, janus: JanusInstance, proxy: NodeService, relay: NodeService, notes: string[]): Promise<Section[]> {
+  const sections: Section[] = [];
+  for (const sessions of config.throughput.sessionCounts) {
+    const rounds: Record<'direct' | 'proxy' | 'relay', ThroughputResult[]> = { direct: [], proxy: [], relay: [] };
+    for (let round = 1; round <= config.throughput.rounds; round++) {
+      for (const [side, url, pid] of [['direct', janus.wsUrl, undefined], ['proxy', proxy.url, proxy.pid], ['relay', relay.url, relay.pid]] as const) {
+        progress(`throughput (${topology}), ${sessions} sessions, round ${round}: ${side}`);
+        rounds[side].push(await runThroughput(url, sessions, pid === undefined ? { janus: janus.pid } : { janus: janus.pid, proxy: pid }));
+        await sleep(500);
+      }
+    }
+    const [direct, viaProxy, viaRelay] = [mergeRounds(rounds.direct), mergeRounds(rounds.proxy), mergeRounds(rounds.relay)];
+    for (const [side, r] of [['direct', direct], ['proxy', viaProxy], ['reference relay', viaRelay]] as const) {
+      if (r.firstError) notes.push(`${topology} ${side} @${sessions}: first error ${r.firstError}`);
+    }
+    sections.push(throughputSection(direct, viaProxy, viaRelay, topology));
+  }
+  return sections;
+}
+
+/**
+ * The topology the cluster is deployed in: Janus on its own host (a network namespace joined by a
+ * veth pair), the proxy and the relay on this one, each with its default settings.
+ */
+async function realTopology(build: ProxyBuild, notes: string[]): Promise<Section[]> {
+  let janus: JanusInstance | undefined;
+  const services: NodeService[] = [];
+  try {
+    progress('real topology: Janus in its own network namespace');
+    janus = await startJanus({ netns: true, plugins: ['echotest'] });
+    const proxy = await startProxyProcess({ build, backendUrl: janus.wsUrl, extraConfig: { name: 'netns', yaml: BENCH_DEFAULTS_YAML } });
+    services.push(proxy);
+    const relay = await startReferenceRelay(janus.wsUrl);
+    services.push(relay);
+    return await throughputRounds('Janus on its own host', janus, proxy, relay, notes);
+  } finally {
+    for (const s of services) await s.stop();
+    await janus?.stop();
+  }
+}
+
 async function benchmark(): Promise<{ sections: Section[]; notes: string[] }> {
   let janus: JanusInstance | undefined;
   let proxy: ProxyProcess | undefined;
@@ -62,30 +107,10 @@ async function benchmark(): Promise<{ sections: Section[]; notes: string[] }> {
     progress('sequential latency');
     const sections: Section[] = [latencySection(await runLatency(janus.wsUrl, proxy.url, { janus: janus.pid, proxy: proxy.pid }))];
 
-    for (const sessions of config.throughput.sessionCounts) {
-      const rounds: Record<'direct' | 'proxy' | 'relay', ThroughputResult[]> = { direct: [], proxy: [], relay: [] };
-      for (let round = 1; round <= config.throughput.rounds; round++) {
-        progress(`throughput, ${sessions} sessions, round ${round}: direct`);
-        rounds.direct.push(await runThroughput(janus.wsUrl, sessions, { janus: janus.pid }));
-        await sleep(500);
-        progress(`throughput, ${sessions} sessions, round ${round}: through the proxy`);
-        rounds.proxy.push(await runThroughput(proxy.url, sessions, { janus: janus.pid, proxy: proxy.pid }));
-        await sleep(500);
-        progress(`throughput, ${sessions} sessions, round ${round}: through the reference relay`);
-        rounds.relay.push(await runThroughput(relay.url, sessions, { janus: janus.pid, proxy: relay.pid }));
-        await sleep(500);
-      }
-      const direct = mergeRounds(rounds.direct);
-      const viaProxy = mergeRounds(rounds.proxy);
-      const viaRelay = mergeRounds(rounds.relay);
-      for (const [side, r] of [['direct', direct], ['proxy', viaProxy], ['reference relay', viaRelay]] as const) {
-        if (r.firstError) notes.push(`${side} @${sessions}: first error ${r.firstError}`);
-      }
-      sections.push(throughputSection(direct, viaProxy, viaRelay));
-    }
-
+    sections.push(...(await throughputRounds('loopback', janus, proxy, relay, notes)));
     await relay.stop();
     relay = undefined;
+    sections.push(...(await realTopology(started.build, notes)));
     // A fresh proxy process, so the baseline is not inflated by the heap the load above left behind.
     await proxy.stop();
     proxy = await startProxyProcess({ build: started.build, backendUrl: janus.wsUrl });

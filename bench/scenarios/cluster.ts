@@ -67,8 +67,8 @@ export async function runCluster(build: ProxyBuild, progress: (m: string) => voi
   const proxies: ProxyProcess[] = [];
   const start = async (name: string): Promise<ProxyProcess> => {
     if (!janus || !redis) throw new Error('cluster bench: not started');
-    const yaml = name === 'memory' ? '' : `store:\n  type: redis\n  redis_url: ${redis.url}\n  proxy_ttl_s: 2\n`;
-    const proxy = await startProxyProcess({ build, backendUrl: janus.wsUrl, extraConfig: { name, yaml } });
+    const yaml = `store:\n  type: redis\n  redis_url: ${redis.url}\n  proxy_ttl_s: 2\n`;
+    const proxy = await startProxyProcess({ build, backendUrl: janus.wsUrl, extraConfig: name === 'memory' ? undefined : { name, yaml } });
     proxies.push(proxy);
     return proxy;
   };
