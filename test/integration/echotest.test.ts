@@ -6,30 +6,13 @@ import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.
 import { JanusTestClient } from '../support/janus-client.js';
 import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
 import { createEchoPeer, type EchoPeer } from '../support/werift-peer.js';
-import { echotestHandle, handleCounts, isEvent, sessionsWithHandles } from '../support/cluster-helpers.js';
+import { echotestHandle, handleCounts, isEvent, runEchoMedia, sessionsWithHandles } from '../support/cluster-helpers.js';
 
 /** Index of the Janus that gained a handle between two snapshots. */
 function grown(before: number[], after: number[]): number {
   const index = after.findIndex((n, i) => n > (before[i] ?? 0));
   assert.ok(index >= 0, `no Janus gained a handle: ${JSON.stringify({ before, after })}`);
   return index;
-}
-
-async function runEcho(client: JanusTestClient, sessionId: number, handleId: number, peer: EchoPeer): Promise<void> {
-  const at = { session_id: sessionId, handle_id: handleId };
-  const since = client.mark();
-  const offer = await peer.createOffer();
-  // Like janus.js: trickles go out right behind the offer, before its answer has come back.
-  const messageTx = client.send({ janus: 'message', ...at, body: { audio: true, video: true }, jsep: offer });
-  client.send({ janus: 'trickle', ...at, candidate: { completed: true } });
-  const event = await client.waitFor((m) => m.transaction === messageTx && m.janus === 'event', 10_000, since);
-  const jsep = event.jsep as { type: string; sdp: string };
-  assert.equal(jsep.type, 'answer');
-  await peer.setAnswer(jsep);
-  await client.waitFor(isEvent('webrtcup', handleId), 10_000, since);
-  await client.waitFor((m) => m.janus === 'media' && m.sender === handleId && m.type === 'audio' && m.receiving === true, 10_000, since);
-  await client.waitFor((m) => m.janus === 'media' && m.sender === handleId && m.type === 'video' && m.receiving === true, 10_000, since);
-  await peer.waitForRtp(10);
 }
 
 describe('echotest through the proxy on two real Janus servers', () => {
@@ -74,7 +57,7 @@ describe('echotest through the proxy on two real Janus servers', () => {
     const landed = janus[grown(counts0, await handleCounts(janus))]!;
     const peer = createEchoPeer({ iceAddress: landed.peerAddress });
     peers.push(peer);
-    await runEcho(client, sessionId, handleId, peer);
+    await runEchoMedia(client, sessionId, handleId, peer);
   });
 
   it('tells the client hangup + detached within 3 s when its Janus is killed, and the session lives on', async () => {
@@ -86,7 +69,7 @@ describe('echotest through the proxy on two real Janus servers', () => {
     const survivor = janus[1 - victimIndex]!;
     const peer = createEchoPeer({ iceAddress: victim.peerAddress });
     peers.push(peer);
-    await runEcho(client, sessionId, handleId, peer);
+    await runEchoMedia(client, sessionId, handleId, peer);
 
     const since = client.mark();
     const killedAt = Date.now();

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { startRedis, type RedisInstance } from '../support/redis-fixture.js';
 import { startProxyProcess, type ProxyProcess } from '../support/proxy-process.js';
+import { sharedStore } from '../support/shared-store-proxies.js';
 import { JanusHttpClient } from '../support/janus-http-client.js';
 import { freePort } from '../support/processes.js';
 
@@ -23,7 +24,7 @@ describe('HTTP clients need no sticky load balancing between proxies', { timeout
     for (const name of ['proxy-a', 'proxy-b']) {
       const port = await freePort();
       proxies.push(await startProxyProcess(janus, {
-        store: { type: 'redis', redis_url: redis.url, proxy_ttl_s: 2 },
+        store: sharedStore(redis),
         general: { server_name: name },
         http_transport: { enabled: true, host: '127.0.0.1', port },
       }));

@@ -7,7 +7,9 @@ import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.
 import { JanusTestClient } from '../support/janus-client.js';
 import { startRedis, redisCommand, type RedisInstance } from '../support/redis-fixture.js';
 import { startProxyProcess, type ProxyProcess } from '../support/proxy-process.js';
+import { sharedStore } from '../support/shared-store-proxies.js';
 import { echotestHandle } from '../support/cluster-helpers.js';
+import { pollUntil } from '../support/processes.js';
 
 const PREFIX = 'workers-test:';
 
@@ -19,7 +21,7 @@ describe('janus-proxy --workers 2', { timeout: 90_000 }, () => {
 
   before(async () => {
     [redis, janus] = await Promise.all([startRedis(), startJanusCluster(1, { netns: false, plugins: ['echotest'], reclaimSessionTimeout: 10 })]);
-    proxy = await startProxyProcess(janus, { store: { type: 'redis', redis_url: redis.url, key_prefix: PREFIX } }, ['--workers', '2']);
+    proxy = await startProxyProcess(janus, { store: sharedStore(redis, { key_prefix: PREFIX }) }, ['--workers', '2']);
   });
   after(async () => {
     await Promise.all(clients.map((c) => c.close()));
@@ -32,13 +34,14 @@ describe('janus-proxy --workers 2', { timeout: 90_000 }, () => {
 
   it('spreads sessions over both workers, and a claim moves a session from one worker to the other', async () => {
     const owners = new Map<string, { sessionId: number; handleId: number }>();
-    for (let i = 0; i < 10 && owners.size < 2; i++) {
+    // The second worker may still be starting when the first answers: new connections reach it once it listens.
+    await pollUntil('sessions on both workers', async () => {
       const client = await JanusTestClient.connect(proxy.url);
       clients.push(client);
       const setup = await echotestHandle(client);
       owners.set(await ownerOf(setup.sessionId), setup);
-    }
-    assert.equal(owners.size, 2, 'sessions on both workers');
+      return owners.size === 2 ? true : undefined;
+    }, 20_000);
 
     const [[firstOwner, moving]] = [...owners.entries()] as [[string, { sessionId: number; handleId: number }]];
     let moved = false;

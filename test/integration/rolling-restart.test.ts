@@ -8,6 +8,7 @@ import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.
 import { JanusTestClient, type JanusMessage } from '../support/janus-client.js';
 import { startRedis, type RedisInstance } from '../support/redis-fixture.js';
 import { startProxyProcess, type ProxyProcess } from '../support/proxy-process.js';
+import { sharedStore } from '../support/shared-store-proxies.js';
 import { echotestHandle } from '../support/cluster-helpers.js';
 
 const CLIENTS = 200;
@@ -49,7 +50,7 @@ describe('rolling restart of three proxies under 200 connected clients', { timeo
   const clients: ReconnectingClient[] = [];
 
   const startOne = (name: string): Promise<ProxyProcess> =>
-    startProxyProcess(janus, { store: { type: 'redis', redis_url: redis.url, proxy_ttl_s: 2 }, general: { server_name: name } });
+    startProxyProcess(janus, { store: sharedStore(redis), general: { server_name: name } });
 
   before(async () => {
     [redis, janus] = await Promise.all([startRedis(), startJanusCluster(1, { netns: false, plugins: ['echotest'], reclaimSessionTimeout: 20 })]);

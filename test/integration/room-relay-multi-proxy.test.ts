@@ -7,68 +7,41 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
-import { JanusTestClient, type JanusMessage } from '../support/janus-client.js';
+import { JanusTestClient } from '../support/janus-client.js';
 import { startRedis, type RedisInstance } from '../support/redis-fixture.js';
-import { startProxyProcess, type ProxyProcess } from '../support/proxy-process.js';
+import type { ProxyProcess } from '../support/proxy-process.js';
+import { startSharedStoreProxies, TestClients } from '../support/shared-store-proxies.js';
+import { dataOf, openHandle, requestEvent, syncRequest, type At, type Data } from '../support/plugin-messages.js';
 import { createEchoPeer, type EchoPeer } from '../support/werift-peer.js';
 import { pollUntil } from '../support/processes.js';
 
 const AB = 'janus.plugin.audiobridge';
-type Data = Record<string, unknown>;
-type At = { session_id: number; handle_id: number };
-
-function dataOf(m: JanusMessage): Data {
-  return ((m.plugindata as { data?: Data } | undefined)?.data) ?? {};
-}
-
-async function open(client: JanusTestClient): Promise<At> {
-  const session = await client.createSession();
-  return { session_id: session, handle_id: await client.attach(session, AB) };
-}
-
-async function sync(client: JanusTestClient, at: At, body: Data): Promise<Data> {
-  const reply = await client.request({ janus: 'message', ...at, body });
-  assert.equal(reply.janus, 'success', JSON.stringify(reply));
-  return dataOf(reply);
-}
-
-async function withEvent(client: JanusTestClient, at: At, body: Data, jsep?: Data): Promise<JanusMessage> {
-  const { event } = await client.requestWithEvent({ janus: 'message', ...at, body, ...(jsep ? { jsep } : {}) });
-  return event;
-}
+const open = (client: JanusTestClient): Promise<At> => openHandle(client, AB);
+const sync = syncRequest;
+const withEvent = requestEvent;
 
 describe('AudioBridge rooms across two proxies sharing Redis, and a participant surviving its proxy', { timeout: 120_000 }, () => {
   let redis: RedisInstance;
   let janus: JanusInstance[];
-  let proxyA: ProxyProcess;
-  let proxyB: ProxyProcess;
-  const clients: JanusTestClient[] = [];
+  let proxies: ProxyProcess[] = [];
+  const clients = new TestClients();
   const peers: EchoPeer[] = [];
+  const connect = (url: string): Promise<JanusTestClient> => clients.connect(url);
 
   before(async () => {
     [redis, janus] = await Promise.all([startRedis(), startJanusCluster(2, { plugins: ['audiobridge'], reclaimSessionTimeout: 3 })]);
-    const store = { type: 'redis', redis_url: redis.url, proxy_ttl_s: 2 };
-    [proxyA, proxyB] = await Promise.all([
-      startProxyProcess(janus, { store, general: { server_name: 'proxy-a' } }),
-      startProxyProcess(janus, { store, general: { server_name: 'proxy-b' } }),
-    ]);
+    proxies = await startSharedStoreProxies(janus, redis, ['proxy-a', 'proxy-b']);
   });
   after(async () => {
     await Promise.all(peers.map((p) => p.close()));
-    await Promise.all(clients.map((c) => c.close()));
-    await proxyA.stop();
-    await proxyB.stop();
+    await clients.closeAll();
+    for (const proxy of proxies) await proxy.stop();
     await Promise.all(janus.map((j) => j.stop()));
     await redis.stop();
   });
 
-  async function connect(url: string): Promise<JanusTestClient> {
-    const client = await JanusTestClient.connect(url);
-    clients.push(client);
-    return client;
-  }
-
   it('participants on both proxies meet in one room and hear each other; the one whose proxy dies claims its session on the other', async () => {
+    const [proxyA, proxyB] = proxies as [ProxyProcess, ProxyProcess];
     const admin = await connect(proxyA.url);
     const room = (await sync(admin, await open(admin), { request: 'create' })).room as number;
     const holder = await (async () => {

@@ -10,8 +10,9 @@ import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.
 import { JanusTestClient, type JanusMessage } from '../support/janus-client.js';
 import { startRedis, redisCommand, type RedisInstance } from '../support/redis-fixture.js';
 import { startProxyProcess, type ProxyProcess } from '../support/proxy-process.js';
+import { sharedStore, startSharedStoreProxies, TestClients } from '../support/shared-store-proxies.js';
 import { createEchoPeer, type EchoPeer } from '../support/werift-peer.js';
-import { echotestHandle, isEvent, listSessions } from '../support/cluster-helpers.js';
+import { echotestHandle, listSessions, runEchoMedia } from '../support/cluster-helpers.js';
 import { pollUntil } from '../support/processes.js';
 import { startTestProxy, TEST_ADMIN_TOKEN } from '../support/proxy-fixture.js';
 import { AdminClient } from '../support/admin-client.js';
@@ -19,18 +20,6 @@ import { AdminClient } from '../support/admin-client.js';
 const JANUS_RECLAIM_S = 3;
 const SESSIONS = 200;
 const CONNECTIONS = 4;
-
-async function startEcho(client: JanusTestClient, sessionId: number, handleId: number, peer: EchoPeer): Promise<void> {
-  const at = { session_id: sessionId, handle_id: handleId };
-  const since = client.mark();
-  const offer = await peer.createOffer();
-  const tx = client.send({ janus: 'message', ...at, body: { audio: true, video: true }, jsep: offer });
-  client.send({ janus: 'trickle', ...at, candidate: { completed: true } });
-  const event = await client.waitFor((m) => m.transaction === tx && m.janus === 'event', 10_000, since);
-  await peer.setAnswer(event.jsep as { type: string; sdp: string });
-  await client.waitFor(isEvent('webrtcup', handleId), 10_000, since);
-  await peer.waitForRtp(10);
-}
 
 /** An EchoTest message on an existing handle: resolves with the plugin's event. */
 async function echoMessage(client: JanusTestClient, sessionId: number, handleId: number): Promise<JanusMessage> {
@@ -47,38 +36,29 @@ describe('a client whose proxy dies claims its session on another proxy', { time
   let janus: JanusInstance[];
   let proxyA: ProxyProcess;
   let proxyB: ProxyProcess;
-  const clients: JanusTestClient[] = [];
+  const clients = new TestClients();
+  const connect = (url: string): Promise<JanusTestClient> => clients.connect(url);
   let peer: EchoPeer | undefined;
 
   before(async () => {
     [redis, janus] = await Promise.all([startRedis(), startJanusCluster(1, { plugins: ['echotest'], reclaimSessionTimeout: JANUS_RECLAIM_S })]);
-    const store = { type: 'redis', redis_url: redis.url, proxy_ttl_s: 2 };
-    [proxyA, proxyB] = await Promise.all([
-      startProxyProcess(janus, { store, general: { server_name: 'proxy-a' } }),
-      startProxyProcess(janus, { store, general: { server_name: 'proxy-b' } }),
-    ]);
+    [proxyA, proxyB] = (await startSharedStoreProxies(janus, redis, ['proxy-a', 'proxy-b'])) as [ProxyProcess, ProxyProcess];
   });
   after(async () => {
     await peer?.close();
-    await Promise.all(clients.map((c) => c.close()));
+    await clients.closeAll();
     await proxyA.stop();
     await proxyB.stop();
     await Promise.all(janus.map((j) => j.stop()));
     await redis.stop();
   });
 
-  async function connect(url: string): Promise<JanusTestClient> {
-    const client = await JanusTestClient.connect(url);
-    clients.push(client);
-    return client;
-  }
-
   it(`SIGKILL of the proxy: ${String(SESSIONS)} sessions and a live EchoTest move to the other proxy, media never stops`, async () => {
     // A werift EchoTest with media, and SESSIONS more sessions with one EchoTest handle each, all on A.
     const mediaClient = await connect(proxyA.url);
     const media = await echotestHandle(mediaClient);
     peer = createEchoPeer({ iceAddress: janus[0]!.peerAddress });
-    await startEcho(mediaClient, media.sessionId, media.handleId, peer);
+    await runEchoMedia(mediaClient, media.sessionId, media.handleId, peer);
     const onA = await Promise.all(Array.from({ length: CONNECTIONS }, () => connect(proxyA.url)));
     const setups = await Promise.all(onA.map(async (client) => {
       const out = [];
@@ -124,7 +104,7 @@ describe('a client whose proxy dies claims its session on another proxy', { time
   });
 
   it('a claim on another proxy while the owner lives: the owner drops its copy without touching Janus, events follow the client', async () => {
-    const onC = await startProxyProcess(janus, { store: { type: 'redis', redis_url: redis.url, proxy_ttl_s: 2 }, general: { server_name: 'proxy-live' } });
+    const onC = await startProxyProcess(janus, { store: sharedStore(redis), general: { server_name: 'proxy-live' } });
     try {
       const first = await connect(onC.url);
       const { sessionId, handleId } = await echotestHandle(first);
@@ -149,7 +129,7 @@ describe('a client whose proxy dies claims its session on another proxy', { time
     assert.equal(errorCode(never), 458);
     const { sessionId } = await echotestHandle(client);
     assert.equal((await client.request({ janus: 'destroy', session_id: sessionId })).janus, 'success');
-    const restarted = await startProxyProcess(janus, { store: { type: 'redis', redis_url: redis.url, proxy_ttl_s: 2 }, general: { server_name: 'proxy-c' } });
+    const restarted = await startProxyProcess(janus, { store: sharedStore(redis), general: { server_name: 'proxy-c' } });
     try {
       for (const url of [proxyB.url, restarted.url]) {
         const other = await connect(url);
@@ -180,7 +160,7 @@ describe('a client whose proxy dies claims its session on another proxy', { time
 
   it('sessions nobody claims are swept once their reclaim window has passed: nothing is left in Redis', async () => {
     const keys = async (): Promise<number> => Number(await redisCommand(redis.port, ['DBSIZE']));
-    const c = await startProxyProcess(janus, { store: { type: 'redis', redis_url: redis.url, proxy_ttl_s: 1 }, general: { server_name: 'proxy-d', reclaim_session_timeout: 2 } });
+    const c = await startProxyProcess(janus, { store: sharedStore(redis, { proxy_ttl_s: 1 }), general: { server_name: 'proxy-d', reclaim_session_timeout: 2 } });
     const baseline = await keys();
     const client = await connect(c.url);
     for (let i = 0; i < 5; i++) await echotestHandle(client);

@@ -1,6 +1,8 @@
-// Helpers that look at real Janus servers through their Admin API.
+// Helpers that look at real Janus servers through their Admin API, and common client flows.
+import assert from 'node:assert/strict';
 import { adminRequest, type JanusTestClient, type JanusMessage } from './janus-client.js';
 import type { JanusInstance } from './janus-fixture.js';
+import type { EchoPeer } from './werift-peer.js';
 
 export async function listSessions(janus: JanusInstance): Promise<number[]> {
   const reply = await adminRequest(janus.adminWsUrl, janus.adminSecret, { janus: 'list_sessions' });
@@ -51,4 +53,22 @@ export const DEFAULT_SPARE_SESSIONS = 2;
 export async function onlySpareSessionsLeft(janus: JanusInstance, spares = DEFAULT_SPARE_SESSIONS): Promise<boolean> {
   const sessions = await listSessions(janus);
   return sessions.length <= spares && (await sessionsWithHandles(janus)).length === 0;
+}
+
+/** An EchoTest with real media on an attached handle: offer, answer, webrtcup, media events, echoed RTP. */
+export async function runEchoMedia(client: JanusTestClient, sessionId: number, handleId: number, peer: EchoPeer): Promise<void> {
+  const at = { session_id: sessionId, handle_id: handleId };
+  const since = client.mark();
+  const offer = await peer.createOffer();
+  // Like janus.js: trickles go out right behind the offer, before its answer has come back.
+  const messageTx = client.send({ janus: 'message', ...at, body: { audio: true, video: true }, jsep: offer });
+  client.send({ janus: 'trickle', ...at, candidate: { completed: true } });
+  const event = await client.waitFor((m) => m.transaction === messageTx && m.janus === 'event', 10_000, since);
+  const jsep = event.jsep as { type: string; sdp: string };
+  assert.equal(jsep.type, 'answer');
+  await peer.setAnswer(jsep);
+  await client.waitFor(isEvent('webrtcup', handleId), 10_000, since);
+  await client.waitFor((m) => m.janus === 'media' && m.sender === handleId && m.type === 'audio' && m.receiving === true, 10_000, since);
+  await client.waitFor((m) => m.janus === 'media' && m.sender === handleId && m.type === 'video' && m.receiving === true, 10_000, since);
+  await peer.waitForRtp(10);
 }
