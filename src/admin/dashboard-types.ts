@@ -32,6 +32,9 @@ export interface DashboardBackend {
   location?: string | undefined;
   region?: string | undefined;
   janus_version?: string | undefined;
+  /** The Janus's reclaim_session_timeout, and whether another proxy can take its sessions over. */
+  reclaim_session_timeout_s?: number | undefined;
+  take_over_possible?: boolean | undefined;
   source: string;
   updated_at: number;
 }

@@ -37,6 +37,13 @@ function BackendRow({ b, token, onUnauthorized }: { b: DashboardBackend; token: 
         <span class={`pill pill-${health(b)}`} data-role="status">{statusLabel(b)}</span>
         {!b.selectable && b.unselectable_reason ? <div class="muted">not selectable: {b.unselectable_reason}</div> : null}
         <div class="muted">updated {clock(b.updated_at)}</div>
+        {b.take_over_possible === undefined ? null : (
+          <div class={b.take_over_possible ? 'muted' : 'error'} data-role="take-over">
+            {b.take_over_possible
+              ? `take-over: yes (Janus keeps sessions ${String(b.reclaim_session_timeout_s)} s)`
+              : 'take-over: no (reclaim_session_timeout 0: sessions die with their proxy)'}
+          </div>
+        )}
       </td>
       <td class="bars">
         <Bar label="load" value={b.load} max={1} text={`${String(Math.round(b.load * 100))} %`} />
