@@ -15,7 +15,7 @@ import type { ParticipantRecord } from '../../src/store/room-store.js';
 
 const options: VideoRoomOptions = {
   publishersPerBackend: 100, backendRoomSecret: 'cluster-secret', roomMarker: 'janus-cloud:', adminKey: undefined,
-  lockRtpForward: false, stringIds: false, idleBackendRoomMs: 10_000,
+  lockRtpForward: false, rtpForwardLocalHost: false, stringIds: false, idleBackendRoomMs: 10_000,
 };
 
 function error(fn: () => void): { code: number; text: string } {
