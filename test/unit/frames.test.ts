@@ -46,3 +46,25 @@ describe('frameRequests (what Janus 1.1.2 does with a frame, measured)', () => {
     });
   }
 });
+
+describe('compact JSON from newer Janus (1.2-1.4)', () => {
+  // As a 1.4 backend with `json = "compact"` sends it: new keys anywhere must come through unchanged.
+  const event = {
+    janus: 'event', session_id: 1, sender: 2, plugindata: { plugin: 'janus.plugin.videoroom', data: {
+      videoroom: 'event', room: 1234, publishers: [{ id: 5, display: 'x', metadata: { k: [1, 'v'] }, streams: [
+        { type: 'video', mindex: 0, mid: '0', codec: 'vp9', svc: true, videoorient_ext_id: 13, playoutdelay_ext_id: 12 },
+      ] }],
+      streams: [{ feed_id: 5, feed_metadata: { k: 1 }, audiolevel_ext_id: 1 }],
+    } },
+  };
+  it('parses to the same object, one or several per frame', () => {
+    const compact = JSON.stringify(event);
+    assert.deepEqual(frameRequests(compact), { requests: [event] });
+    assert.deepEqual(frameRequests(compact + compact), { requests: [event, event] });
+    assert.deepEqual(frameRequests(JSON.stringify(event, null, 4)), { requests: [event] });
+  });
+  it('requests keep srtp_suite and the rest as sent', () => {
+    const request = { janus: 'message', transaction: 't', body: { request: 'rtp_forward', srtp_suite: 80, srtp_crypto: 'x', metadata: 'm' } };
+    assert.deepEqual(frameRequests(JSON.stringify(request)), { requests: [request] });
+  });
+});
