@@ -8,7 +8,7 @@ import { nextBackendTransaction, type BackendSessionId } from '../protocol/ids.j
 import { isJsonObject, type JsonObject } from '../protocol/messages.js';
 import { JanusError, JanusErrorCode, ProxyErrors } from '../protocol/errors.js';
 import { PendingRequests, isSettlingReply } from './pending-requests.js';
-import { frameText } from '../protocol/frames.js';
+import { frameRequests, frameText } from '../protocol/frames.js';
 import { BatchedSender } from '../protocol/write-batching.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -131,13 +131,17 @@ export class BackendConnection {
   }
 
   private onFrame(data: WebSocket.RawData): void {
-    let msg: unknown;
-    try {
-      msg = JSON.parse(frameText(data));
-    } catch {
-      this.options.logger.warn('unparseable frame from backend');
+    // Any JSON layout Janus's `json` option gives (indented, plain, compact), and several messages
+    // in one frame should a backend ever pack them. A trailing newline is no reason to lose an event.
+    const parsed = frameRequests(frameText(data).trimEnd());
+    if ('error' in parsed) {
+      this.options.logger.warn({ error: parsed.error }, 'unparseable frame from backend');
       return;
     }
+    for (const msg of parsed.requests) this.onMessage(msg);
+  }
+
+  private onMessage(msg: unknown): void {
     if (!isJsonObject(msg)) return;
     const transaction = msg.transaction;
     if (typeof transaction === 'string' && isSettlingReply(msg) && this.pending.settle(transaction, msg)) return;

@@ -127,6 +127,8 @@ export const proxyConfigSchema = z.strictObject({
       /** The VideoRoom admin_key clients must give to create rooms (and to rtp_forward with lock_rtp_forward). */
       admin_key: z.string().min(1).optional(),
       lock_rtp_forward: z.boolean().default(false),
+      /** Adds `local_host` (the Janus that sends the RTP) to `rtp_forward` replies; off, replies keep Janus's keys. */
+      rtp_forward_local_host: z.boolean().default(false),
       /** Room and participant ids are strings, as with the VideoRoom's own `string_ids` (backends must match). */
       string_ids: z.boolean().default(false),
       /** Seconds a backend room without participants is kept before the proxy destroys it. */

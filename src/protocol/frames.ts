@@ -32,3 +32,75 @@ export function nestsDeeperThan(text: string, limit = MAX_JSON_DEPTH): boolean {
   }
   return false;
 }
+
+/** What a WebSocket frame holds: its requests in order, or the one error Janus answers instead. */
+export type FrameRequests = { requests: unknown[] } | { error: string };
+
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/** Index just past the object or array starting at `start` (strings stepped over), or -1 if it never closes. */
+function valueEnd(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) depth++;
+    else if ((c === 0x7d || c === 0x5d) && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
+/** The token at `i` as jansson names it in its errors: one punctuation character, else a word. */
+function tokenAt(text: string, i: number): string {
+  const word = /^[^\s{}[\],:]{1,16}/.exec(text.slice(i, i + 16));
+  return word ? word[0] : text.charAt(i);
+}
+
+function parseError(text: string): string {
+  try {
+    JSON.parse(text);
+    return 'parse error';
+  } catch (err) {
+    return err instanceof Error ? err.message : 'parse error';
+  }
+}
+
+/**
+ * The requests in one frame, as Janus 1.1.2's WebSocket transport reads it (measured against it):
+ * JSON objects or arrays back to back, whitespace allowed before each, are each a request, in order.
+ * Anything else anywhere — a broken value, a scalar, trailing whitespace, an empty frame — makes the
+ * whole frame one error and none of its requests run.
+ */
+export function frameRequests(text: string): FrameRequests {
+  // The usual frame is one value with nothing around it: one native parse, no scan.
+  const last = text.charCodeAt(text.length - 1);
+  const first = text.charCodeAt(0);
+  if ((first === 0x7b || first === 0x5b) && (last === 0x7d || last === 0x5d)) {
+    try {
+      return { requests: [JSON.parse(text)] };
+    } catch {
+      // Several values, or a broken one: read them one by one below.
+    }
+  }
+  const requests: unknown[] = [];
+  let i = 0;
+  do {
+    while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+    const c = text.charCodeAt(i);
+    if (i >= text.length) return { error: "'[' or '{' expected near end of file" };
+    if (c !== 0x7b && c !== 0x5b) return { error: `'[' or '{' expected near '${tokenAt(text, i)}'` };
+    const end = valueEnd(text, i);
+    const value = text.slice(i, end < 0 ? text.length : end);
+    try {
+      requests.push(JSON.parse(value));
+    } catch {
+      return { error: parseError(value) };
+    }
+    i = end;
+  } while (i < text.length);
+  return { requests };
+}

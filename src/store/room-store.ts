@@ -24,6 +24,8 @@ export interface MirrorRecord {
 export interface ParticipantRecord {
   id: ParticipantId;
   display: string | undefined;
+  /** Janus 1.2+'s participant `metadata` as the client gave it (join/configure), passed on untouched. */
+  metadata?: unknown;
   /** The backend the participant joined (its origin). */
   backend: string;
   privateId: number | undefined;

@@ -6,7 +6,7 @@ import type { ClientOrigin } from '../cluster/locality.js';
 import { errorReply, serialize, type JsonFormat, type OutgoingMessage } from '../protocol/messages.js';
 import { JanusErrorCode as C } from '../protocol/errors.js';
 import { BatchedSender } from '../protocol/write-batching.js';
-import { frameSize, frameText, MAX_JSON_DEPTH, nestsDeeperThan } from '../protocol/frames.js';
+import { frameRequests, frameSize, frameText, MAX_JSON_DEPTH, nestsDeeperThan } from '../protocol/frames.js';
 
 const CLOSE_MESSAGE_TOO_BIG = 1009;
 
@@ -78,19 +78,16 @@ export class ClientConnection implements Sink {
       this.send(errorReply(C.INVALID_JSON, `Invalid Janus API request - maximum parsing depth (${MAX_JSON_DEPTH}) exceeded`));
       return;
     }
-    let payload: unknown;
-    try {
-      payload = JSON.parse(text);
-    } catch (err) {
-      const detail = err instanceof Error ? err.message : 'parse error';
-      this.send(errorReply(C.INVALID_JSON, `Invalid Janus API request - ${detail}`));
+    // Janus answers each of several requests sent back to back in one frame (see frameRequests).
+    const parsed = frameRequests(text);
+    if ('error' in parsed) {
+      this.send(errorReply(C.INVALID_JSON, `Invalid Janus API request - ${parsed.error}`));
       return;
     }
-    if (typeof payload !== 'object' || payload === null) {
-      this.send(errorReply(C.INVALID_JSON, "Invalid Janus API request - '[' or '{' expected"));
-      return;
+    for (const payload of parsed.requests) {
+      if (!this.open) return;
+      this.options.onRequest(payload);
     }
-    this.options.onRequest(payload);
   }
 
   private ping(): void {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { startTestProxy, TEST_ADMIN_TOKEN, type TestProxy } from '../support/proxy-fixture.js';
-import { CHROMIUM, CHROMIUM_SKIP, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
+import { CHROMIUM, describeBrowser, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
 import { JanusTestClient } from '../support/janus-client.js';
 import { echotestHandle } from '../support/cluster-helpers.js';
 import { artifactPath, captureConsole, ensureWebBuilt, readEvents } from '../support/web-ui.js';
@@ -16,41 +16,23 @@ import type { DashboardSnapshot, RateSample, SessionView } from '../../src/admin
 const TIMEOUT = 15_000; // Chromium under CPU contention on the shared 2-core box
 const RED_WITHIN_MS = 3_000;
 
-const SKIP = CHROMIUM_SKIP;
-
-describe('web dashboard on the admin API', { skip: SKIP }, () => {
+// The routes and the live channel need no browser: they run even when browser suites are opted out.
+describe('web dashboard on the admin API', () => {
   let janus: JanusInstance[] = [];
   let proxy: TestProxy | undefined;
-  let browser: ChromiumBrowser | undefined;
-  let page: Page | undefined;
-  let consoleLines: string[] = [];
 
   before(async () => {
     ensureWebBuilt();
     janus = await startJanusCluster(2, { plugins: ['echotest'] });
     proxy = await startTestProxy(janus);
-    browser = await launchChromium(CHROMIUM!, TIMEOUT);
   });
   after(async () => {
-    await browser?.close();
     await proxy?.stop();
     await Promise.all(janus.map((j) => j.stop()));
   });
 
   const admin = (path: string): string => `${proxy!.adminUrl!}${path}`;
   const row = (name: string, attrs = ''): string => `tr[data-backend="${name}"]${attrs}`;
-
-  /** The failure with what the page said, so a red test explains itself. */
-  async function explain<T>(body: () => Promise<T>): Promise<T> {
-    try {
-      return await body();
-    } catch (err) {
-      const html = await page?.locator('table.backends').innerHTML().catch(() => '(no table)');
-      const detail = `\n--- backends table ---\n${html ?? ''}\n--- console ---\n${consoleLines.slice(-20).join('\n')}`;
-      if (err instanceof Error) err.message += detail;
-      throw err;
-    }
-  }
 
   it('serves the UI and janus.js without a token, and keeps the API behind it', async () => {
     const index = await fetch(admin('/'));
@@ -104,49 +86,70 @@ describe('web dashboard on the admin API', { skip: SKIP }, () => {
     }
   });
 
-  it('asks for the token once, lists both Janus servers up, and drains one from its button', async () => {
-    page = await browser!.context.newPage();
-    consoleLines = captureConsole(page);
-    page.setDefaultTimeout(TIMEOUT);
-    await explain(async () => {
-      await page!.goto(admin('/'));
-      await page!.fill('input[name="token"]', 'not-the-token');
-      await page!.click('button[type="submit"]');
-      await page!.waitForSelector('text=That token was refused.');
-      await page!.fill('input[name="token"]', TEST_ADMIN_TOKEN);
-      await page!.click('button[type="submit"]');
-      for (const j of janus) await page!.waitForSelector(row(j.name, '[data-health="ok"][data-status="up"]'));
-      assert.equal(await page!.locator(row(janus[0]!.name, ' [data-role="status"]')).textContent(), 'up');
-      await page!.waitForSelector('[data-role="live"]:text("live")');
+  describeBrowser('the page in headless Chromium', {}, () => {
+    let browser: ChromiumBrowser | undefined;
+    let page: Page | undefined;
+    let consoleLines: string[] = [];
 
-      // The token is kept: a reload goes straight to the dashboard.
-      await page!.reload();
-      await page!.waitForSelector(row(janus[1]!.name, '[data-health="ok"]'));
+    before(async () => { browser = await launchChromium(CHROMIUM, TIMEOUT); });
+    after(async () => { await browser?.close(); });
 
-      const second = janus[1]!.name;
-      await page!.click(`${row(second)} button.action-drain`);
-      await page!.waitForSelector(row(second, '[data-health="warn"][data-status="draining"]'));
-      const record = (await (await fetch(admin(`/backend_servers/${second}?token=${TEST_ADMIN_TOKEN}`))).json()) as { drained?: boolean };
-      assert.equal(record.drained, true);
-      await page!.click(`${row(second)} button.action-undrain`);
-      await page!.waitForSelector(row(second, '[data-health="ok"][data-status="up"]'));
+    /** The failure with what the page said, so a red test explains itself. */
+    async function explain<T>(body: () => Promise<T>): Promise<T> {
+      try {
+        return await body();
+      } catch (err) {
+        const html = await page?.locator('table.backends').innerHTML().catch(() => '(no table)');
+        const detail = `\n--- backends table ---\n${html ?? ''}\n--- console ---\n${consoleLines.slice(-20).join('\n')}`;
+        if (err instanceof Error) err.message += detail;
+        throw err;
+      }
+    }
+
+    it('asks for the token once, lists both Janus servers up, and drains one from its button', async () => {
+      page = await browser!.context.newPage();
+      consoleLines = captureConsole(page);
+      page.setDefaultTimeout(TIMEOUT);
+      await explain(async () => {
+        await page!.goto(admin('/'));
+        await page!.fill('input[name="token"]', 'not-the-token');
+        await page!.click('button[type="submit"]');
+        await page!.waitForSelector('text=That token was refused.');
+        await page!.fill('input[name="token"]', TEST_ADMIN_TOKEN);
+        await page!.click('button[type="submit"]');
+        for (const j of janus) await page!.waitForSelector(row(j.name, '[data-health="ok"][data-status="up"]'));
+        assert.equal(await page!.locator(row(janus[0]!.name, ' [data-role="status"]')).textContent(), 'up');
+        await page!.waitForSelector('[data-role="live"]:text("live")');
+
+        // The token is kept: a reload goes straight to the dashboard.
+        await page!.reload();
+        await page!.waitForSelector(row(janus[1]!.name, '[data-health="ok"]'));
+
+        const second = janus[1]!.name;
+        await page!.click(`${row(second)} button.action-drain`);
+        await page!.waitForSelector(row(second, '[data-health="warn"][data-status="draining"]'));
+        const record = (await (await fetch(admin(`/backend_servers/${second}?token=${TEST_ADMIN_TOKEN}`))).json()) as { drained?: boolean };
+        assert.equal(record.drained, true);
+        await page!.click(`${row(second)} button.action-undrain`);
+        await page!.waitForSelector(row(second, '[data-health="ok"][data-status="up"]'));
+      });
     });
-  });
 
-  it('turns a killed Janus red within 3 s', async () => {
-    assert.ok(page, 'the page from the previous test');
-    const victim = janus[0]!;
-    await explain(async () => {
-      await page!.waitForSelector(row(victim.name, '[data-health="ok"]'));
-      const killedAt = Date.now();
-      await victim.kill('SIGKILL');
-      await page!.waitForSelector(row(victim.name, '[data-health="down"]'), { timeout: RED_WITHIN_MS });
-      const elapsedMs = Date.now() - killedAt;
-      assert.ok(elapsedMs <= RED_WITHIN_MS, `red after ${String(elapsedMs)} ms`);
-      assert.match((await page!.locator(row(victim.name, ' [data-role="status"]')).textContent()) ?? '', /not connected/);
-      // The other one stays green.
-      await page!.waitForSelector(row(janus[1]!.name, '[data-health="ok"]'));
-      await page!.screenshot({ path: artifactPath('dashboard.png'), fullPage: true });
+    it('turns a killed Janus red within 3 s', async () => {
+      assert.ok(page, 'the page from the previous test');
+      const victim = janus[0]!;
+      await explain(async () => {
+        await page!.waitForSelector(row(victim.name, '[data-health="ok"]'));
+        const killedAt = Date.now();
+        await victim.kill('SIGKILL');
+        await page!.waitForSelector(row(victim.name, '[data-health="down"]'), { timeout: RED_WITHIN_MS });
+        const elapsedMs = Date.now() - killedAt;
+        assert.ok(elapsedMs <= RED_WITHIN_MS, `red after ${String(elapsedMs)} ms`);
+        assert.match((await page!.locator(row(victim.name, ' [data-role="status"]')).textContent()) ?? '', /not connected/);
+        // The other one stays green.
+        await page!.waitForSelector(row(janus[1]!.name, '[data-health="ok"]'));
+        await page!.screenshot({ path: artifactPath('dashboard.png'), fullPage: true });
+      });
     });
   });
 });

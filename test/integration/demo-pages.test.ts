@@ -2,12 +2,12 @@
 // microphone, each through the proxy in front of two real Janus servers on a test LAN (so that
 // VideoRoom remote publishers can flow between them): every page reaches WebRTC up and shows the
 // Janus its handles landed on. The pages run the official janus.js.
-import { describe, it, before, after } from 'node:test';
+import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { startTestProxy, TEST_ADMIN_TOKEN, type TestProxy } from '../support/proxy-fixture.js';
-import { CHROMIUM, CHROMIUM_SKIP, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
+import { CHROMIUM, describeBrowser, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
 import { pollUntil } from '../support/processes.js';
 import { captureConsole, ensureWebBuilt, readEvents } from '../support/web-ui.js';
 import type { DashboardRoom, DashboardSnapshot } from '../../src/admin/dashboard-types.js';
@@ -26,12 +26,10 @@ type DemoState = {
 type DemoWindow = { demo: { state: DemoState } };
 type Demo = { page: Page; consoleLines: string[] };
 
-const SKIP = CHROMIUM_SKIP;
-
 const unique = (prefix: string): string => `${prefix}-${String(process.pid)}-${String(Date.now() % 100_000)}`;
 const randomRoom = (): string => String(10_000 + Math.floor(Math.random() * 80_000));
 
-describe('demo pages through the proxy in headless Chromium', { skip: SKIP }, () => {
+describeBrowser('demo pages through the proxy in headless Chromium', {}, () => {
   let janus: JanusInstance[] = [];
   let proxy: TestProxy | undefined;
   let browser: ChromiumBrowser | undefined;
@@ -42,7 +40,7 @@ describe('demo pages through the proxy in headless Chromium', { skip: SKIP }, ()
     janus = await startJanusCluster(2, { lan: true, plugins: ['echotest', 'audiobridge', 'videoroom', 'videocall'], videoroom: {} });
     // One publisher per Janus: the two VideoRoom pages end up on different servers, mirrored to each other.
     proxy = await startTestProxy(janus, { videoroom: { publishers_per_backend: 1 } });
-    browser = await launchChromium(CHROMIUM!, TIMEOUT);
+    browser = await launchChromium(CHROMIUM, TIMEOUT);
     // The pages find the admin token where the dashboard keeps it.
     await browser.context.addInitScript((token) => { localStorage.setItem('janus-cloud.admin-token', token); }, TEST_ADMIN_TOKEN);
   });

@@ -2,12 +2,12 @@
 // janus.js picks REST + long polls for an http:// server URL. An EchoTest with media through the
 // proxy in front of two real Janus hosts in network namespaces (as janus-js-browser.test.ts does over
 // WebSocket), then the sendBeacon `destroy` janus.js sends (as text/plain) when the page unloads.
-import { describe, it, before, after } from 'node:test';
+import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConsoleMessage, Page } from 'playwright-core';
 import { startBrowserCluster, type BrowserCluster } from '../support/browser-cluster.js';
 import { e2ePageRoutes } from '../support/e2e-pages.js';
-import { CHROMIUM, CHROMIUM_SKIP } from '../support/chromium.js';
+import { CHROMIUM, describeBrowser } from '../support/chromium.js';
 import { onlySpareSessionsLeft } from '../support/cluster-helpers.js';
 import { pollUntil } from '../support/processes.js';
 
@@ -36,13 +36,11 @@ type EchoWindow = {
   };
 };
 
-const SKIP = CHROMIUM_SKIP;
-
-describe('official janus.js in headless Chromium over the proxy\'s HTTP transport', { skip: SKIP }, () => {
+describeBrowser('official janus.js in headless Chromium over the proxy\'s HTTP transport', {}, () => {
 
   let cluster: BrowserCluster | undefined;
   before(async () => {
-    cluster = await startBrowserCluster({ chromium: CHROMIUM!, janus: { plugins: ['echotest'] }, routes: ROUTES, timeoutMs: TIMEOUT });
+    cluster = await startBrowserCluster({ chromium: CHROMIUM, janus: { plugins: ['echotest'] }, routes: ROUTES, timeoutMs: TIMEOUT });
   });
   after(() => cluster?.stop());
 

@@ -1,12 +1,12 @@
 // The official janus.js (npm janus-gateway, with webrtc-adapter) in headless Chromium does an
 // EchoTest through the proxy in front of two real Janus hosts, each in its own network namespace.
 // Signalling goes browser -> proxy (ws://127.0.0.1) -> Janus; media goes browser <-> Janus over the veth.
-import { describe, it, before, after } from 'node:test';
+import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConsoleMessage, Page } from 'playwright-core';
 import { startBrowserCluster, type BrowserCluster } from '../support/browser-cluster.js';
 import { e2ePageRoutes } from '../support/e2e-pages.js';
-import { CHROMIUM, CHROMIUM_SKIP } from '../support/chromium.js';
+import { CHROMIUM, describeBrowser } from '../support/chromium.js';
 import { handleCounts, onlySpareSessionsLeft } from '../support/cluster-helpers.js';
 import { pollUntil } from '../support/processes.js';
 
@@ -41,8 +41,6 @@ type EchoPageApi = {
 };
 type EchoWindow = { echo: EchoPageApi };
 
-const SKIP = CHROMIUM_SKIP;
-
 type ParsedFrame = { dir: Frame['dir']; at: number; msg: { janus?: unknown; transaction?: unknown; session_id?: unknown; sender?: unknown } };
 function parseFrames(frames: Frame[]): ParsedFrame[] {
   return frames.filter((f) => f.dir !== 'close').map((f) => ({ dir: f.dir, at: f.at, msg: JSON.parse(f.data) as ParsedFrame['msg'] }));
@@ -56,13 +54,13 @@ function landedOn(before: number[], after: number[]): number {
   return index;
 }
 
-describe('official janus.js in headless Chromium through the proxy', { skip: SKIP }, () => {
+describeBrowser('official janus.js in headless Chromium through the proxy', {}, () => {
   /** Frames of the EchoTest's teardown, for the second test. */
   let teardown: { sessionId: number; frames: ParsedFrame[] } | undefined;
 
   let cluster: BrowserCluster | undefined;
   before(async () => {
-    cluster = await startBrowserCluster({ chromium: CHROMIUM!, janus: { plugins: ['echotest'] }, routes: ROUTES, timeoutMs: TIMEOUT });
+    cluster = await startBrowserCluster({ chromium: CHROMIUM, janus: { plugins: ['echotest'] }, routes: ROUTES, timeoutMs: TIMEOUT });
   });
   after(() => cluster?.stop());
 

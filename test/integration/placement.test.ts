@@ -1,5 +1,6 @@
 // Placement over three real Janus servers driven by load reports: a burst before the next report
-// is spread fairly (reservations), and backends at capacity are skipped.
+// is spread fairly (reservations), least_loaded fills the emptiest backend first, and backends at
+// capacity are skipped.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
@@ -32,17 +33,29 @@ describe('placement with load reports', () => {
     }
   }
 
-  it('spreads a burst of 100 attaches over 3 backends fairly before the next report', async () => {
-    await reportAll([{}, {}, {}]);
+  /** `sessions` × 10 concurrent attaches from a new client: how many landed on each backend. */
+  async function burst(sessions: number): Promise<number[]> {
     const before = await handleCounts(janus);
     const client = await JanusTestClient.connect(proxy.url);
     clients.push(client);
-    const sessions = await Promise.all(Array.from({ length: 10 }, () => client.createSession()));
-    await Promise.all(sessions.flatMap((s) => Array.from({ length: 10 }, () => client.attach(s, 'janus.plugin.echotest'))));
+    const ids = await Promise.all(Array.from({ length: sessions }, () => client.createSession()));
+    await Promise.all(ids.flatMap((s) => Array.from({ length: 10 }, () => client.attach(s, 'janus.plugin.echotest'))));
     const after = await handleCounts(janus);
-    const placed = after.map((n, i) => n - (before[i] ?? 0));
+    return after.map((n, i) => n - (before[i] ?? 0));
+  }
+
+  it('spreads a burst of 100 attaches over 3 backends fairly before the next report', async () => {
+    await reportAll([{}, {}, {}]);
+    const placed = await burst(10);
     assert.equal(placed.reduce((a, n) => a + n, 0), 100);
     for (const n of placed) assert.ok(n >= 29 && n <= 37, `each backend got 33 ± 4: ${JSON.stringify(placed)}`);
+  });
+
+  it('least_loaded fills the emptiest backend first (round_robin would split the burst evenly)', async () => {
+    // Reported loads 0 / 40 / 80 handles: 60 new handles even the loads out (about 50 / 10 / 0).
+    await reportAll([{}, { handles: 40, sessions: 40 }, { handles: 80, sessions: 80 }]);
+    const placed = await burst(6);
+    assert.ok((placed[0] ?? 0) >= 40 && (placed[1] ?? 0) <= 20 && (placed[2] ?? 0) <= 5, `placed ${JSON.stringify(placed)}`);
   });
 
   it('skips a backend at its max sessions, and tells the client clearly when all are full', async () => {

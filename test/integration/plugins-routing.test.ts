@@ -8,8 +8,9 @@ import { createSocket } from 'node:dgram';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { JanusTestClient, type JanusMessage } from '../support/janus-client.js';
 import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
-import { createEchoPeer, createSubscriberPeer, type EchoPeer, type SubscriberPeer } from '../support/werift-peer.js';
+import { createSubscriberPeer, type SubscriberPeer } from '../support/werift-peer.js';
 import { createDataPeer, type DataPeer } from '../support/werift-data.js';
+import { createPcmuPeer, type PcmuPeer } from '../support/werift-pcmu.js';
 import { handleCounts, onlySpareSessionsLeft } from '../support/cluster-helpers.js';
 import { pollUntil } from '../support/processes.js';
 
@@ -60,6 +61,9 @@ async function answer(client: JanusTestClient, at: At, body: Data): Promise<Data
 }
 
 const OPUS_SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
+/** A tone's peak (16-bit scale) and what counts as silence once mixed and µ-law coded. */
+const TONE_AMPLITUDE = 8000;
+const SILENCE_RMS = 100;
 
 function rtpPacket(seq: number, ts: number): Buffer {
   const header = Buffer.alloc(12);
@@ -122,23 +126,27 @@ describe('pass-through routing rules on two real Janus servers', () => {
     assert.equal(rooms.filter((r) => r === 1234).length, 1);
   });
 
-  it('AudioBridge: two werift participants in one room each hear the mix; room requests follow the room', async () => {
+  it('AudioBridge: alice\'s tone reaches bob through the mix, bob\'s silence reaches alice; room requests follow the room', async () => {
     const iceAddress = janus[backendA]?.peerAddress;
-    const peers: EchoPeer[] = [];
+    const peers: PcmuPeer[] = [];
     const handles: { client: JanusTestClient; at: At }[] = [];
-    for (const name of ['alice', 'bob']) {
+    // G.711 µ-law participants: what each hears can be decoded. Alice sends a 440 Hz tone, bob silence.
+    for (const [name, amplitude] of [['alice', TONE_AMPLITUDE], ['bob', 0]] as const) {
       const client = await connect();
       const at = await open(client, AB);
-      const joined = await withEvent(client, at, { request: 'join', room: roomA, display: name });
+      const joined = await withEvent(client, at, { request: 'join', room: roomA, display: name, codec: 'pcmu' });
       assert.equal(dataOf(joined).audiobridge, 'joined', JSON.stringify(joined));
-      const peer = createEchoPeer({ iceAddress, audio: true, video: false });
+      const peer = createPcmuPeer({ iceAddress, amplitude });
       peers.push(peer);
       closers.push(() => peer.close());
       const event = await withEvent(client, at, { request: 'configure', muted: false }, await peer.createOffer());
       await peer.setAnswer(event.jsep as { type: string; sdp: string });
       handles.push({ client, at });
     }
-    await Promise.all(peers.map((p) => p.waitForRtp(20, 20_000)));
+    const [alice, bob] = peers;
+    // The mix sent to a participant leaves out its own voice: bob hears the tone, alice hears silence.
+    await bob!.waitForLoud(25, TONE_AMPLITUDE / 4, 20_000);
+    await alice!.waitForQuiet(25, SILENCE_RMS, 20_000);
 
     // A handle whose backend is the other one: sync requests about room A still reach room A's backend.
     const other = await connect();

@@ -1,12 +1,12 @@
 // The stock VideoCall demo's flow (official janus.js + webrtc-adapter) in headless Chromium: two tabs
 // of one browser, alice and bob, through the proxy in front of two real Janus hosts (each in its own
 // network namespace). Real camera/microphone fakes, real VP8/Opus through the call's backend.
-import { describe, it, before, after } from 'node:test';
+import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConsoleMessage, Page } from 'playwright-core';
 import { startBrowserCluster, type BrowserCluster } from '../support/browser-cluster.js';
 import { e2ePageRoutes } from '../support/e2e-pages.js';
-import { CHROMIUM, CHROMIUM_SKIP } from '../support/chromium.js';
+import { CHROMIUM, describeBrowser } from '../support/chromium.js';
 import { countHandles } from '../support/cluster-helpers.js';
 
 const TIMEOUT = 20_000; // Chromium under CPU contention: see the reference, section 3
@@ -43,13 +43,11 @@ type VcApi = {
 };
 type VcWindow = { vc: VcApi };
 
-const SKIP = CHROMIUM_SKIP;
-
-describe('the VideoCall demo flow with janus.js in headless Chromium, through the proxy', { skip: SKIP }, () => {
+describeBrowser('the VideoCall demo flow with janus.js in headless Chromium, through the proxy', {}, () => {
 
   let cluster: BrowserCluster | undefined;
   before(async () => {
-    cluster = await startBrowserCluster({ chromium: CHROMIUM!, janus: { plugins: ['videocall'] }, routes: ROUTES, timeoutMs: TIMEOUT });
+    cluster = await startBrowserCluster({ chromium: CHROMIUM, janus: { plugins: ['videocall'] }, routes: ROUTES, timeoutMs: TIMEOUT });
   });
   after(() => cluster?.stop());
 

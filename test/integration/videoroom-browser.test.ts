@@ -2,7 +2,7 @@
 // Chromium, through the proxy in front of two real Janus servers on a test LAN: two participants
 // land on different backends, and each receives the other's audio and decodable video on its one
 // subscriber PeerConnection (the other's feed reaching its Janus as a remote publisher).
-import { describe, it, before, after } from 'node:test';
+import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConsoleMessage, Page } from 'playwright-core';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
@@ -10,7 +10,7 @@ import { JanusTestClient } from '../support/janus-client.js';
 import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
 import { startStaticServer, type StaticServer } from '../support/static-server.js';
 import { e2ePageRoutes } from '../support/e2e-pages.js';
-import { CHROMIUM, CHROMIUM_SKIP, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
+import { CHROMIUM, describeBrowser, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
 import { videoRoomHandle } from '../support/videoroom-direct.js';
 import { JanusInspector, originOf } from '../support/videoroom-inspect.js';
 
@@ -27,9 +27,7 @@ type VrState = {
 type Inbound = { audioPackets: number; videoPackets: number; framesDecoded: number; mids: Record<string, number> };
 type VrWindow = { vr: { state: VrState; start(o: object): Promise<{ id: number }>; inbound(): Promise<Inbound>; stop(): Promise<void> } };
 
-const SKIP = CHROMIUM_SKIP;
-
-describe('janus.js multistream VideoRoom in headless Chromium, participants on two Janus servers', { skip: SKIP, timeout: 180_000 }, () => {
+describeBrowser('janus.js multistream VideoRoom in headless Chromium, participants on two Janus servers', { timeout: 180_000 }, () => {
   let janus: JanusInstance[] = [];
   let proxy: TestProxy | undefined;
   let web: StaticServer | undefined;
@@ -41,7 +39,7 @@ describe('janus.js multistream VideoRoom in headless Chromium, participants on t
     proxy = await startTestProxy(janus);
     inspectors = await Promise.all(janus.map((j) => JanusInspector.open(j)));
     web = await startStaticServer(ROUTES);
-    browser = await launchChromium(CHROMIUM!, TIMEOUT);
+    browser = await launchChromium(CHROMIUM, TIMEOUT);
   });
   after(async () => {
     await browser?.close();

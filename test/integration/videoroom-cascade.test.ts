@@ -27,7 +27,7 @@ describe('videoroom over three Janus servers: cascading with real media', { time
 
   before(async () => {
     janus = await startJanusCluster(3, { lan: true, plugins: ['videoroom'], videoroom: {} });
-    proxy = await startTestProxy(janus);
+    proxy = await startTestProxy(janus, { videoroom: { rtp_forward_local_host: true } });
     inspectors = await Promise.all(janus.map((j) => JanusInspector.open(j)));
     ice = janus[0]!.lan!.rootAddress;
   });

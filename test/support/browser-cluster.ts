@@ -15,7 +15,7 @@ export type BrowserCluster = {
 };
 
 export type BrowserClusterOptions = {
-  chromium: string;
+  chromium: string | undefined;
   janus: JanusOptions;
   proxy?: ProxyOverrides;
   /** URL path → file, served to the browser. */

@@ -78,9 +78,10 @@ export class JanusTestClient {
   }
 
   /** `defaults` are merged into every request (e.g. `{ apisecret }` or `{ token }`). */
-  static connect(url: string, protocol = 'janus-protocol', defaults: Record<string, unknown> = {}): Promise<JanusTestClient> {
+  /** `headers`: extra HTTP headers of the WebSocket handshake (e.g. locality hints). */
+  static connect(url: string, protocol = 'janus-protocol', defaults: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<JanusTestClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, protocol, { handshakeTimeout: 5000 });
+      const ws = new WebSocket(url, protocol, { handshakeTimeout: 5000, headers });
       ws.once('open', () => {
         ws.removeListener('error', reject);
         resolve(new JanusTestClient(ws, defaults));

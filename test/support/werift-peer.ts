@@ -2,7 +2,7 @@
 // Facts behind the settings: /work/shared/reference/real-media-testing.md, section 2 (pitfalls A1, A2).
 import { networkInterfaces } from 'node:os';
 import {
-  Connection, MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, useSdesMid, useVP8,
+  Connection, MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, usePCMU, useSdesMid, useVP8,
   type RTCRtpTransceiver,
 } from 'werift';
 
@@ -37,19 +37,20 @@ function assertUsableAddress(address: string): void {
 }
 
 /** The peer must offer only the veth address: anything else could send media off-box. */
-function assertOnlyCandidate(sdp: string, address: string | undefined): void {
+export function assertOnlyCandidate(sdp: string, address: string | undefined): void {
   if (address === undefined) return;
   const foreign = sdp.split(/\r?\n/).filter((l) => l.startsWith('a=candidate:') && l.split(' ')[4] !== address);
   if (foreign.length > 0) throw new Error(`werift offered candidates other than ${address}: ${foreign.join(' | ')}`);
 }
 
-function createPc(iceAddress: string | undefined): RTCPeerConnection {
+/** A werift peer offering only `iceAddress`; audio is Opus, or G.711 µ-law (decodable by tests) with `pcmu`. */
+export function createPc(iceAddress: string | undefined, pcmu = false): RTCPeerConnection {
   if (iceAddress !== undefined) assertUsableAddress(iceAddress);
   return new RTCPeerConnection({
     iceServers: [],
     iceUseIpv6: false,
     bundlePolicy: 'max-bundle',
-    codecs: { audio: [useOPUS()], video: [useVP8()] },
+    codecs: { audio: [pcmu ? usePCMU() : useOPUS()], video: [useVP8()] },
     headerExtensions: { audio: [useSdesMid()], video: [useSdesMid()] },
     ...(iceAddress !== undefined ? { iceInterfaceAddresses: { udp4: iceAddress } } : {}),
   });

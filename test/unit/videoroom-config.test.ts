@@ -8,14 +8,15 @@ import {
 import { checkSecret, validate } from '../../src/plugins/videoroom/params.js';
 import { VideoRoomError } from '../../src/plugins/videoroom/errors.js';
 import { extensionIds } from '../../src/plugins/videoroom/sdp.js';
-import { remoteStreams } from '../../src/plugins/videoroom/mirrors.js';
+import { publisherIdentity, remoteStreams } from '../../src/plugins/videoroom/mirrors.js';
+import { attendee } from '../../src/plugins/videoroom/publisher.js';
 import type { VideoRoomOptions } from '../../src/plugins/videoroom/options.js';
 import { MemoryRoomStore } from '../../src/store/memory/room-store.js';
 import type { ParticipantRecord } from '../../src/store/room-store.js';
 
 const options: VideoRoomOptions = {
   publishersPerBackend: 100, backendRoomSecret: 'cluster-secret', roomMarker: 'janus-cloud:', adminKey: undefined,
-  lockRtpForward: false, stringIds: false, idleBackendRoomMs: 10_000,
+  lockRtpForward: false, rtpForwardLocalHost: false, stringIds: false, idleBackendRoomMs: 10_000,
 };
 
 function error(fn: () => void): { code: number; text: string } {
@@ -110,6 +111,22 @@ describe('remote publisher streams', () => {
       { mindex: 0, mid: '0', type: 'audio', codec: 'opus', fec: true, audiolevel_ext_id: 4 },
       { mindex: 1, mid: '1', type: 'video', codec: 'vp8', videoorient_ext_id: 13, playoutdelay_ext_id: 12 },
     ]);
+  });
+});
+
+describe('fields of newer Janus (1.2-1.4) the proxy passes on', () => {
+  const metadata = { role: 'speaker', tags: ['a', { nested: true }] };
+  const p: ParticipantRecord = {
+    id: 3, display: 'd', metadata, backend: 'a', privateId: 1, mirrors: {}, extensions: {},
+    streams: [{ type: 'video', mindex: 0, mid: '0', codec: 'vp9', svc: true, vp9_profile: '2', description: 'cam' }],
+  };
+  it('a participant\'s metadata is in the attendees and joining entries the proxy makes', () => {
+    assert.deepEqual(attendee(p), { id: 3, display: 'd', metadata });
+    assert.deepEqual(attendee({ ...p, display: undefined, metadata: undefined }), { id: 3 });
+  });
+  it('and in what its remote copies are told, with svc and the codec profiles of its streams', () => {
+    assert.deepEqual(publisherIdentity(p), { display: 'd', metadata });
+    assert.deepEqual(remoteStreams(p), [{ mindex: 0, mid: '0', type: 'video', codec: 'vp9', svc: true, vp9_profile: '2', description: 'cam' }]);
   });
 });
 

@@ -25,6 +25,7 @@ export interface VideoRoomConfig {
   room_marker: string;
   admin_key?: string | undefined;
   lock_rtp_forward: boolean;
+  rtp_forward_local_host: boolean;
   string_ids: boolean;
   idle_backend_room_s: number;
 }
@@ -47,6 +48,7 @@ export function videoRoomOptions(config: VideoRoomConfig, logger: Logger): Video
     roomMarker: config.room_marker,
     adminKey: config.admin_key,
     lockRtpForward: config.lock_rtp_forward,
+    rtpForwardLocalHost: config.rtp_forward_local_host,
     stringIds: config.string_ids,
     idleBackendRoomMs: config.idle_backend_room_s * 1000,
   };

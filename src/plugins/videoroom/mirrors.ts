@@ -32,6 +32,14 @@ export function remoteStreams(p: ParticipantRecord): JsonObject[] {
   });
 }
 
+/** What a remote copy says about its publisher besides streams: display and (Janus 1.2+) metadata. */
+export function publisherIdentity(p: ParticipantRecord): JsonObject {
+  const out: JsonObject = {};
+  if (p.display !== undefined) out.display = p.display;
+  if (p.metadata !== undefined) out.metadata = p.metadata;
+  return out;
+}
+
 function isCode(err: unknown, code: number): boolean {
   return err instanceof VideoRoomError && err.code === code;
 }
@@ -78,8 +86,7 @@ async function createMirror(reg: RoomRegistry, room: LiveRoom, p: ParticipantRec
   const host = reg.mediaAddress(target);
   if (host === undefined) return;
   const secret = reg.options.backendRoomSecret;
-  const add: JsonObject = { request: 'add_remote_publisher', room: room.id, secret, id: p.id, iface: host, streams: remoteStreams(p) };
-  if (p.display !== undefined) add.display = p.display;
+  const add: JsonObject = { request: 'add_remote_publisher', room: room.id, secret, id: p.id, iface: host, streams: remoteStreams(p), ...publisherIdentity(p) };
   const added = await addRemotePublisher(reg, target, add);
   await untilListed((body) => reg.control.request(target, body), room.id, p.id);
   const mirror: MirrorRecord = {
@@ -104,8 +111,7 @@ async function createMirror(reg: RoomRegistry, room: LiveRoom, p: ParticipantRec
 }
 
 async function updateMirror(reg: RoomRegistry, room: LiveRoom, p: ParticipantRecord, target: string): Promise<void> {
-  const body: JsonObject = { request: 'update_remote_publisher', room: room.id, secret: reg.options.backendRoomSecret, id: p.id, streams: remoteStreams(p) };
-  if (p.display !== undefined) body.display = p.display;
+  const body: JsonObject = { request: 'update_remote_publisher', room: room.id, secret: reg.options.backendRoomSecret, id: p.id, streams: remoteStreams(p), ...publisherIdentity(p) };
   await reg.control.request(target, body);
 }
 
@@ -162,14 +168,13 @@ export function schedulePublished(reg: RoomRegistry, room: LiveRoom, id: Partici
   return settled;
 }
 
-/** Only the display changed: the copies learn it (their rooms send no event for it; the proxy does). */
+/** Only the display or metadata changed: the copies learn it (their rooms send no event for it; the proxy does). */
 export function scheduleDisplayChange(reg: RoomRegistry, room: LiveRoom, id: ParticipantId): Promise<void> {
   return room.queue.run(async () => {
     const p = room.participant(id);
     if (!p || room.destroyed) return;
     await Promise.all(Object.keys(p.mirrors).map((b) => {
-      const body: JsonObject = { request: 'update_remote_publisher', room: room.id, secret: reg.options.backendRoomSecret, id, streams: [] };
-      if (p.display !== undefined) body.display = p.display;
+      const body: JsonObject = { request: 'update_remote_publisher', room: room.id, secret: reg.options.backendRoomSecret, id, streams: [], ...publisherIdentity(p) };
       return reg.control.request(b, body).catch(logFailure(reg, room, 'mirror update failed', id, b));
     }));
   });

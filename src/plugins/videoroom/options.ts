@@ -14,6 +14,8 @@ export interface VideoRoomOptions {
   roomMarker: string;
   adminKey: string | undefined;
   lockRtpForward: boolean;
+  /** Add `local_host` to `rtp_forward` replies (a key Janus does not send): only when configured. */
+  rtpForwardLocalHost: boolean;
   stringIds: boolean;
   /** How long a backend room without participants of this proxy is kept. */
   idleBackendRoomMs: number;

@@ -9,7 +9,7 @@ import type { JsonObject } from '../../protocol/messages.js';
 import { isJsonObject } from '../../protocol/messages.js';
 import { idKey, type ParticipantId, type ParticipantRecord } from '../../store/room-store.js';
 import { backendRoomMissing, scheduleIdleCheck } from './backend-rooms.js';
-import { scheduleDisplayChange, schedulePublished, scheduleUnmirror } from './mirrors.js';
+import { publisherIdentity, scheduleDisplayChange, schedulePublished, scheduleUnmirror } from './mirrors.js';
 import { extensionIds } from './sdp.js';
 import type { LiveRoom, RemovalReason } from './room.js';
 import type { RequestTag, VideoRoomHandle } from './handle.js';
@@ -23,8 +23,9 @@ function isId(value: unknown): value is ParticipantId {
   return typeof value === 'number' || typeof value === 'string';
 }
 
-function attendee(p: ParticipantRecord): JsonObject {
-  return p.display === undefined ? { id: p.id } : { id: p.id, display: p.display };
+/** The participant as Janus lists it in `attendees` and `joining`: id, display and (Janus 1.2+) metadata. */
+export function attendee(p: ParticipantRecord): JsonObject {
+  return { id: p.id, ...publisherIdentity(p) };
 }
 
 async function joined(h: VideoRoomHandle, room: LiveRoom, data: JsonObject, body: JsonObject): Promise<void> {
@@ -32,6 +33,7 @@ async function joined(h: VideoRoomHandle, room: LiveRoom, data: JsonObject, body
   const p: ParticipantRecord = {
     id: data.id,
     display: typeof body.display === 'string' ? body.display : undefined,
+    ...(body.metadata === undefined ? {} : { metadata: body.metadata }),
     backend: h.backend,
     privateId: typeof data.private_id === 'number' ? data.private_id : undefined,
     streams: [],
@@ -75,11 +77,14 @@ async function configured(h: VideoRoomHandle, room: LiveRoom, data: JsonObject, 
   const display = body.display;
   const displayChanged = typeof display === 'string' && display !== p.display && body.request !== 'joinandconfigure';
   if (typeof display === 'string') p.display = display;
-  if (!streamsChanged && !displayChanged) return;
+  // Janus 1.2+ takes new metadata in `configure`; the copies on other backends get it like a display.
+  const metadataChanged = body.metadata !== undefined && body.request !== 'joinandconfigure';
+  if (metadataChanged) p.metadata = body.metadata;
+  if (!streamsChanged && !displayChanged && !metadataChanged) return;
   await h.reg.putParticipant(room, p);
   // Janus announces a publisher once its PeerConnection is up; its copies appear no earlier (see mediaUp).
   if (streamsChanged && p.streams.length > 0 && h.mediaUp) void schedulePublished(h.reg, room, p.id);
-  else if (displayChanged) void scheduleDisplayChange(h.reg, room, p.id);
+  else if (displayChanged || metadataChanged) void scheduleDisplayChange(h.reg, room, p.id);
   if (displayChanged) h.reg.notifyElsewhere(room, h.backend, { videoroom: 'event', id: p.id, display }, p.id);
 }
 

@@ -71,8 +71,9 @@ export async function rtpForward(reg: RoomRegistry, body: JsonObject): Promise<J
   validate(body, [idParam('room', reg.options.stringIds)]);
   validate(body, [idParam('publisher_id', reg.options.stringIds)]);
   const { backend, data } = await onPublisherOrigin(reg, body);
-  // Which Janus sends the RTP: the publisher's origin, the only one with its media.
-  const sender = reg.mediaAddress(backend);
+  // Which Janus sends the RTP (the publisher's origin, the only one with its media): a key Janus
+  // does not send, so only when the operator asks for it.
+  const sender = reg.options.rtpForwardLocalHost ? reg.mediaAddress(backend) : undefined;
   for (const forwarder of objects(data.forwarders)) if (sender !== undefined) forwarder.local_host = sender;
   return data;
 }

@@ -1,0 +1,114 @@
+// A werift AudioBridge participant speaking G.711 µ-law, so a test can both send a real tone and
+// decode what it hears: proof that one participant's audio reaches another through the mix.
+import { MediaStreamTrack, RtpHeader, RtpPacket } from 'werift';
+import { assertOnlyCandidate, createPc, onceConnected } from './werift-peer.js';
+
+const RATE = 8000;
+const FRAME_SAMPLES = 160; // 20 ms
+const PCMU_PT = 0;
+
+/** G.711 µ-law encoding of one 16-bit sample. */
+function muLaw(sample: number): number {
+  const BIAS = 0x84;
+  const sign = sample < 0 ? 0x80 : 0;
+  const magnitude = Math.min(Math.abs(sample), 32_635) + BIAS;
+  let exponent = 7;
+  for (let mask = 0x4000; (magnitude & mask) === 0 && exponent > 0; mask >>= 1) exponent--;
+  const mantissa = (magnitude >> (exponent + 3)) & 0x0f;
+  return ~(sign | (exponent << 4) | mantissa) & 0xff;
+}
+
+function muLawDecode(byte: number): number {
+  const u = ~byte & 0xff;
+  const magnitude = ((((u & 0x0f) << 3) + 0x84) << ((u & 0x70) >> 4)) - 0x84;
+  return (u & 0x80) !== 0 ? -magnitude : magnitude;
+}
+
+/** Root mean square of a µ-law payload, on the 16-bit scale. */
+export function rmsOf(payload: Buffer): number {
+  if (payload.length === 0) return 0;
+  let sum = 0;
+  for (const byte of payload) sum += muLawDecode(byte) ** 2;
+  return Math.sqrt(sum / payload.length);
+}
+
+export type PcmuPeer = {
+  createOffer(): Promise<{ type: 'offer'; sdp: string }>;
+  setAnswer(jsep: { type: string; sdp: string }): Promise<void>;
+  /** Resolves once `count` received packets in a row are louder than `minRms`. */
+  waitForLoud(count: number, minRms: number, timeoutMs: number): Promise<void>;
+  /** Resolves once `count` received packets in a row are quieter than `maxRms`. */
+  waitForQuiet(count: number, maxRms: number, timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** Sends a 440 Hz tone of `amplitude` (0: digital silence) every 20 ms once connected. */
+export function createPcmuPeer(opts: { iceAddress?: string | undefined; amplitude: number }): PcmuPeer {
+  const pc = createPc(opts.iceAddress, true);
+  const track = new MediaStreamTrack({ kind: 'audio' });
+  const transceiver = pc.addTransceiver(track, { direction: 'sendrecv' });
+  const levels: number[] = [];
+  const waiters = new Set<() => void>();
+  transceiver.onTrack.subscribe((remote) => {
+    remote.onReceiveRtp.subscribe((rtp) => {
+      levels.push(rmsOf(rtp.payload));
+      for (const w of [...waiters]) w();
+    });
+  });
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  pc.connectionStateChange.subscribe((state) => {
+    if (state !== 'connected' || timer || closed) return;
+    let n = 0;
+    let seq = 0;
+    timer = setInterval(() => {
+      const payload = Buffer.alloc(FRAME_SAMPLES);
+      for (let i = 0; i < FRAME_SAMPLES; i++, n++) payload[i] = muLaw(Math.round(opts.amplitude * Math.sin((2 * Math.PI * 440 * n) / RATE)));
+      track.writeRtp(new RtpPacket(new RtpHeader({ payloadType: PCMU_PT, sequenceNumber: seq, timestamp: (n - FRAME_SAMPLES) >>> 0, marker: false }), payload));
+      seq = (seq + 1) & 0xffff;
+    }, 20);
+  });
+
+  const waitForRun = (count: number, ok: (rms: number) => boolean, what: string, timeoutMs: number): Promise<void> => {
+    const from = levels.length;
+    const run = (): boolean => {
+      let streak = 0;
+      for (let i = from; i < levels.length; i++) streak = ok(levels[i] ?? 0) ? streak + 1 : 0;
+      return streak >= count;
+    };
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (!run()) return;
+        waiters.delete(check);
+        clearTimeout(deadline);
+        resolve();
+      };
+      const deadline = setTimeout(() => {
+        waiters.delete(check);
+        const heard = levels.slice(from).slice(-10).map((l) => Math.round(l));
+        reject(new Error(`no ${String(count)} ${what} packets in a row within ${String(timeoutMs)} ms; last levels ${JSON.stringify(heard)}`));
+      }, timeoutMs);
+      waiters.add(check);
+    });
+  };
+
+  return {
+    async createOffer() {
+      await pc.setLocalDescription(await pc.createOffer());
+      const sdp = pc.localDescription?.sdp ?? '';
+      assertOnlyCandidate(sdp, opts.iceAddress);
+      return { type: 'offer', sdp: sdp.replace(/a=setup:actpass/g, 'a=setup:active') };
+    },
+    async setAnswer(jsep) {
+      await pc.setRemoteDescription({ type: 'answer', sdp: jsep.sdp });
+      await onceConnected(pc, 10_000);
+    },
+    waitForLoud: (count, minRms, timeoutMs) => waitForRun(count, (rms) => rms >= minRms, `loud (RMS >= ${String(minRms)})`, timeoutMs),
+    waitForQuiet: (count, maxRms, timeoutMs) => waitForRun(count, (rms) => rms <= maxRms, `quiet (RMS <= ${String(maxRms)})`, timeoutMs),
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      await pc.close();
+    },
+  };
+}
