@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs what Janus Cloud needs on a fresh Debian 12 machine: the Janus server, Redis,
+# Installs what Janus Cloud needs on a fresh Debian 12 machine: the Janus server and its janus-pp-rec (janus-tools), ffmpeg, Redis,
 # iproute2 (test hosts in network namespaces) and the npm dependencies. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(janus redis-server iproute2)
+APT_PACKAGES=(janus janus-tools ffmpeg redis-server iproute2)
 if [ "${JANUS_CLOUD_BROWSER_TESTS:-1}" = "1" ]; then APT_PACKAGES+=(chromium); fi
 
 missing=()
