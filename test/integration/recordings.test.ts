@@ -1,0 +1,138 @@
+// Recordings on real Janus: a VideoRoom room with `record: true` on two Janus hosts (one werift
+// publisher each, real Opus and VP8 RTP for a few seconds), each host's recordings indexed by its
+// sentinel's RecordingIndex, converted with the real janus-pp-rec, checked with ffprobe, and served
+// by the sentinel REST API (byte for byte, ranges). A corrupted .mjr fails with the tool's reason.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
+import { JanusTestClient } from '../support/janus-client.js';
+import { publishWerift, videoRoomHandle, type Publisher } from '../support/videoroom-direct.js';
+import { RecordingIndex, type Recording } from '../../src/sentinel/recordings/recording-index.js';
+import { PostProcessor } from '../../src/sentinel/recordings/post-process.js';
+import { startRestApi } from '../../src/sentinel/rest.js';
+
+const ROOM = 7301;
+const TOKEN = 'recordings-test-token';
+const PUBLISH_MS = 3_000;
+const logger = pino({ level: 'silent' });
+
+function ffprobeDuration(path: string): number {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path], { encoding: 'utf8' });
+  return Number(out.trim());
+}
+
+describe('recordings on two real Janus hosts', { timeout: 150_000 }, () => {
+  let janus: JanusInstance[] = [];
+  const clients: JanusTestClient[] = [];
+  const publishers: Publisher[] = [];
+  const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'jc-rec-')));
+  const indexes = dirs.map((dir) => new RecordingIndex({
+    dirs: [dir], deleteMjr: false, scanIntervalMs: 60_000, completeAfterMs: 500, maxFiles: 100, logger,
+    processor: new PostProcessor({ command: 'janus-pp-rec', workers: 2, timeoutMs: 30_000 }),
+  }));
+  const closers: (() => Promise<void>)[] = [];
+
+  before(async () => {
+    janus = await startJanusCluster(2, { plugins: ['videoroom'], videoroom: {} });
+  });
+  after(async () => {
+    await Promise.all(publishers.map((p) => p.peer.close()));
+    await Promise.all(clients.map((c) => c.close()));
+    await Promise.all(closers.map((c) => c()));
+    await Promise.all(indexes.map((i) => i.stop()));
+    await Promise.all(janus.map((j) => j.stop()));
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Scans until every recording of the index has left the `recording` state and its conversion ended. */
+  async function settle(index: RecordingIndex): Promise<Recording[]> {
+    for (let i = 0; i < 50; i++) {
+      await index.scan(Date.now() + 1_000); // stand after complete_after_ms instead of waiting for it
+      await index.settled();
+      const list = index.list();
+      if (list.length > 0 && list.every((r) => r.state !== 'recording' && r.state !== 'processing')) return list;
+      await new Promise((resolve) => setTimeout(resolve, 100)); // a second scan sees the size unchanged
+    }
+    throw new Error(`recordings did not settle: ${JSON.stringify(index.list())}`);
+  }
+
+  it('records one publisher per host, indexes and converts both into valid files of the right length', async () => {
+    for (const [i, j] of janus.entries()) {
+      const client = await JanusTestClient.connect(j.wsUrl);
+      clients.push(client);
+      const ctl = await videoRoomHandle(client);
+      const created = await ctl.sync({ request: 'create', room: ROOM, publishers: 4, record: true, rec_dir: dirs[i] });
+      assert.equal(created.videoroom, 'created', JSON.stringify(created));
+      publishers.push(await publishWerift(client, ROOM, { iceAddress: j.peerAddress!, display: `user-${String(i)}`, id: 100 + i }));
+    }
+    await new Promise((resolve) => setTimeout(resolve, PUBLISH_MS)); // the recording's length is what is tested
+    for (const p of publishers) {
+      const { data } = await p.handle.async({ request: 'unpublish' });
+      assert.equal(data.unpublished, 'ok', JSON.stringify(data));
+    }
+    for (const [i, index] of indexes.entries()) {
+      const list = await settle(index);
+      assert.deepEqual(list.map((r) => [r.plugin, r.room, r.participant, r.kind, r.codec, r.state]).sort(), [
+        ['videoroom', String(ROOM), String(100 + i), 'audio', 'opus', 'processed'],
+        ['videoroom', String(ROOM), String(100 + i), 'video', 'vp8', 'processed'],
+      ], JSON.stringify(list));
+      for (const r of list) {
+        assert.match(r.output ?? '', r.kind === 'audio' ? /\.opus$/ : /\.webm$/);
+        const seconds = ffprobeDuration(join(dirs[i]!, r.output!));
+        assert.ok(Math.abs(seconds * 1000 - PUBLISH_MS) < 1_500, `${r.id}: ${String(seconds)} s for ${String(PUBLISH_MS)} ms published`);
+        assert.ok(Math.abs((r.duration_ms ?? 0) - PUBLISH_MS) < 1_500, `${r.id}: indexed duration ${String(r.duration_ms)}`);
+        assert.ok(readFileSync(join(dirs[i]!, r.log!), 'utf8').includes('Janus version'), 'the tool\'s log is kept');
+      }
+    }
+  });
+
+  it('serves the list and the files on the sentinel REST API, ranges included', async () => {
+    const api = await startRestApi({
+      info: () => ({}), metrics: () => Promise.resolve({ contentType: 'text/plain', text: '' }), setMaintenance: () => Promise.resolve(),
+      drain: () => Promise.resolve(), restart: () => Promise.resolve(), recordings: () => indexes[0],
+    }, { host: '127.0.0.1', port: 0, token: TOKEN, logger });
+    closers.push(() => api.app.close());
+    const get = (path: string, headers: Record<string, string> = {}): Promise<Response> =>
+      fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}`, ...headers } });
+    const listed = await (await get(`/recordings?room=${String(ROOM)}&participant=100&state=processed`)).json() as { recordings: Recording[] };
+    assert.equal(listed.recordings.length, 2);
+    const video = listed.recordings.find((r) => r.kind === 'video')!;
+    const onDisk = readFileSync(join(dirs[0]!, video.output!));
+    const whole = await get(`/recordings/${video.id}/output`);
+    assert.equal(whole.status, 200);
+    assert.equal(whole.headers.get('content-type'), 'video/webm');
+    assert.ok(Buffer.from(await whole.arrayBuffer()).equals(onDisk), 'the download is the file byte for byte');
+    const part = await get(`/recordings/${video.id}/output`, { range: 'bytes=10-99' });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), `bytes 10-99/${String(onDisk.length)}`);
+    assert.ok(Buffer.from(await part.arrayBuffer()).equals(onDisk.subarray(10, 100)));
+    const mjr = await get(`/recordings/${video.id}/mjr`);
+    assert.ok(Buffer.from(await mjr.arrayBuffer()).equals(readFileSync(join(dirs[0]!, `${video.id}.mjr`))));
+    assert.equal((await get('/recordings/../../etc/passwd/output')).status, 404);
+    assert.equal((await fetch(`${api.url}/recordings`)).status, 401);
+  });
+
+  it('gives a corrupted recording a failed state with the tool\'s reason, once', async () => {
+    const id = `videoroom-${String(ROOM)}-user-999-1700000000000000-audio`;
+    writeFileSync(join(dirs[0]!, `${id}.mjr`), Buffer.concat([Buffer.from('MJR00002', 'latin1'), Buffer.from('garbage that is no header at all')]));
+    const list = await settle(indexes[0]!);
+    const broken = list.find((r) => r.id === id);
+    assert.equal(broken?.state, 'failed', JSON.stringify(broken));
+    assert.match(broken.error ?? '', /janus-pp-rec failed \(.+\)/);
+    assert.ok(readFileSync(join(dirs[0]!, `${id}.failed`), 'utf8').includes('janus-pp-rec failed'));
+    // A restarted sentinel finds the outcome on disk instead of converting again.
+    const again = new RecordingIndex({
+      dirs: [dirs[0]!], deleteMjr: false, scanIntervalMs: 60_000, completeAfterMs: 0, maxFiles: 100, logger,
+      processor: new PostProcessor({ command: '/bin/false', workers: 1, timeoutMs: 1_000 }),
+    });
+    await again.scan();
+    const states = Object.fromEntries(again.list().map((r) => [r.id, r.state]));
+    assert.equal(states[id], 'failed');
+    assert.equal(Object.values(states).filter((s) => s === 'processed').length, 2);
+  });
+});
