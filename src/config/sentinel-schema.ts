@@ -97,6 +97,8 @@ const adminApiSchema = z
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65_535).default(8200),
     token: token.optional(),
+    /** The URL proxies reach this API at (recordings); default: http://<host>:<port>. */
+    public_url: httpUrl.optional(),
   })
   .refine((a) => !a.enabled || a.token !== undefined, { message: 'token is required when the admin API is enabled', path: ['token'] });
 

@@ -9,23 +9,9 @@ import { basename } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { parseByteRange } from '../../recordings/byte-range.js';
+import { matchesFilter, recordingFilter } from '../../recordings/filter.js';
 import { RestError } from '../rest-errors.js';
-import type { Recording, RecordingIndex } from './recording-index.js';
-
-export const recordingFilter = z.object({
-  room: z.string().optional(),
-  participant: z.string().optional(),
-  state: z.enum(['recording', 'complete', 'processing', 'processed', 'failed', 'unsupported']).optional(),
-  /** Only recordings written to since this time (ms since the epoch). */
-  since: z.coerce.number().int().min(0).optional(),
-});
-
-export type RecordingFilter = z.infer<typeof recordingFilter>;
-
-export function matchesFilter(r: Recording, f: RecordingFilter): boolean {
-  return (f.room === undefined || r.room === f.room) && (f.participant === undefined || r.participant === f.participant)
-    && (f.state === undefined || r.state === f.state) && (f.since === undefined || r.modified_ms >= f.since);
-}
+import type { RecordingIndex } from './recording-index.js';
 
 const fileParams = z.object({ id: z.string().min(1), file: z.enum(['mjr', 'output', 'log']) });
 
