@@ -1,7 +1,7 @@
 // Recordings on real Janus: a VideoRoom room with `record: true` on two Janus hosts (one werift
 // publisher each, real Opus and VP8 RTP for a few seconds), each host's recordings indexed by its
 // sentinel's RecordingIndex, converted with the real janus-pp-rec, checked with ffprobe, and served
-// by the sentinel REST API (byte for byte, ranges). A corrupted .mjr fails with the tool's reason.
+// by the sentinels' REST APIs to the proxy's admin API (list across hosts, downloads byte for byte, ranges). A corrupted .mjr fails with the tool's reason.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -15,6 +15,7 @@ import { publishWerift, videoRoomHandle, type Publisher } from '../support/video
 import { RecordingIndex, type Recording } from '../../src/sentinel/recordings/recording-index.js';
 import { PostProcessor } from '../../src/sentinel/recordings/post-process.js';
 import { startRestApi } from '../../src/sentinel/rest.js';
+import { startTestProxy, TEST_ADMIN_TOKEN } from '../support/proxy-fixture.js';
 
 const ROOM = 7301;
 const TOKEN = 'recordings-test-token';
@@ -91,30 +92,42 @@ describe('recordings on two real Janus hosts', { timeout: 150_000 }, () => {
     }
   });
 
-  it('serves the list and the files on the sentinel REST API, ranges included', async () => {
-    const api = await startRestApi({
-      info: () => ({}), metrics: () => Promise.resolve({ contentType: 'text/plain', text: '' }), setMaintenance: () => Promise.resolve(),
-      drain: () => Promise.resolve(), restart: () => Promise.resolve(), recordings: () => indexes[0],
-    }, { host: '127.0.0.1', port: 0, token: TOKEN, logger });
-    closers.push(() => api.app.close());
+  it('lists both hosts\' recordings on the proxy and streams downloads from the sentinel holding them', async () => {
+    const proxy = await startTestProxy(janus, { recordings: { sentinel_token: TOKEN } });
+    closers.push(() => proxy.stop());
+    for (const [i, j] of janus.entries()) {
+      const api = await startRestApi({
+        info: () => ({}), metrics: () => Promise.resolve({ contentType: 'text/plain', text: '' }), setMaintenance: () => Promise.resolve(),
+        drain: () => Promise.resolve(), restart: () => Promise.resolve(), recordings: () => indexes[i],
+      }, { host: '127.0.0.1', port: 0, token: TOKEN, logger });
+      closers.unshift(() => api.app.close());
+      await proxy.cluster.registry.report({ name: j.name, url: j.wsUrl, status: 'up', sentinel_url: api.url }, 'sentinel');
+      assert.equal((await fetch(`${api.url}/recordings`)).status, 401, 'the sentinel wants its token');
+    }
     const get = (path: string, headers: Record<string, string> = {}): Promise<Response> =>
-      fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}`, ...headers } });
-    const listed = await (await get(`/recordings?room=${String(ROOM)}&participant=100&state=processed`)).json() as { recordings: Recording[] };
-    assert.equal(listed.recordings.length, 2);
-    const video = listed.recordings.find((r) => r.kind === 'video')!;
-    const onDisk = readFileSync(join(dirs[0]!, video.output!));
-    const whole = await get(`/recordings/${video.id}/output`);
+      fetch(`${proxy.adminUrl!}${path}`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, ...headers } });
+    const listed = await (await get(`/recordings?room=${String(ROOM)}&state=processed`)).json() as { recordings: (Recording & { server: string })[]; errors: unknown[] };
+    assert.deepEqual(listed.errors, []);
+    assert.deepEqual(listed.recordings.map((r) => `${r.server}/${r.participant ?? ''}/${r.kind ?? ''}`).sort(),
+      [`${janus[0]!.name}/100/audio`, `${janus[0]!.name}/100/video`, `${janus[1]!.name}/101/audio`, `${janus[1]!.name}/101/video`]);
+    const filtered = await (await get('/recordings?participant=101')).json() as { recordings: Recording[] };
+    assert.equal(filtered.recordings.length, 2);
+
+    const video = listed.recordings.find((r) => r.kind === 'video' && r.participant === '101')!;
+    const onDisk = readFileSync(join(dirs[1]!, video.output!));
+    const whole = await get(`/recordings/${video.server}/${video.id}/output`);
     assert.equal(whole.status, 200);
     assert.equal(whole.headers.get('content-type'), 'video/webm');
     assert.ok(Buffer.from(await whole.arrayBuffer()).equals(onDisk), 'the download is the file byte for byte');
-    const part = await get(`/recordings/${video.id}/output`, { range: 'bytes=10-99' });
+    const part = await get(`/recordings/${video.server}/${video.id}/output`, { range: 'bytes=10-99' });
     assert.equal(part.status, 206);
     assert.equal(part.headers.get('content-range'), `bytes 10-99/${String(onDisk.length)}`);
     assert.ok(Buffer.from(await part.arrayBuffer()).equals(onDisk.subarray(10, 100)));
-    const mjr = await get(`/recordings/${video.id}/mjr`);
-    assert.ok(Buffer.from(await mjr.arrayBuffer()).equals(readFileSync(join(dirs[0]!, `${video.id}.mjr`))));
-    assert.equal((await get('/recordings/../../etc/passwd/output')).status, 404);
-    assert.equal((await fetch(`${api.url}/recordings`)).status, 401);
+    const mjr = await get(`/recordings/${video.server}/${video.id}/mjr`);
+    assert.ok(Buffer.from(await mjr.arrayBuffer()).equals(readFileSync(join(dirs[1]!, `${video.id}.mjr`))));
+    assert.equal((await get(`/recordings/${video.server}/..%2F..%2Fetc%2Fpasswd/output`)).status, 404);
+    assert.equal((await get(`/recordings/${video.server}/${video.id}/output`, { range: 'bytes=999999999-' })).status, 416);
+    assert.equal((await fetch(`${proxy.adminUrl!}/recordings`)).status, 401);
   });
 
   it('gives a corrupted recording a failed state with the tool\'s reason, once', async () => {

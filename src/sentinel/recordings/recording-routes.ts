@@ -47,13 +47,13 @@ export function registerRecordingRoutes(app: FastifyInstance, index: () => Recor
 export async function sendFile(reply: FastifyReply, path: string, rangeHeader: string | undefined): Promise<FastifyReply> {
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new RestError('not_found', 'the file is gone');
+  const range = parseByteRange(rangeHeader, info.size);
+  if (range.kind === 'unsatisfiable') {
+    return reply.code(416).header('content-range', `bytes */${String(info.size)}`).send({ code: 416, reason: 'range not satisfiable' });
+  }
   const ext = path.slice(path.lastIndexOf('.') + 1);
   reply.header('accept-ranges', 'bytes').header('content-disposition', `attachment; filename="${basename(path)}"`);
   reply.type(CONTENT_TYPES[ext] ?? 'application/octet-stream');
-  const range = parseByteRange(rangeHeader, info.size);
-  if (range.kind === 'unsatisfiable') {
-    return reply.code(416).header('content-range', `bytes */${info.size}`).send({ code: 416, reason: 'range not satisfiable' });
-  }
   if (range.kind === 'all') return reply.header('content-length', info.size).send(createReadStream(path));
   return reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${info.size}`)
     .header('content-length', range.end - range.start + 1).send(createReadStream(path, { start: range.start, end: range.end }));
