@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { JanusTestClient } from '../support/janus-client.js';
-import { publishWerift, videoRoomHandle, type Publisher } from '../support/videoroom-direct.js';
+import { pluginData, publishWerift, videoRoomHandle, type Publisher } from '../support/videoroom-direct.js';
+import { createEchoPeer } from '../support/werift-peer.js';
 import { RecordingIndex, type Recording } from '../../src/sentinel/recordings/recording-index.js';
 import { PostProcessor } from '../../src/sentinel/recordings/post-process.js';
 import { startRestApi } from '../../src/sentinel/rest.js';
@@ -39,7 +40,7 @@ describe('recordings on two real Janus hosts', { timeout: 150_000 }, () => {
   const closers: (() => Promise<void>)[] = [];
 
   before(async () => {
-    janus = await startJanusCluster(2, { plugins: ['videoroom'], videoroom: {} });
+    janus = await startJanusCluster(2, { plugins: ['videoroom', 'audiobridge'], videoroom: {} });
   });
   after(async () => {
     await Promise.all(publishers.map((p) => p.peer.close()));
@@ -147,5 +148,34 @@ describe('recordings on two real Janus hosts', { timeout: 150_000 }, () => {
     const states = Object.fromEntries(again.list().map((r) => [r.id, r.state]));
     assert.equal(states[id], 'failed');
     assert.equal(Object.values(states).filter((s) => s === 'processed').length, 2);
+  });
+
+  it('lists and converts an AudioBridge participant recording', async () => {
+    const [a] = janus as [JanusInstance];
+    const client = await JanusTestClient.connect(a.wsUrl);
+    clients.push(client);
+    const session = await client.createSession();
+    const at = { session_id: session, handle_id: await client.attach(session, 'janus.plugin.audiobridge') };
+    const created = await client.request({ janus: 'message', ...at, body: { request: 'create', room: ROOM + 1, mjrs: true, mjrs_dir: dirs[0] } });
+    assert.equal(pluginData(created).audiobridge, 'created', JSON.stringify(created));
+    const message = async (body: Record<string, unknown>, jsep?: object): Promise<{ data: Record<string, unknown>; jsep: unknown }> => {
+      const { event } = await client.requestWithEvent({ janus: 'message', ...at, body, ...(jsep ? { jsep } : {}) }, { timeoutMs: 20_000 });
+      return { data: pluginData(event), jsep: event.jsep };
+    };
+    assert.equal((await message({ request: 'join', room: ROOM + 1, id: 300, display: 'carol' })).data.audiobridge, 'joined');
+    const peer = createEchoPeer({ iceAddress: a.peerAddress!, audio: true, video: false });
+    closers.push(() => peer.close());
+    const configured = await message({ request: 'configure', muted: false }, await peer.createOffer());
+    await peer.setAnswer(configured.jsep as { type: string; sdp: string });
+    await peer.waitForRtp(20, 20_000); // the mix comes back: Janus has the participant's audio
+    await new Promise((resolve) => setTimeout(resolve, PUBLISH_MS));
+    assert.equal((await message({ request: 'leave' })).data.audiobridge, 'left');
+    const list = await settle(indexes[0]!);
+    const carol = list.filter((r) => r.plugin === 'audiobridge');
+    assert.equal(carol.length, 1, JSON.stringify(list));
+    const [r] = carol as [Recording];
+    assert.deepEqual([r.room, r.participant, r.kind, r.codec, r.state], [String(ROOM + 1), '300', 'audio', 'opus', 'processed'], JSON.stringify(r));
+    const seconds = ffprobeDuration(join(dirs[0]!, r.output!));
+    assert.ok(seconds * 1000 > PUBLISH_MS - 500 && seconds * 1000 < PUBLISH_MS + 3_000, `${String(seconds)} s`);
   });
 });
