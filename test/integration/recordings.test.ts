@@ -57,7 +57,7 @@ describe('recordings on two real Janus hosts', { timeout: 150_000 }, () => {
       await index.scan(Date.now() + 1_000); // stand after complete_after_ms instead of waiting for it
       await index.settled();
       const list = index.list();
-      if (list.length > 0 && list.every((r) => r.state !== 'recording' && r.state !== 'processing')) return list;
+      if (list.length > 0 && list.every((r) => !['recording', 'complete', 'processing'].includes(r.state))) return list;
       await new Promise((resolve) => setTimeout(resolve, 100)); // a second scan sees the size unchanged
     }
     throw new Error(`recordings did not settle: ${JSON.stringify(index.list())}`);

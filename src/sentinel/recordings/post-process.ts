@@ -33,10 +33,11 @@ export class PostProcessor {
 
   constructor(private readonly options: PostProcessOptions) {}
 
-  /** Converts `input` into `output`; the tool's log goes to `logPath`. Never throws. */
-  async convert(input: string, output: string, logPath: string): Promise<PostProcessResult> {
+  /** Converts `input` into `output` once a worker is free (`onStart`); the tool's log goes to `logPath`. Never throws. */
+  async convert(input: string, output: string, logPath: string, onStart: () => void = () => undefined): Promise<PostProcessResult> {
     await this.slot();
     try {
+      onStart();
       const run = await this.runTool([input, output]);
       await writeFile(logPath, run.log).catch(() => undefined);
       if (!run.ok) return run;

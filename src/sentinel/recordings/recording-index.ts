@@ -125,7 +125,7 @@ export class RecordingIndex {
     this.entries.set(name.stem, entry);
     if (!entry.header) await this.readHeader(entry, stable);
     if (entry.header) entry.recording.duration_ms = Math.max(0, Math.round(info.mtimeMs - entry.header.firstPacketUs / 1000));
-    if (entry.recording.state !== 'recording') return;
+    if (entry.recording.state !== 'recording') return; // handled, or queued for a worker
     if (!existing) {
       await this.restoreOutcome(entry); // may change the state
       return;
@@ -165,7 +165,7 @@ export class RecordingIndex {
       Object.assign(entry.recording, { state: 'unsupported', error: `no conversion for codec ${entry.header?.codec ?? '?'}` });
       return;
     }
-    entry.recording.state = 'processing';
+    entry.recording.state = 'complete'; // until a worker is free
     const job = this.process(entry, ext ?? 'out').finally(() => { this.jobs.delete(job); });
     this.jobs.add(job);
   }
@@ -175,7 +175,9 @@ export class RecordingIndex {
     const outDir = this.outputDir(entry);
     await mkdir(outDir, { recursive: true });
     const output = join(outDir, `${id}.${ext}`);
-    const result = await this.options.processor.convert(join(entry.dir, `${id}.mjr`), output, join(outDir, `${id}.log`));
+    const result = await this.options.processor.convert(join(entry.dir, `${id}.mjr`), output, join(outDir, `${id}.log`), () => {
+      entry.recording.state = 'processing';
+    });
     entry.recording.log = `${id}.log`;
     if (!result.ok) {
       Object.assign(entry.recording, { state: 'failed', error: result.reason });
