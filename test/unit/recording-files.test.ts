@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseRecordingName } from '../../src/recordings/file-name.js';
 import { parseMjrHeader } from '../../src/recordings/mjr-header.js';
+import { parseByteRange } from '../../src/recordings/byte-range.js';
 
 function mjr(json: string): Buffer {
   const body = Buffer.from(json, 'utf8');
@@ -50,4 +51,14 @@ test('RecordPlay, VideoCall and custom names', () => {
     { plugin: 'videocall', participant: 'alice-bob', kind: 'video', stem: 'videocall-alice-bob-video' });
   assert.deepEqual(parseRecordingName('meeting-data.mjr'), { plugin: 'other', kind: 'data', stem: 'meeting-data' });
   assert.equal(parseRecordingName('room.wav'), undefined);
+});
+
+test('byte ranges: open, closed, suffix, clamped, unsatisfiable', () => {
+  assert.deepEqual(parseByteRange(undefined, 100), { kind: 'all' });
+  assert.deepEqual(parseByteRange('bytes=10-', 100), { kind: 'part', start: 10, end: 99 });
+  assert.deepEqual(parseByteRange('bytes=10-19', 100), { kind: 'part', start: 10, end: 19 });
+  assert.deepEqual(parseByteRange('bytes=-30', 100), { kind: 'part', start: 70, end: 99 });
+  assert.deepEqual(parseByteRange('bytes=90-500', 100), { kind: 'part', start: 90, end: 99 });
+  assert.deepEqual(parseByteRange('bytes=100-', 100), { kind: 'unsatisfiable' });
+  assert.deepEqual(parseByteRange('bytes=0-1,5-6', 100), { kind: 'all' });
 });
