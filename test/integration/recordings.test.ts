@@ -1,12 +1,11 @@
-// Recordings on real Janus: a VideoRoom room with `record: true` on two Janus hosts (one werift
-// publisher each, real Opus and VP8 RTP for a few seconds), each host's recordings indexed by its
+// Recordings on real Janus: a VideoRoom room with `record: true` spread by the proxy over two Janus
+// hosts on a test LAN (one werift publisher each, real Opus and VP8 RTP for a few seconds), each host's recordings indexed by its
 // sentinel's RecordingIndex, converted with the real janus-pp-rec, checked with ffprobe, and served
 // by the sentinels' REST APIs to the proxy's admin API (list across hosts, downloads byte for byte, ranges). A corrupted .mjr fails with the tool's reason.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
@@ -16,12 +15,14 @@ import { createEchoPeer } from '../support/werift-peer.js';
 import { RecordingIndex, type Recording } from '../../src/sentinel/recordings/recording-index.js';
 import { PostProcessor } from '../../src/sentinel/recordings/post-process.js';
 import { startRestApi } from '../../src/sentinel/rest.js';
-import { startTestProxy, TEST_ADMIN_TOKEN } from '../support/proxy-fixture.js';
+import { startTestProxy, TEST_ADMIN_TOKEN, type TestProxy } from '../support/proxy-fixture.js';
 
 const ROOM = 7301;
 const TOKEN = 'recordings-test-token';
 const PUBLISH_MS = 3_000;
 const logger = pino({ level: 'silent' });
+/** Participant → index of the Janus host that recorded it (the proxy places publishers). */
+let hostOf: Record<string, number> = {};
 
 function ffprobeDuration(path: string): number {
   const out = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path], { encoding: 'utf8' });
@@ -32,15 +33,21 @@ describe('recordings on two real Janus hosts', { timeout: 150_000 }, () => {
   let janus: JanusInstance[] = [];
   const clients: JanusTestClient[] = [];
   const publishers: Publisher[] = [];
-  const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'jc-rec-')));
-  const indexes = dirs.map((dir) => new RecordingIndex({
-    dirs: [dir], deleteMjr: false, scanIntervalMs: 60_000, completeAfterMs: 500, maxFiles: 100, logger,
-    processor: new PostProcessor({ command: 'janus-pp-rec', workers: 2, timeoutMs: 30_000 }),
-  }));
+  /** Each Janus records where it runs (its own dir: a room without rec_dir), as a sentinel on its host sees it. */
+  let dirs: string[] = [];
+  let indexes: RecordingIndex[] = [];
+  let proxy: TestProxy;
   const closers: (() => Promise<void>)[] = [];
 
   before(async () => {
-    janus = await startJanusCluster(2, { plugins: ['videoroom', 'audiobridge'], videoroom: {} });
+    janus = await startJanusCluster(2, { lan: true, plugins: ['videoroom', 'audiobridge'], videoroom: {} });
+    dirs = janus.map((j) => j.dir);
+    indexes = dirs.map((dir) => new RecordingIndex({
+      dirs: [dir], deleteMjr: false, scanIntervalMs: 60_000, completeAfterMs: 500, maxFiles: 100, logger,
+      processor: new PostProcessor({ command: 'janus-pp-rec', workers: 2, timeoutMs: 30_000 }),
+    }));
+    proxy = await startTestProxy(janus, { recordings: { sentinel_token: TOKEN } });
+    closers.push(() => proxy.stop());
   });
   after(async () => {
     await Promise.all(publishers.map((p) => p.peer.close()));
@@ -48,7 +55,6 @@ describe('recordings on two real Janus hosts', { timeout: 150_000 }, () => {
     await Promise.all(closers.map((c) => c()));
     await Promise.all(indexes.map((i) => i.stop()));
     await Promise.all(janus.map((j) => j.stop()));
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   /** Scans until every recording of the index has left the `recording` state and its conversion ended. */
@@ -63,25 +69,30 @@ describe('recordings on two real Janus hosts', { timeout: 150_000 }, () => {
     throw new Error(`recordings did not settle: ${JSON.stringify(index.list())}`);
   }
 
-  it('records one publisher per host, indexes and converts both into valid files of the right length', async () => {
-    for (const [i, j] of janus.entries()) {
-      const client = await JanusTestClient.connect(j.wsUrl);
+  it('records a room spread over two hosts by the proxy, indexes and converts each host\'s recordings', async () => {
+    const control = await videoRoomHandle(await JanusTestClient.connect(proxy.url).then((c) => { clients.push(c); return c; }));
+    const created = await control.sync({ request: 'create', room: ROOM, publishers: 4, publishers_per_backend: 1, record: true });
+    assert.equal(created.videoroom, 'created', JSON.stringify(created));
+    for (const i of [0, 1]) {
+      const client = await JanusTestClient.connect(proxy.url);
       clients.push(client);
-      const ctl = await videoRoomHandle(client);
-      const created = await ctl.sync({ request: 'create', room: ROOM, publishers: 4, record: true, rec_dir: dirs[i] });
-      assert.equal(created.videoroom, 'created', JSON.stringify(created));
-      publishers.push(await publishWerift(client, ROOM, { iceAddress: j.peerAddress!, display: `user-${String(i)}`, id: 100 + i }));
+      publishers.push(await publishWerift(client, ROOM, { iceAddress: janus[0]!.lan!.rootAddress, display: `user-${String(i)}`, id: 100 + i }));
     }
     await new Promise((resolve) => setTimeout(resolve, PUBLISH_MS)); // the recording's length is what is tested
     for (const p of publishers) {
       const { data } = await p.handle.async({ request: 'unpublish' });
       assert.equal(data.unpublished, 'ok', JSON.stringify(data));
     }
-    for (const [i, index] of indexes.entries()) {
-      const list = await settle(index);
+    const lists = await Promise.all(indexes.map((index) => settle(index)));
+    // The origin host of each publisher holds its recordings (mirrors on the other host record nothing).
+    const owners = lists.map((list) => [...new Set(list.map((r) => r.participant))]);
+    assert.deepEqual(owners.flat().sort(), ['100', '101'], JSON.stringify(lists));
+    hostOf = Object.fromEntries(owners.map((o, i) => [o[0]!, i]));
+    for (const [i, list] of lists.entries()) {
+      const who = owners[i]![0]!;
       assert.deepEqual(list.map((r) => [r.plugin, r.room, r.participant, r.kind, r.codec, r.state]).sort(), [
-        ['videoroom', String(ROOM), String(100 + i), 'audio', 'opus', 'processed'],
-        ['videoroom', String(ROOM), String(100 + i), 'video', 'vp8', 'processed'],
+        ['videoroom', String(ROOM), who, 'audio', 'opus', 'processed'],
+        ['videoroom', String(ROOM), who, 'video', 'vp8', 'processed'],
       ], JSON.stringify(list));
       for (const r of list) {
         assert.match(r.output ?? '', r.kind === 'audio' ? /\.opus$/ : /\.webm$/);
@@ -94,8 +105,6 @@ describe('recordings on two real Janus hosts', { timeout: 150_000 }, () => {
   });
 
   it('lists both hosts\' recordings on the proxy and streams downloads from the sentinel holding them', async () => {
-    const proxy = await startTestProxy(janus, { recordings: { sentinel_token: TOKEN } });
-    closers.push(() => proxy.stop());
     for (const [i, j] of janus.entries()) {
       const api = await startRestApi({
         info: () => ({}), metrics: () => Promise.resolve({ contentType: 'text/plain', text: '' }), setMaintenance: () => Promise.resolve(),
@@ -110,12 +119,13 @@ describe('recordings on two real Janus hosts', { timeout: 150_000 }, () => {
     const listed = await (await get(`/recordings?room=${String(ROOM)}&state=processed`)).json() as { recordings: (Recording & { server: string })[]; errors: unknown[] };
     assert.deepEqual(listed.errors, []);
     assert.deepEqual(listed.recordings.map((r) => `${r.server}/${r.participant ?? ''}/${r.kind ?? ''}`).sort(),
-      [`${janus[0]!.name}/100/audio`, `${janus[0]!.name}/100/video`, `${janus[1]!.name}/101/audio`, `${janus[1]!.name}/101/video`]);
+      [`${janus[hostOf['100']!]!.name}/100/audio`, `${janus[hostOf['100']!]!.name}/100/video`,
+        `${janus[hostOf['101']!]!.name}/101/audio`, `${janus[hostOf['101']!]!.name}/101/video`].sort());
     const filtered = await (await get('/recordings?participant=101')).json() as { recordings: Recording[] };
     assert.equal(filtered.recordings.length, 2);
 
     const video = listed.recordings.find((r) => r.kind === 'video' && r.participant === '101')!;
-    const onDisk = readFileSync(join(dirs[1]!, video.output!));
+    const onDisk = readFileSync(join(dirs[hostOf['101']!]!, video.output!));
     const whole = await get(`/recordings/${video.server}/${video.id}/output`);
     assert.equal(whole.status, 200);
     assert.equal(whole.headers.get('content-type'), 'video/webm');
@@ -125,7 +135,7 @@ describe('recordings on two real Janus hosts', { timeout: 150_000 }, () => {
     assert.equal(part.headers.get('content-range'), `bytes 10-99/${String(onDisk.length)}`);
     assert.ok(Buffer.from(await part.arrayBuffer()).equals(onDisk.subarray(10, 100)));
     const mjr = await get(`/recordings/${video.server}/${video.id}/mjr`);
-    assert.ok(Buffer.from(await mjr.arrayBuffer()).equals(readFileSync(join(dirs[1]!, `${video.id}.mjr`))));
+    assert.ok(Buffer.from(await mjr.arrayBuffer()).equals(readFileSync(join(dirs[hostOf['101']!]!, `${video.id}.mjr`))));
     assert.equal((await get(`/recordings/${video.server}/..%2F..%2Fetc%2Fpasswd/output`)).status, 404);
     assert.equal((await get(`/recordings/${video.server}/${video.id}/output`, { range: 'bytes=999999999-' })).status, 416);
     assert.equal((await fetch(`${proxy.adminUrl!}/recordings`)).status, 401);
