@@ -21,7 +21,7 @@ const recordingQuery = [
 const recordingFileParams = [
   { name: 'server', in: 'path', required: true, schema: { type: 'string' } },
   { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
-  { name: 'file', in: 'path', required: true, description: 'the .mjr, the janus-pp-rec output, or its log', schema: { enum: ['mjr', 'output', 'log'] } },
+  { name: 'file', in: 'path', required: true, description: 'the .mjr, the janus-pp-rec output, its log, or the audio+video mux', schema: { enum: ['mjr', 'output', 'log', 'muxed'] } },
   { name: 'Range', in: 'header', schema: { type: 'string', example: 'bytes=0-1023' } },
 ];
 const recording = {
@@ -31,7 +31,7 @@ const recording = {
     kind: { enum: ['audio', 'video', 'data'] }, codec: { type: 'string' }, started_ms: { type: 'number' }, duration_ms: { type: 'number' },
     size: { type: 'integer' }, modified_ms: { type: 'number' }, state: { type: 'string' },
     error: { type: 'string', description: 'why the conversion failed: janus-pp-rec\'s own reason' },
-    output: { type: 'string' }, log: { type: 'string' },
+    output: { type: 'string' }, log: { type: 'string' }, muxed: { type: 'string' }, mux_error: { type: 'string' },
   },
 };
 

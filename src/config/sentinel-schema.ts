@@ -118,6 +118,9 @@ const recordingsSchema = z.strictObject({
   complete_after_ms: ms(0).default(10_000),
   max_files: count.default(10_000),
   janus_pp_rec: z.string().min(1).default('janus-pp-rec'),
+  /** Also mux each participant's audio and video into one file (ffmpeg, stream copy). */
+  mux: z.boolean().default(false),
+  ffmpeg: z.string().min(1).default('ffmpeg'),
   workers: count.max(64).default(2),
   timeout_ms: ms(1_000).default(300_000),
 });

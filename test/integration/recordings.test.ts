@@ -43,7 +43,7 @@ describe('recordings on two real Janus hosts', { timeout: 150_000 }, () => {
     janus = await startJanusCluster(2, { lan: true, plugins: ['videoroom', 'audiobridge'], videoroom: {} });
     dirs = janus.map((j) => j.dir);
     indexes = dirs.map((dir) => new RecordingIndex({
-      dirs: [dir], deleteMjr: false, scanIntervalMs: 60_000, completeAfterMs: 500, maxFiles: 100, logger,
+      dirs: [dir], deleteMjr: false, mux: true, scanIntervalMs: 60_000, completeAfterMs: 500, maxFiles: 100, logger,
       processor: new PostProcessor({ command: 'janus-pp-rec', workers: 2, timeoutMs: 30_000 }),
     }));
     proxy = await startTestProxy(janus, { recordings: { sentinel_token: TOKEN } });
@@ -101,6 +101,11 @@ describe('recordings on two real Janus hosts', { timeout: 150_000 }, () => {
         assert.ok(Math.abs((r.duration_ms ?? 0) - PUBLISH_MS) < 1_500, `${r.id}: indexed duration ${String(r.duration_ms)}`);
         assert.ok(readFileSync(join(dirs[i]!, r.log!), 'utf8').includes('Janus version'), 'the tool\'s log is kept');
       }
+      const video = list.find((r) => r.kind === 'video')!;
+      assert.equal(video.muxed, `${video.id}-muxed.webm`, JSON.stringify(video));
+      const streams = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', join(dirs[i]!, video.muxed)], { encoding: 'utf8' });
+      assert.deepEqual(streams.trim().split('\n').sort(), ['opus', 'vp8']);
+      assert.ok(Math.abs(ffprobeDuration(join(dirs[i]!, video.muxed)) * 1000 - PUBLISH_MS) < 1_500);
     }
   });
 

@@ -21,7 +21,7 @@ export interface RecordingsOptions {
   requestTimeoutMs: number;
 }
 
-const fileParams = z.object({ server: z.string().min(1), id: z.string().min(1), file: z.enum(['mjr', 'output', 'log']) });
+const fileParams = z.object({ server: z.string().min(1), id: z.string().min(1), file: z.enum(['mjr', 'output', 'log', 'muxed']) });
 /** Headers of the sentinel's answer a download passes on. */
 const PASSED_HEADERS = ['content-type', 'content-length', 'content-range', 'accept-ranges', 'content-disposition'];
 

@@ -8,6 +8,8 @@ import { stat, writeFile } from 'node:fs/promises';
 
 export interface PostProcessOptions {
   command: string;
+  /** ffmpeg, for the audio+video mux. */
+  ffmpeg?: string;
   workers: number;
   timeoutMs: number;
 }
@@ -34,15 +36,25 @@ export class PostProcessor {
   constructor(private readonly options: PostProcessOptions) {}
 
   /** Converts `input` into `output` once a worker is free (`onStart`); the tool's log goes to `logPath`. Never throws. */
-  async convert(input: string, output: string, logPath: string, onStart: () => void = () => undefined): Promise<PostProcessResult> {
+  convert(input: string, output: string, logPath: string, onStart: () => void = () => undefined): Promise<PostProcessResult> {
+    return this.produce(this.options.command, [input, output], output, logPath, onStart);
+  }
+
+  /** One file with the video of `video` and the audio of `audio` (both already converted), by ffmpeg. */
+  mux(video: string, audio: string, output: string, logPath: string): Promise<PostProcessResult> {
+    const args = ['-nostdin', '-y', '-loglevel', 'error', '-i', video, '-i', audio, '-map', '0:v', '-map', '1:a', '-c', 'copy', output];
+    return this.produce(this.options.ffmpeg ?? 'ffmpeg', args, output, logPath, () => undefined);
+  }
+
+  private async produce(command: string, args: string[], output: string, logPath: string, onStart: () => void): Promise<PostProcessResult> {
     await this.slot();
     try {
       onStart();
-      const run = await this.runTool([input, output]);
+      const run = await this.runTool(command, args);
       await writeFile(logPath, run.log).catch(() => undefined);
       if (!run.ok) return run;
       const size = await stat(output).then((s) => s.size, () => 0);
-      if (size === 0) return { ok: false, reason: `${this.options.command} wrote no output (${lastErrorLine(run.log) ?? 'no reason given'})`, log: run.log };
+      if (size === 0) return { ok: false, reason: `${command} wrote no output (${lastErrorLine(run.log) ?? 'no reason given'})`, log: run.log };
       return { ok: true, output, log: run.log };
     } finally {
       this.release();
@@ -63,8 +75,8 @@ export class PostProcessor {
     else this.running -= 1;
   }
 
-  private runTool(args: string[]): Promise<{ ok: true; log: string } | { ok: false; reason: string; log: string }> {
-    const { command, timeoutMs } = this.options;
+  private runTool(command: string, args: string[]): Promise<{ ok: true; log: string } | { ok: false; reason: string; log: string }> {
+    const { timeoutMs } = this.options;
     return new Promise((resolve) => {
       let log = '';
       let timedOut = false;

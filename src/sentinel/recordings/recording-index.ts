@@ -6,12 +6,17 @@
  * log, and a `.failed` note) so a sentinel restart neither loses nor retries it.
  */
 import { copyFile, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { SentinelConfig } from '../../config/sentinel-schema.js';
 import { parseRecordingName, type RecordingName } from '../../recordings/file-name.js';
 import { readMjrHeader, type MjrHeader } from '../../recordings/mjr-header.js';
 import { outputExtension, PostProcessor } from './post-process.js';
+
+export type RecordingFile = 'mjr' | 'output' | 'log' | 'muxed';
+
+/** Audio and video of one participant started within this of each other belong together. */
+const MUX_WINDOW_MS = 10_000;
 
 export type RecordingState = 'recording' | 'complete' | 'processing' | 'processed' | 'failed' | 'unsupported';
 
@@ -35,6 +40,9 @@ export interface Recording {
   /** The file names of the post-processed result and the tool's log, when there are. */
   output?: string;
   log?: string;
+  /** On a video recording: the file with its participant's audio muxed in (`recordings.mux`), or why it failed. */
+  muxed?: string;
+  mux_error?: string;
 }
 
 export interface RecordingIndexOptions {
@@ -42,6 +50,8 @@ export interface RecordingIndexOptions {
   outputDir?: string;
   collectDir?: string;
   deleteMjr: boolean;
+  /** Mux each participant's audio into their video once both are converted (ffmpeg). */
+  mux?: boolean;
   scanIntervalMs: number;
   completeAfterMs: number;
   maxFiles: number;
@@ -82,12 +92,12 @@ export class RecordingIndex {
   }
 
   /** The path of one of a recording's files, or undefined: only indexed files are ever served. */
-  filePath(id: string, which: 'mjr' | 'output' | 'log'): string | undefined {
+  filePath(id: string, which: RecordingFile): string | undefined {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     const { recording } = entry;
     if (which === 'mjr') return recording.size > 0 && !this.options.deleteMjr ? join(entry.dir, `${id}.mjr`) : undefined;
-    const name = which === 'output' ? recording.output : recording.log;
+    const name = which === 'output' ? recording.output : which === 'muxed' ? recording.muxed : recording.log;
     return name === undefined ? undefined : join(this.outputDir(entry), name);
   }
 
@@ -156,6 +166,8 @@ export class RecordingIndex {
     if (ext === undefined) return;
     const done = await stat(join(this.outputDir(entry), `${id}.${ext}`)).then((s) => s.size > 0, () => false);
     if (done) Object.assign(entry.recording, { state: 'processed', output: `${id}.${ext}`, log: `${id}.log` });
+    const muxed = `${id}-muxed.${ext}`;
+    if (done && (await stat(join(this.outputDir(entry), muxed)).then((s) => s.size > 0, () => false))) entry.recording.muxed = muxed;
   }
 
   private complete(entry: Entry): void {
@@ -187,17 +199,45 @@ export class RecordingIndex {
     }
     Object.assign(entry.recording, { state: 'processed', output: `${id}.${ext}`, error: undefined });
     await this.afterSuccess(entry, output);
+    if (this.options.mux === true) await this.mux(entry);
   }
 
-  private async afterSuccess(entry: Entry, output: string): Promise<void> {
-    const { collectDir, deleteMjr, logger } = this.options;
-    const { id, output: name } = entry.recording;
+  /** The other half (audio or video) of this participant's recording, converted already. */
+  private partner(entry: Entry): Entry | undefined {
+    const r = entry.recording;
+    return [...this.entries.values()].find(({ recording: o }) => o !== r && o.state === 'processed' && o.kind !== r.kind
+      && (o.kind === 'audio' || o.kind === 'video') && o.plugin === r.plugin && o.room === r.room && o.participant === r.participant
+      && Math.abs((o.started_ms ?? 0) - (r.started_ms ?? 0)) < MUX_WINDOW_MS);
+  }
+
+  private async mux(entry: Entry): Promise<void> {
+    if (entry.recording.kind !== 'audio' && entry.recording.kind !== 'video') return;
+    const partner = this.partner(entry);
+    if (!partner) return; // the other half converts later and muxes then
+    const [video, audio] = entry.recording.kind === 'video' ? [entry, partner] : [partner, entry];
+    const { id, output } = video.recording;
+    if (video.recording.muxed !== undefined || output === undefined || audio.recording.output === undefined) return;
+    const outDir = this.outputDir(video);
+    const name = `${id}-muxed${output.slice(output.lastIndexOf('.'))}`;
+    video.recording.muxed = name; // claimed: the audio's conversion must not start a second mux
+    const result = await this.options.processor.mux(join(outDir, output), join(this.outputDir(audio), audio.recording.output), join(outDir, name), join(outDir, `${id}-muxed.log`));
+    if (!result.ok) {
+      Object.assign(video.recording, { muxed: undefined, mux_error: result.reason });
+      return;
+    }
+    await this.afterSuccess(video, join(outDir, name), false);
+  }
+
+  /** Copies a result to the collection dir, and deletes the .mjr when asked to. */
+  private async afterSuccess(entry: Entry, output: string, removeMjr = this.options.deleteMjr): Promise<void> {
+    const { collectDir, logger } = this.options;
+    const { id } = entry.recording;
     try {
-      if (collectDir !== undefined && name !== undefined) {
+      if (collectDir !== undefined) {
         await mkdir(collectDir, { recursive: true });
-        await copyFile(output, join(collectDir, name));
+        await copyFile(output, join(collectDir, basename(output)));
       }
-      if (deleteMjr) await unlink(join(entry.dir, `${id}.mjr`));
+      if (removeMjr) await unlink(join(entry.dir, `${id}.mjr`));
     } catch (err) {
       logger.warn({ err, recording: id }, 'recording processed, but collecting or deleting it failed');
     }
@@ -213,8 +253,8 @@ export function createRecordingIndex(config: SentinelConfig['recordings'], logge
   if (!config.enabled) return undefined;
   return new RecordingIndex({
     dirs: config.dirs, outputDir: config.output_dir, collectDir: config.collect_dir, deleteMjr: config.delete_mjr,
-    scanIntervalMs: config.scan_interval_ms, completeAfterMs: config.complete_after_ms, maxFiles: config.max_files,
-    processor: new PostProcessor({ command: config.janus_pp_rec, workers: config.workers, timeoutMs: config.timeout_ms }),
+    mux: config.mux, scanIntervalMs: config.scan_interval_ms, completeAfterMs: config.complete_after_ms, maxFiles: config.max_files,
+    processor: new PostProcessor({ command: config.janus_pp_rec, ffmpeg: config.ffmpeg, workers: config.workers, timeoutMs: config.timeout_ms }),
     logger: logger.child({ component: 'recordings' }),
   });
 }

@@ -13,7 +13,7 @@ import { matchesFilter, recordingFilter } from '../../recordings/filter.js';
 import { RestError } from '../rest-errors.js';
 import type { RecordingIndex } from './recording-index.js';
 
-const fileParams = z.object({ id: z.string().min(1), file: z.enum(['mjr', 'output', 'log']) });
+const fileParams = z.object({ id: z.string().min(1), file: z.enum(['mjr', 'output', 'log', 'muxed']) });
 
 const CONTENT_TYPES: Record<string, string> = {
   opus: 'audio/ogg', webm: 'video/webm', mp4: 'video/mp4', wav: 'audio/wav', srt: 'text/plain', log: 'text/plain', mjr: 'application/octet-stream',

@@ -15,6 +15,7 @@ interface ListedRecording {
   state: string;
   error?: string;
   output?: string;
+  muxed?: string;
 }
 
 interface Listing {
@@ -25,7 +26,7 @@ interface Listing {
 /** Recordings change slowly (a conversion takes seconds): a poll is enough, no live feed. */
 const POLL_MS = 10_000;
 
-function fileUrl(r: ListedRecording, file: 'output' | 'mjr', token: string): string {
+function fileUrl(r: ListedRecording, file: 'output' | 'mjr' | 'muxed', token: string): string {
   // A link cannot carry a header: the admin API takes the token as a query parameter too.
   return `/recordings/${encodeURIComponent(r.server)}/${encodeURIComponent(r.id)}/${file}?token=${encodeURIComponent(token)}`;
 }
@@ -41,6 +42,7 @@ function Row({ r, token }: { r: ListedRecording; token: string }) {
       <td title={r.error}>{r.state}{r.error ? <div class="muted">{r.error}</div> : null}</td>
       <td>
         {r.output ? <a href={fileUrl(r, 'output', token)} data-role="download">{r.output.slice(r.output.lastIndexOf('.') + 1)}</a> : null}
+        {r.muxed ? <>{' '}<a href={fileUrl(r, 'muxed', token)} data-role="download-muxed">audio+video</a></> : null}
         {' '}<a href={fileUrl(r, 'mjr', token)} class="muted">mjr</a>
       </td>
     </tr>
