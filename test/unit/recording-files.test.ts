@@ -47,8 +47,8 @@ test('VideoRoom and AudioBridge names give room, participant, start and kind', (
 
 test('RecordPlay, VideoCall and custom names', () => {
   assert.deepEqual(parseRecordingName('rec-42-audio.mjr'), { plugin: 'recordplay', participant: '42', kind: 'audio', stem: 'rec-42-audio' });
-  assert.deepEqual(parseRecordingName('videocall-alice-bob-video.mjr'),
-    { plugin: 'videocall', participant: 'alice-bob', kind: 'video', stem: 'videocall-alice-bob-video' });
+  assert.deepEqual(parseRecordingName('videocall-alice-bob-1700000000000000-video.mjr'),
+    { plugin: 'videocall', participant: 'alice-bob', startedUs: 1700000000000000, kind: 'video', stem: 'videocall-alice-bob-1700000000000000-video' });
   assert.deepEqual(parseRecordingName('meeting-data.mjr'), { plugin: 'other', kind: 'data', stem: 'meeting-data' });
   assert.equal(parseRecordingName('room.wav'), undefined);
 });
