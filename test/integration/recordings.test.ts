@@ -5,7 +5,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
@@ -16,6 +17,8 @@ import { RecordingIndex, type Recording } from '../../src/sentinel/recordings/re
 import { PostProcessor } from '../../src/sentinel/recordings/post-process.js';
 import { startRestApi } from '../../src/sentinel/rest.js';
 import { startTestProxy, TEST_ADMIN_TOKEN, type TestProxy } from '../support/proxy-fixture.js';
+import { startTestSentinel } from '../support/sentinel-fixture.js';
+import { pollUntil } from '../support/processes.js';
 
 const ROOM = 7301;
 const TOKEN = 'recordings-test-token';
@@ -192,5 +195,26 @@ describe('recordings on two real Janus hosts', { timeout: 150_000 }, () => {
     assert.deepEqual([r.room, r.participant, r.kind, r.codec, r.state], [String(ROOM + 1), '300', 'audio', 'opus', 'processed'], JSON.stringify(r));
     const seconds = ffprobeDuration(join(dirs[0]!, r.output!));
     assert.ok(seconds * 1000 > PUBLISH_MS - 500 && seconds * 1000 < PUBLISH_MS + 3_000, `${String(seconds)} s`);
+  });
+
+  it('a real sentinel indexes its folder, reports its REST URL, and the proxy lists and serves its recordings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jc-rec-sentinel-'));
+    closers.push(() => { rmSync(dir, { recursive: true, force: true }); return Promise.resolve(); });
+    const source = indexes[hostOf['100']!]!.list().find((r) => r.participant === '100' && r.kind === 'audio')!;
+    const id = 'videoroom-9999-user-7-1700000000000000-audio';
+    copyFileSync(join(dirs[hostOf['100']!]!, `${source.id}.mjr`), join(dir, `${id}.mjr`));
+    const sentinel = await startTestSentinel({
+      proxies: [{ url: proxy.adminUrl!, token: TEST_ADMIN_TOKEN }],
+      config: { admin_api: { token: TOKEN }, recordings: { enabled: true, dirs: [dir], scan_interval_ms: 200, complete_after_ms: 0 } },
+    });
+    closers.unshift(() => sentinel.stop({ drain: false }));
+    const get = (path: string): Promise<Response> => fetch(`${proxy.adminUrl!}${path}`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    const listed = await pollUntil('the sentinel\'s recording is processed and listed by the proxy', async () => {
+      const body = await (await get('/recordings?room=9999&state=processed')).json() as { recordings: (Recording & { server: string })[] };
+      return body.recordings[0];
+    }, 20_000);
+    assert.deepEqual([listed.server, listed.id, listed.participant, listed.codec], ['sentinel-test', id, '7', 'opus']);
+    const served = Buffer.from(await (await get(`/recordings/sentinel-test/${id}/output`)).arrayBuffer());
+    assert.ok(served.equals(readFileSync(join(dir, `${id}.opus`))));
   });
 });
