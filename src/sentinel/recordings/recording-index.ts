@@ -96,7 +96,7 @@ export class RecordingIndex {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     const { recording } = entry;
-    if (which === 'mjr') return recording.size > 0 && !this.options.deleteMjr ? join(entry.dir, `${id}.mjr`) : undefined;
+    if (which === 'mjr') return join(entry.dir, `${id}.mjr`); // deleted after conversion (delete_mjr): served as 404
     const name = which === 'output' ? recording.output : which === 'muxed' ? recording.muxed : recording.log;
     return name === undefined ? undefined : join(this.outputDir(entry), name);
   }
