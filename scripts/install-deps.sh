@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs what Janus Cloud needs on a fresh Debian 12 machine: the Janus server, Redis,
+# Installs what Janus Cloud needs on a fresh Debian 12 machine: the Janus server and its janus-pp-rec (janus-tools), ffmpeg, Redis,
 # iproute2 (test hosts in network namespaces) and the npm dependencies. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(janus redis-server iproute2)
+# janus-tools (janus-pp-rec) and ffmpeg: recordings; janus-demos: the official demo and admin pages.
+APT_PACKAGES=(janus janus-tools janus-demos ffmpeg redis-server iproute2)
 # Browser suites fail without Chromium; only the explicit opt-out (never set by CI) leaves it out.
 if [ "${JANUS_CLOUD_SKIP_BROWSER_TESTS:-0}" != "1" ]; then APT_PACKAGES+=(chromium); fi
 

@@ -174,6 +174,7 @@ async function startAdminApi(config: ProxyConfig, deps: ConstructorParameters<ty
   if (!a.token) logger.warn({ token }, 'admin_api.token is not set: generated one for this run');
   const admin = new AdminApi(deps, {
     host: a.host, port: a.port, token, sentinelTokens: a.sentinel_tokens, corsOrigins: a.cors_origins, metricsPublic: a.metrics_public, logger,
+    recordings: { sentinelToken: config.recordings.sentinel_token, requestTimeoutMs: config.recordings.request_timeout_ms },
   });
   const url = listenUrl('http', await admin.listen());
   logger.info({ url }, 'admin API listening');

@@ -12,6 +12,28 @@ const errors = {
 };
 const nameParam = [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }];
 const backend = { $ref: '#/components/schemas/Backend' };
+const recordingQuery = [
+  { name: 'room', in: 'query', schema: { type: 'string' } },
+  { name: 'participant', in: 'query', schema: { type: 'string' } },
+  { name: 'state', in: 'query', schema: { enum: ['recording', 'complete', 'processing', 'processed', 'failed', 'unsupported'] } },
+  { name: 'since', in: 'query', description: 'only recordings written to since (ms since the epoch)', schema: { type: 'integer', minimum: 0 } },
+];
+const recordingFileParams = [
+  { name: 'server', in: 'path', required: true, schema: { type: 'string' } },
+  { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+  { name: 'file', in: 'path', required: true, description: 'the .mjr, the janus-pp-rec output, its log, or the audio+video mux', schema: { enum: ['mjr', 'output', 'log', 'muxed'] } },
+  { name: 'Range', in: 'header', schema: { type: 'string', example: 'bytes=0-1023' } },
+];
+const recording = {
+  type: 'object', required: ['id', 'server', 'plugin', 'state', 'size', 'modified_ms'], properties: {
+    id: { type: 'string' }, server: { type: 'string', description: 'the backend whose sentinel holds the file' },
+    plugin: { enum: ['videoroom', 'audiobridge', 'recordplay', 'videocall', 'other'] }, room: { type: 'string' }, participant: { type: 'string' },
+    kind: { enum: ['audio', 'video', 'data'] }, codec: { type: 'string' }, started_ms: { type: 'number' }, duration_ms: { type: 'number' },
+    size: { type: 'integer' }, modified_ms: { type: 'number' }, state: { type: 'string' },
+    error: { type: 'string', description: 'why the conversion failed: janus-pp-rec\'s own reason' },
+    output: { type: 'string' }, log: { type: 'string' }, muxed: { type: 'string' }, mux_error: { type: 'string' },
+  },
+};
 
 function op(summary: string, responses: Record<string, object>, extra: Record<string, unknown> = {}, secured = true): object {
   return { summary, ...(secured ? {} : { security: [] }), ...extra, responses: { ...responses, ...(secured ? errors : {}) } };
@@ -69,6 +91,22 @@ export function openApiDocument(): object {
         get: op('A client session\'s handles, each with its plugin and the backend it landed on', { 200: json('session'), 404: json('unknown', error) }, {
           parameters: [{ name: 'sessionId', in: 'path', required: true, schema: { type: 'integer' } }],
         }),
+      },
+      '/recordings': {
+        get: op('Recordings on every sentinel that reports a sentinel_url (recordings.sentinel_token must be set); a sentinel that fails is listed in errors', {
+          200: json('recordings', { type: 'object', properties: {
+            recordings: { type: 'array', items: recording },
+            errors: { type: 'array', items: { type: 'object', properties: { server: { type: 'string' }, reason: { type: 'string' } } } },
+          } }),
+          503: json('recordings.sentinel_token is not configured', error),
+        }, { parameters: recordingQuery }),
+      },
+      '/recordings/{server}/{id}/{file}': {
+        get: op('Download a recording file, streamed from the sentinel that holds it (range requests supported)', {
+          200: { description: 'the file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          206: { description: 'the requested range', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          404: json('unknown server, recording or file', error), 416: json('range not satisfiable', error), 502: json('the sentinel did not answer', error),
+        }, { parameters: recordingFileParams }),
       },
       '/openapi.json': { get: op('This document (no auth)', { 200: json('OpenAPI') }, {}, false) },
     },

@@ -15,6 +15,7 @@ import { requireToken } from './auth.js';
 import { backendRoutes } from './routes/backends.js';
 import { statusRoutes } from './routes/status.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { recordingRoutes, type RecordingsOptions } from './routes/recordings.js';
 import { LiveFeed, type LiveSource } from './live-feed.js';
 import { registerWebUi } from './static.js';
 import { openApiDocument } from './openapi.js';
@@ -28,6 +29,8 @@ export interface AdminApiOptions {
   corsOrigins: readonly string[];
   /** Serve /metrics without a token (for a Prometheus that cannot send one). */
   metricsPublic: boolean;
+  /** How to reach the sentinels for their recordings. */
+  recordings?: RecordingsOptions;
   logger: Logger;
 }
 
@@ -76,6 +79,7 @@ export class AdminApi {
       backendRoutes(scope, ctx);
       statusRoutes(scope, ctx);
       dashboardRoutes(scope, ctx, feed, deps.live);
+      recordingRoutes(scope, ctx, options.recordings ?? { sentinelToken: undefined, requestTimeoutMs: 5_000 });
       const document = openApiDocument();
       scope.get('/openapi.json', () => document);
       scope.get('/metrics', { preHandler: options.metricsPublic ? [] : ctx.adminOnly }, async (_request, reply) => {

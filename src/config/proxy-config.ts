@@ -31,6 +31,6 @@ export function loadProxyConfig(file: string | undefined, applyFlags: (config: J
 
 /** The effective config as text, secrets masked (for --check-config). */
 export function describeConfig(config: ProxyConfig): string {
-  const SECRET = new Set(['api_secret', 'token', 'sentinel_tokens', 'backend_room_secret', 'admin_key']);
+  const SECRET = new Set(['api_secret', 'token', 'sentinel_tokens', 'backend_room_secret', 'admin_key', 'sentinel_token']);
   return JSON.stringify(config, (key, value: unknown) => (SECRET.has(key) && value !== undefined ? '***' : value), 2);
 }

@@ -107,6 +107,14 @@ export const proxyConfigSchema = z.strictObject({
       metrics_public: z.boolean().default(false),
     })
     .prefault({}),
+  // Recordings held by the sentinels (GET /recordings on the admin API).
+  recordings: z
+    .strictObject({
+      /** The sentinels' admin_api.token, sent to list and download their recordings. */
+      sentinel_token: z.string().min(8, 'at least 8 characters').optional(),
+      request_timeout_ms: z.number().int().min(100).default(5_000),
+    })
+    .prefault({}),
   // Plugins served by the pass-through (no cluster-aware module): how their handles are placed.
   plugins: z
     .strictObject({

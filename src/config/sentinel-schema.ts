@@ -97,8 +97,33 @@ const adminApiSchema = z
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65_535).default(8200),
     token: token.optional(),
+    /** The URL proxies reach this API at (recordings); default: http://<host>:<port>. */
+    public_url: httpUrl.optional(),
   })
   .refine((a) => !a.enabled || a.token !== undefined, { message: 'token is required when the admin API is enabled', path: ['token'] });
+
+/** Recordings of this Janus: indexed, post-processed with janus-pp-rec, served by the REST API. */
+const recordingsSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** The folders Janus records into (the plugins' rec_dir / mjrs_dir). */
+  dirs: z.array(z.string().min(1)).default([]),
+  /** Where results and logs go; default: next to each .mjr. */
+  output_dir: z.string().min(1).optional(),
+  /** A copy of every converted file goes here too. */
+  collect_dir: z.string().min(1).optional(),
+  /** Delete the .mjr once converted. */
+  delete_mjr: z.boolean().default(false),
+  scan_interval_ms: ms(100).default(5_000),
+  /** A file unchanged this long is complete (Janus has closed it). */
+  complete_after_ms: ms(0).default(10_000),
+  max_files: count.default(10_000),
+  janus_pp_rec: z.string().min(1).default('janus-pp-rec'),
+  /** Also mux each participant's audio and video into one file (ffmpeg, stream copy). */
+  mux: z.boolean().default(false),
+  ffmpeg: z.string().min(1).default('ffmpeg'),
+  workers: count.max(64).default(2),
+  timeout_ms: ms(1_000).default(300_000),
+});
 
 export const sentinelConfigSchema = z
   .strictObject({
@@ -109,6 +134,7 @@ export const sentinelConfigSchema = z
     drain: drainSchema.prefault({}),
     sweeper: sweeperSchema.prefault({}),
     admin_api: adminApiSchema.prefault({}),
+    recordings: recordingsSchema.prefault({}),
     log: z
       .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
       .prefault({}),

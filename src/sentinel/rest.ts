@@ -1,6 +1,7 @@
 /**
  * The sentinel's REST API (fastify): `GET /healthz` (open), and with a bearer token `GET /info`,
- * `POST /maintenance {enabled}`, `POST /drain {enabled?, timeout_ms?}` and `POST /restart`.
+ * `POST /maintenance {enabled}`, `POST /drain {enabled?, timeout_ms?}`, `POST /restart`, and the
+ * recordings (`GET /recordings`, `GET /recordings/:id/:file`).
  * Errors are `{code, reason}` from one catalogue; nothing leaks a stack trace.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -8,6 +9,8 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { checkBearer } from './rest-auth.js';
 import { RestError } from './rest-errors.js';
+import type { RecordingIndex } from './recordings/recording-index.js';
+import { registerRecordingRoutes } from './recordings/recording-routes.js';
 
 /** What the REST API may do to the sentinel. */
 export interface SentinelControl {
@@ -18,6 +21,8 @@ export interface SentinelControl {
   /** Starts (or cancels) a drain without waiting for it to finish. */
   drain(enabled: boolean, timeoutMs: number | undefined): Promise<void>;
   restart(): Promise<void>;
+  /** The recording index, when recordings are enabled. */
+  recordings(): RecordingIndex | undefined;
 }
 
 export interface RestOptions {
@@ -78,6 +83,8 @@ export async function startRestApi(control: SentinelControl, options: RestOption
     await control.restart();
     return control.info();
   });
+
+  registerRecordingRoutes(app, () => control.recordings());
 
   const address = await app.listen({ host: options.host, port: options.port });
   options.logger.info({ url: address }, 'sentinel REST API listening');

@@ -11,6 +11,8 @@ export interface ReportInputs {
   /** Left out while Janus is down: figures of a dead process would be stale. */
   load: LoadSample;
   startTimeMs: number | undefined;
+  /** The sentinel's REST API, once it listens. */
+  sentinelUrl?: string | undefined;
   expireS: number;
   labels: { location?: string | undefined; isp?: string | undefined; region?: string | undefined };
   capacity: { max_sessions?: number | undefined; max_handles?: number | undefined; max_bandwidth_bps?: number | undefined };
@@ -36,6 +38,7 @@ export function buildReport(inputs: ReportInputs): ServerReport {
     load_score: load.load_score,
     ...inputs.capacity,
     ...inputs.labels,
+    sentinel_url: inputs.sentinelUrl,
     janus_version: inputs.janus?.version,
     plugins: inputs.janus?.plugins,
     reclaim_session_timeout_s: inputs.janus?.reclaimSessionTimeoutS,

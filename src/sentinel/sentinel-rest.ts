@@ -19,6 +19,7 @@ function control(sentinel: Sentinel, logger: Logger): SentinelControl {
   const registry = sentinelMetrics(() => sentinel.info());
   return {
     info: () => sentinel.info(),
+    recordings: () => sentinel.recordings,
     metrics: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
     setMaintenance(enabled) {
       refuseWhileStopping();

@@ -22,6 +22,7 @@ import { SessionCounter } from './session-counts.js';
 import { Signal } from './signal.js';
 import { StatusTracker } from './status.js';
 import { RoomSweeper, type SweepResult } from './sweeper.js';
+import { createRecordingIndex, type RecordingIndex } from './recordings/recording-index.js';
 import { sentinelInfo, type SentinelInfo } from './sentinel-info.js';
 import { startSentinelRest, type SentinelRest } from './sentinel-rest.js';
 
@@ -47,6 +48,8 @@ export class Sentinel {
   private readonly load: LoadSampler;
   private readonly drainer: Drainer;
   private readonly sweeper: RoomSweeper | undefined;
+  /** This Janus's recordings, when `recordings.enabled`. */
+  readonly recordings: RecordingIndex | undefined;
   private readonly ownSessions = new Set<number>();
   private janusInfo: JanusInfo | undefined;
   private rest: SentinelRest | undefined;
@@ -86,6 +89,7 @@ export class Sentinel {
       janusAlive: () => this.janusAlive(),
     });
     this.sweeper = config.sweeper.enabled ? this.createSweeper() : undefined;
+    this.recordings = createRecordingIndex(config.recordings, logger);
     this.reporter = new Reporter(this.createSinks(deps), { intervalMs: config.report.interval_ms, logger });
     this.wire();
   }
@@ -99,7 +103,7 @@ export class Sentinel {
     const { janus } = this.config;
     return buildReport({
       identity: this.identity, status: this.tracker.status, janus: this.janusInfo, load: this.load.latest,
-      startTimeMs: this.process.view().startedAtMs, expireS: this.config.report.expire_s,
+      startTimeMs: this.process.view().startedAtMs, sentinelUrl: this.config.admin_api.public_url ?? this.rest?.url, expireS: this.config.report.expire_s,
       labels: { location: janus.location, isp: janus.isp, region: janus.region },
       capacity: { max_sessions: janus.capacity.max_sessions, max_handles: janus.capacity.max_handles, max_bandwidth_bps: janus.capacity.max_bandwidth_bps },
     });
@@ -122,6 +126,7 @@ export class Sentinel {
     this.liveness.start();
     this.load.start();
     this.sweeper?.start();
+    this.recordings?.start();
     // Report once liveness has an answer, so a sentinel restart does not flash `down` for a healthy Janus.
     await this.firstLivenessVerdict(this.config.monitor.ping_timeout_ms * 2);
     this.reporter.start(() => this.currentReport());
@@ -181,6 +186,7 @@ export class Sentinel {
   private async shutdown(drain: boolean): Promise<void> {
     this.logger.info({ drain }, 'sentinel stopping');
     await this.sweeper?.stop();
+    await this.recordings?.stop();
     if (drain && this.process.mode === 'supervised' && this.janusAlive()) await this.drainer.drain(this.config.drain.timeout_ms);
     await this.process.close();
     this.tracker.update({ lifecycle: 'leaving' });

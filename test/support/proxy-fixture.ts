@@ -11,6 +11,7 @@ export type ProxyOverrides = {
   backends?: Record<string, unknown>;
   admin_api?: Record<string, unknown>;
   store?: Record<string, unknown>;
+  recordings?: Record<string, unknown>;
   /** The `videoroom` section; tests get a fixed backend room secret unless they set one. */
   videoroom?: Record<string, unknown>;
   /** Static backends in the config; defaults to the given Janus servers. */
@@ -31,6 +32,7 @@ export async function startTestProxy(janus: readonly JanusInstance[], overrides:
     backends: { reconnect_initial_delay_ms: 100, reconnect_max_delay_ms: 500, ...overrides.backends },
     admin_api: { host: '127.0.0.1', port: 0, token: TEST_ADMIN_TOKEN, ...overrides.admin_api },
     store: { ...overrides.store },
+    recordings: { ...overrides.recordings },
     videoroom: { backend_room_secret: 'test-backend-room-secret', ...overrides.videoroom },
     janus_server: overrides.janus_server ?? janus.map((j) => ({ name: j.name, url: j.wsUrl })),
   });

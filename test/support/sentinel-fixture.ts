@@ -22,7 +22,7 @@ export type SentinelFixtureOptions = {
   plugins?: string[];
   apiSecret?: string;
   /** Sections merged over the fixture's fast test defaults. */
-  config?: Partial<Record<'janus' | 'process' | 'monitor' | 'report' | 'drain' | 'sweeper' | 'admin_api', Section>>;
+  config?: Partial<Record<'janus' | 'process' | 'monitor' | 'report' | 'drain' | 'sweeper' | 'admin_api' | 'recordings', Section>>;
   /** false: watch mode is set up by the caller through `config.process`. */
   supervise?: boolean;
   deps?: SentinelDeps;
@@ -81,6 +81,7 @@ export function fastTestConfig(janus: TestJanusConfig, opts: SentinelFixtureOpti
     drain: { timeout_ms: 10_000, poll_interval_ms: 100, ...c.drain },
     sweeper: { enabled: false, ...c.sweeper },
     admin_api: { host: '127.0.0.1', port: restPort, token: SENTINEL_TEST_TOKEN, ...c.admin_api },
+    recordings: { ...c.recordings },
     log: { level: process.env.SENTINEL_LOG_LEVEL ?? 'silent' },
   };
 }

@@ -130,4 +130,10 @@ describe('sentinel report', () => {
     assert.equal(report.load_score, undefined);
     assert.equal(report.status, 'down');
   });
+
+  it('carries the sentinel REST URL once it listens (where proxies fetch recordings)', () => {
+    const report = buildReport({ ...inputs, sentinelUrl: 'http://10.0.0.5:8200' });
+    assert.equal(report.sentinel_url, 'http://10.0.0.5:8200');
+    assert.ok(serverReportSchema.safeParse(JSON.parse(JSON.stringify(report))).success);
+  });
 });

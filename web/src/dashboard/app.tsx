@@ -1,10 +1,11 @@
-/** The dashboard: token gate, then the cluster's servers, activity charts, rooms and placement decisions. */
+/** The dashboard: token gate, then the cluster's servers, activity charts, rooms, recordings and placement decisions. */
 import { useCallback, useState } from 'preact/hooks';
 import { forgetToken, storedToken, storeToken } from '../api';
 import { Activity } from './activity';
 import { Backends } from './backends';
 import { health } from './health';
 import { Decisions, Rooms } from './tables';
+import { Recordings } from './recordings';
 import { TokenForm } from './token-form';
 import { useLive } from './use-live';
 
@@ -44,6 +45,10 @@ function Dashboard({ token, onUnauthorized, onLogout }: { token: string; onUnaut
             <section>
               <h2>Rooms</h2>
               <Rooms rooms={snapshot.rooms} />
+            </section>
+            <section>
+              <h2>Recordings</h2>
+              <Recordings token={token} onUnauthorized={onUnauthorized} />
             </section>
             <section>
               <h2>Recent placement decisions</h2>

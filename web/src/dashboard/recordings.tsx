@@ -1,0 +1,83 @@
+/** Recordings per room, from every sentinel (GET /recordings): state, where they are, download links. */
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError } from '../api';
+
+interface ListedRecording {
+  id: string;
+  server: string;
+  plugin: string;
+  room?: string;
+  participant?: string;
+  kind?: string;
+  codec?: string;
+  duration_ms?: number;
+  size: number;
+  state: string;
+  error?: string;
+  output?: string;
+  muxed?: string;
+}
+
+interface Listing {
+  recordings: ListedRecording[];
+  errors: { server: string; reason: string }[];
+}
+
+/** Recordings change slowly (a conversion takes seconds): a poll is enough, no live feed. */
+const POLL_MS = 10_000;
+
+function fileUrl(r: ListedRecording, file: 'output' | 'mjr' | 'muxed', token: string): string {
+  // A link cannot carry a header: the admin API takes the token as a query parameter too.
+  return `/recordings/${encodeURIComponent(r.server)}/${encodeURIComponent(r.id)}/${file}?token=${encodeURIComponent(token)}`;
+}
+
+function Row({ r, token }: { r: ListedRecording; token: string }) {
+  return (
+    <tr data-recording={r.id} data-state={r.state}>
+      <td>{r.room ?? '—'}<span class="muted"> {r.plugin}</span></td>
+      <td>{r.participant ?? '—'}</td>
+      <td>{r.kind ?? '?'}<span class="muted"> {r.codec ?? ''}</span></td>
+      <td>{r.server}</td>
+      <td>{r.duration_ms === undefined ? '—' : `${(r.duration_ms / 1000).toFixed(1)} s`}</td>
+      <td title={r.error}>{r.state}{r.error ? <div class="muted">{r.error}</div> : null}</td>
+      <td>
+        {r.output ? <a href={fileUrl(r, 'output', token)} data-role="download">{r.output.slice(r.output.lastIndexOf('.') + 1)}</a> : null}
+        {r.muxed ? <>{' '}<a href={fileUrl(r, 'muxed', token)} data-role="download-muxed">audio+video</a></> : null}
+        {' '}<a href={fileUrl(r, 'mjr', token)} class="muted">mjr</a>
+      </td>
+    </tr>
+  );
+}
+
+export function Recordings({ token, onUnauthorized }: { token: string; onUnauthorized: () => void }) {
+  const [listing, setListing] = useState<Listing | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = (): void => {
+      api<Listing>('/recordings', token)
+        .then((l) => { if (live) { setListing(l); setError(null); } })
+        .catch((err: unknown) => {
+          if (err instanceof ApiError && err.unauthorized) onUnauthorized();
+          else if (live) setError(err instanceof Error ? err.message : String(err));
+        });
+    };
+    load();
+    const timer = setInterval(load, POLL_MS);
+    return () => { live = false; clearInterval(timer); };
+  }, [token, onUnauthorized]);
+  if (error !== null) return <p class="empty" data-role="recordings-error">Recordings unavailable: {error}</p>;
+  if (listing === null) return <p class="empty">Loading recordings…</p>;
+  const sorted = [...listing.recordings].sort((a, b) => (a.room ?? '').localeCompare(b.room ?? '') || a.id.localeCompare(b.id));
+  return (
+    <>
+      {listing.errors.map((e) => <p class="empty" key={e.server}>{e.server}: {e.reason}</p>)}
+      {sorted.length === 0 ? <p class="empty" data-role="no-recordings">No recordings.</p> : (
+        <table class="recordings">
+          <thead><tr><th>Room</th><th>Participant</th><th>Kind</th><th>Janus server</th><th>Duration</th><th>State</th><th>Files</th></tr></thead>
+          <tbody>{sorted.map((r) => <Row key={`${r.server}/${r.id}`} r={r} token={token} />)}</tbody>
+        </table>
+      )}
+    </>
+  );
+}
