@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import type { ProxyConfig } from './config/schema.js';
-import { Cluster } from './cluster/cluster.js';
+import { Cluster, type BackendCredentials } from './cluster/cluster.js';
 import { loadCustomSelector } from './cluster/custom-selector.js';
 import { LocalityResolver } from './cluster/locality.js';
 import { Sessions } from './core/sessions.js';
@@ -18,7 +18,8 @@ import { WsTransport } from './transport/ws-server.js';
 import { HttpTransport } from './transport/http/http-transport.js';
 import { AdminApi } from './admin/server.js';
 import { storedRooms } from './admin/live-feed.js';
-import { createRoomRoutes, createServerStore } from './store/factory.js';
+import { createRoomRoutes, createServerStore, createTokenStore } from './store/factory.js';
+import { TokenAuth } from './core/token-auth.js';
 import type { ServerStore } from './store/server-store.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
 
@@ -70,6 +71,7 @@ async function createCluster(config: ProxyConfig, store: ServerStore, metrics: P
     customSelector: b.selector_module ? await loadCustomSelector(b.selector_module) : undefined,
     connectionsPerBackend: b.connections_per_server,
     spareSessions: b.spare_sessions,
+    credentials: backendCredentials(config),
     connection: {
       apiSecret: config.general.api_secret,
       requestTimeoutMs: b.request_timeout_ms,
@@ -84,8 +86,30 @@ async function createCluster(config: ProxyConfig, store: ServerStore, metrics: P
     onDecision: (plugin, result) => { metrics.onPlacement(plugin, result); },
     logger,
   });
-  await cluster.start(config.janus_server);
+  // Credentials stay in the proxy's config: they are no part of a server's record.
+  await cluster.start(config.janus_server.map(({ api_secret: _secret, token: _token, ...server }) => server));
   return cluster;
+}
+
+/** Each backend's own api_secret/token: `backends.credentials` over the `janus_server` entry's. */
+function backendCredentials(config: ProxyConfig): Map<string, BackendCredentials> {
+  const all = new Map<string, BackendCredentials>();
+  for (const server of config.janus_server) all.set(server.name, { apiSecret: server.api_secret, token: server.token });
+  for (const [name, own] of Object.entries(config.backends.credentials)) {
+    const previous = all.get(name);
+    all.set(name, { apiSecret: own.api_secret ?? previous?.apiSecret, token: own.token ?? previous?.token });
+  }
+  return all;
+}
+
+/** Janus's token_auth at the proxy: undefined when off; stored tokens live in the configured store. */
+async function startTokenAuth(config: ProxyConfig, logger: Logger, shutdown: ShutdownStack): Promise<TokenAuth | undefined> {
+  if (!config.general.token_auth) return undefined;
+  const store = await createTokenStore(config.store, logger.child({ component: 'tokens' }));
+  shutdown.push(() => store.close());
+  const auth = new TokenAuth({ secret: config.general.token_auth_secret, store });
+  logger.info({ mode: auth.mode }, 'token based authentication enabled');
+  return auth;
 }
 
 /** Stops what was started, newest first; also unwinds a start that failed halfway. */
@@ -137,7 +161,7 @@ async function startWsTransport(config: ProxyConfig, dispatcher: Dispatcher, ses
   return { url, close: () => ws.close() };
 }
 
-async function startHttpTransport(config: ProxyConfig, dispatcher: Dispatcher, logger: Logger): Promise<Listening> {
+async function startHttpTransport(config: ProxyConfig, dispatcher: Dispatcher, tokenAuth: TokenAuth | undefined, logger: Logger): Promise<Listening> {
   const t = config.http_transport;
   const http = new HttpTransport(
     {
@@ -150,6 +174,7 @@ async function startHttpTransport(config: ProxyConfig, dispatcher: Dispatcher, l
       maxQueuedEvents: t.max_queued_events,
       maxBodyBytes: t.max_body_bytes,
       apiSecret: config.general.api_secret,
+      tokenValid: tokenAuth ? (token) => tokenAuth.checkToken(token) : undefined,
       origin: { trustForwardedFor: t.trust_forwarded_for, localityHeaders: config.backends.locality.headers },
       logger,
     },
@@ -205,13 +230,14 @@ async function startCore(config: ProxyConfig, logger: Logger, shutdown: Shutdown
   });
   shutdown.push(() => { sessions.stop(); });
   metrics.watch(sessions, cluster);
-  return { proxyId, metrics, cluster, calls, roomRoutes, videoroom, sessions };
+  const tokenAuth = await startTokenAuth(config, logger, shutdown);
+  return { proxyId, metrics, cluster, calls, roomRoutes, videoroom, sessions, tokenAuth };
 }
 
 type Core = Awaited<ReturnType<typeof startCore>>;
 
 function createDispatcher(config: ProxyConfig, core: Core, transports: Record<string, Record<string, unknown>>, logger: Logger): Dispatcher {
-  const { cluster, calls, roomRoutes, videoroom, sessions, metrics } = core;
+  const { cluster, calls, roomRoutes, videoroom, sessions, metrics, tokenAuth } = core;
   const passthrough = passthroughFactory({
     routing: config.plugins.routing,
     homeBackends: config.plugins.home_backend,
@@ -220,7 +246,7 @@ function createDispatcher(config: ProxyConfig, core: Core, transports: Record<st
   });
   const modules = [echotestPlugin, videoroom.plugin, ...callPlugins({ users: calls.users, bus: calls.bus, logger })];
   return new Dispatcher(
-    { sessions, plugins: new PluginRegistry(modules, passthrough), cluster },
+    { sessions, plugins: new PluginRegistry(modules, passthrough), cluster, tokenAuth },
     {
       apiSecret: config.general.api_secret,
       serverName: config.general.server_name,
@@ -247,7 +273,7 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
   }
   let http: Listening | undefined;
   if (config.http_transport.enabled) {
-    http = await startHttpTransport(config, dispatcher, logger);
+    http = await startHttpTransport(config, dispatcher, core.tokenAuth, logger);
     shutdown.push(http.close);
     Object.assign(transports, HTTP_TRANSPORT_INFO);
   }

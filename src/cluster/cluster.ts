@@ -14,12 +14,19 @@ export interface StaticBackend {
   url: string;
 }
 
+export interface BackendCredentials {
+  apiSecret?: string | undefined;
+  token?: string | undefined;
+}
+
 export interface ClusterOptions {
   algorithm: SelectionAlgorithm;
   customSelector?: CustomSelector | undefined;
   connectionsPerBackend: number;
   spareSessions: number;
   connection: ConnectionSettings;
+  /** Per-backend credentials by backend name, over `connection`'s (backends with their own api_secret/token_auth). */
+  credentials?: ReadonlyMap<string, BackendCredentials> | undefined;
   breaker: BreakerOptions;
   removeExpiredAfterMs: number;
   explainHistory: number;
@@ -53,7 +60,7 @@ export class Cluster {
   constructor(store: ServerStore, private readonly options: ClusterOptions) {
     this.now = options.now ?? Date.now;
     const deps: BackendDeps = {
-      createPool: (url, onRequestOutcome) => this.createPool(url, onRequestOutcome),
+      createPool: (name, url, onRequestOutcome) => this.createPool(name, url, onRequestOutcome),
       spareSessions: options.spareSessions,
       breaker: options.breaker,
       logger: options.logger,
@@ -130,9 +137,12 @@ export class Cluster {
     if (this.decisions.length > this.options.explainHistory) this.decisions.shift();
   }
 
-  private createPool(url: string, onRequestOutcome: (ok: boolean) => void): BackendPool {
+  private createPool(name: string, url: string, onRequestOutcome: (ok: boolean) => void): BackendPool {
+    const own = this.options.credentials?.get(name);
     return new BackendPool({
       ...this.options.connection,
+      ...(own?.apiSecret === undefined ? {} : { apiSecret: own.apiSecret }),
+      ...(own?.token === undefined ? {} : { token: own.token }),
       url,
       size: this.options.connectionsPerBackend,
       logger: this.options.logger.child({ backend: url }),

@@ -11,6 +11,15 @@ const backendSchema = z.strictObject({
   url: z.string().regex(/^wss?:\/\/.+/, 'a ws:// or wss:// URL'),
   /** Where other Janus servers send VideoRoom cascade RTP; default: the host of `url`. */
   media_address: z.string().regex(/^[\w.:-]{1,255}$/, 'an IP address or host name').optional(),
+  /** This backend's own api_secret / token_auth token, used on the proxy's connections to it. */
+  api_secret: z.string().min(1).optional(),
+  token: z.string().min(1).optional(),
+});
+
+/** Credentials of a backend with its own api_secret / token_auth (by backend name, for sentinel-reported backends too). */
+const credentialsSchema = z.strictObject({
+  api_secret: z.string().min(1).optional(),
+  token: z.string().min(1).optional(),
 });
 
 const localityRuleSchema = z.strictObject({
@@ -27,6 +36,9 @@ export const proxyConfigSchema = z.strictObject({
       session_timeout: z.number().int().min(0).max(86_400).default(60),
       reclaim_session_timeout: z.number().int().min(0).max(86_400).default(0),
       api_secret: z.string().min(1).optional(),
+      // Janus's token authentication, named as in janus.jcfg: stored tokens, or signed ones with the secret.
+      token_auth: z.boolean().default(false),
+      token_auth_secret: z.string().min(1).optional(),
     })
     .prefault({}),
   log: z
@@ -76,6 +88,8 @@ export const proxyConfigSchema = z.strictObject({
       breaker_failures: z.number().int().min(1).default(5),
       breaker_open_ms: z.number().int().min(100).default(5_000),
       remove_expired_after_s: z.number().int().min(0).default(60),
+      /** Backend name → its own api_secret / token (over `janus_server` entries' and `general.api_secret`). */
+      credentials: z.record(z.string(), credentialsSchema).default({}),
       locality: z
         .strictObject({
           headers: z.strictObject({ location: z.string().optional(), isp: z.string().optional(), region: z.string().optional() }).prefault({}),

@@ -15,6 +15,8 @@ import { attach, handleVerb } from './handle-verbs.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { RequestObserver } from './request-observer.js';
+import type { TokenAuth } from './token-auth.js';
+import type { JsonObject } from '../protocol/messages.js';
 
 const KNOWN_VERBS = new Set(['info', 'ping', 'create', 'attach', 'keepalive', 'claim', 'destroy', 'message', 'trickle', 'detach', 'hangup']);
 
@@ -76,6 +78,8 @@ export interface DispatchDeps {
   sessions: Sessions;
   plugins: PluginRegistry;
   cluster: Cluster;
+  /** Janus's `token_auth`; undefined when it is off. */
+  tokenAuth?: TokenAuth | undefined;
 }
 
 export class Dispatcher {
@@ -113,10 +117,10 @@ export class Dispatcher {
   /** Returns the reply, or a promise of it. Synchronous throws and rejections become error replies. */
   private route(request: ClientRequest, sink: Sink): Promise<OutgoingMessage | undefined> | undefined {
     if (request.level === 'root') {
-      sink.send(this.root(request.verb, request.transaction, request.raw.id, request.raw.apisecret, sink));
+      sink.send(this.root(request.verb, request.transaction, request.raw, sink));
       return undefined;
     }
-    if (!this.authorized(request.raw.apisecret)) throw new JanusError(C.UNAUTHORIZED);
+    if (!this.authorized(request.raw)) throw new JanusError(C.UNAUTHORIZED);
     const session = this.deps.sessions.get(request.sessionId);
     if (!session) throw new JanusError(C.SESSION_NOT_FOUND, `No such session ${request.sessionId}`);
     this.deps.sessions.touch(session);
@@ -124,14 +128,15 @@ export class Dispatcher {
     return this.sessionLevel(request, session, sink);
   }
 
-  private root(verb: 'info' | 'ping' | 'create', transaction: string, id: unknown, secret: unknown, sink: Sink): OutgoingMessage {
+  private root(verb: 'info' | 'ping' | 'create', transaction: string, raw: JsonObject, sink: Sink): OutgoingMessage {
     switch (verb) {
       case 'info':
         return serverInfo(transaction, this.infoInputs());
       case 'ping':
         return { janus: 'pong', transaction };
       case 'create': {
-        if (!this.authorized(secret)) return errorReply(C.UNAUTHORIZED, 'Unauthorized request (wrong or missing secret/token)', undefined, transaction);
+        if (!this.authorized(raw)) return errorReply(C.UNAUTHORIZED, 'Unauthorized request (wrong or missing secret/token)', undefined, transaction);
+        const id = raw.id;
         const requested = typeof id === 'number' && id > 0 ? id : undefined;
         if (requested !== undefined && this.deps.sessions.has(requested)) {
           return errorReply(C.SESSION_CONFLICT, 'Session ID already in use', requested, transaction);
@@ -192,8 +197,13 @@ export class Dispatcher {
     return info;
   }
 
-  private authorized(secret: unknown): boolean {
-    return this.options.apiSecret === undefined || secret === this.options.apiSecret;
+  /** As Janus: with an API secret and/or token auth on, either a right secret or a valid token will do. */
+  private authorized(raw: JsonObject): boolean {
+    const { apiSecret } = this.options;
+    const tokens = this.deps.tokenAuth;
+    if (apiSecret === undefined && !tokens) return true;
+    if (apiSecret !== undefined && raw.apisecret === apiSecret) return true;
+    return tokens !== undefined && typeof raw.token === 'string' && tokens.checkToken(raw.token);
   }
 
   private infoInputs(): ServerInfoInputs {
@@ -202,6 +212,7 @@ export class Dispatcher {
       sessionTimeoutS: this.options.sessionTimeoutS,
       reclaimSessionTimeoutS: this.options.reclaimSessionTimeoutS,
       apiSecret: this.options.apiSecret !== undefined,
+      authToken: this.deps.tokenAuth !== undefined,
       plugins: { ...this.deps.cluster.plugins(), ...this.deps.plugins.standalone() },
       transports: this.options.transports,
     };

@@ -11,6 +11,7 @@ export interface ServerInfoInputs {
   sessionTimeoutS: number;
   reclaimSessionTimeoutS: number;
   apiSecret: boolean;
+  authToken: boolean;
   plugins: Record<string, JsonObject>;
   transports: Record<string, JsonObject>;
 }
@@ -39,7 +40,7 @@ export function serverInfo(transaction: string, inputs: ServerInfoInputs): Outgo
     'ice-tcp': false,
     'full-trickle': false,
     api_secret: inputs.apiSecret,
-    auth_token: false,
+    auth_token: inputs.authToken,
     event_handlers: false,
     opaqueid_in_api: false,
     transports: inputs.transports,

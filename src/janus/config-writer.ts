@@ -17,6 +17,8 @@ export type JanusConfigInput = {
   adminSecret: string;
   apiSecret?: string | undefined;
   tokenAuth?: boolean | undefined;
+  /** Signed-token mode (token_auth_secret); stored tokens when unset. */
+  tokenAuthSecret?: string | undefined;
   sessionTimeout?: number | undefined;
   reclaimSessionTimeout?: number | undefined;
   fullTrickle?: boolean | undefined;
@@ -89,6 +91,7 @@ export function writeJanusConfig(c: JanusConfigInput): string {
       admin_secret: c.adminSecret,
       api_secret: c.apiSecret,
       token_auth: c.tokenAuth,
+      token_auth_secret: c.tokenAuthSecret,
       session_timeout: c.sessionTimeout,
       reclaim_session_timeout: c.reclaimSessionTimeout,
       server_name: c.serverName,

@@ -30,6 +30,7 @@ export type JanusOptions = {
   reclaimSessionTimeout?: number;
   fullTrickle?: boolean;
   tokenAuth?: boolean;
+  tokenAuthSecret?: string;
   /** Enable the plain HTTP Janus API too (default true). Admin HTTP is always on. */
   http?: boolean;
   serverName?: string;
@@ -133,6 +134,7 @@ export async function startJanus(opts: JanusOptions = {}): Promise<JanusInstance
       plugins: opts.plugins ?? DEFAULT_PLUGINS,
       apiSecret: opts.apiSecret,
       tokenAuth: opts.tokenAuth,
+      tokenAuthSecret: opts.tokenAuthSecret,
       sessionTimeout: opts.sessionTimeout,
       reclaimSessionTimeout: opts.reclaimSessionTimeout,
       fullTrickle: opts.fullTrickle,
