@@ -22,6 +22,8 @@ import { createRoomRoutes, createServerStore, createTokenStore } from './store/f
 import { TokenAuth } from './core/token-auth.js';
 import type { ServerStore } from './store/server-store.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
+import { startJanusAdmin } from './janus-admin/index.js';
+import { isJsonObject } from './protocol/messages.js';
 
 export interface RunningProxy {
   /** This proxy's id among the proxies sharing a store (a new one at every start). */
@@ -35,6 +37,8 @@ export interface RunningProxy {
   /** http://host:port of the admin API (undefined when disabled) and its token. */
   readonly adminUrl: string | undefined;
   readonly adminToken: string | undefined;
+  /** http://host:port/admin of the Janus Admin API (undefined when disabled); ws:// on the same port. */
+  readonly janusAdminUrl: string | undefined;
   readonly metrics: ProxyMetrics;
   stop(): Promise<void>;
 }
@@ -87,17 +91,21 @@ async function createCluster(config: ProxyConfig, store: ServerStore, metrics: P
     logger,
   });
   // Credentials stay in the proxy's config: they are no part of a server's record.
-  await cluster.start(config.janus_server.map(({ api_secret: _secret, token: _token, ...server }) => server));
+  await cluster.start(config.janus_server.map(({ api_secret: _s, token: _t, admin_url: _u, admin_secret: _a, ...server }) => server));
   return cluster;
 }
 
 /** Each backend's own api_secret/token: `backends.credentials` over the `janus_server` entry's. */
 function backendCredentials(config: ProxyConfig): Map<string, BackendCredentials> {
   const all = new Map<string, BackendCredentials>();
-  for (const server of config.janus_server) all.set(server.name, { apiSecret: server.api_secret, token: server.token });
+  for (const s of config.janus_server) {
+    all.set(s.name, { apiSecret: s.api_secret, token: s.token, adminUrl: s.admin_url, adminSecret: s.admin_secret });
+  }
   for (const [name, own] of Object.entries(config.backends.credentials)) {
-    const previous = all.get(name);
-    all.set(name, { apiSecret: own.api_secret ?? previous?.apiSecret, token: own.token ?? previous?.token });
+    const p = all.get(name);
+    all.set(name, {
+      apiSecret: own.api_secret ?? p?.apiSecret, token: own.token ?? p?.token, adminUrl: own.admin_url ?? p?.adminUrl, adminSecret: own.admin_secret ?? p?.adminSecret,
+    });
   }
   return all;
 }
@@ -283,8 +291,19 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
     admin = await startAdminApi(config, { cluster, info: () => dispatcher.info(), metrics, live }, logger);
     shutdown.push(admin.close);
   }
+  let janusAdmin: Listening | undefined;
+  if (config.janus_admin.enabled) {
+    const info = (): Record<string, unknown> => dispatcher.info();
+    janusAdmin = await startJanusAdmin(config, {
+      cluster, sessions, tokenAuth: core.tokenAuth,
+      info: (transaction) => ({ janus: 'server_info', transaction, ...info() }),
+      plugins: () => { const p = info().plugins; return isJsonObject(p) ? Object.keys(p) : []; },
+    }, logger);
+    shutdown.push(janusAdmin.close);
+  }
   return {
     proxyId: core.proxyId,
+    janusAdminUrl: janusAdmin?.url,
     cluster,
     sessions,
     wsUrl: ws?.url,

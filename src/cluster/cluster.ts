@@ -17,6 +17,14 @@ export interface StaticBackend {
 export interface BackendCredentials {
   apiSecret?: string | undefined;
   token?: string | undefined;
+  /** Its Janus Admin API, over the URL its record gives (a sentinel reports one). */
+  adminUrl?: string | undefined;
+  adminSecret?: string | undefined;
+}
+
+export interface AdminEndpoint {
+  url: string;
+  secret: string | undefined;
 }
 
 export interface ClusterOptions {
@@ -104,6 +112,13 @@ export class Cluster {
     const backend = this.backends.get(name);
     if (!backend?.connected || !(plugin in (backend.pool.info?.plugins ?? {}))) return undefined;
     return { backend, release: backend.reserve() };
+  }
+
+  /** Where the named backend's Janus Admin API is; undefined when neither config nor its record says. */
+  adminEndpoint(name: string): AdminEndpoint | undefined {
+    const own = this.options.credentials?.get(name);
+    const url = own?.adminUrl ?? this.backends.get(name)?.record.admin_url;
+    return url === undefined ? undefined : { url, secret: own?.adminSecret };
   }
 
   /** The most recent placement decisions, newest first. */

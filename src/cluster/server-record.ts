@@ -34,6 +34,8 @@ export const serverReportSchema = z.strictObject({
   region: label.optional(),
   /** Address other Janus servers send RTP to (VideoRoom remote publishers); default: the host of `url`. */
   media_address: z.string().regex(/^[\w.:-]{1,255}$/, 'an IP address or host name').optional(),
+  /** The Janus Admin API WebSocket (`janus-admin-protocol`); its admin_secret stays in the proxy's config. */
+  admin_url: z.string().regex(/^wss?:\/\/[^\s]+$/, 'a ws:// or wss:// URL').optional(),
   janus_version: z.string().max(64).optional(),
   plugins: z.array(z.string().max(128)).max(256).optional(),
   /** Epoch milliseconds when the Janus process started. */

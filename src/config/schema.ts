@@ -14,12 +14,17 @@ const backendSchema = z.strictObject({
   /** This backend's own api_secret / token_auth token, used on the proxy's connections to it. */
   api_secret: z.string().min(1).optional(),
   token: z.string().min(1).optional(),
+  /** Its Janus Admin API (ws:// with janus-admin-protocol) and admin_secret, for the proxy's Janus Admin API. */
+  admin_url: z.string().regex(/^wss?:\/\/.+/, 'a ws:// or wss:// URL').optional(),
+  admin_secret: z.string().min(1).optional(),
 });
 
 /** Credentials of a backend with its own api_secret / token_auth (by backend name, for sentinel-reported backends too). */
 const credentialsSchema = z.strictObject({
   api_secret: z.string().min(1).optional(),
   token: z.string().min(1).optional(),
+  admin_url: z.string().regex(/^wss?:\/\/.+/, 'a ws:// or wss:// URL').optional(),
+  admin_secret: z.string().min(1).optional(),
 });
 
 const localityRuleSchema = z.strictObject({
@@ -39,6 +44,8 @@ export const proxyConfigSchema = z.strictObject({
       // Janus's token authentication, named as in janus.jcfg: stored tokens, or signed ones with the secret.
       token_auth: z.boolean().default(false),
       token_auth_secret: z.string().min(1).optional(),
+      /** The Janus Admin API's admin_secret (janus_admin), as in janus.jcfg. */
+      admin_secret: z.string().min(1).optional(),
     })
     .prefault({}),
   log: z
@@ -118,6 +125,17 @@ export const proxyConfigSchema = z.strictObject({
       cors_origins: z.array(z.string()).default([]),
       explain_history: z.number().int().min(1).max(10_000).default(100),
       metrics_public: z.boolean().default(false),
+    })
+    .prefault({}),
+  // The Janus Admin API (src/janus-admin): its own listener, never the public port.
+  janus_admin: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65_535).default(7088),
+      base_path: z.string().regex(/^\/[^?#\s]*$/, 'a path starting with /, e.g. /admin').default('/admin'),
+      /** How long a request to a backend's own Admin API may take. */
+      backend_timeout_ms: z.number().int().min(100).default(5_000),
     })
     .prefault({}),
   // Plugins served by the pass-through (no cluster-aware module): how their handles are placed.

@@ -45,6 +45,11 @@ export class Sessions {
     return count;
   }
 
+  /** Every session id (the Janus Admin API's list_sessions). */
+  ids(): number[] {
+    return [...this.sessions.keys()];
+  }
+
   has(id: number): boolean {
     return this.sessions.has(id as ClientSessionId);
   }

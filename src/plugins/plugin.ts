@@ -5,6 +5,7 @@
 import type { JsonObject, OutgoingMessage } from '../protocol/messages.js';
 import type { Placement } from '../cluster/cluster.js';
 import type { BackendSession } from '../backend/backend-session.js';
+import type { BackendHandle } from '../backend/backend-handle.js';
 import type { Backend } from '../cluster/backend.js';
 import type { Level, Logger } from 'pino';
 
@@ -26,6 +27,8 @@ export interface PluginHandle {
   destroy(): void;
   /** The backend this handle landed on, for the admin API (undefined when it has none, e.g. p2p). */
   backendName?(): string | undefined;
+  /** The Janus handle behind this one, for the Janus Admin API (handle_info, pcap) on its backend. */
+  backendHandle?(): BackendHandle | undefined;
 }
 
 /** The small world a plugin handle sees. */

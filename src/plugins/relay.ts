@@ -53,6 +53,10 @@ export class RelayHandle implements PluginHandle, BackendLinkListener<undefined>
     return this.backend;
   }
 
+  backendHandle(): BackendHandle {
+    return this.link.handle;
+  }
+
   onEvent(msg: JsonObject): void {
     this.ctx.emit(msg as OutgoingMessage);
   }

@@ -13,6 +13,8 @@ export interface ReportInputs {
   startTimeMs: number | undefined;
   expireS: number;
   labels: { location?: string | undefined; isp?: string | undefined; region?: string | undefined };
+  /** The Janus Admin API URL, for the proxies' Janus Admin API (handle_info, pcap, log levels). */
+  adminUrl?: string | undefined;
   capacity: { max_sessions?: number | undefined; max_handles?: number | undefined; max_bandwidth_bps?: number | undefined };
 }
 
@@ -36,6 +38,7 @@ export function buildReport(inputs: ReportInputs): ServerReport {
     load_score: load.load_score,
     ...inputs.capacity,
     ...inputs.labels,
+    admin_url: inputs.adminUrl,
     janus_version: inputs.janus?.version,
     plugins: inputs.janus?.plugins,
     start_time: inputs.startTimeMs,

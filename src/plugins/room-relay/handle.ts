@@ -4,6 +4,7 @@
  * the selection pipeline. Sync requests about a room on another backend go there on a side handle;
  * `list` asks every backend and merges. Messages, trickles and events are otherwise relayed verbatim.
  */
+import type { BackendHandle } from '../../backend/backend-handle.js';
 import type { PluginContext, PluginHandle, MessageReply, TrickleRequest } from '../plugin.js';
 import type { JsonObject, OutgoingMessage } from '../../protocol/messages.js';
 import { JanusError, JanusErrorCode, ProxyErrors } from '../../protocol/errors.js';
@@ -55,6 +56,10 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
 
   backendName(): string | undefined {
     return this.home?.backend;
+  }
+
+  backendHandle(): BackendHandle | undefined {
+    return this.home?.link.handle;
   }
 
   async message(body: JsonObject, jsep: JsonObject | undefined, transaction: string): Promise<MessageReply> {

@@ -1,0 +1,60 @@
+/** Starts the proxy's Janus Admin API from the config (src/janus-admin). */
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { ProxyConfig } from '../config/schema.js';
+import type { Cluster } from '../cluster/cluster.js';
+import type { TokenAuth } from '../core/token-auth.js';
+import type { OutgoingMessage } from '../protocol/messages.js';
+import { BackendAdmin } from './backends.js';
+import { JanusAdminRequests } from './requests.js';
+import { JanusAdminServer } from './server.js';
+import type { AdminSessions } from './handle-requests.js';
+
+export interface JanusAdminDeps {
+  cluster: Cluster;
+  sessions: AdminSessions;
+  tokenAuth: TokenAuth | undefined;
+  info: (transaction: string) => OutgoingMessage;
+  plugins: () => string[];
+}
+
+/** The public listeners' ports: the Admin API must never share one of them. */
+function publicPorts(config: ProxyConfig): number[] {
+  const ports: number[] = [];
+  if (config.ws_transport.enabled) ports.push(config.ws_transport.port);
+  if (config.http_transport.enabled) ports.push(config.http_transport.port);
+  if (config.admin_api.enabled) ports.push(config.admin_api.port);
+  return ports.filter((p) => p !== 0);
+}
+
+export async function startJanusAdmin(config: ProxyConfig, deps: JanusAdminDeps, logger: Logger): Promise<{ url: string; close: () => Promise<void> }> {
+  const a = config.janus_admin;
+  if (a.port !== 0 && publicPorts(config).includes(a.port)) {
+    throw new Error(`janus_admin.port ${String(a.port)} is the port of another listener: the Janus Admin API needs its own`);
+  }
+  const g = config.general;
+  const requests = new JanusAdminRequests({
+    adminSecret: g.admin_secret,
+    sessions: deps.sessions,
+    backends: new BackendAdmin({
+      backends: { names: () => [...deps.cluster.backends.keys()], endpoint: (name) => deps.cluster.adminEndpoint(name) },
+      timeoutMs: a.backend_timeout_ms,
+    }),
+    tokenAuth: deps.tokenAuth,
+    info: deps.info,
+    plugins: deps.plugins,
+    status: () => ({
+      token_auth: deps.tokenAuth !== undefined,
+      session_timeout: g.session_timeout,
+      reclaim_session_timeout: g.reclaim_session_timeout,
+      candidates_timeout: 45,
+      backends: [...deps.cluster.backends.keys()],
+    }),
+  });
+  const server = new JanusAdminServer({ host: a.host, port: a.port, basePath: a.base_path, logger }, requests);
+  const address: AddressInfo = await server.listen();
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${String(address.port)}${a.base_path}`;
+  logger.info({ url }, 'Janus Admin API listening (HTTP and WebSocket janus-admin-protocol)');
+  return { url, close: () => server.close() };
+}

@@ -1,0 +1,136 @@
+/**
+ * The listener of the proxy's Janus Admin API: one port (loopback by default, never the public one)
+ * serving HTTP `POST /admin[/<session>[/<handle>]]` and WebSockets with `janus-admin-protocol`, as
+ * Janus's HTTP and WebSocket transports serve their admin side.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { JanusErrorCode as C } from '../protocol/errors.js';
+import { frameText } from '../protocol/frames.js';
+import { errorReply, isJsonObject, type JsonObject, type OutgoingMessage } from '../protocol/messages.js';
+import type { JanusAdminRequests } from './requests.js';
+
+export const ADMIN_SUBPROTOCOL = 'janus-admin-protocol';
+const MAX_BODY_BYTES = 1_048_576;
+
+export interface JanusAdminServerOptions {
+  host: string;
+  port: number;
+  /** `/admin`, as Janus's admin_base_path. */
+  basePath: string;
+  logger: Logger;
+}
+
+/** A request's JSON, or the Janus error that answers it. */
+function parseRequest(text: string): JsonObject | OutgoingMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return errorReply(C.INVALID_JSON, 'JSON error: could not parse the request');
+  }
+  return isJsonObject(value) ? value : errorReply(C.INVALID_JSON_OBJECT, 'Invalid JSON Object');
+}
+
+function isError(value: JsonObject | OutgoingMessage): value is OutgoingMessage {
+  return value.janus === 'error' && isJsonObject(value.error);
+}
+
+export class JanusAdminServer {
+  private readonly server: Server;
+  private readonly wss: WebSocketServer;
+
+  constructor(private readonly options: JanusAdminServerOptions, private readonly requests: JanusAdminRequests) {
+    this.server = createServer((req, res) => { this.onHttp(req, res); });
+    this.wss = new WebSocketServer({
+      server: this.server,
+      maxPayload: MAX_BODY_BYTES,
+      handleProtocols: (protocols) => (protocols.has(ADMIN_SUBPROTOCOL) ? ADMIN_SUBPROTOCOL : false),
+    });
+    this.wss.on('connection', (ws) => { this.onSocket(ws); });
+  }
+
+  listen(): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => { this.wss.close(() => { resolve(); }); });
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => { this.server.close(() => { resolve(); }); });
+  }
+
+  private onSocket(ws: WebSocket): void {
+    if (ws.protocol !== ADMIN_SUBPROTOCOL) {
+      ws.close(1002, 'janus-admin-protocol required');
+      return;
+    }
+    ws.on('message', (data) => {
+      const parsed = parseRequest(frameText(data));
+      const reply = isError(parsed) ? Promise.resolve(parsed) : this.requests.handle(parsed);
+      void reply.then((msg) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg, null, 3)); });
+    });
+    ws.on('error', (err) => { this.options.logger.debug({ err }, 'admin WebSocket error'); });
+  }
+
+  /** The session and handle ids a path names; undefined when it is no admin path. */
+  private pathIds(url: string): { session?: number; handle?: number } | undefined {
+    const path = (url.split('?')[0] ?? '').replace(/\/+$/, '');
+    const base = this.options.basePath.replace(/\/+$/, '');
+    if (path !== base && !path.startsWith(`${base}/`)) return undefined;
+    const parts = path.slice(base.length).split('/').filter(Boolean);
+    if (parts.length > 2 || !parts.every((p) => /^\d+$/.test(p))) return undefined;
+    const [session, handle] = parts.map(Number);
+    return { ...(session === undefined ? {} : { session }), ...(handle === undefined ? {} : { handle }) };
+  }
+
+  private onHttp(req: IncomingMessage, res: ServerResponse): void {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    const ids = this.pathIds(req.url ?? '/');
+    if (req.method === 'OPTIONS') {
+      res.setHeader('Access-Control-Allow-Methods', req.headers['access-control-request-method'] ?? 'POST');
+      res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers'] ?? 'content-type');
+      res.writeHead(200).end();
+      return;
+    }
+    if (!ids) {
+      res.writeHead(404).end();
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.writeHead(405, { Allow: 'POST, OPTIONS' }).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) req.destroy();
+      else chunks.push(chunk);
+    });
+    req.on('end', () => { void this.answerHttp(Buffer.concat(chunks).toString('utf8'), ids, res); });
+  }
+
+  private async answerHttp(body: string, ids: { session?: number; handle?: number }, res: ServerResponse): Promise<void> {
+    const parsed = parseRequest(body);
+    let reply: OutgoingMessage;
+    if (isError(parsed)) {
+      reply = parsed;
+    } else {
+      // As Janus's HTTP transport: the path, not the body, names the session and handle.
+      if (ids.session !== undefined) parsed.session_id = ids.session;
+      if (ids.handle !== undefined) parsed.handle_id = ids.handle;
+      reply = await this.requests.handle(parsed);
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(reply, null, 3));
+  }
+}
