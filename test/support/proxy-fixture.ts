@@ -13,8 +13,10 @@ export type ProxyOverrides = {
   store?: Record<string, unknown>;
   /** The `videoroom` section; tests get a fixed backend room secret unless they set one. */
   videoroom?: Record<string, unknown>;
-  /** Static backends in the config; defaults to the given Janus servers. */
-  janus_server?: { name: string; url: string }[];
+  /** The Janus Admin API section (off unless given). */
+  janus_admin?: Record<string, unknown>;
+  /** Static backends in the config (with any per-backend credentials); defaults to the given Janus servers. */
+  janus_server?: ({ name: string; url: string } & Record<string, unknown>)[];
 };
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token';
@@ -32,6 +34,7 @@ export async function startTestProxy(janus: readonly JanusInstance[], overrides:
     admin_api: { host: '127.0.0.1', port: 0, token: TEST_ADMIN_TOKEN, ...overrides.admin_api },
     store: { ...overrides.store },
     videoroom: { backend_room_secret: 'test-backend-room-secret', ...overrides.videoroom },
+    janus_admin: { host: '127.0.0.1', port: 0, ...overrides.janus_admin },
     janus_server: overrides.janus_server ?? janus.map((j) => ({ name: j.name, url: j.wsUrl })),
   });
   const logger = pino({ level: config.log.level });
