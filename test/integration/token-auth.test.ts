@@ -56,7 +56,7 @@ async function useToken(t: Target, rec: Record, token: string | undefined): Prom
 
 const storedScript: Script = async (t, rec) => {
   const info = await JanusTestClient.connect(t.api).then(async (c) => { try { return await c.request({ janus: 'info' }); } finally { await c.close(); } });
-  rec({ auth_token: info.auth_token });
+  rec({ janus: info.janus, auth_token: info.auth_token });
   await useToken(t, rec, undefined);
   rec(await admin(t, { janus: 'add_token', token: 'tok-echo', plugins: [ECHO, 'janus.plugin.nope', 7] }));
   const all = await admin(t, { janus: 'add_token', token: 'tok-all' });
