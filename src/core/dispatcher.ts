@@ -72,6 +72,8 @@ export interface DispatcherOptions {
   transports: Record<string, Record<string, unknown>>;
   logger: Logger;
   observer?: RequestObserver | undefined;
+  /** Janus's accept_new_sessions (Admin API); true unless set. */
+  acceptNewSessions?: boolean;
 }
 
 export interface DispatchDeps {
@@ -135,6 +137,7 @@ export class Dispatcher {
       case 'ping':
         return { janus: 'pong', transaction };
       case 'create': {
+        if (this.options.acceptNewSessions === false) return errorReply(C.NOT_ACCEPTING_SESSIONS, 'Currently not accepting new sessions', undefined, transaction);
         if (!this.authorized(raw)) return errorReply(C.UNAUTHORIZED, 'Unauthorized request (wrong or missing secret/token)', undefined, transaction);
         const id = raw.id;
         const requested = typeof id === 'number' && id > 0 ? id : undefined;
@@ -191,6 +194,12 @@ export class Dispatcher {
     }
   }
 
+  /** Janus Admin API settings of the proxy itself (accept_new_sessions, set_session_timeout). */
+  configure(settings: { acceptNewSessions?: boolean; sessionTimeoutS?: number }): void {
+    if (settings.acceptNewSessions !== undefined) this.options.acceptNewSessions = settings.acceptNewSessions;
+    if (settings.sessionTimeoutS !== undefined) this.options.sessionTimeoutS = settings.sessionTimeoutS;
+  }
+
   /** The proxy's `server_info`, without a transaction (admin API `GET /info`). */
   info(): OutgoingMessage {
     const { transaction: _unused, ...info } = serverInfo('', this.infoInputs());
@@ -213,6 +222,7 @@ export class Dispatcher {
       reclaimSessionTimeoutS: this.options.reclaimSessionTimeoutS,
       apiSecret: this.options.apiSecret !== undefined,
       authToken: this.deps.tokenAuth !== undefined,
+      acceptingNewSessions: this.options.acceptNewSessions !== false,
       plugins: { ...this.deps.cluster.plugins(), ...this.deps.plugins.standalone() },
       transports: this.options.transports,
     };

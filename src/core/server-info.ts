@@ -12,6 +12,7 @@ export interface ServerInfoInputs {
   reclaimSessionTimeoutS: number;
   apiSecret: boolean;
   authToken: boolean;
+  acceptingNewSessions: boolean;
   plugins: Record<string, JsonObject>;
   transports: Record<string, JsonObject>;
 }
@@ -29,7 +30,7 @@ export function serverInfo(transaction: string, inputs: ServerInfoInputs): Outgo
     'log-to-stdout': true,
     'log-to-file': false,
     data_channels: true,
-    'accepting-new-sessions': true,
+    'accepting-new-sessions': inputs.acceptingNewSessions,
     'session-timeout': inputs.sessionTimeoutS,
     'reclaim-session-timeout': inputs.reclaimSessionTimeoutS,
     'candidates-timeout': 45,

@@ -6,7 +6,7 @@ import type { Cluster } from '../cluster/cluster.js';
 import type { TokenAuth } from '../core/token-auth.js';
 import type { OutgoingMessage } from '../protocol/messages.js';
 import { BackendAdmin } from './backends.js';
-import { JanusAdminRequests } from './requests.js';
+import { JanusAdminRequests, type JanusAdminOptions } from './requests.js';
 import { JanusAdminServer } from './server.js';
 import type { AdminSessions } from './handle-requests.js';
 
@@ -16,6 +16,7 @@ export interface JanusAdminDeps {
   tokenAuth: TokenAuth | undefined;
   info: (transaction: string) => OutgoingMessage;
   plugins: () => string[];
+  configure: JanusAdminOptions['configure'];
 }
 
 /** The public listeners' ports: the Admin API must never share one of them. */
@@ -33,6 +34,8 @@ export async function startJanusAdmin(config: ProxyConfig, deps: JanusAdminDeps,
     throw new Error(`janus_admin.port ${String(a.port)} is the port of another listener: the Janus Admin API needs its own`);
   }
   const g = config.general;
+  let sessionTimeoutS = g.session_timeout;
+  let accepting = true;
   const requests = new JanusAdminRequests({
     adminSecret: g.admin_secret,
     sessions: deps.sessions,
@@ -43,9 +46,15 @@ export async function startJanusAdmin(config: ProxyConfig, deps: JanusAdminDeps,
     tokenAuth: deps.tokenAuth,
     info: deps.info,
     plugins: deps.plugins,
+    configure: (settings) => {
+      if (settings.sessionTimeoutS !== undefined) sessionTimeoutS = settings.sessionTimeoutS;
+      if (settings.acceptNewSessions !== undefined) accepting = settings.acceptNewSessions;
+      deps.configure(settings);
+    },
     status: () => ({
       token_auth: deps.tokenAuth !== undefined,
-      session_timeout: g.session_timeout,
+      accepting_new_sessions: accepting,
+      session_timeout: sessionTimeoutS,
       reclaim_session_timeout: g.reclaim_session_timeout,
       candidates_timeout: 45,
       backends: [...deps.cluster.backends.keys()],

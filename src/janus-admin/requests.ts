@@ -22,6 +22,8 @@ export interface JanusAdminOptions {
   /** Package names of every plugin the proxy offers now. */
   plugins(): string[];
   status(): JsonObject;
+  /** The proxy's own accept_new_sessions and session timeout. */
+  configure(settings: { acceptNewSessions?: boolean; sessionTimeoutS?: number }): void;
 }
 
 /** Settings every Janus gets: parameters, and the key Janus answers with (taken from the request). */
@@ -102,6 +104,14 @@ export class JanusAdminRequests {
     switch (verb) {
       case 'get_status':
         return successReply(undefined, transaction, { status: this.options.status() });
+      case 'set_session_timeout':
+        checkParams(raw, { timeout: 'positive' });
+        this.options.configure({ sessionTimeoutS: raw.timeout as number });
+        return successReply(undefined, transaction, { timeout: raw.timeout ?? null });
+      case 'accept_new_sessions':
+        checkParams(raw, { accept: 'boolean' });
+        this.options.configure({ acceptNewSessions: raw.accept === true });
+        return successReply(undefined, transaction, { accept: raw.accept ?? null });
       case 'list_sessions':
         return successReply(undefined, transaction, { sessions: this.options.sessions.ids() });
       default:

@@ -112,7 +112,9 @@ describe('the Janus Admin API at the proxy', { timeout: 120_000 }, () => {
       { janus: 'list_handles', transaction: 's', session_id: NO_SESSION }, { janus: 'list_handles', transaction: 'h', handle_id: 5 },
       { janus: 'set_log_level', transaction: 'l', level: 9 }, { janus: 'set_log_level', transaction: 'l', level: -1 },
       { janus: 'set_log_level', transaction: 'l', level: 'x' }, { janus: 'set_locking_debug', transaction: 'd' },
-      { janus: 'add_token', transaction: 'a', token: 'x' }, { janus: 'ping', transaction: 'p' },
+      { janus: 'add_token', transaction: 'a', token: 'x' }, { janus: 'set_session_timeout', transaction: 't', timeout: -5 },
+      { janus: 'set_session_timeout', transaction: 't' }, { janus: 'accept_new_sessions', transaction: 'a', accept: 'yes' },
+      { janus: 'ping', transaction: 'p' },
     ];
     for (const body of errors) {
       const expected = new IdNormalizer().message(await firstReply(janusAdmin.adminWsUrl, { admin_secret: janusAdmin.adminSecret, ...body }));
@@ -192,6 +194,28 @@ describe('the Janus Admin API at the proxy', { timeout: 120_000 }, () => {
     const one = await proxyAdmin({ janus: 'message_plugin', plugin: 'janus.plugin.videoroom', request: { request: 'list' }, backend: janus[1]!.name });
     assert.equal(one.backend, janus[1]!.name);
     assert.equal((one.response as Record<string, unknown>).videoroom, 'success');
+  });
+
+  it('accept_new_sessions and set_session_timeout act on the proxy itself, as on Janus', async () => {
+    const direct = janus[0]!;
+    const script = async (api: string, admin: (body: Record<string, unknown>) => Promise<JanusMessage>): Promise<unknown[]> => {
+      const norm = new IdNormalizer();
+      const client = await JanusTestClient.connect(api);
+      try {
+        const out = [norm.message(await admin({ janus: 'accept_new_sessions', accept: false }))];
+        out.push(norm.message(await client.request({ janus: 'create' })));
+        out.push(norm.message(await admin({ janus: 'accept_new_sessions', accept: true })));
+        out.push((await client.request({ janus: 'create' })).janus);
+        out.push(norm.message(await admin({ janus: 'set_session_timeout', timeout: 45 })));
+        out.push((await client.request({ janus: 'info' }))['session-timeout']);
+        await admin({ janus: 'set_session_timeout', timeout: 60 });
+        return out;
+      } finally {
+        await client.close();
+      }
+    };
+    const expected = await script(direct.wsUrl, (body) => adminRequest(direct.adminWsUrl, direct.adminSecret, body));
+    assert.deepEqual(await script(proxy.url, proxyAdmin), expected);
   });
 
   it('detach_handle and destroy_session act on the client\'s handle and session', async () => {
