@@ -298,6 +298,7 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
       cluster, sessions, tokenAuth: core.tokenAuth,
       info: (transaction) => ({ janus: 'server_info', transaction, ...info() }),
       plugins: () => { const p = info().plugins; return isJsonObject(p) ? Object.keys(p) : []; },
+      metrics: metrics.registry,
       configure: (settings) => {
         dispatcher.configure(settings);
         if (settings.sessionTimeoutS !== undefined) sessions.setSessionTimeout(settings.sessionTimeoutS);

@@ -138,6 +138,23 @@ export const proxyConfigSchema = z.strictObject({
       backend_timeout_ms: z.number().int().min(100).default(5_000),
     })
     .prefault({}),
+  // One event stream (src/events): backends' Janus HTTP event handlers post to the Janus Admin API
+  // listener at `<ingest_path>/<backend name>`; events go to the webhooks with client ids.
+  event_stream: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      ingest_path: z.string().regex(/^\/[\w/-]*$/, 'a path starting with /, e.g. /events').default('/events'),
+      webhooks: z.array(z.string().regex(/^https?:\/\/.+/, 'an http:// or https:// URL')).default([]),
+      /** Janus's `events` mask: all, none, or e.g. "handles, webrtc". */
+      events: z.string().default('all'),
+      max_queue: z.number().int().min(1).default(10_000),
+      batch_size: z.number().int().min(1).max(10_000).default(100),
+      retry_initial_ms: z.number().int().min(10).default(250),
+      retry_max_ms: z.number().int().min(10).default(10_000),
+      max_attempts: z.number().int().min(1).default(5),
+      timeout_ms: z.number().int().min(100).default(5_000),
+    })
+    .prefault({}),
   // Plugins served by the pass-through (no cluster-aware module): how their handles are placed.
   plugins: z
     .strictObject({

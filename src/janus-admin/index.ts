@@ -9,6 +9,8 @@ import { BackendAdmin } from './backends.js';
 import { JanusAdminRequests, type JanusAdminOptions } from './requests.js';
 import { JanusAdminServer } from './server.js';
 import type { AdminSessions } from './handle-requests.js';
+import type { Registry } from 'prom-client';
+import { EventStream } from '../events/stream.js';
 
 export interface JanusAdminDeps {
   cluster: Cluster;
@@ -17,6 +19,16 @@ export interface JanusAdminDeps {
   info: (transaction: string) => OutgoingMessage;
   plugins: () => string[];
   configure: JanusAdminOptions['configure'];
+  metrics: Registry;
+}
+
+function startEventStream(config: ProxyConfig, deps: JanusAdminDeps, logger: Logger): EventStream | undefined {
+  const e = config.event_stream;
+  if (!e.enabled) return undefined;
+  return new EventStream(deps.sessions, {
+    webhooks: e.webhooks, events: e.events, maxQueue: e.max_queue, batchSize: e.batch_size, retryInitialMs: e.retry_initial_ms,
+    retryMaxMs: e.retry_max_ms, maxAttempts: e.max_attempts, timeoutMs: e.timeout_ms, registry: deps.metrics, logger: logger.child({ component: 'events' }),
+  });
 }
 
 /** The public listeners' ports: the Admin API must never share one of them. */
@@ -60,10 +72,21 @@ export async function startJanusAdmin(config: ProxyConfig, deps: JanusAdminDeps,
       backends: [...deps.cluster.backends.keys()],
     }),
   });
-  const server = new JanusAdminServer({ host: a.host, port: a.port, basePath: a.base_path, logger }, requests);
-  const address: AddressInfo = await server.listen();
+  const events = startEventStream(config, deps, logger);
+  const server = new JanusAdminServer({
+    host: a.host, port: a.port, basePath: a.base_path, logger,
+    eventsPath: events ? config.event_stream.ingest_path : undefined,
+    onEvents: events ? (backend, payload) => { events.ingest(backend, payload); } : undefined,
+  }, requests);
+  let address: AddressInfo;
+  try {
+    address = await server.listen();
+  } catch (err) {
+    events?.stop();
+    throw err;
+  }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${String(address.port)}${a.base_path}`;
   logger.info({ url }, 'Janus Admin API listening (HTTP and WebSocket janus-admin-protocol)');
-  return { url, close: () => server.close() };
+  return { url, close: async () => { events?.stop(); await server.close(); } };
 }

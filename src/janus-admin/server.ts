@@ -20,6 +20,9 @@ export interface JanusAdminServerOptions {
   port: number;
   /** `/admin`, as Janus's admin_base_path. */
   basePath: string;
+  /** Where backends' Janus HTTP event handlers post (`<eventsPath>/<backend name>`); off when undefined. */
+  eventsPath?: string | undefined;
+  onEvents?: ((backend: string, payload: unknown) => void) | undefined;
   logger: Logger;
 }
 
@@ -93,8 +96,22 @@ export class JanusAdminServer {
     return { ...(session === undefined ? {} : { session }), ...(handle === undefined ? {} : { handle }) };
   }
 
+  /** The backend an event handler's POST names, or undefined when the path is no events path. */
+  private eventsBackend(url: string): string | undefined {
+    const { eventsPath, onEvents } = this.options;
+    if (eventsPath === undefined || !onEvents) return undefined;
+    const path = url.split('?')[0] ?? '';
+    const match = /^\/([\w.-]{1,64})$/.exec(path.startsWith(eventsPath) ? path.slice(eventsPath.length) : '');
+    return match?.[1];
+  }
+
   private onHttp(req: IncomingMessage, res: ServerResponse): void {
     res.setHeader('Access-Control-Allow-Origin', '*');
+    const backend = req.method === 'POST' ? this.eventsBackend(req.url ?? '/') : undefined;
+    if (backend !== undefined) {
+      this.readBody(req, (body) => { this.onEventPost(backend, body, res); });
+      return;
+    }
     const ids = this.pathIds(req.url ?? '/');
     if (req.method === 'OPTIONS') {
       res.setHeader('Access-Control-Allow-Methods', req.headers['access-control-request-method'] ?? 'POST');
@@ -110,6 +127,10 @@ export class JanusAdminServer {
       res.writeHead(405, { Allow: 'POST, OPTIONS' }).end();
       return;
     }
+    this.readBody(req, (body) => { void this.answerHttp(body, ids, res); });
+  }
+
+  private readBody(req: IncomingMessage, done: (body: string) => void): void {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -117,7 +138,19 @@ export class JanusAdminServer {
       if (size > MAX_BODY_BYTES) req.destroy();
       else chunks.push(chunk);
     });
-    req.on('end', () => { void this.answerHttp(Buffer.concat(chunks).toString('utf8'), ids, res); });
+    req.on('end', () => { done(Buffer.concat(chunks).toString('utf8')); });
+  }
+
+  private onEventPost(backend: string, body: string, res: ServerResponse): void {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body);
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    this.options.onEvents?.(backend, payload);
+    res.writeHead(200).end();
   }
 
   private async answerHttp(body: string, ids: { session?: number; handle?: number }, res: ServerResponse): Promise<void> {

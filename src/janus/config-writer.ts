@@ -27,6 +27,8 @@ export type JanusConfigInput = {
   iceEnforce?: string | undefined;
   debugLevel: number;
   rtpPortRange: string;
+  /** Where Janus's HTTP event handler posts every event (the proxy's event stream); off when unset. */
+  eventHandlerUrl?: string | undefined;
 };
 
 type Value = string | number | boolean | string[];
@@ -103,9 +105,17 @@ export function writeJanusConfig(c: JanusConfigInput): string {
     plugins: { disable: available.filter((a) => !wanted.includes(a)).join(',') },
     transports: { disable: 'libjanus_mqtt.so,libjanus_nanomsg.so,libjanus_pfunix.so,libjanus_rabbitmq.so' },
     loggers: { disable: libraries(folders.loggers_folder).join(',') },
-    events: { broadcast: false, disable: libraries(folders.events_folder).join(',') },
+    events: {
+      broadcast: c.eventHandlerUrl !== undefined,
+      disable: libraries(folders.events_folder).filter((l) => c.eventHandlerUrl === undefined || l !== 'libjanus_sampleevh.so').join(','),
+    },
   });
   writeFileSync(join(c.dir, 'janus.jcfg'), janusJcfg);
+  if (c.eventHandlerUrl !== undefined) {
+    writeFileSync(join(c.dir, 'janus.eventhandler.sampleevh.jcfg'), toLibconfig({
+      general: { enabled: true, events: 'all', grouping: true, json: 'compact', backend: c.eventHandlerUrl },
+    }));
+  }
 
   // Compact JSON: the proxy is the reader, and whitespace only costs parsing and bytes on every event.
   writeFileSync(join(c.dir, 'janus.transport.websockets.jcfg'), toLibconfig({

@@ -31,6 +31,8 @@ export type JanusOptions = {
   fullTrickle?: boolean;
   tokenAuth?: boolean;
   tokenAuthSecret?: string;
+  /** Enables Janus's HTTP event handler, posting to this URL (given the root-side address, in netns mode, and the name). */
+  eventHandlerUrl?: (rootAddress: string | undefined, name: string) => string;
   /** Enable the plain HTTP Janus API too (default true). Admin HTTP is always on. */
   http?: boolean;
   serverName?: string;
@@ -135,6 +137,7 @@ export async function startJanus(opts: JanusOptions = {}): Promise<JanusInstance
       apiSecret: opts.apiSecret,
       tokenAuth: opts.tokenAuth,
       tokenAuthSecret: opts.tokenAuthSecret,
+      eventHandlerUrl: opts.eventHandlerUrl?.(testHost?.rootAddress, name),
       sessionTimeout: opts.sessionTimeout,
       reclaimSessionTimeout: opts.reclaimSessionTimeout,
       fullTrickle: opts.fullTrickle,

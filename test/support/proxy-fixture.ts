@@ -15,6 +15,7 @@ export type ProxyOverrides = {
   videoroom?: Record<string, unknown>;
   /** The Janus Admin API section (off unless given). */
   janus_admin?: Record<string, unknown>;
+  event_stream?: Record<string, unknown>;
   /** Static backends in the config (with any per-backend credentials); defaults to the given Janus servers. */
   janus_server?: ({ name: string; url: string } & Record<string, unknown>)[];
 };
@@ -35,6 +36,7 @@ export async function startTestProxy(janus: readonly JanusInstance[], overrides:
     store: { ...overrides.store },
     videoroom: { backend_room_secret: 'test-backend-room-secret', ...overrides.videoroom },
     janus_admin: { host: '127.0.0.1', port: 0, ...overrides.janus_admin },
+    event_stream: { ...overrides.event_stream },
     janus_server: overrides.janus_server ?? janus.map((j) => ({ name: j.name, url: j.wsUrl })),
   });
   const logger = pino({ level: config.log.level });
