@@ -22,7 +22,7 @@ import { createRoomRoutes, createServerStore, createTokenStore } from './store/f
 import { TokenAuth } from './core/token-auth.js';
 import type { ServerStore } from './store/server-store.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
-import { startJanusAdmin } from './janus-admin/index.js';
+import { createJanusAdminRequests, startJanusAdmin, type JanusAdminDeps } from './janus-admin/index.js';
 import { isJsonObject } from './protocol/messages.js';
 
 export interface RunningProxy {
@@ -285,25 +285,28 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
     shutdown.push(http.close);
     Object.assign(transports, HTTP_TRANSPORT_INFO);
   }
+  const info = (): Record<string, unknown> => dispatcher.info();
+  const operatorDeps: JanusAdminDeps = {
+    cluster, sessions, tokenAuth: core.tokenAuth,
+    info: (transaction) => ({ janus: 'server_info', transaction, ...info() }),
+    plugins: () => { const p = info().plugins; return isJsonObject(p) ? Object.keys(p) : []; },
+    metrics: metrics.registry,
+    configure: (settings) => {
+      dispatcher.configure(settings);
+      if (settings.sessionTimeoutS !== undefined) sessions.setSessionTimeout(settings.sessionTimeoutS);
+    },
+  };
+  // One request handler for the Janus Admin API listener and the REST admin API's operator routes.
+  const janusAdminRequests = createJanusAdminRequests(config, operatorDeps);
   let admin: (Listening & { token: string }) | undefined;
   if (config.admin_api.enabled) {
     const live = { sessions, requestTotals: () => metrics.requestTotals(), rooms: storedRooms(VIDEOROOM_PLUGIN, videoroom.rooms.deps.store) };
-    admin = await startAdminApi(config, { cluster, info: () => dispatcher.info(), metrics, live }, logger);
+    admin = await startAdminApi(config, { cluster, info: () => dispatcher.info(), metrics, live, operator: { requests: janusAdminRequests, sessions } }, logger);
     shutdown.push(admin.close);
   }
   let janusAdmin: Listening | undefined;
   if (config.janus_admin.enabled) {
-    const info = (): Record<string, unknown> => dispatcher.info();
-    janusAdmin = await startJanusAdmin(config, {
-      cluster, sessions, tokenAuth: core.tokenAuth,
-      info: (transaction) => ({ janus: 'server_info', transaction, ...info() }),
-      plugins: () => { const p = info().plugins; return isJsonObject(p) ? Object.keys(p) : []; },
-      metrics: metrics.registry,
-      configure: (settings) => {
-        dispatcher.configure(settings);
-        if (settings.sessionTimeoutS !== undefined) sessions.setSessionTimeout(settings.sessionTimeoutS);
-      },
-    }, logger);
+    janusAdmin = await startJanusAdmin(config, janusAdminRequests, operatorDeps, logger);
     shutdown.push(janusAdmin.close);
   }
   return {

@@ -19,6 +19,7 @@ import { LiveFeed, type LiveSource } from './live-feed.js';
 import { registerWebUi } from './static.js';
 import { openApiDocument } from './openapi.js';
 import type { AdminContext } from './context.js';
+import { operatorRoutes, type OperatorDeps } from './routes/operator.js';
 
 export interface AdminApiOptions {
   host: string;
@@ -37,6 +38,8 @@ export interface AdminApiDeps {
   metrics: { text(): Promise<string>; readonly contentType: string };
   /** Live figures for the dashboard (`GET /events`) and the demo pages (`GET /sessions/{id}`). */
   live: LiveSource;
+  /** Tokens, sessions with their handles and backends, pcap (the Janus Admin API's requests behind REST routes). */
+  operator?: OperatorDeps | undefined;
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -76,6 +79,7 @@ export class AdminApi {
       backendRoutes(scope, ctx);
       statusRoutes(scope, ctx);
       dashboardRoutes(scope, ctx, feed, deps.live);
+      if (deps.operator) operatorRoutes(scope, ctx, deps.operator);
       const document = openApiDocument();
       scope.get('/openapi.json', () => document);
       scope.get('/metrics', { preHandler: options.metricsPublic ? [] : ctx.adminOnly }, async (_request, reply) => {

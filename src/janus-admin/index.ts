@@ -40,15 +40,13 @@ function publicPorts(config: ProxyConfig): number[] {
   return ports.filter((p) => p !== 0);
 }
 
-export async function startJanusAdmin(config: ProxyConfig, deps: JanusAdminDeps, logger: Logger): Promise<{ url: string; close: () => Promise<void> }> {
+/** The Admin API's request handling, shared by its own listener and the REST admin API. */
+export function createJanusAdminRequests(config: ProxyConfig, deps: JanusAdminDeps): JanusAdminRequests {
   const a = config.janus_admin;
-  if (a.port !== 0 && publicPorts(config).includes(a.port)) {
-    throw new Error(`janus_admin.port ${String(a.port)} is the port of another listener: the Janus Admin API needs its own`);
-  }
   const g = config.general;
   let sessionTimeoutS = g.session_timeout;
   let accepting = true;
-  const requests = new JanusAdminRequests({
+  return new JanusAdminRequests({
     adminSecret: g.admin_secret,
     sessions: deps.sessions,
     backends: new BackendAdmin({
@@ -72,6 +70,15 @@ export async function startJanusAdmin(config: ProxyConfig, deps: JanusAdminDeps,
       backends: [...deps.cluster.backends.keys()],
     }),
   });
+}
+
+export async function startJanusAdmin(
+  config: ProxyConfig, requests: JanusAdminRequests, deps: JanusAdminDeps, logger: Logger,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const a = config.janus_admin;
+  if (a.port !== 0 && publicPorts(config).includes(a.port)) {
+    throw new Error(`janus_admin.port ${String(a.port)} is the port of another listener: the Janus Admin API needs its own`);
+  }
   const events = startEventStream(config, deps, logger);
   const server = new JanusAdminServer({
     host: a.host, port: a.port, basePath: a.base_path, logger,

@@ -8,7 +8,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { adminRequest, JanusTestClient, type JanusMessage } from '../support/janus-client.js';
-import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
+import { startTestProxy, TEST_ADMIN_TOKEN, type TestProxy } from '../support/proxy-fixture.js';
+import { AdminClient } from '../support/admin-client.js';
 import { rawHttp } from '../support/janus-http-client.js';
 import { IdNormalizer } from '../support/normalize.js';
 import { echotestHandle, isEvent, listSessions } from '../support/cluster-helpers.js';
@@ -216,6 +217,26 @@ describe('the Janus Admin API at the proxy', { timeout: 120_000 }, () => {
     };
     const expected = await script(direct.wsUrl, (body) => adminRequest(direct.adminWsUrl, direct.adminSecret, body));
     assert.deepEqual(await script(proxy.url, proxyAdmin), expected);
+  });
+
+  it('the REST admin API lists sessions with handles and backends, and runs a pcap on the handle\'s Janus', async () => {
+    const client = await connect();
+    const { sessionId, handleId } = await echotestHandle(client);
+    const rest = new AdminClient(proxy.adminUrl ?? '', TEST_ADMIN_TOKEN);
+    type Listed = { sessions: { session_id: number; handles: { handle_id: number; plugin: string; backend: string; backend_handle_id: number }[] }[] };
+    const listed = await rest.ok<Listed>('GET', '/sessions');
+    const handle = listed.sessions.find((s) => s.session_id === sessionId)?.handles[0];
+    assert.equal(handle?.handle_id, handleId);
+    assert.equal(handle.plugin, ECHO);
+    const landed = janus.find((j) => j.name === handle.backend)!;
+    const path = `/sessions/${String(sessionId)}/handles/${String(handleId)}/pcap`;
+    const started = await rest.ok<{ backend: string }>('POST', path, { action: 'start', folder: landed.dir, filename: 'via-rest.pcap' });
+    assert.equal(started.backend, landed.name);
+    assert.equal((await rest.request('POST', path, { action: 'start', folder: landed.dir, filename: 'again.pcap' })).status, 502);
+    await rest.ok('POST', path, { action: 'stop' });
+    assert.ok(existsSync(join(landed.dir, 'via-rest.pcap')));
+    assert.equal((await rest.request('POST', `/sessions/${String(sessionId)}/handles/1/pcap`, { action: 'stop' })).status, 404);
+    assert.equal((await rest.request('GET', '/tokens')).status, 409);
   });
 
   it('detach_handle and destroy_session act on the client\'s handle and session', async () => {

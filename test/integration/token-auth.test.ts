@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { adminRequest, JanusTestClient, type JanusMessage } from '../support/janus-client.js';
 import { IdNormalizer } from '../support/normalize.js';
 import { startJanus } from '../support/janus-fixture.js';
-import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
+import { startTestProxy, TEST_ADMIN_TOKEN, type TestProxy } from '../support/proxy-fixture.js';
+import { AdminClient } from '../support/admin-client.js';
 import { signToken } from '../../src/core/token-auth.js';
 
 const ECHO = 'janus.plugin.echotest';
@@ -131,3 +132,34 @@ describe('token auth at the proxy answers as Janus does', { timeout: 120_000 }, 
   });
 });
 
+
+describe('the REST admin API manages the same stored tokens', { timeout: 60_000 }, () => {
+  it('add, allow, disallow, list and remove a token; a client uses it meanwhile', async () => {
+    const backend = await startJanus({ netns: false, plugins: PLUGINS });
+    const proxy = await startTestProxy([backend], { general: { token_auth: true } });
+    try {
+      const rest = new AdminClient(proxy.adminUrl ?? '', TEST_ADMIN_TOKEN);
+      assert.equal((await rest.request('GET', '/tokens', undefined, { token: null })).status, 401);
+      assert.deepEqual(await rest.ok('POST', '/tokens', { token: 'rest-token', plugins: [ECHO] }), { token: 'rest-token', plugins: [ECHO] });
+      const client = await JanusTestClient.connect(proxy.url, 'janus-protocol', { token: 'rest-token' });
+      try {
+        const session = (await client.request({ janus: 'create' })).data as { id: number };
+        assert.equal((await client.request({ janus: 'attach', session_id: session.id, plugin: ROOM })).janus, 'error');
+        assert.deepEqual(await rest.ok('POST', '/tokens/rest-token/allow', { plugins: [ROOM] }), { token: 'rest-token', plugins: [ECHO, ROOM] });
+        assert.equal((await client.request({ janus: 'attach', session_id: session.id, plugin: ROOM })).janus, 'success');
+        assert.deepEqual(await rest.ok('POST', '/tokens/rest-token/disallow', { plugins: [ECHO] }), { token: 'rest-token', plugins: [ROOM] });
+        assert.deepEqual(await rest.ok('GET', '/tokens'), { tokens: [{ token: 'rest-token', allowed_plugins: [ROOM] }] });
+        assert.equal((await rest.request('POST', '/tokens/nope/allow', { plugins: [ROOM] })).status, 404);
+        assert.equal((await rest.request('POST', '/tokens', { plugins: [ROOM] })).status, 400);
+        assert.deepEqual(await rest.ok('DELETE', '/tokens/rest-token'), { removed: 'rest-token' });
+        assert.equal((await rest.request('DELETE', '/tokens/rest-token')).status, 404);
+        assert.equal(((await client.request({ janus: 'keepalive', session_id: session.id })).error as { code: number }).code, 403);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await proxy.stop();
+      await backend.stop();
+    }
+  });
+});
