@@ -3,6 +3,7 @@
  * serving HTTP `POST /admin[/<session>[/<handle>]]` and WebSockets with `janus-admin-protocol`, as
  * Janus's HTTP and WebSocket transports serve their admin side.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -85,6 +86,10 @@ export class JanusAdminServer {
     ws.on('error', (err) => { this.options.logger.debug({ err }, 'admin WebSocket error'); });
   }
 
+  private isInfoPath(url: string): boolean {
+    return (url.split('?')[0] ?? '') === `${this.options.basePath.replace(/\/+$/, '')}/info`;
+  }
+
   /** The session and handle ids a path names; undefined when it is no admin path. */
   private pathIds(url: string): { session?: number; handle?: number } | undefined {
     const path = (url.split('?')[0] ?? '').replace(/\/+$/, '');
@@ -117,6 +122,13 @@ export class JanusAdminServer {
       res.setHeader('Access-Control-Allow-Methods', req.headers['access-control-request-method'] ?? 'POST');
       res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers'] ?? 'content-type');
       res.writeHead(200).end();
+      return;
+    }
+    if (req.method === 'GET' && this.isInfoPath(req.url ?? '/')) {
+      // As Janus's HTTP transport: `GET <admin_base_path>/info` is the info request (admin.html starts with it).
+      void this.requests.handle({ janus: 'info', transaction: randomUUID() }).then((reply) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(reply, null, 3));
+      });
       return;
     }
     if (!ids) {
