@@ -62,7 +62,7 @@ describe('the official admin.html against the proxy\'s Janus Admin API', { skip:
     await page.click('a[href="#handlesinfo"]');
     await page.click(`#session-${String(sessionId)}`, { timeout: 15_000 });
     await page.click(`#handle-${String(handleId)}`, { timeout: 15_000 });
-    await page.waitForFunction((plugin) => document.querySelector('#handle-info')?.textContent?.includes(plugin) === true, 'janus.plugin.echotest', { timeout: 15_000 });
+    await page.waitForFunction((plugin) => document.querySelector('#handle-info')?.textContent.includes(plugin) === true, 'janus.plugin.echotest', { timeout: 15_000 });
     const text = await page.textContent('#handle-info') ?? '';
     assert.ok(text.includes(String(sessionId)), 'the client\'s session id in the handle info');
     assert.ok(janus.some((j) => text.includes(j.name)), 'the backend named');
