@@ -5,11 +5,10 @@
  * event-handler JSON. An event whose client handle is not known yet (Janus reports `attached`
  * before the proxy has answered the client's attach) is held briefly and mapped again.
  */
-import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { isJsonInteger, isJsonObject, type JsonObject } from '../protocol/messages.js';
 import { IdMap } from './ids.js';
-import { Webhook } from './webhook.js';
+import { Webhook, type DeliveryOptions } from './webhook.js';
 import type { AdminSessions } from '../janus-admin/handle-requests.js';
 
 /** Janus's event types by the names its `events` setting uses. */
@@ -26,17 +25,10 @@ export function eventMask(setting: string): number {
   return names.reduce((mask, name) => mask | (TYPES[name] ?? 0), 0);
 }
 
-export interface EventStreamOptions {
+export interface EventStreamOptions extends DeliveryOptions {
   webhooks: string[];
   events: string;
-  maxQueue: number;
-  batchSize: number;
-  retryInitialMs: number;
-  retryMaxMs: number;
-  maxAttempts: number;
-  timeoutMs: number;
   registry: Registry;
-  logger: Logger;
 }
 
 interface Held {

@@ -6,8 +6,8 @@
 import type { Logger } from 'pino';
 import type { JsonObject } from '../protocol/messages.js';
 
-export interface WebhookOptions {
-  url: string;
+/** How events are queued and posted: the same for every webhook. */
+export interface DeliveryOptions {
   maxQueue: number;
   batchSize: number;
   retryInitialMs: number;
@@ -15,6 +15,10 @@ export interface WebhookOptions {
   maxAttempts: number;
   timeoutMs: number;
   logger: Logger;
+}
+
+export interface WebhookOptions extends DeliveryOptions {
+  url: string;
   onDropped: (count: number, reason: 'queue_full' | 'undeliverable') => void;
   onDelivered: (count: number) => void;
 }

@@ -10,7 +10,7 @@ import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.
 import { JanusTestClient } from '../support/janus-client.js';
 import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
 import { freePort } from '../support/processes.js';
-import { echotestHandle, isEvent } from '../support/cluster-helpers.js';
+import { echotestHandle, negotiateEcho } from '../support/cluster-helpers.js';
 import { createEchoPeer, type EchoPeer } from '../support/werift-peer.js';
 
 type Event = { type: number; session_id?: number; handle_id?: number; backend?: string; event?: Record<string, unknown> };
@@ -102,15 +102,9 @@ describe('the event stream delivers backend events with client ids to webhooks',
     await receiver.waitFor((e) => mine(e) && e.type === 2 && e.event?.name === 'attached');
     const peer = createEchoPeer({ iceAddress: janus[0]!.peerAddress });
     peers.push(peer);
-    const at = { session_id: sessionId, handle_id: handleId };
-    const since = client.mark();
-    const tx = client.send({ janus: 'message', ...at, body: { audio: true, video: true }, jsep: await peer.createOffer() });
-    client.send({ janus: 'trickle', ...at, candidate: { completed: true } });
-    const answer = await client.waitFor((m) => m.transaction === tx && m.janus === 'event', 10_000, since);
-    await peer.setAnswer(answer.jsep as { type: string; sdp: string });
-    await client.waitFor(isEvent('webrtcup', handleId), 10_000, since);
+    await negotiateEcho(client, { sessionId, handleId }, peer);
     await receiver.waitFor((e) => mine(e) && e.type === 16 && e.event?.connection === 'webrtcup');
-    await client.request({ janus: 'detach', ...at });
+    await client.request({ janus: 'detach', session_id: sessionId, handle_id: handleId });
     await receiver.waitFor((e) => mine(e) && e.type === 2 && e.event?.name === 'detached');
     // Only the types asked for, and the first, refused post was retried.
     assert.ok(receiver.events.every((e) => e.type === 2 || e.type === 16));

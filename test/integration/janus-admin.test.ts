@@ -12,7 +12,7 @@ import { startTestProxy, TEST_ADMIN_TOKEN, type TestProxy } from '../support/pro
 import { AdminClient } from '../support/admin-client.js';
 import { rawHttp } from '../support/janus-http-client.js';
 import { IdNormalizer } from '../support/normalize.js';
-import { echotestHandle, isEvent, listSessions } from '../support/cluster-helpers.js';
+import { echotestHandle, isEvent, listSessions, negotiateEcho } from '../support/cluster-helpers.js';
 import { createEchoPeer, type EchoPeer } from '../support/werift-peer.js';
 
 const SECRET = 'proxy-admin-secret';
@@ -153,12 +153,7 @@ describe('the Janus Admin API at the proxy', { timeout: 120_000 }, () => {
     const landed = janus.find((j) => j.name === (first.info as Record<string, unknown>).backend)!;
     const peer = createEchoPeer({ iceAddress: landed.peerAddress });
     peers.push(peer);
-    const since = client.mark();
-    const tx = client.send({ janus: 'message', ...at, body: { audio: true, video: true }, jsep: await peer.createOffer() });
-    client.send({ janus: 'trickle', ...at, candidate: { completed: true } });
-    const event = await client.waitFor((m) => m.transaction === tx && m.janus === 'event', 10_000, since);
-    await peer.setAnswer(event.jsep as { type: string; sdp: string });
-    await client.waitFor(isEvent('webrtcup', handleId), 10_000, since);
+    await negotiateEcho(client, { sessionId, handleId }, peer);
     const pcap = await proxyAdmin({ janus: 'start_pcap', ...at, folder: landed.dir, filename: 'via-proxy.pcap' });
     assert.equal(pcap.janus, 'success', JSON.stringify(pcap));
     assert.equal(pcap.backend, landed.name);

@@ -1,6 +1,7 @@
 // Helpers that look at real Janus servers through their Admin API.
 import { adminRequest, type JanusTestClient, type JanusMessage } from './janus-client.js';
 import type { JanusInstance } from './janus-fixture.js';
+import type { EchoPeer } from './werift-peer.js';
 
 export async function listSessions(janus: JanusInstance): Promise<number[]> {
   const reply = await adminRequest(janus.adminWsUrl, janus.adminSecret, { janus: 'list_sessions' });
@@ -51,4 +52,15 @@ export const DEFAULT_SPARE_SESSIONS = 2;
 export async function onlySpareSessionsLeft(janus: JanusInstance, spares = DEFAULT_SPARE_SESSIONS): Promise<boolean> {
   const sessions = await listSessions(janus);
   return sessions.length <= spares && (await sessionsWithHandles(janus)).length === 0;
+}
+
+/** Offers `peer`'s media on an EchoTest handle (trickle completed at once) and waits for webrtcup. */
+export async function negotiateEcho(client: JanusTestClient, setup: EchoSetup, peer: EchoPeer): Promise<void> {
+  const at = { session_id: setup.sessionId, handle_id: setup.handleId };
+  const since = client.mark();
+  const tx = client.send({ janus: 'message', ...at, body: { audio: true, video: true }, jsep: await peer.createOffer() });
+  client.send({ janus: 'trickle', ...at, candidate: { completed: true } });
+  const answer = await client.waitFor((m) => m.transaction === tx && m.janus === 'event', 10_000, since);
+  await peer.setAnswer(answer.jsep as { type: string; sdp: string });
+  await client.waitFor(isEvent('webrtcup', setup.handleId), 10_000, since);
 }
