@@ -29,7 +29,17 @@ export interface EventStreamOptions extends DeliveryOptions {
   webhooks: string[];
   events: string;
   registry: Registry;
+  /** `emitter` of the proxy's own events (its server_name). */
+  emitter: string;
+  /** Each backend's state now, sampled for the proxy's own backend up/down events. */
+  backends?: (() => Iterable<{ name: string; connected: boolean; status: string }>) | undefined;
 }
+
+/** A live consumer of the stream (a WebSocket); it gets every event the mask lets through. */
+export type EventListener = (event: JsonObject) => void;
+
+const SAMPLE_MS = 1_000;
+const CORE = 256;
 
 interface Held {
   backend: string;
@@ -45,6 +55,9 @@ export class EventStream {
   private readonly dropped: Counter<'reason'>;
   private held: Held[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private readonly listeners = new Set<EventListener>();
+  private readonly backendStates = new Map<string, string>();
+  private readonly sampler: NodeJS.Timeout | undefined;
 
   constructor(sessions: AdminSessions, private readonly options: EventStreamOptions) {
     this.ids = new IdMap(sessions);
@@ -59,6 +72,36 @@ export class EventStream {
       onDropped: (count, reason) => { this.dropped.inc({ reason }, count); },
       onDelivered: (count) => { delivered.inc(count); },
     }));
+    if (options.backends) {
+      this.sampleBackends(false);
+      this.sampler = setInterval(() => { this.sampleBackends(true); }, SAMPLE_MS);
+      this.sampler.unref();
+    }
+  }
+
+  /** Adds a live consumer; returns how to remove it. */
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
+  }
+
+  /** The proxy's own event: a backend became reachable or not, or changed status (Janus `core` type). */
+  private sampleBackends(announce: boolean): void {
+    for (const b of this.options.backends?.() ?? []) {
+      const state = `${b.connected ? 'connected' : 'disconnected'}/${b.status}`;
+      if (this.backendStates.get(b.name) === state) continue;
+      this.backendStates.set(b.name, state);
+      if (!announce || (CORE & this.mask) === 0) continue;
+      this.publish({
+        emitter: this.options.emitter, type: CORE, timestamp: Date.now() * 1000,
+        event: { backend: b.name, connected: b.connected, status: b.status }, backend: b.name,
+      });
+    }
+  }
+
+  private publish(event: JsonObject): void {
+    for (const webhook of this.webhooks) webhook.push(event);
+    for (const listener of this.listeners) listener(event);
   }
 
   /** What one backend's event handler posted: one event, or a group of them. */
@@ -76,6 +119,8 @@ export class EventStream {
 
   stop(): void {
     clearTimeout(this.timer);
+    clearInterval(this.sampler);
+    this.listeners.clear();
     for (const webhook of this.webhooks) webhook.stop();
   }
 
@@ -99,7 +144,7 @@ export class EventStream {
       const name = isJsonObject(event.event) ? event.event.name : undefined;
       if (handle !== undefined && name === 'detached') this.ids.forget(backend, handle);
     }
-    for (const webhook of this.webhooks) webhook.push(out);
+    this.publish(out);
     return true;
   }
 

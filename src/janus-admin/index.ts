@@ -28,6 +28,8 @@ function startEventStream(config: ProxyConfig, deps: JanusAdminDeps, logger: Log
   return new EventStream(deps.sessions, {
     webhooks: e.webhooks, events: e.events, maxQueue: e.max_queue, batchSize: e.batch_size, retryInitialMs: e.retry_initial_ms,
     retryMaxMs: e.retry_max_ms, maxAttempts: e.max_attempts, timeoutMs: e.timeout_ms, registry: deps.metrics, logger: logger.child({ component: 'events' }),
+    emitter: config.general.server_name,
+    backends: () => [...deps.cluster.backends.values()].map((b) => ({ name: b.name, connected: b.connected, status: b.status })),
   });
 }
 
@@ -81,9 +83,10 @@ export async function startJanusAdmin(
   }
   const events = startEventStream(config, deps, logger);
   const server = new JanusAdminServer({
-    host: a.host, port: a.port, basePath: a.base_path, logger,
+    host: a.host, port: a.port, basePath: a.base_path, logger, adminSecret: config.general.admin_secret,
     eventsPath: events ? config.event_stream.ingest_path : undefined,
     onEvents: events ? (backend, payload) => { events.ingest(backend, payload); } : undefined,
+    subscribe: events ? (listener) => events.subscribe(listener) : undefined,
   }, requests);
   let address: AddressInfo;
   try {

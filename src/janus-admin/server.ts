@@ -14,6 +14,7 @@ import { errorReply, isJsonObject, type JsonObject, type OutgoingMessage } from 
 import type { JanusAdminRequests } from './requests.js';
 
 export const ADMIN_SUBPROTOCOL = 'janus-admin-protocol';
+export const EVENTS_SUBPROTOCOL = 'janus-cloud-events';
 const MAX_BODY_BYTES = 1_048_576;
 
 export interface JanusAdminServerOptions {
@@ -24,6 +25,9 @@ export interface JanusAdminServerOptions {
   /** Where backends' Janus HTTP event handlers post (`<eventsPath>/<backend name>`); off when undefined. */
   eventsPath?: string | undefined;
   onEvents?: ((backend: string, payload: unknown) => void) | undefined;
+  /** Live consumers of the event stream (WebSocket subprotocol `janus-cloud-events`, `?admin_secret=`). */
+  subscribe?: ((listener: (event: JsonObject) => void) => () => void) | undefined;
+  adminSecret?: string | undefined;
   logger: Logger;
 }
 
@@ -51,9 +55,15 @@ export class JanusAdminServer {
     this.wss = new WebSocketServer({
       server: this.server,
       maxPayload: MAX_BODY_BYTES,
-      handleProtocols: (protocols) => (protocols.has(ADMIN_SUBPROTOCOL) ? ADMIN_SUBPROTOCOL : false),
+      handleProtocols: (protocols) => {
+        if (protocols.has(ADMIN_SUBPROTOCOL)) return ADMIN_SUBPROTOCOL;
+        return protocols.has(EVENTS_SUBPROTOCOL) && options.subscribe ? EVENTS_SUBPROTOCOL : false;
+      },
     });
-    this.wss.on('connection', (ws) => { this.onSocket(ws); });
+    this.wss.on('connection', (ws, req) => {
+      if (ws.protocol === EVENTS_SUBPROTOCOL) this.onEventsSocket(ws, req);
+      else this.onSocket(ws);
+    });
   }
 
   listen(): Promise<AddressInfo> {
@@ -71,6 +81,19 @@ export class JanusAdminServer {
     await new Promise<void>((resolve) => { this.wss.close(() => { resolve(); }); });
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => { this.server.close(() => { resolve(); }); });
+  }
+
+  /** A live event consumer: every event of the stream as a JSON text frame, once its admin_secret is right. */
+  private onEventsSocket(ws: WebSocket, req: IncomingMessage): void {
+    const secret = new URL(req.url ?? '/', 'http://localhost').searchParams.get('admin_secret');
+    const { adminSecret, subscribe } = this.options;
+    if (!subscribe || (adminSecret !== undefined && secret !== adminSecret)) {
+      ws.close(1008, 'Unauthorized request (wrong or missing secret/token)');
+      return;
+    }
+    const unsubscribe = subscribe((event) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event)); });
+    ws.on('close', unsubscribe);
+    ws.on('error', () => undefined);
   }
 
   private onSocket(ws: WebSocket): void {

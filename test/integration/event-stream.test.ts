@@ -1,7 +1,8 @@
 // One event stream: a real Janus (in a network namespace, carrying werift media) posts its events to
 // the proxy through Janus's HTTP event handler; a real webhook receiver gets the handle's attached,
 // webrtcup and detached events with the client's session and handle ids and the backend named, even
-// after refusing the first delivery (retry with backoff).
+// after refusing the first delivery (retry with backoff); a live WebSocket consumer gets them too,
+// and the proxy's own event tells when the backend goes down.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -12,6 +13,8 @@ import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
 import { freePort } from '../support/processes.js';
 import { echotestHandle, negotiateEcho } from '../support/cluster-helpers.js';
 import { createEchoPeer, type EchoPeer } from '../support/werift-peer.js';
+
+const SECRET = 'events-admin-secret';
 
 type Event = { type: number; session_id?: number; handle_id?: number; backend?: string; event?: Record<string, unknown> };
 
@@ -82,8 +85,9 @@ describe('the event stream delivers backend events with client ids to webhooks',
       eventHandlerUrl: (root, name) => `http://${root ?? '127.0.0.1'}:${String(port)}/events/${name}`,
     });
     proxy = await startTestProxy(janus, {
+      general: { admin_secret: SECRET },
       janus_admin: { enabled: true, host: '0.0.0.0', port },
-      event_stream: { enabled: true, webhooks: [hook], events: 'handles, webrtc', retry_initial_ms: 50 },
+      event_stream: { enabled: true, webhooks: [hook], events: 'handles, webrtc, core', retry_initial_ms: 50 },
     });
   });
 
@@ -96,10 +100,17 @@ describe('the event stream delivers backend events with client ids to webhooks',
   });
 
   it('attached, webrtcup and detached arrive with the client\'s ids and the backend\'s name', async () => {
+    const eventsUrl = (proxy.janusAdminUrl ?? '').replace(/^http/, 'ws').replace(/\/admin$/, '');
+    const refused = await JanusTestClient.connect(`${eventsUrl}/?admin_secret=wrong`, 'janus-cloud-events');
+    assert.equal((await refused.closed).code, 1008);
+    const live = await JanusTestClient.connect(`${eventsUrl}/?admin_secret=${SECRET}`, 'janus-cloud-events');
     client = await JanusTestClient.connect(proxy.url);
     const { sessionId, handleId } = await echotestHandle(client);
     const mine = (e: Event): boolean => e.session_id === sessionId && e.handle_id === handleId && e.backend === janus[0]!.name;
     await receiver.waitFor((e) => mine(e) && e.type === 2 && e.event?.name === 'attached');
+    // Events carry no `janus` field: read the live socket's raw frames.
+    for (let e: Event | undefined; !(e && mine(e) && e.type === 2 && e.event?.name === 'attached');) e = JSON.parse(await live.nextRawFrame()) as Event;
+    await live.close();
     const peer = createEchoPeer({ iceAddress: janus[0]!.peerAddress });
     peers.push(peer);
     await negotiateEcho(client, { sessionId, handleId }, peer);
@@ -107,7 +118,12 @@ describe('the event stream delivers backend events with client ids to webhooks',
     await client.request({ janus: 'detach', session_id: sessionId, handle_id: handleId });
     await receiver.waitFor((e) => mine(e) && e.type === 2 && e.event?.name === 'detached');
     // Only the types asked for, and the first, refused post was retried.
-    assert.ok(receiver.events.every((e) => e.type === 2 || e.type === 16));
+    assert.ok(receiver.events.every((e) => e.type === 2 || e.type === 16 || e.type === 256));
     assert.ok(receiver.posts > 1);
+    // The proxy's own events: its backend up (sampled every second), then down once its Janus dies.
+    const proxyEvent = (connected: boolean) => (e: Event): boolean => e.type === 256 && e.backend === janus[0]!.name && e.event?.connected === connected;
+    await receiver.waitFor(proxyEvent(true));
+    await janus[0]!.kill();
+    await receiver.waitFor(proxyEvent(false));
   });
 });
