@@ -9,6 +9,7 @@ import { IdNormalizer } from '../support/normalize.js';
 import { startJanus } from '../support/janus-fixture.js';
 import { startTestProxy, TEST_ADMIN_TOKEN, type TestProxy } from '../support/proxy-fixture.js';
 import { AdminClient } from '../support/admin-client.js';
+import { rawHttp } from '../support/janus-http-client.js';
 import { signToken } from '../../src/core/token-auth.js';
 
 const ECHO = 'janus.plugin.echotest';
@@ -136,7 +137,7 @@ describe('token auth at the proxy answers as Janus does', { timeout: 120_000 }, 
 describe('the REST admin API manages the same stored tokens', { timeout: 60_000 }, () => {
   it('add, allow, disallow, list and remove a token; a client uses it meanwhile', async () => {
     const backend = await startJanus({ netns: false, plugins: PLUGINS });
-    const proxy = await startTestProxy([backend], { general: { token_auth: true } });
+    const proxy = await startTestProxy([backend], { general: { token_auth: true }, http_transport: { long_poll_timeout_ms: 200 } });
     try {
       const rest = new AdminClient(proxy.adminUrl ?? '', TEST_ADMIN_TOKEN);
       assert.equal((await rest.request('GET', '/tokens', undefined, { token: null })).status, 401);
@@ -147,6 +148,13 @@ describe('the REST admin API manages the same stored tokens', { timeout: 60_000 
         assert.equal((await client.request({ janus: 'attach', session_id: session.id, plugin: ROOM })).janus, 'error');
         assert.deepEqual(await rest.ok('POST', '/tokens/rest-token/allow', { plugins: [ROOM] }), { token: 'rest-token', plugins: [ECHO, ROOM] });
         assert.equal((await client.request({ janus: 'attach', session_id: session.id, plugin: ROOM })).janus, 'success');
+        // The HTTP transport's long poll takes the token as a query parameter, as Janus's does.
+        const created = await rawHttp('POST', proxy.httpUrl ?? '', { body: JSON.stringify({ janus: 'create', transaction: 'h', token: 'rest-token' }) });
+        const httpSession = (JSON.parse((created as { text: string }).text) as { data: { id: number } }).data.id;
+        const poll = `${proxy.httpUrl ?? ''}/${String(httpSession)}`;
+        assert.equal(((await rawHttp('GET', poll)) as { status?: number }).status, 403);
+        assert.equal(((await rawHttp('GET', `${poll}?token=wrong`)) as { status?: number }).status, 403);
+        assert.equal(((await rawHttp('GET', `${poll}?token=rest-token`)) as { status?: number }).status, 200);
         assert.deepEqual(await rest.ok('POST', '/tokens/rest-token/disallow', { plugins: [ECHO] }), { token: 'rest-token', plugins: [ROOM] });
         assert.deepEqual(await rest.ok('GET', '/tokens'), { tokens: [{ token: 'rest-token', allowed_plugins: [ROOM] }] });
         assert.equal((await rest.request('POST', '/tokens/nope/allow', { plugins: [ROOM] })).status, 404);
