@@ -85,7 +85,8 @@ export async function startJanusAdmin(
   const server = new JanusAdminServer({
     host: a.host, port: a.port, basePath: a.base_path, logger, adminSecret: config.general.admin_secret,
     eventsPath: events ? config.event_stream.ingest_path : undefined,
-    onEvents: events ? (backend, payload) => { events.ingest(backend, payload); } : undefined,
+    // Only the cluster's backends feed the stream: a post naming anything else is ignored.
+    onEvents: events ? (backend, payload) => { if (deps.cluster.backends.has(backend)) events.ingest(backend, payload); } : undefined,
     subscribe: events ? (listener) => events.subscribe(listener) : undefined,
   }, requests);
   let address: AddressInfo;

@@ -6,7 +6,7 @@
  */
 import { JanusError, JanusErrorCode as C, toJanusError } from '../protocol/errors.js';
 import { errorReply, isJsonInteger, successReply, type JsonObject, type OutgoingMessage } from '../protocol/messages.js';
-import type { TokenAuth } from '../core/token-auth.js';
+import { sameText, type TokenAuth } from '../core/token-auth.js';
 import { checkParams, type ParamKind } from './params.js';
 import { TOKEN_VERBS, tokenRequest } from './token-requests.js';
 import { handleRequest, sessionRequest, type AdminSessions } from './handle-requests.js';
@@ -93,7 +93,7 @@ export class JanusAdminRequests {
 
   private checkSecret(raw: JsonObject): void {
     const secret = this.options.adminSecret;
-    if (secret !== undefined && raw.admin_secret !== secret) throw new JanusError(C.UNAUTHORIZED);
+    if (secret !== undefined && !(typeof raw.admin_secret === 'string' && sameText(raw.admin_secret, secret))) throw new JanusError(C.UNAUTHORIZED);
   }
 
   private async root(verb: string, raw: JsonObject, transaction: string): Promise<OutgoingMessage> {
