@@ -145,7 +145,7 @@ describe('the Janus Admin API at the proxy', { timeout: 120_000 }, () => {
     assert.ok(isObject(pluginOnly.info) && 'plugin_specific' in pluginOnly.info && !('streams' in pluginOnly.info));
   });
 
-  it('handle_info of a live werift EchoTest handle shows ICE and DTLS connected and RTP counters moving; a pcap lands on its Janus', async () => {
+  it('handle_info of a live werift EchoTest handle shows ICE and DTLS connected and RTP counters moving; a pcap lands on its Janus; hangup_webrtc', async () => {
     const client = await connect();
     const { sessionId, handleId } = await echotestHandle(client);
     const at = { session_id: sessionId, handle_id: handleId };
@@ -170,6 +170,10 @@ describe('the Janus Admin API at the proxy', { timeout: 120_000 }, () => {
     const file = join(landed.dir, 'via-proxy.pcap');
     assert.ok(existsSync(file) && statSync(file).size > 1000, 'pcap with packets on the handle\'s Janus');
     for (const other of janus.filter((j) => j !== landed)) assert.ok(!existsSync(join(other.dir, 'via-proxy.pcap')));
+    // hangup_webrtc runs on the handle's Janus; its hangup reaches the client on the client's handle.
+    const since = client.mark();
+    assert.equal((await proxyAdmin({ janus: 'hangup_webrtc', ...at })).janus, 'success');
+    await client.waitFor(isEvent('hangup', handleId), 10_000, since);
   });
 
   it('sends settings and plugin messages to every Janus, or one, with per-backend results', async () => {
