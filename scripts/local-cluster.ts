@@ -18,6 +18,8 @@ const JANUS_COUNT = Number(values.janus);
 const JANUS_ADMIN_SECRET = 'janusoverlord';
 const PLUGINS = ['echotest', 'videoroom', 'videocall', 'audiobridge', 'streaming', 'textroom', 'recordplay', 'sip', 'nosip', 'voicemail'];
 const root = resolve('.tmp/cluster');
+/** The proxy's Janus Admin API (and event ingest): clear of every Janus's own ports (7088 + 10 i). */
+const JANUS_ADMIN_PORT = 7000;
 const logger = createLogger({ level: values['log-level'], name: 'local-cluster' });
 
 function janusPorts(index: number): { ws: number; adminWs: number; http: number; adminHttp: number } {
@@ -32,6 +34,12 @@ async function main(): Promise<void> {
     ws_transport: { host: '127.0.0.1', port: Number(values['ws-port']) },
     http_transport: { host: '127.0.0.1' },
     admin_api: { token: adminToken, sentinel_tokens: [sentinelToken] },
+    // The cluster's Janus Admin API (admin.html: server http://127.0.0.1:7000/admin) and event stream;
+    // each Janus's admin URL comes in its sentinel's reports, its admin secret from here.
+    general: { admin_secret: JANUS_ADMIN_SECRET },
+    janus_admin: { enabled: true, port: JANUS_ADMIN_PORT },
+    event_stream: { enabled: true },
+    backends: { credentials: Object.fromEntries(Array.from({ length: JANUS_COUNT }, (_, i) => [`janus${String(i + 1)}`, { admin_secret: JANUS_ADMIN_SECRET }])) },
     log: { level: values['log-level'] },
   }), logger.child({ component: 'proxy' }));
 
@@ -53,6 +61,7 @@ async function main(): Promise<void> {
     const configFile = writeJanusConfig({
       dir, host: '127.0.0.1', ports, http: false, adminSecret: JANUS_ADMIN_SECRET, plugins: PLUGINS,
       debugLevel: 4, rtpPortRange: `${String(20000 + 1000 * i)}-${String(20999 + 1000 * i)}`, serverName: name,
+      eventHandlerUrl: `http://127.0.0.1:${String(JANUS_ADMIN_PORT)}/events/${name}`,
     });
     const wsUrl = `ws://127.0.0.1:${String(ports.ws)}`;
     const sentinel = await startSentinel(parseSentinelConfig({
@@ -69,6 +78,7 @@ async function main(): Promise<void> {
   await proxy.cluster.waitConnected(15_000);
   console.log(`\njanus-proxy: ${proxy.wsUrl ?? ''} and ${proxy.httpUrl ?? ''} in front of ${String(JANUS_COUNT)} Janus servers.`);
   console.log(`dashboard: ${proxy.adminUrl ?? ''}/ (admin token: ${adminToken}); demo pages: ${proxy.adminUrl ?? ''}/demos/`);
+  console.log(`Janus Admin API of the cluster: ${proxy.janusAdminUrl ?? ''} (admin_secret ${JANUS_ADMIN_SECRET}); live events: ws subprotocol janus-cloud-events`);
   console.log('Ctrl-C stops the cluster.');
 }
 

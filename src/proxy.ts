@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import type { ProxyConfig } from './config/schema.js';
-import { Cluster } from './cluster/cluster.js';
+import { Cluster, type BackendCredentials } from './cluster/cluster.js';
 import { loadCustomSelector } from './cluster/custom-selector.js';
 import { LocalityResolver } from './cluster/locality.js';
 import { Sessions } from './core/sessions.js';
@@ -21,9 +21,12 @@ import { HttpTransport } from './transport/http/http-transport.js';
 import { HttpForwarding } from './transport/http/forwarding.js';
 import { AdminApi } from './admin/server.js';
 import { storedRooms } from './admin/live-feed.js';
-import { createRoomRoutes, createServerStore } from './store/factory.js';
+import { createRoomRoutes, createServerStore, createTokenStore } from './store/factory.js';
+import { TokenAuth } from './core/token-auth.js';
 import type { ServerStore } from './store/server-store.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
+import { createJanusAdminRequests, startJanusAdmin, type JanusAdminDeps } from './janus-admin/index.js';
+import { isJsonObject } from './protocol/messages.js';
 
 export interface RunningProxy {
   /** This proxy's id among the proxies sharing a store (a new one at every start). */
@@ -37,6 +40,8 @@ export interface RunningProxy {
   /** http://host:port of the admin API (undefined when disabled) and its token. */
   readonly adminUrl: string | undefined;
   readonly adminToken: string | undefined;
+  /** http://host:port/admin of the Janus Admin API (undefined when disabled); ws:// on the same port. */
+  readonly janusAdminUrl: string | undefined;
   readonly metrics: ProxyMetrics;
   stop(): Promise<void>;
 }
@@ -73,6 +78,7 @@ async function createCluster(config: ProxyConfig, store: ServerStore, metrics: P
     customSelector: b.selector_module ? await loadCustomSelector(b.selector_module) : undefined,
     connectionsPerBackend: b.connections_per_server,
     spareSessions: b.spare_sessions,
+    credentials: backendCredentials(config),
     connection: {
       apiSecret: config.general.api_secret,
       requestTimeoutMs: b.request_timeout_ms,
@@ -88,8 +94,34 @@ async function createCluster(config: ProxyConfig, store: ServerStore, metrics: P
     onDecision: (plugin, result) => { metrics.onPlacement(plugin, result); },
     logger,
   });
-  await cluster.start(config.janus_server);
+  // Credentials stay in the proxy's config: they are no part of a server's record.
+  await cluster.start(config.janus_server.map(({ api_secret: _s, token: _t, admin_url: _u, admin_secret: _a, ...server }) => server));
   return cluster;
+}
+
+/** Each backend's own api_secret/token: `backends.credentials` over the `janus_server` entry's. */
+function backendCredentials(config: ProxyConfig): Map<string, BackendCredentials> {
+  const all = new Map<string, BackendCredentials>();
+  for (const s of config.janus_server) {
+    all.set(s.name, { apiSecret: s.api_secret, token: s.token, adminUrl: s.admin_url, adminSecret: s.admin_secret });
+  }
+  for (const [name, own] of Object.entries(config.backends.credentials)) {
+    const p = all.get(name);
+    all.set(name, {
+      apiSecret: own.api_secret ?? p?.apiSecret, token: own.token ?? p?.token, adminUrl: own.admin_url ?? p?.adminUrl, adminSecret: own.admin_secret ?? p?.adminSecret,
+    });
+  }
+  return all;
+}
+
+/** Janus's token_auth at the proxy: undefined when off; stored tokens live in the configured store. */
+async function startTokenAuth(config: ProxyConfig, logger: Logger, shutdown: ShutdownStack): Promise<TokenAuth | undefined> {
+  if (!config.general.token_auth) return undefined;
+  const store = await createTokenStore(config.store, logger.child({ component: 'tokens' }));
+  shutdown.push(() => store.close());
+  const auth = new TokenAuth({ secret: config.general.token_auth_secret, store });
+  logger.info({ mode: auth.mode }, 'token based authentication enabled');
+  return auth;
 }
 
 /** Stops what was started, newest first; also unwinds a start that failed halfway. */
@@ -141,7 +173,7 @@ async function startWsTransport(config: ProxyConfig, dispatcher: Dispatcher, ses
   return { url, close: () => ws.close() };
 }
 
-async function startHttpTransport(config: ProxyConfig, dispatcher: Dispatcher, forwarding: HttpForwarding | undefined, logger: Logger): Promise<Listening> {
+async function startHttpTransport(config: ProxyConfig, dispatcher: Dispatcher, forwarding: HttpForwarding | undefined, tokenAuth: TokenAuth | undefined, logger: Logger): Promise<Listening> {
   const t = config.http_transport;
   const http = new HttpTransport(
     {
@@ -154,6 +186,7 @@ async function startHttpTransport(config: ProxyConfig, dispatcher: Dispatcher, f
       maxQueuedEvents: t.max_queued_events,
       maxBodyBytes: t.max_body_bytes,
       apiSecret: config.general.api_secret,
+      tokenValid: tokenAuth ? (token) => tokenAuth.checkToken(token) : undefined,
       origin: { trustForwardedFor: t.trust_forwarded_for, localityHeaders: config.backends.locality.headers },
       logger,
     },
@@ -227,7 +260,8 @@ async function startCore(config: ProxyConfig, logger: Logger, shutdown: Shutdown
   if (config.store.type === 'redis') sweep.start();
   shutdown.push(() => sweep.stop());
   metrics.watch(sessions, cluster);
-  return { proxyId, metrics, cluster, calls, roomRoutes, videoroom, sessions, reclaimSessionTimeoutS };
+  const tokenAuth = await startTokenAuth(config, logger, shutdown);
+  return { proxyId, metrics, cluster, calls, roomRoutes, videoroom, sessions, reclaimSessionTimeoutS, tokenAuth };
 }
 
 /**
@@ -243,7 +277,7 @@ function effectiveReclaimTimeoutS(config: ProxyConfig): number {
 type Core = Awaited<ReturnType<typeof startCore>>;
 
 function createDispatcher(config: ProxyConfig, core: Core, transports: Record<string, Record<string, unknown>>, logger: Logger): { dispatcher: Dispatcher; takeOvers: TakeOvers } {
-  const { cluster, calls, roomRoutes, videoroom, sessions, metrics } = core;
+  const { cluster, calls, roomRoutes, videoroom, sessions, metrics, tokenAuth } = core;
   const passthrough = passthroughFactory({
     routing: config.plugins.routing,
     homeBackends: config.plugins.home_backend,
@@ -254,7 +288,7 @@ function createDispatcher(config: ProxyConfig, core: Core, transports: Record<st
   const plugins = new PluginRegistry(modules, passthrough);
   const takeOvers = new TakeOvers({ sessions, records: calls.sessions, bus: calls.bus, plugins, cluster, logger });
   const dispatcher = new Dispatcher(
-    config.store.type === 'redis' ? { sessions, plugins, cluster, records: calls.sessions, takeOvers } : { sessions, plugins, cluster },
+    config.store.type === 'redis' ? { sessions, plugins, cluster, records: calls.sessions, takeOvers, tokenAuth } : { sessions, plugins, cluster, tokenAuth },
     {
       apiSecret: config.general.api_secret,
       serverName: config.general.server_name,
@@ -285,21 +319,40 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
   if (config.http_transport.enabled) {
     // With proxies sharing a store, an HTTP request may reach any proxy (no sticky load balancing).
     const forwarding = config.store.type === 'redis'
-      ? new HttpForwarding({ bus: core.calls.bus, records: core.calls.sessions, takeOvers, dispatch: (p, s) => { dispatcher.dispatch(p, s); }, logger })
+      ? new HttpForwarding({ bus: core.calls.bus, records: core.calls.sessions, takeOvers, dispatch: (p, s) => { dispatcher.dispatch(p, s); }, identity: (c) => dispatcher.identity(c), logger })
       : undefined;
     if (forwarding) shutdown.push(() => { forwarding.close(); });
-    http = await startHttpTransport(config, dispatcher, forwarding, logger);
+    http = await startHttpTransport(config, dispatcher, forwarding, core.tokenAuth, logger);
     shutdown.push(http.close);
     Object.assign(transports, HTTP_TRANSPORT_INFO);
   }
+  const info = (): Record<string, unknown> => dispatcher.info();
+  const operatorDeps: JanusAdminDeps = {
+    cluster, sessions, tokenAuth: core.tokenAuth,
+    info: (transaction) => ({ janus: 'server_info', transaction, ...info() }),
+    plugins: () => { const p = info().plugins; return isJsonObject(p) ? Object.keys(p) : []; },
+    metrics: metrics.registry,
+    configure: (settings) => {
+      dispatcher.configure(settings);
+      if (settings.sessionTimeoutS !== undefined) sessions.setSessionTimeout(settings.sessionTimeoutS);
+    },
+  };
+  // One request handler for the Janus Admin API listener and the REST admin API's operator routes.
+  const janusAdminRequests = createJanusAdminRequests(config, operatorDeps);
   let admin: (Listening & { token: string }) | undefined;
   if (config.admin_api.enabled) {
     const live = { sessions, requestTotals: () => metrics.requestTotals(), rooms: storedRooms(VIDEOROOM_PLUGIN, videoroom.rooms.deps.store) };
-    admin = await startAdminApi(config, { cluster, info: () => dispatcher.info(), metrics, live }, logger);
+    admin = await startAdminApi(config, { cluster, info: () => dispatcher.info(), metrics, live, operator: { requests: janusAdminRequests, sessions } }, logger);
     shutdown.push(admin.close);
+  }
+  let janusAdmin: Listening | undefined;
+  if (config.janus_admin.enabled) {
+    janusAdmin = await startJanusAdmin(config, janusAdminRequests, operatorDeps, logger);
+    shutdown.push(janusAdmin.close);
   }
   return {
     proxyId: core.proxyId,
+    janusAdminUrl: janusAdmin?.url,
     cluster,
     sessions,
     wsUrl: ws?.url,

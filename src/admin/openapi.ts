@@ -34,6 +34,8 @@ const recording = {
     output: { type: 'string' }, log: { type: 'string' }, muxed: { type: 'string' }, mux_error: { type: 'string' },
   },
 };
+const tokenParam = [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }];
+const pluginsBody = { required: true, content: { 'application/json': { schema: { type: 'object', required: ['plugins'], properties: { plugins: { type: 'array', items: { type: 'string' }, minItems: 1 } } } } } };
 
 function op(summary: string, responses: Record<string, object>, extra: Record<string, unknown> = {}, secured = true): object {
   return { summary, ...(secured ? {} : { security: [] }), ...extra, responses: { ...responses, ...(secured ? errors : {}) } };
@@ -49,6 +51,13 @@ export function openApiDocument(): object {
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
+        Session: { type: 'object', properties: {
+          session_id: { type: 'integer' }, state: { type: 'string' },
+          handles: { type: 'array', items: { type: 'object', properties: {
+            handle_id: { type: 'integer' }, plugin: { type: 'string' }, opaque_id: { type: ['string', 'null'] }, backend: { type: ['string', 'null'] },
+            backend_session_id: { type: ['integer', 'null'] }, backend_handle_id: { type: ['integer', 'null'] },
+          } } },
+        } },
         Error: { type: 'object', required: ['code', 'reason'], properties: { code: { type: 'integer' }, reason: { type: 'string' } } },
         ServerReport: report,
         Backend: { allOf: [report, { type: 'object', properties: {
@@ -108,6 +117,28 @@ export function openApiDocument(): object {
           404: json('unknown server, recording or file', error), 416: json('range not satisfiable', error), 502: json('the sentinel did not answer', error),
         }, { parameters: recordingFileParams }),
       },
+      '/sessions': {
+        get: op('Every client session of this proxy, each handle with its plugin, backend and backend ids', { 200: json('sessions', { type: 'object', properties: { sessions: { type: 'array', items: { $ref: '#/components/schemas/Session' } } } }) }),
+      },
+      '/sessions/{sessionId}/handles/{handleId}/pcap': {
+        post: op('Start or stop a pcap (or text2pcap) of a handle on the Janus it is on; the reply names that backend', {
+          200: json('Janus\'s reply, with `backend`'), 404: json('unknown session or handle', error), 409: json('the handle is on no Janus', error), 502: json('the backend refused', error),
+        }, {
+          parameters: [{ name: 'sessionId', in: 'path', required: true, schema: { type: 'integer' } }, { name: 'handleId', in: 'path', required: true, schema: { type: 'integer' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['action'], properties: {
+            action: { enum: ['start', 'stop'] }, text: { type: 'boolean', default: false }, folder: { type: 'string' }, filename: { type: 'string' }, truncate: { type: 'integer' },
+          } } } } },
+        }),
+      },
+      '/tokens': {
+        get: op('Stored tokens (general.token_auth without a secret) and the plugins each may attach to', { 200: json('tokens'), 409: json('stored tokens are off', error) }),
+        post: op('Add a token (every plugin when `plugins` is left out), as the Janus Admin API\'s add_token', { 200: json('the token and its plugins'), 409: json('stored tokens are off', error) }, {
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' }, plugins: { type: 'array', items: { type: 'string' } } } } } } },
+        }),
+      },
+      '/tokens/{token}': { delete: op('Remove a token', { 200: json('removed'), 404: json('unknown', error), 409: json('stored tokens are off', error) }, { parameters: tokenParam }) },
+      '/tokens/{token}/allow': { post: op('Allow plugins on a token', { 200: json('the token and its plugins'), 404: json('unknown', error) }, { parameters: tokenParam, requestBody: pluginsBody }) },
+      '/tokens/{token}/disallow': { post: op('Disallow plugins on a token', { 200: json('the token and its plugins'), 404: json('unknown', error) }, { parameters: tokenParam, requestBody: pluginsBody }) },
       '/openapi.json': { get: op('This document (no auth)', { 200: json('OpenAPI') }, {}, false) },
     },
   };

@@ -20,6 +20,7 @@ import { LiveFeed, type LiveSource } from './live-feed.js';
 import { registerWebUi } from './static.js';
 import { openApiDocument } from './openapi.js';
 import type { AdminContext } from './context.js';
+import { operatorRoutes, type OperatorDeps } from './routes/operator.js';
 
 export interface AdminApiOptions {
   host: string;
@@ -40,6 +41,8 @@ export interface AdminApiDeps {
   metrics: { text(): Promise<string>; readonly contentType: string };
   /** Live figures for the dashboard (`GET /events`) and the demo pages (`GET /sessions/{id}`). */
   live: LiveSource;
+  /** Tokens, sessions with their handles and backends, pcap (the Janus Admin API's requests behind REST routes). */
+  operator?: OperatorDeps | undefined;
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -80,6 +83,7 @@ export class AdminApi {
       statusRoutes(scope, ctx);
       dashboardRoutes(scope, ctx, feed, deps.live);
       recordingRoutes(scope, ctx, options.recordings ?? { sentinelToken: undefined, requestTimeoutMs: 5_000 });
+      if (deps.operator) operatorRoutes(scope, ctx, deps.operator);
       const document = openApiDocument();
       scope.get('/openapi.json', () => document);
       scope.get('/metrics', { preHandler: options.metricsPublic ? [] : ctx.adminOnly }, async (_request, reply) => {

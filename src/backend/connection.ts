@@ -22,6 +22,8 @@ export interface BackendSessionRoute {
 export interface ConnectionOptions {
   url: string;
   apiSecret: string | undefined;
+  /** The backend's own `token_auth` token (the proxy's, never a client's). */
+  token?: string | undefined;
   requestTimeoutMs: number;
   connectTimeoutMs: number;
   /** WebSocket ping period; a Janus that misses a pong is treated as gone (catches silent network loss). */
@@ -114,6 +116,7 @@ export class BackendConnection {
     const transaction = typeof msg.transaction === 'string' ? msg.transaction : nextBackendTransaction();
     msg.transaction = transaction;
     if (this.options.apiSecret !== undefined) msg.apisecret = this.options.apiSecret;
+    if (this.options.token !== undefined) msg.token = this.options.token;
     let frame: string;
     try {
       frame = JSON.stringify(msg);

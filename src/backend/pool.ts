@@ -10,6 +10,7 @@ import { isJsonObject } from '../protocol/messages.js';
 /** How each connection to a backend behaves: the same for every backend of a cluster. */
 export interface ConnectionSettings {
   apiSecret: string | undefined;
+  token?: string | undefined;
   requestTimeoutMs: number;
   connectTimeoutMs: number;
   pingIntervalMs: number;
@@ -132,6 +133,7 @@ export class BackendPool {
     const conn = new BackendConnection({
       url: this.options.url,
       apiSecret: this.options.apiSecret,
+      token: this.options.token,
       requestTimeoutMs: this.options.requestTimeoutMs,
       connectTimeoutMs: this.options.connectTimeoutMs,
       pingIntervalMs: this.options.pingIntervalMs,

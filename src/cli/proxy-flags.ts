@@ -14,6 +14,9 @@ export const USAGE = `Usage: janus-proxy [options]
       --backend URL      a backend Janus WebSocket URL, e.g. ws://127.0.0.1:8188;
                          repeat for several; replaces janus_server from the file
       --api-secret S     require this api_secret from clients (and send it to backends)
+      --janus-admin-port PORT  serve the Janus Admin API (HTTP /admin and WebSocket
+                         janus-admin-protocol) on this port, loopback unless janus_admin.host
+      --admin-secret S   the Janus Admin API's admin_secret
       --log-level LEVEL  trace, debug, info, warn, error, fatal or silent
       --workers N        run N proxy processes sharing the ports (one per core);
                          needs store.type redis (default 1)
@@ -33,6 +36,8 @@ export const PROXY_OPTIONS = {
   'admin-token': { type: 'string' },
   backend: { type: 'string', multiple: true },
   'api-secret': { type: 'string' },
+  'janus-admin-port': { type: 'string' },
+  'admin-secret': { type: 'string' },
   'log-level': { type: 'string' },
   workers: { type: 'string' },
   'check-config': { type: 'boolean' },
@@ -49,6 +54,8 @@ export interface ProxyFlags {
   'admin-token'?: string | undefined;
   backend?: string[] | undefined;
   'api-secret'?: string | undefined;
+  'janus-admin-port'?: string | undefined;
+  'admin-secret'?: string | undefined;
   'log-level'?: string | undefined;
 }
 
@@ -86,6 +93,8 @@ export function applyFlags(fileConfig: unknown, flags: ProxyFlags): JsonObject {
   if (flags['admin-token'] !== undefined) section(config, 'admin_api').token = flags['admin-token'];
   if (flags['api-secret'] !== undefined) section(config, 'general').api_secret = flags['api-secret'];
   if (flags['log-level'] !== undefined) section(config, 'log').level = flags['log-level'];
+  if (flags['janus-admin-port'] !== undefined) Object.assign(section(config, 'janus_admin'), { enabled: true, port: Number(flags['janus-admin-port']) });
+  if (flags['admin-secret'] !== undefined) section(config, 'general').admin_secret = flags['admin-secret'];
   if (flags.backend?.length) {
     config.janus_server = flags.backend.map((url, i) => ({ name: backendName(url, i), url }));
   }

@@ -13,7 +13,7 @@ import { CircuitBreaker, type BreakerOptions } from './breaker.js';
 import { SpareSessions } from './spare-sessions.js';
 
 export interface BackendDeps {
-  createPool(url: string, onRequestOutcome: (ok: boolean) => void): BackendPool;
+  createPool(name: string, url: string, onRequestOutcome: (ok: boolean) => void): BackendPool;
   spareSessions: number;
   /** Warn when this Janus would drop the sessions of a dead proxy at once (no take-over possible). */
   expectTakeOver: boolean;
@@ -142,7 +142,7 @@ export class Backend {
   }
 
   private connect(url: string): BackendPool {
-    const pool = this.deps.createPool(url, (ok) => {
+    const pool = this.deps.createPool(this.record.name, url, (ok) => {
       if (ok) this.breaker.recordSuccess();
       else this.breaker.recordFailure(this.deps.now());
     });

@@ -14,12 +14,27 @@ export interface StaticBackend {
   url: string;
 }
 
+export interface BackendCredentials {
+  apiSecret?: string | undefined;
+  token?: string | undefined;
+  /** Its Janus Admin API, over the URL its record gives (a sentinel reports one). */
+  adminUrl?: string | undefined;
+  adminSecret?: string | undefined;
+}
+
+export interface AdminEndpoint {
+  url: string;
+  secret: string | undefined;
+}
+
 export interface ClusterOptions {
   algorithm: SelectionAlgorithm;
   customSelector?: CustomSelector | undefined;
   connectionsPerBackend: number;
   spareSessions: number;
   connection: ConnectionSettings;
+  /** Per-backend credentials by backend name, over `connection`'s (backends with their own api_secret/token_auth). */
+  credentials?: ReadonlyMap<string, BackendCredentials> | undefined;
   breaker: BreakerOptions;
   removeExpiredAfterMs: number;
   explainHistory: number;
@@ -55,7 +70,7 @@ export class Cluster {
   constructor(store: ServerStore, private readonly options: ClusterOptions) {
     this.now = options.now ?? Date.now;
     const deps: BackendDeps = {
-      createPool: (url, onRequestOutcome) => this.createPool(url, onRequestOutcome),
+      createPool: (name, url, onRequestOutcome) => this.createPool(name, url, onRequestOutcome),
       spareSessions: options.spareSessions,
       expectTakeOver: options.expectTakeOver ?? false,
       breaker: options.breaker,
@@ -102,6 +117,13 @@ export class Cluster {
     return { backend, release: backend.reserve() };
   }
 
+  /** Where the named backend's Janus Admin API is; undefined when neither config nor its record says. */
+  adminEndpoint(name: string): AdminEndpoint | undefined {
+    const own = this.options.credentials?.get(name);
+    const url = own?.adminUrl ?? this.backends.get(name)?.record.admin_url;
+    return url === undefined ? undefined : { url, secret: own?.adminSecret };
+  }
+
   /** The most recent placement decisions, newest first. */
   explain(limit: number): Decision[] {
     return this.decisions.slice(-limit).reverse();
@@ -133,9 +155,12 @@ export class Cluster {
     if (this.decisions.length > this.options.explainHistory) this.decisions.shift();
   }
 
-  private createPool(url: string, onRequestOutcome: (ok: boolean) => void): BackendPool {
+  private createPool(name: string, url: string, onRequestOutcome: (ok: boolean) => void): BackendPool {
+    const own = this.options.credentials?.get(name);
     return new BackendPool({
       ...this.options.connection,
+      ...(own?.apiSecret === undefined ? {} : { apiSecret: own.apiSecret }),
+      ...(own?.token === undefined ? {} : { token: own.token }),
       url,
       size: this.options.connectionsPerBackend,
       logger: this.options.logger.child({ backend: url }),

@@ -36,6 +36,8 @@ export const serverReportSchema = z.strictObject({
   media_address: z.string().regex(/^[\w.:-]{1,255}$/, 'an IP address or host name').optional(),
   /** The sentinel's REST API (http://host:port): where the proxy lists and downloads its recordings. */
   sentinel_url: z.string().regex(/^https?:\/\/[^\s]+$/, 'an http:// or https:// URL').optional(),
+  /** The Janus Admin API WebSocket (`janus-admin-protocol`); its admin_secret stays in the proxy's config. */
+  admin_url: z.string().regex(/^wss?:\/\/[^\s]+$/, 'a ws:// or wss:// URL').optional(),
   janus_version: z.string().max(64).optional(),
   plugins: z.array(z.string().max(128)).max(256).optional(),
   /** Janus's reclaim_session_timeout: > 0 lets another proxy take a dead proxy's sessions over. */

@@ -11,6 +11,20 @@ const backendSchema = z.strictObject({
   url: z.string().regex(/^wss?:\/\/.+/, 'a ws:// or wss:// URL'),
   /** Where other Janus servers send VideoRoom cascade RTP; default: the host of `url`. */
   media_address: z.string().regex(/^[\w.:-]{1,255}$/, 'an IP address or host name').optional(),
+  /** This backend's own api_secret / token_auth token, used on the proxy's connections to it. */
+  api_secret: z.string().min(1).optional(),
+  token: z.string().min(1).optional(),
+  /** Its Janus Admin API (ws:// with janus-admin-protocol) and admin_secret, for the proxy's Janus Admin API. */
+  admin_url: z.string().regex(/^wss?:\/\/.+/, 'a ws:// or wss:// URL').optional(),
+  admin_secret: z.string().min(1).optional(),
+});
+
+/** Credentials of a backend with its own api_secret / token_auth (by backend name, for sentinel-reported backends too). */
+const credentialsSchema = z.strictObject({
+  api_secret: z.string().min(1).optional(),
+  token: z.string().min(1).optional(),
+  admin_url: z.string().regex(/^wss?:\/\/.+/, 'a ws:// or wss:// URL').optional(),
+  admin_secret: z.string().min(1).optional(),
 });
 
 const localityRuleSchema = z.strictObject({
@@ -28,6 +42,11 @@ export const proxyConfigSchema = z.strictObject({
       /** Default: 0 (as Janus) with the memory store, 30 s with Redis so another proxy can take a session over. */
       reclaim_session_timeout: z.number().int().min(0).max(86_400).optional(),
       api_secret: z.string().min(1).optional(),
+      // Janus's token authentication, named as in janus.jcfg: stored tokens, or signed ones with the secret.
+      token_auth: z.boolean().default(false),
+      token_auth_secret: z.string().min(1).optional(),
+      /** The Janus Admin API's admin_secret (janus_admin), as in janus.jcfg. */
+      admin_secret: z.string().min(1).optional(),
     })
     .prefault({}),
   log: z
@@ -77,6 +96,8 @@ export const proxyConfigSchema = z.strictObject({
       breaker_failures: z.number().int().min(1).default(5),
       breaker_open_ms: z.number().int().min(100).default(5_000),
       remove_expired_after_s: z.number().int().min(0).default(60),
+      /** Backend name → its own api_secret / token (over `janus_server` entries' and `general.api_secret`). */
+      credentials: z.record(z.string(), credentialsSchema).default({}),
       locality: z
         .strictObject({
           headers: z.strictObject({ location: z.string().optional(), isp: z.string().optional(), region: z.string().optional() }).prefault({}),
@@ -113,6 +134,34 @@ export const proxyConfigSchema = z.strictObject({
       /** The sentinels' admin_api.token, sent to list and download their recordings. */
       sentinel_token: z.string().min(8, 'at least 8 characters').optional(),
       request_timeout_ms: z.number().int().min(100).default(5_000),
+    })
+    .prefault({}),
+  // The Janus Admin API (src/janus-admin): its own listener, never the public port.
+  janus_admin: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65_535).default(7088),
+      base_path: z.string().regex(/^\/[^?#\s]*$/, 'a path starting with /, e.g. /admin').default('/admin'),
+      /** How long a request to a backend's own Admin API may take. */
+      backend_timeout_ms: z.number().int().min(100).default(5_000),
+    })
+    .prefault({}),
+  // One event stream (src/events): backends' Janus HTTP event handlers post to the Janus Admin API
+  // listener at `<ingest_path>/<backend name>`; events go to the webhooks with client ids.
+  event_stream: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      ingest_path: z.string().regex(/^\/[\w/-]*$/, 'a path starting with /, e.g. /events').default('/events'),
+      webhooks: z.array(z.string().regex(/^https?:\/\/.+/, 'an http:// or https:// URL')).default([]),
+      /** Janus's `events` mask: all, none, or e.g. "handles, webrtc". */
+      events: z.string().default('all'),
+      max_queue: z.number().int().min(1).default(10_000),
+      batch_size: z.number().int().min(1).max(10_000).default(100),
+      retry_initial_ms: z.number().int().min(10).default(250),
+      retry_max_ms: z.number().int().min(10).default(10_000),
+      max_attempts: z.number().int().min(1).default(5),
+      timeout_ms: z.number().int().min(100).default(5_000),
     })
     .prefault({}),
   // Plugins served by the pass-through (no cluster-aware module): how their handles are placed.

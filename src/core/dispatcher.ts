@@ -17,6 +17,7 @@ import type { Cluster } from '../cluster/cluster.js';
 import type { RequestObserver } from './request-observer.js';
 import type { SessionStore } from '../store/session-store.js';
 import { authIdentity, type TakeOvers } from './take-over.js';
+import type { TokenAuth } from './token-auth.js';
 
 const KNOWN_VERBS = new Set(['info', 'ping', 'create', 'attach', 'keepalive', 'claim', 'destroy', 'message', 'trickle', 'detach', 'hangup']);
 
@@ -72,6 +73,8 @@ export interface DispatcherOptions {
   transports: Record<string, Record<string, unknown>>;
   logger: Logger;
   observer?: RequestObserver | undefined;
+  /** Janus's accept_new_sessions (Admin API); true unless set. */
+  acceptNewSessions?: boolean;
 }
 
 /**
@@ -91,6 +94,8 @@ export interface DispatchDeps {
   takeOvers?: TakeOvers | undefined;
   /** HTTP requests for sessions held by another live proxy (set once the HTTP transport runs). */
   forwarder?: SessionForwarder | undefined;
+  /** Janus's `token_auth`; undefined when it is off. */
+  tokenAuth?: TokenAuth | undefined;
 }
 
 export class Dispatcher {
@@ -134,12 +139,12 @@ export class Dispatcher {
   private route(request: ClientRequest, sink: Sink): Promise<OutgoingMessage | undefined> | undefined {
     if (request.level === 'root') {
       if (request.verb === 'create' && this.deps.records && typeof request.raw.id === 'number' && request.raw.id > 0) {
-        return this.createWithId(request.raw.id, request.transaction, request.raw.apisecret, sink);
+        return this.createWithId(request.raw.id, request.transaction, request.raw, sink);
       }
-      sink.send(this.root(request.verb, request.transaction, request.raw.id, request.raw.apisecret, sink));
+      sink.send(this.root(request.verb, request.transaction, request.raw, sink));
       return undefined;
     }
-    if (!this.authorized(request.raw.apisecret)) throw new JanusError(C.UNAUTHORIZED);
+    if (!this.authorized(request.raw)) throw new JanusError(C.UNAUTHORIZED);
     const session = this.deps.sessions.get(request.sessionId);
     if (!session) return this.takeOver(request, sink);
     this.deps.sessions.touch(session);
@@ -147,34 +152,48 @@ export class Dispatcher {
     return this.sessionLevel(request, session, sink);
   }
 
-  private root(verb: 'info' | 'ping' | 'create', transaction: string, id: unknown, secret: unknown, sink: Sink): OutgoingMessage {
+  private root(verb: 'info' | 'ping' | 'create', transaction: string, raw: JsonObject, sink: Sink): OutgoingMessage {
     switch (verb) {
       case 'info':
         return serverInfo(transaction, this.infoInputs());
       case 'ping':
         return { janus: 'pong', transaction };
       case 'create': {
-        if (!this.authorized(secret)) return errorReply(C.UNAUTHORIZED, 'Unauthorized request (wrong or missing secret/token)', undefined, transaction);
+        if (this.options.acceptNewSessions === false) return errorReply(C.NOT_ACCEPTING_SESSIONS, 'Currently not accepting new sessions', undefined, transaction);
+        if (!this.authorized(raw)) return errorReply(C.UNAUTHORIZED, 'Unauthorized request (wrong or missing secret/token)', undefined, transaction);
+        const id = raw.id;
         const requested = typeof id === 'number' && id > 0 ? id : undefined;
         if (requested !== undefined && this.deps.sessions.has(requested)) {
           return errorReply(C.SESSION_CONFLICT, 'Session ID already in use', requested, transaction);
         }
-        const session = this.deps.sessions.create(sink, requested, authIdentity(secret));
+        const session = this.deps.sessions.create(sink, requested, this.identity(raw));
         return { janus: 'success', transaction, data: { id: session.id } };
       }
     }
   }
 
   /** `create` with a client-chosen id: the id must be free in the whole cluster, so the record is written first. */
-  private async createWithId(id: number, transaction: string, secret: unknown, sink: Sink): Promise<OutgoingMessage> {
+  private async createWithId(id: number, transaction: string, raw: JsonObject, sink: Sink): Promise<OutgoingMessage> {
     const records = this.deps.records;
-    if (!this.authorized(secret) || !records) return this.root('create', transaction, id, secret, sink);
-    if (this.deps.sessions.has(id) || !(await records.create(this.deps.sessions.recordOf(id, sink, authIdentity(secret))))) {
+    if (this.options.acceptNewSessions === false || !this.authorized(raw) || !records) return this.root('create', transaction, raw, sink);
+    const identity = this.identity(raw);
+    if (this.deps.sessions.has(id) || !(await records.create(this.deps.sessions.recordOf(id, sink, identity)))) {
       return errorReply(C.SESSION_CONFLICT, 'Session ID already in use', id, transaction);
     }
     if (this.deps.sessions.has(id)) return errorReply(C.SESSION_CONFLICT, 'Session ID already in use', id, transaction);
-    const session = this.deps.sessions.create(sink, id, authIdentity(secret), true);
+    const session = this.deps.sessions.create(sink, id, identity, true);
     return { janus: 'success', transaction, data: { id: session.id } };
+  }
+
+  /**
+   * Who a request comes from, for a session record (checked again on claim): the api secret or the
+   * token that authorizes it, hashed; '' when neither is configured.
+   */
+  identity(raw: JsonObject): string {
+    const { apiSecret } = this.options;
+    if (apiSecret !== undefined && raw.apisecret === apiSecret) return authIdentity(apiSecret);
+    if (this.deps.tokenAuth && typeof raw.token === 'string') return authIdentity(raw.token, 'token');
+    return '';
   }
 
   /**
@@ -185,7 +204,7 @@ export class Dispatcher {
     const takeOvers = this.deps.takeOvers;
     if (request.verb !== 'claim' && sink.ownerFor && takeOvers) return this.elsewhere(request, sink, takeOvers);
     if (request.verb !== 'claim' || !takeOvers) throw new JanusError(C.SESSION_NOT_FOUND, `No such session ${request.sessionId}`);
-    return takeOvers.claim(request.sessionId, sink, request.raw.apisecret).then((session) => {
+    return takeOvers.claim(request.sessionId, sink, this.identity(request.raw)).then((session) => {
       if (request.level === 'handle' && !session.handles.has(request.handleId as never)) {
         throw new JanusError(C.HANDLE_NOT_FOUND, `No such handle ${request.handleId} in session ${session.id}`);
       }
@@ -248,9 +267,15 @@ export class Dispatcher {
     if (record.owner !== records.proxyId && (await records.isAlive(record.owner)) && (await forwarder.forward(record.owner, request.raw, sink))) {
       return undefined;
     }
-    const session = await takeOvers.claim(request.sessionId, sink, request.raw.apisecret);
+    const session = await takeOvers.claim(request.sessionId, sink, this.identity(request.raw));
     this.deps.sessions.touch(session);
     return request.level === 'handle' ? this.handleLevel(request, session, sink) : this.sessionLevel(request, session, sink);
+  }
+
+  /** Janus Admin API settings of the proxy itself (accept_new_sessions, set_session_timeout). */
+  configure(settings: { acceptNewSessions?: boolean; sessionTimeoutS?: number }): void {
+    if (settings.acceptNewSessions !== undefined) this.options.acceptNewSessions = settings.acceptNewSessions;
+    if (settings.sessionTimeoutS !== undefined) this.options.sessionTimeoutS = settings.sessionTimeoutS;
   }
 
   /** The proxy's `server_info`, without a transaction (admin API `GET /info`). */
@@ -259,8 +284,13 @@ export class Dispatcher {
     return info;
   }
 
-  private authorized(secret: unknown): boolean {
-    return this.options.apiSecret === undefined || secret === this.options.apiSecret;
+  /** As Janus: with an API secret and/or token auth on, either a right secret or a valid token will do. */
+  private authorized(raw: JsonObject): boolean {
+    const { apiSecret } = this.options;
+    const tokens = this.deps.tokenAuth;
+    if (apiSecret === undefined && !tokens) return true;
+    if (apiSecret !== undefined && raw.apisecret === apiSecret) return true;
+    return tokens !== undefined && typeof raw.token === 'string' && tokens.checkToken(raw.token);
   }
 
   private infoInputs(): ServerInfoInputs {
@@ -269,6 +299,8 @@ export class Dispatcher {
       sessionTimeoutS: this.options.sessionTimeoutS,
       reclaimSessionTimeoutS: this.options.reclaimSessionTimeoutS,
       apiSecret: this.options.apiSecret !== undefined,
+      authToken: this.deps.tokenAuth !== undefined,
+      acceptingNewSessions: this.options.acceptNewSessions !== false,
       plugins: { ...this.deps.cluster.plugins(), ...this.deps.plugins.standalone() },
       transports: this.options.transports,
     };

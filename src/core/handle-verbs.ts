@@ -27,6 +27,11 @@ export async function attach(raw: JsonObject, session: Session, deps: DispatchDe
   const { plugin, opaqueId } = checkAttachFields(raw);
   const module = deps.plugins.resolve(plugin, (name) => name in deps.cluster.plugins());
   if (!module) throw new JanusError(C.PLUGIN_NOT_FOUND, `No such plugin '${plugin}'`);
+  // Janus checks a given token's plugins even when the API secret authorized the request.
+  const token = raw.token;
+  if (deps.tokenAuth && typeof token === 'string' && !deps.tokenAuth.checkPlugin(token, plugin)) {
+    throw new JanusError(C.UNAUTHORIZED_PLUGIN, `Provided token can't access plugin '${plugin}'`);
+  }
   const id = uniqueId<ClientHandleId>((c) => session.handles.has(c));
   const handle = new HandleClass(id, plugin, opaqueId);
   const pluginHandle = await module.createHandle(pluginContext(session, handle, deps));

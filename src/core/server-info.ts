@@ -11,6 +11,8 @@ export interface ServerInfoInputs {
   sessionTimeoutS: number;
   reclaimSessionTimeoutS: number;
   apiSecret: boolean;
+  authToken: boolean;
+  acceptingNewSessions: boolean;
   plugins: Record<string, JsonObject>;
   transports: Record<string, JsonObject>;
 }
@@ -28,7 +30,7 @@ export function serverInfo(transaction: string, inputs: ServerInfoInputs): Outgo
     'log-to-stdout': true,
     'log-to-file': false,
     data_channels: true,
-    'accepting-new-sessions': true,
+    'accepting-new-sessions': inputs.acceptingNewSessions,
     'session-timeout': inputs.sessionTimeoutS,
     'reclaim-session-timeout': inputs.reclaimSessionTimeoutS,
     'candidates-timeout': 45,
@@ -39,7 +41,7 @@ export function serverInfo(transaction: string, inputs: ServerInfoInputs): Outgo
     'ice-tcp': false,
     'full-trickle': false,
     api_secret: inputs.apiSecret,
-    auth_token: false,
+    auth_token: inputs.authToken,
     event_handlers: false,
     opaqueid_in_api: false,
     transports: inputs.transports,

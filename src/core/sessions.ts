@@ -48,6 +48,16 @@ export class Sessions {
     return count;
   }
 
+  /** Janus Admin API set_session_timeout: sessions idle longer than this from now on are swept. */
+  setSessionTimeout(seconds: number): void {
+    this.options.sessionTimeoutS = seconds;
+  }
+
+  /** Every session id (the Janus Admin API's list_sessions). */
+  ids(): number[] {
+    return [...this.sessions.keys()];
+  }
+
   has(id: number): boolean {
     return this.sessions.has(id as ClientSessionId);
   }

@@ -23,6 +23,8 @@ export type JanusConfigInput = {
   adminSecret: string;
   apiSecret?: string | undefined;
   tokenAuth?: boolean | undefined;
+  /** Signed-token mode (token_auth_secret); stored tokens when unset. */
+  tokenAuthSecret?: string | undefined;
   sessionTimeout?: number | undefined;
   reclaimSessionTimeout?: number | undefined;
   fullTrickle?: boolean | undefined;
@@ -31,6 +33,8 @@ export type JanusConfigInput = {
   iceEnforce?: string | undefined;
   debugLevel: number;
   rtpPortRange: string;
+  /** Where Janus's HTTP event handler posts every event (the proxy's event stream); off when unset. */
+  eventHandlerUrl?: string | undefined;
 };
 
 type Value = string | number | boolean | string[];
@@ -95,6 +99,7 @@ export function writeJanusConfig(c: JanusConfigInput): string {
       admin_secret: c.adminSecret,
       api_secret: c.apiSecret,
       token_auth: c.tokenAuth,
+      token_auth_secret: c.tokenAuthSecret,
       session_timeout: c.sessionTimeout,
       reclaim_session_timeout: c.reclaimSessionTimeout ?? DEFAULT_RECLAIM_SESSION_TIMEOUT_S,
       server_name: c.serverName,
@@ -106,9 +111,17 @@ export function writeJanusConfig(c: JanusConfigInput): string {
     plugins: { disable: available.filter((a) => !wanted.includes(a)).join(',') },
     transports: { disable: 'libjanus_mqtt.so,libjanus_nanomsg.so,libjanus_pfunix.so,libjanus_rabbitmq.so' },
     loggers: { disable: libraries(folders.loggers_folder).join(',') },
-    events: { broadcast: false, disable: libraries(folders.events_folder).join(',') },
+    events: {
+      broadcast: c.eventHandlerUrl !== undefined,
+      disable: libraries(folders.events_folder).filter((l) => c.eventHandlerUrl === undefined || l !== 'libjanus_sampleevh.so').join(','),
+    },
   });
   writeFileSync(join(c.dir, 'janus.jcfg'), janusJcfg);
+  if (c.eventHandlerUrl !== undefined) {
+    writeFileSync(join(c.dir, 'janus.eventhandler.sampleevh.jcfg'), toLibconfig({
+      general: { enabled: true, events: 'all', grouping: true, json: 'compact', backend: c.eventHandlerUrl },
+    }));
+  }
 
   // Compact JSON: the proxy is the reader, and whitespace only costs parsing and bytes on every event.
   writeFileSync(join(c.dir, 'janus.transport.websockets.jcfg'), toLibconfig({

@@ -27,6 +27,8 @@ export interface PluginHandle {
   destroy(): void;
   /** The backend this handle landed on, for the admin API (undefined when it has none, e.g. p2p). */
   backendName?(): string | undefined;
+  /** The Janus handle behind this one, for the Janus Admin API (handle_info, pcap) on its backend. */
+  backendHandle?(): BackendHandle | undefined;
   /** Where the handle lives on its backend, for its durable record (undefined when it has no backend). */
   location?(): HandleLocation | undefined;
   /**

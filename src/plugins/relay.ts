@@ -72,6 +72,10 @@ export class RelayHandle implements PluginHandle, BackendLinkListener<undefined>
     this.link.close();
   }
 
+  backendHandle(): BackendHandle {
+    return this.link.handle;
+  }
+
   onEvent(msg: JsonObject): void {
     this.ctx.emit(msg as OutgoingMessage);
   }

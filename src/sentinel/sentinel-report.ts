@@ -15,6 +15,8 @@ export interface ReportInputs {
   sentinelUrl?: string | undefined;
   expireS: number;
   labels: { location?: string | undefined; isp?: string | undefined; region?: string | undefined };
+  /** The Janus Admin API URL, for the proxies' Janus Admin API (handle_info, pcap, log levels). */
+  adminUrl?: string | undefined;
   capacity: { max_sessions?: number | undefined; max_handles?: number | undefined; max_bandwidth_bps?: number | undefined };
 }
 
@@ -39,6 +41,7 @@ export function buildReport(inputs: ReportInputs): ServerReport {
     ...inputs.capacity,
     ...inputs.labels,
     sentinel_url: inputs.sentinelUrl,
+    admin_url: inputs.adminUrl,
     janus_version: inputs.janus?.version,
     plugins: inputs.janus?.plugins,
     reclaim_session_timeout_s: inputs.janus?.reclaimSessionTimeoutS,

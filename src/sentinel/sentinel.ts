@@ -105,6 +105,7 @@ export class Sentinel {
       identity: this.identity, status: this.tracker.status, janus: this.janusInfo, load: this.load.latest,
       startTimeMs: this.process.view().startedAtMs, sentinelUrl: this.config.admin_api.public_url ?? this.rest?.url, expireS: this.config.report.expire_s,
       labels: { location: janus.location, isp: janus.isp, region: janus.region },
+      adminUrl: janus.admin_ws_url,
       capacity: { max_sessions: janus.capacity.max_sessions, max_handles: janus.capacity.max_handles, max_bandwidth_bps: janus.capacity.max_bandwidth_bps },
     });
   }

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { ServerStore } from './server-store.js';
 import { MemoryServerStore } from './memory/server-store.js';
 import { MemoryRoomRoutes, type RoomRoutes } from './room-routes.js';
+import type { TokenStore } from './token-store.js';
+import { MemoryTokenStore } from './memory/token-store.js';
 
 export interface StoreConfig {
   type: 'memory' | 'redis';
@@ -23,6 +25,19 @@ export async function createRoomRoutes(config: StoreConfig, logger: Logger): Pro
   const redis = openRedis({ url: config.redis_url, keyPrefix: config.key_prefix, logger, connectionName: 'janus-cloud-room-routes' });
   try {
     return { routes: await RedisRoomRoutes.open(redis, logger), close: () => redis.close() };
+  } catch (err) {
+    await redis.close();
+    throw err;
+  }
+}
+
+/** Janus stored tokens: per proxy in memory, shared by every proxy in Redis. */
+export async function createTokenStore(config: StoreConfig, logger: Logger): Promise<TokenStore> {
+  if (config.type === 'memory') return new MemoryTokenStore();
+  const [{ openRedis }, { RedisTokenStore }] = await Promise.all([import('./redis/connection.js'), import('./redis/token-store.js')]);
+  const redis = openRedis({ url: config.redis_url, keyPrefix: config.key_prefix, logger, connectionName: 'janus-cloud-tokens' });
+  try {
+    return await RedisTokenStore.open(redis, logger, true);
   } catch (err) {
     await redis.close();
     throw err;

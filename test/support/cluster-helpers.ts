@@ -72,3 +72,14 @@ export async function runEchoMedia(client: JanusTestClient, sessionId: number, h
   await client.waitFor((m) => m.janus === 'media' && m.sender === handleId && m.type === 'video' && m.receiving === true, 10_000, since);
   await peer.waitForRtp(10);
 }
+
+/** Offers `peer`'s media on an EchoTest handle (trickle completed at once) and waits for webrtcup. */
+export async function negotiateEcho(client: JanusTestClient, setup: EchoSetup, peer: EchoPeer): Promise<void> {
+  const at = { session_id: setup.sessionId, handle_id: setup.handleId };
+  const since = client.mark();
+  const tx = client.send({ janus: 'message', ...at, body: { audio: true, video: true }, jsep: await peer.createOffer() });
+  client.send({ janus: 'trickle', ...at, candidate: { completed: true } });
+  const answer = await client.waitFor((m) => m.transaction === tx && m.janus === 'event', 10_000, since);
+  await peer.setAnswer(answer.jsep as { type: string; sdp: string });
+  await client.waitFor(isEvent('webrtcup', setup.handleId), 10_000, since);
+}

@@ -30,6 +30,9 @@ export type JanusOptions = {
   reclaimSessionTimeout?: number;
   fullTrickle?: boolean;
   tokenAuth?: boolean;
+  tokenAuthSecret?: string;
+  /** Enables Janus's HTTP event handler, posting to this URL (given the root-side address, in netns mode, and the name). */
+  eventHandlerUrl?: (rootAddress: string | undefined, name: string) => string;
   /** Enable the plain HTTP Janus API too (default true). Admin HTTP is always on. */
   http?: boolean;
   serverName?: string;
@@ -133,6 +136,8 @@ export async function startJanus(opts: JanusOptions = {}): Promise<JanusInstance
       plugins: opts.plugins ?? DEFAULT_PLUGINS,
       apiSecret: opts.apiSecret,
       tokenAuth: opts.tokenAuth,
+      tokenAuthSecret: opts.tokenAuthSecret,
+      eventHandlerUrl: opts.eventHandlerUrl?.(testHost?.rootAddress, name),
       sessionTimeout: opts.sessionTimeout,
       // Janus's own default (0) unless a test asks: tests compare the proxy with Janus as shipped, and
       // many expect a closed socket to take its sessions along. Take-over tests set their own.

@@ -14,8 +14,11 @@ export type ProxyOverrides = {
   recordings?: Record<string, unknown>;
   /** The `videoroom` section; tests get a fixed backend room secret unless they set one. */
   videoroom?: Record<string, unknown>;
-  /** Static backends in the config; defaults to the given Janus servers. */
-  janus_server?: { name: string; url: string }[];
+  /** The Janus Admin API section (off unless given). */
+  janus_admin?: Record<string, unknown>;
+  event_stream?: Record<string, unknown>;
+  /** Static backends in the config (with any per-backend credentials); defaults to the given Janus servers. */
+  janus_server?: ({ name: string; url: string } & Record<string, unknown>)[];
 };
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token';
@@ -34,6 +37,8 @@ export async function startTestProxy(janus: readonly JanusInstance[], overrides:
     store: { ...overrides.store },
     recordings: { ...overrides.recordings },
     videoroom: { backend_room_secret: 'test-backend-room-secret', ...overrides.videoroom },
+    janus_admin: { host: '127.0.0.1', port: 0, ...overrides.janus_admin },
+    event_stream: { ...overrides.event_stream },
     janus_server: overrides.janus_server ?? janus.map((j) => ({ name: j.name, url: j.wsUrl })),
   });
   const logger = pino({ level: config.log.level });

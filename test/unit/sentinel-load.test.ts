@@ -124,6 +124,12 @@ describe('sentinel report', () => {
     assert.ok(serverReportSchema.safeParse(JSON.parse(JSON.stringify(report))).success);
   });
 
+  it('reports the Janus Admin API URL it watches (the proxies\' Janus Admin API uses it)', () => {
+    const report = buildReport({ ...inputs, adminUrl: 'ws://10.0.0.5:7188' });
+    assert.equal(report.admin_url, 'ws://10.0.0.5:7188');
+    assert.ok(serverReportSchema.safeParse(JSON.parse(JSON.stringify(report))).success);
+  });
+
   it('leaves the load figures out while down', () => {
     const report = buildReport({ ...inputs, status: 'down' });
     assert.equal(report.sessions, undefined);

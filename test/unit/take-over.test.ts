@@ -49,7 +49,7 @@ describe('session take-over', () => {
     const { a, b } = cluster();
     const session = a.sessions.create(sink(), undefined, authIdentity('secret'));
     await a.records.flush();
-    const moved = await b.takeOvers.claim(session.id, sink(), 'secret');
+    const moved = await b.takeOvers.claim(session.id, sink(), authIdentity('secret'));
     assert.equal(moved.id, session.id);
     assert.ok(b.sessions.has(session.id));
     assert.equal((await b.records.get(session.id))?.owner, 'b');
@@ -61,8 +61,8 @@ describe('session take-over', () => {
   it('refuses a claim with another secret (403) and one for a session with no record (458)', async () => {
     const { a, b } = cluster();
     const session = a.sessions.create(sink(), undefined, authIdentity('secret'));
-    await assert.rejects(b.takeOvers.claim(session.id, sink(), 'other'), (err) => codeOf(err) === 403);
-    await assert.rejects(b.takeOvers.claim(424242, sink(), 'secret'), (err) => codeOf(err) === 458);
+    await assert.rejects(b.takeOvers.claim(session.id, sink(), authIdentity('other')), (err) => codeOf(err) === 403);
+    await assert.rejects(b.takeOvers.claim(424242, sink(), authIdentity('secret')), (err) => codeOf(err) === 458);
     assert.equal((await a.records.get(session.id))?.owner, 'a', 'a refused claim changes nothing');
   });
 
@@ -71,7 +71,7 @@ describe('session take-over', () => {
     const session = a.sessions.create(sink(), undefined, '');
     a.records.putHandle(session.id, { id: 77, plugin: 'janus.plugin.echotest', backend: 'gone', backend_session: 1, backend_handle: 2 });
     const [toB, toC] = [sink(), sink()];
-    const results = await Promise.allSettled([b.takeOvers.claim(session.id, toB, undefined), c.takeOvers.claim(session.id, toC, undefined)]);
+    const results = await Promise.allSettled([b.takeOvers.claim(session.id, toB, ''), c.takeOvers.claim(session.id, toC, '')]);
     assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
     const lost = results.find((r) => r.status === 'rejected');
     assert.equal(codeOf(lost?.reason), 490);

@@ -5,6 +5,7 @@
  * `list` asks every backend and merges. Messages, trickles and events are otherwise relayed verbatim.
  */
 import { locationOf, type PluginContext, type PluginHandle, type MessageReply, type TrickleRequest, type HandleLocation, type RestoreInput } from '../plugin.js';
+import type { BackendHandle } from '../../backend/backend-handle.js';
 import type { JsonObject, OutgoingMessage } from '../../protocol/messages.js';
 import { JanusError, JanusErrorCode, ProxyErrors } from '../../protocol/errors.js';
 import { attachPlaced, BACKEND_LOST_REASON, BackendLink, type BackendLinkListener, type OpenRequest } from '../backend-link.js';
@@ -72,6 +73,10 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
 
   location(): HandleLocation | undefined {
     return this.home ? locationOf(this.home.backend, this.home.link.handle) : undefined;
+  }
+
+  backendHandle(): BackendHandle | undefined {
+    return this.home?.link.handle;
   }
 
   async message(body: JsonObject, jsep: JsonObject | undefined, transaction: string): Promise<MessageReply> {

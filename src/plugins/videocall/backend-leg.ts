@@ -101,6 +101,10 @@ export class BackendLeg implements BackendLinkListener<Waiter | undefined> {
     return this.placement.backend.name;
   }
 
+  get backendHandle(): BackendHandle {
+    return this.link.handle;
+  }
+
   get alive(): boolean {
     return !this.link.isClosed && this.link.handle.alive;
   }

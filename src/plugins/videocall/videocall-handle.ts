@@ -6,6 +6,7 @@
  * A leg outlives its call for a while (Janus's late core events still arrive; a call back on the
  * same backend reuses it), until it idles out, the next call needs another backend, or the handle goes. Whatever Janus would answer without a call is answered here.
  */
+import type { BackendHandle } from '../../backend/backend-handle.js';
 import { randomUUID } from 'node:crypto';
 import { isBackendFailure } from '../../protocol/errors.js';
 import type { JsonObject, OutgoingMessage } from '../../protocol/messages.js';
@@ -45,6 +46,10 @@ export class VideoCallHandle extends CallHandle<VideoCall> implements LegListene
   /** For the admin API: the backend of the current (or last) call's leg. */
   backendName(): string | undefined {
     return this.legs.current?.backendName;
+  }
+
+  backendHandle(): BackendHandle | undefined {
+    return this.legs.current?.backendHandle;
   }
 
   async hangup(): Promise<void> {

@@ -4,6 +4,7 @@
  * the backend placement picks (the publisher's, or the subscriber's own publisher's). Events come
  * back through one queue per handle, so they reach the client in the order Janus sent them.
  */
+import type { BackendHandle } from '../../backend/backend-handle.js';
 import type { MessageReply, PluginContext, PluginHandle, TrickleRequest } from '../plugin.js';
 import { BACKEND_LOST_REASON, BackendLink, type BackendLinkListener, type OpenRequest } from '../backend-link.js';
 import { JanusError } from '../../protocol/errors.js';
@@ -55,6 +56,10 @@ export class VideoRoomHandle implements PluginHandle, BackendLinkListener<Reques
   /** For the admin API: the backend the handle joined on (none before `join`). */
   backendName(): string | undefined {
     return this.backend === '' ? undefined : this.backend;
+  }
+
+  backendHandle(): BackendHandle | undefined {
+    return this.link?.handle;
   }
 
   async message(body: JsonObject, jsep: JsonObject | undefined, transaction: string): Promise<MessageReply> {

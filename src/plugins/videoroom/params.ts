@@ -3,40 +3,14 @@
  * codes and texts, for the checks the proxy must make itself before it knows which backend to ask.
  */
 import type { JsonObject } from '../../protocol/messages.js';
-import { isJsonInteger, isJsonObject } from '../../protocol/messages.js';
+import { KIND_TEXT, matchesKind, type ParamKind } from '../../protocol/param-kinds.js';
 import { VideoRoomCode as C, VideoRoomError } from './errors.js';
 
-export type ParamKind = 'string' | 'integer' | 'positive' | 'boolean' | 'array' | 'object';
+export type { ParamKind };
 export interface Param {
   name: string;
   kind: ParamKind;
   required?: boolean;
-}
-
-const KIND_TEXT: Record<ParamKind, string> = {
-  string: 'a string',
-  integer: 'an integer',
-  positive: 'a positive integer',
-  boolean: 'a boolean',
-  array: 'an array',
-  object: 'an object',
-};
-
-function matches(value: unknown, kind: ParamKind): boolean {
-  switch (kind) {
-    case 'string':
-      return typeof value === 'string';
-    case 'integer':
-      return isJsonInteger(value);
-    case 'positive':
-      return isJsonInteger(value) && value >= 0;
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'array':
-      return Array.isArray(value);
-    case 'object':
-      return isJsonObject(value);
-  }
 }
 
 /** Throws Janus's 429/430 for the first parameter that is missing or of the wrong type. */
@@ -47,7 +21,7 @@ export function validate(body: JsonObject, params: readonly Param[]): void {
       if (p.required) throw new VideoRoomError(C.MISSING_ELEMENT, `Missing mandatory element (${p.name})`);
       continue;
     }
-    if (!matches(value, p.kind)) throw new VideoRoomError(C.INVALID_ELEMENT, `Invalid element type (${p.name} should be ${KIND_TEXT[p.kind]})`);
+    if (!matchesKind(value, p.kind)) throw new VideoRoomError(C.INVALID_ELEMENT, `Invalid element type (${p.name} should be ${KIND_TEXT[p.kind]})`);
   }
 }
 

@@ -36,6 +36,8 @@ export interface HttpForwardingDeps {
   records: SessionStore;
   takeOvers: TakeOvers;
   dispatch(payload: unknown, sink: Sink): void;
+  /** The identity a request's credentials give (Dispatcher.identity), for a take-over from a long poll. */
+  identity(credentials: JsonObject): string;
   logger: Logger;
 }
 
@@ -133,7 +135,7 @@ export class HttpForwarding implements SessionForwarder, RemotePolls {
       if (record.owner === records.proxyId) return queues.get(sessionId) ? 'here' : undefined;
       if (await records.isAlive(record.owner)) return { owner: record.owner };
       const sink: Sink = { id: `http-poll-${String(sessionId)}`, open: true, send: () => undefined, ownerFor: (id) => queues.open(id) };
-      await this.deps.takeOvers.claim(sessionId, sink, secret ?? undefined);
+      await this.deps.takeOvers.claim(sessionId, sink, this.deps.identity(secret === null ? {} : { apisecret: secret }));
       return 'here';
     } catch (err) {
       this.deps.logger.debug({ session: sessionId, err: err instanceof Error ? err.message : String(err) }, 'long poll for a session found nowhere');

@@ -33,6 +33,8 @@ export interface HttpTransportOptions {
   maxBodyBytes: number;
   /** The core's api_secret: long polls bypass the core, so the transport checks `?apisecret=` itself. */
   apiSecret: string | undefined;
+  /** Janus's token_auth check; undefined when token auth is off. */
+  tokenValid?: ((token: string) => boolean) | undefined;
   origin: OriginOptions;
   logger: Logger;
 }
@@ -173,6 +175,14 @@ export class HttpTransport {
     this.handler.dispatch(payload, sink);
   }
 
+  /** As Janus's HTTP transport: with a secret and/or token auth on, a right `apisecret` or a valid `token` query. */
+  private pollAuthorized(secret: string | null, token: string | null): boolean {
+    const { apiSecret, tokenValid } = this.options;
+    if (apiSecret === undefined && !tokenValid) return true;
+    if (apiSecret !== undefined && secret === apiSecret) return true;
+    return tokenValid !== undefined && token !== null && tokenValid(token);
+  }
+
   /** `GET <base>/<S>`: checks in Janus's order, then events at once or a held poll. */
   private longPoll(exchange: Exchange, target: ApiTarget, query: URLSearchParams): void {
     const sessionId = pathId(target.sessionPath);
@@ -181,13 +191,15 @@ export class HttpTransport {
       return;
     }
     const secret = query.get('apisecret');
-    if (this.options.apiSecret !== undefined && secret !== this.options.apiSecret) {
+    const token = query.get('token');
+    if (!this.pollAuthorized(secret, token)) {
       exchange.empty(403);
       return;
     }
     // A poll is activity: Janus feeds the core a keepalive for the session and ignores its answer.
     const keepalive: JsonObject = { janus: 'keepalive', session_id: sessionId, transaction: randomTransaction() };
     if (secret !== null) keepalive.apisecret = secret;
+    if (token !== null) keepalive.token = token;
     this.handler.dispatch(keepalive, DISCARD);
     if (target.handlePath !== undefined) {
       exchange.empty(302, { Location: `${this.basePath === '/' ? '' : this.basePath}/${target.sessionPath ?? ''}` });

@@ -1,0 +1,98 @@
+/**
+ * Clean-up of sessions nobody claimed (decision 12): when a proxy's lease has been gone longer than
+ * the reclaim window, the first surviving proxy to notice takes each of its session records by
+ * compare-and-set, destroys what is left of it on the backends (claim, then destroy: Janus may still
+ * keep it within its own reclaim window) and deletes the record. Janus then ends the session's
+ * handles itself (VideoRoom participants leave, VideoCall users are unregistered).
+ */
+import type { Logger } from 'pino';
+import type { SessionRecord, SessionStore } from '../store/session-store.js';
+import type { Cluster } from '../cluster/cluster.js';
+
+const SWEEP_INTERVAL_MS = 2_000;
+
+export interface OwnerSweepOptions {
+  logger: Logger;
+  now?: () => number;
+}
+
+export class OwnerSweep {
+  /** When each dead proxy was first seen dead. */
+  private readonly deadSince = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly records: SessionStore,
+    private readonly cluster: Cluster,
+    private readonly options: OwnerSweepOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => { void this.sweep(); }, SWEEP_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass; passes never overlap. */
+  sweep(): Promise<void> {
+    this.running ??= this.pass()
+      .catch((err: unknown) => { this.options.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'session sweep failed'); })
+      .finally(() => { this.running = undefined; });
+    return this.running;
+  }
+
+  private async pass(): Promise<void> {
+    const owners = await this.records.owners();
+    for (const owner of [...this.deadSince.keys()]) if (!owners.includes(owner)) this.deadSince.delete(owner);
+    for (const owner of owners) {
+      if (await this.records.isAlive(owner)) {
+        this.deadSince.delete(owner);
+        continue;
+      }
+      const since = this.deadSince.get(owner) ?? this.now();
+      this.deadSince.set(owner, since);
+      await this.sweepOwner(owner, this.now() - since);
+    }
+  }
+
+  /** Sweeps the sessions of a proxy dead for `deadForMs` whose reclaim window has passed. */
+  private async sweepOwner(owner: string, deadForMs: number): Promise<void> {
+    const ids = await this.records.sessionsOf(owner);
+    let swept = 0;
+    for (const id of ids) {
+      const current = await this.records.get(id);
+      if (!current || current.owner !== owner || deadForMs < current.reclaim_s * 1000) continue;
+      const record = await this.records.takeOver(id, owner);
+      if (!record) continue; // another proxy took it (a claim, or its own sweep)
+      await this.destroyOnBackends(record);
+      this.records.remove(id);
+      swept++;
+    }
+    if (swept > 0) this.options.logger.info({ proxy: owner, sessions: swept }, 'swept the unclaimed sessions of a dead proxy');
+    await this.records.flush();
+    await this.records.forgetOwner(owner);
+  }
+
+  private async destroyOnBackends(record: SessionRecord): Promise<void> {
+    const backendSessions = new Map<number, string>();
+    for (const h of record.handles) if (h.backend !== undefined && h.backend_session !== undefined) backendSessions.set(h.backend_session, h.backend);
+    await Promise.all([...backendSessions].map(async ([sessionId, name]) => {
+      const conn = this.cluster.backends.get(name)?.pool.pick();
+      if (!conn) return;
+      try {
+        await conn.request({ janus: 'claim', session_id: sessionId });
+        await conn.request({ janus: 'destroy', session_id: sessionId });
+      } catch {
+        // Already gone on Janus (its own reclaim window ran out): nothing left to destroy.
+      }
+    }));
+  }
+}

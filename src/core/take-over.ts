@@ -1,0 +1,163 @@
+/**
+ * Session take-over (architecture decision 13): a `claim` for a session this proxy does not hold
+ * moves it here from its record. Lease by compare-and-set, then Janus `claim` of each backend
+ * session on this proxy's own connections, then each plugin rebuilds its handle from its record.
+ * Handles whose backend session is gone end as a lost backend ends them (`hangup`, `detached`).
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { JanusError, JanusErrorCode as C } from '../protocol/errors.js';
+import type { BackendHandleId, BackendSessionId, ClientHandleId, ClientSessionId } from '../protocol/ids.js';
+import { BackendSession } from '../backend/backend-session.js';
+import { BACKEND_LOST_REASON } from '../plugins/backend-link.js';
+import type { HandleRecord, SessionRecord, SessionStore } from '../store/session-store.js';
+import type { MessageBus } from '../store/bus.js';
+import type { PluginRegistry } from '../plugins/registry.js';
+import type { Cluster } from '../cluster/cluster.js';
+import type { Backend } from '../cluster/backend.js';
+import type { Sessions } from './sessions.js';
+import type { Session } from './session.js';
+import type { Sink } from './sink.js';
+import { Handle } from './handle.js';
+import { pluginContext } from './plugin-context.js';
+
+/** The bus topic on which an old owner hears that its session moved. */
+export const SESSION_MOVED_TOPIC = 'session-moved';
+
+export interface TakeOverDeps {
+  sessions: Sessions;
+  records: SessionStore;
+  bus: MessageBus;
+  plugins: PluginRegistry;
+  cluster: Cluster;
+  logger: Logger;
+}
+
+/**
+ * What identifies whoever created a session, without storing the secret: a hash of the credential
+ * that authorized it (`kind` tells an api secret from a token), or '' when no auth is configured.
+ */
+export function authIdentity(credential: string | undefined, kind: 'secret' | 'token' = 'secret'): string {
+  if (credential === undefined || credential === '') return '';
+  return createHash('sha256').update(`${kind}:${credential}`).digest('base64url').slice(0, 22);
+}
+
+export class TakeOvers {
+  /** Take-overs under way here: a second claim for the same session waits for the first. */
+  private readonly running = new Map<number, Promise<Session>>();
+  private readonly unsubscribe: () => void;
+  private readonly takenOverListeners = new Set<(sessionId: number) => void>();
+
+  constructor(private readonly deps: TakeOverDeps) {
+    this.unsubscribe = deps.bus.subscribe(SESSION_MOVED_TOPIC, (message) => {
+      if (typeof message.session === 'number') deps.sessions.release(message.session);
+    });
+  }
+
+  /**
+   * Moves session `id` to this proxy for `sink`; `identity` is the claimer's (authIdentity of what
+   * authorized the claim). Rejects with a Janus error when it cannot.
+   */
+  claim(id: number, sink: Sink, identity: string): Promise<Session> {
+    let running = this.running.get(id);
+    if (!running) {
+      running = this.run(id, sink, identity).finally(() => this.running.delete(id));
+      this.running.set(id, running);
+      return running;
+    }
+    return running.then((session) => {
+      this.deps.sessions.claim(session, sink);
+      return session;
+    });
+  }
+
+  /** Calls `listener` with the id of every session taken over here. Returns an unsubscribe function. */
+  onTakenOver(listener: (sessionId: number) => void): () => void {
+    this.takenOverListeners.add(listener);
+    return () => { this.takenOverListeners.delete(listener); };
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.takenOverListeners.clear();
+  }
+
+  private async run(id: number, sink: Sink, auth: string): Promise<Session> {
+    const { records, bus } = this.deps;
+    const record = await records.get(id);
+    if (!record) throw new JanusError(C.SESSION_NOT_FOUND, `No such session ${id}`);
+    if (record.auth !== auth) throw new JanusError(C.UNAUTHORIZED, 'Unauthorized request (wrong or missing secret/token)');
+    const won = await records.takeOver(id, record.owner);
+    if (!won) throw new JanusError(C.UNKNOWN, `Session ${id} is being claimed elsewhere`);
+    if (record.owner !== records.proxyId) {
+      bus.publish(record.owner, SESSION_MOVED_TOPIC, { session: id }).catch(() => undefined);
+    }
+    const started = performance.now();
+    const session = await this.rebuild(won, sink);
+    session.logger.info({ from: record.owner, handles: session.handles.size, ms: Math.round(performance.now() - started) }, 'session taken over');
+    for (const listener of this.takenOverListeners) listener(id);
+    return session;
+  }
+
+  private async rebuild(record: SessionRecord, sink: Sink): Promise<Session> {
+    const session = this.deps.sessions.adopt(record.id as ClientSessionId, sink);
+    const claimed = await this.claimBackendSessions(session, record.handles);
+    const lost: number[] = [];
+    for (const handleRecord of record.handles) {
+      const restored = await this.restoreHandle(session, handleRecord, claimed).catch((err: unknown) => {
+        session.logger.warn({ handle: handleRecord.id, err: err instanceof Error ? err.message : String(err) }, 'handle not restored');
+        return false;
+      });
+      if (!restored) lost.push(handleRecord.id);
+    }
+    // After the claim's answer, as Janus would send them: these handles did not survive the move.
+    setImmediate(() => {
+      for (const handleId of lost) {
+        this.deps.records.removeHandle(record.id, handleId);
+        session.emit(handleId as ClientHandleId, { janus: 'hangup', reason: BACKEND_LOST_REASON });
+        session.emit(handleId as ClientHandleId, { janus: 'detached' });
+      }
+    });
+    return session;
+  }
+
+  /** Claims each backend session named by the handles; a key per backend session id. */
+  private async claimBackendSessions(session: Session, handles: readonly HandleRecord[]): Promise<Map<number, { backend: Backend; session: BackendSession }>> {
+    const wanted = new Map<number, string>();
+    for (const h of handles) if (h.backend !== undefined && h.backend_session !== undefined) wanted.set(h.backend_session, h.backend);
+    const claimed = new Map<number, { backend: Backend; session: BackendSession }>();
+    await Promise.all([...wanted].map(async ([backendSessionId, name]) => {
+      const backend = this.deps.cluster.backends.get(name);
+      if (!backend) return;
+      try {
+        const backendSession = await BackendSession.claim(backend.pool, session, backendSessionId as BackendSessionId, session.log);
+        session.adoptBackendSession(backend, backendSession);
+        claimed.set(backendSessionId, { backend, session: backendSession });
+      } catch (err) {
+        session.logger.warn({ backend: name, err: err instanceof Error ? err.message : String(err) }, 'backend session could not be claimed');
+      }
+    }));
+    return claimed;
+  }
+
+  private async restoreHandle(session: Session, record: HandleRecord, claimed: Map<number, { backend: Backend; session: BackendSession }>): Promise<boolean> {
+    const module = this.deps.plugins.resolve(record.plugin, () => true);
+    if (!module?.restore) return false;
+    let backendHandle;
+    if (record.backend_session !== undefined && record.backend_handle !== undefined) {
+      const owner = claimed.get(record.backend_session);
+      if (!owner) return false;
+      backendHandle = owner.session.adoptHandle(record.backend_handle as BackendHandleId, record.plugin);
+    }
+    const handle = new Handle(record.id as ClientHandleId, record.plugin, record.opaque_id);
+    handle.pluginState = record.plugin_state;
+    const ctx = pluginContext(session, handle, { cluster: this.deps.cluster, records: this.deps.records });
+    handle.pluginHandle = await module.restore(ctx, { state: record.plugin_state, backendHandle, backend: record.backend });
+    if (!session.alive) {
+      handle.pluginHandle.destroy();
+      return true;
+    }
+    session.handles.set(handle.id, handle);
+    return true;
+  }
+}
