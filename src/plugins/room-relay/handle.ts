@@ -9,7 +9,7 @@ import type { JsonObject, OutgoingMessage } from '../../protocol/messages.js';
 import { JanusError, JanusErrorCode, ProxyErrors } from '../../protocol/errors.js';
 import { attachPlaced, BACKEND_LOST_REASON, BackendLink, type BackendLinkListener, type OpenRequest } from '../backend-link.js';
 import type { RoomRoutes } from './routes.js';
-import { createdRoom, isPluginError, mergeLists, pluginData, routeOf, type RoomApi, type RoomKey, type Route } from './rules.js';
+import { createdRoom, isPluginError, mergeLists, pluginData, routeOf, type RoomApi, type RoomKey, type Route, TEXTROOM_PLUGIN } from './rules.js';
 
 const MAX_PENDING_TRICKLES = 64;
 
@@ -19,6 +19,8 @@ export interface RoomRelayDeps {
   readonly backends: () => readonly string[];
   /** Where a handle goes that names no room before it needs a backend (undefined: the selection pipeline). */
   readonly homeBackend: string | undefined;
+  /** The backend room-less handles last went to (shared by the plugin's handles, for the warning when it moves). */
+  readonly home: { current: string | undefined };
 }
 
 /** What an async request must record once its event says it succeeded. */
@@ -225,10 +227,24 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
     return { janus: 'success', plugindata: { plugin: this.ctx.plugin, data } };
   }
 
-  /** Where a handle without a room goes: the configured home backend if usable, else the pipeline's choice. */
+  /**
+   * Where a handle without a room goes: the configured home backend if usable; for TextRoom (whose
+   * demo names its room only on the data channel) the first usable backend by name, the same on
+   * every proxy, so that its users meet; else the pipeline's choice.
+   */
   private defaultHome(): string {
     const configured = this.deps.homeBackend;
-    return configured !== undefined && this.usable(configured) ? configured : this.choose();
+    if (configured !== undefined && this.usable(configured)) return configured;
+    if (this.ctx.plugin !== TEXTROOM_PLUGIN) return this.choose();
+    const first = [...this.deps.backends()].sort().find((b) => this.usable(b));
+    if (first === undefined) return this.choose();
+    const home = this.deps.home;
+    if (home.current !== undefined && home.current !== first) {
+      // Users already on the old home stay there: those of one room may now be split.
+      this.ctx.logger.warn({ plugin: this.ctx.plugin, from: home.current, to: first }, 'room-less handles now go to another backend: users of one room may be split');
+    }
+    home.current = first;
+    return first;
   }
 
   /** The selection pipeline's backend for a new room (reserved again when a handle attaches there). */

@@ -21,9 +21,10 @@ export interface PassthroughOptions {
   routes?: RoomRoutes;
 }
 
-export function roomRelayPlugin(name: string, deps: RoomRelayDeps): ProxyPlugin {
+export function roomRelayPlugin(name: string, deps: Omit<RoomRelayDeps, 'home'>): ProxyPlugin {
   const api = roomApiOf(name);
-  return { name, createHandle: (ctx) => Promise.resolve(new RoomRelayHandle(ctx, api, deps)) };
+  const full: RoomRelayDeps = { ...deps, home: { current: undefined } };
+  return { name, createHandle: (ctx) => Promise.resolve(new RoomRelayHandle(ctx, api, full)) };
 }
 
 /** The factory of pass-through plugins the registry uses for plugins without a cluster-aware module. */
