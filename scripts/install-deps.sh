@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(janus redis-server iproute2)
+APT_PACKAGES=(janus janus-demos redis-server iproute2)
 if [ "${JANUS_CLOUD_BROWSER_TESTS:-1}" = "1" ]; then APT_PACKAGES+=(chromium); fi
 
 missing=()
