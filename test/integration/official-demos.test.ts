@@ -4,7 +4,6 @@
 // driven through its own buttons and checked for what a person would see: media arriving, the other
 // party's video decoded, a chat message delivered.
 import { describe, it, before, after } from 'node:test';
-import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
