@@ -128,4 +128,19 @@ describe('official Janus demos (janus-demos) through the proxy, stock plugin con
     await callee.locator('.bootbox .btn-success').click();
     await Promise.all([caller, callee].map((p) => until(p, 'peer video decoded', (i) => i.framesDecoded > 10)));
   }));
+
+  it('RecordPlay: record a clip, then play it back (its video decoded)', () => withDiagnostics(async () => {
+    const page = await open('recordplaytest');
+    await page.locator('#record:enabled').click();
+    await page.fill('.bootbox-input', 'clip-by-test');
+    await page.click('.bootbox .btn-primary');
+    await until(page, 'a second of video recorded', (i) => i.framesSent > 30);
+    await page.click('#stop');
+    // The page lists the recordings again once the recording PeerConnection is gone.
+    await page.locator('#recset:enabled').click();
+    await page.locator('#recslist a', { hasText: 'clip-by-test' }).click();
+    const before = await inbound(page);
+    await page.locator('#play:enabled').click();
+    await until(page, 'the recording played back', (i) => i.framesDecoded > before.framesDecoded + 10);
+  }));
 });

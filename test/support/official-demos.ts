@@ -28,8 +28,8 @@ export function demoRoutes(settingsFile: string, proxyUrl: string): Record<strin
   return routes;
 }
 
-/** What the page's PeerConnections have received so far. */
-export type Inbound = { packets: number; framesDecoded: number; audioEnergy: number; dataMessages: number };
+/** What the page's PeerConnections have received (and video frames sent) so far. */
+export type Inbound = { packets: number; framesDecoded: number; audioEnergy: number; dataMessages: number; framesSent: number };
 
 /** Keeps every RTCPeerConnection a page makes in `window.__pcs` (before the page's own scripts run). */
 /**
@@ -51,7 +51,7 @@ export async function recordPeerConnections(page: Page): Promise<void> {
 
 export function inbound(page: Page): Promise<Inbound> {
   return page.evaluate(async () => {
-    const total = { packets: 0, framesDecoded: 0, audioEnergy: 0, dataMessages: 0 };
+    const total = { packets: 0, framesDecoded: 0, audioEnergy: 0, dataMessages: 0, framesSent: 0 };
     for (const pc of (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []) {
       const stats = await pc.getStats();
       stats.forEach((s: Record<string, unknown>) => {
@@ -60,6 +60,7 @@ export function inbound(page: Page): Promise<Inbound> {
           total.framesDecoded += Number(s.framesDecoded ?? 0);
           total.audioEnergy += Number(s.totalAudioEnergy ?? 0);
         }
+        if (s.type === 'outbound-rtp') total.framesSent += Number(s.framesEncoded ?? 0);
         if (s.type === 'data-channel') total.dataMessages += Number(s.messagesReceived ?? 0);
       });
     }
