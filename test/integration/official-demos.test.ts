@@ -74,6 +74,13 @@ describe('official Janus demos (janus-demos) through the proxy, stock plugin con
     await until(page, 'echoed video decoded and sound', (i) => i.framesDecoded > 10 && i.audioEnergy > 0);
   }));
 
+  for (const demo of ['multiopus', 'canvas']) {
+    it(`${demo} (EchoTest variant): the echoed media arrive`, () => withDiagnostics(async () => {
+      const page = await open(demo);
+      await until(page, 'echoed media', (i) => i.packets > 50 && (i.framesDecoded > 10 || i.audioEnergy > 0));
+    }));
+  }
+
   for (const demo of ['videoroomtest', 'mvideoroomtest']) {
     it(`${demo}: two tabs in config room 1234 decode each other's video`, () => withDiagnostics(async () => {
       const alice = await open(demo);
@@ -136,7 +143,12 @@ describe('official Janus demos (janus-demos) through the proxy, stock plugin con
     await page.click('.bootbox .btn-primary');
     await until(page, 'a second of video recorded', (i) => i.framesSent > 30);
     await page.click('#stop');
-    // The page lists the recordings again once the recording PeerConnection is gone.
+    // The page lists the recordings again once the recording PeerConnection is gone; before that it
+    // may have said "Recording completed!" (whether it does depends on which of its two `stopped`
+    // events comes first), which a person closes.
+    await page.locator('#recslist a', { hasText: 'clip-by-test' }).waitFor({ state: 'attached' });
+    const done = page.locator('.bootbox-alert .btn-primary');
+    if (await done.count() > 0) await done.click();
     await page.locator('#recset:enabled').click();
     await page.locator('#recslist a', { hasText: 'clip-by-test' }).click();
     const before = await inbound(page);
