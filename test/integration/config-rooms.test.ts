@@ -95,4 +95,16 @@ describe('config-file rooms of every room plugin compared with a real Janus (lis
     const joined = await second.async({ request: 'join', room: 1234, display: 'b' });
     assert.deepEqual((joined.participants as Data[]).map((p) => p.display), ['a']);
   });
+
+  it('VideoRoom: management of config room 5678 is checked with its own secret, by Janus', async () => {
+    const [janus, viaProxy] = await both('janus.plugin.videoroom');
+    for (const body of [
+      { request: 'destroy', room: 5678, secret: 'wrong' },
+      { request: 'kick', room: 5678, secret: 'wrong', id: 1 },
+      { request: 'edit', room: 5678, secret: 'adminpwd', new_description: 'Edited' },
+    ]) assert.deepEqual(await viaProxy.sync(body), await janus.sync(body), JSON.stringify(body));
+    const entry = async (h: typeof janus): Promise<Data | undefined> => ((await h.sync({ request: 'list' })).list as Data[]).find((r) => r.room === 5678);
+    assert.deepEqual(await entry(viaProxy), await entry(janus));
+    assert.equal((await entry(viaProxy))?.description, 'Edited');
+  });
 });

@@ -10,7 +10,10 @@
  */
 import type { JsonObject } from '../../protocol/messages.js';
 import { idKey, type RoomId, type RoomRecord } from '../../store/room-store.js';
+import { ProxyErrors } from '../../protocol/errors.js';
+import { VideoRoomCode, VideoRoomError } from './errors.js';
 import { VIDEOROOM_PLUGIN } from './options.js';
+import type { LiveRoom } from './room.js';
 import type { RoomRegistry } from './rooms.js';
 
 /** Connected backends offering the VideoRoom plugin, in name order (the same on every proxy). */
@@ -91,4 +94,22 @@ export async function unadoptedEntries(reg: RoomRegistry, known: ReadonlySet<str
     }
   }
   return [...entries.values()];
+}
+
+/** Room management that Janus checks with the room's own secret: on adopted rooms, sent to Janus as the client wrote it. */
+export const ADOPTED_MANAGEMENT = new Set(['edit', 'destroy', 'allowed', 'kick', 'moderate', 'enable_recording']);
+
+/**
+ * A management request on an adopted room, to every backend holding it as the client sent it (Janus
+ * checks the secret it has from its config); a Janus error is the answer. After a `destroy` or an
+ * `edit` the proxy forgets the room unless someone is in it, so that the next request finds it afresh.
+ */
+export async function manageAdopted(reg: RoomRegistry, room: LiveRoom, body: JsonObject): Promise<JsonObject> {
+  const replies = await Promise.allSettled(room.record.backends.map((b) => reg.control.request(b, { ...body })));
+  const refused = replies.find((r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof VideoRoomError);
+  if (refused) throw refused.reason as VideoRoomError;
+  const answered = replies.find((r): r is PromiseFulfilledResult<JsonObject> => r.status === 'fulfilled');
+  if (!answered) throw new VideoRoomError(VideoRoomCode.UNKNOWN_ERROR, ProxyErrors.noBackendAvailable(VIDEOROOM_PLUGIN).reason);
+  if (body.request === 'destroy' || (body.request === 'edit' && room.participants().length === 0)) await reg.remove(room);
+  return answered.value;
 }
