@@ -69,6 +69,15 @@ describe('official Janus demos (janus-demos) through the proxy, stock plugin con
     await page.click('#register');
   }
 
+  /** Two tabs of the page, alice's then bob's, each joined under its name. */
+  async function aliceAndBob(demo: string): Promise<[Page, Page]> {
+    const alice = await open(demo);
+    await joinAs(alice, 'alice');
+    const bob = await open(demo);
+    await joinAs(bob, 'bob');
+    return [alice, bob];
+  }
+
   it('EchoTest: the echoed audio and video arrive', () => withDiagnostics(async () => {
     const page = await open('echotest');
     await until(page, 'echoed video decoded and sound', (i) => i.framesDecoded > 10 && i.audioEnergy > 0);
@@ -83,10 +92,7 @@ describe('official Janus demos (janus-demos) through the proxy, stock plugin con
 
   for (const demo of ['videoroomtest', 'mvideoroomtest']) {
     it(`${demo}: two tabs in config room 1234 decode each other's video`, () => withDiagnostics(async () => {
-      const alice = await open(demo);
-      await joinAs(alice, 'alice');
-      const bob = await open(demo);
-      await joinAs(bob, 'bob');
+      const [alice, bob] = await aliceAndBob(demo);
       // Each page shows the other's name over its remote video, and decodes it.
       await bob.locator('text=alice').first().waitFor();
       await alice.locator('text=bob').first().waitFor();
@@ -95,10 +101,7 @@ describe('official Janus demos (janus-demos) through the proxy, stock plugin con
   }
 
   it('TextRoom: a chat message from one tab shows in the other (room named only on the data channel)', () => withDiagnostics(async () => {
-    const alice = await open('textroomtest');
-    await joinAs(alice, 'alice');
-    const bob = await open('textroomtest');
-    await joinAs(bob, 'bob');
+    const [alice, bob] = await aliceAndBob('textroomtest');
     await alice.locator('#list', { hasText: 'bob' }).waitFor();
     await bob.locator('#datasend:enabled').waitFor();
     await bob.fill('#datasend', 'hello from bob');
@@ -107,12 +110,10 @@ describe('official Janus demos (janus-demos) through the proxy, stock plugin con
   }));
 
   it('AudioBridge: two tabs in config room 1234 hear the mix (non-silent audio)', () => withDiagnostics(async () => {
-    const alice = await open('audiobridgetest');
-    await joinAs(alice, 'alice');
-    const bob = await open('audiobridgetest');
-    await joinAs(bob, 'bob');
+    const [alice, bob] = await aliceAndBob('audiobridgetest');
     await alice.locator('#list', { hasText: 'bob' }).waitFor();
-    await until(alice, 'the mix of bob arriving', (i) => i.audioEnergy > 0);
+    await bob.locator('#list', { hasText: 'alice' }).waitFor();
+    await Promise.all([alice, bob].map((p) => until(p, 'the other one in the mix', (i) => i.audioEnergy > 0)));
   }));
 
   it('Streaming: the on-demand file mountpoint of the stock config plays (non-silent audio)', () => withDiagnostics(async () => {
