@@ -107,4 +107,19 @@ describe('config-file rooms of every room plugin compared with a real Janus (lis
     assert.deepEqual(await entry(viaProxy), await entry(janus));
     assert.equal((await entry(viaProxy))?.description, 'Edited');
   });
+
+  for (const [plugin, label] of [['janus.plugin.videoroom', 'videoroom'], ['janus.plugin.audiobridge', 'audiobridge']] as const) {
+    it(`${label}: a room made on one backend directly is found, listed and joined through the proxy`, async () => {
+      const last = behind[behind.length - 1] as JanusInstance;
+      const onLast = await handleOn(last.wsUrl, plugin);
+      clients.push(onLast.client);
+      assert.equal((await onLast.sync({ request: 'create', room: 4321, description: 'made directly' }))[label], 'created');
+      const [, viaProxy] = await both(plugin);
+      assert.deepEqual(await viaProxy.sync({ request: 'exists', room: 4321 }), { [label]: 'success', room: 4321, exists: true });
+      const listed = ((await viaProxy.sync({ request: 'list' })).list as Data[]).filter((r) => r.room === 4321);
+      assert.equal(listed.length, 1);
+      const joined = await viaProxy.async({ request: 'join', room: 4321, display: 'c', ...(label === 'videoroom' ? { ptype: 'publisher' } : {}) });
+      assert.equal(joined[label], 'joined', JSON.stringify(joined));
+    });
+  }
 });

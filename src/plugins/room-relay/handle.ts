@@ -134,10 +134,33 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
       this.deps.routes.delete(this.ctx.plugin, room);
       backend = undefined;
     }
+    if (backend === undefined && request !== 'create' && this.home === undefined && this.api.pinUnknown && sync && jsep === undefined) {
+      return this.findRoom(room, request, body, transaction);
+    }
     backend ??= request === 'create' ? this.choose() : (this.home?.backend ?? this.choose());
     const reply = await this.send(backend, sync, body, jsep, transaction, { room, backend });
     if (reply.janus === 'success') this.record(room, backend, request, pluginData(reply));
     return reply;
+  }
+
+  /**
+   * A sync request about a room no route names (a room of the backends' config files, or one made on
+   * a Janus directly): asked of the usable backends in name order, the same on every proxy, until one
+   * has the room; that one is then its route. Rooms on every backend thus all meet on the first one.
+   */
+  private async findRoom(room: RoomKey, request: string, body: JsonObject, transaction: string): Promise<MessageReply> {
+    const candidates = [...this.deps.backends()].sort().filter((b) => this.usable(b));
+    if (candidates.length === 0) candidates.push(this.choose());
+    let reply: MessageReply | undefined;
+    for (const backend of candidates) {
+      reply = await this.send(backend, true, body, undefined, transaction, { room, backend });
+      const data = reply.janus === 'success' ? pluginData(reply) : undefined;
+      if (data !== undefined && !isPluginError(data) && data.exists !== false) {
+        this.record(room, backend, request, data);
+        return reply;
+      }
+    }
+    return reply as MessageReply;
   }
 
   /** Remembers (or forgets) where a room lives after a request about it succeeded there. */
