@@ -15,7 +15,7 @@ import { captureConsole } from '../support/web-ui.js';
 import { demoRoutes, inbound, recordPeerConnections, type Inbound } from '../support/official-demos.js';
 
 const TIMEOUT = 20_000; // Chromium under CPU contention on the shared 2-core box
-const PLUGINS = ['echotest', 'videoroom', 'audiobridge', 'textroom', 'streaming', 'videocall', 'recordplay'];
+const PLUGINS = ['echotest', 'videoroom', 'audiobridge', 'textroom', 'streaming', 'videocall', 'recordplay', 'nosip'];
 
 describe('official Janus demos (janus-demos) through the proxy, stock plugin configs', { skip: CHROMIUM_SKIP }, () => {
   let cluster: BrowserCluster | undefined;
@@ -81,6 +81,11 @@ describe('official Janus demos (janus-demos) through the proxy, stock plugin con
   it('EchoTest: the echoed audio and video arrive', () => withDiagnostics(async () => {
     const page = await open('echotest');
     await until(page, 'echoed video decoded and sound', (i) => i.framesDecoded > 10 && i.audioEnergy > 0);
+  }));
+
+  it('NoSIP: the page bridges its two legs through Janus; video decoded', () => withDiagnostics(async () => {
+    const page = await open('nosiptest');
+    await until(page, 'video over both NoSIP legs', (i) => i.framesDecoded > 20);
   }));
 
   for (const demo of ['multiopus', 'canvas']) {
