@@ -63,6 +63,8 @@ export interface RoomRecord {
   /** Participants by `String(id)`. */
   participants: Record<string, ParticipantRecord>;
   createdAt: number;
+  /** A room the proxy found on the backends (their config files, or made on a Janus directly), not one it created. */
+  adopted?: boolean;
 }
 
 export type RoomPatch = Partial<Pick<RoomRecord, 'params' | 'secret' | 'description' | 'isPrivate' | 'permanent' | 'allowed' | 'listEntry'>>;

@@ -1,23 +1,22 @@
 // The official Janus Admin page (Debian janus-demos admin.html and admin.js, unmodified; only its
 // adminconfig.js, the file meant for local settings, points at the proxy) in headless Chromium
 // against the proxy's Janus Admin API: it lists the cluster's client sessions and opens a handle's info.
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { JanusTestClient } from '../support/janus-client.js';
 import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
 import { startStaticServer, type StaticServer } from '../support/static-server.js';
-import { CHROMIUM, CHROMIUM_SKIP, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
+import { CHROMIUM, describeBrowser, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
 import { echotestHandle } from '../support/cluster-helpers.js';
 
 const DEMOS = '/usr/share/janus/demos';
 const SECRET = 'admin-page-secret';
-const DEMOS_SKIP = existsSync(join(DEMOS, 'admin.html')) ? false : 'janus-demos is not installed: run scripts/install-deps.sh or apt-get install -y janus-demos';
 
-describe('the official admin.html against the proxy\'s Janus Admin API', { skip: CHROMIUM_SKIP || DEMOS_SKIP, timeout: 90_000 }, () => {
+describeBrowser('the official admin.html against the proxy\'s Janus Admin API', { timeout: 90_000 }, () => {
   let janus: JanusInstance[];
   let proxy: TestProxy;
   let site: StaticServer;

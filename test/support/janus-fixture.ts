@@ -2,7 +2,7 @@
 // (see netns.ts); `netns: false` binds to loopback, which is fine for signalling but not for media:
 // Janus never gathers loopback candidates and would offer the machine's real address.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { rawToString } from './janus-client.js';
@@ -22,6 +22,11 @@ export type JanusOptions = {
   lan?: TestLan | boolean;
   /** Write a fresh VideoRoom config (no demo rooms) with these plugin-wide settings. */
   videoroom?: { stringIds?: boolean; adminKey?: string; lockRtpForward?: boolean };
+  /**
+   * Keep the stock plugin configs (they are the default) but give RecordPlay a writable recordings
+   * folder (Debian's sits in Janus's protected folders), with the package's sample recording copied in.
+   */
+  stockRecordings?: boolean;
   /** Short plugin names ('echotest', 'videoroom', ...); every other plugin is disabled. */
   plugins?: string[];
   apiSecret?: string;
@@ -149,6 +154,7 @@ export async function startJanus(opts: JanusOptions = {}): Promise<JanusInstance
       rtpPortRange: opts.rtpPortRange ?? '20000-20999',
     });
     if (opts.videoroom) writeVideoroomConfig(dir, opts.videoroom);
+    if (opts.stockRecordings === true) writeRecordPlayConfig(dir);
   } catch (err) {
     await testHost?.destroy();
     unregisterDir();
@@ -256,6 +262,15 @@ function writeVideoroomConfig(dir: string, v: NonNullable<JanusOptions['videoroo
   writeFileSync(join(dir, 'janus.plugin.videoroom.jcfg'), toLibconfig({
     general: { string_ids: v.stringIds, admin_key: v.adminKey, lock_rtp_forward: v.lockRtpForward },
   }));
+}
+
+/** RecordPlay recording into the fixture's own folder, which starts with the package's samples. */
+function writeRecordPlayConfig(dir: string): void {
+  const recordings = join(dir, 'recordings');
+  mkdirSync(recordings);
+  const samples = '/usr/share/janus/recordings';
+  if (existsSync(samples)) for (const name of readdirSync(samples)) copyFileSync(join(samples, name), join(recordings, name));
+  writeFileSync(join(dir, 'janus.plugin.recordplay.jcfg'), toLibconfig({ general: { path: recordings } }));
 }
 
 /**

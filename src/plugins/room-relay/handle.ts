@@ -10,7 +10,7 @@ import type { JsonObject, OutgoingMessage } from '../../protocol/messages.js';
 import { JanusError, JanusErrorCode, ProxyErrors } from '../../protocol/errors.js';
 import { attachPlaced, BACKEND_LOST_REASON, BackendLink, type BackendLinkListener, type OpenRequest } from '../backend-link.js';
 import type { RoomRoutes } from './routes.js';
-import { createdRoom, isPluginError, mergeLists, pluginData, routeOf, type RoomApi, type RoomKey, type Route } from './rules.js';
+import { createdRoom, isPluginError, mergeLists, pluginData, routeOf, type RoomApi, type RoomKey, type Route, TEXTROOM_PLUGIN } from './rules.js';
 
 const MAX_PENDING_TRICKLES = 64;
 
@@ -20,6 +20,8 @@ export interface RoomRelayDeps {
   readonly backends: () => readonly string[];
   /** Where a handle goes that names no room before it needs a backend (undefined: the selection pipeline). */
   readonly homeBackend: string | undefined;
+  /** The backend room-less handles last went to (shared by the plugin's handles, for the warning when it moves). */
+  readonly home: { current: string | undefined };
 }
 
 /** What an async request must record once its event says it succeeded. */
@@ -154,10 +156,33 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
       this.deps.routes.delete(this.ctx.plugin, room);
       backend = undefined;
     }
+    if (backend === undefined && request !== 'create' && this.home === undefined && this.api.pinUnknown && sync && jsep === undefined) {
+      return this.findRoom(room, request, body, transaction);
+    }
     backend ??= request === 'create' ? this.choose() : (this.home?.backend ?? this.choose());
     const reply = await this.send(backend, sync, body, jsep, transaction, { room, backend });
     if (reply.janus === 'success') this.record(room, backend, request, pluginData(reply));
     return reply;
+  }
+
+  /**
+   * A sync request about a room no route names (a room of the backends' config files, or one made on
+   * a Janus directly): asked of the usable backends in name order, the same on every proxy, until one
+   * has the room; that one is then its route. Rooms on every backend thus all meet on the first one.
+   */
+  private async findRoom(room: RoomKey, request: string, body: JsonObject, transaction: string): Promise<MessageReply> {
+    const candidates = [...this.deps.backends()].sort().filter((b) => this.usable(b));
+    if (candidates.length === 0) candidates.push(this.choose());
+    let reply: MessageReply | undefined;
+    for (const backend of candidates) {
+      reply = await this.send(backend, true, body, undefined, transaction, { room, backend });
+      const data = reply.janus === 'success' ? pluginData(reply) : undefined;
+      if (data !== undefined && !isPluginError(data) && data.exists !== false) {
+        this.record(room, backend, request, data);
+        return reply;
+      }
+    }
+    return reply as MessageReply;
   }
 
   /** Remembers (or forgets) where a room lives after a request about it succeeded there. */
@@ -248,10 +273,24 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
     return { janus: 'success', plugindata: { plugin: this.ctx.plugin, data } };
   }
 
-  /** Where a handle without a room goes: the configured home backend if usable, else the pipeline's choice. */
+  /**
+   * Where a handle without a room goes: the configured home backend if usable; for TextRoom (whose
+   * demo names its room only on the data channel) the first usable backend by name, the same on
+   * every proxy, so that its users meet; else the pipeline's choice.
+   */
   private defaultHome(): string {
     const configured = this.deps.homeBackend;
-    return configured !== undefined && this.usable(configured) ? configured : this.choose();
+    if (configured !== undefined && this.usable(configured)) return configured;
+    if (this.ctx.plugin !== TEXTROOM_PLUGIN) return this.choose();
+    const first = [...this.deps.backends()].sort().find((b) => this.usable(b));
+    if (first === undefined) return this.choose();
+    const home = this.deps.home;
+    if (home.current !== undefined && home.current !== first) {
+      // Users already on the old home stay there: those of one room may now be split.
+      this.ctx.logger.warn({ plugin: this.ctx.plugin, from: home.current, to: first }, 'room-less handles now go to another backend: users of one room may be split');
+    }
+    home.current = first;
+    return first;
   }
 
   /** The selection pipeline's backend for a new room (reserved again when a handle attaches there). */

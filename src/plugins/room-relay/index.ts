@@ -21,12 +21,13 @@ export interface PassthroughOptions {
   routes?: RoomRoutes;
 }
 
-export function roomRelayPlugin(name: string, deps: RoomRelayDeps): ProxyPlugin {
+export function roomRelayPlugin(name: string, deps: Omit<RoomRelayDeps, 'home'>): ProxyPlugin {
   const api = roomApiOf(name);
+  const full: RoomRelayDeps = { ...deps, home: { current: undefined } };
   return {
     name,
-    createHandle: (ctx) => Promise.resolve(new RoomRelayHandle(ctx, api, deps)),
-    restore: (ctx, input) => Promise.resolve(RoomRelayHandle.restore(ctx, api, deps, input)),
+    createHandle: (ctx) => Promise.resolve(new RoomRelayHandle(ctx, api, full)),
+    restore: (ctx, input) => Promise.resolve(RoomRelayHandle.restore(ctx, api, full, input)),
   };
 }
 

@@ -54,7 +54,8 @@ export function scheduleDropBackend(reg: RoomRegistry, room: LiveRoom, backend: 
     if (!room.record.backends.includes(backend)) return;
     await reg.removeBackend(room, backend);
     await dropMirrorsOnto(reg, room, backend, alive);
-    if (alive) {
+    // An adopted room's backend rooms are Janus's own (config file): they stay.
+    if (alive && room.record.adopted !== true) {
       await reg.control.request(backend, { request: 'destroy', room: room.id, secret: reg.options.backendRoomSecret }).catch(() => undefined);
     }
     reg.deps.logger.info({ room: room.id, backend, alive, backends: room.record.backends }, 'room left a backend');
@@ -69,6 +70,7 @@ function inUse(room: LiveRoom, backend: string): boolean {
 
 /** After a while without anyone on it, the room's backend room on `backend` is dropped. */
 export function scheduleIdleCheck(reg: RoomRegistry, room: LiveRoom, backend: string): void {
+  if (room.record.adopted === true) return;
   clearTimeout(room.idleTimers.get(backend));
   const timer = setTimeout(() => {
     room.idleTimers.delete(backend);

@@ -7,6 +7,7 @@ import type { Backend } from '../../cluster/backend.js';
 import type { JsonObject } from '../../protocol/messages.js';
 import { idKey, type MirrorRecord, type ParticipantId, type ParticipantRecord, type RoomId, type RoomRecord } from '../../store/room-store.js';
 import { ControlChannels } from './control.js';
+import { discoverRoom } from './config-rooms.js';
 import { LiveRoom } from './room.js';
 import { mediaAddress, VIDEOROOM_PLUGIN, type VideoRoomDeps, type VideoRoomOptions } from './options.js';
 import type { RoomBackendLoad } from './placement.js';
@@ -38,7 +39,7 @@ export class RoomRegistry {
     if (room) return Promise.resolve(room);
     let loading = this.loading.get(key);
     if (!loading) {
-      loading = this.deps.store.get(id).then((record) => {
+      loading = this.deps.store.get(id).then((stored) => stored ?? this.adopt(id)).then((record) => {
         this.loading.delete(key);
         if (!record) return undefined;
         const existing = this.live.get(key);
@@ -53,6 +54,14 @@ export class RoomRegistry {
       this.loading.set(key, loading);
     }
     return loading;
+  }
+
+  /** A room the backends hold that the store does not (config file, made on a Janus directly), stored as adopted. */
+  private async adopt(id: RoomId): Promise<RoomRecord | undefined> {
+    const found = await discoverRoom(this, id);
+    if (!found) return undefined;
+    // Another proxy may have adopted it meanwhile: the stored one wins.
+    return (await this.deps.store.create(found)) ? found : this.deps.store.get(id);
   }
 
   /** Stores a new room; undefined when one with its id exists already. */

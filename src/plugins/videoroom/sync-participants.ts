@@ -42,6 +42,8 @@ export async function listParticipants(reg: RoomRegistry, body: JsonObject): Pro
 /** The client's secret becomes the backend rooms' one when right; anything else goes as is, for Janus's own error. */
 function backendSecret(reg: RoomRegistry, room: LiveRoom, body: JsonObject): JsonObject {
   const out = { ...body };
+  // An adopted room's backend rooms have Janus's own secret, which the client gives (or not).
+  if (room.record.adopted === true) return out;
   if (room.record.secret === undefined || body.secret === room.record.secret) out.secret = reg.options.backendRoomSecret;
   return out;
 }

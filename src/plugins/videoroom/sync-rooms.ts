@@ -7,6 +7,7 @@ import { VideoRoomCode as C, VideoRoomError, noSuchRoom } from './errors.js';
 import { checkSecret, DESTROY_PARAMS, EDIT_PARAMS, idParam, validate } from './params.js';
 import { applyEdit, backendEditBody, firstCreateBody, listEntry, newRoomRecord } from './room-config.js';
 import { scheduleIdleCheck } from './backend-rooms.js';
+import { unadoptedEntries } from './config-rooms.js';
 import { VIDEOROOM_PLUGIN } from './options.js';
 import type { LiveRoom } from './room.js';
 import type { RoomRegistry } from './rooms.js';
@@ -124,5 +125,6 @@ export async function list(reg: RoomRegistry, body: JsonObject): Promise<JsonObj
   const entries = rooms
     .filter((r) => showPrivate || !r.isPrivate)
     .map((r) => listEntry(r, Object.keys(r.participants).length));
-  return { videoroom: 'success', list: entries };
+  const known = new Set(rooms.map((r) => idKey(r.id)));
+  return { videoroom: 'success', list: [...entries, ...await unadoptedEntries(reg, known, showPrivate)] };
 }

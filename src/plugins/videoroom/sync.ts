@@ -8,6 +8,7 @@ import { create, destroy, edit, exists, list } from './sync-rooms.js';
 import { allowed, enableRecording, kick, moderate } from './sync-moderation.js';
 import { listForwarders, listParticipants, rtpForward, stopRtpForward } from './sync-participants.js';
 import type { RoomRegistry } from './rooms.js';
+import { ADOPTED_MANAGEMENT, manageAdopted } from './config-rooms.js';
 
 type SyncRequest = (reg: RoomRegistry, body: JsonObject) => Promise<JsonObject>;
 
@@ -48,6 +49,9 @@ export async function serveSync(reg: RoomRegistry, name: string, body: JsonObjec
       const reason = CASCADE_REQUESTS.has(name) ? `Unsupported request '${name}' (used by the cluster)` : `Unknown request '${name}'`;
       throw new VideoRoomError(C.INVALID_REQUEST, reason);
     }
+    const room = ADOPTED_MANAGEMENT.has(name) && (typeof body.room === 'number' || typeof body.room === 'string')
+      ? await reg.get(body.room) : undefined;
+    if (room?.record.adopted === true && !room.destroyed) return await manageAdopted(reg, room, body);
     return await request(reg, body);
   } catch (err) {
     return asVideoRoomError(err).data;

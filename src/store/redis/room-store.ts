@@ -4,7 +4,7 @@
  * Layout, with prefix P and room key K (the room id as text):
  *   P vrooms                        SET of K (no KEYS/SCAN anywhere)
  *   P vroom:K                       HASH field → JSON: id, params, secret, description, isPrivate,
- *                                   permanent, allowed, listEntry, publishersPerBackend, createdAt
+ *                                   permanent, allowed, listEntry, publishersPerBackend, createdAt, adopted
  *   P vroom:K:backends              ZSET backend name, scored by when it joined (keeps the order)
  *   P vroom:K:participants          HASH participant key → JSON participant, without its mirrors
  *   P vroom:K:mirrors               HASH "participant key|backend" → JSON mirror
@@ -17,7 +17,7 @@ import {
 } from '../room-store.js';
 import { storeError, type RedisConnection } from './connection.js';
 
-const RECORD_FIELDS = ['id', 'params', 'secret', 'description', 'isPrivate', 'permanent', 'allowed', 'listEntry', 'publishersPerBackend', 'createdAt'] as const;
+const RECORD_FIELDS = ['id', 'params', 'secret', 'description', 'isPrivate', 'permanent', 'allowed', 'listEntry', 'publishersPerBackend', 'createdAt', 'adopted'] as const;
 type RecordField = (typeof RECORD_FIELDS)[number];
 
 export class RedisRoomStore implements RoomStore {
