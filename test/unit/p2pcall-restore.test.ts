@@ -81,13 +81,15 @@ describe('p2pcall take-over', () => {
     await bob.next(isEvent('incomingcall'));
     await bobB.message({ request: 'accept' }, ANSWER, 't4');
     await alice.next(isEvent('accepted'));
-    assert.equal(alice.saved?.phase, 'active');
-    assert.equal(alice.saved?.username, 'alice');
+    const saved = alice.saved;
+    assert.ok(saved);
+    assert.equal(saved.phase, 'active');
+    assert.equal(saved.username, 'alice');
 
     // proxy-a dies; proxy-c takes alice's session over and restores her handle from its record.
     aliceA.release();
-    const aliceC = await P2pCallHandle.restore(alice.ctx, hubC, { state: alice.saved, backendHandle: undefined, backend: undefined });
-    assert.deepEqual(await hubC.directory.lookup('alice'), { proxy: 'proxy-c', owner: alice.saved?.owner });
+    const aliceC = await P2pCallHandle.restore(alice.ctx, hubC, { state: saved, backendHandle: undefined, backend: undefined });
+    assert.deepEqual(await hubC.directory.lookup('alice'), { proxy: 'proxy-c', owner: saved.owner });
 
     await aliceC.trickle({ candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } });
     const atBob = await bob.next(isTrickle);
