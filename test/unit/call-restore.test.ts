@@ -1,4 +1,4 @@
-// A p2pcall handle restored on another proxy after a session take-over (its proxy died): it keeps
+// Call handles restored on another proxy after a session take-over (its proxy died): it keeps
 // its owner, claims its username again from there, and the call goes on both ways over the bus.
 // Memory bus and a user registry shared by three "proxies" of one process; no Janus, no browser.
 // The claim machinery itself is tested in take-over.test.ts.
@@ -12,6 +12,7 @@ import { createCallHub } from '../../src/plugins/videocall/index.js';
 import type { CallHub } from '../../src/plugins/videocall/call-handle.js';
 import { P2pCallHandle } from '../../src/plugins/p2pcall/p2pcall-handle.js';
 import { P2PCALL_PLUGIN } from '../../src/plugins/p2pcall/index.js';
+import { VideoCallHandle } from '../../src/plugins/videocall/videocall-handle.js';
 import type { PluginContext } from '../../src/plugins/plugin.js';
 import type { JsonObject, OutgoingMessage } from '../../src/protocol/messages.js';
 
@@ -103,6 +104,28 @@ describe('p2pcall take-over', () => {
     await bob.next(isEvent('hangup'));
     await aliceC.detach();
     await bobB.detach();
+    assert.deepEqual(await hubC.directory.list(), []);
+  });
+
+  it('a restored videocall user keeps its username; a call it was in ends for its client with a hangup', async () => {
+    const registry = new MemoryUserStore('shared');
+    const bus = new MemoryBusHub();
+    const hub = (id: string): CallHub => createCallHub('janus.plugin.videocall', 'videocall', { users: usersOf(registry, id), bus: new MemoryBus(id, bus), logger });
+    const [hubA, hubC] = [hub('proxy-a'), hub('proxy-c')];
+    const carol = new Client();
+    const carolA = new VideoCallHandle(carol.ctx, hubA);
+    await carolA.message({ request: 'register', username: 'carol' }, undefined, 't1');
+    await carol.next(isEvent('registered'));
+    const saved = carol.saved;
+    assert.ok(saved);
+    carolA.release();
+    const inCall = { ...saved, phase: 'active', call: { id: 'c1', peer: 'dave', peerProxy: 'proxy-b', peerOwner: 'o', sdpSent: true } };
+    const carolC = await VideoCallHandle.restore(carol.ctx, hubC, { state: inCall, backendHandle: undefined, backend: undefined });
+    assert.deepEqual(await hubC.directory.lookup('carol'), { proxy: 'proxy-c', owner: saved.owner });
+    const hangup = await carol.next(isEvent('hangup'));
+    assert.equal(result(hangup)?.username, 'dave');
+    await carol.next((e) => e.janus === 'hangup');
+    await carolC.detach();
     assert.deepEqual(await hubC.directory.list(), []);
   });
 });
