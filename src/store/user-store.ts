@@ -9,7 +9,10 @@ export interface UserEntry {
   readonly username: string;
   /** Id of the proxy that serves the registering client. */
   readonly proxy: string;
-  /** The registering plugin handle, unique within its proxy. */
+  /**
+   * The registering plugin handle, unique cluster-wide: it keeps its owner when a session take-over
+   * moves it to another proxy, and then claims its username again from there.
+   */
   readonly owner: string;
 }
 

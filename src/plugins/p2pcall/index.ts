@@ -20,5 +20,6 @@ export function p2pcallPlugin(deps: CallPluginDeps): ProxyPlugin {
     name: P2PCALL_PLUGIN,
     standalone: P2PCALL_INFO,
     createHandle: (ctx) => Promise.resolve(new P2pCallHandle(ctx, hub)),
+    restore: (ctx, input) => P2pCallHandle.restore(ctx, hub, input),
   };
 }

@@ -7,7 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JsonObject } from '../../protocol/messages.js';
-import type { TrickleRequest } from '../plugin.js';
+import type { PluginContext, RestoreInput, TrickleRequest } from '../plugin.js';
+import type { CallHub } from '../videocall/call-handle.js';
+import { parseCallState } from '../videocall/call-state.js';
 import { CallHandle, CLOSE_PC_REASON, type CallInfo, type CallPhase, type CallTarget } from '../videocall/call-handle.js';
 import { candidatesOf, END_OF_CANDIDATES, isEndOfCandidates } from '../videocall/candidates.js';
 import { CallErrors, closingPc } from '../videocall/errors.js';
@@ -29,6 +31,27 @@ export const PEER_WATCH_INTERVAL_MS = 2_000;
 
 export class P2pCallHandle extends CallHandle<CallInfo> {
   private peerWatch: NodeJS.Timeout | undefined;
+
+  /**
+   * The same handle on the proxy that took its session over: same owner (so the peer's notices and
+   * the registry still match it), username claimed again from here, and a call in progress resumed
+   * (the browsers' media never went through the proxy; the peer finds us again by its watch).
+   */
+  static async restore(ctx: PluginContext, hub: CallHub, input: RestoreInput): Promise<P2pCallHandle> {
+    const saved = parseCallState(input.state);
+    const handle = new P2pCallHandle(ctx, hub, saved?.owner);
+    if (!saved?.username) return handle;
+    if (!(await handle.reclaimUsername(saved.username))) {
+      ctx.logger.warn({ username: saved.username }, 'restored p2pcall handle lost its username to another user');
+      return handle;
+    }
+    if (saved.call && saved.phase !== 'idle') {
+      handle.beginCall({ ...saved.call }, saved.phase);
+      // Our peer may be watching for us: tell it where we are now.
+      hub.link.notify(saved.call.peerAddress, handle.owner, { type: 'cancel', call: saved.call.id });
+    }
+    return handle;
+  }
 
   /** Core `hangup`: the client closed its PeerConnection, so the call is over for both sides. */
   hangup(): Promise<void> {
@@ -91,6 +114,7 @@ export class P2pCallHandle extends CallHandle<CallInfo> {
       case 'accepted':
         if (this.phase !== 'outgoing') return;
         this.phase = 'active';
+        this.saveState();
         this.emitResult({ event: 'accepted', username: call.peer }, undefined, notice.jsep);
         return;
       case 'update':
@@ -115,6 +139,7 @@ export class P2pCallHandle extends CallHandle<CallInfo> {
     if (jsep === undefined) throw CallErrors.missingSdp();
     this.hub.link.notify(call.peerAddress, this.owner, { type: 'accepted', call: call.id, jsep: relayedJsep(jsep) });
     this.phase = 'active';
+    this.saveState();
     this.emitResult({ event: 'accepted' }, transaction);
     call.sdpSent = true;
     this.flushTrickles(call);
@@ -169,9 +194,13 @@ export class P2pCallHandle extends CallHandle<CallInfo> {
   }
 
   protected override endCall(): void {
+    this.dropRuntime();
+    super.endCall();
+  }
+
+  protected override dropRuntime(): void {
     clearInterval(this.peerWatch);
     this.peerWatch = undefined;
-    super.endCall();
   }
 
   /** Ends the call as if the peer hung up when the peer no longer holds its username (its proxy died). */
@@ -183,6 +212,13 @@ export class P2pCallHandle extends CallHandle<CallInfo> {
       return; // the registry is unreachable: no verdict on the peer
     }
     if (!this.isCurrent(call) || (address?.proxy === call.peerAddress.proxy && address.owner === call.peerAddress.owner)) return;
+    if (address?.owner === call.peerAddress.owner) {
+      // Same handle, another proxy: its session was taken over; the call goes on through there.
+      this.ctx.logger.info({ peer: call.peer, peerProxy: address.proxy }, 'call peer moved to another proxy');
+      call.peerAddress = address;
+      this.saveState();
+      return;
+    }
     this.ctx.logger.info({ peer: call.peer, peerProxy: call.peerAddress.proxy }, 'call peer vanished from the registry, ending the call');
     this.peerNotice(call, { type: 'hangup', call: call.id, reason: REMOTE_HANGUP_REASON });
   }

@@ -135,6 +135,13 @@ export class BackendLeg implements BackendLinkListener<Waiter | undefined> {
   }
 
   /** Detaches the backend handle (Janus then ends its call for the peer) and frees the placement. */
+  /** Stops listening without a word to the backend: the session moved to another proxy. */
+  drop(): void {
+    if (this.link.isClosed) return;
+    this.failWaiters();
+    this.link.close();
+  }
+
   async close(): Promise<void> {
     if (this.link.isClosed) return;
     this.failWaiters();

@@ -25,7 +25,8 @@ export interface CallInfo {
   readonly id: string;
   /** The other party's username and where to reach it. */
   readonly peer: string;
-  readonly peerAddress: PartyAddress;
+  /** Mutable: a take-over moves the peer to another proxy under the same owner. */
+  peerAddress: PartyAddress;
   /** Our SDP for this call has gone out: our trickles can follow it straight away. */
   sdpSent: boolean;
 }
@@ -50,13 +51,38 @@ export abstract class CallHandle<Call extends CallInfo> implements PluginHandle,
   protected username: string | undefined;
   protected phase: CallPhase = 'idle';
   protected call: Call | undefined;
-  protected readonly owner = randomUUID();
+  protected readonly owner: string;
   protected readonly buffered = new CandidateBuffer();
   protected closed = false;
   private readonly detachLink: () => void;
 
-  constructor(protected readonly ctx: PluginContext, protected readonly hub: CallHub) {
+  /** `owner`: kept from the handle's record when a session take-over restores it here. */
+  constructor(protected readonly ctx: PluginContext, protected readonly hub: CallHub, owner?: string) {
+    this.owner = owner ?? randomUUID();
     this.detachLink = hub.link.attach(this.owner, this);
+  }
+
+  /** The session moved to another proxy: stop here without a word to the peer or the registry. */
+  release(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.detachLink();
+    this.dropRuntime();
+  }
+
+  /** Timers and the like a subclass holds, dropped on `release`. */
+  protected dropRuntime(): void {
+    // nothing by default
+  }
+
+  /**
+   * Takes the username again from this proxy after a take-over (the owner is the same, so the dead
+   * proxy's entry yields to it); false when someone else holds it by now.
+   */
+  protected async reclaimUsername(username: string): Promise<boolean> {
+    if (!(await this.hub.directory.claim(username, this.owner))) return false;
+    this.username = username;
+    return true;
   }
 
   async message(body: JsonObject, jsep: JsonObject | undefined, transaction: string): Promise<MessageReply> {
@@ -96,6 +122,11 @@ export abstract class CallHandle<Call extends CallInfo> implements PluginHandle,
   onPeerNotice(from: PartyAddress, notice: PeerNotice): void {
     const call = this.call;
     if (this.closed || !call || notice.call !== call.id || from.owner !== call.peerAddress.owner) return;
+    if (from.proxy !== call.peerAddress.proxy) {
+      // The peer's session was taken over by another proxy: reach it there from now on.
+      call.peerAddress = from;
+      this.saveState();
+    }
     this.peerNotice(call, notice);
   }
 
@@ -128,13 +159,25 @@ export abstract class CallHandle<Call extends CallInfo> implements PluginHandle,
   protected beginCall(call: Call, phase: CallPhase): Call {
     this.call = call;
     this.phase = phase;
+    this.saveState();
     return call;
   }
 
   protected endCall(): void {
+    const hadCall = this.call !== undefined;
     this.phase = 'idle';
     this.call = undefined;
     this.buffered.clear();
+    if (hadCall && !this.closed) this.saveState();
+  }
+
+  /** Records the handle's lifecycle state (username, call, phase) for a take-over; never per message. */
+  protected saveState(): void {
+    const state: JsonObject = { owner: this.owner, phase: this.phase };
+    if (this.username !== undefined) state.username = this.username;
+    const call = this.call;
+    if (call) state.call = { id: call.id, peer: call.peer, peerProxy: call.peerAddress.proxy, peerOwner: call.peerAddress.owner, sdpSent: call.sdpSent };
+    this.ctx.save(state);
   }
 
   protected emitResult(result: JsonObject, transaction?: string, jsep?: JsonObject): void {
@@ -200,6 +243,7 @@ export abstract class CallHandle<Call extends CallInfo> implements PluginHandle,
       return;
     }
     this.username = username;
+    this.saveState();
     this.emitResult({ event: 'registered', username }, transaction);
   }
 

@@ -33,5 +33,6 @@ export function videocallPlugin(deps: CallPluginDeps): ProxyPlugin {
   return {
     name: VIDEOCALL_PLUGIN,
     createHandle: (ctx) => Promise.resolve(new VideoCallHandle(ctx, hub)),
+    restore: (ctx, input) => VideoCallHandle.restore(ctx, hub, input),
   };
 }

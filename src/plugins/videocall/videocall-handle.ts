@@ -11,10 +11,11 @@ import { randomUUID } from 'node:crypto';
 import { isBackendFailure } from '../../protocol/errors.js';
 import type { JsonObject, OutgoingMessage } from '../../protocol/messages.js';
 import type { Placement } from '../../cluster/cluster.js';
-import type { TrickleRequest } from '../plugin.js';
+import type { PluginContext, RestoreInput, TrickleRequest } from '../plugin.js';
+import { parseCallState } from './call-state.js';
 import { BACKEND_LOST_REASON } from '../relay.js';
 import { VIDEOCALL_PLUGIN, type BackendLeg, type LegListener } from './backend-leg.js';
-import { CallHandle, type CallInfo, type CallTarget } from './call-handle.js';
+import { CallHandle, CLOSE_PC_REASON, type CallHub, type CallInfo, type CallTarget } from './call-handle.js';
 import { END_OF_CANDIDATES, isEndOfCandidates } from './candidates.js';
 import { CallError, CallErrors, closingPc } from './errors.js';
 import { AliasNames, classify } from './leg-events.js';
@@ -42,6 +43,30 @@ export class VideoCallHandle extends CallHandle<VideoCall> implements LegListene
   /** `set` values given outside a call, applied to the next call's leg (Janus resets them per call). */
   private settings: CallSettings = {};
   private ringTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * The same user on the proxy that took its session over: same owner, username claimed again from
+   * here. Its backend leg is not carried over (the record names no backend handle, so Janus drops
+   * it after its reclaim window): a call in progress ends for this client, as when a leg is lost.
+   */
+  static async restore(ctx: PluginContext, hub: CallHub, input: RestoreInput): Promise<VideoCallHandle> {
+    const saved = parseCallState(input.state);
+    const handle = new VideoCallHandle(ctx, hub, saved?.owner);
+    if (saved?.username !== undefined && !(await handle.reclaimUsername(saved.username))) {
+      ctx.logger.warn({ username: saved.username }, 'restored videocall handle lost its username to another user');
+    }
+    if (saved?.call) {
+      handle.emitResult({ event: 'hangup', username: saved.call.peer, reason: BACKEND_LOST_REASON });
+      handle.emit({ janus: 'hangup', reason: CLOSE_PC_REASON });
+      handle.saveState();
+    }
+    return handle;
+  }
+
+  protected override dropRuntime(): void {
+    clearTimeout(this.ringTimer);
+    this.legs.take()?.drop();
+  }
 
   /** For the admin API: the backend of the current (or last) call's leg. */
   backendName(): string | undefined {

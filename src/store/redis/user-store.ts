@@ -67,7 +67,8 @@ export class RedisUserStore implements UserStore {
       for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
         const raw = await this.redis.client.hget(hash, entry.username);
         const current = raw === null ? undefined : this.decode(entry.username, raw);
-        const sameOwner = current?.owner === entry.owner && current.proxy === entry.proxy;
+        // Owners are unique cluster-wide: the same owner on another proxy is a handle moved by a take-over.
+        const sameOwner = current?.owner === entry.owner;
         const leaseKey = this.lease.keyOf(current?.proxy ?? entry.proxy);
         const value = JSON.stringify({ proxy: entry.proxy, owner: entry.owner });
         const result = await claimScript.run(this.redis.client, [hash, leaseKey], [entry.username, raw ?? '', value, sameOwner ? '1' : '0']);
