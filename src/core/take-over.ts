@@ -19,7 +19,7 @@ import type { Sessions } from './sessions.js';
 import type { Session } from './session.js';
 import type { Sink } from './sink.js';
 import { Handle } from './handle.js';
-import { pluginContext } from './plugin-context.js';
+import { handleRecord, pluginContext } from './plugin-context.js';
 
 /** The bus topic on which an old owner hears that its session moved. */
 export const SESSION_MOVED_TOPIC = 'session-moved';
@@ -158,6 +158,8 @@ export class TakeOvers {
       return true;
     }
     session.handles.set(handle.id, handle);
+    // What the plugin saved while restoring (its ctx.save writes only for handles already listed).
+    this.deps.records.putHandle(session.id, handleRecord(handle));
     return true;
   }
 }
