@@ -19,6 +19,7 @@ import { createCallStores } from './store/call-stores.js';
 import { WsTransport } from './transport/ws-server.js';
 import { HttpTransport } from './transport/http/http-transport.js';
 import { HttpForwarding } from './transport/http/forwarding.js';
+import { ProxyDrain } from './drain.js';
 import { AdminApi } from './admin/server.js';
 import { storedRooms } from './admin/live-feed.js';
 import { createRoomRoutes, createServerStore, createTokenStore } from './store/factory.js';
@@ -43,6 +44,8 @@ export interface RunningProxy {
   /** http://host:port/admin of the Janus Admin API (undefined when disabled); ws:// on the same port. */
   readonly janusAdminUrl: string | undefined;
   readonly metrics: ProxyMetrics;
+  /** Graceful stop, first half: not ready, no new sessions, clients closed after shutdown.grace_s. */
+  drain(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -152,7 +155,7 @@ interface Listening {
   readonly close: () => Promise<void>;
 }
 
-async function startWsTransport(config: ProxyConfig, dispatcher: Dispatcher, sessions: Sessions, logger: Logger): Promise<Listening> {
+async function startWsTransport(config: ProxyConfig, dispatcher: Dispatcher, sessions: Sessions, logger: Logger): Promise<Listening & { closeClients(): void }> {
   const t = config.ws_transport;
   const ws = new WsTransport(
     {
@@ -170,7 +173,7 @@ async function startWsTransport(config: ProxyConfig, dispatcher: Dispatcher, ses
   );
   const url = listenUrl(t.tls ? 'wss' : 'ws', await ws.listen());
   logger.info({ url }, 'Janus API WebSocket transport listening');
-  return { url, close: () => ws.close() };
+  return { url, close: () => ws.close(), closeClients: () => { ws.closeClients(); } };
 }
 
 async function startHttpTransport(config: ProxyConfig, dispatcher: Dispatcher, forwarding: HttpForwarding | undefined, tokenAuth: TokenAuth | undefined, logger: Logger): Promise<Listening> {
@@ -309,7 +312,12 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
   const transports: Record<string, Record<string, unknown>> = {};
   const { dispatcher, takeOvers } = createDispatcher(config, core, transports, logger);
   shutdown.push(() => { takeOvers.close(); });
-  let ws: Listening | undefined;
+  let ws: (Listening & { closeClients(): void }) | undefined;
+  const drain = new ProxyDrain({
+    refuseNewSessions: () => { dispatcher.configure({ acceptNewSessions: false }); },
+    closeClients: () => { ws?.closeClients(); },
+  }, config.shutdown.grace_s * 1000, logger);
+  shutdown.push(() => { drain.cancel(); });
   if (config.ws_transport.enabled) {
     ws = await startWsTransport(config, dispatcher, sessions, logger);
     shutdown.push(ws.close);
@@ -342,7 +350,7 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
   let admin: (Listening & { token: string }) | undefined;
   if (config.admin_api.enabled) {
     const live = { sessions, requestTotals: () => metrics.requestTotals(), rooms: storedRooms(VIDEOROOM_PLUGIN, videoroom.rooms.deps.store) };
-    admin = await startAdminApi(config, { cluster, info: () => dispatcher.info(), metrics, live, operator: { requests: janusAdminRequests, sessions } }, logger);
+    admin = await startAdminApi(config, { cluster, info: () => dispatcher.info(), metrics, live, operator: { requests: janusAdminRequests, sessions }, drain }, logger);
     shutdown.push(admin.close);
   }
   let janusAdmin: Listening | undefined;
@@ -360,6 +368,7 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
     adminUrl: admin?.url,
     adminToken: admin?.token,
     metrics,
+    drain: () => drain.start(),
     stop: () => shutdown.unwind(),
   };
 }

@@ -71,6 +71,7 @@ export function openApiDocument(): object {
       '/info': { get: op('Janus-shaped server_info of the proxy', { 200: json('server_info') }) },
       '/ping': { get: op('Liveness of the API itself', { 200: json('"pong"', { type: 'string' }) }) },
       '/healthz': { get: op('Process health (no auth)', { 200: json('ok') }, {}, false) },
+      '/drain': { post: op('Graceful stop: not ready and no new sessions (create answers 472) at once, client WebSockets closed after shutdown.grace_s so that they reconnect and claim elsewhere', { 200: json('draining', { type: 'object', properties: { status: { type: 'string' }, grace_s: { type: 'number' } } }), 404: json('this proxy cannot drain', error) }) },
       '/readyz': { get: op('Ready when at least one backend can take new sessions (no auth)', { 200: json('ready'), 503: json('not ready', error) }, {}, false) },
       '/backend_servers': {
         get: op('Every known backend, expired ones included, with the proxy\'s live view', { 200: json('backends', { type: 'array', items: backend }) }),

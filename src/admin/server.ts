@@ -3,6 +3,7 @@
  * explanations, health. Bearer-token authentication on everything but health and the API document;
  * errors are `{code, reason}` JSON with the matching HTTP status, never a stack trace.
  */
+import type { ProxyDrain } from '../drain.js';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
@@ -43,6 +44,8 @@ export interface AdminApiDeps {
   live: LiveSource;
   /** Tokens, sessions with their handles and backends, pcap (the Janus Admin API's requests behind REST routes). */
   operator?: OperatorDeps | undefined;
+  /** Graceful stop (`POST /drain`, `/readyz`). */
+  drain?: ProxyDrain | undefined;
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -57,6 +60,7 @@ export class AdminApi {
     const ctx: AdminContext = {
       cluster: deps.cluster,
       info: () => deps.info(),
+      drain: deps.drain,
       now: Date.now,
       adminOnly: (request: FastifyRequest, _reply, done) => { requireToken(request, adminTokens); done(); },
       sentinelOrAdmin: (request: FastifyRequest, _reply, done) => { requireToken(request, sentinelTokens); done(); },

@@ -54,7 +54,9 @@ async function main(): Promise<number> {
   const proxy = await startProxy(config, logger, { worker });
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
-    proxy.stop().then(() => process.exit(0), (err: unknown) => {
+    // SIGTERM drains first (clients get shutdown.grace_s to be told, then reconnect elsewhere).
+    const drained = signal === 'SIGTERM' ? proxy.drain() : Promise.resolve();
+    drained.then(() => proxy.stop()).then(() => process.exit(0), (err: unknown) => {
       logger.error({ err }, 'shutdown failed');
       process.exit(1);
     });

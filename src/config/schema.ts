@@ -106,6 +106,13 @@ export const proxyConfigSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  // Graceful stop (SIGTERM, POST /drain): not ready, no new sessions, then client sockets closed.
+  shutdown: z
+    .strictObject({
+      /** Seconds between refusing new sessions and closing the clients' sockets (they reconnect and claim elsewhere). */
+      grace_s: z.number().min(0).max(3600).default(5),
+    })
+    .prefault({}),
   janus_server: z.array(backendSchema).default([]),
   store: z
     .strictObject({

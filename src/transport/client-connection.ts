@@ -66,6 +66,11 @@ export class ClientConnection implements Sink {
     this.ws.terminate();
   }
 
+  /** Closes the socket cleanly (1001 Going Away): the proxy is draining, the client reconnects elsewhere. */
+  goAway(): void {
+    this.ws.close(1001, 'Proxy draining');
+  }
+
   private onFrame(data: RawData): void {
     const size = frameSize(data);
     if (size > this.options.maxMessageBytes) {

@@ -75,6 +75,11 @@ export class WsTransport {
     return listenOn(this.server, this.options.host, this.options.port);
   }
 
+  /** Asks every client to go (1001): their sessions wait for a claim, here or on another proxy. */
+  closeClients(): void {
+    for (const conn of this.connections) conn.goAway();
+  }
+
   async close(): Promise<void> {
     for (const conn of this.connections) conn.terminate();
     await new Promise<void>((resolve) => this.server.close(() => { resolve(); }));

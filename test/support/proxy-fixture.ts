@@ -17,6 +17,8 @@ export type ProxyOverrides = {
   /** The Janus Admin API section (off unless given). */
   janus_admin?: Record<string, unknown>;
   event_stream?: Record<string, unknown>;
+  /** Graceful stop (`grace_s`). */
+  shutdown?: Record<string, unknown>;
   /** Static backends in the config (with any per-backend credentials); defaults to the given Janus servers. */
   janus_server?: ({ name: string; url: string } & Record<string, unknown>)[];
 };
@@ -39,6 +41,7 @@ export async function startTestProxy(janus: readonly JanusInstance[], overrides:
     videoroom: { backend_room_secret: 'test-backend-room-secret', ...overrides.videoroom },
     janus_admin: { host: '127.0.0.1', port: 0, ...overrides.janus_admin },
     event_stream: { ...overrides.event_stream },
+    shutdown: { ...overrides.shutdown },
     janus_server: overrides.janus_server ?? janus.map((j) => ({ name: j.name, url: j.wsUrl })),
   });
   const logger = pino({ level: config.log.level });

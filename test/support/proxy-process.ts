@@ -32,6 +32,7 @@ export async function startProxyProcess(janus: readonly JanusInstance[], config:
     http_transport: { enabled: false },
     admin_api: { enabled: false },
     backends: { reconnect_initial_delay_ms: 100, reconnect_max_delay_ms: 500 },
+    shutdown: { grace_s: 0 }, // stop() sends SIGTERM: no waiting for clients unless a test asks
     janus_server: janus.map((j) => ({ name: j.name, url: j.wsUrl })),
     ...config,
   }));
