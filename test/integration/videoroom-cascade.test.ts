@@ -86,7 +86,12 @@ describe('videoroom over three Janus servers: cascading with real media', { time
     }
     for (const [i, p] of pubs.entries()) {
       const expected = janus.filter((_, j) => j !== origins[i]).map((j) => `jc-${j.name}`).sort();
-      assert.deepEqual(await inspectors[origins[i]!]!.remotes(ROOM, p.id), expected);
+      // The origin lists a remotization once Janus has set it up, which may trail the mirror appearing.
+      const listed = await pollUntil(`${p.id} remotized on both other backends`, async () => {
+        const remotes = await inspectors[origins[i]!]!.remotes(ROOM, p.id);
+        return Array.isArray(remotes) && remotes.length === expected.length ? remotes : undefined;
+      }, TIMEOUT_MS);
+      assert.deepEqual(listed, expected);
     }
     // Everyone learns about everyone, whichever backend the others are on.
     for (const [i, p] of pubs.entries()) {
