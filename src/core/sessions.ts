@@ -98,9 +98,7 @@ export class Sessions {
   release(id: number): void {
     const session = this.sessions.get(id as ClientSessionId);
     if (!session) return;
-    this.sessions.delete(session.id);
-    if (session.owner) this.disown(session.owner, session);
-    session.abandon();
+    this.forget(session);
     session.logger.info('session moved to another proxy');
   }
 
@@ -152,11 +150,14 @@ export class Sessions {
    */
   handOver(): void {
     clearInterval(this.watchdog);
-    for (const session of [...this.sessions.values()]) {
-      this.sessions.delete(session.id);
-      if (session.owner) this.disown(session.owner, session);
-      session.abandon();
-    }
+    for (const session of [...this.sessions.values()]) this.forget(session);
+  }
+
+  /** Drops a session here without destroying it anywhere (its runtime only). */
+  private forget(session: Session): void {
+    this.sessions.delete(session.id);
+    if (session.owner) this.disown(session.owner, session);
+    session.abandon();
   }
 
   private insert(id: ClientSessionId, requester: Sink): Session {
