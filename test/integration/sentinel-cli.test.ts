@@ -89,6 +89,6 @@ describe('janus-sentinel command', () => {
     const { child, janusPid } = await runSentinel();
     child.kill('SIGKILL');
     assert.ok(await waitForExit(child, 5_000));
-    await pollUntil(`Janus pid ${String(janusPid)} to exit`, () => (isAlive(janusPid) ? undefined : true), 5_000, 20);
+    await pollUntil(`Janus pid ${String(janusPid)} to exit`, () => (isAlive(janusPid) ? undefined : true), 15_000, 20);
   });
 });

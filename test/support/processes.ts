@@ -43,12 +43,26 @@ function installHandlers(): void {
   }
 }
 
+/**
+ * Whether the process runs. A zombie counts as gone: it holds no ports or files, and an orphan
+ * whose new parent (pid 1 of a CI container is not always a reaping init) never reaps it stays one.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    // Format: "pid (comm) state ..."; comm may hold spaces and parentheses, so split at the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }
 
