@@ -4,18 +4,21 @@
 // subscriber's RTP keeps arriving after Janus's own reclaim window has run out (B really claimed the
 // backend sessions) on the same PeerConnection, the restored handles answer and hear room events
 // again, and the room record still lists the publisher for new subscribers joining through B.
+// A publisher whose proxy dies and who never comes back is removed from the room's record once its
+// reclaim window has passed (the surviving proxy ends the session through the VideoRoom plugin).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import type { JanusTestClient } from '../support/janus-client.js';
-import { startRedis, type RedisInstance } from '../support/redis-fixture.js';
-import type { ProxyProcess } from '../support/proxy-process.js';
-import { startSharedStoreProxies, TestClients } from '../support/shared-store-proxies.js';
+import { redisCommand, startRedis, type RedisInstance } from '../support/redis-fixture.js';
+import { startProxyProcess, type ProxyProcess } from '../support/proxy-process.js';
+import { sharedStore, startSharedStoreProxies, TestClients } from '../support/shared-store-proxies.js';
 import { publishWerift, subscribeWerift, videoRoomHandle, type Publisher, type Subscriber } from '../support/videoroom-direct.js';
 import { pollUntil } from '../support/processes.js';
 
 const JANUS_RECLAIM_S = 3;
 const ROOM = 5151;
+const ROOM_SECRET = 'take-over-test';
 
 describe('a VideoRoom publisher and subscriber whose proxy dies carry on through another proxy', { timeout: 150_000 }, () => {
   let redis: RedisInstance;
@@ -32,7 +35,7 @@ describe('a VideoRoom publisher and subscriber whose proxy dies carry on through
     ]);
     // Both proxies open the backend rooms with one secret, as a cluster's proxies share their config.
     [proxyA, proxyB] = (await startSharedStoreProxies(janus, redis, ['proxy-a', 'proxy-b'], {
-      videoroom: { backend_room_secret: 'take-over-test' },
+      videoroom: { backend_room_secret: ROOM_SECRET },
     })) as [ProxyProcess, ProxyProcess];
   });
   after(async () => {
@@ -116,5 +119,23 @@ describe('a VideoRoom publisher and subscriber whose proxy dies carry on through
       const participants = (await list.sync({ request: 'listparticipants', room: ROOM })).participants as { display?: string }[];
       return participants.some((p) => p.display === 'alice') ? undefined : true;
     }, 10_000);
+  });
+
+  it('a publisher whose proxy dies and who never claims is removed from the room record after its reclaim window', async () => {
+    const participantsKey = `janus-cloud:vroom:${String(ROOM)}:participants`;
+    const stored = async (): Promise<string> => JSON.stringify(await redisCommand(redis.port, ['HGETALL', participantsKey]));
+    const doomed = await startProxyProcess(janus, {
+      store: sharedStore(redis, { proxy_ttl_s: 1 }), general: { server_name: 'proxy-doomed', reclaim_session_timeout: 2 },
+      videoroom: { backend_room_secret: ROOM_SECRET },
+    });
+    try {
+      const carol = await publishWerift(await clients.connect(doomed.url), ROOM, { iceAddress: janus[0]!.peerAddress!, display: 'carol' });
+      peers.push(carol.peer);
+      assert.ok((await stored()).includes('carol'), 'the room record lists carol');
+      await doomed.kill('SIGKILL');
+      await pollUntil('carol removed from the room record', async () => ((await stored()).includes('carol') ? undefined : true), 20_000);
+    } finally {
+      await doomed.stop();
+    }
   });
 });

@@ -58,15 +58,18 @@ export class VideoRoomHandle implements PluginHandle, BackendLinkListener<Reques
 
   /**
    * The same participant on the proxy that took its session over: its backend handle was claimed
-   * with the session, and the room (re-read from the store) counts it as a member here again.
+   * with the session, and the room (re-read from the store) counts it as a member here again. A
+   * session being swept has no backend handle left: the participant is restored only to be removed.
    */
   static async restore(ctx: PluginContext, reg: RoomRegistry, input: RestoreInput): Promise<VideoRoomHandle> {
     const h = new VideoRoomHandle(ctx, reg);
-    if (!input.backendHandle || input.backend === undefined) return h;
+    if (input.backend === undefined) return h;
     h.backend = input.backend;
-    h.link = new BackendLink(input.backendHandle, h, reg.reserve(input.backend).release);
-    // Janus may hold a PeerConnection for it: a later backend loss must tell the client.
-    h.link.hadPeerConnection = true;
+    if (input.backendHandle) {
+      h.link = new BackendLink(input.backendHandle, h, reg.reserve(input.backend).release);
+      // Janus may hold a PeerConnection for it: a later backend loss must tell the client.
+      h.link.hadPeerConnection = true;
+    }
     const saved = parseSavedState(input.state);
     const room = saved && (await reg.reload(saved.room));
     if (!saved || !room || room.destroyed) return h;
