@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# janus-tools (janus-pp-rec) and ffmpeg: recordings; janus-demos: the official demo and admin pages.
-APT_PACKAGES=(janus janus-tools janus-demos ffmpeg redis-server iproute2)
+# janus-tools (janus-pp-rec) and ffmpeg: recordings; janus-demos: the official demo and admin pages;
+# redis-sentinel: the Redis failover tests; haproxy: conf/haproxy.cfg and its test.
+APT_PACKAGES=(janus janus-tools janus-demos ffmpeg redis-server redis-sentinel haproxy iproute2)
 # Browser suites fail without Chromium; only the explicit opt-out (never set by CI) leaves it out.
 if [ "${JANUS_CLOUD_SKIP_BROWSER_TESTS:-0}" != "1" ]; then APT_PACKAGES+=(chromium); fi
 

@@ -16,7 +16,7 @@ export function ownerAlive(pid: number, start: string | undefined): boolean {
 
 let staleChecked = false;
 
-export function makeTempDir(kind: 'janus' | 'redis'): string {
+export function makeTempDir(kind: 'janus' | 'redis' | 'haproxy'): string {
   if (!staleChecked) {
     staleChecked = true;
     cleanupStaleTempDirs(); // leftovers of test processes that were SIGKILLed
@@ -27,7 +27,7 @@ export function makeTempDir(kind: 'janus' | 'redis'): string {
   return dir;
 }
 
-/** Record the child running from `dir`; `comm` is the executable name it will have (janus, redis-server). */
+/** Record the child running from `dir`; `comm` is the executable name it will have (janus, redis-server, haproxy). */
 export function recordChild(dir: string, pid: number, comm: string): void {
   const owner: OwnerFile = {
     ownerPid: process.pid, ownerStart: procStartTime(process.pid), child: { pid, start: procStartTime(pid), comm },
