@@ -11,8 +11,8 @@ import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.
 import { startRedis, type RedisInstance } from '../support/redis-fixture.js';
 import type { ProxyProcess } from '../support/proxy-process.js';
 import { startSharedStoreProxies } from '../support/shared-store-proxies.js';
-import { connectCallUser, reconnectCallUser, resultOf, type CallUser } from '../support/call-client.js';
-import { closeCall, expectMediaBothWays, p2pCall, register, videoCall, type Call } from '../support/call-flows.js';
+import { resultOf, type CallUser } from '../support/call-client.js';
+import { CallUsers, closeCall, expectMediaBothWays, p2pCall, videoCall, type Call } from '../support/call-flows.js';
 import type { CallPeer } from '../support/call-peer.js';
 import { pollUntil } from '../support/processes.js';
 
@@ -40,7 +40,7 @@ describe('calls in progress carry on when their proxy dies', { timeout: 150_000 
   let redis: RedisInstance;
   let janus: JanusInstance[];
   let proxies: ProxyProcess[];
-  const users: CallUser[] = [];
+  const users = new CallUsers();
   const calls: Call[] = [];
 
   before(async () => {
@@ -49,37 +49,24 @@ describe('calls in progress carry on when their proxy dies', { timeout: 150_000 
   });
   after(async () => {
     await Promise.all(calls.map((c) => closeCall(c)));
-    await Promise.all(users.map((u) => u.close()));
+    await users.closeAll();
     await Promise.all(proxies.map((p) => p.stop()));
     await Promise.all(janus.map((j) => j.stop()));
     await redis.stop();
   });
 
-  async function user(url: string, plugin: string, name: string): Promise<CallUser> {
-    const u = await connectCallUser(url, plugin);
-    users.push(u);
-    await register(u, name);
-    return u;
-  }
-
-  async function moveTo(url: string, u: CallUser): Promise<CallUser> {
-    const moved = await reconnectCallUser(url, u);
-    users.push(moved);
-    return moved;
-  }
-
   it('videocall: SIGKILL of the proxy; both users claim elsewhere, media through Janus never stops, hangup works', async () => {
     const [proxyA, proxyB] = proxies as [ProxyProcess, ProxyProcess];
-    const alice = await user(proxyA.url, VIDEOCALL, 'alice');
-    const bob = await user(proxyA.url, VIDEOCALL, 'bob');
+    const alice = await users.registered(proxyA.url, VIDEOCALL, 'alice');
+    const bob = await users.registered(proxyA.url, VIDEOCALL, 'bob');
     const call = await videoCall(alice, bob, 'bob', janus);
     calls.push(call);
     await expectMediaBothWays(call);
 
     await proxyA.kill('SIGKILL');
     const killedAt = performance.now();
-    const aliceB = await moveTo(proxyB.url, alice);
-    const bobB = await moveTo(proxyB.url, bob);
+    const aliceB = await users.reconnected(proxyB.url, alice);
+    const bobB = await users.reconnected(proxyB.url, bob);
     const marks = [aliceB.client.mark(), bobB.client.mark()] as const;
 
     // After Janus's own reclaim window: the legs' backend sessions were really claimed.
@@ -104,15 +91,15 @@ describe('calls in progress carry on when their proxy dies', { timeout: 150_000 
 
   it('p2pcall: SIGKILL of the proxy; both users claim elsewhere, the call and the registrations carry on', async () => {
     const [, proxyB, proxyC] = proxies as [ProxyProcess, ProxyProcess, ProxyProcess];
-    const carol = await user(proxyC.url, P2PCALL, 'carol');
-    const dave = await user(proxyC.url, P2PCALL, 'dave');
+    const carol = await users.registered(proxyC.url, P2PCALL, 'carol');
+    const dave = await users.registered(proxyC.url, P2PCALL, 'dave');
     const call = await p2pCall(carol, dave, 'dave');
     calls.push(call);
     await expectMediaBothWays(call);
 
     await proxyC.kill('SIGKILL');
-    const carolB = await moveTo(proxyB.url, carol);
-    const daveB = await moveTo(proxyB.url, dave);
+    const carolB = await users.reconnected(proxyB.url, carol);
+    const daveB = await users.reconnected(proxyB.url, dave);
     await mediaKeepsFlowing(call);
 
     // The call's signalling goes on through B: carol's hangup reaches dave, with her name.
