@@ -16,9 +16,11 @@ import type { PluginRegistry } from '../plugins/registry.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { RequestObserver } from './request-observer.js';
 import type { SessionStore } from '../store/session-store.js';
-import { authIdentity, type TakeOvers } from './take-over.js';
+import { authIdentity, ClaimedElsewhere, type TakeOvers } from './take-over.js';
 import type { TokenAuth } from './token-auth.js';
 
+/** Take-overs of one session lost to another proxy before an HTTP request gives up (each loss means the session moved). */
+const MAX_TAKE_OVER_RACES = 3;
 const KNOWN_VERBS = new Set(['info', 'ping', 'create', 'attach', 'keepalive', 'claim', 'destroy', 'message', 'trickle', 'detach', 'hangup']);
 
 /**
@@ -145,6 +147,10 @@ export class Dispatcher {
       return undefined;
     }
     if (!this.authorized(request.raw)) throw new JanusError(C.UNAUTHORIZED);
+    // A request (e.g. an HTTP POST next to the long poll that started it) for a session being taken
+    // over here waits until its handles are restored, then goes its usual way.
+    const takingOver = this.deps.takeOvers?.pending(request.sessionId);
+    if (takingOver) return takingOver.then(() => this.route(request, sink), () => this.route(request, sink));
     const session = this.deps.sessions.get(request.sessionId);
     if (!session) return this.takeOver(request, sink);
     this.deps.sessions.touch(session);
@@ -262,14 +268,25 @@ export class Dispatcher {
    */
   private async elsewhere(request: SessionRequest | HandleRequest, sink: Sink, takeOvers: TakeOvers): Promise<OutgoingMessage | undefined> {
     const { records, forwarder } = this.deps;
-    const record = await records?.get(request.sessionId);
-    if (!record || !records || !forwarder) throw new JanusError(C.SESSION_NOT_FOUND, `No such session ${request.sessionId}`);
-    if (record.owner !== records.proxyId && (await records.isAlive(record.owner)) && (await forwarder.forward(record.owner, request.raw, sink))) {
-      return undefined;
+    // A request and a long poll of one session reaching two proxies may both find its owner dead:
+    // the one that loses the take-over forwards to the winner rather than failing.
+    for (let attempt = 1; ; attempt++) {
+      const record = await records?.get(request.sessionId);
+      if (!record || !records || !forwarder) throw new JanusError(C.SESSION_NOT_FOUND, `No such session ${request.sessionId}`);
+      if (record.owner !== records.proxyId && (await records.isAlive(record.owner)) && (await forwarder.forward(record.owner, request.raw, sink))) {
+        return undefined;
+      }
+      // Its owner is dead, or no one listens there any more (killed, its lease not yet expired).
+      let session: Session;
+      try {
+        session = await takeOvers.claim(request.sessionId, sink, this.identity(request.raw), { onlyFrom: record.owner });
+      } catch (err) {
+        if (err instanceof ClaimedElsewhere && attempt < MAX_TAKE_OVER_RACES) continue;
+        throw err;
+      }
+      this.deps.sessions.touch(session);
+      return request.level === 'handle' ? this.handleLevel(request, session, sink) : this.sessionLevel(request, session, sink);
     }
-    const session = await takeOvers.claim(request.sessionId, sink, this.identity(request.raw));
-    this.deps.sessions.touch(session);
-    return request.level === 'handle' ? this.handleLevel(request, session, sink) : this.sessionLevel(request, session, sink);
   }
 
   /** Janus Admin API settings of the proxy itself (accept_new_sessions, set_session_timeout). */

@@ -21,6 +21,25 @@ import type { Sink } from './sink.js';
 import { Handle } from './handle.js';
 import { handleRecord, pluginContext } from './plugin-context.js';
 
+/**
+ * Another proxy took the session first (two claims racing). A WebSocket `claim` answers it as an
+ * error; an HTTP request, which any proxy may serve, goes to the winner instead.
+ */
+export class ClaimedElsewhere extends JanusError {
+  constructor(sessionId: number) {
+    super(C.UNKNOWN, `Session ${String(sessionId)} is being claimed elsewhere`);
+  }
+}
+
+export interface ClaimOptions {
+  /**
+   * Take the session only from this owner, found dead or unreachable (an HTTP request, which any
+   * proxy may serve): if another proxy has taken it meanwhile, e.g. for a long poll, it keeps it
+   * and the request goes there.
+   */
+  onlyFrom?: string;
+}
+
 /** The client of a session being swept: there is none, so its events go nowhere. */
 const NOBODY: Sink = { id: 'owner-sweep', open: false, send: () => undefined };
 
@@ -66,17 +85,24 @@ export class TakeOvers {
    * Moves session `id` to this proxy for `sink`; `identity` is the claimer's (authIdentity of what
    * authorized the claim). Rejects with a Janus error when it cannot.
    */
-  claim(id: number, sink: Sink, identity: string): Promise<Session> {
+  claim(id: number, sink: Sink, identity: string, options: ClaimOptions = {}): Promise<Session> {
     let running = this.running.get(id);
     if (!running) {
-      running = this.run(id, sink, identity).finally(() => this.running.delete(id));
+      running = this.run(id, sink, identity, options).finally(() => this.running.delete(id));
       this.running.set(id, running);
       return running;
     }
     return running.then((session) => {
-      this.deps.sessions.claim(session, sink);
+      // An HTTP request or poll next to the one that started the take-over leaves the session's
+      // events where they go now (claiming anew would replace its poll queue and drop what it holds).
+      if (options.onlyFrom === undefined) this.deps.sessions.claim(session, sink);
       return session;
     });
+  }
+
+  /** The take-over of session `id` under way here, if any: its session exists before its handles are back. */
+  pending(id: number): Promise<unknown> | undefined {
+    return this.running.get(id);
   }
 
   /**
@@ -101,13 +127,14 @@ export class TakeOvers {
     this.takenOverListeners.clear();
   }
 
-  private async run(id: number, sink: Sink, auth: string): Promise<Session> {
+  private async run(id: number, sink: Sink, auth: string, options: ClaimOptions): Promise<Session> {
     const { records, bus } = this.deps;
     const record = await records.get(id);
     if (!record) throw new JanusError(C.SESSION_NOT_FOUND, `No such session ${id}`);
     if (record.auth !== auth) throw new JanusError(C.UNAUTHORIZED, 'Unauthorized request (wrong or missing secret/token)');
+    if (options.onlyFrom !== undefined && record.owner !== options.onlyFrom) throw new ClaimedElsewhere(id);
     const won = await records.takeOver(id, record.owner);
-    if (!won) throw new JanusError(C.UNKNOWN, `Session ${id} is being claimed elsewhere`);
+    if (!won) throw new ClaimedElsewhere(id);
     if (record.owner !== records.proxyId) {
       bus.publish(record.owner, SESSION_MOVED_TOPIC, { session: id }).catch(() => undefined);
     }

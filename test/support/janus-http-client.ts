@@ -80,14 +80,21 @@ export class JanusHttpClient {
     return id;
   }
 
-  /** Polls session `s` (maxev 10, like janus.js) until stopPolling() or a non-200 answer. */
-  startPolling(s: number, query: Record<string, string | number> = {}): void {
+  /**
+   * Polls session `s` (maxev 10, like janus.js) until stopPolling() or a non-200 answer; with
+   * `failuresTolerated`, as janus.js does (3), that many failed polls in a row are retried first.
+   */
+  startPolling(s: number, query: Record<string, string | number> = {}, failuresTolerated = 0): void {
     const poller = new AbortController();
     this.poller = poller;
     this.stopped = (async () => {
+      let failures = 0;
       while (!poller.signal.aborted) {
         const result = await this.poll(s, { maxev: 10, ...query }, { signal: poller.signal });
+        // (After stopPolling() the loop's own condition ends it.)
+        if ((result.dropped || result.status !== 200) && ++failures <= failuresTolerated) continue;
         if (result.dropped || result.status !== 200) break;
+        failures = 0;
         const batch = JSON.parse(result.text) as JanusMessage | JanusMessage[];
         for (const m of Array.isArray(batch) ? batch : [batch]) if (m.janus !== 'keepalive') this.events.push(m);
         for (const wake of this.waiters) wake();

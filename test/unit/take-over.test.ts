@@ -5,7 +5,7 @@ import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { Sessions } from '../../src/core/sessions.js';
-import { TakeOvers, authIdentity } from '../../src/core/take-over.js';
+import { ClaimedElsewhere, TakeOvers, authIdentity } from '../../src/core/take-over.js';
 import { MemorySessionHub, MemorySessionStore } from '../../src/store/memory/session-store.js';
 import { MemoryBus, MemoryBusHub } from '../../src/store/bus.js';
 import { PluginRegistry } from '../../src/plugins/registry.js';
@@ -75,6 +75,7 @@ describe('session take-over', () => {
     assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
     const lost = results.find((r) => r.status === 'rejected');
     assert.equal(codeOf(lost?.reason), 490);
+    assert.ok(lost?.reason instanceof ClaimedElsewhere, 'an HTTP request that lost the race can tell and go to the winner');
     const winner = results[0].status === 'fulfilled' ? toB : toC;
     await new Promise((resolve) => { setImmediate(resolve); });
     assert.deepEqual(winner.sent.map((m) => [m.janus, m.sender]), [['hangup', 77], ['detached', 77]]);

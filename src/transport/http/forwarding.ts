@@ -8,11 +8,12 @@
  *   request {payload}  → the owner dispatches it; reply {reply} comes back
  *   poll {session, max_events} → the owner polls the session's queue; poll-reply {body} (or none: 404)
  *   cancel → the asking client went away: the owner drops the waiting poll
+ *   watch (no id) → ignored; sent while a forwarded poll waits: being delivered tells the owner still listens
  */
 import type { Logger } from 'pino';
 import type { Sink } from '../../core/sink.js';
 import type { SessionForwarder } from '../../core/dispatcher.js';
-import type { TakeOvers } from '../../core/take-over.js';
+import { ClaimedElsewhere, type TakeOvers } from '../../core/take-over.js';
 import type { MessageBus } from '../../store/bus.js';
 import type { SessionStore } from '../../store/session-store.js';
 import { JanusErrorCode as C } from '../../protocol/errors.js';
@@ -25,6 +26,10 @@ const FORWARD_TIMEOUT_MS = 30_000;
 /** Extra time a forwarded long poll may take beyond the owner's hold. */
 const POLL_GRACE_MS = 5_000;
 const KEEPALIVE_BODY = '{"janus":"keepalive"}';
+/** How often a proxy checks that the owner serving one of its forwarded long polls still listens. */
+const OWNER_WATCH_MS = 1_000;
+/** Take-overs of one session lost to another proxy before a long poll gives up (each loss means the session moved). */
+const MAX_TAKE_OVER_RACES = 3;
 
 /** A poll the transport could not serve from its own queues: answered with a body, or undefined (404). */
 export interface RemotePolls {
@@ -44,6 +49,7 @@ export interface HttpForwardingDeps {
 interface Waiting {
   settle(message: JsonObject | undefined): void;
   timer: NodeJS.Timeout;
+  done(): void;
 }
 
 const DISCARD: Sink = { id: 'http-forward-keepalive', open: true, send: () => undefined };
@@ -94,9 +100,14 @@ export class HttpForwarding implements SessionForwarder, RemotePolls {
   }
 
   poll(sessionId: number, secret: string | null, maxEvents: number, answer: (body: string | undefined) => void): () => void {
+    return this.pollWherever(sessionId, secret, maxEvents, answer, undefined);
+  }
+
+  /** `unreachable`: an owner found not listening (killed, its lease not yet expired): treated as dead. */
+  private pollWherever(sessionId: number, secret: string | null, maxEvents: number, answer: (body: string | undefined) => void, unreachable: string | undefined): () => void {
     let cancelled = false;
     let cancel = (): void => undefined;
-    void this.locate(sessionId, secret).then((where) => {
+    void this.locate(sessionId, secret, unreachable).then((where) => {
       if (cancelled) return;
       if (where === undefined) {
         answer(undefined);
@@ -105,11 +116,12 @@ export class HttpForwarding implements SessionForwarder, RemotePolls {
         if (queue) cancel = queue.poll(maxEvents, answer);
         else answer(undefined);
       } else {
-        const pollHere = (): void => {
+        const pollAgain = (gone?: string): void => {
           cancel();
-          if (!cancelled) cancel = this.poll(sessionId, secret, maxEvents, answer);
+          if (!cancelled) cancel = this.pollWherever(sessionId, secret, maxEvents, answer, gone);
         };
-        cancel = this.pollRemote(where.owner, sessionId, secret, maxEvents, answer, pollHere);
+        const pollHere = (): void => { pollAgain(); };
+        cancel = this.pollRemote(where.owner, sessionId, secret, maxEvents, answer, () => { pollAgain(where.owner); });
         // Taken over here meanwhile (a request at this proxy found the owner dead): poll here instead.
         const moves = this.remotePolls.get(sessionId) ?? new Set<() => void>();
         moves.add(pollHere);
@@ -126,28 +138,41 @@ export class HttpForwarding implements SessionForwarder, RemotePolls {
   }
 
   /** Where a session's polls are served: at its live owner, here (after a take-over from a dead owner), or nowhere. */
-  private async locate(sessionId: number, secret: string | null): Promise<{ owner: string } | 'here' | undefined> {
+  private async locate(sessionId: number, secret: string | null, unreachable: string | undefined, attempt = 1): Promise<{ owner: string } | 'here' | undefined> {
     try {
       const { records } = this.deps;
       const record = await records.get(sessionId);
       const queues = this.queues;
       if (!record || !queues) return undefined;
       if (record.owner === records.proxyId) return queues.get(sessionId) ? 'here' : undefined;
-      if (await records.isAlive(record.owner)) return { owner: record.owner };
+      if (record.owner !== unreachable && (await records.isAlive(record.owner))) return { owner: record.owner };
       const sink: Sink = { id: `http-poll-${String(sessionId)}`, open: true, send: () => undefined, ownerFor: (id) => queues.open(id) };
-      await this.deps.takeOvers.claim(sessionId, sink, this.deps.identity(secret === null ? {} : { apisecret: secret }));
+      await this.deps.takeOvers.claim(sessionId, sink, this.deps.identity(secret === null ? {} : { apisecret: secret }), { onlyFrom: record.owner });
       return 'here';
     } catch (err) {
+      // A request for the session took it over at another proxy first: poll there.
+      if (err instanceof ClaimedElsewhere && attempt < MAX_TAKE_OVER_RACES) return this.locate(sessionId, secret, unreachable, attempt + 1);
       this.deps.logger.debug({ session: sessionId, err: err instanceof Error ? err.message : String(err) }, 'long poll for a session found nowhere');
       return undefined;
     }
   }
 
   private pollRemote(owner: string, sessionId: number, secret: string | null, maxEvents: number, answer: (body: string | undefined) => void, unreachable: () => void): () => void {
+    const watch: { timer?: NodeJS.Timeout } = {};
     const id = this.expect(FORWARD_TIMEOUT_MS + POLL_GRACE_MS, (message) => {
       if (!message) answer(KEEPALIVE_BODY);
       else answer(typeof message.body === 'string' ? message.body : undefined);
-    });
+    }, () => { clearInterval(watch.timer); });
+    // While the poll waits there, check that someone still listens at the owner: if it dies, the
+    // poll moves on (the session is taken over) instead of hanging until the forward deadline.
+    watch.timer = setInterval(() => {
+      void this.deps.bus.publish(owner, TOPIC, { kind: 'watch' }).catch(() => false).then((listening) => {
+        if (listening || !this.waiting.has(id)) return;
+        this.forget(id);
+        unreachable();
+      });
+    }, OWNER_WATCH_MS);
+    watch.timer.unref();
     const message: JsonObject = { kind: 'poll', id, session: sessionId, max_events: maxEvents };
     if (secret !== null) message.apisecret = secret;
     void this.send(owner, message, id).then((delivered) => { if (!delivered) unreachable(); });
@@ -158,12 +183,12 @@ export class HttpForwarding implements SessionForwarder, RemotePolls {
     };
   }
 
-  /** Registers a reply we wait for; `settle(undefined)` on timeout. */
-  private expect(timeoutMs: number, settle: (message: JsonObject | undefined) => void): string {
+  /** Registers a reply we wait for; `settle(undefined)` on timeout; `done` once it is settled or forgotten. */
+  private expect(timeoutMs: number, settle: (message: JsonObject | undefined) => void, done: () => void = () => undefined): string {
     const id = `${this.deps.bus.proxyId}/${String(this.nextId++)}`;
     const timer = setTimeout(() => { this.settle(id, undefined); }, timeoutMs);
     timer.unref();
-    this.waiting.set(id, { settle, timer });
+    this.waiting.set(id, { settle, timer, done });
     return id;
   }
 
@@ -179,6 +204,7 @@ export class HttpForwarding implements SessionForwarder, RemotePolls {
     if (!w) return;
     clearTimeout(w.timer);
     this.waiting.delete(id);
+    w.done();
   }
 
   /** Resolves false, and forgets the request, when no proxy listens at `to` (it died). */
