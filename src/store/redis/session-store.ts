@@ -9,8 +9,10 @@
  *   P proxy:<id>               the proxy's lease (proxy-lease.ts): its records' owner is alive while it exists
  *
  * Every write is one Lua script that checks the owner first, so a proxy that lost a session to a
- * take-over can never write over the new owner's record. Writes are not awaited by their callers;
- * one connection applies them in the order they were made.
+ * take-over can never write over the new owner's record. Writes are not awaited by their callers
+ * (but `create` is: a session is answered once its record is written); one connection applies them
+ * in the order they were made. With `store.wait_replicas` each lifecycle write is followed by a
+ * Redis WAIT (replication is asynchronous): see README "Redis with failover" for the guarantee.
  */
 import { z } from 'zod';
 import type { Logger } from 'pino';
@@ -94,7 +96,9 @@ export class RedisSessionStore implements SessionStore {
   async create(meta: Omit<SessionMeta, 'owner' | 'version'>): Promise<boolean> {
     const keys = [this.sessionKey(meta.id), this.indexKey(this.proxyId), this.redis.key('session-owners')];
     try {
-      return (await this.track(createScript.run(this.redis.client, keys, [JSON.stringify(meta), meta.id, this.proxyId]))) === 1;
+      const created = (await this.track(createScript.run(this.redis.client, keys, [JSON.stringify(meta), meta.id, this.proxyId]))) === 1;
+      if (created) await this.replicated();
+      return created;
     } catch (err) {
       throw storeError(`redis session store: create ${meta.id}`, err);
     }
@@ -126,6 +130,7 @@ export class RedisSessionStore implements SessionStore {
     try {
       const reply = await takeOverScript.run(this.redis.client, keys, [expectedOwner, this.proxyId, sessionId]);
       if (!Array.isArray(reply)) return undefined;
+      await this.replicated();
       const fields: Record<string, string> = {};
       for (let i = 0; i + 1 < reply.length; i += 2) fields[String(reply[i])] = String(reply[i + 1]);
       return this.decode(sessionId, fields);
@@ -160,7 +165,19 @@ export class RedisSessionStore implements SessionStore {
     await this.flush();
   }
 
-  private write(what: string, pending: Promise<unknown>): void {
+  /**
+   * With `store.wait_replicas`, waits (Redis WAIT) until replicas hold every write made so far, so
+   * that a failover right after loses none of them; a WAIT that fails is only logged (the write
+   * itself is on the primary).
+   */
+  private async replicated(): Promise<void> {
+    await this.redis.replicated().catch((err: unknown) => {
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'redis WAIT for replicas failed');
+    });
+  }
+
+  private write(what: string, written: Promise<unknown>): void {
+    const pending = written.then(async () => { await this.replicated(); });
     this.track(pending).catch((err: unknown) => {
       this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, `session record write failed: ${what}`);
     });
