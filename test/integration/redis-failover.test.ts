@@ -1,7 +1,8 @@
 // Redis with failover: two proxy processes use Redis Sentinel (`store.sentinel`, three real
 // sentinels, a primary and a replica; `store.wait_replicas: 1`) in front of a real Janus. With 200
 // sessions (one EchoTest handle each) on one proxy, the Redis primary is SIGKILLed: the sessions
-// keep relaying while Redis is down (the hot path never touches it), a `create` meanwhile is
+// keep relaying while Redis is down (the hot path never touches it), handles attached meanwhile
+// work and get their records once Redis is back, a `create` meanwhile is
 // answered (an error, or a success once the new primary is there, never silence), both proxies
 // make new sessions again within 10 s of the sentinels' failover, no session record is lost (all
 // 200, each with its handle, are on the new primary), and sessions are claimed on the other proxy.
@@ -68,6 +69,15 @@ describe('Redis primary killed under 200 sessions: Sentinel failover', { timeout
     const relayed = await Promise.all(setups.map((list, i) => Promise.all(list.map((s) => echoes(onA[i]!, s)))));
     assert.ok(relayed.flat().every(Boolean), 'every EchoTest handle answers while Redis is down');
     const relayMs = performance.now() - killedAt;
+    // Handles attached now work at once; their records are written once Redis is back.
+    const attachedDuring: EchoSetup[] = [];
+    for (const [i, list] of setups.entries()) {
+      const s = list[0]!;
+      const client = onA[i]!;
+      const handleId = await client.attach(s.sessionId, 'janus.plugin.echotest');
+      attachedDuring.push({ sessionId: s.sessionId, handleId });
+      assert.ok(await echoes(client, { sessionId: s.sessionId, handleId }));
+    }
 
     // A new session needs Redis: it is answered either way, with an error or (after the failover) a session.
     const creator = await clients.connect(proxyB.url);
@@ -98,6 +108,10 @@ describe('Redis primary killed under 200 sessions: Sentinel failover', { timeout
       if (handle === null) missing.push(s.sessionId);
     }
     assert.deepEqual(missing, [], `${String(missing.length)} of ${String(SESSIONS)} session records lost`);
+    await pollUntil('the handles attached during the outage to have their records', async () => {
+      const found = await Promise.all(attachedDuring.map((s) => redisCommand(set.replica.port, ['HGET', `${KEY_PREFIX}session:${String(s.sessionId)}`, `h:${String(s.handleId)}`])));
+      return found.every((h) => h !== null) ? true : undefined;
+    }, 10_000, 200);
 
     // A few sessions move to the other proxy: take-over reads and writes the new primary.
     const onB = await clients.connect(proxyB.url);

@@ -10,8 +10,8 @@
  *
  * Every write is one Lua script that checks the owner first, so a proxy that lost a session to a
  * take-over can never write over the new owner's record. Writes are not awaited by their callers
- * (but `create` is: a session is answered once its record is written); one connection applies them
- * in the order they were made. With `store.wait_replicas` each lifecycle write is followed by a
+ * (but `create` is: a session is answered once its record is written); they are applied in the order
+ * they were made, and kept and applied later when Redis cannot be reached (write-backlog.ts). With `store.wait_replicas` each lifecycle write is followed by a
  * Redis WAIT (replication is asynchronous): see README "Redis with failover" for the guarantee.
  */
 import { z } from 'zod';
@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import type { HandleRecord, SessionMeta, SessionRecord, SessionStore } from '../session-store.js';
 import { RedisScript, storeError, type RedisConnection } from './connection.js';
 import type { ProxyLease } from './proxy-lease.js';
+import { WriteBacklog } from './write-backlog.js';
 
 /** KEYS: session, owner's index, owners set. ARGV: meta JSON, id, owner. */
 const createScript = new RedisScript(`
@@ -82,12 +83,15 @@ const handleSchema = z.object({
 
 export class RedisSessionStore implements SessionStore {
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly writes: WriteBacklog;
 
   constructor(
     private readonly redis: RedisConnection,
     private readonly lease: ProxyLease,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.writes = new WriteBacklog(logger);
+  }
 
   get proxyId(): string {
     return this.lease.proxyId;
@@ -113,16 +117,17 @@ export class RedisSessionStore implements SessionStore {
   }
 
   putHandle(sessionId: number, handle: HandleRecord): void {
-    this.write('put handle', setFieldScript.run(this.redis.client, [this.sessionKey(sessionId)], [this.proxyId, `h:${handle.id}`, JSON.stringify(handle)]));
+    const value = JSON.stringify(handle);
+    this.write('put handle', () => setFieldScript.run(this.redis.client, [this.sessionKey(sessionId)], [this.proxyId, `h:${handle.id}`, value]));
   }
 
   removeHandle(sessionId: number, handleId: number): void {
-    this.write('remove handle', setFieldScript.run(this.redis.client, [this.sessionKey(sessionId)], [this.proxyId, `h:${handleId}`, '']));
+    this.write('remove handle', () => setFieldScript.run(this.redis.client, [this.sessionKey(sessionId)], [this.proxyId, `h:${handleId}`, '']));
   }
 
   remove(sessionId: number): void {
     const keys = [this.sessionKey(sessionId), this.indexKey(this.proxyId)];
-    this.write('remove', removeScript.run(this.redis.client, keys, [this.proxyId, sessionId]));
+    this.write('remove', () => removeScript.run(this.redis.client, keys, [this.proxyId, sessionId]));
   }
 
   async takeOver(sessionId: number, expectedOwner: string): Promise<SessionRecord | undefined> {
@@ -157,12 +162,18 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async flush(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.inFlight, this.writes.flush()]);
+  }
+
+  /** Writes Redis has not taken yet (kept during an outage). */
+  get pendingWrites(): number {
+    return this.writes.pending;
   }
 
   /** The connection and the lease belong to whoever built this store. */
   async close(): Promise<void> {
-    await this.flush();
+    await Promise.allSettled([...this.inFlight]);
+    await this.writes.close();
   }
 
   /**
@@ -176,10 +187,11 @@ export class RedisSessionStore implements SessionStore {
     });
   }
 
-  private write(what: string, written: Promise<unknown>): void {
-    const pending = written.then(async () => { await this.replicated(); });
-    this.track(pending).catch((err: unknown) => {
-      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, `session record write failed: ${what}`);
+  /** A lifecycle write, in order behind the others; kept and retried while Redis is unreachable. */
+  private write(what: string, run: () => Promise<unknown>): void {
+    this.writes.submit(what, async () => {
+      await run();
+      await this.replicated();
     });
   }
 
