@@ -259,9 +259,6 @@ async function startCore(config: ProxyConfig, logger: Logger, shutdown: Shutdown
   });
   // With a shared store, a stopping proxy leaves its sessions to be claimed on the others.
   shutdown.push(() => { if (config.store.type === 'redis') sessions.handOver(); else sessions.stop(); });
-  const sweep = new OwnerSweep(calls.sessions, cluster, { logger });
-  if (config.store.type === 'redis') sweep.start();
-  shutdown.push(() => sweep.stop());
   metrics.watch(sessions, cluster);
   const tokenAuth = await startTokenAuth(config, logger, shutdown);
   return { proxyId, metrics, cluster, calls, roomRoutes, videoroom, sessions, reclaimSessionTimeoutS, tokenAuth };
@@ -312,6 +309,9 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
   const transports: Record<string, Record<string, unknown>> = {};
   const { dispatcher, takeOvers } = createDispatcher(config, core, transports, logger);
   shutdown.push(() => { takeOvers.close(); });
+  const sweep = new OwnerSweep(core.calls.sessions, cluster, { logger, finish: (record) => takeOvers.finishAbandoned(record) });
+  if (config.store.type === 'redis') sweep.start();
+  shutdown.push(() => sweep.stop());
   let ws: (Listening & { closeClients(): void }) | undefined;
   const drain = new ProxyDrain({
     refuseNewSessions: () => { dispatcher.configure({ acceptNewSessions: false }); },

@@ -14,6 +14,11 @@ const SWEEP_INTERVAL_MS = 2_000;
 export interface OwnerSweepOptions {
   logger: Logger;
   now?: () => number;
+  /**
+   * Ends a session whose record this sweep has taken (owner is now this proxy): its handles' plugins
+   * clear up and its backend sessions are destroyed. Without it, only the backend sessions are destroyed.
+   */
+  finish?: (record: SessionRecord) => Promise<void>;
 }
 
 export class OwnerSweep {
@@ -72,13 +77,26 @@ export class OwnerSweep {
       if (!current || current.owner !== owner || deadForMs < current.reclaim_s * 1000) continue;
       const record = await this.records.takeOver(id, owner);
       if (!record) continue; // another proxy took it (a claim, or its own sweep)
-      await this.destroyOnBackends(record);
+      await this.finish(record);
       this.records.remove(id);
       swept++;
     }
     if (swept > 0) this.options.logger.info({ proxy: owner, sessions: swept }, 'swept the unclaimed sessions of a dead proxy');
     await this.records.flush();
     await this.records.forgetOwner(owner);
+  }
+
+  private async finish(record: SessionRecord): Promise<void> {
+    if (!this.options.finish) {
+      await this.destroyOnBackends(record);
+      return;
+    }
+    try {
+      await this.options.finish(record);
+    } catch (err) {
+      this.options.logger.warn({ session: record.id, err: err instanceof Error ? err.message : String(err) }, 'could not end an abandoned session through its plugins');
+      await this.destroyOnBackends(record);
+    }
   }
 
   private async destroyOnBackends(record: SessionRecord): Promise<void> {

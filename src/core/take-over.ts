@@ -21,6 +21,14 @@ import type { Sink } from './sink.js';
 import { Handle } from './handle.js';
 import { handleRecord, pluginContext } from './plugin-context.js';
 
+/** The client of a session being swept: there is none, so its events go nowhere. */
+const NOBODY: Sink = { id: 'owner-sweep', open: false, send: () => undefined };
+
+interface RestoreOptions {
+  /** Sweeping: rebuild a handle whose backend session is gone too (its plugin still has clearing up to do). */
+  evenWithoutBackend: boolean;
+}
+
 /** The bus topic on which an old owner hears that its session moved. */
 export const SESSION_MOVED_TOPIC = 'session-moved';
 
@@ -71,6 +79,17 @@ export class TakeOvers {
     });
   }
 
+  /**
+   * Ends a session of a dead proxy that nobody claimed (the owner sweep took its record): its
+   * handles are rebuilt with no client, even those whose backend session is gone, and destroyed as
+   * a client's would be, so each plugin clears what it holds elsewhere (room participants and their
+   * copies on other backends, registered users); the backend sessions go with them.
+   */
+  async finishAbandoned(record: SessionRecord): Promise<void> {
+    const session = await this.rebuild(record, NOBODY, { evenWithoutBackend: true });
+    this.deps.sessions.destroy(session);
+  }
+
   /** Calls `listener` with the id of every session taken over here. Returns an unsubscribe function. */
   onTakenOver(listener: (sessionId: number) => void): () => void {
     this.takenOverListeners.add(listener);
@@ -99,12 +118,12 @@ export class TakeOvers {
     return session;
   }
 
-  private async rebuild(record: SessionRecord, sink: Sink): Promise<Session> {
+  private async rebuild(record: SessionRecord, sink: Sink, options: RestoreOptions = { evenWithoutBackend: false }): Promise<Session> {
     const session = this.deps.sessions.adopt(record.id as ClientSessionId, sink);
     const claimed = await this.claimBackendSessions(session, record.handles);
     const lost: number[] = [];
     for (const handleRecord of record.handles) {
-      const restored = await this.restoreHandle(session, handleRecord, claimed).catch((err: unknown) => {
+      const restored = await this.restoreHandle(session, handleRecord, claimed, options).catch((err: unknown) => {
         session.logger.warn({ handle: handleRecord.id, err: err instanceof Error ? err.message : String(err) }, 'handle not restored');
         return false;
       });
@@ -140,14 +159,16 @@ export class TakeOvers {
     return claimed;
   }
 
-  private async restoreHandle(session: Session, record: HandleRecord, claimed: Map<number, { backend: Backend; session: BackendSession }>): Promise<boolean> {
+  private async restoreHandle(
+    session: Session, record: HandleRecord, claimed: Map<number, { backend: Backend; session: BackendSession }>, options: RestoreOptions,
+  ): Promise<boolean> {
     const module = this.deps.plugins.resolve(record.plugin, () => true);
     if (!module?.restore) return false;
     let backendHandle;
     if (record.backend_session !== undefined && record.backend_handle !== undefined) {
       const owner = claimed.get(record.backend_session);
-      if (!owner) return false;
-      backendHandle = owner.session.adoptHandle(record.backend_handle as BackendHandleId, record.plugin);
+      if (!owner && !options.evenWithoutBackend) return false;
+      backendHandle = owner?.session.adoptHandle(record.backend_handle as BackendHandleId, record.plugin);
     }
     const handle = new Handle(record.id as ClientHandleId, record.plugin, record.opaque_id);
     handle.pluginState = record.plugin_state;

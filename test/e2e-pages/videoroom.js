@@ -20,6 +20,11 @@
     subscribed: [],
     /** talking / stopped-talking events seen, per publisher id. */
     talking: {},
+    /** `configured: ok` answers on the publisher handle. */
+    configured: 0,
+    /** Times the session's connection was lost, and times janus.js reconnect() claimed it back. */
+    connectionLost: 0,
+    reconnected: 0,
     /** Every plugin event (data only) on either handle, for diagnostics. */
     events: [],
     log: [],
@@ -29,6 +34,10 @@
   let publisher = null;
   let subscriber = null;
   let subscribing = false;
+  let sessionUp = false;
+  /** The publisher's PeerConnection once published: a reconnect must keep this very one. */
+  let publisherPc = null;
+  let reconnectOnLoss = false;
   const wanted = [];
   const subscribedStreams = new Set();
   const { fail, withDeadline, until } = window.pageKit(state);
@@ -65,6 +74,7 @@
   function onPublisherMessage(msg, jsep) {
     state.events.push(msg);
     if (msg.error) fail('publisher', msg.error_code + ' ' + msg.error);
+    if (msg.configured === 'ok') state.configured += 1;
     if (msg.videoroom === 'joined') {
       state.myId = msg.id;
       state.privateId = msg.private_id;
@@ -158,16 +168,57 @@
     });
   }
 
+  /**
+   * What a janus.js app does when its connection drops: janus.js reconnect() opens a new WebSocket
+   * to the same server (behind a load balancer: maybe another proxy) and sends `claim` for the
+   * session; the plugin handles and their PeerConnections stay as they are.
+   */
+  function onSessionError(err) {
+    if (!sessionUp || !reconnectOnLoss) {
+      fail('session', err);
+      return;
+    }
+    state.connectionLost += 1;
+    reconnect();
+  }
+
+  function reconnect() {
+    janus.reconnect({
+      success: () => { state.reconnected += 1; },
+      error: (err) => {
+        state.log.push('reconnect failed: ' + err);
+        setTimeout(reconnect, 500);
+      },
+    });
+  }
+
+  /** The publisher's connection state, if it is still the PeerConnection it published with (else 'replaced'). */
+  function publisherPcState() {
+    const pc = publisher && publisher.webrtcStuff && publisher.webrtcStuff.pc;
+    if (!pc || pc !== publisherPc) return 'replaced';
+    return pc.connectionState;
+  }
+
+  /** A `configure` on the publisher handle (e.g. a new bitrate); its answer counts in state.configured. */
+  function configure(message) {
+    send(publisher, Object.assign({ request: 'configure' }, message));
+  }
+
   async function start(opts) {
     const t = opts.timeoutMs;
     state.room = opts.room;
+    reconnectOnLoss = opts.reconnect === true;
     state.phase = 'init';
     await withDeadline(new Promise((resolve) => {
       Janus.init({ debug: ['warn', 'error'], callback: resolve });
     }), t, 'Janus.init');
     state.phase = 'session';
     await withDeadline(new Promise((resolve, reject) => {
-      janus = new Janus({ server: opts.server, iceServers: [], success: resolve, error: (err) => { fail('session', err); reject(new Error(String(err))); } });
+      janus = new Janus({
+        server: opts.server, iceServers: [],
+        success: () => { sessionUp = true; resolve(); },
+        error: (err) => { onSessionError(err); if (!sessionUp) reject(new Error(String(err))); },
+      });
     }), t, 'create session');
     state.phase = 'attach';
     await withDeadline(attachPublisher(), t, 'attach publisher');
@@ -179,6 +230,7 @@
     await until(() => state.publisherUp, t, 'publisher webrtcup');
     if (state.error !== null) throw new Error(state.error);
     state.phase = 'published';
+    publisherPc = publisher.webrtcStuff.pc;
     return { id: state.myId, privateId: state.privateId };
   }
 
@@ -207,5 +259,5 @@
     });
   }
 
-  window.vr = { state: state, start: start, inbound: inbound, stop: stop };
+  window.vr = { state: state, start: start, inbound: inbound, configure: configure, publisherPcState: publisherPcState, sessionId: () => janus && janus.getSessionId(), stop: stop };
 })();

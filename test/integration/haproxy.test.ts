@@ -10,19 +10,14 @@ import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.
 import type { JanusTestClient } from '../support/janus-client.js';
 import { JanusHttpClient, bodyOf } from '../support/janus-http-client.js';
 import { startRedis, type RedisInstance } from '../support/redis-fixture.js';
-import { startProxyProcess, type ProxyProcess } from '../support/proxy-process.js';
-import { sharedStore, TestClients } from '../support/shared-store-proxies.js';
-import { startHaproxy, HAPROXY_CONFIG_SERVERS, type HaproxyInstance, type ProxyPorts } from '../support/haproxy-fixture.js';
+import { TestClients } from '../support/shared-store-proxies.js';
+import type { HaproxyInstance } from '../support/haproxy-fixture.js';
+import { startBalancedProxies, type BalancedMember, type BalancedProxies } from '../support/balanced-proxies.js';
 import { echotestHandle, type EchoSetup } from '../support/cluster-helpers.js';
-import { freePort } from '../support/processes.js';
-import { TEST_ADMIN_TOKEN } from '../support/proxy-fixture.js';
-import { AdminClient } from '../support/admin-client.js';
 
 const ECHO_BODY = { bitrate: 128000 };
 /** Longer than HAProxy needs to see a drained proxy down (fall 2 × inter 1 s), as the config asks. */
 const GRACE_S = 4;
-
-type Member = { name: string; server: string; process: ProxyProcess; ports: ProxyPorts; admin: AdminClient };
 
 async function echoes(client: JanusTestClient, sessionId: number, handleId: number): Promise<boolean> {
   const { event } = await client.requestWithEvent({ janus: 'message', session_id: sessionId, handle_id: handleId, body: ECHO_BODY });
@@ -36,8 +31,7 @@ async function serverName(client: JanusTestClient): Promise<string> {
 describe('proxies behind one address: the shipped HAProxy config', { timeout: 150_000 }, () => {
   let redis: RedisInstance;
   let janus: JanusInstance[];
-  let balancer: HaproxyInstance | undefined;
-  const members: Member[] = [];
+  let cluster: BalancedProxies | undefined;
   const clients = new TestClients();
   /** WebSocket clients connected through HAProxy, with the proxy that answered and a session each. */
   const viaLb: { client: JanusTestClient; proxy: string; setup: EchoSetup }[] = [];
@@ -46,59 +40,46 @@ describe('proxies behind one address: the shipped HAProxy config', { timeout: 15
   let httpSession: EchoSetup | undefined;
 
   // Set by before(); undefined only when it failed, and then no test runs.
-  const lbOf = (): HaproxyInstance => balancer!;
+  const lbOf = (): HaproxyInstance => cluster!.lb;
   const httpOf = (): JanusHttpClient => httpClient!;
   const httpServerName = async (): Promise<string> => String((bodyOf(await httpOf().get('/info')) as Record<string, unknown>)['server-name']);
-  const member = (i: number): Member => members[i]!;
+  const membersOf = (): readonly BalancedMember[] => cluster?.members ?? [];
+  const member = (i: number): BalancedMember => membersOf()[i]!;
 
   before(async () => {
     [redis, janus] = await Promise.all([startRedis(), startJanusCluster(1, { netns: false, plugins: ['echotest'], reclaimSessionTimeout: 20 })]);
-    for (let i = 1; i <= HAPROXY_CONFIG_SERVERS; i++) {
-      const [httpPort, adminPort] = [await freePort(), await freePort()];
-      const name = `proxy-${String(i)}`;
-      const process = await startProxyProcess(janus, {
-        store: sharedStore(redis),
-        general: { server_name: name },
-        http_transport: { enabled: true, host: '127.0.0.1', port: httpPort },
-        admin_api: { enabled: true, host: '127.0.0.1', port: adminPort, token: TEST_ADMIN_TOKEN },
-        shutdown: { grace_s: GRACE_S },
-      });
-      const ports = { ws: Number(new URL(process.url).port), http: httpPort, admin: adminPort };
-      members.push({ name, server: `proxy${String(i)}`, process, ports, admin: new AdminClient(`http://127.0.0.1:${String(adminPort)}`, TEST_ADMIN_TOKEN) });
-    }
-    const started = await startHaproxy(members.map((m) => m.ports));
-    [balancer, httpClient] = [started, new JanusHttpClient(started.httpUrl)];
+    cluster = await startBalancedProxies(janus, redis, {}, GRACE_S);
+    httpClient = new JanusHttpClient(cluster.lb.httpUrl);
   });
   after(async () => {
     await httpClient?.stopPolling();
     await clients.closeAll();
-    await balancer?.stop(); // by pid; the fixture's exit hook kills it too if a test threw first
-    await Promise.all(members.map((m) => m.process.stop()));
+    await cluster?.stop(); // haproxy by pid; the fixture's exit hook kills it too if a test threw first
     await Promise.all(janus.map((j) => j.stop()));
     await redis.stop();
   });
 
   it('WebSocket clients through HAProxy are spread over every proxy (leastconn, per connection)', async () => {
-    for (let i = 0; i < 2 * members.length; i++) {
+    for (let i = 0; i < 2 * membersOf().length; i++) {
       const client = await clients.connect(lbOf().wsUrl);
       viaLb.push({ client, proxy: await serverName(client), setup: await echotestHandle(client) });
     }
-    const perProxy = members.map((m) => viaLb.filter((c) => c.proxy === m.name).length);
-    assert.deepEqual(perProxy, members.map(() => 2), `connections per proxy: ${JSON.stringify(perProxy)}`);
+    const perProxy = membersOf().map((m) => viaLb.filter((c) => c.proxy === m.name).length);
+    assert.deepEqual(perProxy, membersOf().map(() => 2), `connections per proxy: ${JSON.stringify(perProxy)}`);
     for (const { client, setup } of viaLb) assert.ok(await echoes(client, setup.sessionId, setup.handleId));
   });
 
   it('HTTP without stickiness: the requests of one session go round-robin over every proxy, its long-poll events arrive', async () => {
     const names = [];
-    for (let i = 0; i < members.length; i++) names.push(await httpServerName());
-    assert.deepEqual(new Set(names), new Set(members.map((m) => m.name)), `info answered by ${names.join(', ')}`);
+    for (let i = 0; i < membersOf().length; i++) names.push(await httpServerName());
+    assert.deepEqual(new Set(names), new Set(membersOf().map((m) => m.name)), `info answered by ${names.join(', ')}`);
 
     const before = await lbOf().servers();
     const sessionId = await httpOf().create();
     const handleId = await httpOf().attach(sessionId);
     httpSession = { sessionId, handleId };
     httpOf().startPolling(sessionId);
-    for (let i = 0; i < 2 * members.length; i++) {
+    for (let i = 0; i < 2 * membersOf().length; i++) {
       const since = httpOf().mark();
       const ack = await httpOf().post(`/${String(sessionId)}/${String(handleId)}`, { janus: 'message', body: ECHO_BODY });
       assert.equal(ack.janus, 'ack', JSON.stringify(ack));
@@ -107,7 +88,7 @@ describe('proxies behind one address: the shipped HAProxy config', { timeout: 15
     }
     // Every proxy took some of the session's requests (HAProxy counts them per server).
     const after = await lbOf().servers();
-    const served = members.map((m) => {
+    const served = membersOf().map((m) => {
       const count = (rows: typeof before): number => rows.find((s) => s.backend === 'janus_proxies_http' && s.server === m.server)?.sessionsTotal ?? 0;
       return count(after) - count(before);
     });

@@ -13,7 +13,7 @@ import { countHandles } from '../support/cluster-helpers.js';
 import { pollUntil } from '../support/processes.js';
 import { PEER_WATCH_INTERVAL_MS } from '../../src/plugins/p2pcall/p2pcall-handle.js';
 import { connectCallUser, dataOf, resultOf, type CallUser } from '../support/call-client.js';
-import { closeCall, expectMediaBothWays, p2pCall, register, videoCall, type Call } from '../support/call-flows.js';
+import { CallUsers, closeCall, expectMediaBothWays, p2pCall, videoCall, type Call } from '../support/call-flows.js';
 
 const VIDEOCALL = 'janus.plugin.videocall';
 const P2PCALL = 'janus.plugin.p2pcall';
@@ -29,7 +29,7 @@ describe('videocall and p2pcall across two proxies sharing Redis', () => {
   let janus: JanusInstance[] = [];
   let proxyA: TestProxy;
   let proxyB: ProxyProcess;
-  const users: CallUser[] = [];
+  const users = new CallUsers();
   const calls: Call[] = [];
 
   before(async () => {
@@ -42,33 +42,26 @@ describe('videocall and p2pcall across two proxies sharing Redis', () => {
   });
   after(async () => {
     await Promise.all(calls.map((c) => closeCall(c)));
-    await Promise.all(users.map((u) => u.close()));
+    await users.closeAll();
     await proxyB.stop();
     await proxyA.stop();
     await Promise.all(janus.map((j) => j.stop()));
     await redis.stop();
   });
 
-  async function user(url: string, plugin: string, name: string): Promise<CallUser> {
-    const u = await connectCallUser(url, plugin);
-    users.push(u);
-    await register(u, name);
-    return u;
-  }
-
   it('shares the username registry: both proxies list both users, and a name held on one proxy cannot be taken on the other', async () => {
-    const alice = await user(proxyA.url, VIDEOCALL, 'alice');
-    const bob = await user(proxyB.url, VIDEOCALL, 'bob');
+    const alice = await users.registered(proxyA.url, VIDEOCALL, 'alice');
+    const bob = await users.registered(proxyB.url, VIDEOCALL, 'bob');
     assert.deepEqual(await listed(alice), ['alice', 'bob']);
     assert.deepEqual(await listed(bob), ['alice', 'bob']);
     const mallory = await connectCallUser(proxyB.url, VIDEOCALL);
-    users.push(mallory);
+    users.track(mallory);
     const { event } = await mallory.send({ request: 'register', username: 'alice' });
     assert.deepEqual(dataOf(event), { videocall: 'event', error_code: 476, error: "Username 'alice' already taken" });
   });
 
   it('videocall from proxy A to proxy B: both legs on one backend, media both ways, hangup reaches the caller', async () => {
-    const [alice, bob] = [users[0]!, users[1]!];
+    const [alice, bob] = [users.list[0]!, users.list[1]!];
     const call = await videoCall(alice, bob, 'bob', janus);
     calls.push(call);
     await expectMediaBothWays(call);
@@ -82,8 +75,8 @@ describe('videocall and p2pcall across two proxies sharing Redis', () => {
   });
 
   it('p2pcall from proxy A to proxy B: offer, answer and every candidate relayed over Redis, media peer to peer', async () => {
-    const carol = await user(proxyA.url, P2PCALL, 'carol');
-    const dave = await user(proxyB.url, P2PCALL, 'dave');
+    const carol = await users.registered(proxyA.url, P2PCALL, 'carol');
+    const dave = await users.registered(proxyB.url, P2PCALL, 'dave');
     const handlesBefore = await Promise.all(janus.map((j) => countHandles(j)));
     const call = await p2pCall(carol, dave, 'dave');
     calls.push(call);
@@ -96,10 +89,10 @@ describe('videocall and p2pcall across two proxies sharing Redis', () => {
   });
 
   it('killing proxy B makes its users vanish from list within the lease TTL and ends its p2p calls for the other side', async () => {
-    const alice = users[0]!;
+    const alice = users.list[0]!;
     assert.deepEqual(await listed(alice), ['alice', 'bob']);
-    const erin = await user(proxyA.url, P2PCALL, 'erin');
-    const frank = await user(proxyB.url, P2PCALL, 'frank');
+    const erin = await users.registered(proxyA.url, P2PCALL, 'erin');
+    const frank = await users.registered(proxyB.url, P2PCALL, 'frank');
     calls.push(await p2pCall(erin, frank, 'frank'));
     const erinSince = erin.client.mark();
     const killedAt = Date.now();

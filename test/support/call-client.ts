@@ -31,7 +31,21 @@ export function resultOf(m: JanusMessage | undefined): Record<string, unknown> {
 export async function connectCallUser(url: string, plugin = 'janus.plugin.videocall'): Promise<CallUser> {
   const client = await JanusTestClient.connect(url);
   const sessionId = await client.createSession();
-  const handleId = await client.attach(sessionId, plugin);
+  return callUser(client, sessionId, await client.attach(sessionId, plugin));
+}
+
+/** The same user reconnected to `url` (another proxy), its session claimed there, as janus.js reconnect() does. */
+export async function reconnectCallUser(url: string, user: CallUser): Promise<CallUser> {
+  const client = await JanusTestClient.connect(url);
+  const claimed = await client.request({ janus: 'claim', session_id: user.sessionId });
+  if (claimed.janus !== 'success') {
+    await client.close();
+    throw new Error(`claim failed: ${JSON.stringify(claimed)}`);
+  }
+  return callUser(client, user.sessionId, user.handleId);
+}
+
+function callUser(client: JanusTestClient, sessionId: number, handleId: number): CallUser {
   const at = { session_id: sessionId, handle_id: handleId };
   return {
     client, sessionId, handleId,

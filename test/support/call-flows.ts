@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { JanusInstance } from './janus-fixture.js';
 import type { JanusMessage } from './janus-client.js';
-import { resultOf, type CallUser } from './call-client.js';
+import { connectCallUser, reconnectCallUser, resultOf, type CallUser } from './call-client.js';
 import { createCallPeer, type CallPeer, type Jsep } from './call-peer.js';
 
 export type Call = { caller: CallPeer; callee: CallPeer; backend?: JanusInstance };
@@ -18,6 +18,37 @@ export function backendOf(sdp: string, janus: readonly JanusInstance[]): JanusIn
 export async function register(user: CallUser, username: string): Promise<void> {
   const { event } = await user.send({ request: 'register', username });
   assert.equal(resultOf(event).event, 'registered', JSON.stringify(event));
+}
+
+/** The call users a test opened, in order, closed together at its end. */
+export class CallUsers {
+  private readonly all: CallUser[] = [];
+
+  get list(): readonly CallUser[] {
+    return this.all;
+  }
+
+  /** Keeps `user` to close at the end. */
+  track(user: CallUser): CallUser {
+    this.all.push(user);
+    return user;
+  }
+
+  /** A new user of `plugin` on `url`, registered as `name`. */
+  async registered(url: string, plugin: string, name: string): Promise<CallUser> {
+    const user = this.track(await connectCallUser(url, plugin));
+    await register(user, name);
+    return user;
+  }
+
+  /** `user` reconnected to `url` with its session claimed there. */
+  async reconnected(url: string, user: CallUser): Promise<CallUser> {
+    return this.track(await reconnectCallUser(url, user));
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.all.splice(0).map((u) => u.close()));
+  }
 }
 
 /** Trickles every candidate the peer gathered, then end-of-candidates. */

@@ -107,7 +107,7 @@ describe('p2pcall take-over', () => {
     assert.deepEqual(await hubC.directory.list(), []);
   });
 
-  it('a restored videocall user keeps its username; a call it was in ends for its client with a hangup', async () => {
+  it('a restored videocall user keeps its username; a call whose leg was not carried over ends for its client with a hangup', async () => {
     const registry = new MemoryUserStore('shared');
     const bus = new MemoryBusHub();
     const hub = (id: string): CallHub => createCallHub('janus.plugin.videocall', 'videocall', { users: usersOf(registry, id), bus: new MemoryBus(id, bus), logger });

@@ -46,9 +46,9 @@ export class P2pCallHandle extends CallHandle<CallInfo> {
       return handle;
     }
     if (saved.call && saved.phase !== 'idle') {
-      handle.beginCall({ ...saved.call }, saved.phase);
+      const call = handle.beginCall({ ...saved.call }, saved.phase);
       // Our peer may be watching for us: tell it where we are now.
-      hub.link.notify(saved.call.peerAddress, handle.owner, { type: 'cancel', call: saved.call.id });
+      handle.notifyPeer(call, { type: 'cancel', call: call.id });
     }
     return handle;
   }
@@ -57,7 +57,7 @@ export class P2pCallHandle extends CallHandle<CallInfo> {
   hangup(): Promise<void> {
     const call = this.call;
     if (call) {
-      this.hub.link.notify(call.peerAddress, this.owner, { type: 'hangup', call: call.id, reason: REMOTE_HANGUP_REASON });
+      this.notifyPeer(call, { type: 'hangup', call: call.id, reason: REMOTE_HANGUP_REASON });
       this.endCall();
       this.emit({ janus: 'hangup', reason: CLIENT_HANGUP_REASON });
     }
@@ -72,7 +72,7 @@ export class P2pCallHandle extends CallHandle<CallInfo> {
     const call = this.call;
     if (!call) return Promise.resolve(false);
     this.emitError(CallErrors.alreadyInCall(), transaction);
-    this.hub.link.notify(call.peerAddress, this.owner, { type: 'hangup', call: call.id, reason: REMOTE_HANGUP_REASON });
+    this.notifyPeer(call, { type: 'hangup', call: call.id, reason: REMOTE_HANGUP_REASON });
     this.endCall();
     this.emitResult({ event: 'hangup', username: call.peer, reason: REMOTE_HANGUP_REASON });
     this.emit({ janus: 'hangup', reason: CLOSE_PC_REASON });
@@ -86,7 +86,7 @@ export class P2pCallHandle extends CallHandle<CallInfo> {
     });
     if (!this.isCurrent(call)) {
       // We left while the invite travelled: the callee, if it rings, must stop.
-      if (reply.result === 'ok') this.hub.link.notify(call.peerAddress, this.owner, { type: 'hangup', call: call.id, reason: REMOTE_HANGUP_REASON });
+      if (reply.result === 'ok') this.notifyPeer(call, { type: 'hangup', call: call.id, reason: REMOTE_HANGUP_REASON });
       return;
     }
     if (reply.result !== 'ok') {
@@ -137,7 +137,7 @@ export class P2pCallHandle extends CallHandle<CallInfo> {
     const call = this.call;
     if (!call || this.phase !== 'incoming') throw CallErrors.noIncomingCall();
     if (jsep === undefined) throw CallErrors.missingSdp();
-    this.hub.link.notify(call.peerAddress, this.owner, { type: 'accepted', call: call.id, jsep: relayedJsep(jsep) });
+    this.notifyPeer(call, { type: 'accepted', call: call.id, jsep: relayedJsep(jsep) });
     this.phase = 'active';
     this.saveState();
     this.emitResult({ event: 'accepted' }, transaction);
@@ -153,7 +153,7 @@ export class P2pCallHandle extends CallHandle<CallInfo> {
     if (call && (this.phase === 'active' || call.sdpSent)) {
       const notice: PeerNotice = { type: 'update', call: call.id, settings: { ...settings } };
       if (jsep !== undefined) notice.jsep = relayedJsep(jsep);
-      this.hub.link.notify(call.peerAddress, this.owner, notice);
+      this.notifyPeer(call, notice);
     }
     this.emitResult({ event: 'set' }, transaction);
     return Promise.resolve();
@@ -162,7 +162,7 @@ export class P2pCallHandle extends CallHandle<CallInfo> {
   protected hangupCall(body: JsonObject, transaction: string): Promise<void> {
     const call = this.call;
     if (call) {
-      this.hub.link.notify(call.peerAddress, this.owner, { type: 'hangup', call: call.id, reason: hangupReason(body) });
+      this.notifyPeer(call, { type: 'hangup', call: call.id, reason: hangupReason(body) });
       this.endCall();
     }
     this.emitResult({ event: 'hangup', username: this.username, reason: 'Explicit hangup' }, transaction);
@@ -172,13 +172,13 @@ export class P2pCallHandle extends CallHandle<CallInfo> {
 
   protected sendTrickle(request: TrickleRequest): Promise<void> {
     const call = this.call;
-    if (call) this.hub.link.notify(call.peerAddress, this.owner, { type: 'trickle', call: call.id, candidates: candidatesOf(request) });
+    if (call) this.notifyPeer(call, { type: 'trickle', call: call.id, candidates: candidatesOf(request) });
     return Promise.resolve();
   }
 
   protected leave(): Promise<void> {
     const call = this.call;
-    if (call) this.hub.link.notify(call.peerAddress, this.owner, { type: 'hangup', call: call.id, reason: REMOTE_HANGUP_REASON });
+    if (call) this.notifyPeer(call, { type: 'hangup', call: call.id, reason: REMOTE_HANGUP_REASON });
     this.endCall();
     return Promise.resolve();
   }
@@ -225,7 +225,7 @@ export class P2pCallHandle extends CallHandle<CallInfo> {
 
   private flushTrickles(call: CallInfo): void {
     const candidates = this.buffered.take();
-    if (candidates.length > 0) this.hub.link.notify(call.peerAddress, this.owner, { type: 'trickle', call: call.id, candidates });
+    if (candidates.length > 0) this.notifyPeer(call, { type: 'trickle', call: call.id, candidates });
   }
 }
 

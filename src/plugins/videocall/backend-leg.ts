@@ -77,6 +77,14 @@ export class BackendLeg implements BackendLinkListener<Waiter | undefined> {
     this.link = new BackendLink<Waiter | undefined>(handle, this, placement.release);
   }
 
+  /** A leg whose backend handle this proxy claimed with a session it took over: registered there already. */
+  static adopt(handle: BackendHandle, placement: Placement, alias: string, listener: LegListener): BackendLeg {
+    const leg = new BackendLeg(handle, placement, alias, listener);
+    // Janus may hold a PeerConnection for it: a later backend loss must tell the client.
+    leg.link.hadPeerConnection = true;
+    return leg;
+  }
+
   /** Attaches on the placed backend and registers `alias` (from makeAlias) there. */
   static async open(ctx: PluginContext, placement: Placement, alias: string, listener: LegListener): Promise<BackendLeg> {
     let handle: BackendHandle;
@@ -134,7 +142,6 @@ export class BackendLeg implements BackendLinkListener<Waiter | undefined> {
     await this.link.hangup();
   }
 
-  /** Detaches the backend handle (Janus then ends its call for the peer) and frees the placement. */
   /** Stops listening without a word to the backend: the session moved to another proxy. */
   drop(): void {
     if (this.link.isClosed) return;
@@ -142,6 +149,7 @@ export class BackendLeg implements BackendLinkListener<Waiter | undefined> {
     this.link.close();
   }
 
+  /** Detaches the backend handle (Janus then ends its call for the peer) and frees the placement. */
   async close(): Promise<void> {
     if (this.link.isClosed) return;
     this.failWaiters();

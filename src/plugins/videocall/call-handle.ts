@@ -173,11 +173,31 @@ export abstract class CallHandle<Call extends CallInfo> implements PluginHandle,
 
   /** Records the handle's lifecycle state (username, call, phase) for a take-over; never per message. */
   protected saveState(): void {
+    this.ctx.save(this.stateRecord());
+  }
+
+  /** What `saveState` writes; a subclass adds what it needs to carry a call on. */
+  protected stateRecord(): JsonObject {
     const state: JsonObject = { owner: this.owner, phase: this.phase };
     if (this.username !== undefined) state.username = this.username;
     const call = this.call;
     if (call) state.call = { id: call.id, peer: call.peer, peerProxy: call.peerAddress.proxy, peerOwner: call.peerAddress.owner, sdpSent: call.sdpSent };
-    this.ctx.save(state);
+    return state;
+  }
+
+  /**
+   * Tells the call's peer. When nothing listens at the peer's proxy any more (it died and the peer's
+   * session was taken over), the peer is found again in the registry, under the same owner, and told there.
+   */
+  protected notifyPeer(call: Call, notice: PeerNotice): void {
+    void this.hub.link.notify(call.peerAddress, this.owner, notice).then(async (delivered) => {
+      if (delivered) return;
+      const address = await this.hub.directory.lookup(call.peer).catch(() => undefined);
+      if (!address || address.owner !== call.peerAddress.owner || address.proxy === call.peerAddress.proxy) return;
+      call.peerAddress = address;
+      if (this.isCurrent(call)) this.saveState();
+      await this.hub.link.notify(address, this.owner, notice);
+    });
   }
 
   protected emitResult(result: JsonObject, transaction?: string, jsep?: JsonObject): void {

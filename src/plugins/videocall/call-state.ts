@@ -38,3 +38,22 @@ function parseCall(value: unknown): SavedCall | undefined {
   if (typeof id !== 'string' || typeof peer !== 'string' || typeof peerProxy !== 'string' || typeof peerOwner !== 'string') return undefined;
   return { id, peer, peerAddress: { proxy: peerProxy, owner: peerOwner }, sdpSent: call.sdpSent === true };
 }
+
+/** VideoCall only: the call's backend leg, so that a take-over carries a call in progress on. */
+export interface SavedLeg {
+  /** This user's alias on the call's backend. */
+  readonly alias: string;
+  readonly backend: string;
+  /** The peer's alias there (events name it; the client must see the username). */
+  readonly peerAlias: string | undefined;
+  /** Janus has the call (see VideoCall.live). */
+  readonly live: boolean;
+}
+
+export function parseSavedLeg(state: JsonObject | undefined): SavedLeg | undefined {
+  const leg = state?.leg;
+  if (typeof leg !== 'object' || leg === null || Array.isArray(leg)) return undefined;
+  const { alias, backend, peerAlias } = leg as Record<string, unknown>;
+  if (typeof alias !== 'string' || typeof backend !== 'string') return undefined;
+  return { alias, backend, peerAlias: typeof peerAlias === 'string' ? peerAlias : undefined, live: (leg as Record<string, unknown>).live === true };
+}

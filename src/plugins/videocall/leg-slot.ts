@@ -67,6 +67,11 @@ export class LegSlot {
     return leg;
   }
 
+  /** Puts a leg carried over by a session take-over in the (empty) slot. */
+  adopt(leg: BackendLeg): void {
+    this.leg = leg;
+  }
+
   /** A call starts (or may): the leg must stay. */
   keep(): void {
     clearTimeout(this.idleTimer);

@@ -82,11 +82,12 @@ export class PeerLink {
     return reply;
   }
 
-  /** Fire and forget: a notice to a party that is gone is dropped. */
-  notify(to: PartyAddress, from: string, body: PeerNotice): void {
+  /** No answer expected; resolves false when no proxy listens at `to.proxy` (or the bus failed). */
+  notify(to: PartyAddress, from: string, body: PeerNotice): Promise<boolean> {
     const envelope: Envelope = { kind: 'notice', to: to.owner, from: this.address(from), body };
-    this.send(to.proxy, envelope).catch((err: unknown) => {
+    return this.send(to.proxy, envelope).catch((err: unknown) => {
       this.logger.warn({ err: errorText(err), notice: body.type }, 'peer notice not sent');
+      return false;
     });
   }
 

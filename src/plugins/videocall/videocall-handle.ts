@@ -11,10 +11,10 @@ import { randomUUID } from 'node:crypto';
 import { isBackendFailure } from '../../protocol/errors.js';
 import type { JsonObject, OutgoingMessage } from '../../protocol/messages.js';
 import type { Placement } from '../../cluster/cluster.js';
-import type { PluginContext, RestoreInput, TrickleRequest } from '../plugin.js';
-import { parseCallState } from './call-state.js';
+import { locationOf, type HandleLocation, type PluginContext, type RestoreInput, type TrickleRequest } from '../plugin.js';
+import { parseCallState, parseSavedLeg, type SavedCall, type SavedCallState, type SavedLeg } from './call-state.js';
 import { BACKEND_LOST_REASON } from '../relay.js';
-import { VIDEOCALL_PLUGIN, type BackendLeg, type LegListener } from './backend-leg.js';
+import { BackendLeg, VIDEOCALL_PLUGIN, type LegListener } from './backend-leg.js';
 import { CallHandle, CLOSE_PC_REASON, type CallHub, type CallInfo, type CallTarget } from './call-handle.js';
 import { END_OF_CANDIDATES, isEndOfCandidates } from './candidates.js';
 import { CallError, CallErrors, closingPc } from './errors.js';
@@ -46,8 +46,8 @@ export class VideoCallHandle extends CallHandle<VideoCall> implements LegListene
 
   /**
    * The same user on the proxy that took its session over: same owner, username claimed again from
-   * here. Its backend leg is not carried over (the record names no backend handle, so Janus drops
-   * it after its reclaim window): a call in progress ends for this client, as when a leg is lost.
+   * here, and its backend leg (claimed with the session) adopted, so a call Janus has goes on. A call
+   * Janus did not have yet (still being set up) ends for this client, as when a leg is lost.
    */
   static async restore(ctx: PluginContext, hub: CallHub, input: RestoreInput): Promise<VideoCallHandle> {
     const saved = parseCallState(input.state);
@@ -55,12 +55,49 @@ export class VideoCallHandle extends CallHandle<VideoCall> implements LegListene
     if (saved?.username !== undefined && !(await handle.reclaimUsername(saved.username))) {
       ctx.logger.warn({ username: saved.username }, 'restored videocall handle lost its username to another user');
     }
-    if (saved?.call) {
+    const leg = handle.adoptLeg(parseSavedLeg(input.state), input);
+    if (saved?.call && !(leg?.live === true && handle.resumeCall(saved, saved.call, leg))) {
       handle.emitResult({ event: 'hangup', username: saved.call.peer, reason: BACKEND_LOST_REASON });
       handle.emit({ janus: 'hangup', reason: CLOSE_PC_REASON });
       handle.saveState();
     }
+    if (handle.phase === 'idle') handle.legs.releaseLater(() => handle.phase === 'idle');
     return handle;
+  }
+
+  /** Takes the saved leg on if its backend handle was claimed with the session. */
+  private adoptLeg(saved: SavedLeg | undefined, input: RestoreInput): SavedLeg | undefined {
+    if (!saved || !input.backendHandle || input.backend !== saved.backend) return undefined;
+    const placement = this.ctx.placeOn(saved.backend, VIDEOCALL_PLUGIN);
+    if (!placement) return undefined;
+    this.legs.adopt(BackendLeg.adopt(input.backendHandle, placement, saved.alias, this));
+    if (this.username !== undefined) this.names.remember(saved.alias, this.username);
+    return saved;
+  }
+
+  /** The call Janus runs on the adopted leg carries on here; false when the record cannot say which. */
+  private resumeCall(saved: SavedCallState, call: SavedCall, leg: SavedLeg): boolean {
+    if (saved.phase === 'idle' || this.username === undefined) return false;
+    if (leg.peerAlias !== undefined) this.names.remember(leg.peerAlias, call.peer);
+    this.call = { ...call, backend: leg.backend, peerAlias: leg.peerAlias, live: true, requestTransaction: undefined };
+    this.phase = saved.phase;
+    return true;
+  }
+
+  location(): HandleLocation | undefined {
+    const leg = this.legs.current;
+    return leg ? locationOf(leg.backendName, leg.backendHandle) : undefined;
+  }
+
+  protected override stateRecord(): JsonObject {
+    const state = super.stateRecord();
+    const leg = this.legs.current;
+    if (leg) {
+      const saved: JsonObject = { alias: leg.alias, backend: leg.backendName, live: this.call?.live ?? false };
+      if (this.call?.peerAlias !== undefined) saved.peerAlias = this.call.peerAlias;
+      state.leg = saved;
+    }
+    return state;
   }
 
   protected override dropRuntime(): void {
@@ -96,7 +133,10 @@ export class VideoCallHandle extends CallHandle<VideoCall> implements LegListene
     if (event.kind === 'incomingcall' && !this.ring(leg, event.rawUsername)) return;
     this.names.rewrite(msg);
     const call = this.call;
-    if (event.kind === 'accepted' && call) this.phase = 'active';
+    if (event.kind === 'accepted' && call) {
+      this.phase = 'active';
+      this.saveState();
+    }
     // A plugin hangup ends the call; so does losing our PeerConnection in an established call (Janus's hangup_media).
     if (event.kind === 'hangup' || (msg.janus === 'hangup' && this.phase === 'active')) this.endCall();
     if (event.isError && call && !call.live && msg.transaction === call.requestTransaction) this.abandon(call);
@@ -127,6 +167,7 @@ export class VideoCallHandle extends CallHandle<VideoCall> implements LegListene
       await leg.forward({ request: 'call', username: call.peerAlias }, jsep, transaction);
       call.live = true;
       call.sdpSent = true;
+      this.saveState();
       await this.flushTrickles(leg);
     } catch (err) {
       if (this.isCurrent(call) && !call.live) this.abandon(call);
@@ -264,6 +305,7 @@ export class VideoCallHandle extends CallHandle<VideoCall> implements LegListene
     if (call && this.phase === 'incoming' && !call.live && caller === call.peerAlias) {
       call.live = true;
       clearTimeout(this.ringTimer);
+      this.saveState();
       return true;
     }
     leg.ask({ request: 'hangup', reason: 'User busy' }).catch(() => undefined);
@@ -272,7 +314,7 @@ export class VideoCallHandle extends CallHandle<VideoCall> implements LegListene
 
   /** Ends a call Janus never got: the callee, if it was told, stops waiting for it. */
   private abandon(call: VideoCall): void {
-    this.hub.link.notify(call.peerAddress, this.owner, { type: 'cancel', call: call.id });
+    this.notifyPeer(call, { type: 'cancel', call: call.id });
     this.endCall();
   }
 

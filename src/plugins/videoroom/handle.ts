@@ -5,7 +5,7 @@
  * back through one queue per handle, so they reach the client in the order Janus sent them.
  */
 import type { BackendHandle } from '../../backend/backend-handle.js';
-import type { MessageReply, PluginContext, PluginHandle, TrickleRequest } from '../plugin.js';
+import { locationOf, type HandleLocation, type MessageReply, type PluginContext, type PluginHandle, type RestoreInput, type TrickleRequest } from '../plugin.js';
 import { BACKEND_LOST_REASON, BackendLink, type BackendLinkListener, type OpenRequest } from '../backend-link.js';
 import { JanusError } from '../../protocol/errors.js';
 import type { JsonObject, OutgoingMessage } from '../../protocol/messages.js';
@@ -18,6 +18,7 @@ import type { RoomRegistry } from './rooms.js';
 import { sendJoin } from './join.js';
 import { onPublisherEvent, publisherGone } from './publisher.js';
 import { onSubscriberEvent, prepareSubscriberRequest, subscriberGone } from './subscriber.js';
+import { parseSavedState, savedState } from './saved-state.js';
 
 const MAX_PENDING_TRICKLES = 256;
 
@@ -47,11 +48,42 @@ export class VideoRoomHandle implements PluginHandle, BackendLinkListener<Reques
   mediaUp = false;
   private readonly requests = new SerialQueue();
   private readonly events = new SerialQueue();
+  /** The state last written with the handle's record, to write only changes. */
+  private saved = '{}';
 
   constructor(
     readonly ctx: PluginContext,
     readonly reg: RoomRegistry,
   ) {}
+
+  /**
+   * The same participant on the proxy that took its session over: its backend handle was claimed
+   * with the session, and the room (re-read from the store) counts it as a member here again. A
+   * session being swept has no backend handle left: the participant is restored only to be removed.
+   */
+  static async restore(ctx: PluginContext, reg: RoomRegistry, input: RestoreInput): Promise<VideoRoomHandle> {
+    const h = new VideoRoomHandle(ctx, reg);
+    if (input.backend === undefined) return h;
+    h.backend = input.backend;
+    if (input.backendHandle) {
+      h.link = new BackendLink(input.backendHandle, h, reg.reserve(input.backend).release);
+      // Janus may hold a PeerConnection for it: a later backend loss must tell the client.
+      h.link.hadPeerConnection = true;
+    }
+    const saved = parseSavedState(input.state);
+    const room = saved && (await reg.reload(saved.room));
+    if (!saved || !room || room.destroyed) return h;
+    // A publisher the room no longer lists (it left, or was kicked while no proxy held its session) is no member.
+    if (saved.role === 'publisher' && (saved.participant === undefined || !room.participant(saved.participant))) return h;
+    h.room = room;
+    h.role = saved.role;
+    h.participantId = saved.participant;
+    h.mediaUp = saved.mediaUp;
+    h.state = 'joined';
+    h.saved = JSON.stringify(savedState(saved));
+    room.members.add(h);
+    return h;
+  }
 
   /** For the admin API: the backend the handle joined on (none before `join`). */
   backendName(): string | undefined {
@@ -60,6 +92,10 @@ export class VideoRoomHandle implements PluginHandle, BackendLinkListener<Reques
 
   backendHandle(): BackendHandle | undefined {
     return this.link?.handle;
+  }
+
+  location(): HandleLocation | undefined {
+    return this.link ? locationOf(this.backend, this.link.handle) : undefined;
   }
 
   async message(body: JsonObject, jsep: JsonObject | undefined, transaction: string): Promise<MessageReply> {
@@ -136,6 +172,15 @@ export class VideoRoomHandle implements PluginHandle, BackendLinkListener<Reques
     this.link = undefined;
   }
 
+  /** The session moved to another proxy, which carries on with the backend handle and the participant. */
+  release(): void {
+    this.closed = true;
+    this.pendingTrickles = [];
+    this.room?.members.delete(this);
+    this.link?.close();
+    this.link = undefined;
+  }
+
   /** The client handle goes: the room forgets it (the backend detach tells that backend's own participants). */
   private leaveRoom(): void {
     if (this.closed) return;
@@ -150,6 +195,7 @@ export class VideoRoomHandle implements PluginHandle, BackendLinkListener<Reques
       try {
         if (this.role === 'subscriber') await onSubscriberEvent(this, msg, request?.tag);
         else await onPublisherEvent(this, msg, request?.tag);
+        this.persist();
       } catch (err) {
         this.ctx.logger.warn({ err: (err as Error).message }, 'videoroom event handling failed');
         this.emit(msg);
@@ -173,6 +219,17 @@ export class VideoRoomHandle implements PluginHandle, BackendLinkListener<Reques
     this.link = undefined;
     if (hadPeerConnection) this.ctx.emit({ janus: 'hangup', reason: BACKEND_LOST_REASON });
     this.ctx.ended();
+  }
+
+  /** Records a change of room, role, participant or media state with the handle's record (events that change nothing write nothing). */
+  private persist(): void {
+    const joined = this.state === 'joined' && this.room !== undefined && !this.closed;
+    const state = JSON.stringify(savedState(joined && this.room
+      ? { room: this.room.id, role: this.role, participant: this.participantId, mediaUp: this.mediaUp }
+      : undefined));
+    if (state === this.saved) return;
+    this.saved = state;
+    this.ctx.save(JSON.parse(state) as JsonObject);
   }
 
   /** RoomMember: a room event the proxy makes up for this participant. */

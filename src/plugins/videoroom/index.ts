@@ -63,7 +63,11 @@ export function createVideoRoom(deps: { cluster: Cluster; store: RoomStore; opti
     });
   };
   return {
-    plugin: { name: VIDEOROOM_PLUGIN, createHandle: (ctx) => Promise.resolve(new VideoRoomHandle(ctx, rooms)) },
+    plugin: {
+      name: VIDEOROOM_PLUGIN,
+      createHandle: (ctx) => Promise.resolve(new VideoRoomHandle(ctx, rooms)),
+      restore: (ctx, input) => VideoRoomHandle.restore(ctx, rooms, input),
+    },
     rooms,
     close: () => {
       rooms.close();

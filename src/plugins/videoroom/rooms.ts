@@ -56,6 +56,19 @@ export class RoomRegistry {
     return loading;
   }
 
+  /**
+   * The room as the store holds it now. A take-over restores handles into rooms another proxy has
+   * been changing, so a copy loaded here earlier is brought up to date first.
+   */
+  async reload(id: RoomId): Promise<LiveRoom | undefined> {
+    const room = this.live.get(idKey(id));
+    if (!room) return this.get(id);
+    const stored = await this.deps.store.get(id);
+    if (!stored) return undefined;
+    room.record = stored;
+    return room;
+  }
+
   /** A room the backends hold that the store does not (config file, made on a Janus directly), stored as adopted. */
   private async adopt(id: RoomId): Promise<RoomRecord | undefined> {
     const found = await discoverRoom(this, id);
