@@ -20,6 +20,9 @@ const backendSchema = z.strictObject({
 });
 
 /** Credentials of a backend with its own api_secret / token_auth (by backend name, for sentinel-reported backends too). */
+/** One Redis node or sentinel. */
+const redisNodeSchema = z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65_535) });
+
 const credentialsSchema = z.strictObject({
   api_secret: z.string().min(1).optional(),
   token: z.string().min(1).optional(),
@@ -121,6 +124,28 @@ export const proxyConfigSchema = z.strictObject({
       key_prefix: z.string().regex(/^[\w.:{}/-]{1,64}$/, '1 to 64 of letters, digits and _ . : { } / -').default('janus-cloud:'),
       /** Redis: how long a dead proxy's videocall/p2pcall users stay registered, at most (its lease TTL). */
       proxy_ttl_s: z.number().int().min(1).max(3600).default(15),
+      /** Redis Sentinel instead of redis_url's host (redis_url then gives only password and db). */
+      sentinel: z
+        .strictObject({
+          master_name: z.string().min(1),
+          sentinels: z.array(redisNodeSchema).min(1, 'at least one sentinel'),
+          /** The sentinels' own password, if they have one. */
+          password: z.string().min(1).optional(),
+        })
+        .optional(),
+      /** Redis Cluster seed nodes instead of redis_url's host (key_prefix must hold a {hash tag}). */
+      cluster: z.strictObject({ nodes: z.array(redisNodeSchema).min(1, 'at least one node') }).optional(),
+      /** Session records: replicas that must acknowledge a lifecycle write (Redis WAIT); 0 = none. */
+      wait_replicas: z.number().int().min(0).max(16).default(0),
+      wait_timeout_ms: z.number().int().min(1).max(10_000).default(100),
+      /** A Redis command not answered in time fails (the request needing it gets a Janus error). */
+      command_timeout_ms: z.number().int().min(100).max(60_000).default(5_000),
+    })
+    .superRefine((store, ctx) => {
+      if (store.sentinel && store.cluster) ctx.addIssue({ code: 'custom', path: ['cluster'], message: 'set either sentinel or cluster, not both' });
+      if (store.cluster && !/\{[^}]+\}/.test(store.key_prefix)) {
+        ctx.addIssue({ code: 'custom', path: ['key_prefix'], message: 'Redis Cluster needs a hash tag in the prefix, e.g. "{janus-cloud}:"' });
+      }
     })
     .prefault({}),
   admin_api: z

@@ -11,11 +11,13 @@ import type { Sink } from './sink.js';
 import type { Sessions } from './sessions.js';
 import type { Session } from './session.js';
 import { serverInfo, type ServerInfoInputs } from './server-info.js';
+import { uniqueId, type ClientSessionId } from '../protocol/ids.js';
 import { attach, handleVerb } from './handle-verbs.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { RequestObserver } from './request-observer.js';
 import type { SessionStore } from '../store/session-store.js';
+import { StoreUnavailableError, STORE_UNAVAILABLE_REASON } from '../store/store-error.js';
 import { authIdentity, ClaimedElsewhere, type TakeOvers } from './take-over.js';
 import type { TokenAuth } from './token-auth.js';
 
@@ -124,8 +126,10 @@ export class Dispatcher {
     }
     if (this.options.observer) sink = new ObservedSink(sink, request.verb, this.options.observer);
     const replyError = (err: unknown): void => {
-      const e = toJanusError(err);
-      if (!(err instanceof JanusError)) this.options.logger.error({ err }, 'request failed unexpectedly');
+      const unavailable = err instanceof StoreUnavailableError;
+      const e = unavailable ? new JanusError(C.UNKNOWN, STORE_UNAVAILABLE_REASON) : toJanusError(err);
+      if (unavailable) this.options.logger.warn({ err: err.message }, 'request failed: the session store is unreachable');
+      else if (!(err instanceof JanusError)) this.options.logger.error({ err }, 'request failed unexpectedly');
       const sessionId = request.level === 'root' ? undefined : request.sessionId;
       sink.send(errorReply(e.code, e.reason, sessionId, request.transaction));
     };
@@ -140,8 +144,9 @@ export class Dispatcher {
   /** Returns the reply, or a promise of it. Synchronous throws and rejections become error replies. */
   private route(request: ClientRequest, sink: Sink): Promise<OutgoingMessage | undefined> | undefined {
     if (request.level === 'root') {
-      if (request.verb === 'create' && this.deps.records && typeof request.raw.id === 'number' && request.raw.id > 0) {
-        return this.createWithId(request.raw.id, request.transaction, request.raw, sink);
+      if (request.verb === 'create' && this.deps.records) {
+        const requested = typeof request.raw.id === 'number' && request.raw.id > 0 ? request.raw.id : undefined;
+        return this.createRecorded(requested, request.transaction, request.raw, sink);
       }
       sink.send(this.root(request.verb, request.transaction, request.raw, sink));
       return undefined;
@@ -178,15 +183,26 @@ export class Dispatcher {
     }
   }
 
-  /** `create` with a client-chosen id: the id must be free in the whole cluster, so the record is written first. */
-  private async createWithId(id: number, transaction: string, raw: JsonObject, sink: Sink): Promise<OutgoingMessage> {
+  /**
+   * `create` with a shared store: the session is answered only once its record is written (a
+   * client-chosen id must also be free in the whole cluster). While the store cannot be reached the
+   * client gets error 490 at once (the store's commands fail fast), never a session that could not
+   * be taken over later.
+   */
+  private async createRecorded(requested: number | undefined, transaction: string, raw: JsonObject, sink: Sink): Promise<OutgoingMessage> {
     const records = this.deps.records;
     if (this.options.acceptNewSessions === false || !this.authorized(raw) || !records) return this.root('create', transaction, raw, sink);
     const identity = this.identity(raw);
-    if (this.deps.sessions.has(id) || !(await records.create(this.deps.sessions.recordOf(id, sink, identity)))) {
-      return errorReply(C.SESSION_CONFLICT, 'Session ID already in use', id, transaction);
-    }
+    const id = requested ?? uniqueId<ClientSessionId>((c) => this.deps.sessions.has(c));
     if (this.deps.sessions.has(id)) return errorReply(C.SESSION_CONFLICT, 'Session ID already in use', id, transaction);
+    let created: boolean;
+    try {
+      created = await records.create(this.deps.sessions.recordOf(id, sink, identity));
+    } catch (err) {
+      this.options.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'create refused: the session store is unreachable');
+      return errorReply(C.UNKNOWN, STORE_UNAVAILABLE_REASON, undefined, transaction);
+    }
+    if (!created || this.deps.sessions.has(id)) return errorReply(C.SESSION_CONFLICT, 'Session ID already in use', id, transaction);
     const session = this.deps.sessions.create(sink, id, identity, true);
     return { janus: 'success', transaction, data: { id: session.id } };
   }

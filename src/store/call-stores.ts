@@ -31,12 +31,12 @@ export async function createCallStores(config: CallStoreConfig, proxyId: string,
     const sessions = new MemorySessionStore(proxyId);
     return { users, bus, sessions, close: async () => { await bus.close(); await users.close(); await sessions.close(); } };
   }
-  const [{ openRedis }, { ProxyLease }, { RedisUserStore }, { RedisBus }, { RedisSessionStore }] = await Promise.all([
+  const [{ openRedis, redisTarget }, { ProxyLease }, { RedisUserStore }, { RedisBus }, { RedisSessionStore }] = await Promise.all([
     import('./redis/connection.js'), import('./redis/proxy-lease.js'), import('./redis/user-store.js'), import('./redis/bus.js'),
     import('./redis/session-store.js'),
   ]);
   const log = logger.child({ component: 'call-stores', proxy: proxyId });
-  const redis = openRedis({ url: config.redis_url, keyPrefix: config.key_prefix, logger: log, connectionName: 'janus-cloud-calls' });
+  const redis = openRedis({ ...redisTarget(config), logger: log, connectionName: 'janus-cloud-calls' });
   const lease = new ProxyLease(redis, proxyId, config.proxy_ttl_s * 1000, log);
   const bus = new RedisBus(redis, proxyId, log);
   try {

@@ -64,25 +64,40 @@ function parseResp(buf: Buffer, at: number): { value: RespValue | Error; next: n
   return { value: items, next: pos };
 }
 
-export async function startRedis(): Promise<RedisInstance> {
+export type RedisOptions = {
+  /** Start as a replica of the primary on this loopback port (`--replicaof`). */
+  replicaOf?: number;
+};
+
+export async function startRedis(options: RedisOptions = {}): Promise<RedisInstance> {
+  return withPortRetry(async () => {
+    const port = await freePort();
+    const extra = options.replicaOf === undefined ? [] : ['--replicaof', '127.0.0.1', String(options.replicaOf)];
+    return startRedisProcess(port, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...extra]);
+  });
+}
+
+/** Retries `start` when another process took the port between freePort() and bind(). */
+export async function withPortRetry<T>(start: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce();
+      return await start();
     } catch (err) {
-      // Another process may have taken the port between freePort() and bind().
       if (attempt >= 3 || !(err instanceof Error) || !err.message.includes('Address already in use')) throw err;
     }
   }
 }
 
-async function startOnce(): Promise<RedisInstance> {
-  const port = await freePort();
+/**
+ * A redis-server (or, with `--sentinel` in `args`, a sentinel) on `port` with `args`, in a private
+ * temp dir (`{dir}` in args is replaced by it); resolves once it answers PING.
+ */
+export async function startRedisProcess(port: number, args: string[], prepare?: (dir: string) => void): Promise<RedisInstance> {
   const dir = makeTempDir('redis');
+  prepare?.(dir);
   const logPath = join(dir, 'redis.log');
   const fd = openSync(logPath, 'a');
-  const child = spawn('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir,
-  ], { cwd: dir, stdio: ['ignore', fd, fd] });
+  const child = spawn('redis-server', [...args.map((a) => a.replaceAll('{dir}', dir)), '--dir', dir], { cwd: dir, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const pid = child.pid;
   if (pid === undefined) throw new Error('redis-server: spawn failed');

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, parseProxyConfig } from '../../src/config/load.js';
 import { applyFlags } from '../../src/cli/proxy-flags.js';
+import { redisTarget } from '../../src/store/redis/connection.js';
 
 describe('proxy configuration', () => {
   it('fills every default and freezes the result', () => {
@@ -28,5 +29,29 @@ describe('proxy configuration', () => {
       { name: '10.0.0.1-8188', url: 'ws://10.0.0.1:8188' },
       { name: '10.0.0.2-8188', url: 'ws://10.0.0.2:8188' },
     ]);
+  });
+  it('accepts Redis Sentinel and Redis Cluster stores, and refuses what cannot work', () => {
+    const sentinels = [{ host: '10.0.0.31', port: 26379 }, { host: '10.0.0.32', port: 26379 }];
+    const withSentinel = parseProxyConfig({ store: { type: 'redis', sentinel: { master_name: 'mymaster', sentinels }, wait_replicas: 1 } });
+    assert.deepEqual(withSentinel.store.sentinel, { master_name: 'mymaster', sentinels });
+    assert.equal(withSentinel.store.wait_replicas, 1);
+    assert.equal(withSentinel.store.wait_timeout_ms, 100);
+    const withCluster = parseProxyConfig({ store: { type: 'redis', key_prefix: '{jc}:', cluster: { nodes: [{ host: '10.0.0.41', port: 6379 }] } } });
+    assert.equal(withCluster.store.cluster?.nodes.length, 1);
+    const fails = (store: unknown, path: RegExp): void => {
+      assert.throws(() => parseProxyConfig({ store }), (err: unknown) => err instanceof ConfigError && path.test(err.message));
+    };
+    fails({ type: 'redis', cluster: { nodes: [{ host: 'a', port: 6379 }] } }, /store\.key_prefix.*hash tag/);
+    fails({ type: 'redis', key_prefix: '{jc}:', sentinel: { master_name: 'm', sentinels }, cluster: { nodes: sentinels } }, /store\.cluster/);
+    fails({ type: 'redis', sentinel: { master_name: 'm', sentinels: [] } }, /store\.sentinel\.sentinels/);
+    fails({ type: 'redis', sentinel: { master_name: 'm', sentinels: [{ host: 'a', port: 0 }] } }, /store\.sentinel\.sentinels\.0\.port/);
+  });
+
+  it('turns the store section into Redis connection options', () => {
+    const config = parseProxyConfig({ store: { type: 'redis', sentinel: { master_name: 'm', sentinels: [{ host: 'a', port: 1 }], password: 'pw' }, wait_replicas: 2, command_timeout_ms: 800 } });
+    assert.deepEqual(redisTarget(config.store), {
+      url: 'redis://127.0.0.1:6379', keyPrefix: 'janus-cloud:', sentinel: { sentinels: [{ host: 'a', port: 1 }], masterName: 'm', sentinelPassword: 'pw' },
+      waitReplicas: 2, waitTimeoutMs: 100, commandTimeoutMs: 800,
+    });
   });
 });

@@ -14,7 +14,7 @@ import { recheckBackend } from './backend-rooms.js';
 import { VIDEOROOM_PLUGIN, type VideoRoomOptions } from './options.js';
 import { MemoryRoomStore } from '../../store/memory/room-store.js';
 import { RedisRoomStore } from '../../store/redis/room-store.js';
-import { openRedis } from '../../store/redis/connection.js';
+import { openRedis, redisTarget, type RedisStoreSettings } from '../../store/redis/connection.js';
 
 export { VIDEOROOM_PLUGIN } from './options.js';
 
@@ -77,17 +77,15 @@ export function createVideoRoom(deps: { cluster: Cluster; store: RoomStore; opti
 }
 
 /** Where the proxy keeps its stores (the config's `store` section). */
-export interface StoreConfig {
+export interface StoreConfig extends RedisStoreSettings {
   type: 'memory' | 'redis';
-  redis_url: string;
-  key_prefix: string;
 }
 
 /** The module as the proxy runs it: rooms in memory, or in Redis (shared, kept over restarts). */
 export function startVideoRoom(config: VideoRoomConfig, storeConfig: StoreConfig, cluster: Cluster, logger: Logger): VideoRoomModule {
   const options = videoRoomOptions(config, logger);
   if (storeConfig.type === 'memory') return createVideoRoom({ cluster, store: new MemoryRoomStore(), options, logger });
-  const redis = openRedis({ url: storeConfig.redis_url, keyPrefix: storeConfig.key_prefix, logger, connectionName: 'janus-cloud-rooms' });
+  const redis = openRedis({ ...redisTarget(storeConfig), logger, connectionName: 'janus-cloud-rooms' });
   const module = createVideoRoom({ cluster, store: new RedisRoomStore(redis), options, logger });
   return { ...module, close: async () => { await module.close(); await redis.close(); } };
 }

@@ -9,14 +9,17 @@
  *   P proxy:<id>               the proxy's lease (proxy-lease.ts): its records' owner is alive while it exists
  *
  * Every write is one Lua script that checks the owner first, so a proxy that lost a session to a
- * take-over can never write over the new owner's record. Writes are not awaited by their callers;
- * one connection applies them in the order they were made.
+ * take-over can never write over the new owner's record. Writes are not awaited by their callers
+ * (but `create` is: a session is answered once its record is written); they are applied in the order
+ * they were made, and kept and applied later when Redis cannot be reached (write-backlog.ts). With `store.wait_replicas` each lifecycle write is followed by a
+ * Redis WAIT (replication is asynchronous): see README "Redis with failover" for the guarantee.
  */
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { HandleRecord, SessionMeta, SessionRecord, SessionStore } from '../session-store.js';
 import { RedisScript, storeError, type RedisConnection } from './connection.js';
 import type { ProxyLease } from './proxy-lease.js';
+import { WriteBacklog } from './write-backlog.js';
 
 /** KEYS: session, owner's index, owners set. ARGV: meta JSON, id, owner. */
 const createScript = new RedisScript(`
@@ -80,12 +83,15 @@ const handleSchema = z.object({
 
 export class RedisSessionStore implements SessionStore {
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly writes: WriteBacklog;
 
   constructor(
     private readonly redis: RedisConnection,
     private readonly lease: ProxyLease,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.writes = new WriteBacklog(logger);
+  }
 
   get proxyId(): string {
     return this.lease.proxyId;
@@ -94,7 +100,9 @@ export class RedisSessionStore implements SessionStore {
   async create(meta: Omit<SessionMeta, 'owner' | 'version'>): Promise<boolean> {
     const keys = [this.sessionKey(meta.id), this.indexKey(this.proxyId), this.redis.key('session-owners')];
     try {
-      return (await this.track(createScript.run(this.redis.client, keys, [JSON.stringify(meta), meta.id, this.proxyId]))) === 1;
+      const created = (await this.track(createScript.run(this.redis.client, keys, [JSON.stringify(meta), meta.id, this.proxyId]))) === 1;
+      if (created) await this.replicated();
+      return created;
     } catch (err) {
       throw storeError(`redis session store: create ${meta.id}`, err);
     }
@@ -109,16 +117,17 @@ export class RedisSessionStore implements SessionStore {
   }
 
   putHandle(sessionId: number, handle: HandleRecord): void {
-    this.write('put handle', setFieldScript.run(this.redis.client, [this.sessionKey(sessionId)], [this.proxyId, `h:${handle.id}`, JSON.stringify(handle)]));
+    const value = JSON.stringify(handle);
+    this.write('put handle', () => setFieldScript.run(this.redis.client, [this.sessionKey(sessionId)], [this.proxyId, `h:${handle.id}`, value]));
   }
 
   removeHandle(sessionId: number, handleId: number): void {
-    this.write('remove handle', setFieldScript.run(this.redis.client, [this.sessionKey(sessionId)], [this.proxyId, `h:${handleId}`, '']));
+    this.write('remove handle', () => setFieldScript.run(this.redis.client, [this.sessionKey(sessionId)], [this.proxyId, `h:${handleId}`, '']));
   }
 
   remove(sessionId: number): void {
     const keys = [this.sessionKey(sessionId), this.indexKey(this.proxyId)];
-    this.write('remove', removeScript.run(this.redis.client, keys, [this.proxyId, sessionId]));
+    this.write('remove', () => removeScript.run(this.redis.client, keys, [this.proxyId, sessionId]));
   }
 
   async takeOver(sessionId: number, expectedOwner: string): Promise<SessionRecord | undefined> {
@@ -126,6 +135,7 @@ export class RedisSessionStore implements SessionStore {
     try {
       const reply = await takeOverScript.run(this.redis.client, keys, [expectedOwner, this.proxyId, sessionId]);
       if (!Array.isArray(reply)) return undefined;
+      await this.replicated();
       const fields: Record<string, string> = {};
       for (let i = 0; i + 1 < reply.length; i += 2) fields[String(reply[i])] = String(reply[i + 1]);
       return this.decode(sessionId, fields);
@@ -152,17 +162,36 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async flush(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.inFlight, this.writes.flush()]);
+  }
+
+  /** Writes Redis has not taken yet (kept during an outage). */
+  get pendingWrites(): number {
+    return this.writes.pending;
   }
 
   /** The connection and the lease belong to whoever built this store. */
   async close(): Promise<void> {
-    await this.flush();
+    await Promise.allSettled([...this.inFlight]);
+    await this.writes.close();
   }
 
-  private write(what: string, pending: Promise<unknown>): void {
-    this.track(pending).catch((err: unknown) => {
-      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, `session record write failed: ${what}`);
+  /**
+   * With `store.wait_replicas`, waits (Redis WAIT) until replicas hold every write made so far, so
+   * that a failover right after loses none of them; a WAIT that fails is only logged (the write
+   * itself is on the primary).
+   */
+  private async replicated(): Promise<void> {
+    await this.redis.replicated().catch((err: unknown) => {
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'redis WAIT for replicas failed');
+    });
+  }
+
+  /** A lifecycle write, in order behind the others; kept and retried while Redis is unreachable. */
+  private write(what: string, run: () => Promise<unknown>): void {
+    this.writes.submit(what, async () => {
+      await run();
+      await this.replicated();
     });
   }
 
