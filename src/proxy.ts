@@ -1,5 +1,6 @@
 /** Assembles a running proxy from a validated config: store, cluster, sessions, dispatcher, transports, admin API. */
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import type { ProxyConfig } from './config/schema.js';
@@ -318,6 +319,17 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
     closeClients: () => { ws?.closeClients(); },
   }, config.shutdown.grace_s * 1000, logger);
   shutdown.push(() => { drain.cancel(); });
+  const startedAt = Date.now();
+  core.calls.proxies.describeWith(() => ({
+    server_name: config.general.server_name,
+    worker: processInfo.worker,
+    pid: process.pid,
+    host: hostname(),
+    started_at: startedAt,
+    sessions: sessions.size,
+    handles: sessions.handleCount(),
+    accepting_new_sessions: dispatcher.info()['accepting-new-sessions'] === true,
+  }));
   if (config.ws_transport.enabled) {
     ws = await startWsTransport(config, dispatcher, sessions, logger);
     shutdown.push(ws.close);
@@ -350,7 +362,7 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
   let admin: (Listening & { token: string }) | undefined;
   if (config.admin_api.enabled) {
     const live = { sessions, requestTotals: () => metrics.requestTotals(), rooms: storedRooms(VIDEOROOM_PLUGIN, videoroom.rooms.deps.store) };
-    admin = await startAdminApi(config, { cluster, info: () => dispatcher.info(), metrics, live, operator: { requests: janusAdminRequests, sessions }, drain }, logger);
+    admin = await startAdminApi(config, { cluster, info: () => dispatcher.info(), metrics, live, operator: { requests: janusAdminRequests, sessions }, drain, proxies: core.calls.proxies }, logger);
     shutdown.push(admin.close);
   }
   let janusAdmin: Listening | undefined;

@@ -118,6 +118,16 @@ export function openApiDocument(): object {
           404: json('unknown server, recording or file', error), 416: json('range not satisfiable', error), 502: json('the sentinel did not answer', error),
         }, { parameters: recordingFileParams }),
       },
+      '/proxies': {
+        get: op('Every live proxy of the cluster (each worker of --workers N too), as it last described itself under its lease', {
+          200: json('proxies', { type: 'object', properties: { proxies: { type: 'array', items: { type: 'object', properties: {
+            id: { type: 'string' }, server_name: { type: 'string' }, worker: { type: 'integer' }, pid: { type: 'integer' }, host: { type: 'string' },
+            started_at: { type: 'integer' }, sessions: { type: 'integer' }, handles: { type: 'integer' }, accepting_new_sessions: { type: 'boolean' },
+            updated_at: { type: 'integer' },
+          } } } } }),
+          503: json('the store cannot be read', error),
+        }),
+      },
       '/sessions': {
         get: op('Every client session of this proxy, each handle with its plugin, backend and backend ids', { 200: json('sessions', { type: 'object', properties: { sessions: { type: 'array', items: { $ref: '#/components/schemas/Session' } } } }) }),
       },

@@ -22,6 +22,8 @@ import { registerWebUi } from './static.js';
 import { openApiDocument } from './openapi.js';
 import type { AdminContext } from './context.js';
 import { operatorRoutes, type OperatorDeps } from './routes/operator.js';
+import { proxyRoutes } from './routes/proxies.js';
+import type { ProxyDirectory } from '../store/proxy-directory.js';
 
 export interface AdminApiOptions {
   host: string;
@@ -46,6 +48,8 @@ export interface AdminApiDeps {
   operator?: OperatorDeps | undefined;
   /** Graceful stop (`POST /drain`, `/readyz`). */
   drain?: ProxyDrain | undefined;
+  /** The cluster's live proxies (`GET /proxies`). */
+  proxies?: ProxyDirectory | undefined;
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -88,6 +92,7 @@ export class AdminApi {
       dashboardRoutes(scope, ctx, feed, deps.live);
       recordingRoutes(scope, ctx, options.recordings ?? { sentinelToken: undefined, requestTimeoutMs: 5_000 });
       if (deps.operator) operatorRoutes(scope, ctx, deps.operator);
+      if (deps.proxies) proxyRoutes(scope, ctx, deps.proxies);
       const document = openApiDocument();
       scope.get('/openapi.json', () => document);
       scope.get('/metrics', { preHandler: options.metricsPublic ? [] : ctx.adminOnly }, async (_request, reply) => {

@@ -11,6 +11,7 @@ import { MemoryBus, type MessageBus } from './bus.js';
 import { MemoryUserStore } from './memory/user-store.js';
 import type { SessionStore } from './session-store.js';
 import { MemorySessionStore } from './memory/session-store.js';
+import { LocalProxyDirectory, type ProxyDirectory } from './proxy-directory.js';
 
 export interface CallStoreConfig extends StoreConfig {
   /** How long a dead proxy's users stay listed, at most. */
@@ -21,6 +22,8 @@ export interface CallStores {
   readonly users: UserStore;
   readonly bus: MessageBus;
   readonly sessions: SessionStore;
+  /** The cluster's live proxies (just this one with the memory store). */
+  readonly proxies: ProxyDirectory;
   close(): Promise<void>;
 }
 
@@ -29,7 +32,7 @@ export async function createCallStores(config: CallStoreConfig, proxyId: string,
     const users = new MemoryUserStore(proxyId);
     const bus = new MemoryBus(proxyId);
     const sessions = new MemorySessionStore(proxyId);
-    return { users, bus, sessions, close: async () => { await bus.close(); await users.close(); await sessions.close(); } };
+    return { users, bus, sessions, proxies: new LocalProxyDirectory(proxyId), close: async () => { await bus.close(); await users.close(); await sessions.close(); } };
   }
   const [{ openRedis, redisTarget }, { ProxyLease }, { RedisUserStore }, { RedisBus }, { RedisSessionStore }] = await Promise.all([
     import('./redis/connection.js'), import('./redis/proxy-lease.js'), import('./redis/user-store.js'), import('./redis/bus.js'),
@@ -52,6 +55,7 @@ export async function createCallStores(config: CallStoreConfig, proxyId: string,
     users,
     bus,
     sessions,
+    proxies: lease,
     async close() {
       await bus.close();
       await users.close();

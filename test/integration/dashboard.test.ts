@@ -120,6 +120,9 @@ describe('web dashboard on the admin API', () => {
         for (const j of janus) await page!.waitForSelector(row(j.name, '[data-health="ok"][data-status="up"]'));
         assert.equal(await page!.locator(row(janus[0]!.name, ' [data-role="status"]')).textContent(), 'up');
         await page!.waitForSelector('[data-role="live"]:text("live")');
+        // The proxies of the cluster: here this one alone, taking new sessions.
+        await page!.waitForSelector('table.proxies tr[data-proxy][data-accepting="true"]');
+        assert.equal(await page!.locator('table.proxies tbody tr').count(), 1);
 
         // The token is kept: a reload goes straight to the dashboard.
         await page!.reload();

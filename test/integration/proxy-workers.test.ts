@@ -1,6 +1,7 @@
 // `janus-proxy --workers 2` on a real Redis in front of a real Janus: two worker processes share the
 // listening port, connections spread over both (each worker owns the sessions made through it), and
 // a `claim` on a connection served by the other worker moves the session there, handle included.
+// The admin API (whichever worker answers) lists both workers with their numbers and sessions.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
@@ -9,7 +10,9 @@ import { startRedis, redisCommand, type RedisInstance } from '../support/redis-f
 import { startProxyProcess, type ProxyProcess } from '../support/proxy-process.js';
 import { sharedStore } from '../support/shared-store-proxies.js';
 import { echotestHandle } from '../support/cluster-helpers.js';
-import { pollUntil } from '../support/processes.js';
+import { freePort, pollUntil } from '../support/processes.js';
+import { TEST_ADMIN_TOKEN } from '../support/proxy-fixture.js';
+import { AdminClient } from '../support/admin-client.js';
 
 const PREFIX = 'workers-test:';
 
@@ -17,11 +20,17 @@ describe('janus-proxy --workers 2', { timeout: 90_000 }, () => {
   let redis: RedisInstance;
   let janus: JanusInstance[];
   let proxy: ProxyProcess;
+  let admin: AdminClient;
   const clients: JanusTestClient[] = [];
 
   before(async () => {
     [redis, janus] = await Promise.all([startRedis(), startJanusCluster(1, { netns: false, plugins: ['echotest'], reclaimSessionTimeout: 10 })]);
-    proxy = await startProxyProcess(janus, { store: sharedStore(redis, { key_prefix: PREFIX }) }, ['--workers', '2']);
+    const adminPort = await freePort();
+    proxy = await startProxyProcess(janus, {
+      store: sharedStore(redis, { key_prefix: PREFIX }),
+      admin_api: { enabled: true, host: '127.0.0.1', port: adminPort, token: TEST_ADMIN_TOKEN },
+    }, ['--workers', '2']);
+    admin = new AdminClient(`http://127.0.0.1:${String(adminPort)}`, TEST_ADMIN_TOKEN);
   });
   after(async () => {
     await Promise.all(clients.map((c) => c.close()));
@@ -56,5 +65,17 @@ describe('janus-proxy --workers 2', { timeout: 90_000 }, () => {
       }
     }
     assert.ok(moved, 'the session moved to the other worker');
+  });
+
+  it('GET /proxies lists both workers, each with its number, pid and session count', async () => {
+    type Described = { id: string; worker?: number; pid: number; sessions: number; accepting_new_sessions: boolean };
+    const described = await pollUntil('both workers described', async () => {
+      const { proxies } = await admin.ok<{ proxies: Described[] }>('GET', '/proxies');
+      // The first test left its sessions on the workers (one of them moved).
+      return proxies.length === 2 && proxies.reduce((n, p) => n + p.sessions, 0) >= 2 ? proxies : undefined;
+    }, 10_000);
+    assert.deepEqual(described.map((p) => p.worker).sort(), [1, 2]);
+    assert.equal(new Set(described.map((p) => p.pid)).size, 2, 'two processes');
+    assert.ok(described.every((p) => p.accepting_new_sessions));
   });
 });

@@ -6,6 +6,7 @@ import { Backends } from './backends';
 import { health } from './health';
 import { Decisions, Rooms } from './tables';
 import { Recordings } from './recordings';
+import { Proxies } from './proxies';
 import { TokenForm } from './token-form';
 import { useLive } from './use-live';
 
@@ -41,6 +42,10 @@ function Dashboard({ token, onUnauthorized, onLogout }: { token: string; onUnaut
             <section>
               <h2>Activity <span class="muted">last 5 minutes</span></h2>
               <Activity samples={samples} now={now} />
+            </section>
+            <section>
+              <h2>Proxies</h2>
+              <Proxies token={token} onUnauthorized={onUnauthorized} now={now} />
             </section>
             <section>
               <h2>Rooms</h2>

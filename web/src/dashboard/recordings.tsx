@@ -1,6 +1,5 @@
 /** Recordings per room, from every sentinel (GET /recordings): state, where they are, download links. */
-import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
+import { usePolled } from './use-polled';
 
 interface ListedRecording {
   id: string;
@@ -50,22 +49,7 @@ function Row({ r, token }: { r: ListedRecording; token: string }) {
 }
 
 export function Recordings({ token, onUnauthorized }: { token: string; onUnauthorized: () => void }) {
-  const [listing, setListing] = useState<Listing | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    const load = (): void => {
-      api<Listing>('/recordings', token)
-        .then((l) => { if (live) { setListing(l); setError(null); } })
-        .catch((err: unknown) => {
-          if (err instanceof ApiError && err.unauthorized) onUnauthorized();
-          else if (live) setError(err instanceof Error ? err.message : String(err));
-        });
-    };
-    load();
-    const timer = setInterval(load, POLL_MS);
-    return () => { live = false; clearInterval(timer); };
-  }, [token, onUnauthorized]);
+  const { value: listing, error } = usePolled<Listing>('/recordings', token, onUnauthorized, POLL_MS);
   if (error !== null) return <p class="empty" data-role="recordings-error">Recordings unavailable: {error}</p>;
   if (listing === null) return <p class="empty">Loading recordings…</p>;
   const sorted = [...listing.recordings].sort((a, b) => (a.room ?? '').localeCompare(b.room ?? '') || a.id.localeCompare(b.id));
