@@ -349,6 +349,7 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
   const info = (): Record<string, unknown> => dispatcher.info();
   const operatorDeps: JanusAdminDeps = {
     cluster, sessions, tokenAuth: core.tokenAuth,
+    records: config.store.type === 'redis' ? core.calls.sessions : undefined,
     info: (transaction) => ({ janus: 'server_info', transaction, ...info() }),
     plugins: () => { const p = info().plugins; return isJsonObject(p) ? Object.keys(p) : []; },
     metrics: metrics.registry,

@@ -9,12 +9,15 @@ import { BackendAdmin } from './backends.js';
 import { JanusAdminRequests, type JanusAdminOptions } from './requests.js';
 import { JanusAdminServer } from './server.js';
 import type { AdminSessions } from './handle-requests.js';
+import type { SessionStore } from '../store/session-store.js';
 import type { Registry } from 'prom-client';
 import { EventStream } from '../events/stream.js';
 
 export interface JanusAdminDeps {
   cluster: Cluster;
   sessions: AdminSessions;
+  /** With a shared store: the session records of every proxy. */
+  records?: SessionStore | undefined;
   tokenAuth: TokenAuth | undefined;
   info: (transaction: string) => OutgoingMessage;
   plugins: () => string[];
@@ -51,6 +54,7 @@ export function createJanusAdminRequests(config: ProxyConfig, deps: JanusAdminDe
   return new JanusAdminRequests({
     adminSecret: g.admin_secret,
     sessions: deps.sessions,
+    records: deps.records,
     backends: new BackendAdmin({
       backends: { names: () => [...deps.cluster.backends.keys()], endpoint: (name) => deps.cluster.adminEndpoint(name) },
       timeoutMs: a.backend_timeout_ms,

@@ -9,12 +9,15 @@ import { errorReply, isJsonInteger, successReply, type JsonObject, type Outgoing
 import { sameText, type TokenAuth } from '../core/token-auth.js';
 import { checkParams, type ParamKind } from './params.js';
 import { TOKEN_VERBS, tokenRequest } from './token-requests.js';
-import { handleRequest, sessionRequest, type AdminSessions } from './handle-requests.js';
+import { handleRequest, localTarget, recordedSessionRequest, recordedTarget, sessionRequest, type AdminSessions } from './handle-requests.js';
+import type { SessionStore } from '../store/session-store.js';
 import type { BackendAdmin } from './backends.js';
 
 export interface JanusAdminOptions {
   adminSecret: string | undefined;
   sessions: AdminSessions;
+  /** With a shared store: every proxy's sessions, from their records (list_sessions, list_handles, handle_info cluster-wide). */
+  records?: SessionStore | undefined;
   backends: BackendAdmin;
   tokenAuth: TokenAuth | undefined;
   /** The proxy's server_info for `transaction`. */
@@ -84,11 +87,30 @@ export class JanusAdminRequests {
     if (sessionId < 1) throw new JanusError(C.SESSION_NOT_FOUND);
     this.checkSecret(raw);
     const session = this.options.sessions.get(sessionId);
-    if (!session) throw new JanusError(C.SESSION_NOT_FOUND, `No such session ${sessionId}`);
+    if (!session) return this.elsewhere(verb, raw, sessionId, handleId, transaction);
     if (handleId === 0) return sessionRequest(verb, session, this.options.sessions, transaction);
     const handle = session.handles.get(handleId as never);
     if (!handle) throw new JanusError(C.HANDLE_NOT_FOUND, `No such handle ${handleId} in session ${sessionId}`);
-    return handleRequest(verb, raw, session, handle, this.options.backends, transaction);
+    return handleRequest(verb, raw, localTarget(session, handle), this.options.backends, transaction);
+  }
+
+  /** A session this proxy does not hold: another proxy's, answered from its record. */
+  private async elsewhere(verb: string, raw: JsonObject, sessionId: number, handleId: number, transaction: string): Promise<OutgoingMessage> {
+    const record = await this.options.records?.get(sessionId);
+    if (!record) throw new JanusError(C.SESSION_NOT_FOUND, `No such session ${sessionId}`);
+    if (handleId === 0) return recordedSessionRequest(verb, record, transaction);
+    return handleRequest(verb, raw, recordedTarget(record, handleId), this.options.backends, transaction);
+  }
+
+  /** Every session of the cluster: this proxy's, then those the records name for the other proxies (dead ones' too, while claimable). */
+  private async allSessionIds(): Promise<number[]> {
+    const local = this.options.sessions.ids();
+    const records = this.options.records;
+    if (!records) return local;
+    const owners = await records.owners();
+    const elsewhere = (await Promise.all(owners.map((owner) => records.sessionsOf(owner)))).flat();
+    const seen = new Set(local);
+    return [...local, ...elsewhere.filter((id) => !seen.has(id) && seen.add(id))];
   }
 
   private checkSecret(raw: JsonObject): void {
@@ -114,7 +136,7 @@ export class JanusAdminRequests {
         this.options.configure({ acceptNewSessions: raw.accept === true });
         return successReply(undefined, transaction, { accept: raw.accept ?? null });
       case 'list_sessions':
-        return successReply(undefined, transaction, { sessions: this.options.sessions.ids() });
+        return successReply(undefined, transaction, { sessions: await this.allSessionIds() });
       default:
         throw new JanusError(C.INVALID_REQUEST_PATH, `Unhandled request '${verb}' at this path`);
     }
