@@ -29,6 +29,7 @@ import type { ServerStore } from './store/server-store.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
 import { createJanusAdminRequests, startJanusAdmin, type JanusAdminDeps } from './janus-admin/index.js';
 import { isJsonObject } from './protocol/messages.js';
+import { ProxyEvents } from './events/proxy-events.js';
 
 export interface RunningProxy {
   /** This proxy's id among the proxies sharing a store (a new one at every start). */
@@ -250,7 +251,9 @@ async function startCore(config: ProxyConfig, logger: Logger, shutdown: Shutdown
   const videoroom = startVideoRoom(config.videoroom, config.store, cluster, logger);
   shutdown.push(() => videoroom.close());
   const reclaimSessionTimeoutS = effectiveReclaimTimeoutS(config);
+  const proxyEvents = new ProxyEvents(config.general.server_name, proxyId);
   const sessions = new Sessions({
+    events: proxyEvents,
     sessionTimeoutS: config.general.session_timeout,
     reclaimSessionTimeoutS,
     locality: new LocalityResolver(config.backends.locality.rules),
@@ -262,7 +265,7 @@ async function startCore(config: ProxyConfig, logger: Logger, shutdown: Shutdown
   shutdown.push(() => { if (config.store.type === 'redis') sessions.handOver(); else sessions.stop(); });
   metrics.watch(sessions, cluster);
   const tokenAuth = await startTokenAuth(config, logger, shutdown);
-  return { proxyId, metrics, cluster, calls, roomRoutes, videoroom, sessions, reclaimSessionTimeoutS, tokenAuth };
+  return { proxyId, metrics, cluster, calls, roomRoutes, videoroom, sessions, reclaimSessionTimeoutS, tokenAuth, proxyEvents };
 }
 
 /**
@@ -287,9 +290,11 @@ function createDispatcher(config: ProxyConfig, core: Core, transports: Record<st
   });
   const modules = [echotestPlugin, videoroom.plugin, ...callPlugins({ users: calls.users, bus: calls.bus, logger })];
   const plugins = new PluginRegistry(modules, passthrough);
-  const takeOvers = new TakeOvers({ sessions, records: calls.sessions, bus: calls.bus, plugins, cluster, logger });
+  const takeOvers = new TakeOvers({ sessions, records: calls.sessions, bus: calls.bus, plugins, cluster, logger, events: core.proxyEvents });
   const dispatcher = new Dispatcher(
-    config.store.type === 'redis' ? { sessions, plugins, cluster, records: calls.sessions, takeOvers, tokenAuth } : { sessions, plugins, cluster, tokenAuth },
+    config.store.type === 'redis'
+      ? { sessions, plugins, cluster, records: calls.sessions, takeOvers, tokenAuth, events: core.proxyEvents }
+      : { sessions, plugins, cluster, tokenAuth, events: core.proxyEvents },
     {
       apiSecret: config.general.api_secret,
       serverName: config.general.server_name,
@@ -350,6 +355,7 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
   const operatorDeps: JanusAdminDeps = {
     cluster, sessions, tokenAuth: core.tokenAuth,
     records: config.store.type === 'redis' ? core.calls.sessions : undefined,
+    proxyEvents: core.proxyEvents,
     info: (transaction) => ({ janus: 'server_info', transaction, ...info() }),
     plugins: () => { const p = info().plugins; return isJsonObject(p) ? Object.keys(p) : []; },
     metrics: metrics.registry,

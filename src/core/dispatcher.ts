@@ -20,6 +20,7 @@ import type { SessionStore } from '../store/session-store.js';
 import { StoreUnavailableError, STORE_UNAVAILABLE_REASON } from '../store/store-error.js';
 import { authIdentity, ClaimedElsewhere, type TakeOvers } from './take-over.js';
 import type { TokenAuth } from './token-auth.js';
+import type { ProxyEvents } from '../events/proxy-events.js';
 
 /** Take-overs of one session lost to another proxy before an HTTP request gives up (each loss means the session moved). */
 const MAX_TAKE_OVER_RACES = 3;
@@ -43,6 +44,14 @@ class ObservedSink implements Sink {
     this.verb = KNOWN_VERBS.has(requestedVerb) ? requestedVerb : 'other';
   }
 
+  get transport(): Sink['transport'] {
+    return this.sink.transport;
+  }
+
+  ownerFor(sessionId: number): Sink {
+    return this.sink.ownerFor?.(sessionId) ?? this.sink;
+  }
+
   get id(): string {
     return this.sink.id;
   }
@@ -55,9 +64,6 @@ class ObservedSink implements Sink {
     return this.sink.origin;
   }
 
-  ownerFor(sessionId: number): Sink {
-    return this.sink.ownerFor?.(sessionId) ?? this.sink;
-  }
 
   send(msg: OutgoingMessage): void {
     if (!this.reported) {
@@ -100,6 +106,8 @@ export interface DispatchDeps {
   forwarder?: SessionForwarder | undefined;
   /** Janus's `token_auth`; undefined when it is off. */
   tokenAuth?: TokenAuth | undefined;
+  /** The proxy's own events for the event stream. */
+  events?: ProxyEvents | undefined;
 }
 
 export class Dispatcher {
@@ -224,7 +232,8 @@ export class Dispatcher {
    */
   private takeOver(request: SessionRequest | HandleRequest, sink: Sink): Promise<OutgoingMessage | undefined> {
     const takeOvers = this.deps.takeOvers;
-    if (request.verb !== 'claim' && sink.ownerFor && takeOvers) return this.elsewhere(request, sink, takeOvers);
+    // HTTP only: any proxy may serve an HTTP request, while a WebSocket client moves by `claim` alone.
+    if (request.verb !== 'claim' && sink.transport === 'http' && takeOvers) return this.elsewhere(request, sink, takeOvers);
     if (request.verb !== 'claim' || !takeOvers) throw new JanusError(C.SESSION_NOT_FOUND, `No such session ${request.sessionId}`);
     return takeOvers.claim(request.sessionId, sink, this.identity(request.raw)).then((session) => {
       if (request.level === 'handle' && !session.handles.has(request.handleId as never)) {

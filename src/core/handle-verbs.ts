@@ -42,6 +42,7 @@ export async function attach(raw: JsonObject, session: Session, deps: DispatchDe
   handle.pluginHandle = pluginHandle;
   session.handles.set(id, handle);
   deps.records?.putHandle(session.id, handleRecord(handle));
+  deps.events?.handleAttached(session.id, id, plugin, opaqueId, pluginHandle.backendName?.());
   return successReply(session.id, transaction, { data: { id } });
 }
 
@@ -105,6 +106,7 @@ export function handleVerb(request: HandleRequest, session: Session, handle: Han
         // Removed only now, so a `destroy` that arrived after this detach waits for its answer.
         session.handles.delete(handle.id);
         deps.records?.removeHandle(session.id, handle.id);
+        deps.events?.handleDetached(session.id, handle.id, handle.plugin);
         sink.send(successReply(session.id, transaction));
         session.emit(handle.id, { janus: 'detached' });
         return undefined;

@@ -10,6 +10,7 @@ import { Session } from './session.js';
 import type { Sink } from './sink.js';
 import type { LocalityResolver } from '../cluster/locality.js';
 import type { SessionMeta, SessionStore } from '../store/session-store.js';
+import type { ProxyEvents } from '../events/proxy-events.js';
 
 const WATCHDOG_INTERVAL_MS = 1_000;
 
@@ -20,6 +21,8 @@ export interface SessionsOptions {
   locality?: LocalityResolver;
   /** Durable records, so that another proxy can take a session over (decision 11). */
   records?: SessionStore | undefined;
+  /** The proxy's own events for the event stream. */
+  events?: ProxyEvents | undefined;
   now?: () => number;
 }
 
@@ -73,6 +76,7 @@ export class Sessions {
   create(requester: Sink, requestedId: number | undefined, auth = '', recorded = false): Session {
     const id = requestedId ? (requestedId as ClientSessionId) : uniqueId<ClientSessionId>((c) => this.sessions.has(c));
     const session = this.insert(id, requester);
+    this.options.events?.sessionCreated(id, requester.transport ?? 'ws');
     const records = this.options.records;
     if (records && !recorded) {
       records.create(this.recordOf(id, requester, auth)).catch((err: unknown) => {
@@ -84,7 +88,7 @@ export class Sessions {
 
   /** The record a new session starts with. */
   recordOf(id: number, requester: Sink, auth: string): Omit<SessionMeta, 'owner' | 'version'> {
-    return { id, transport: requester.ownerFor ? 'http' : 'ws', auth, created_at: this.now(), reclaim_s: this.options.reclaimSessionTimeoutS };
+    return { id, transport: requester.transport ?? 'ws', auth, created_at: this.now(), reclaim_s: this.options.reclaimSessionTimeoutS };
   }
 
   /** A session taken over from another proxy (take-over.ts fills in its handles). */
@@ -115,8 +119,11 @@ export class Sessions {
     this.own(owner, session);
   }
 
-  destroy(session: Session): void {
-    if (this.sessions.get(session.id) === session) this.options.records?.remove(session.id);
+  destroy(session: Session, reason: 'destroyed' | 'timeout' = 'destroyed'): void {
+    if (this.sessions.get(session.id) === session) {
+      this.options.records?.remove(session.id);
+      this.options.events?.sessionEnded(session.id, reason);
+    }
     this.sessions.delete(session.id);
     if (session.owner) this.disown(session.owner, session);
     session.destroy();
@@ -196,7 +203,7 @@ export class Sessions {
       } else if (timeoutMs > 0 && now - session.lastActivityMs >= timeoutMs) {
         session.logger.info('session timed out');
         session.emit(undefined, { janus: 'timeout' });
-        this.destroy(session);
+        this.destroy(session, 'timeout');
       }
     }
   }

@@ -11,6 +11,8 @@ export interface Sink {
   /** Where the client connects from (address, locality hints from headers), for placement. */
   readonly origin?: ClientOrigin | undefined;
   send(msg: OutgoingMessage): void;
+  /** 'http' for an HTTP request or long-poll queue; a WebSocket connection (the default) leaves it out. */
+  readonly transport?: 'http' | undefined;
   /**
    * Where the events of a session created or claimed through this Sink go; without it, this Sink.
    * An HTTP request answers once, so it names its session's long-poll queue instead (Janus's

@@ -20,6 +20,7 @@ import type { Session } from './session.js';
 import type { Sink } from './sink.js';
 import { Handle } from './handle.js';
 import { handleRecord, pluginContext } from './plugin-context.js';
+import type { ProxyEvents } from '../events/proxy-events.js';
 
 /**
  * Another proxy took the session first (two claims racing). A WebSocket `claim` answers it as an
@@ -58,6 +59,8 @@ export interface TakeOverDeps {
   plugins: PluginRegistry;
   cluster: Cluster;
   logger: Logger;
+  /** The proxy's own events for the event stream. */
+  events?: ProxyEvents | undefined;
 }
 
 /**
@@ -141,6 +144,7 @@ export class TakeOvers {
     const started = performance.now();
     const session = await this.rebuild(won, sink);
     session.logger.info({ from: record.owner, handles: session.handles.size, ms: Math.round(performance.now() - started) }, 'session taken over');
+    this.deps.events?.sessionTakenOver(id, record.owner, session.handles.size);
     for (const listener of this.takenOverListeners) listener(id);
     return session;
   }

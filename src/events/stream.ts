@@ -58,6 +58,7 @@ export class EventStream {
   private readonly listeners = new Set<EventListener>();
   private readonly backendStates = new Map<string, string>();
   private readonly sampler: NodeJS.Timeout | undefined;
+  private readonly stopCleanups: (() => void)[] = [];
 
   constructor(sessions: AdminSessions, private readonly options: EventStreamOptions) {
     this.ids = new IdMap(sessions);
@@ -99,6 +100,12 @@ export class EventStream {
     }
   }
 
+  /** The proxy's own event (proxy-events.ts), if the `events` setting lets its type through. */
+  own(event: JsonObject): void {
+    const type = isJsonInteger(event.type) ? event.type : 0;
+    if ((type & this.mask) !== 0) this.publish(event);
+  }
+
   private publish(event: JsonObject): void {
     for (const webhook of this.webhooks) webhook.push(event);
     for (const listener of this.listeners) listener(event);
@@ -117,7 +124,13 @@ export class EventStream {
     }
   }
 
+  /** Runs `cleanup` when the stream stops. */
+  onStop(cleanup: () => void): void {
+    this.stopCleanups.push(cleanup);
+  }
+
   stop(): void {
+    for (const cleanup of this.stopCleanups.splice(0)) cleanup();
     clearTimeout(this.timer);
     clearInterval(this.sampler);
     this.listeners.clear();

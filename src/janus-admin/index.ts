@@ -10,6 +10,7 @@ import { JanusAdminRequests, type JanusAdminOptions } from './requests.js';
 import { JanusAdminServer } from './server.js';
 import type { AdminSessions } from './handle-requests.js';
 import type { SessionStore } from '../store/session-store.js';
+import type { ProxyEvents } from '../events/proxy-events.js';
 import type { Registry } from 'prom-client';
 import { EventStream } from '../events/stream.js';
 
@@ -18,6 +19,8 @@ export interface JanusAdminDeps {
   sessions: AdminSessions;
   /** With a shared store: the session records of every proxy. */
   records?: SessionStore | undefined;
+  /** The proxy's own session and handle events, added to the event stream. */
+  proxyEvents?: ProxyEvents | undefined;
   tokenAuth: TokenAuth | undefined;
   info: (transaction: string) => OutgoingMessage;
   plugins: () => string[];
@@ -28,12 +31,15 @@ export interface JanusAdminDeps {
 function startEventStream(config: ProxyConfig, deps: JanusAdminDeps, logger: Logger): EventStream | undefined {
   const e = config.event_stream;
   if (!e.enabled) return undefined;
-  return new EventStream(deps.sessions, {
+  const stream = new EventStream(deps.sessions, {
     webhooks: e.webhooks, events: e.events, maxQueue: e.max_queue, batchSize: e.batch_size, retryInitialMs: e.retry_initial_ms,
     retryMaxMs: e.retry_max_ms, maxAttempts: e.max_attempts, timeoutMs: e.timeout_ms, registry: deps.metrics, logger: logger.child({ component: 'events' }),
     emitter: config.general.server_name,
     backends: () => [...deps.cluster.backends.values()].map((b) => ({ name: b.name, connected: b.connected, status: b.status })),
   });
+  const unlisten = deps.proxyEvents?.listen((event) => { stream.own(event); });
+  if (unlisten) stream.onStop(unlisten);
+  return stream;
 }
 
 /** The public listeners' ports: the Admin API must never share one of them. */

@@ -87,7 +87,7 @@ describe('the event stream delivers backend events with client ids to webhooks',
     proxy = await startTestProxy(janus, {
       general: { admin_secret: SECRET },
       janus_admin: { enabled: true, host: '0.0.0.0', port },
-      event_stream: { enabled: true, webhooks: [hook], events: 'handles, webrtc, core', retry_initial_ms: 50 },
+      event_stream: { enabled: true, webhooks: [hook], events: 'sessions, handles, webrtc, core', retry_initial_ms: 50 },
     });
   });
 
@@ -117,8 +117,18 @@ describe('the event stream delivers backend events with client ids to webhooks',
     await receiver.waitFor((e) => mine(e) && e.type === 16 && e.event?.connection === 'webrtcup');
     await client.request({ janus: 'detach', session_id: sessionId, handle_id: handleId });
     await receiver.waitFor((e) => mine(e) && e.type === 2 && e.event?.name === 'detached');
+    // The proxy's own session and handle events (they name the proxy): created over WebSocket, the
+    // handle attached where placement put it, then detached; the session destroyed.
+    const own = (type: number, name: string) => (e: Event): boolean => e.type === type && e.session_id === sessionId && e.event?.name === name && typeof e.event.proxy === 'string';
+    const created = await receiver.waitFor(own(1, 'created'));
+    assert.deepEqual(created.event?.transport, { transport: 'janus.transport.websockets' });
+    const attached = await receiver.waitFor(own(2, 'attached'));
+    assert.deepEqual([attached.handle_id, attached.event?.plugin, attached.event?.backend], [handleId, 'janus.plugin.echotest', janus[0]!.name]);
+    await receiver.waitFor(own(2, 'detached'));
+    await client.request({ janus: 'destroy', session_id: sessionId });
+    await receiver.waitFor(own(1, 'destroyed'));
     // Only the types asked for, and the first, refused post was retried.
-    assert.ok(receiver.events.every((e) => e.type === 2 || e.type === 16 || e.type === 256));
+    assert.ok(receiver.events.every((e) => [1, 2, 16, 256].includes(e.type)));
     assert.ok(receiver.posts > 1);
     // The proxy's own events: its backend up (sampled every second), then down once its Janus dies.
     const proxyEvent = (connected: boolean) => (e: Event): boolean => e.type === 256 && e.backend === janus[0]!.name && e.event?.connected === connected;

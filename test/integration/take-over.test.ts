@@ -57,6 +57,8 @@ describe('a client whose proxy dies claims its session on another proxy', { time
     // A werift EchoTest with media, and SESSIONS more sessions with one EchoTest handle each, all on A.
     const mediaClient = await connect(proxyA.url);
     const media = await echotestHandle(mediaClient);
+    const meta = JSON.parse(String(await redisCommand(redis.port, ['HGET', `janus-cloud:session:${String(media.sessionId)}`, 'meta']))) as { transport: string };
+    assert.equal(meta.transport, 'ws', 'the record names the transport that created the session');
     peer = createEchoPeer({ iceAddress: janus[0]!.peerAddress });
     await runEchoMedia(mediaClient, media.sessionId, media.handleId, peer);
     const onA = await Promise.all(Array.from({ length: CONNECTIONS }, () => connect(proxyA.url)));

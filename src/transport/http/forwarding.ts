@@ -146,7 +146,7 @@ export class HttpForwarding implements SessionForwarder, RemotePolls {
       if (!record || !queues) return undefined;
       if (record.owner === records.proxyId) return queues.get(sessionId) ? 'here' : undefined;
       if (record.owner !== unreachable && (await records.isAlive(record.owner))) return { owner: record.owner };
-      const sink: Sink = { id: `http-poll-${String(sessionId)}`, open: true, send: () => undefined, ownerFor: (id) => queues.open(id) };
+      const sink: Sink = { id: `http-poll-${String(sessionId)}`, transport: 'http', open: true, send: () => undefined, ownerFor: (id) => queues.open(id) };
       await this.deps.takeOvers.claim(sessionId, sink, this.deps.identity(secret === null ? {} : { apisecret: secret }), { onlyFrom: record.owner });
       return 'here';
     } catch (err) {

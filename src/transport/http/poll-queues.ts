@@ -27,6 +27,7 @@ interface WaitingPoll {
 }
 
 export class SessionQueue implements Sink {
+  readonly transport = 'http';
   readonly id: string;
   private readonly events: string[] = [];
   private waiting: WaitingPoll[] = [];

@@ -17,6 +17,7 @@ import type { PollQueues } from './poll-queues.js';
 export const REPLY_HOLD_LIMIT_MS = 60_000;
 
 export class ReplySink implements Sink {
+  readonly transport = 'http';
   private readonly timer: NodeJS.Timeout;
 
   constructor(
