@@ -118,6 +118,18 @@ export function openApiDocument(): object {
           404: json('unknown server, recording or file', error), 416: json('range not satisfiable', error), 502: json('the sentinel did not answer', error),
         }, { parameters: recordingFileParams }),
       },
+      '/rooms': {
+        get: op('The VideoRoom rooms of the cluster (the shared room store): the Janus servers each spans, and every participant with its origin Janus, whether it publishes and where its stream copies are', {
+          200: json('rooms', { type: 'object', properties: { rooms: { type: 'array', items: { type: 'object', properties: {
+            plugin: { type: 'string' }, room: { type: ['integer', 'string'] }, description: { type: 'string' }, backends: { type: 'array', items: { type: 'string' } },
+            participants: { type: 'array', items: { type: 'object', properties: {
+              id: { type: ['integer', 'string'] }, display: { type: 'string' }, backend: { type: 'string' }, publishing: { type: 'boolean' },
+              streams: { type: 'integer' }, copies_on: { type: 'array', items: { type: 'string' } },
+            } } },
+          } } } } }),
+          503: json('the store cannot be read', error),
+        }),
+      },
       '/proxies': {
         get: op('Every live proxy of the cluster (each worker of --workers N too), as it last described itself under its lease', {
           200: json('proxies', { type: 'object', properties: { proxies: { type: 'array', items: { type: 'object', properties: {

@@ -23,6 +23,8 @@ import { openApiDocument } from './openapi.js';
 import type { AdminContext } from './context.js';
 import { operatorRoutes, type OperatorDeps } from './routes/operator.js';
 import { proxyRoutes } from './routes/proxies.js';
+import { roomRoutes } from './routes/rooms.js';
+import type { RoomStore } from '../store/room-store.js';
 import type { ProxyDirectory } from '../store/proxy-directory.js';
 
 export interface AdminApiOptions {
@@ -50,6 +52,8 @@ export interface AdminApiDeps {
   drain?: ProxyDrain | undefined;
   /** The cluster's live proxies (`GET /proxies`). */
   proxies?: ProxyDirectory | undefined;
+  /** The VideoRoom rooms with their participants (`GET /rooms`). */
+  rooms?: { plugin: string; store: Pick<RoomStore, 'list'> } | undefined;
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -93,6 +97,7 @@ export class AdminApi {
       recordingRoutes(scope, ctx, options.recordings ?? { sentinelToken: undefined, requestTimeoutMs: 5_000 });
       if (deps.operator) operatorRoutes(scope, ctx, deps.operator);
       if (deps.proxies) proxyRoutes(scope, ctx, deps.proxies);
+      if (deps.rooms) roomRoutes(scope, ctx, deps.rooms.plugin, deps.rooms.store);
       const document = openApiDocument();
       scope.get('/openapi.json', () => document);
       scope.get('/metrics', { preHandler: options.metricsPublic ? [] : ctx.adminOnly }, async (_request, reply) => {

@@ -5,7 +5,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { JanusTestClient, type JanusMessage } from '../support/janus-client.js';
-import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
+import { startTestProxy, TEST_ADMIN_TOKEN, type TestProxy } from '../support/proxy-fixture.js';
+import { AdminClient } from '../support/admin-client.js';
 import { pluginData, publishWerift, subscribeWerift, videoRoomHandle, type Data, type Publisher, type Subscriber } from '../support/videoroom-direct.js';
 import { JanusInspector, originOf } from '../support/videoroom-inspect.js';
 import { createEchoPeer } from '../support/werift-peer.js';
@@ -110,6 +111,21 @@ describe('videoroom over three Janus servers: cascading with real media', { time
     const subscribersPerBackend = await Promise.all(inspectors.map((i) => i.subscribers()));
     assert.equal(subscribersPerBackend[origins[0]!], 1, `subscriber of p0 on p0's backend: ${JSON.stringify(subscribersPerBackend)}`);
     assert.equal(subscribersPerBackend[origins[1]!], 1, `subscriber of p1 on p1's backend: ${JSON.stringify(subscribersPerBackend)}`);
+
+    // The REST admin API shows the room as the operator needs it: each participant, its origin Janus
+    // and the Janus servers its copies are on.
+    type RoomView = { room: number; backends: string[]; participants: { id: number; backend: string; publishing: boolean; copies_on: string[] }[] };
+    const { rooms } = await new AdminClient(proxy.adminUrl ?? '', TEST_ADMIN_TOKEN).ok<{ rooms: RoomView[] }>('GET', '/rooms');
+    const room = rooms.find((r) => r.room === ROOM);
+    assert.ok(room, JSON.stringify(rooms));
+    assert.deepEqual([...room.backends].sort(), janus.map((j) => j.name).sort());
+    for (const [i, p] of pubs.entries()) {
+      const shown: RoomView['participants'][number] | undefined = room.participants.find((q) => q.id === p.id);
+      assert.ok(shown, `${String(p.id)} listed`);
+      assert.equal(shown.backend, janus[origins[i]!]!.name);
+      assert.equal(shown.publishing, true);
+      assert.deepEqual([...shown.copies_on].sort(), janus.filter((_, j) => j !== origins[i]).map((j) => j.name).sort());
+    }
   });
 
   it('renegotiation: a publisher adds a track, its copies follow and the others are told', async () => {
