@@ -56,6 +56,14 @@ export function createPc(iceAddress: string | undefined, pcmu = false): RTCPeerC
   });
 }
 
+/** Offer with a=setup:active (A2: Janus must not start DTLS before werift listens); gathering is awaited, so candidates are in the SDP. */
+export async function createActiveOffer(pc: RTCPeerConnection, iceAddress: string | undefined): Promise<{ type: 'offer'; sdp: string }> {
+  await pc.setLocalDescription(await pc.createOffer());
+  const sdp = pc.localDescription?.sdp ?? '';
+  assertOnlyCandidate(sdp, iceAddress);
+  return { type: 'offer', sdp: sdp.replace(/a=setup:actpass/g, 'a=setup:active') };
+}
+
 /** Received-RTP counters with waiters, so tests wait for packets instead of sleeping. */
 export class RtpCounter {
   readonly byKind: Record<Kind, number> = { audio: 0, video: 0 };
@@ -178,12 +186,7 @@ export function createEchoPeer(opts: { iceAddress?: string; audio?: boolean; vid
     pc,
     rtpSent: sent,
     rtpReceived: counter.byKind,
-    async createOffer() {
-      await pc.setLocalDescription(await pc.createOffer()); // waits for gathering: candidates are in the SDP
-      const sdp = pc.localDescription?.sdp ?? '';
-      assertOnlyCandidate(sdp, opts.iceAddress);
-      return { type: 'offer', sdp: sdp.replace(/a=setup:actpass/g, 'a=setup:active') };
-    },
+    createOffer: () => createActiveOffer(pc, opts.iceAddress),
     async setAnswer(jsep) {
       await pc.setRemoteDescription({ type: 'answer', sdp: jsep.sdp });
     },
