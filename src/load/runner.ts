@@ -113,7 +113,8 @@ export async function runLoad(opts: LoadOptions, stop: AbortSignal, onProgress: 
     await Promise.all(setups);
     phase = 'run';
     report();
-    await sleep(opts.durationS * 1000, stop);
+    // Nothing to hold when no peer got media (a broken target): report at once.
+    if (stats.connected > 0) await sleep(opts.durationS * 1000, stop);
   } finally {
     phase = 'stop';
     clearInterval(ticker);

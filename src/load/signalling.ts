@@ -61,7 +61,8 @@ function httpWire(url: string, defaults: Data): Wire {
     request: (path, msg) => client.post(path, msg),
     mark: () => client.mark(),
     waitFor: (pred, timeoutMs, since) => client.waitFor(pred, timeoutMs, since),
-    onSession: (sessionId) => { client.startPolling(sessionId); },
+    // A long poll is a GET: the secret and token go in its query string.
+    onSession: (sessionId) => { client.startPolling(sessionId, Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, String(v)]))); },
     close: () => client.stopPolling(),
   };
 }

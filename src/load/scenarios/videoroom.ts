@@ -54,8 +54,14 @@ async function publish(peer: LoadPeer, room: Room, ids: Record<Kind, number>): P
 }
 
 async function subscribe(peer: LoadPeer, room: Room): Promise<void> {
-  const feeds = (await Promise.allSettled(room.publishers)).flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  if (feeds.length === 0) throw new JanusApiError(undefined, 'subscribe: no publisher of the room is up');
+  const settled = await Promise.allSettled(room.publishers);
+  const feeds = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (feeds.length === 0) {
+    // The publishers' own error (e.g. the room or plugin missing) is the reason, with its code.
+    const cause: unknown = settled.find((r) => r.status === 'rejected')?.reason;
+    if (cause instanceof JanusApiError) throw cause;
+    throw new JanusApiError(undefined, 'subscribe: no publisher of the room is up');
+  }
   const signalling = await peer.open();
   await signalling.createSession();
   const handle = await signalling.attach('janus.plugin.videoroom');
@@ -91,7 +97,9 @@ export function videoroomPlan(shape: VideoRoomShape, roomBase: number, worker: n
     for (let p = 0; p < shape.publishers; p++) {
       // Subscribers await every publisher's promise, which exists before any task runs.
       let resolveFeed!: (feed: Promise<Feed>) => void;
-      room.publishers.push(new Promise<Promise<Feed>>((resolve) => { resolveFeed = resolve; }).then((feed) => feed));
+      const feed = new Promise<Promise<Feed>>((resolve) => { resolveFeed = resolve; }).then((f) => f);
+      feed.catch(() => undefined); // counted as the publisher's failure; subscribers may look at it later
+      room.publishers.push(feed);
       publishers.push({
         name: `room${String(id)}-pub${String(p + 1)}`,
         run: (peer) => {
