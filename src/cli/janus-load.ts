@@ -69,7 +69,7 @@ async function main(): Promise<number> {
   } finally {
     printer.end();
   }
-  const report = buildReport(stats, { url: opts.url, scenario: opts.scenario, transport: opts.transport, workers: opts.workers });
+  const report = buildReport(stats, { url: opts.url, scenario: opts.scenario, transport: opts.transport, workers: opts.workers, kbps: opts.kbps });
   const json = `${JSON.stringify(report, null, 2)}\n`;
   if (opts.json === '-') process.stdout.write(json);
   else {

@@ -85,12 +85,20 @@ export function percentiles(samples: readonly number[]): Percentiles {
 /** The generator is the bottleneck above this share of one core: figures then describe it, not the target. */
 export const CPU_WARNING_PCT = 85;
 
+/** Below this share of the asked bitrate, the generator did not keep up (its timers fired late). */
+const SEND_RATE_WARNING = 0.85;
+
 export type Report = ReturnType<typeof buildReport>;
 
-export function buildReport(stats: RawStats, target: { url: string; scenario: string; transport: string; workers: number }) {
+export function buildReport(stats: RawStats, target: { url: string; scenario: string; transport: string; workers: number; kbps: number }) {
   const lost = Math.max(0, stats.received.expected - stats.received.verified);
   const kbps = (bytes: number, peerSeconds: number): number | null => (peerSeconds > 0 ? Math.round((bytes * 8) / 1000 / peerSeconds) : null);
   const cpuMax = stats.cpuPct.length > 0 ? Math.max(...stats.cpuPct) : 0;
+  const sentKbps = kbps(stats.sent.bytes, stats.sendSeconds);
+  const warnings: string[] = [];
+  if (cpuMax > CPU_WARNING_PCT) warnings.push(`the load generator used ${String(Math.round(cpuMax))}% of a core: figures may describe it rather than the target (use --workers)`);
+  // Timers firing late send less than asked: the machine running the generator is saturated.
+  if (sentKbps !== null && sentKbps < target.kbps * SEND_RATE_WARNING) warnings.push(`peers sent ${String(sentKbps)} of ${String(target.kbps)} kbit/s: the load generator's machine is falling behind`);
   return {
     target,
     interrupted: stats.interrupted,
@@ -110,11 +118,11 @@ export function buildReport(stats: RawStats, target: { url: string; scenario: st
     first_rtp_ms: percentiles(stats.firstRtpMs),
     ice_dtls_ms: percentiles(stats.iceMs),
     signalling_ms: Object.fromEntries(Object.entries(stats.signallingMs).map(([verb, s]) => [verb, percentiles(s)])),
-    bitrate_kbps: { sent_per_peer: kbps(stats.sent.bytes, stats.sendSeconds), received_per_peer: kbps(stats.received.bytes, stats.receiveSeconds) },
+    bitrate_kbps: { sent_per_peer: sentKbps, received_per_peer: kbps(stats.received.bytes, stats.receiveSeconds) },
     backends: stats.backends,
     cpu: {
       per_process_pct: stats.cpuPct.map((p) => Math.round(p)),
-      warning: cpuMax > CPU_WARNING_PCT ? `the load generator used ${String(Math.round(cpuMax))}% of a core: figures may describe it rather than the target (use --workers)` : null,
+      warning: warnings.length > 0 ? warnings.join('; ') : null,
     },
   };
 }
