@@ -38,7 +38,11 @@ export class LoadPeer {
     this.signalling = await Signalling.open(this.settings.url, this.settings.transport, this.settings.credentials, (verb, ms) => {
       (this.stats.signallingMs[verb] ??= []).push(ms);
     });
-    if (this.closed) throw new Error('stopped');
+    if (this.closed) {
+      // Closed while connecting: close() found nothing to close yet.
+      await this.signalling.close();
+      throw new Error('stopped');
+    }
     return this.signalling;
   }
 

@@ -126,6 +126,19 @@ describe('janus-load against one real Janus', { timeout: 180_000 }, () => {
     assert.deepEqual(processesWith(marker), []);
     await pollUntil('every session destroyed on Janus', async () => ((await listSessions(janus)).length === 0 ? true : undefined), 10_000);
   });
+
+  it('Ctrl-C during the ramp: peers started so far are closed, the rest never start', async () => {
+    const run = spawnLoad([...args, '--apisecret', SECRET, '--peers', '40', '--ramp', '4', '--duration', '60']);
+    await run.waitForStderr(/\[ramp [1-9]\d*\/40\]/);
+    run.child.kill('SIGINT');
+    assert.ok(await waitForExit(run.child, 30_000), 'janus-load exited after SIGINT');
+    const report = JSON.parse(run.stdout()) as Report;
+    assert.equal(report.interrupted, true);
+    assert.equal(report.peers.failed, 0, JSON.stringify(report));
+    assert.ok(report.peers.connected + report.peers.aborted < 40, JSON.stringify(report.peers));
+    assert.equal(run.child.exitCode, 130);
+    await pollUntil('every session destroyed on Janus', async () => ((await listSessions(janus)).length === 0 ? true : undefined), 10_000);
+  });
 });
 
 describe('janus-load through the proxy in front of two Janus', { timeout: 180_000 }, () => {
