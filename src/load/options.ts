@@ -1,7 +1,7 @@
 // The janus-load command line: flags, their defaults and checks.
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['echotest', 'videoroom'] as const;
+export const SCENARIOS = ['echotest', 'videoroom', 'videocall'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export type LoadOptions = {
@@ -31,9 +31,9 @@ export const LOAD_USAGE = `Usage: janus-load --url URL [options]
 Ramps up real WebRTC peers (werift) against a Janus API endpoint (a Janus or janus-proxy) and reports.
 
   --url URL              Janus API endpoint: ws://host:8188/ (ws) or http://host:8088/janus (http)
-  --scenario NAME        echotest (default) | videoroom
+  --scenario NAME        echotest (default) | videoroom | videocall (pairs calling each other)
   --transport ws|http    signalling transport (default: from the URL scheme)
-  --peers N              echotest peers (default 10)
+  --peers N              echotest peers, or videocall peers (rounded up to pairs) (default 10)
   --rooms N              videoroom rooms (default 1)
   --publishers N         publishers per room (default 2)
   --subscribers N        subscribers per room, one PeerConnection each, subscribed to every publisher (default 4)
@@ -44,7 +44,7 @@ Ramps up real WebRTC peers (werift) against a Janus API endpoint (a Janus or jan
   --token T              Janus token
   --ice-address IP       bind peers to this local IPv4 only (default: every interface)
   --setup-timeout S      seconds a peer may take from start to verified media (default 30)
-  --room-base N          id of the first videoroom room (default: random)
+  --room-base N          id of the first videoroom room, and the videocall usernames' run id (default: random)
   --workers N            split the load over N processes (default 1)
   --json FILE            write the report as JSON to FILE ('-': stdout, instead of the table)
   -h, --help             this text

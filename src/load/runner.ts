@@ -5,6 +5,7 @@ import { LoadPeer, type PeerSettings } from './load-peer.js';
 import type { LoadOptions } from './options.js';
 import { echotestPlan } from './scenarios/echotest.js';
 import type { PeerTask, ScenarioPlan } from './scenarios/plan.js';
+import { videocallPlan } from './scenarios/videocall.js';
 import { videoroomPlan } from './scenarios/videoroom.js';
 import { JanusApiError } from './signalling.js';
 import { emptyStats, recordFailure, type RawStats } from './stats.js';
@@ -44,6 +45,7 @@ function share(total: number, worker: { index: number; count: number }): number 
 function planFor(opts: LoadOptions, settings: PeerSettings, stats: RawStats): ScenarioPlan {
   const worker = opts.worker ?? { index: 0, count: 1 };
   if (opts.scenario === 'echotest') return echotestPlan(share(opts.peers, worker), worker.index);
+  if (opts.scenario === 'videocall') return videocallPlan(share(opts.peers, worker), opts.roomBase, worker.index);
   const rooms = Array.from({ length: opts.rooms }, (_, r) => r).filter((r) => r % worker.count === worker.index);
   return videoroomPlan({ rooms, publishers: opts.publishers, subscribers: opts.subscribers }, opts.roomBase, worker.index, settings, stats);
 }

@@ -154,6 +154,13 @@ export class Signalling {
     return this.wire.waitFor((m) => m.janus === kind && m.sender === handleId, timeoutMs, since);
   }
 
+  /** The first unsolicited plugin event (no transaction) of `handleId` since `since` whose `result.event` is `kind` (VideoCall). */
+  async waitForResult(kind: string, handleId: number, since: number, timeoutMs: number): Promise<{ data: Data; jsep: Jsep | undefined }> {
+    const event = await this.wire.waitFor((m) => m.janus === 'event' && m.sender === handleId && m.transaction === undefined &&
+      (pluginData(m).result as Data | undefined)?.event === kind, timeoutMs, since);
+    return { data: pluginData(event), jsep: event.jsep as Jsep | undefined };
+  }
+
   /** Destroys the session (best effort, short timeout) and closes the transport. */
   async close(): Promise<void> {
     clearInterval(this.keepalive);

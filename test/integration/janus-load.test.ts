@@ -147,7 +147,7 @@ describe('janus-load through the proxy in front of two Janus', { timeout: 180_00
   let args: string[];
 
   before(async () => {
-    janus = await startJanusCluster(2, { lan: true, plugins: ['echotest', 'videoroom'], videoroom: {} });
+    janus = await startJanusCluster(2, { lan: true, plugins: ['echotest', 'videoroom', 'videocall'], videoroom: {} });
     proxy = await startTestProxy(janus);
     args = ['--url', proxy.url, '--ice-address', janus[0]!.peerAddress!, '--ramp', '10'];
   });
@@ -174,5 +174,13 @@ describe('janus-load through the proxy in front of two Janus', { timeout: 180_00
     assert.equal(code, 0);
     assert.equal(report.first_rtp_ms.count, 3);
     assert.ok(report.signalling_ms['message join'] && report.signalling_ms['message publish'] && report.signalling_ms['message start']);
+  });
+
+  it('videocall: both sides of each pair verify the other\'s streams', async () => {
+    const { code, report } = await load([...args, '--scenario', 'videocall', '--peers', '4', '--duration', '3']);
+    assertHealthy(report, 4);
+    assert.equal(code, 0);
+    assert.equal(report.first_rtp_ms.count, 4);
+    assert.ok(report.signalling_ms['message register'] && report.signalling_ms['message call'] && report.signalling_ms['message accept']);
   });
 });
