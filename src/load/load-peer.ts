@@ -129,6 +129,7 @@ export class LoadPeer {
     const received = this.verifier?.totalsNow();
     if (!received) return;
     for (const k of ['verified', 'wrongStream', 'unverified', 'expected', 'bytes'] as const) this.stats.received[k] += received[k];
+    this.stats.jitterMs.push(...(this.verifier?.jitters() ?? []));
     const from = this.verifier?.firstVerifiedAt;
     if (from !== undefined) this.stats.receiveSeconds += (stoppedAt - from) / 1000;
   }

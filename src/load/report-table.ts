@@ -11,6 +11,7 @@ export function formatReport(r: Report): string {
     ['packets', `sent ${String(r.packets.sent)}  received ${String(r.packets.received)}  lost ${String(r.packets.lost)} (${r.loss_pct === null ? '-' : `${String(r.loss_pct)}%`})  wrong stream ${String(r.packets.wrong_stream)}  unverified ${String(r.packets.unverified)}`],
     ['first RTP ms', ms(r.first_rtp_ms)],
     ['ICE+DTLS ms', ms(r.ice_dtls_ms)],
+    ['jitter ms', ms(r.jitter_ms)],
     ...Object.entries(r.signalling_ms).map(([verb, p]): [string, string] => [`${verb} ms`, ms(p)]),
     ['kbit/s per peer', `sent ${String(r.bitrate_kbps.sent_per_peer ?? '-')}  received ${String(r.bitrate_kbps.received_per_peer ?? '-')}`],
     ['backends', Object.entries(r.backends).map(([host, n]) => `${host}: ${String(n)}`).join('  ') || '-'],

@@ -14,6 +14,8 @@ export type RawStats = {
   errors: Record<string, number>;
   firstRtpMs: number[];
   iceMs: number[];
+  /** Interarrival jitter (RFC 3550, from the payload counters) of every stream received, at the stop. */
+  jitterMs: number[];
   signallingMs: Record<string, number[]>;
   sent: SendCounters;
   received: ReceiveTotals;
@@ -33,7 +35,7 @@ const KEPT_FAILURES = 10;
 
 export function emptyStats(planned: number): RawStats {
   return {
-    planned, connected: 0, failed: 0, aborted: 0, failures: [], errors: {}, firstRtpMs: [], iceMs: [], signallingMs: {},
+    planned, connected: 0, failed: 0, aborted: 0, failures: [], errors: {}, firstRtpMs: [], iceMs: [], jitterMs: [], signallingMs: {},
     sent: { packets: 0, bytes: 0 }, received: { verified: 0, wrongStream: 0, unverified: 0, expected: 0, bytes: 0 },
     backends: {}, runSeconds: 0, sendSeconds: 0, receiveSeconds: 0, cpuPct: [], interrupted: false,
   };
@@ -57,6 +59,7 @@ export function mergeStats(parts: RawStats[]): RawStats {
     for (const [code, n] of Object.entries(p.errors)) out.errors[code] = (out.errors[code] ?? 0) + n;
     out.firstRtpMs.push(...p.firstRtpMs);
     out.iceMs.push(...p.iceMs);
+    out.jitterMs.push(...p.jitterMs);
     for (const [verb, samples] of Object.entries(p.signallingMs)) (out.signallingMs[verb] ??= []).push(...samples);
     out.sent.packets += p.sent.packets;
     out.sent.bytes += p.sent.bytes;
@@ -77,7 +80,7 @@ export function percentiles(samples: readonly number[]): Percentiles {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number): number | null => {
     if (sorted.length === 0) return null;
-    return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0);
+    return Math.round((sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0) * 10) / 10;
   };
   return { count: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: at(1) };
 }
@@ -117,6 +120,8 @@ export function buildReport(stats: RawStats, target: { url: string; scenario: st
     loss_pct: stats.received.expected > 0 ? Math.round((lost / stats.received.expected) * 10_000) / 100 : null,
     first_rtp_ms: percentiles(stats.firstRtpMs),
     ice_dtls_ms: percentiles(stats.iceMs),
+    /** Over the streams received (one sample per stream and receiver). */
+    jitter_ms: percentiles(stats.jitterMs),
     signalling_ms: Object.fromEntries(Object.entries(stats.signallingMs).map(([verb, s]) => [verb, percentiles(s)])),
     bitrate_kbps: { sent_per_peer: sentKbps, received_per_peer: kbps(stats.received.bytes, stats.receiveSeconds) },
     backends: stats.backends,

@@ -68,8 +68,10 @@ export function startSyntheticPump(
   return () => { timers.forEach(clearInterval); };
 }
 
-/** What one receiver saw on one expected stream. */
-type StreamTally = { first: number; highest: number; received: number };
+/** What one receiver saw on one expected stream; `jitter`: RFC 3550 interarrival jitter (ms). */
+type StreamTally = { first: number; highest: number; received: number; lastCounter: number; lastArrival: number; jitter: number };
+
+const SEND_INTERVAL_MS: Record<Kind, number> = { audio: AUDIO_INTERVAL_MS, video: VIDEO_INTERVAL_MS };
 
 export type ReceiveTotals = {
   /** Packets that carried the stream id expected on their transceiver. */
@@ -111,14 +113,22 @@ export class MediaVerifier {
       return;
     }
     this.firstAt ??= Date.now();
+    const now = performance.now();
     const tally = this.streams.get(expected);
     if (tally) {
       tally.received++;
+      if (decoded.counter > tally.lastCounter) {
+        // The counter says when it was sent (one per send interval): the transit variation is D.
+        const transitChange = now - tally.lastArrival - (decoded.counter - tally.lastCounter) * SEND_INTERVAL_MS[kind];
+        tally.jitter += (Math.abs(transitChange) - tally.jitter) / 16;
+        tally.lastCounter = decoded.counter;
+        tally.lastArrival = now;
+      }
       if (decoded.counter > tally.highest) tally.highest = decoded.counter;
       if (decoded.counter < tally.first) tally.first = decoded.counter;
       return;
     }
-    this.streams.set(expected, { first: decoded.counter, highest: decoded.counter, received: 1 });
+    this.streams.set(expected, { first: decoded.counter, highest: decoded.counter, received: 1, lastCounter: decoded.counter, lastArrival: now, jitter: 0 });
     for (const wake of [...this.streamWaiters]) wake();
   }
 
@@ -143,6 +153,11 @@ export class MediaVerifier {
       }, timeoutMs);
       this.streamWaiters.add(check);
     });
+  }
+
+  /** The interarrival jitter of each stream received (ms). */
+  jitters(): number[] {
+    return [...this.streams.values()].map((t) => t.jitter);
   }
 
   totalsNow(): ReceiveTotals {

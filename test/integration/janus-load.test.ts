@@ -34,6 +34,7 @@ function assertHealthy(report: Report, peers: number): void {
   assert.equal(report.packets.wrong_stream, 0, detail);
   assert.deepEqual(report.errors, {});
   assert.ok(report.ice_dtls_ms.count === peers && (report.ice_dtls_ms.p50 ?? -1) >= 0, detail);
+  assert.ok(report.jitter_ms.count > 0 && (report.jitter_ms.p50 ?? -1) >= 0, detail);
   assert.equal(report.cpu.per_process_pct.length, report.target.workers);
 }
 
