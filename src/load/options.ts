@@ -18,6 +18,8 @@ export type LoadOptions = {
   apisecret: string | undefined;
   token: string | undefined;
   iceAddress: string | undefined;
+  adminUrl: string | undefined;
+  adminToken: string | undefined;
   setupTimeoutS: number;
   workers: number;
   json: string | undefined;
@@ -43,6 +45,8 @@ Ramps up real WebRTC peers (werift) against a Janus API endpoint (a Janus or jan
   --apisecret S          Janus API secret
   --token T              Janus token
   --ice-address IP       bind peers to this local IPv4 only (default: every interface)
+  --admin-url URL        janus-proxy's admin API (http://host:8100): report the proxy's own backend split
+  --admin-token T        its bearer token
   --setup-timeout S      seconds a peer may take from start to verified media (default 30)
   --room-base N          id of the first videoroom room, and the videocall usernames' run id (default: random)
   --workers N            split the load over N processes (default 1)
@@ -70,6 +74,7 @@ export function parseLoadArgs(argv: string[]): LoadOptions | 'help' {
       peers: { type: 'string' }, rooms: { type: 'string' }, publishers: { type: 'string' }, subscribers: { type: 'string' },
       duration: { type: 'string' }, ramp: { type: 'string' }, bitrate: { type: 'string' },
       apisecret: { type: 'string' }, token: { type: 'string' }, 'ice-address': { type: 'string' },
+      'admin-url': { type: 'string' }, 'admin-token': { type: 'string' },
       'setup-timeout': { type: 'string' }, 'room-base': { type: 'string' }, workers: { type: 'string' }, json: { type: 'string' },
       'worker-index': { type: 'string' }, 'worker-count': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -96,6 +101,7 @@ export function parseLoadArgs(argv: string[]): LoadOptions | 'help' {
     ramp: positive('ramp', values.ramp, 5, 0.1),
     kbps: positive('bitrate', values.bitrate, 300, 8),
     apisecret: values.apisecret, token: values.token, iceAddress: values['ice-address'],
+    adminUrl: values['admin-url'], adminToken: values['admin-token'],
     setupTimeoutS: positive('setup-timeout', values['setup-timeout'], 30),
     workers: positive('workers', values.workers, 1),
     json: values.json,

@@ -15,6 +15,9 @@ export function formatReport(r: Report): string {
     ...Object.entries(r.signalling_ms).map(([verb, p]): [string, string] => [`${verb} ms`, ms(p)]),
     ['kbit/s per peer', `sent ${String(r.bitrate_kbps.sent_per_peer ?? '-')}  received ${String(r.bitrate_kbps.received_per_peer ?? '-')}`],
     ['backends', Object.entries(r.backends).map(([host, n]) => `${host}: ${String(n)}`).join('  ') || '-'],
+    ...(r.proxy_backends || r.proxy_backends_error
+      ? [['proxy says', r.proxy_backends_error ?? Object.entries(r.proxy_backends ?? {}).map(([name, n]) => `${name}: ${String(n)}`).join('  ')] as [string, string]]
+      : []),
     ['errors', Object.entries(r.errors).map(([code, n]) => `${code} x${String(n)}`).join('  ') || '-'],
     ...r.failures.map((f): [string, string] => ['failure', `${f.peer}: ${f.reason}`]),
     ['cpu % of a core', r.cpu.per_process_pct.join(' ')],

@@ -7,6 +7,7 @@ import { echotestPlan } from './scenarios/echotest.js';
 import type { PeerTask, ScenarioPlan } from './scenarios/plan.js';
 import { videocallPlan } from './scenarios/videocall.js';
 import { videoroomPlan } from './scenarios/videoroom.js';
+import { proxyBackendSplit } from './proxy-split.js';
 import { JanusApiError } from './signalling.js';
 import { emptyStats, recordFailure, type RawStats } from './stats.js';
 
@@ -58,6 +59,16 @@ class CpuMeter {
     const used = process.cpuUsage(this.cpu);
     const wallMs = performance.now() - this.wall;
     return wallMs > 0 ? ((used.user + used.system) / 1000 / wallMs) * 100 : 0;
+  }
+}
+
+/** The proxy's own view of where this process's peers are (their sessions' handles per backend). */
+async function readProxySplit(adminUrl: string, token: string | undefined, peers: LoadPeer[], stats: RawStats): Promise<void> {
+  const ids = new Set(peers.flatMap((p) => (p.signalling?.id === undefined ? [] : [p.signalling.id])));
+  try {
+    stats.proxyBackends = await proxyBackendSplit(adminUrl, token, ids);
+  } catch (err) {
+    stats.proxyBackendsError = err instanceof Error ? err.message : String(err);
   }
 }
 
@@ -115,6 +126,7 @@ export async function runLoad(opts: LoadOptions, stop: AbortSignal, onProgress: 
     await Promise.all(setups);
     phase = 'run';
     report();
+    if (opts.adminUrl !== undefined && stats.connected > 0) await readProxySplit(opts.adminUrl, opts.adminToken, peers, stats);
     // Nothing to hold when no peer got media (a broken target): report at once.
     if (stats.connected > 0) await sleep(opts.durationS * 1000, stop);
   } finally {

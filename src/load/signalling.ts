@@ -95,6 +95,11 @@ export class Signalling {
     return reply;
   }
 
+  /** The Janus session id, once created. */
+  get id(): number | undefined {
+    return this.sessionId;
+  }
+
   private get session(): number {
     if (this.sessionId === undefined) throw new Error('no session yet');
     return this.sessionId;

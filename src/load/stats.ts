@@ -21,6 +21,10 @@ export type RawStats = {
   received: ReceiveTotals;
   /** Peers per Janus host, from the candidates of Janus's SDP (the address media flows to). */
   backends: Record<string, number>;
+  /** Handles per backend name as the proxy's admin API lists them (--admin-url), taken once every peer is set up. */
+  proxyBackends: Record<string, number> | null;
+  /** Why proxyBackends could not be read. */
+  proxyBackendsError: string | null;
   /** Seconds of the run (start of the ramp to the stop). */
   runSeconds: number;
   /** Peer-seconds of sending and of receiving (each peer from its first media to the stop): bitrate per peer. */
@@ -37,7 +41,7 @@ export function emptyStats(planned: number): RawStats {
   return {
     planned, connected: 0, failed: 0, aborted: 0, failures: [], errors: {}, firstRtpMs: [], iceMs: [], jitterMs: [], signallingMs: {},
     sent: { packets: 0, bytes: 0 }, received: { verified: 0, wrongStream: 0, unverified: 0, expected: 0, bytes: 0 },
-    backends: {}, runSeconds: 0, sendSeconds: 0, receiveSeconds: 0, cpuPct: [], interrupted: false,
+    backends: {}, proxyBackends: null, proxyBackendsError: null, runSeconds: 0, sendSeconds: 0, receiveSeconds: 0, cpuPct: [], interrupted: false,
   };
 }
 
@@ -65,6 +69,11 @@ export function mergeStats(parts: RawStats[]): RawStats {
     out.sent.bytes += p.sent.bytes;
     for (const k of ['verified', 'wrongStream', 'unverified', 'expected', 'bytes'] as const) out.received[k] += p.received[k];
     for (const [host, n] of Object.entries(p.backends)) out.backends[host] = (out.backends[host] ?? 0) + n;
+    if (p.proxyBackends) {
+      out.proxyBackends ??= {};
+      for (const [name, n] of Object.entries(p.proxyBackends)) out.proxyBackends[name] = (out.proxyBackends[name] ?? 0) + n;
+    }
+    out.proxyBackendsError ??= p.proxyBackendsError;
     out.runSeconds = Math.max(out.runSeconds, p.runSeconds);
     out.sendSeconds += p.sendSeconds;
     out.receiveSeconds += p.receiveSeconds;
@@ -125,6 +134,8 @@ export function buildReport(stats: RawStats, target: { url: string; scenario: st
     signalling_ms: Object.fromEntries(Object.entries(stats.signallingMs).map(([verb, s]) => [verb, percentiles(s)])),
     bitrate_kbps: { sent_per_peer: sentKbps, received_per_peer: kbps(stats.received.bytes, stats.receiveSeconds) },
     backends: stats.backends,
+    proxy_backends: stats.proxyBackends,
+    proxy_backends_error: stats.proxyBackendsError,
     cpu: {
       per_process_pct: stats.cpuPct.map((p) => Math.round(p)),
       warning: warnings.length > 0 ? warnings.join('; ') : null,

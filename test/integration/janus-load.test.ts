@@ -7,7 +7,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { readdirSync, readFileSync } from 'node:fs';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
-import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
+import { startTestProxy, TEST_ADMIN_TOKEN, type TestProxy } from '../support/proxy-fixture.js';
 import { listSessions, sessionsWithHandles } from '../support/cluster-helpers.js';
 import { pollUntil, runCli, trackChild, waitForExit } from '../support/processes.js';
 import type { Report } from '../../src/load/stats.js';
@@ -157,8 +157,8 @@ describe('janus-load through the proxy in front of two Janus', { timeout: 180_00
     await Promise.all(janus.map((j) => j.stop()));
   });
 
-  it('echotest: peers spread over both Janus, the split matching each Janus\'s own list of sessions', async () => {
-    const run = spawnLoad([...args, '--peers', '6', '--duration', '120']);
+  it('echotest: peers spread over both Janus, the split (candidates and the proxy\'s admin API) matching each Janus\'s own list of sessions', async () => {
+    const run = spawnLoad([...args, '--peers', '6', '--duration', '120', '--admin-url', proxy.adminUrl!, '--admin-token', TEST_ADMIN_TOKEN]);
     await run.waitForStderr(/\[run\] connected 6/);
     const onJanus = await Promise.all(janus.map(async (j) => (await sessionsWithHandles(j)).length));
     run.child.kill('SIGINT');
@@ -166,6 +166,7 @@ describe('janus-load through the proxy in front of two Janus', { timeout: 180_00
     const report = JSON.parse(run.stdout()) as Report;
     assertHealthy(report, 6);
     assert.deepEqual(janus.map((j) => report.backends[j.host] ?? 0), onJanus);
+    assert.deepEqual(janus.map((j) => report.proxy_backends?.[j.name] ?? 0), onJanus, JSON.stringify(report.proxy_backends));
     assert.ok(onJanus.every((n) => n > 0), `both Janus used: ${JSON.stringify(onJanus)}`);
   });
 
