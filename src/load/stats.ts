@@ -36,6 +36,7 @@ export type RawStats = {
 };
 
 const KEPT_FAILURES = 10;
+const MAX_REASON = 300;
 
 export function emptyStats(planned: number): RawStats {
   return {
@@ -49,7 +50,9 @@ export function recordFailure(stats: RawStats, failure: Failure): void {
   stats.failed++;
   const key = failure.code === null ? 'none' : String(failure.code);
   stats.errors[key] = (stats.errors[key] ?? 0) + 1;
-  if (stats.failures.length < KEPT_FAILURES) stats.failures.push(failure);
+  // Reasons can quote whole Janus events: keep the report readable.
+  const reason = failure.reason.length > MAX_REASON ? `${failure.reason.slice(0, MAX_REASON)}…` : failure.reason;
+  if (stats.failures.length < KEPT_FAILURES) stats.failures.push({ ...failure, reason });
 }
 
 export function mergeStats(parts: RawStats[]): RawStats {
