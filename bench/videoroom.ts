@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { RTCPeerConnection, MediaStreamTrack, useOPUS, useVP8 } from 'werift';
-import '../test/support/werift-peer.js'; // patches werift's STUN fallback (no traffic off the box)
+import '../src/load/werift-peer.js'; // patches werift's STUN fallback (no traffic off the box)
 import { startJanusCluster, type JanusInstance } from '../test/support/janus-fixture.js';
 import { JanusTestClient } from '../test/support/janus-client.js';
 import { startTestProxy, type TestProxy } from '../test/support/proxy-fixture.js';

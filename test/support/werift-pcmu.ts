@@ -1,7 +1,7 @@
 // A werift AudioBridge participant speaking G.711 µ-law, so a test can both send a real tone and
 // decode what it hears: proof that one participant's audio reaches another through the mix.
 import { MediaStreamTrack, RtpHeader, RtpPacket } from 'werift';
-import { assertOnlyCandidate, createPc, onceConnected } from './werift-peer.js';
+import { createActiveOffer, createPc, onceConnected } from './werift-peer.js';
 
 const RATE = 8000;
 const FRAME_SAMPLES = 160; // 20 ms
@@ -93,12 +93,7 @@ export function createPcmuPeer(opts: { iceAddress?: string | undefined; amplitud
   };
 
   return {
-    async createOffer() {
-      await pc.setLocalDescription(await pc.createOffer());
-      const sdp = pc.localDescription?.sdp ?? '';
-      assertOnlyCandidate(sdp, opts.iceAddress);
-      return { type: 'offer', sdp: sdp.replace(/a=setup:actpass/g, 'a=setup:active') };
-    },
+    createOffer: () => createActiveOffer(pc, opts.iceAddress),
     async setAnswer(jsep) {
       await pc.setRemoteDescription({ type: 'answer', sdp: jsep.sdp });
       await onceConnected(pc, 10_000);

@@ -1,0 +1,144 @@
+// One load peer: its Janus session (Signalling), its werift PeerConnection, the synthetic media it sends
+// and the verifier of what it receives, and the figures it adds to the run's stats when it ends.
+import { MediaStreamTrack, type RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
+import { Signalling, type Credentials } from './signalling.js';
+import { MediaVerifier, startSyntheticPump, type SendCounters } from './synthetic-media.js';
+import { assertOnlyCandidate, createActiveOffer, createPc, onceConnected, type Kind } from './werift-peer.js';
+import type { RawStats } from './stats.js';
+
+export type PeerSettings = {
+  url: string;
+  transport: 'ws' | 'http';
+  credentials: Credentials;
+  iceAddress: string | undefined;
+  kbps: number;
+  setupTimeoutMs: number;
+};
+
+/** The address of Janus's first host candidate in its SDP: which Janus the media of this peer goes to. */
+export function backendOf(sdp: string): string | undefined {
+  const line = sdp.split(/\r?\n/).find((l) => l.startsWith('a=candidate:'));
+  return line?.split(' ')[4];
+}
+
+export class LoadPeer {
+  signalling: Signalling | undefined;
+  pc: RTCPeerConnection | undefined;
+  verifier: MediaVerifier | undefined;
+  readonly sent: SendCounters = { packets: 0, bytes: 0 };
+  readonly startedAt = Date.now();
+  private stopPump: (() => void) | undefined;
+  private sendingSince: number | undefined;
+  private closed = false;
+  private readonly watched = new WeakSet<RTCRtpTransceiver>();
+
+  constructor(readonly name: string, private readonly settings: PeerSettings, private readonly stats: RawStats) {}
+
+  async open(): Promise<Signalling> {
+    this.signalling = await Signalling.open(this.settings.url, this.settings.transport, this.settings.credentials, (verb, ms) => {
+      (this.stats.signallingMs[verb] ??= []).push(ms);
+    });
+    if (this.closed) {
+      // Closed while connecting: close() found nothing to close yet.
+      await this.signalling.close();
+      throw new Error('stopped');
+    }
+    return this.signalling;
+  }
+
+  /** A PeerConnection whose received RTP goes to a verifier expecting `expected(mid, kind)`. */
+  createPc(expected: (mid: string | null, kind: Kind) => number | undefined): RTCPeerConnection {
+    const pc = createPc(this.settings.iceAddress);
+    this.verifier = new MediaVerifier(expected);
+    // Subscribed before any remote description: a subscriber's transceivers appear inside it.
+    pc.onRemoteTransceiverAdded.subscribe((tr) => { this.watch(tr); });
+    this.pc = pc;
+    return pc;
+  }
+
+  /** Feeds the RTP received on `tr` to the verifier (once per transceiver). */
+  private watch(tr: RTCRtpTransceiver): void {
+    if (this.watched.has(tr)) return;
+    this.watched.add(tr);
+    const verifier = this.verifier;
+    const kind: Kind = tr.kind === 'audio' ? 'audio' : 'video';
+    tr.onTrack.subscribe((track) => {
+      track.onReceiveRtp.subscribe((rtp) => { verifier?.onPacket(tr.mid, kind, rtp.payload); });
+    });
+  }
+
+  /** Adds a sending audio and video track; they start carrying `streamIds` once connected. */
+  addSenders(direction: 'sendrecv' | 'sendonly', streamIds: Record<Kind, number>): void {
+    const pc = this.pc;
+    if (!pc) throw new Error('no PeerConnection');
+    const tracks = { audio: new MediaStreamTrack({ kind: 'audio' }), video: new MediaStreamTrack({ kind: 'video' }) };
+    this.watch(pc.addTransceiver(tracks.audio, { direction }));
+    this.watch(pc.addTransceiver(tracks.video, { direction }));
+    pc.connectionStateChange.subscribe((state) => {
+      if (state !== 'connected' || this.stopPump || this.closed) return;
+      this.sendingSince = Date.now();
+      this.stopPump = startSyntheticPump(tracks, streamIds, this.settings.kbps, this.sent);
+    });
+  }
+
+  offer(): Promise<{ type: 'offer'; sdp: string }> {
+    if (!this.pc) throw new Error('no PeerConnection');
+    return createActiveOffer(this.pc, this.settings.iceAddress);
+  }
+
+  /** Answers Janus's offer (a subscriber); werift picks a=setup:active itself. */
+  async answer(offerSdp: string): Promise<{ type: 'answer'; sdp: string }> {
+    const pc = this.pc;
+    if (!pc) throw new Error('no PeerConnection');
+    await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+    await pc.setLocalDescription(await pc.createAnswer());
+    const sdp = pc.localDescription?.sdp ?? '';
+    assertOnlyCandidate(sdp, this.settings.iceAddress);
+    return { type: 'answer', sdp };
+  }
+
+  /** Waits for ICE+DTLS after the remote description (set just before) and records the time it took. */
+  async connected(remoteSdp: string): Promise<void> {
+    const pc = this.pc;
+    if (!pc) throw new Error('no PeerConnection');
+    const host = backendOf(remoteSdp);
+    if (host) this.stats.backends[host] = (this.stats.backends[host] ?? 0) + 1;
+    const started = performance.now();
+    await onceConnected(pc, this.settings.setupTimeoutMs);
+    this.stats.iceMs.push(performance.now() - started);
+  }
+
+  /** Waits for verified media from `streams` streams and records the time from the peer's start. */
+  async firstMedia(streams: number): Promise<void> {
+    const verifier = this.verifier;
+    if (!verifier) throw new Error('no verifier');
+    await verifier.waitForStreams(streams, this.settings.setupTimeoutMs);
+    this.stats.firstRtpMs.push((verifier.firstVerifiedAt ?? Date.now()) - this.startedAt);
+  }
+
+  stopMedia(): void {
+    this.stopPump?.();
+    this.stopPump = () => undefined;
+  }
+
+  /** Adds this peer's media figures to the stats (call once, after stopMedia and a short drain). */
+  tally(stoppedAt: number): void {
+    this.stats.sent.packets += this.sent.packets;
+    this.stats.sent.bytes += this.sent.bytes;
+    if (this.sendingSince !== undefined) this.stats.sendSeconds += (stoppedAt - this.sendingSince) / 1000;
+    const received = this.verifier?.totalsNow();
+    if (!received) return;
+    for (const k of ['verified', 'wrongStream', 'unverified', 'expected', 'bytes'] as const) this.stats.received[k] += received[k];
+    this.stats.jitterMs.push(...(this.verifier?.jitters() ?? []));
+    const from = this.verifier?.firstVerifiedAt;
+    if (from !== undefined) this.stats.receiveSeconds += (stoppedAt - from) / 1000;
+  }
+
+  /** Stops media, destroys the Janus session and closes the PeerConnection; safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopMedia();
+    await Promise.allSettled([this.signalling?.close(), this.pc?.close()]);
+  }
+}

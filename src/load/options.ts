@@ -1,0 +1,111 @@
+// The janus-load command line: flags, their defaults and checks.
+import { parseArgs } from 'node:util';
+
+export const SCENARIOS = ['echotest', 'videoroom', 'videocall'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export type LoadOptions = {
+  url: string;
+  scenario: Scenario;
+  transport: 'ws' | 'http';
+  peers: number;
+  rooms: number;
+  publishers: number;
+  subscribers: number;
+  durationS: number;
+  ramp: number;
+  kbps: number;
+  apisecret: string | undefined;
+  token: string | undefined;
+  iceAddress: string | undefined;
+  adminUrl: string | undefined;
+  adminToken: string | undefined;
+  setupTimeoutS: number;
+  workers: number;
+  json: string | undefined;
+  roomBase: number;
+  /** Set on worker processes: their number, and the number of workers (internal flags). */
+  worker: { index: number; count: number } | undefined;
+};
+
+export const LOAD_USAGE = `Usage: janus-load --url URL [options]
+
+Ramps up real WebRTC peers (werift) against a Janus API endpoint (a Janus or janus-proxy) and reports.
+
+  --url URL              Janus API endpoint: ws://host:8188/ (ws) or http://host:8088/janus (http)
+  --scenario NAME        echotest (default) | videoroom | videocall (pairs calling each other)
+  --transport ws|http    signalling transport (default: from the URL scheme)
+  --peers N              echotest peers, or videocall peers (rounded up to pairs) (default 10)
+  --rooms N              videoroom rooms (default 1)
+  --publishers N         publishers per room (default 2)
+  --subscribers N        subscribers per room, one PeerConnection each, subscribed to every publisher (default 4)
+  --duration S           seconds of media once every peer is set up (default 10)
+  --ramp N               peers started per second (default 5)
+  --bitrate KBPS         media sent per sending peer, audio + video (default 300)
+  --apisecret S          Janus API secret
+  --token T              Janus token
+  --ice-address IP       bind peers to this local IPv4 only (default: every interface)
+  --admin-url URL        janus-proxy's admin API (http://host:8100): report the proxy's own backend split
+  --admin-token T        its bearer token
+  --setup-timeout S      seconds a peer may take from start to verified media (default 30)
+  --room-base N          id of the first videoroom room, and the videocall usernames' run id (default: random)
+  --workers N            split the load over N processes (default 1)
+  --json FILE            write the report as JSON to FILE ('-': stdout, instead of the table)
+  -h, --help             this text
+
+Exit status: 0 when every peer connected, 1 when any failed (or none connected), 130 after Ctrl-C, 2 on bad flags.
+`;
+
+export class UsageError extends Error {}
+
+function positive(name: string, value: string | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number >= ${String(min)}, got ${value}`);
+  return n;
+}
+
+export function parseLoadArgs(argv: string[]): LoadOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      url: { type: 'string' }, scenario: { type: 'string' }, transport: { type: 'string' },
+      peers: { type: 'string' }, rooms: { type: 'string' }, publishers: { type: 'string' }, subscribers: { type: 'string' },
+      duration: { type: 'string' }, ramp: { type: 'string' }, bitrate: { type: 'string' },
+      apisecret: { type: 'string' }, token: { type: 'string' }, 'ice-address': { type: 'string' },
+      'admin-url': { type: 'string' }, 'admin-token': { type: 'string' },
+      'setup-timeout': { type: 'string' }, 'room-base': { type: 'string' }, workers: { type: 'string' }, json: { type: 'string' },
+      'worker-index': { type: 'string' }, 'worker-count': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  const url = values.url;
+  if (!url) throw new UsageError('--url is required');
+  if (!/^(wss?|https?):\/\//.test(url)) throw new UsageError(`--url must be ws://, wss://, http:// or https://, got ${url}`);
+  const scenario = values.scenario ?? 'echotest';
+  if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}, got ${scenario}`);
+  const transport = values.transport ?? (url.startsWith('http') ? 'http' : 'ws');
+  if (transport !== 'ws' && transport !== 'http') throw new UsageError(`--transport must be ws or http, got ${transport}`);
+  if ((transport === 'ws') !== url.startsWith('ws')) throw new UsageError(`--transport ${transport} does not match the URL ${url}`);
+  const worker = values['worker-index'] === undefined ? undefined
+    : { index: positive('worker-index', values['worker-index'], 0, 0), count: positive('worker-count', values['worker-count'], 1) };
+  return {
+    url, scenario: scenario as Scenario, transport,
+    peers: positive('peers', values.peers, 10),
+    rooms: positive('rooms', values.rooms, 1),
+    publishers: positive('publishers', values.publishers, 2),
+    subscribers: positive('subscribers', values.subscribers, 4, 0),
+    durationS: positive('duration', values.duration, 10, 0),
+    ramp: positive('ramp', values.ramp, 5, 0.1),
+    kbps: positive('bitrate', values.bitrate, 300, 8),
+    apisecret: values.apisecret, token: values.token, iceAddress: values['ice-address'],
+    adminUrl: values['admin-url'], adminToken: values['admin-token'],
+    setupTimeoutS: positive('setup-timeout', values['setup-timeout'], 30),
+    workers: positive('workers', values.workers, 1),
+    json: values.json,
+    roomBase: positive('room-base', values['room-base'], 1_000_000_000 + Math.floor(Math.random() * 1_000_000_000)),
+    worker,
+  };
+}

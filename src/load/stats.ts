@@ -1,0 +1,153 @@
+// The figures of a load run: raw samples and counters (mergeable over worker processes) and the report
+// computed from them. Raw samples are kept (not only percentiles) so that merged percentiles are exact.
+import type { ReceiveTotals, SendCounters } from './synthetic-media.js';
+
+export type Failure = { peer: string; code: number | null; reason: string };
+
+export type RawStats = {
+  planned: number;
+  connected: number;
+  failed: number;
+  /** Peers whose setup was cut short by the stop (Ctrl-C): neither connected nor failed. */
+  aborted: number;
+  failures: Failure[];
+  errors: Record<string, number>;
+  firstRtpMs: number[];
+  iceMs: number[];
+  /** Interarrival jitter (RFC 3550, from the payload counters) of every stream received, at the stop. */
+  jitterMs: number[];
+  signallingMs: Record<string, number[]>;
+  sent: SendCounters;
+  received: ReceiveTotals;
+  /** Peers per Janus host, from the candidates of Janus's SDP (the address media flows to). */
+  backends: Record<string, number>;
+  /** Handles per backend name as the proxy's admin API lists them (--admin-url), taken once every peer is set up. */
+  proxyBackends: Record<string, number> | null;
+  /** Why proxyBackends could not be read. */
+  proxyBackendsError: string | null;
+  /** Seconds of the run (start of the ramp to the stop). */
+  runSeconds: number;
+  /** Peer-seconds of sending and of receiving (each peer from its first media to the stop): bitrate per peer. */
+  sendSeconds: number;
+  receiveSeconds: number;
+  /** Share of one core the process used over the run, one entry per process. */
+  cpuPct: number[];
+  interrupted: boolean;
+};
+
+const KEPT_FAILURES = 10;
+const MAX_REASON = 300;
+
+export function emptyStats(planned: number): RawStats {
+  return {
+    planned, connected: 0, failed: 0, aborted: 0, failures: [], errors: {}, firstRtpMs: [], iceMs: [], jitterMs: [], signallingMs: {},
+    sent: { packets: 0, bytes: 0 }, received: { verified: 0, wrongStream: 0, unverified: 0, expected: 0, bytes: 0 },
+    backends: {}, proxyBackends: null, proxyBackendsError: null, runSeconds: 0, sendSeconds: 0, receiveSeconds: 0, cpuPct: [], interrupted: false,
+  };
+}
+
+export function recordFailure(stats: RawStats, failure: Failure): void {
+  stats.failed++;
+  const key = failure.code === null ? 'none' : String(failure.code);
+  stats.errors[key] = (stats.errors[key] ?? 0) + 1;
+  // Reasons can quote whole Janus events: keep the report readable.
+  const reason = failure.reason.length > MAX_REASON ? `${failure.reason.slice(0, MAX_REASON)}…` : failure.reason;
+  if (stats.failures.length < KEPT_FAILURES) stats.failures.push({ ...failure, reason });
+}
+
+export function mergeStats(parts: RawStats[]): RawStats {
+  const out = emptyStats(0);
+  for (const p of parts) {
+    out.planned += p.planned;
+    out.connected += p.connected;
+    out.failed += p.failed;
+    out.aborted += p.aborted;
+    out.failures.push(...p.failures.slice(0, Math.max(0, KEPT_FAILURES - out.failures.length)));
+    for (const [code, n] of Object.entries(p.errors)) out.errors[code] = (out.errors[code] ?? 0) + n;
+    out.firstRtpMs.push(...p.firstRtpMs);
+    out.iceMs.push(...p.iceMs);
+    out.jitterMs.push(...p.jitterMs);
+    for (const [verb, samples] of Object.entries(p.signallingMs)) (out.signallingMs[verb] ??= []).push(...samples);
+    out.sent.packets += p.sent.packets;
+    out.sent.bytes += p.sent.bytes;
+    for (const k of ['verified', 'wrongStream', 'unverified', 'expected', 'bytes'] as const) out.received[k] += p.received[k];
+    for (const [host, n] of Object.entries(p.backends)) out.backends[host] = (out.backends[host] ?? 0) + n;
+    if (p.proxyBackends) {
+      out.proxyBackends ??= {};
+      for (const [name, n] of Object.entries(p.proxyBackends)) out.proxyBackends[name] = (out.proxyBackends[name] ?? 0) + n;
+    }
+    out.proxyBackendsError ??= p.proxyBackendsError;
+    out.runSeconds = Math.max(out.runSeconds, p.runSeconds);
+    out.sendSeconds += p.sendSeconds;
+    out.receiveSeconds += p.receiveSeconds;
+    out.cpuPct.push(...p.cpuPct);
+    out.interrupted ||= p.interrupted;
+  }
+  return out;
+}
+
+export type Percentiles = { count: number; p50: number | null; p95: number | null; p99: number | null; max: number | null };
+
+export function percentiles(samples: readonly number[]): Percentiles {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number): number | null => {
+    if (sorted.length === 0) return null;
+    return Math.round((sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0) * 10) / 10;
+  };
+  return { count: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: at(1) };
+}
+
+/** The generator is the bottleneck above this share of one core: figures then describe it, not the target. */
+export const CPU_WARNING_PCT = 85;
+
+/** Below this share of the asked bitrate, the generator did not keep up (its timers fired late). */
+const SEND_RATE_WARNING = 0.85;
+
+export type Report = ReturnType<typeof buildReport>;
+
+export function buildReport(stats: RawStats, target: { url: string; scenario: string; transport: string; workers: number; kbps: number }) {
+  const lost = Math.max(0, stats.received.expected - stats.received.verified);
+  const kbps = (bytes: number, peerSeconds: number): number | null => (peerSeconds > 0 ? Math.round((bytes * 8) / 1000 / peerSeconds) : null);
+  const cpuMax = stats.cpuPct.length > 0 ? Math.max(...stats.cpuPct) : 0;
+  const sentKbps = kbps(stats.sent.bytes, stats.sendSeconds);
+  const warnings: string[] = [];
+  if (cpuMax > CPU_WARNING_PCT) warnings.push(`the load generator used ${String(Math.round(cpuMax))}% of a core: figures may describe it rather than the target (use --workers)`);
+  // Timers firing late send less than asked: the machine running the generator is saturated.
+  if (sentKbps !== null && sentKbps < target.kbps * SEND_RATE_WARNING) warnings.push(`peers sent ${String(sentKbps)} of ${String(target.kbps)} kbit/s: the load generator's machine is falling behind`);
+  return {
+    target,
+    interrupted: stats.interrupted,
+    run_seconds: Math.round(stats.runSeconds * 10) / 10,
+    peers: { planned: stats.planned, connected: stats.connected, failed: stats.failed, aborted: stats.aborted },
+    failures: stats.failures,
+    errors: stats.errors,
+    packets: {
+      sent: stats.sent.packets,
+      received: stats.received.verified,
+      expected: stats.received.expected,
+      lost,
+      wrong_stream: stats.received.wrongStream,
+      unverified: stats.received.unverified,
+    },
+    loss_pct: stats.received.expected > 0 ? Math.round((lost / stats.received.expected) * 10_000) / 100 : null,
+    first_rtp_ms: percentiles(stats.firstRtpMs),
+    ice_dtls_ms: percentiles(stats.iceMs),
+    /** Over the streams received (one sample per stream and receiver). */
+    jitter_ms: percentiles(stats.jitterMs),
+    signalling_ms: Object.fromEntries(Object.entries(stats.signallingMs).map(([verb, s]) => [verb, percentiles(s)])),
+    bitrate_kbps: { sent_per_peer: sentKbps, received_per_peer: kbps(stats.received.bytes, stats.receiveSeconds) },
+    backends: stats.backends,
+    proxy_backends: stats.proxyBackends,
+    proxy_backends_error: stats.proxyBackendsError,
+    cpu: {
+      per_process_pct: stats.cpuPct.map((p) => Math.round(p)),
+      warning: warnings.length > 0 ? warnings.join('; ') : null,
+    },
+  };
+}
+
+/** The exit status of a run: 1 when any peer failed or none connected, 130 after Ctrl-C, else 0. */
+export function exitCodeOf(report: Report): number {
+  if (report.peers.failed > 0 || (report.peers.connected === 0 && !report.interrupted)) return 1;
+  return report.interrupted ? 130 : 0;
+}
