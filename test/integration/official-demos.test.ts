@@ -83,6 +83,14 @@ describeBrowser('official Janus demos (janus-demos) through the proxy, stock plu
     await until(page, 'echoed video decoded and sound', (i) => i.framesDecoded > 10 && i.audioEnergy > 0);
   }));
 
+  it('E2E test (insertable streams): with the crypto key typed in, the echoed encrypted media decode', () => withDiagnostics(async () => {
+    const page = await open('e2etest');
+    // The page asks for the key before it offers (bootbox prompt); frames only decode if both ends use it.
+    await page.fill('.bootbox-input', 'mysecret');
+    await page.click('.bootbox-accept');
+    await until(page, 'echoed encrypted video decoded and sound', (i) => i.framesDecoded > 10 && i.audioEnergy > 0);
+  }));
+
   it('NoSIP: the page bridges its two legs through Janus; video decoded', () => withDiagnostics(async () => {
     const page = await open('nosiptest');
     await until(page, 'video over both NoSIP legs', (i) => i.framesDecoded > 20);
