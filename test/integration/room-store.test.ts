@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryRoomStore } from '../../src/store/memory/room-store.js';
 import { RedisRoomStore } from '../../src/store/redis/room-store.js';
+import type { RoomChange, RoomEvent } from '../../src/store/room-store.js';
 import { openRedis } from '../../src/store/redis/connection.js';
 import { startRedis, type RedisInstance } from '../support/redis-fixture.js';
 import { roomStoreContract } from '../support/room-store-contract.js';
@@ -26,6 +27,44 @@ roomStoreContract('redis', () => {
   if (!redis) throw new Error('redis-server did not start');
   const connection = openRedis({ url: redis.url, keyPrefix: `rooms-test-${String(++prefixes)}:` });
   return Promise.resolve({ store: new RedisRoomStore(connection), close: () => connection.close() });
+});
+
+describe('RedisRoomStore: what one instance writes, another hears', () => {
+  it('announces changes with their version to every instance and room events to the others only', async () => {
+    if (!redis) throw new Error('redis-server did not start');
+    const prefix = `rooms-feed-${String(++prefixes)}:`;
+    const [a, b] = [openRedis({ url: redis.url, keyPrefix: prefix }), openRedis({ url: redis.url, keyPrefix: prefix })];
+    const [writer, reader] = [new RedisRoomStore(a), new RedisRoomStore(b)];
+    try {
+      const changes: RoomChange[] = [];
+      const events: RoomEvent[] = [];
+      const own: RoomEvent[] = [];
+      let wake: () => void = () => undefined;
+      const check = (): void => { wake(); };
+      reader.watch((c) => { changes.push(c); check(); });
+      reader.onEvent((e) => { events.push(e); check(); });
+      writer.onEvent((e) => { own.push(e); });
+      const until = async (done: () => boolean): Promise<void> => {
+        while (!done()) await new Promise<void>((resolve) => { wake = resolve; });
+      };
+      // The subscription is up once a change made after it arrives.
+      await writer.create({ id: 'feed', params: {}, secret: undefined, description: 'd', isPrivate: false, permanent: false,
+        allowed: { enabled: false, tokens: [] }, listEntry: {}, publishersPerBackend: 1, backends: [], participants: {}, createdAt: 1 });
+      await until(() => changes.length > 0 || events.length > 0);
+      changes.length = 0;
+      await writer.addBackend('feed', 'janus-1');
+      await until(() => changes.some((c) => c.room === 'feed' && c.version === 2));
+      writer.shareEvent({ room: 'feed', origin: 'janus-1', about: '5', data: { videoroom: 'event', leaving: 5 } });
+      await until(() => events.length === 1);
+      assert.deepEqual(events[0], { room: 'feed', origin: 'janus-1', about: '5', data: { videoroom: 'event', leaving: 5 } });
+      assert.equal((await reader.get('feed'))?.version, 2);
+      await writer.delete('feed');
+      await until(() => changes.some((c) => c.room === 'feed' && c.version === 0));
+      assert.deepEqual(own, []);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
 });
 
 describe('a proxy with store.type redis keeps its VideoRoom rooms in Redis', { timeout: 60_000 }, () => {

@@ -119,7 +119,7 @@ async function removeParticipant(h: VideoRoomHandle, room: LiveRoom, id: Partici
   await h.reg.removeParticipant(room, id);
   const mirrored = new Set(Object.keys(p.mirrors));
   const event: JsonObject = { videoroom: 'event', room: room.id, [reason === 'kicked' ? 'kicked' : 'leaving']: id };
-  for (const member of room.membersElsewhere(p.backend, id)) if (!mirrored.has(member.backend)) member.notify({ ...event });
+  h.reg.notifyElsewhere(room, p.backend, event, id, [...mirrored]);
   if (mirrored.size > 0 || p.streams.length > 0) void scheduleUnmirror(h.reg, room, p, reason, originAlive);
   if (originAlive) scheduleIdleCheck(h.reg, room, p.backend);
 }

@@ -50,6 +50,10 @@ export class LiveRoom {
   /** Backend rooms being created, by backend. */
   readonly opening = new Map<string, Promise<void>>();
   destroyed = false;
+  /** Store writes of this proxy in flight, and whether a re-read is due once they are done (see RoomRegistry.refresh). */
+  writing = 0;
+  stale = false;
+  refreshing = false;
   idleTimers = new Map<string, NodeJS.Timeout>();
   /** Backends where the room could not be opened, until when (epoch ms) they are not tried again. */
   private readonly asideUntil = new Map<string, number>();

@@ -41,7 +41,7 @@ export async function allowed(reg: RoomRegistry, body: JsonObject): Promise<Json
     const backendBody: JsonObject = { request: 'allowed', room: room.id, secret: reg.options.backendRoomSecret, action };
     if (Array.isArray(list)) backendBody.allowed = list;
     await toAllBackends(reg, room, backendBody);
-    await reg.deps.store.update(room.id, { allowed: acl });
+    await reg.update(room, { allowed: acl });
   });
   const reply: JsonObject = { videoroom: 'success', room: room.id };
   if (action !== 'disable') reply.allowed = [...acl.tokens];
@@ -96,7 +96,7 @@ export async function enableRecording(reg: RoomRegistry, body: JsonObject): Prom
     room.record.listEntry.record = record;
     // Janus records only a backend's own publishers, never the remote copies: each file is written once.
     await toAllBackends(reg, room, { request: 'enable_recording', room: room.id, secret: reg.options.backendRoomSecret, record });
-    await reg.deps.store.update(room.id, { params: room.record.params, listEntry: room.record.listEntry });
+    await reg.update(room, { params: room.record.params, listEntry: room.record.listEntry });
   });
   return { videoroom: 'success', record };
 }

@@ -88,7 +88,7 @@ export async function edit(reg: RoomRegistry, body: JsonObject): Promise<JsonObj
     })));
     applyEdit(room.record, body);
     const { params, secret, description, isPrivate, permanent, listEntry: entry } = room.record;
-    await reg.deps.store.update(room.id, { params, secret, description, isPrivate, permanent, listEntry: entry });
+    await reg.update(room, { params, secret, description, isPrivate, permanent, listEntry: entry });
   });
   return { videoroom: 'edited', room: room.id, permanent: body.permanent === true };
 }

@@ -1,6 +1,11 @@
-/** The room store in this process (the default): rooms last as long as the proxy. */
+/**
+ * The room store in this process (the default): rooms last as long as the proxy. Several proxies in
+ * one test process can share one instance; its change feed then reaches all of them. Room events
+ * have no other store instance to go to.
+ */
 import {
-  idKey, type MirrorRecord, type ParticipantId, type ParticipantRecord, type RoomId, type RoomPatch, type RoomRecord, type RoomStore,
+  idKey, Listeners, type MirrorRecord, type ParticipantId, type ParticipantRecord, type RoomChange, type RoomEvent, type RoomId, type RoomPatch,
+  type RoomRecord, type RoomStore,
 } from '../room-store.js';
 
 /** Copies in and out, so no caller can change the stored state behind the store's back. */
@@ -10,11 +15,13 @@ function copy<T>(value: T): T {
 
 export class MemoryRoomStore implements RoomStore {
   private readonly rooms = new Map<string, RoomRecord>();
+  private readonly changes = new Listeners<RoomChange>();
 
   create(room: RoomRecord): Promise<boolean> {
     const key = idKey(room.id);
     if (this.rooms.has(key)) return Promise.resolve(false);
-    this.rooms.set(key, copy(room));
+    this.rooms.set(key, { ...copy(room), version: 1 });
+    this.announce(key, 1);
     return Promise.resolve(true);
   }
 
@@ -28,53 +35,76 @@ export class MemoryRoomStore implements RoomStore {
   }
 
   delete(id: RoomId): Promise<boolean> {
-    return Promise.resolve(this.rooms.delete(idKey(id)));
+    const deleted = this.rooms.delete(idKey(id));
+    if (deleted) this.announce(idKey(id), 0);
+    return Promise.resolve(deleted);
   }
 
-  update(id: RoomId, patch: RoomPatch): Promise<void> {
-    const room = this.rooms.get(idKey(id));
-    if (room) Object.assign(room, copy(patch));
-    return Promise.resolve();
+  update(id: RoomId, patch: RoomPatch): Promise<number> {
+    return this.write(id, (room) => { Object.assign(room, copy(patch)); });
   }
 
-  addBackend(id: RoomId, backend: string): Promise<void> {
-    const room = this.rooms.get(idKey(id));
-    if (room && !room.backends.includes(backend)) room.backends.push(backend);
-    return Promise.resolve();
+  addBackend(id: RoomId, backend: string): Promise<number> {
+    return this.write(id, (room) => { if (!room.backends.includes(backend)) room.backends.push(backend); });
   }
 
-  removeBackend(id: RoomId, backend: string): Promise<void> {
-    const room = this.rooms.get(idKey(id));
-    if (room) room.backends = room.backends.filter((b) => b !== backend);
-    return Promise.resolve();
+  removeBackend(id: RoomId, backend: string): Promise<number> {
+    return this.write(id, (room) => { room.backends = room.backends.filter((b) => b !== backend); });
   }
 
-  putParticipant(id: RoomId, participant: ParticipantRecord): Promise<void> {
-    const room = this.rooms.get(idKey(id));
-    if (room) room.participants[idKey(participant.id)] = copy(participant);
-    return Promise.resolve();
+  putParticipant(id: RoomId, participant: ParticipantRecord): Promise<number> {
+    return this.write(id, (room) => { room.participants[idKey(participant.id)] = copy(participant); });
   }
 
-  removeParticipant(id: RoomId, participant: ParticipantId): Promise<void> {
-    const room = this.rooms.get(idKey(id));
-    if (room) Reflect.deleteProperty(room.participants, idKey(participant));
-    return Promise.resolve();
+  removeParticipant(id: RoomId, participant: ParticipantId): Promise<number> {
+    return this.write(id, (room) => { Reflect.deleteProperty(room.participants, idKey(participant)); });
   }
 
-  putMirror(id: RoomId, participant: ParticipantId, mirror: MirrorRecord): Promise<void> {
-    const p = this.rooms.get(idKey(id))?.participants[idKey(participant)];
-    if (p) p.mirrors[mirror.backend] = copy(mirror);
-    return Promise.resolve();
+  putMirror(id: RoomId, participant: ParticipantId, mirror: MirrorRecord): Promise<number> {
+    return this.write(id, (room) => {
+      const p = room.participants[idKey(participant)];
+      if (p) p.mirrors[mirror.backend] = copy(mirror);
+    });
   }
 
-  removeMirror(id: RoomId, participant: ParticipantId, backend: string): Promise<void> {
-    const p = this.rooms.get(idKey(id))?.participants[idKey(participant)];
-    if (p) Reflect.deleteProperty(p.mirrors, backend);
-    return Promise.resolve();
+  removeMirror(id: RoomId, participant: ParticipantId, backend: string): Promise<number> {
+    return this.write(id, (room) => {
+      const p = room.participants[idKey(participant)];
+      if (p) Reflect.deleteProperty(p.mirrors, backend);
+    });
+  }
+
+  watch(listener: (change: RoomChange) => void): () => void {
+    return this.changes.add(listener);
+  }
+
+  /** No other store instance shares this one's rooms through events: a no-op. */
+  shareEvent(_event: RoomEvent): void {
+    // Proxies sharing this instance share their process too; each delivers its own events.
+  }
+
+  onEvent(_listener: (event: RoomEvent) => void): () => void {
+    return () => undefined;
   }
 
   close(): Promise<void> {
     this.rooms.clear();
+    this.changes.clear();
     return Promise.resolve();
+  }
+
+  private write(id: RoomId, change: (room: RoomRecord) => void): Promise<number> {
+    const key = idKey(id);
+    const room = this.rooms.get(key);
+    if (!room) return Promise.resolve(0);
+    change(room);
+    room.version = (room.version ?? 0) + 1;
+    this.announce(key, room.version);
+    return Promise.resolve(room.version);
+  }
+
+  /** Asynchronously, as Redis would: never inside the writer's call. */
+  private announce(room: string, version: number): void {
+    queueMicrotask(() => { this.changes.emit({ room, version }); });
   }
 }
