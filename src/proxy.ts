@@ -246,7 +246,7 @@ async function startCore(config: ProxyConfig, logger: Logger, shutdown: Shutdown
   shutdown.push(() => calls.close());
   const roomRoutes = await createRoomRoutes(config.store, logger.child({ component: 'room-routes' }));
   shutdown.push(() => roomRoutes.close());
-  const videoroom = startVideoRoom(config.videoroom, config.store, cluster, logger);
+  const videoroom = startVideoRoom(config.videoroom, config.store, proxyId, cluster, logger);
   shutdown.push(() => videoroom.close());
   const reclaimSessionTimeoutS = effectiveReclaimTimeoutS(config);
   const sessions = new Sessions({

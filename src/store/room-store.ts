@@ -107,8 +107,17 @@ export interface RoomStore {
   removeParticipant(id: RoomId, participant: ParticipantId): Promise<number>;
   putMirror(id: RoomId, participant: ParticipantId, mirror: MirrorRecord): Promise<number>;
   removeMirror(id: RoomId, participant: ParticipantId, backend: string): Promise<number>;
+  /**
+   * Counts a member handle (publisher or subscriber) of proxy `proxy` on `backend` in (+1) or out
+   * (-1): what keeps another proxy from closing a backend room this proxy's clients are in.
+   */
+  countMember(id: RoomId, proxy: string, backend: string, delta: 1 | -1): Promise<void>;
+  /** Member handles on `backend` of live proxies other than `proxy` (a dead proxy's counts are dropped). */
+  membersElsewhere(id: RoomId, proxy: string, backend: string): Promise<number>;
   /** The change feed: every room write and delete, by any store instance sharing these rooms. */
   watch(listener: (change: RoomChange) => void): () => void;
+  /** Resolves once changes and events of other store instances reach this one's listeners. */
+  listening(): Promise<void>;
   /** Sends a room event to the other store instances' `onEvent` listeners (never to this one's own). */
   shareEvent(event: RoomEvent): void;
   onEvent(listener: (event: RoomEvent) => void): () => void;

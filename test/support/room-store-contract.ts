@@ -92,6 +92,7 @@ export function roomStoreContract(label: string, open: () => Promise<{ store: Ro
         if (change.version === 0) deleted();
       });
       try {
+        await store.listening();
         await store.create(room(303));
         assert.equal(await store.addBackend(303, 'janus-2'), 2);
         assert.equal(await store.putParticipant(303, participant(7, 'janus-2')), 3);
@@ -104,6 +105,25 @@ export function roomStoreContract(label: string, open: () => Promise<{ store: Ro
         assert.deepEqual(seen.map((c) => c.version), [1, 2, 3, 4, 5, 0]);
       } finally {
         stop();
+        await close();
+      }
+    });
+
+    it('counts member handles per proxy and backend, for the other proxies to see', async () => {
+      const { store, close } = await open();
+      try {
+        await store.create(room(404));
+        await store.countMember(404, 'proxy-a', 'janus-1', 1);
+        await store.countMember(404, 'proxy-a', 'janus-1', 1);
+        await store.countMember(404, 'proxy-b', 'janus-2', 1);
+        assert.equal(await store.membersElsewhere(404, 'proxy-b', 'janus-1'), 2);
+        assert.equal(await store.membersElsewhere(404, 'proxy-a', 'janus-1'), 0);
+        await store.countMember(404, 'proxy-a', 'janus-1', -1);
+        await store.countMember(404, 'proxy-a', 'janus-1', -1);
+        assert.equal(await store.membersElsewhere(404, 'proxy-b', 'janus-1'), 0);
+        assert.equal(await store.membersElsewhere(404, 'proxy-a', 'janus-2'), 1);
+        await store.delete(404);
+      } finally {
         await close();
       }
     });

@@ -112,11 +112,12 @@ export async function sendJoin(h: VideoRoomHandle, name: string, body: JsonObjec
   if (!room || room.destroyed) throw noSuchRoom(body.room);
   const subscriber = body.ptype === 'subscriber' || body.ptype === 'listener';
   const request: JsonObject = { ...body };
-  room.members.add(h);
+  reg.addMember(room, h);
   let placed: Placed | undefined;
   let linked = false;
   try {
     placed = await placeAndOpen(h, room, subscriber, request);
+    reg.addMember(room, h, placed.target.backend);
     if (subscriber) await room.mirrorsReady(feedsOf(body), placed.target.backend);
     await linkTo(h, placed.target);
     linked = true;
@@ -130,7 +131,7 @@ export async function sendJoin(h: VideoRoomHandle, name: string, body: JsonObjec
   } catch (err) {
     if (placed && !linked) unplace(room, placed);
     else if (placed?.reserved !== undefined) room.reserved.delete(placed.reserved);
-    room.members.delete(h);
+    reg.removeMember(room, h);
     h.state = 'idle';
     if (isBackendFailure(err)) throw new VideoRoomError(C.UNKNOWN_ERROR, (err as Error).message);
     throw err;

@@ -60,7 +60,7 @@ function joinFailed(h: VideoRoomHandle, room: LiveRoom, code: unknown): void {
   if (h.reservedId !== undefined) room.reserved.delete(h.reservedId);
   h.reservedId = undefined;
   h.state = 'idle';
-  room.members.delete(h);
+  h.reg.removeMember(room, h);
   backendRoomMissing(h.reg, room, h.backend, code);
   scheduleIdleCheck(h.reg, room, h.backend);
 }
@@ -153,10 +153,10 @@ export async function onPublisherEvent(h: VideoRoomHandle, msg: JsonObject, tag:
   if (tag && (data.configured === 'ok' || data.videoroom === 'joined')) await configured(h, room, data, msg.jsep, tag.body);
   if (data.unpublished === 'ok') await stoppedPublishing(h, room);
   if (data.leaving === 'ok' && h.participantId !== undefined) {
-    room.members.delete(h);
+    h.reg.removeMember(room, h);
     await removeParticipant(h, room, h.participantId, data.reason === 'kicked' ? 'kicked' : 'left', true);
   }
-  if (data.videoroom === 'destroyed') room.members.delete(h);
+  if (data.videoroom === 'destroyed') h.reg.removeMember(room, h);
   rewriteRemoval(room, h.backend, data);
   h.emit(msg);
 }
@@ -165,7 +165,7 @@ export async function onPublisherEvent(h: VideoRoomHandle, msg: JsonObject, tag:
 export function publisherGone(h: VideoRoomHandle, reason: RemovalReason, originAlive: boolean): void {
   const room = h.room;
   if (!room) return;
-  room.members.delete(h);
+  h.reg.removeMember(room, h);
   if (h.reservedId !== undefined) room.reserved.delete(h.reservedId);
   const id = h.participantId;
   if (id === undefined) {

@@ -10,7 +10,7 @@ import {
 } from '../../store/room-store.js';
 import { ControlChannels } from './control.js';
 import { discoverRoom } from './config-rooms.js';
-import { LiveRoom } from './room.js';
+import { LiveRoom, type RoomMember } from './room.js';
 import { mediaAddress, VIDEOROOM_PLUGIN, type VideoRoomDeps, type VideoRoomOptions } from './options.js';
 import type { RoomBackendLoad } from './placement.js';
 
@@ -27,6 +27,8 @@ export class RoomRegistry {
   private readonly loading = new Map<string, Promise<LiveRoom | undefined>>();
 
   private readonly unwatch: (() => void)[];
+  /** The backend each member is counted on in the store. */
+  private readonly counted = new WeakMap<RoomMember, string>();
 
   constructor(readonly deps: VideoRoomDeps) {
     this.control = new ControlChannels(deps.cluster, deps.logger);
@@ -243,6 +245,36 @@ export class RoomRegistry {
     const event: RoomEvent = { room: room.key, origin, data, ...(about === undefined ? {} : { about: idKey(about) }), ...(skip.length > 0 ? { skip: [...skip] } : {}) };
     this.deliver(event);
     this.deps.store.shareEvent(event);
+  }
+
+  /** A client handle of this proxy is in the room, on `backend` once it is known (counted in the store there). */
+  addMember(room: LiveRoom, member: RoomMember, backend = member.backend): void {
+    room.members.add(member);
+    const counted = this.counted.get(member);
+    if (backend === '' || counted === backend) return;
+    if (counted !== undefined) this.countMember(room, counted, -1);
+    this.counted.set(member, backend);
+    this.countMember(room, backend, 1);
+  }
+
+  removeMember(room: LiveRoom, member: RoomMember): void {
+    room.members.delete(member);
+    const counted = this.counted.get(member);
+    if (counted === undefined) return;
+    this.counted.delete(member);
+    this.countMember(room, counted, -1);
+  }
+
+  /** Whether handles of other live proxies are on `backend` (read from the store). */
+  async usedElsewhere(room: LiveRoom, backend: string): Promise<boolean> {
+    return (await this.deps.store.membersElsewhere(room.id, this.deps.proxyId, backend)) > 0;
+  }
+
+  // Member counts are lifecycle writes, not awaited by the join or leave they belong to.
+  private countMember(room: LiveRoom, backend: string, delta: 1 | -1): void {
+    this.deps.store.countMember(room.id, this.deps.proxyId, backend, delta).catch((err: unknown) => {
+      this.deps.logger.warn({ room: room.id, backend, err: (err as Error).message }, 'could not count a room member');
+    });
   }
 
   /** Delivers a room event to this proxy's members it concerns. */

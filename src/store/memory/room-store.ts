@@ -16,6 +16,8 @@ function copy<T>(value: T): T {
 export class MemoryRoomStore implements RoomStore {
   private readonly rooms = new Map<string, RoomRecord>();
   private readonly changes = new Listeners<RoomChange>();
+  /** Member counts by room, then `proxy|backend`. */
+  private readonly members = new Map<string, Map<string, number>>();
 
   create(room: RoomRecord): Promise<boolean> {
     const key = idKey(room.id);
@@ -35,6 +37,7 @@ export class MemoryRoomStore implements RoomStore {
   }
 
   delete(id: RoomId): Promise<boolean> {
+    this.members.delete(idKey(id));
     const deleted = this.rooms.delete(idKey(id));
     if (deleted) this.announce(idKey(id), 0);
     return Promise.resolve(deleted);
@@ -74,8 +77,32 @@ export class MemoryRoomStore implements RoomStore {
     });
   }
 
+  countMember(id: RoomId, proxy: string, backend: string, delta: 1 | -1): Promise<void> {
+    const key = idKey(id);
+    const counts = this.members.get(key) ?? new Map<string, number>();
+    this.members.set(key, counts);
+    const field = `${proxy}|${backend}`;
+    const count = (counts.get(field) ?? 0) + delta;
+    if (count > 0) counts.set(field, count);
+    else counts.delete(field);
+    return Promise.resolve();
+  }
+
+  /** Every proxy sharing this instance lives in this process: all count. */
+  membersElsewhere(id: RoomId, proxy: string, backend: string): Promise<number> {
+    let total = 0;
+    for (const [field, count] of this.members.get(idKey(id)) ?? []) {
+      if (field.endsWith(`|${backend}`) && !field.startsWith(`${proxy}|`)) total += count;
+    }
+    return Promise.resolve(total);
+  }
+
   watch(listener: (change: RoomChange) => void): () => void {
     return this.changes.add(listener);
+  }
+
+  listening(): Promise<void> {
+    return Promise.resolve();
   }
 
   /** No other store instance shares this one's rooms through events: a no-op. */

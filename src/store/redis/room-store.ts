@@ -8,6 +8,8 @@
  *   P vroom:K:backends              ZSET backend name, scored by when it joined (keeps the order)
  *   P vroom:K:participants          HASH participant key → JSON participant, without its mirrors
  *   P vroom:K:mirrors               HASH "participant key|backend" → JSON mirror
+ *   P vroom:K:members               HASH "proxy id|backend" → member handles of that proxy there
+ *   P proxy:<id>                    a proxy's lease (src/store/redis/proxy-lease.ts), read only
  *   P vroom:K  field version        the room's version, bumped after every write
  *   P vrooms:changed                channel: "K|version" after every write ("K|0": deleted)
  *   P vrooms:events                 channel: {"from": store instance, "event": RoomEvent}
@@ -41,7 +43,7 @@ export class RedisRoomStore implements RoomStore {
   private readonly instance = randomUUID();
   private readonly changeChannel: string;
   private readonly eventChannel: string;
-  private subscribed = false;
+  private subscribed: Promise<void> | undefined;
 
   constructor(private readonly redis: RedisConnection) {
     this.changeChannel = redis.key('vrooms', 'changed');
@@ -52,9 +54,10 @@ export class RedisRoomStore implements RoomStore {
     return this.redis.client;
   }
 
-  private keys(id: RoomId): { room: string; backends: string; participants: string; mirrors: string } {
+  private keys(id: RoomId): { room: string; backends: string; participants: string; mirrors: string; members: string } {
     const k = idKey(id);
     return {
+      members: this.redis.key('vroom', k, 'members'),
       room: this.redis.key('vroom', k),
       backends: this.redis.key('vroom', k, 'backends'),
       participants: this.redis.key('vroom', k, 'participants'),
@@ -100,7 +103,7 @@ export class RedisRoomStore implements RoomStore {
     return this.run('delete', async () => {
       const removed = await this.client.srem(this.redis.key('vrooms'), idKey(id));
       const k = this.keys(id);
-      await this.client.del(k.room, k.backends, k.participants, k.mirrors);
+      await this.client.del(k.room, k.backends, k.participants, k.mirrors, k.members);
       if (removed === 1) await this.client.publish(this.changeChannel, `${idKey(id)}|0`);
       return removed === 1;
     });
@@ -155,8 +158,30 @@ export class RedisRoomStore implements RoomStore {
     return this.write('removeMirror', id, async () => { await this.client.hdel(this.keys(id).mirrors, `${idKey(participant)}|${backend}`); });
   }
 
+  countMember(id: RoomId, proxy: string, backend: string, delta: 1 | -1): Promise<void> {
+    return this.run('countMember', async () => { await this.client.hincrby(this.keys(id).members, `${proxy}|${backend}`, delta); });
+  }
+
+  membersElsewhere(id: RoomId, proxy: string, backend: string): Promise<number> {
+    return this.run('membersElsewhere', async () => {
+      const key = this.keys(id).members;
+      const counts = Object.entries(await this.client.hgetall(key)).flatMap(([field, raw]) => {
+        const bar = field.lastIndexOf('|');
+        const count = Number(raw);
+        return field.slice(bar + 1) === backend && field.slice(0, bar) !== proxy && count > 0 ? [{ field, owner: field.slice(0, bar), count }] : [];
+      });
+      let total = 0;
+      for (const { field, owner, count } of counts) {
+        // A proxy whose lease expired has no members any more (the owner sweep ends its sessions).
+        if ((await this.client.exists(this.redis.key('proxy', owner))) === 1) total += count;
+        else await this.client.hdel(key, field);
+      }
+      return total;
+    });
+  }
+
   watch(listener: (change: RoomChange) => void): () => void {
-    this.listen();
+    void this.listen();
     return this.changes.add(listener);
   }
 
@@ -166,7 +191,7 @@ export class RedisRoomStore implements RoomStore {
   }
 
   onEvent(listener: (event: RoomEvent) => void): () => void {
-    this.listen();
+    void this.listen();
     return this.events.add(listener);
   }
 
@@ -185,18 +210,26 @@ export class RedisRoomStore implements RoomStore {
     });
   }
 
-  /** Subscribes once to both channels (the shared subscriber connection re-subscribes after a reconnect). */
-  private listen(): void {
-    if (this.subscribed) return;
-    this.subscribed = true;
+  listening(): Promise<void> {
+    return this.listen();
+  }
+
+  /** Subscribes once to both channels, again after each reconnection (a shared subscriber does not by itself). */
+  private listen(): Promise<void> {
+    if (this.subscribed) return this.subscribed;
     const subscriber = this.redis.subscriber();
     subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.changeChannel) this.onChange(message);
       else if (channel === this.eventChannel) this.onEventFrame(message);
     });
-    const subscribe = (): void => { subscriber.subscribe(this.changeChannel, this.eventChannel).catch(() => undefined); };
+    let first: (() => void) | undefined;
+    this.subscribed = new Promise<void>((resolve) => { first = resolve; });
+    const subscribe = (): void => {
+      subscriber.subscribe(this.changeChannel, this.eventChannel).then(() => { first?.(); }, () => undefined);
+    };
     subscriber.on('ready', subscribe);
     if (subscriber.status === 'ready') subscribe();
+    return this.subscribed;
   }
 
   private onChange(message: string): void {
