@@ -116,6 +116,13 @@ export interface RoomStore {
   membersElsewhere(id: RoomId, proxy: string, backend: string): Promise<number>;
   /** The change feed: every room write and delete, by any store instance sharing these rooms. */
   watch(listener: (change: RoomChange) => void): () => void;
+  /**
+   * Holds the room's layout lock (one holder among all proxies) until the returned release is
+   * called; expires after `ttlMs` should the holder die. Memory: nothing to lock (one process).
+   */
+  lockLayout(id: RoomId, ttlMs: number): Promise<() => Promise<void>>;
+  /** Whether several store instances (proxies) can share these rooms: layout changes then lock and re-read. */
+  readonly shared: boolean;
   /** Resolves once changes and events of other store instances reach this one's listeners. */
   listening(): Promise<void>;
   /** Sends a room event to the other store instances' `onEvent` listeners (never to this one's own). */

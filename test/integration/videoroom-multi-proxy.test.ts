@@ -5,7 +5,7 @@
 // and leaving of a participant who does not publish (which only the proxy can tell the other
 // backend) reaches the other proxy's member, and `destroy` through one proxy ends the room on both
 // Janus and in the other proxy's cached copy (the change feed).
-// Joins at the same moment through several proxies are NOT covered: the room owner is not built yet.
+// Joins at the same moment through several proxies: videoroom-multi-proxy-concurrent.test.ts.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';

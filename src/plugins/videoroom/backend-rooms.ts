@@ -42,7 +42,7 @@ export function ensureBackendRoom(reg: RoomRegistry, room: LiveRoom, backend: st
   if (room.record.backends.includes(backend)) return Promise.resolve();
   let opening = room.opening.get(backend);
   if (!opening) {
-    opening = room.queue.run(() => openBackendRoom(reg, room, backend)).finally(() => room.opening.delete(backend));
+    opening = reg.layout(room, () => openBackendRoom(reg, room, backend)).finally(() => room.opening.delete(backend));
     room.opening.set(backend, opening);
   }
   return opening;
@@ -50,7 +50,7 @@ export function ensureBackendRoom(reg: RoomRegistry, room: LiveRoom, backend: st
 
 /** The room leaves `backend`: copies there go, the origins stop sending there, the backend room is destroyed if reachable. */
 export function scheduleDropBackend(reg: RoomRegistry, room: LiveRoom, backend: string, alive: boolean): Promise<void> {
-  return room.queue.run(() => dropBackend(reg, room, backend, alive));
+  return reg.layout(room, () => dropBackend(reg, room, backend, alive));
 }
 
 /** Runs in the room's queue. */
@@ -85,7 +85,7 @@ export function scheduleIdleCheck(reg: RoomRegistry, room: LiveRoom, backend: st
     room.idleTimers.delete(backend);
     idle(reg, room, backend).then((yes) => {
       // Checked again in the queue: a join may have come meanwhile.
-      if (yes) void room.queue.run(async () => { if (await idle(reg, room, backend)) await dropBackend(reg, room, backend, true); });
+      if (yes) void reg.layout(room, async () => { if (await idle(reg, room, backend)) await dropBackend(reg, room, backend, true); });
     }, (err: unknown) => {
       reg.deps.logger.warn({ room: room.id, backend, err: (err as Error).message }, 'could not check whether a backend room is idle');
     });

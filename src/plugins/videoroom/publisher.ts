@@ -11,6 +11,7 @@ import { idKey, type ParticipantId, type ParticipantRecord } from '../../store/r
 import { backendRoomMissing, scheduleIdleCheck } from './backend-rooms.js';
 import { publisherIdentity, scheduleDisplayChange, schedulePublished, scheduleUnmirror } from './mirrors.js';
 import { extensionIds } from './sdp.js';
+import { dropPlaceholder } from './join.js';
 import type { LiveRoom, RemovalReason } from './room.js';
 import type { RequestTag, VideoRoomHandle } from './handle.js';
 
@@ -48,7 +49,7 @@ async function joined(h: VideoRoomHandle, room: LiveRoom, data: JsonObject, body
   // The backend room's description carries the cluster's marker; the client sees the room's own.
   if (typeof data.description === 'string') data.description = room.record.description;
   if (Array.isArray(data.attendees)) {
-    const elsewhere = room.participants().filter((q) => q.backend !== h.backend && q.streams.length === 0 && idKey(q.id) !== idKey(p.id));
+    const elsewhere = room.participants().filter((q) => q.backend !== h.backend && q.streams.length === 0 && q.privateId !== undefined && idKey(q.id) !== idKey(p.id));
     data.attendees.push(...elsewhere.map(attendee));
   }
   if (room.record.listEntry.notify_joining === true) {
@@ -57,7 +58,10 @@ async function joined(h: VideoRoomHandle, room: LiveRoom, data: JsonObject, body
 }
 
 function joinFailed(h: VideoRoomHandle, room: LiveRoom, code: unknown): void {
-  if (h.reservedId !== undefined) room.reserved.delete(h.reservedId);
+  if (h.reservedId !== undefined) {
+    room.reserved.delete(h.reservedId);
+    dropPlaceholder(h, room, h.reservedId);
+  }
   h.reservedId = undefined;
   h.state = 'idle';
   h.reg.removeMember(room, h);

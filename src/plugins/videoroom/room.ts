@@ -83,7 +83,8 @@ export class LiveRoom {
   participantCounts(): Map<string, number> {
     const counts = new Map<string, number>(this.record.backends.map((b) => [b, 0]));
     for (const p of this.participants()) counts.set(p.backend, (counts.get(p.backend) ?? 0) + 1);
-    for (const backend of this.reserved.values()) counts.set(backend, (counts.get(backend) ?? 0) + 1);
+    // A join in flight is counted once: its placeholder in the record (shared store) or its reservation.
+    for (const [id, backend] of this.reserved) if (!this.record.participants[id]) counts.set(backend, (counts.get(backend) ?? 0) + 1);
     return counts;
   }
 

@@ -14,6 +14,9 @@ import { LiveRoom, type RoomMember } from './room.js';
 import { mediaAddress, VIDEOROOM_PLUGIN, type VideoRoomDeps, type VideoRoomOptions } from './options.js';
 import type { RoomBackendLoad } from './placement.js';
 
+/** How long a proxy that died holding a room's layout lock keeps it from the others. */
+const LAYOUT_LOCK_MS = 30_000;
+
 /** A backend chosen for a client handle, counted against it until `release`. */
 export interface Target {
   backend: string;
@@ -117,6 +120,38 @@ export class RoomRegistry {
       room.refreshing = false;
       this.deps.logger.warn({ room: room.id, err: (err as Error).message }, 'could not re-read a changed room');
     });
+  }
+
+  /**
+   * Runs a change of the room's layout (backend rooms, mirrors, settings) in its queue. With a shared
+   * store other proxies change the same room: the change then holds the room's lock in the store and
+   * starts from the record as stored, so two proxies never open one backend room or mirror one
+   * publisher twice. With the memory store it is the queue alone, as fast as ever.
+   */
+  layout<T>(room: LiveRoom, task: () => Promise<T>): Promise<T> {
+    if (!this.deps.store.shared) return room.queue.run(task);
+    return room.queue.run(async () => {
+      const release = await this.deps.store.lockLayout(room.id, LAYOUT_LOCK_MS);
+      try {
+        await this.readNow(room);
+        return await task();
+      } finally {
+        await release();
+      }
+    });
+  }
+
+  /** The record as stored now (a room gone from the store is destroyed here too). */
+  private async readNow(room: LiveRoom): Promise<void> {
+    const stored = await this.deps.store.get(room.id);
+    if (!stored) {
+      this.forget(room);
+      return;
+    }
+    if ((stored.version ?? 0) < (room.record.version ?? 0)) return;
+    room.record = stored;
+    // This proxy's writes in flight are not in what was read: read again once they are done.
+    if (room.writing > 0) room.stale = true;
   }
 
   /** Runs one store write of the room and takes its new version: the next in line means no one else wrote meanwhile. */

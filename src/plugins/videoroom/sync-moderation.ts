@@ -28,7 +28,7 @@ export async function allowed(reg: RoomRegistry, body: JsonObject): Promise<Json
     throw new VideoRoomError(C.INVALID_ELEMENT, 'Invalid element in the allowed array (not a string)');
   }
   const acl = room.record.allowed;
-  await room.queue.run(async () => {
+  await reg.layout(room, async () => {
     if (action === 'enable' || action === 'disable') acl.enabled = action === 'enable';
     else if (Array.isArray(list)) {
       const tokens = new Set(acl.tokens);
@@ -91,7 +91,7 @@ export async function enableRecording(reg: RoomRegistry, body: JsonObject): Prom
   const room = await requireRoom(reg, body);
   checkSecret(room.record.secret, body);
   const record = body.record as boolean;
-  await room.queue.run(async () => {
+  await reg.layout(room, async () => {
     room.record.params.record = record;
     room.record.listEntry.record = record;
     // Janus records only a backend's own publishers, never the remote copies: each file is written once.

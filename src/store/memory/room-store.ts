@@ -101,6 +101,12 @@ export class MemoryRoomStore implements RoomStore {
     return this.changes.add(listener);
   }
 
+  readonly shared = false;
+
+  lockLayout(_id: RoomId, _ttlMs: number): Promise<() => Promise<void>> {
+    return Promise.resolve(() => Promise.resolve());
+  }
+
   listening(): Promise<void> {
     return Promise.resolve();
   }

@@ -9,6 +9,7 @@
  *   P vroom:K:participants          HASH participant key → JSON participant, without its mirrors
  *   P vroom:K:mirrors               HASH "participant key|backend" → JSON mirror
  *   P vroom:K:members               HASH "proxy id|backend" → member handles of that proxy there
+ *   P vroom:K:lock                  the layout lock: a random token, with an expiry
  *   P proxy:<id>                    a proxy's lease (src/store/redis/proxy-lease.ts), read only
  *   P vroom:K  field version        the room's version, bumped after every write
  *   P vrooms:changed                channel: "K|version" after every write ("K|0": deleted)
@@ -36,7 +37,17 @@ local version = redis.call('hincrby', KEYS[1], 'version', 1)
 redis.call('publish', KEYS[2], ARGV[1] .. '|' .. version)
 return version`);
 
+/** Deletes the lock only if it is still ours (it may have expired and been taken). */
+const UNLOCK = new RedisScript(`
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0`);
+
+const LOCK_RETRY_MS = 20;
+const LOCK_WAIT_MS = 60_000;
+
 export class RedisRoomStore implements RoomStore {
+  readonly shared = true;
+
   private readonly changes = new Listeners<RoomChange>();
   private readonly events = new Listeners<RoomEvent>();
   /** Tells this instance's own event frames from the others'. */
@@ -212,6 +223,20 @@ export class RedisRoomStore implements RoomStore {
 
   listening(): Promise<void> {
     return this.listen();
+  }
+
+  lockLayout(id: RoomId, ttlMs: number): Promise<() => Promise<void>> {
+    return this.run('lockLayout', async () => {
+      const key = this.redis.key('vroom', idKey(id), 'lock');
+      const token = randomUUID();
+      const giveUp = Date.now() + LOCK_WAIT_MS;
+      // Layout changes take a few Janus round trips: polling the lock is cheap next to them.
+      while ((await this.client.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') {
+        if (Date.now() > giveUp) throw new Error(`room ${idKey(id)}: layout lock not free after ${String(LOCK_WAIT_MS)} ms`);
+        await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+      }
+      return async () => { await UNLOCK.run(this.client, [key], [token]).catch(() => undefined); };
+    });
   }
 
   /** Subscribes once to both channels, again after each reconnection (a shared subscriber does not by itself). */
