@@ -248,6 +248,8 @@ async function startCore(config: ProxyConfig, logger: Logger, shutdown: Shutdown
   shutdown.push(() => roomRoutes.close());
   const videoroom = startVideoRoom(config.videoroom, config.store, proxyId, cluster, logger);
   shutdown.push(() => videoroom.close());
+  // Other proxies' room changes and events reach this one from before its first client.
+  await videoroom.rooms.deps.store.listening();
   const reclaimSessionTimeoutS = effectiveReclaimTimeoutS(config);
   const sessions = new Sessions({
     sessionTimeoutS: config.general.session_timeout,

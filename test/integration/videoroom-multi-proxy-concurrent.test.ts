@@ -5,12 +5,13 @@
 // publishers once to each other Janus. The store lists each backend once.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
+import type { JanusInstance } from '../support/janus-fixture.js';
 import { openRedis } from '../../src/store/redis/connection.js';
 import { RedisRoomStore } from '../../src/store/redis/room-store.js';
-import { startRedis, type RedisInstance } from '../support/redis-fixture.js';
+import type { RedisInstance } from '../support/redis-fixture.js';
+import { startRoomCluster, type RoomCluster } from '../support/room-cluster.js';
 import type { ProxyProcess } from '../support/proxy-process.js';
-import { startSharedStoreProxies, TestClients } from '../support/shared-store-proxies.js';
+import type { TestClients } from '../support/shared-store-proxies.js';
 import { publishWerift, videoRoomHandle, type Publisher } from '../support/videoroom-direct.js';
 import { JanusInspector } from '../support/videoroom-inspect.js';
 import { pollUntil } from '../support/processes.js';
@@ -20,25 +21,20 @@ const PUBLISHERS = 9;
 const TIMEOUT_MS = 30_000;
 
 describe('nine publishers join one room at once through three proxies', { timeout: 240_000 }, () => {
+  let cluster: RoomCluster | undefined;
   let redis: RedisInstance;
   let janus: JanusInstance[] = [];
   let proxies: ProxyProcess[] = [];
   let inspectors: JanusInspector[] = [];
-  const clients = new TestClients();
-  const peers: { close(): Promise<void> }[] = [];
+  let clients: TestClients;
+  let peers: { close(): Promise<void> }[] = [];
 
   before(async () => {
-    [redis, janus] = await Promise.all([startRedis(), startJanusCluster(3, { lan: true, plugins: ['videoroom'], videoroom: {} })]);
-    proxies = await startSharedStoreProxies(janus, redis, ['proxy-a', 'proxy-b', 'proxy-c'], { videoroom: { backend_room_secret: 'test-backend-room-secret' } });
-    inspectors = await Promise.all(janus.map((j) => JanusInspector.open(j)));
+    cluster = await startRoomCluster(3);
+    ({ redis, janus, proxies, inspectors, clients, peers } = cluster);
   });
   after(async () => {
-    await Promise.all(peers.map((p) => p.close().catch(() => undefined)));
-    await clients.closeAll();
-    await Promise.all(inspectors.map((i) => i.close().catch(() => undefined)));
-    await Promise.all(proxies.map((p) => p.stop()));
-    await Promise.all(janus.map((j) => j.stop()));
-    await redis.stop();
+    await cluster?.stop();
   });
 
   it('gives no duplicate backend rooms and mirrors every publisher exactly once on every other Janus', async () => {

@@ -8,11 +8,11 @@
 // Joins at the same moment through several proxies: videoroom-multi-proxy-concurrent.test.ts.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
+import type { JanusInstance } from '../support/janus-fixture.js';
 import type { JanusTestClient } from '../support/janus-client.js';
-import { startRedis, type RedisInstance } from '../support/redis-fixture.js';
+import { startRoomCluster, type RoomCluster } from '../support/room-cluster.js';
 import type { ProxyProcess } from '../support/proxy-process.js';
-import { startSharedStoreProxies, TestClients } from '../support/shared-store-proxies.js';
+import type { TestClients } from '../support/shared-store-proxies.js';
 import { publishWerift, subscribeWerift, videoRoomHandle, type Data, type Publisher } from '../support/videoroom-direct.js';
 import { JanusInspector, originOf } from '../support/videoroom-inspect.js';
 import { pollUntil } from '../support/processes.js';
@@ -21,28 +21,21 @@ const ROOM = 6262;
 const TIMEOUT_MS = 20_000;
 
 describe('one VideoRoom, two proxies, two Janus', { timeout: 180_000 }, () => {
-  let redis: RedisInstance;
+  let cluster: RoomCluster | undefined;
   let janus: JanusInstance[] = [];
   let proxies: ProxyProcess[] = [];
   let inspectors: JanusInspector[] = [];
+  let clients: TestClients;
+  let peers: { close(): Promise<void> }[] = [];
   let ice = '';
-  const clients = new TestClients();
-  const peers: { close(): Promise<void> }[] = [];
 
   before(async () => {
-    [redis, janus] = await Promise.all([startRedis(), startJanusCluster(2, { lan: true, plugins: ['videoroom'], videoroom: {} })]);
-    // Every proxy opens the backend rooms with one secret, as a cluster's proxies share their config.
-    proxies = await startSharedStoreProxies(janus, redis, ['proxy-a', 'proxy-b'], { videoroom: { backend_room_secret: 'test-backend-room-secret' } });
-    inspectors = await Promise.all(janus.map((j) => JanusInspector.open(j)));
+    cluster = await startRoomCluster(2);
+    ({ janus, proxies, inspectors, clients, peers } = cluster);
     ice = janus[0]!.lan!.rootAddress;
   });
   after(async () => {
-    await Promise.all(peers.map((p) => p.close().catch(() => undefined)));
-    await clients.closeAll();
-    await Promise.all(inspectors.map((i) => i.close().catch(() => undefined)));
-    await Promise.all(proxies.map((p) => p.stop()));
-    await Promise.all(janus.map((j) => j.stop()));
-    await redis.stop();
+    await cluster?.stop();
   });
 
   const via = (i: number): Promise<JanusTestClient> => clients.connect(proxies[i]!.url);
