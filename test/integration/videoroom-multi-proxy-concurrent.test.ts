@@ -2,7 +2,8 @@
 // Redis) in front of three LAN Janus, three publishers per Janus. Afterwards every Janus is asked
 // directly: the room exists once on each, holds each publisher either as its own participant (on
 // exactly one Janus) or as one remote publisher (on every other Janus), and each origin remotizes its
-// publishers once to each other Janus. The store lists each backend once.
+// publishers once to each other Janus. Every proxy lists the same participants, a werift subscriber
+// on each proxy gets RTP from all nine feeds in one PeerConnection, and the store lists each backend once.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JanusInstance } from '../support/janus-fixture.js';
@@ -12,7 +13,7 @@ import type { RedisInstance } from '../support/redis-fixture.js';
 import { startRoomCluster, type RoomCluster } from '../support/room-cluster.js';
 import type { ProxyProcess } from '../support/proxy-process.js';
 import type { TestClients } from '../support/shared-store-proxies.js';
-import { publishWerift, videoRoomHandle, type Publisher } from '../support/videoroom-direct.js';
+import { publishWerift, subscribeWerift, videoRoomHandle, type Data, type Publisher } from '../support/videoroom-direct.js';
 import { JanusInspector } from '../support/videoroom-inspect.js';
 import { pollUntil } from '../support/processes.js';
 
@@ -76,6 +77,19 @@ describe('nine publishers join one room at once through three proxies', { timeou
         return Array.isArray(list) && list.length >= expected.length ? list : undefined;
       }, TIMEOUT_MS);
       assert.deepEqual(remotes, expected);
+    }
+    // Every proxy lists the same nine, and a subscriber on each proxy gets RTP from every feed.
+    const lists = await Promise.all(proxies.map(async (proxy) => {
+      const data = await (await videoRoomHandle(await clients.connect(proxy.url))).sync({ request: 'listparticipants', room: ROOM });
+      return (data.participants as Data[]).map((p) => p.id).sort();
+    }));
+    for (const list of lists) assert.deepEqual(list, ids);
+    for (const proxy of proxies) {
+      const sub = await subscribeWerift(await clients.connect(proxy.url), ROOM, pubs.map((p) => ({ feed: p.id })), { iceAddress: ice });
+      peers.push(sub.peer);
+      const mids = (sub.attached.streams as Data[]).map((st) => String(st.mid));
+      assert.equal(mids.length, PUBLISHERS);
+      await pollUntil('RTP from every feed', () => Promise.resolve(mids.every((mid) => (sub.peer.rtpReceived.byMid[mid] ?? 0) >= 5) ? true : undefined), TIMEOUT_MS);
     }
     // The store lists each backend once.
     const connection = openRedis({ url: redis.url, keyPrefix: 'janus-cloud:' });
