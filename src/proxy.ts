@@ -248,8 +248,10 @@ async function startCore(config: ProxyConfig, logger: Logger, shutdown: Shutdown
   shutdown.push(() => calls.close());
   const roomRoutes = await createRoomRoutes(config.store, logger.child({ component: 'room-routes' }));
   shutdown.push(() => roomRoutes.close());
-  const videoroom = startVideoRoom(config.videoroom, config.store, cluster, logger);
+  const videoroom = startVideoRoom(config.videoroom, config.store, proxyId, cluster, logger);
   shutdown.push(() => videoroom.close());
+  // Other proxies' room changes and events reach this one from before its first client.
+  await videoroom.rooms.deps.store.listening();
   const reclaimSessionTimeoutS = effectiveReclaimTimeoutS(config);
   const proxyEvents = new ProxyEvents(config.general.server_name, proxyId);
   const sessions = new Sessions({

@@ -65,6 +65,29 @@ export interface RoomRecord {
   createdAt: number;
   /** A room the proxy found on the backends (their config files, or made on a Janus directly), not one it created. */
   adopted?: boolean;
+  /** Bumped by every write to the room: a cached copy with a lower version is stale. Absent before the first write. */
+  version?: number;
+}
+
+/** A room record changed (announced to every store instance sharing the rooms, the writer's own included). */
+export interface RoomChange {
+  /** The room's id as text. */
+  room: string;
+  /** Its version after the change; 0 when it was deleted. */
+  version: number;
+}
+
+/**
+ * An event the proxy makes up for a room's participants (Janus on their backend cannot send it):
+ * each proxy delivers it to its own members on other backends than `origin`, except `about`.
+ */
+export interface RoomEvent {
+  room: string;
+  origin: string;
+  about?: string;
+  /** Backends whose Janus tells its participants itself (e.g. a mirror's own `leaving`). */
+  skip?: string[];
+  data: JsonObject;
 }
 
 export type RoomPatch = Partial<Pick<RoomRecord, 'params' | 'secret' | 'description' | 'isPrivate' | 'permanent' | 'allowed' | 'listEntry'>>;
@@ -76,17 +99,63 @@ export interface RoomStore {
   list(): Promise<RoomRecord[]>;
   /** False when there was no such room. */
   delete(id: RoomId): Promise<boolean>;
-  update(id: RoomId, patch: RoomPatch): Promise<void>;
-  addBackend(id: RoomId, backend: string): Promise<void>;
-  removeBackend(id: RoomId, backend: string): Promise<void>;
-  putParticipant(id: RoomId, participant: ParticipantRecord): Promise<void>;
-  removeParticipant(id: RoomId, participant: ParticipantId): Promise<void>;
-  putMirror(id: RoomId, participant: ParticipantId, mirror: MirrorRecord): Promise<void>;
-  removeMirror(id: RoomId, participant: ParticipantId, backend: string): Promise<void>;
+  // Every write below resolves to the room's new version (0: no such room) and announces it.
+  update(id: RoomId, patch: RoomPatch): Promise<number>;
+  addBackend(id: RoomId, backend: string): Promise<number>;
+  removeBackend(id: RoomId, backend: string): Promise<number>;
+  putParticipant(id: RoomId, participant: ParticipantRecord): Promise<number>;
+  removeParticipant(id: RoomId, participant: ParticipantId): Promise<number>;
+  putMirror(id: RoomId, participant: ParticipantId, mirror: MirrorRecord): Promise<number>;
+  removeMirror(id: RoomId, participant: ParticipantId, backend: string): Promise<number>;
+  /**
+   * Counts a member handle (publisher or subscriber) of proxy `proxy` on `backend` in (+1) or out
+   * (-1): what keeps another proxy from closing a backend room this proxy's clients are in.
+   */
+  countMember(id: RoomId, proxy: string, backend: string, delta: 1 | -1): Promise<void>;
+  /** Member handles on `backend` of live proxies other than `proxy` (a dead proxy's counts are dropped). */
+  membersElsewhere(id: RoomId, proxy: string, backend: string): Promise<number>;
+  /** The change feed: every room write and delete, by any store instance sharing these rooms. */
+  watch(listener: (change: RoomChange) => void): () => void;
+  /**
+   * Holds the room's layout lock (one holder among all proxies) until the returned release is
+   * called; expires after `ttlMs` should the holder die. Memory: nothing to lock (one process).
+   */
+  lockLayout(id: RoomId, ttlMs: number): Promise<() => Promise<void>>;
+  /** Whether several store instances (proxies) can share these rooms: layout changes then lock and re-read. */
+  readonly shared: boolean;
+  /** Resolves once changes and events of other store instances reach this one's listeners. */
+  listening(): Promise<void>;
+  /** Sends a room event to the other store instances' `onEvent` listeners (never to this one's own). */
+  shareEvent(event: RoomEvent): void;
+  onEvent(listener: (event: RoomEvent) => void): () => void;
   close(): Promise<void>;
 }
 
 /** Rooms and participants are keyed by their id as text: numeric and string ids never mix in one cluster. */
 export function idKey(id: RoomId | ParticipantId): string {
   return String(id);
+}
+
+/** Listeners of one kind; a throwing listener does not stop the others. */
+export class Listeners<T> {
+  private readonly set = new Set<(value: T) => void>();
+
+  add(listener: (value: T) => void): () => void {
+    this.set.add(listener);
+    return () => { this.set.delete(listener); };
+  }
+
+  emit(value: T): void {
+    for (const listener of this.set) {
+      try {
+        listener(value);
+      } catch {
+        // A listener's own failure is its business.
+      }
+    }
+  }
+
+  clear(): void {
+    this.set.clear();
+  }
 }

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryRoomStore } from '../../src/store/memory/room-store.js';
 import { RedisRoomStore } from '../../src/store/redis/room-store.js';
+import type { RoomChange, RoomEvent } from '../../src/store/room-store.js';
 import { openRedis } from '../../src/store/redis/connection.js';
 import { startRedis, type RedisInstance } from '../support/redis-fixture.js';
 import { roomStoreContract } from '../support/room-store-contract.js';
@@ -25,7 +26,63 @@ roomStoreContract('memory', () => {
 roomStoreContract('redis', () => {
   if (!redis) throw new Error('redis-server did not start');
   const connection = openRedis({ url: redis.url, keyPrefix: `rooms-test-${String(++prefixes)}:` });
-  return Promise.resolve({ store: new RedisRoomStore(connection), close: () => connection.close() });
+  // The contract's proxies hold leases (member counts of proxies without one do not count).
+  const leases = Promise.all(['proxy-a', 'proxy-b'].map((p) => connection.client.set(connection.key('proxy', p), '1')));
+  return leases.then(() => ({ store: new RedisRoomStore(connection), close: () => connection.close() }));
+});
+
+describe('RedisRoomStore: member counts of a dead proxy', () => {
+  it('stop counting once its lease is gone, and are dropped', async () => {
+    if (!redis) throw new Error('redis-server did not start');
+    const connection = openRedis({ url: redis.url, keyPrefix: `rooms-dead-${String(++prefixes)}:` });
+    try {
+      const store = new RedisRoomStore(connection);
+      await connection.client.set(connection.key('proxy', 'alive'), '1');
+      await store.countMember(7, 'alive', 'janus-1', 1);
+      await store.countMember(7, 'dead', 'janus-1', 1);
+      assert.equal(await store.membersElsewhere(7, 'me', 'janus-1'), 1);
+      assert.deepEqual(Object.keys(await connection.client.hgetall(connection.key('vroom', '7', 'members'))), ['alive|janus-1']);
+    } finally {
+      await connection.close();
+    }
+  });
+});
+
+describe('RedisRoomStore: what one instance writes, another hears', () => {
+  it('announces changes with their version to every instance and room events to the others only', async () => {
+    if (!redis) throw new Error('redis-server did not start');
+    const prefix = `rooms-feed-${String(++prefixes)}:`;
+    const [a, b] = [openRedis({ url: redis.url, keyPrefix: prefix }), openRedis({ url: redis.url, keyPrefix: prefix })];
+    const [writer, reader] = [new RedisRoomStore(a), new RedisRoomStore(b)];
+    try {
+      const changes: RoomChange[] = [];
+      const events: RoomEvent[] = [];
+      const own: RoomEvent[] = [];
+      let wake: () => void = () => undefined;
+      const check = (): void => { wake(); };
+      reader.watch((c) => { changes.push(c); check(); });
+      reader.onEvent((e) => { events.push(e); check(); });
+      writer.onEvent((e) => { own.push(e); });
+      const until = async (done: () => boolean): Promise<void> => {
+        while (!done()) await new Promise<void>((resolve) => { wake = resolve; });
+      };
+      await reader.listening();
+      await writer.create({ id: 'feed', params: {}, secret: undefined, description: 'd', isPrivate: false, permanent: false,
+        allowed: { enabled: false, tokens: [] }, listEntry: {}, publishersPerBackend: 1, backends: [], participants: {}, createdAt: 1 });
+      await until(() => changes.some((c) => c.room === 'feed' && c.version === 1));
+      await writer.addBackend('feed', 'janus-1');
+      await until(() => changes.some((c) => c.room === 'feed' && c.version === 2));
+      writer.shareEvent({ room: 'feed', origin: 'janus-1', about: '5', data: { videoroom: 'event', leaving: 5 } });
+      await until(() => events.length === 1);
+      assert.deepEqual(events[0], { room: 'feed', origin: 'janus-1', about: '5', data: { videoroom: 'event', leaving: 5 } });
+      assert.equal((await reader.get('feed'))?.version, 2);
+      await writer.delete('feed');
+      await until(() => changes.some((c) => c.room === 'feed' && c.version === 0));
+      assert.deepEqual(own, []);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
 });
 
 describe('a proxy with store.type redis keeps its VideoRoom rooms in Redis', { timeout: 60_000 }, () => {

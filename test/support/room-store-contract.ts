@@ -2,7 +2,7 @@
 // Redis). Records are compared as JSON: an absent key and an `undefined` one are the same thing.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ParticipantRecord, RoomRecord, RoomStore } from '../../src/store/room-store.js';
+import type { ParticipantRecord, RoomChange, RoomRecord, RoomStore } from '../../src/store/room-store.js';
 
 const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
 
@@ -28,7 +28,7 @@ export function roomStoreContract(label: string, open: () => Promise<{ store: Ro
       try {
         assert.equal(await store.create(room(101)), true);
         assert.equal(await store.create(room(101, { description: 'other' })), false);
-        assert.deepEqual(json(await store.get(101)), json(room(101)));
+        assert.deepEqual(json(await store.get(101)), json({ ...room(101), version: 1 }));
         assert.equal(await store.get(999), undefined);
         await store.create(room('s-1', { secret: undefined }));
         assert.deepEqual((await store.list()).map((r) => String(r.id)).sort(), ['101', 's-1']);
@@ -76,6 +76,53 @@ export function roomStoreContract(label: string, open: () => Promise<{ store: Ro
         assert.deepEqual(patched.params, room(202).params);
         await store.delete(202);
         assert.equal(await store.get(202), undefined);
+      } finally {
+        await close();
+      }
+    });
+
+    it('bumps the version on every write and announces each change, a delete as version 0', async () => {
+      const { store, close } = await open();
+      const seen: RoomChange[] = [];
+      let deleted: () => void = () => undefined;
+      const gone = new Promise<void>((resolve) => { deleted = resolve; });
+      const stop = store.watch((change) => {
+        if (change.room !== '303') return;
+        seen.push(change);
+        if (change.version === 0) deleted();
+      });
+      try {
+        await store.listening();
+        await store.create(room(303));
+        assert.equal(await store.addBackend(303, 'janus-2'), 2);
+        assert.equal(await store.putParticipant(303, participant(7, 'janus-2')), 3);
+        assert.equal(await store.putMirror(303, 7, { backend: 'janus-1', host: 'h', port: 1, rtcpPort: 2, remoteId: 'r' }), 4);
+        assert.equal(await store.update(303, { description: 'v5' }), 5);
+        assert.equal((await store.get(303))?.version, 5);
+        assert.equal(await store.removeBackend(999, 'janus-1'), 0);
+        await store.delete(303);
+        await gone;
+        assert.deepEqual(seen.map((c) => c.version), [1, 2, 3, 4, 5, 0]);
+      } finally {
+        stop();
+        await close();
+      }
+    });
+
+    it('counts member handles per proxy and backend, for the other proxies to see', async () => {
+      const { store, close } = await open();
+      try {
+        await store.create(room(404));
+        await store.countMember(404, 'proxy-a', 'janus-1', 1);
+        await store.countMember(404, 'proxy-a', 'janus-1', 1);
+        await store.countMember(404, 'proxy-b', 'janus-2', 1);
+        assert.equal(await store.membersElsewhere(404, 'proxy-b', 'janus-1'), 2);
+        assert.equal(await store.membersElsewhere(404, 'proxy-a', 'janus-1'), 0);
+        await store.countMember(404, 'proxy-a', 'janus-1', -1);
+        await store.countMember(404, 'proxy-a', 'janus-1', -1);
+        assert.equal(await store.membersElsewhere(404, 'proxy-b', 'janus-1'), 0);
+        assert.equal(await store.membersElsewhere(404, 'proxy-a', 'janus-2'), 1);
+        await store.delete(404);
       } finally {
         await close();
       }

@@ -1,7 +1,7 @@
 /**
  * Backend rooms: a room has one on every Janus it uses, with the same id, the proxy's marker in its
  * description and the cluster's backend room secret. They are opened when a participant needs one
- * (with every publisher of the room mirrored there), dropped when no participant of this proxy uses
+ * (with every publisher of the room mirrored there), dropped when no client of any live proxy uses
  * them any more, and given up when their Janus dies.
  */
 import type { JsonObject } from '../../protocol/messages.js';
@@ -42,7 +42,7 @@ export function ensureBackendRoom(reg: RoomRegistry, room: LiveRoom, backend: st
   if (room.record.backends.includes(backend)) return Promise.resolve();
   let opening = room.opening.get(backend);
   if (!opening) {
-    opening = room.queue.run(() => openBackendRoom(reg, room, backend)).finally(() => room.opening.delete(backend));
+    opening = reg.layout(room, () => openBackendRoom(reg, room, backend)).finally(() => room.opening.delete(backend));
     room.opening.set(backend, opening);
   }
   return opening;
@@ -50,16 +50,19 @@ export function ensureBackendRoom(reg: RoomRegistry, room: LiveRoom, backend: st
 
 /** The room leaves `backend`: copies there go, the origins stop sending there, the backend room is destroyed if reachable. */
 export function scheduleDropBackend(reg: RoomRegistry, room: LiveRoom, backend: string, alive: boolean): Promise<void> {
-  return room.queue.run(async () => {
-    if (!room.record.backends.includes(backend)) return;
-    await reg.removeBackend(room, backend);
-    await dropMirrorsOnto(reg, room, backend, alive);
-    // An adopted room's backend rooms are Janus's own (config file): they stay.
-    if (alive && room.record.adopted !== true) {
-      await reg.control.request(backend, { request: 'destroy', room: room.id, secret: reg.options.backendRoomSecret }).catch(() => undefined);
-    }
-    reg.deps.logger.info({ room: room.id, backend, alive, backends: room.record.backends }, 'room left a backend');
-  });
+  return reg.layout(room, () => dropBackend(reg, room, backend, alive));
+}
+
+/** Runs in the room's queue. */
+async function dropBackend(reg: RoomRegistry, room: LiveRoom, backend: string, alive: boolean): Promise<void> {
+  if (!room.record.backends.includes(backend)) return;
+  await reg.removeBackend(room, backend);
+  await dropMirrorsOnto(reg, room, backend, alive);
+  // An adopted room's backend rooms are Janus's own (config file): they stay.
+  if (alive && room.record.adopted !== true) {
+    await reg.control.request(backend, { request: 'destroy', room: room.id, secret: reg.options.backendRoomSecret }).catch(() => undefined);
+  }
+  reg.deps.logger.info({ room: room.id, backend, alive, backends: room.record.backends }, 'room left a backend');
 }
 
 function inUse(room: LiveRoom, backend: string): boolean {
@@ -68,14 +71,24 @@ function inUse(room: LiveRoom, backend: string): boolean {
   return room.participants().some((p) => p.backend === backend);
 }
 
+/** Whether the room has no one on `backend` here nor on any other live proxy (whose handles the store counts). */
+async function idle(reg: RoomRegistry, room: LiveRoom, backend: string): Promise<boolean> {
+  if (room.destroyed || inUse(room, backend) || !room.record.backends.includes(backend)) return false;
+  return !(await reg.usedElsewhere(room, backend));
+}
+
 /** After a while without anyone on it, the room's backend room on `backend` is dropped. */
 export function scheduleIdleCheck(reg: RoomRegistry, room: LiveRoom, backend: string): void {
   if (room.record.adopted === true) return;
   clearTimeout(room.idleTimers.get(backend));
   const timer = setTimeout(() => {
     room.idleTimers.delete(backend);
-    if (room.destroyed || inUse(room, backend) || !room.record.backends.includes(backend)) return;
-    void scheduleDropBackend(reg, room, backend, true);
+    idle(reg, room, backend).then((yes) => {
+      // Checked again in the queue: a join may have come meanwhile.
+      if (yes) void reg.layout(room, async () => { if (await idle(reg, room, backend)) await dropBackend(reg, room, backend, true); });
+    }, (err: unknown) => {
+      reg.deps.logger.warn({ room: room.id, backend, err: (err as Error).message }, 'could not check whether a backend room is idle');
+    });
   }, reg.options.idleBackendRoomMs);
   timer.unref();
   room.idleTimers.set(backend, timer);

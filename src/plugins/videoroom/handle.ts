@@ -81,7 +81,7 @@ export class VideoRoomHandle implements PluginHandle, BackendLinkListener<Reques
     h.mediaUp = saved.mediaUp;
     h.state = 'joined';
     h.saved = JSON.stringify(savedState(saved));
-    room.members.add(h);
+    reg.addMember(room, h);
     return h;
   }
 
@@ -176,7 +176,7 @@ export class VideoRoomHandle implements PluginHandle, BackendLinkListener<Reques
   release(): void {
     this.closed = true;
     this.pendingTrickles = [];
-    this.room?.members.delete(this);
+    if (this.room) this.reg.removeMember(this.room, this);
     this.link?.close();
     this.link = undefined;
   }

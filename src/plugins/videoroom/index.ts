@@ -54,7 +54,7 @@ export function videoRoomOptions(config: VideoRoomConfig, logger: Logger): Video
   };
 }
 
-export function createVideoRoom(deps: { cluster: Cluster; store: RoomStore; options: VideoRoomOptions; logger: Logger }): VideoRoomModule {
+export function createVideoRoom(deps: { proxyId: string; cluster: Cluster; store: RoomStore; options: VideoRoomOptions; logger: Logger }): VideoRoomModule {
   const logger = deps.logger.child({ plugin: VIDEOROOM_PLUGIN });
   const rooms = new RoomRegistry({ ...deps, logger });
   rooms.control.onLost = (backend) => {
@@ -82,10 +82,10 @@ export interface StoreConfig extends RedisStoreSettings {
 }
 
 /** The module as the proxy runs it: rooms in memory, or in Redis (shared, kept over restarts). */
-export function startVideoRoom(config: VideoRoomConfig, storeConfig: StoreConfig, cluster: Cluster, logger: Logger): VideoRoomModule {
+export function startVideoRoom(config: VideoRoomConfig, storeConfig: StoreConfig, proxyId: string, cluster: Cluster, logger: Logger): VideoRoomModule {
   const options = videoRoomOptions(config, logger);
-  if (storeConfig.type === 'memory') return createVideoRoom({ cluster, store: new MemoryRoomStore(), options, logger });
+  if (storeConfig.type === 'memory') return createVideoRoom({ proxyId, cluster, store: new MemoryRoomStore(), options, logger });
   const redis = openRedis({ ...redisTarget(storeConfig), logger, connectionName: 'janus-cloud-rooms' });
-  const module = createVideoRoom({ cluster, store: new RedisRoomStore(redis), options, logger });
+  const module = createVideoRoom({ proxyId, cluster, store: new RedisRoomStore(redis), options, logger });
   return { ...module, close: async () => { await module.close(); await redis.close(); } };
 }

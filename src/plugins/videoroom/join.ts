@@ -79,9 +79,39 @@ function place(h: VideoRoomHandle, room: LiveRoom, subscriber: boolean, request:
   return { target, reserved: idKey(id) };
 }
 
-function unplace(room: LiveRoom, placed: Placed): void {
-  if (placed.reserved !== undefined) room.reserved.delete(placed.reserved);
+function unplace(h: VideoRoomHandle, room: LiveRoom, placed: Placed): void {
+  if (placed.reserved !== undefined) {
+    room.reserved.delete(placed.reserved);
+    dropPlaceholder(h, room, placed.reserved);
+  }
   placed.target.release();
+}
+
+/**
+ * With a shared store, other proxies place publishers in the same room: a publisher is placed under
+ * the room's layout lock on the stored record and written there at once (a placeholder: no private
+ * id, no streams), so the next placement, on whichever proxy, counts it. Janus's `joined` replaces it.
+ */
+async function placeShared(h: VideoRoomHandle, room: LiveRoom, request: JsonObject): Promise<Placed> {
+  return h.reg.layout(room, async () => {
+    if (room.destroyed) throw noSuchRoom(room.id);
+    const placed = place(h, room, false, request);
+    if (placed.reserved !== undefined) {
+      await h.reg.putParticipant(room, {
+        id: request.id as ParticipantId, display: undefined, backend: placed.target.backend, privateId: undefined, streams: [], extensions: {}, mirrors: {},
+      });
+    }
+    return placed;
+  });
+}
+
+/** A join that did not make it: its placeholder leaves the stored room (a joined participant stays). */
+export function dropPlaceholder(h: VideoRoomHandle, room: LiveRoom, reserved: string): void {
+  const p = room.participant(reserved);
+  if (!h.reg.deps.store.shared || !p || p.privateId !== undefined) return;
+  h.reg.removeParticipant(room, p.id).catch((err: unknown) => {
+    h.ctx.logger.warn({ room: room.id, participant: p.id, err: (err as Error).message }, 'could not drop a join placeholder');
+  });
 }
 
 /**
@@ -91,12 +121,12 @@ function unplace(room: LiveRoom, placed: Placed): void {
  */
 async function placeAndOpen(h: VideoRoomHandle, room: LiveRoom, subscriber: boolean, request: JsonObject): Promise<Placed> {
   for (let attempt = 0; ; attempt++) {
-    const placed = place(h, room, subscriber, request);
+    const placed = !subscriber && h.reg.deps.store.shared ? await placeShared(h, room, request) : place(h, room, subscriber, request);
     try {
       await ensureBackendRoom(h.reg, room, placed.target.backend);
       return placed;
     } catch (err) {
-      unplace(room, placed);
+      unplace(h, room, placed);
       if (room.destroyed || attempt >= 1) throw err;
       h.ctx.logger.warn({ room: room.id, backend: placed.target.backend, err: (err as Error).message }, 'cannot open the room there, placing again');
       room.setAside(placed.target.backend);
@@ -112,11 +142,12 @@ export async function sendJoin(h: VideoRoomHandle, name: string, body: JsonObjec
   if (!room || room.destroyed) throw noSuchRoom(body.room);
   const subscriber = body.ptype === 'subscriber' || body.ptype === 'listener';
   const request: JsonObject = { ...body };
-  room.members.add(h);
+  reg.addMember(room, h);
   let placed: Placed | undefined;
   let linked = false;
   try {
     placed = await placeAndOpen(h, room, subscriber, request);
+    reg.addMember(room, h, placed.target.backend);
     if (subscriber) await room.mirrorsReady(feedsOf(body), placed.target.backend);
     await linkTo(h, placed.target);
     linked = true;
@@ -128,9 +159,12 @@ export async function sendJoin(h: VideoRoomHandle, name: string, body: JsonObjec
     await h.flushTrickles();
     return reply;
   } catch (err) {
-    if (placed && !linked) unplace(room, placed);
-    else if (placed?.reserved !== undefined) room.reserved.delete(placed.reserved);
-    room.members.delete(h);
+    if (placed && !linked) unplace(h, room, placed);
+    else if (placed?.reserved !== undefined) {
+      room.reserved.delete(placed.reserved);
+      dropPlaceholder(h, room, placed.reserved);
+    }
+    reg.removeMember(room, h);
     h.state = 'idle';
     if (isBackendFailure(err)) throw new VideoRoomError(C.UNKNOWN_ERROR, (err as Error).message);
     throw err;

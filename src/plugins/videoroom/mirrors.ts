@@ -148,7 +148,7 @@ export function schedulePublished(reg: RoomRegistry, room: LiveRoom, id: Partici
   // The removal reason stays: the copies' `leaving` from the last take-down may still be on its way.
   const key = idKey(id);
   const origin = room.participant(id)?.backend;
-  const task = room.queue.run(async () => {
+  const task = reg.layout(room, async () => {
     const p = room.participant(id);
     if (!p || p.streams.length === 0 || room.destroyed) return;
     const existing = Object.keys(p.mirrors);
@@ -170,7 +170,7 @@ export function schedulePublished(reg: RoomRegistry, room: LiveRoom, id: Partici
 
 /** Only the display or metadata changed: the copies learn it (their rooms send no event for it; the proxy does). */
 export function scheduleDisplayChange(reg: RoomRegistry, room: LiveRoom, id: ParticipantId): Promise<void> {
-  return room.queue.run(async () => {
+  return reg.layout(room, async () => {
     const p = room.participant(id);
     if (!p || room.destroyed) return;
     await Promise.all(Object.keys(p.mirrors).map((b) => {
@@ -188,7 +188,7 @@ export function scheduleUnmirror(reg: RoomRegistry, room: LiveRoom, p: Participa
   const key = idKey(p.id);
   room.removals.set(key, reason);
   setTimeout(() => { if (room.removals.get(key) === reason && !room.participant(p.id)) room.removals.delete(key); }, REMOVAL_MEMORY_MS).unref();
-  return room.queue.run(async () => {
+  return reg.layout(room, async () => {
     const mirrors = Object.values(p.mirrors);
     await Promise.all(mirrors.map((m) => removeMirror(reg, room, p, m, reason, originAlive).catch(logFailure(reg, room, 'unmirror failed', p.id, m.backend))));
   });

@@ -22,6 +22,8 @@ export interface VideoRoomOptions {
 }
 
 export interface VideoRoomDeps {
+  /** This proxy's id (member counts in the room store are per proxy). */
+  proxyId: string;
   cluster: Cluster;
   store: RoomStore;
   options: VideoRoomOptions;

@@ -11,6 +11,7 @@ import { idKey, type ParticipantId, type ParticipantRecord } from '../../store/r
 import { backendRoomMissing, scheduleIdleCheck } from './backend-rooms.js';
 import { publisherIdentity, scheduleDisplayChange, schedulePublished, scheduleUnmirror } from './mirrors.js';
 import { extensionIds } from './sdp.js';
+import { dropPlaceholder } from './join.js';
 import type { LiveRoom, RemovalReason } from './room.js';
 import type { RequestTag, VideoRoomHandle } from './handle.js';
 
@@ -48,7 +49,7 @@ async function joined(h: VideoRoomHandle, room: LiveRoom, data: JsonObject, body
   // The backend room's description carries the cluster's marker; the client sees the room's own.
   if (typeof data.description === 'string') data.description = room.record.description;
   if (Array.isArray(data.attendees)) {
-    const elsewhere = room.participants().filter((q) => q.backend !== h.backend && q.streams.length === 0 && idKey(q.id) !== idKey(p.id));
+    const elsewhere = room.participants().filter((q) => q.backend !== h.backend && q.streams.length === 0 && q.privateId !== undefined && idKey(q.id) !== idKey(p.id));
     data.attendees.push(...elsewhere.map(attendee));
   }
   if (room.record.listEntry.notify_joining === true) {
@@ -57,10 +58,13 @@ async function joined(h: VideoRoomHandle, room: LiveRoom, data: JsonObject, body
 }
 
 function joinFailed(h: VideoRoomHandle, room: LiveRoom, code: unknown): void {
-  if (h.reservedId !== undefined) room.reserved.delete(h.reservedId);
+  if (h.reservedId !== undefined) {
+    room.reserved.delete(h.reservedId);
+    dropPlaceholder(h, room, h.reservedId);
+  }
   h.reservedId = undefined;
   h.state = 'idle';
-  room.members.delete(h);
+  h.reg.removeMember(room, h);
   backendRoomMissing(h.reg, room, h.backend, code);
   scheduleIdleCheck(h.reg, room, h.backend);
 }
@@ -119,7 +123,7 @@ async function removeParticipant(h: VideoRoomHandle, room: LiveRoom, id: Partici
   await h.reg.removeParticipant(room, id);
   const mirrored = new Set(Object.keys(p.mirrors));
   const event: JsonObject = { videoroom: 'event', room: room.id, [reason === 'kicked' ? 'kicked' : 'leaving']: id };
-  for (const member of room.membersElsewhere(p.backend, id)) if (!mirrored.has(member.backend)) member.notify({ ...event });
+  h.reg.notifyElsewhere(room, p.backend, event, id, [...mirrored]);
   if (mirrored.size > 0 || p.streams.length > 0) void scheduleUnmirror(h.reg, room, p, reason, originAlive);
   if (originAlive) scheduleIdleCheck(h.reg, room, p.backend);
 }
@@ -153,10 +157,10 @@ export async function onPublisherEvent(h: VideoRoomHandle, msg: JsonObject, tag:
   if (tag && (data.configured === 'ok' || data.videoroom === 'joined')) await configured(h, room, data, msg.jsep, tag.body);
   if (data.unpublished === 'ok') await stoppedPublishing(h, room);
   if (data.leaving === 'ok' && h.participantId !== undefined) {
-    room.members.delete(h);
+    h.reg.removeMember(room, h);
     await removeParticipant(h, room, h.participantId, data.reason === 'kicked' ? 'kicked' : 'left', true);
   }
-  if (data.videoroom === 'destroyed') room.members.delete(h);
+  if (data.videoroom === 'destroyed') h.reg.removeMember(room, h);
   rewriteRemoval(room, h.backend, data);
   h.emit(msg);
 }
@@ -165,7 +169,7 @@ export async function onPublisherEvent(h: VideoRoomHandle, msg: JsonObject, tag:
 export function publisherGone(h: VideoRoomHandle, reason: RemovalReason, originAlive: boolean): void {
   const room = h.room;
   if (!room) return;
-  room.members.delete(h);
+  h.reg.removeMember(room, h);
   if (h.reservedId !== undefined) room.reserved.delete(h.reservedId);
   const id = h.participantId;
   if (id === undefined) {

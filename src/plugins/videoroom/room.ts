@@ -50,6 +50,10 @@ export class LiveRoom {
   /** Backend rooms being created, by backend. */
   readonly opening = new Map<string, Promise<void>>();
   destroyed = false;
+  /** Store writes of this proxy in flight, and whether a re-read is due once they are done (see RoomRegistry.refresh). */
+  writing = 0;
+  stale = false;
+  refreshing = false;
   idleTimers = new Map<string, NodeJS.Timeout>();
   /** Backends where the room could not be opened, until when (epoch ms) they are not tried again. */
   private readonly asideUntil = new Map<string, number>();
@@ -79,7 +83,8 @@ export class LiveRoom {
   participantCounts(): Map<string, number> {
     const counts = new Map<string, number>(this.record.backends.map((b) => [b, 0]));
     for (const p of this.participants()) counts.set(p.backend, (counts.get(p.backend) ?? 0) + 1);
-    for (const backend of this.reserved.values()) counts.set(backend, (counts.get(backend) ?? 0) + 1);
+    // A join in flight is counted once: its placeholder in the record (shared store) or its reservation.
+    for (const [id, backend] of this.reserved) if (!this.record.participants[id]) counts.set(backend, (counts.get(backend) ?? 0) + 1);
     return counts;
   }
 

@@ -5,12 +5,17 @@
  */
 import type { Backend } from '../../cluster/backend.js';
 import type { JsonObject } from '../../protocol/messages.js';
-import { idKey, type MirrorRecord, type ParticipantId, type ParticipantRecord, type RoomId, type RoomRecord } from '../../store/room-store.js';
+import {
+  idKey, type MirrorRecord, type ParticipantId, type ParticipantRecord, type RoomChange, type RoomEvent, type RoomId, type RoomRecord,
+} from '../../store/room-store.js';
 import { ControlChannels } from './control.js';
 import { discoverRoom } from './config-rooms.js';
-import { LiveRoom } from './room.js';
+import { LiveRoom, type RoomMember } from './room.js';
 import { mediaAddress, VIDEOROOM_PLUGIN, type VideoRoomDeps, type VideoRoomOptions } from './options.js';
 import type { RoomBackendLoad } from './placement.js';
+
+/** How long a proxy that died holding a room's layout lock keeps it from the others. */
+const LAYOUT_LOCK_MS = 30_000;
 
 /** A backend chosen for a client handle, counted against it until `release`. */
 export interface Target {
@@ -24,8 +29,16 @@ export class RoomRegistry {
   /** Loads in flight, so that two requests for one room share one LiveRoom. */
   private readonly loading = new Map<string, Promise<LiveRoom | undefined>>();
 
+  private readonly unwatch: (() => void)[];
+  /** The backend each member is counted on in the store. */
+  private readonly counted = new WeakMap<RoomMember, string>();
+
   constructor(readonly deps: VideoRoomDeps) {
     this.control = new ControlChannels(deps.cluster, deps.logger);
+    this.unwatch = [
+      deps.store.watch((change) => { this.onChange(change); }),
+      deps.store.onEvent((event) => { this.deliver(event); }),
+    ];
   }
 
   get options(): VideoRoomOptions {
@@ -69,6 +82,101 @@ export class RoomRegistry {
     return room;
   }
 
+  /**
+   * The change feed: a cached room another proxy (or store instance) changed is read again; one
+   * deleted is dropped. Writes of this proxy bump the cached version themselves and are skipped.
+   */
+  private onChange(change: RoomChange): void {
+    const room = this.live.get(change.room);
+    if (!room) return;
+    if (change.version === 0) {
+      this.forget(room);
+      return;
+    }
+    if (change.version > (room.record.version ?? 0)) this.refresh(room);
+  }
+
+  /**
+   * Reads the room again, once the writes of this proxy in flight are done (their changes are in
+   * the cached record already and would otherwise be overwritten by an older read).
+   */
+  private refresh(room: LiveRoom): void {
+    room.stale = true;
+    if (room.writing > 0 || room.refreshing) return;
+    room.refreshing = true;
+    room.stale = false;
+    this.deps.store.get(room.id).then((stored) => {
+      room.refreshing = false;
+      if (!stored) {
+        this.forget(room);
+        return;
+      }
+      if (room.writing > 0 || room.stale) {
+        this.refresh(room);
+        return;
+      }
+      if ((stored.version ?? 0) >= (room.record.version ?? 0)) room.record = stored;
+    }, (err: unknown) => {
+      room.refreshing = false;
+      this.deps.logger.warn({ room: room.id, err: (err as Error).message }, 'could not re-read a changed room');
+    });
+  }
+
+  /**
+   * Runs a change of the room's layout (backend rooms, mirrors, settings) in its queue. With a shared
+   * store other proxies change the same room: the change then holds the room's lock in the store and
+   * starts from the record as stored, so two proxies never open one backend room or mirror one
+   * publisher twice. With the memory store it is the queue alone, as fast as ever.
+   */
+  layout<T>(room: LiveRoom, task: () => Promise<T>): Promise<T> {
+    if (!this.deps.store.shared) return room.queue.run(task);
+    return room.queue.run(async () => {
+      const release = await this.deps.store.lockLayout(room.id, LAYOUT_LOCK_MS);
+      try {
+        await this.readNow(room);
+        return await task();
+      } finally {
+        await release();
+      }
+    });
+  }
+
+  /** The record as stored now (a room gone from the store is destroyed here too). */
+  private async readNow(room: LiveRoom): Promise<void> {
+    const stored = await this.deps.store.get(room.id);
+    if (!stored) {
+      this.forget(room);
+      return;
+    }
+    if ((stored.version ?? 0) < (room.record.version ?? 0)) return;
+    room.record = stored;
+    // This proxy's writes in flight are not in what was read: read again once they are done.
+    if (room.writing > 0) room.stale = true;
+  }
+
+  /** Runs one store write of the room and takes its new version: the next in line means no one else wrote meanwhile. */
+  private async written(room: LiveRoom, write: Promise<number>): Promise<void> {
+    room.writing++;
+    let version: number;
+    try {
+      version = await write;
+    } finally {
+      room.writing--;
+    }
+    const cached = room.record.version ?? 0;
+    if (version === cached + 1) room.record.version = version;
+    else if (version > cached) room.stale = true;
+    if (room.stale && room.writing === 0) this.refresh(room);
+  }
+
+  /** The room is gone from the store (destroyed through another proxy): its copy here goes too. */
+  private forget(room: LiveRoom): void {
+    if (this.live.get(room.key) !== room) return;
+    room.destroyed = true;
+    for (const timer of room.idleTimers.values()) clearTimeout(timer);
+    this.live.delete(room.key);
+  }
+
   /** A room the backends hold that the store does not (config file, made on a Janus directly), stored as adopted. */
   private async adopt(id: RoomId): Promise<RoomRecord | undefined> {
     const found = await discoverRoom(this, id);
@@ -80,7 +188,7 @@ export class RoomRegistry {
   /** Stores a new room; undefined when one with its id exists already. */
   async add(record: RoomRecord): Promise<LiveRoom | undefined> {
     if (!(await this.deps.store.create(record))) return undefined;
-    const room = new LiveRoom(record);
+    const room = new LiveRoom({ ...record, version: 1 });
     this.live.set(room.key, room);
     return room;
   }
@@ -125,43 +233,97 @@ export class RoomRegistry {
 
   async putParticipant(room: LiveRoom, participant: ParticipantRecord): Promise<void> {
     room.record.participants[idKey(participant.id)] = participant;
-    await this.deps.store.putParticipant(room.id, participant);
+    await this.written(room, this.deps.store.putParticipant(room.id, participant));
   }
 
   async removeParticipant(room: LiveRoom, id: ParticipantId): Promise<void> {
     Reflect.deleteProperty(room.record.participants, idKey(id));
-    await this.deps.store.removeParticipant(room.id, id);
+    await this.written(room, this.deps.store.removeParticipant(room.id, id));
   }
 
+  // The participant as the cached record holds it now: a re-read may have replaced the caller's object.
   async putMirror(room: LiveRoom, participant: ParticipantRecord, mirror: MirrorRecord): Promise<void> {
     participant.mirrors[mirror.backend] = mirror;
-    await this.deps.store.putMirror(room.id, participant.id, mirror);
+    const current = room.participant(participant.id);
+    if (current) current.mirrors[mirror.backend] = mirror;
+    await this.written(room, this.deps.store.putMirror(room.id, participant.id, mirror));
   }
 
   async removeMirror(room: LiveRoom, participant: ParticipantRecord, backend: string): Promise<void> {
     Reflect.deleteProperty(participant.mirrors, backend);
-    await this.deps.store.removeMirror(room.id, participant.id, backend);
+    const current = room.participant(participant.id);
+    if (current) Reflect.deleteProperty(current.mirrors, backend);
+    await this.written(room, this.deps.store.removeMirror(room.id, participant.id, backend));
   }
 
   async addBackend(room: LiveRoom, backend: string): Promise<void> {
     if (!room.record.backends.includes(backend)) room.record.backends.push(backend);
-    await this.deps.store.addBackend(room.id, backend);
+    await this.written(room, this.deps.store.addBackend(room.id, backend));
   }
 
   async removeBackend(room: LiveRoom, backend: string): Promise<void> {
     room.record.backends = room.record.backends.filter((b) => b !== backend);
-    await this.deps.store.removeBackend(room.id, backend);
+    await this.written(room, this.deps.store.removeBackend(room.id, backend));
+  }
+
+  /** Writes a change of the room's settings (create form, secret, ACL, list entry). */
+  async update(room: LiveRoom, patch: Parameters<VideoRoomDeps['store']['update']>[1]): Promise<void> {
+    await this.written(room, this.deps.store.update(room.id, patch));
   }
 
   /**
-   * A room event for this proxy's participants on other backends than `origin` (their own Janus
-   * cannot know about it), except the participant it is about.
+   * A room event for the participants on other backends than `origin` (their own Janus cannot know
+   * about it) and not on `skip` (their Janus tells them), except the participant it is about: this
+   * proxy's members at once, the other proxies' through the store's event channel.
    */
-  notifyElsewhere(room: LiveRoom, origin: string, data: JsonObject, about?: ParticipantId): void {
-    for (const member of room.membersElsewhere(origin, about)) member.notify(structuredClone(data));
+  notifyElsewhere(room: LiveRoom, origin: string, data: JsonObject, about?: ParticipantId, skip: readonly string[] = []): void {
+    const event: RoomEvent = { room: room.key, origin, data, ...(about === undefined ? {} : { about: idKey(about) }), ...(skip.length > 0 ? { skip: [...skip] } : {}) };
+    this.deliver(event);
+    this.deps.store.shareEvent(event);
+  }
+
+  /** A client handle of this proxy is in the room, on `backend` once it is known (counted in the store there). */
+  addMember(room: LiveRoom, member: RoomMember, backend = member.backend): void {
+    room.members.add(member);
+    const counted = this.counted.get(member);
+    if (backend === '' || counted === backend) return;
+    if (counted !== undefined) this.countMember(room, counted, -1);
+    this.counted.set(member, backend);
+    this.countMember(room, backend, 1);
+  }
+
+  removeMember(room: LiveRoom, member: RoomMember): void {
+    room.members.delete(member);
+    const counted = this.counted.get(member);
+    if (counted === undefined) return;
+    this.counted.delete(member);
+    this.countMember(room, counted, -1);
+  }
+
+  /** Whether handles of other live proxies are on `backend` (read from the store). */
+  async usedElsewhere(room: LiveRoom, backend: string): Promise<boolean> {
+    return (await this.deps.store.membersElsewhere(room.id, this.deps.proxyId, backend)) > 0;
+  }
+
+  // Member counts are lifecycle writes, not awaited by the join or leave they belong to.
+  private countMember(room: LiveRoom, backend: string, delta: 1 | -1): void {
+    this.deps.store.countMember(room.id, this.deps.proxyId, backend, delta).catch((err: unknown) => {
+      this.deps.logger.warn({ room: room.id, backend, err: (err as Error).message }, 'could not count a room member');
+    });
+  }
+
+  /** Delivers a room event to this proxy's members it concerns. */
+  private deliver(event: RoomEvent): void {
+    const room = this.live.get(event.room);
+    if (!room) return;
+    const skip = new Set(event.skip ?? []);
+    for (const member of room.membersElsewhere(event.origin, event.about)) {
+      if (!skip.has(member.backend)) member.notify(structuredClone(event.data));
+    }
   }
 
   close(): void {
+    for (const stop of this.unwatch) stop();
     for (const room of this.live.values()) for (const timer of room.idleTimers.values()) clearTimeout(timer);
     this.control.close();
   }

@@ -71,6 +71,6 @@ export function onSubscriberEvent(h: VideoRoomHandle, msg: JsonObject, tag: Requ
 export function subscriberGone(h: VideoRoomHandle): void {
   const room = h.room;
   if (!room) return;
-  room.members.delete(h);
+  h.reg.removeMember(room, h);
   if (h.backend !== '') scheduleIdleCheck(h.reg, room, h.backend);
 }

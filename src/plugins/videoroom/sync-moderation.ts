@@ -28,7 +28,7 @@ export async function allowed(reg: RoomRegistry, body: JsonObject): Promise<Json
     throw new VideoRoomError(C.INVALID_ELEMENT, 'Invalid element in the allowed array (not a string)');
   }
   const acl = room.record.allowed;
-  await room.queue.run(async () => {
+  await reg.layout(room, async () => {
     if (action === 'enable' || action === 'disable') acl.enabled = action === 'enable';
     else if (Array.isArray(list)) {
       const tokens = new Set(acl.tokens);
@@ -41,7 +41,7 @@ export async function allowed(reg: RoomRegistry, body: JsonObject): Promise<Json
     const backendBody: JsonObject = { request: 'allowed', room: room.id, secret: reg.options.backendRoomSecret, action };
     if (Array.isArray(list)) backendBody.allowed = list;
     await toAllBackends(reg, room, backendBody);
-    await reg.deps.store.update(room.id, { allowed: acl });
+    await reg.update(room, { allowed: acl });
   });
   const reply: JsonObject = { videoroom: 'success', room: room.id };
   if (action !== 'disable') reply.allowed = [...acl.tokens];
@@ -91,12 +91,12 @@ export async function enableRecording(reg: RoomRegistry, body: JsonObject): Prom
   const room = await requireRoom(reg, body);
   checkSecret(room.record.secret, body);
   const record = body.record as boolean;
-  await room.queue.run(async () => {
+  await reg.layout(room, async () => {
     room.record.params.record = record;
     room.record.listEntry.record = record;
     // Janus records only a backend's own publishers, never the remote copies: each file is written once.
     await toAllBackends(reg, room, { request: 'enable_recording', room: room.id, secret: reg.options.backendRoomSecret, record });
-    await reg.deps.store.update(room.id, { params: room.record.params, listEntry: room.record.listEntry });
+    await reg.update(room, { params: room.record.params, listEntry: room.record.listEntry });
   });
   return { videoroom: 'success', record };
 }

@@ -81,14 +81,14 @@ export async function edit(reg: RoomRegistry, body: JsonObject): Promise<JsonObj
   validate(body, EDIT_PARAMS);
   const room = await requireRoom(reg, body);
   checkSecret(room.record.secret, body);
-  await room.queue.run(async () => {
+  await reg.layout(room, async () => {
     const backendBody = backendEditBody(room.record, body, reg.options);
     await Promise.all(room.record.backends.map((b) => reg.control.request(b, { ...backendBody }).catch((err: unknown) => {
       reg.deps.logger.warn({ room: room.id, backend: b, err: (err as Error).message }, 'edit of a backend room failed');
     })));
     applyEdit(room.record, body);
     const { params, secret, description, isPrivate, permanent, listEntry: entry } = room.record;
-    await reg.deps.store.update(room.id, { params, secret, description, isPrivate, permanent, listEntry: entry });
+    await reg.update(room, { params, secret, description, isPrivate, permanent, listEntry: entry });
   });
   return { videoroom: 'edited', room: room.id, permanent: body.permanent === true };
 }
@@ -98,7 +98,7 @@ export async function destroy(reg: RoomRegistry, body: JsonObject): Promise<Json
   validate(body, DESTROY_PARAMS);
   const room = await requireRoom(reg, body);
   checkSecret(room.record.secret, body);
-  await room.queue.run(async () => {
+  await reg.layout(room, async () => {
     const secret = reg.options.backendRoomSecret;
     // Every backend tells its own participants (`destroyed`) and closes their PeerConnections.
     await Promise.all(room.record.backends.map((b) => reg.control.request(b, { request: 'destroy', room: room.id, secret }).catch(() => undefined)));

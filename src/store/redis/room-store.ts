@@ -8,28 +8,67 @@
  *   P vroom:K:backends              ZSET backend name, scored by when it joined (keeps the order)
  *   P vroom:K:participants          HASH participant key → JSON participant, without its mirrors
  *   P vroom:K:mirrors               HASH "participant key|backend" → JSON mirror
+ *   P vroom:K:members               HASH "proxy id|backend" → member handles of that proxy there
+ *   P vroom:K:lock                  the layout lock: a random token, with an expiry
+ *   P proxy:<id>                    a proxy's lease (src/store/redis/proxy-lease.ts), read only
+ *   P vroom:K  field version        the room's version, bumped after every write
+ *   P vrooms:changed                channel: "K|version" after every write ("K|0": deleted)
+ *   P vrooms:events                 channel: {"from": store instance, "event": RoomEvent}
  * Every write touches its own field, set member or hash field, so writers never overwrite each
- * other's changes and no read-modify-write is needed.
+ * other's changes and no read-modify-write is needed. The version is bumped after the write, so a
+ * reader who sees the new version also sees the write.
  */
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
-  idKey, type MirrorRecord, type ParticipantId, type ParticipantRecord, type RoomId, type RoomPatch, type RoomRecord, type RoomStore,
+  idKey, Listeners, type MirrorRecord, type ParticipantId, type ParticipantRecord, type RoomChange, type RoomEvent, type RoomId, type RoomPatch,
+  type RoomRecord, type RoomStore,
 } from '../room-store.js';
-import { storeError, type RedisConnection } from './connection.js';
+import { isJsonObject } from '../../protocol/messages.js';
+import { RedisScript, storeError, type RedisConnection } from './connection.js';
 
-const RECORD_FIELDS = ['id', 'params', 'secret', 'description', 'isPrivate', 'permanent', 'allowed', 'listEntry', 'publishersPerBackend', 'createdAt', 'adopted'] as const;
+const RECORD_FIELDS = ['id', 'params', 'secret', 'description', 'isPrivate', 'permanent', 'allowed', 'listEntry', 'publishersPerBackend', 'createdAt', 'adopted', 'version'] as const;
 type RecordField = (typeof RECORD_FIELDS)[number];
 
+/** Bumps an existing room's version and announces it; 0 when the room is gone. */
+const BUMP = new RedisScript(`
+if redis.call('exists', KEYS[1]) == 0 then return 0 end
+local version = redis.call('hincrby', KEYS[1], 'version', 1)
+redis.call('publish', KEYS[2], ARGV[1] .. '|' .. version)
+return version`);
+
+/** Deletes the lock only if it is still ours (it may have expired and been taken). */
+const UNLOCK = new RedisScript(`
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0`);
+
+const LOCK_RETRY_MS = 20;
+const LOCK_WAIT_MS = 60_000;
+
 export class RedisRoomStore implements RoomStore {
-  constructor(private readonly redis: RedisConnection) {}
+  readonly shared = true;
+
+  private readonly changes = new Listeners<RoomChange>();
+  private readonly events = new Listeners<RoomEvent>();
+  /** Tells this instance's own event frames from the others'. */
+  private readonly instance = randomUUID();
+  private readonly changeChannel: string;
+  private readonly eventChannel: string;
+  private subscribed: Promise<void> | undefined;
+
+  constructor(private readonly redis: RedisConnection) {
+    this.changeChannel = redis.key('vrooms', 'changed');
+    this.eventChannel = redis.key('vrooms', 'events');
+  }
 
   private get client(): Redis {
     return this.redis.client;
   }
 
-  private keys(id: RoomId): { room: string; backends: string; participants: string; mirrors: string } {
+  private keys(id: RoomId): { room: string; backends: string; participants: string; mirrors: string; members: string } {
     const k = idKey(id);
     return {
+      members: this.redis.key('vroom', k, 'members'),
       room: this.redis.key('vroom', k),
       backends: this.redis.key('vroom', k, 'backends'),
       participants: this.redis.key('vroom', k, 'participants'),
@@ -51,9 +90,10 @@ export class RedisRoomStore implements RoomStore {
       if ((await this.client.sadd(this.redis.key('vrooms'), idKey(room.id))) === 0) return false;
       const k = this.keys(room.id);
       const multi = this.client.multi();
-      multi.hset(k.room, Object.fromEntries(RECORD_FIELDS.map((f) => [f, JSON.stringify(room[f] ?? null)])));
+      multi.hset(k.room, Object.fromEntries(RECORD_FIELDS.map((f) => [f, JSON.stringify(f === 'version' ? 1 : room[f] ?? null)])));
       room.backends.forEach((b, i) => multi.zadd(k.backends, 'NX', String(Date.now() + i), b));
       for (const p of Object.values(room.participants)) this.queueParticipant(multi, room.id, p);
+      multi.publish(this.changeChannel, `${idKey(room.id)}|1`);
       await multi.exec();
       return true;
     });
@@ -74,13 +114,14 @@ export class RedisRoomStore implements RoomStore {
     return this.run('delete', async () => {
       const removed = await this.client.srem(this.redis.key('vrooms'), idKey(id));
       const k = this.keys(id);
-      await this.client.del(k.room, k.backends, k.participants, k.mirrors);
+      await this.client.del(k.room, k.backends, k.participants, k.mirrors, k.members);
+      if (removed === 1) await this.client.publish(this.changeChannel, `${idKey(id)}|0`);
       return removed === 1;
     });
   }
 
-  update(id: RoomId, patch: RoomPatch): Promise<void> {
-    return this.run('update', async () => {
+  update(id: RoomId, patch: RoomPatch): Promise<number> {
+    return this.write('update', id, async () => {
       const fields: Record<string, string> = {};
       // A key given as undefined (e.g. a secret set back to none) is stored as null.
       for (const [key, value] of Object.entries(patch) as [string, unknown][]) fields[key] = JSON.stringify(value ?? null);
@@ -88,24 +129,24 @@ export class RedisRoomStore implements RoomStore {
     });
   }
 
-  addBackend(id: RoomId, backend: string): Promise<void> {
-    return this.run('addBackend', async () => { await this.client.zadd(this.keys(id).backends, 'NX', String(Date.now()), backend); });
+  addBackend(id: RoomId, backend: string): Promise<number> {
+    return this.write('addBackend', id, async () => { await this.client.zadd(this.keys(id).backends, 'NX', String(Date.now()), backend); });
   }
 
-  removeBackend(id: RoomId, backend: string): Promise<void> {
-    return this.run('removeBackend', async () => { await this.client.zrem(this.keys(id).backends, backend); });
+  removeBackend(id: RoomId, backend: string): Promise<number> {
+    return this.write('removeBackend', id, async () => { await this.client.zrem(this.keys(id).backends, backend); });
   }
 
-  putParticipant(id: RoomId, participant: ParticipantRecord): Promise<void> {
-    return this.run('putParticipant', async () => {
+  putParticipant(id: RoomId, participant: ParticipantRecord): Promise<number> {
+    return this.write('putParticipant', id, async () => {
       const multi = this.client.multi();
       this.queueParticipant(multi, id, participant);
       await multi.exec();
     });
   }
 
-  removeParticipant(id: RoomId, participant: ParticipantId): Promise<void> {
-    return this.run('removeParticipant', async () => {
+  removeParticipant(id: RoomId, participant: ParticipantId): Promise<number> {
+    return this.write('removeParticipant', id, async () => {
       const k = this.keys(id);
       const prefix = `${idKey(participant)}|`;
       const mirrors = (await this.client.hkeys(k.mirrors)).filter((f) => f.startsWith(prefix));
@@ -115,8 +156,8 @@ export class RedisRoomStore implements RoomStore {
     });
   }
 
-  putMirror(id: RoomId, participant: ParticipantId, mirror: MirrorRecord): Promise<void> {
-    return this.run('putMirror', async () => {
+  putMirror(id: RoomId, participant: ParticipantId, mirror: MirrorRecord): Promise<number> {
+    return this.write('putMirror', id, async () => {
       const k = this.keys(id);
       // Only for a participant still there (as the memory store).
       if ((await this.client.hexists(k.participants, idKey(participant))) === 0) return;
@@ -124,13 +165,114 @@ export class RedisRoomStore implements RoomStore {
     });
   }
 
-  removeMirror(id: RoomId, participant: ParticipantId, backend: string): Promise<void> {
-    return this.run('removeMirror', async () => { await this.client.hdel(this.keys(id).mirrors, `${idKey(participant)}|${backend}`); });
+  removeMirror(id: RoomId, participant: ParticipantId, backend: string): Promise<number> {
+    return this.write('removeMirror', id, async () => { await this.client.hdel(this.keys(id).mirrors, `${idKey(participant)}|${backend}`); });
+  }
+
+  countMember(id: RoomId, proxy: string, backend: string, delta: 1 | -1): Promise<void> {
+    return this.run('countMember', async () => { await this.client.hincrby(this.keys(id).members, `${proxy}|${backend}`, delta); });
+  }
+
+  membersElsewhere(id: RoomId, proxy: string, backend: string): Promise<number> {
+    return this.run('membersElsewhere', async () => {
+      const key = this.keys(id).members;
+      const counts = Object.entries(await this.client.hgetall(key)).flatMap(([field, raw]) => {
+        const bar = field.lastIndexOf('|');
+        const count = Number(raw);
+        return field.slice(bar + 1) === backend && field.slice(0, bar) !== proxy && count > 0 ? [{ field, owner: field.slice(0, bar), count }] : [];
+      });
+      let total = 0;
+      for (const { field, owner, count } of counts) {
+        // A proxy whose lease expired has no members any more (the owner sweep ends its sessions).
+        if ((await this.client.exists(this.redis.key('proxy', owner))) === 1) total += count;
+        else await this.client.hdel(key, field);
+      }
+      return total;
+    });
+  }
+
+  watch(listener: (change: RoomChange) => void): () => void {
+    void this.listen();
+    return this.changes.add(listener);
+  }
+
+  shareEvent(event: RoomEvent): void {
+    // Fire and forget: a room event lost with Redis is lost as a Janus event would be with its socket.
+    this.client.publish(this.eventChannel, JSON.stringify({ from: this.instance, event })).catch(() => undefined);
+  }
+
+  onEvent(listener: (event: RoomEvent) => void): () => void {
+    void this.listen();
+    return this.events.add(listener);
   }
 
   /** The connection belongs to whoever opened it. */
   close(): Promise<void> {
+    this.changes.clear();
+    this.events.clear();
     return Promise.resolve();
+  }
+
+  /** A write, then the version bump that announces it. */
+  private write(operation: string, id: RoomId, work: () => Promise<void>): Promise<number> {
+    return this.run(operation, async () => {
+      await work();
+      return Number(await BUMP.run(this.client, [this.keys(id).room, this.changeChannel], [idKey(id)]));
+    });
+  }
+
+  listening(): Promise<void> {
+    return this.listen();
+  }
+
+  lockLayout(id: RoomId, ttlMs: number): Promise<() => Promise<void>> {
+    return this.run('lockLayout', async () => {
+      const key = this.redis.key('vroom', idKey(id), 'lock');
+      const token = randomUUID();
+      const giveUp = Date.now() + LOCK_WAIT_MS;
+      // Layout changes take a few Janus round trips: polling the lock is cheap next to them.
+      while ((await this.client.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') {
+        if (Date.now() > giveUp) throw new Error(`room ${idKey(id)}: layout lock not free after ${String(LOCK_WAIT_MS)} ms`);
+        await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+      }
+      return async () => { await UNLOCK.run(this.client, [key], [token]).catch(() => undefined); };
+    });
+  }
+
+  /** Subscribes once to both channels, again after each reconnection (a shared subscriber does not by itself). */
+  private listen(): Promise<void> {
+    if (this.subscribed) return this.subscribed;
+    const subscriber = this.redis.subscriber();
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel === this.changeChannel) this.onChange(message);
+      else if (channel === this.eventChannel) this.onEventFrame(message);
+    });
+    let first: (() => void) | undefined;
+    this.subscribed = new Promise<void>((resolve) => { first = resolve; });
+    const subscribe = (): void => {
+      subscriber.subscribe(this.changeChannel, this.eventChannel).then(() => { first?.(); }, () => undefined);
+    };
+    subscriber.on('ready', subscribe);
+    if (subscriber.status === 'ready') subscribe();
+    return this.subscribed;
+  }
+
+  private onChange(message: string): void {
+    const bar = message.lastIndexOf('|');
+    const version = Number(message.slice(bar + 1));
+    if (bar > 0 && Number.isInteger(version)) this.changes.emit({ room: message.slice(0, bar), version });
+  }
+
+  private onEventFrame(message: string): void {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(message);
+    } catch {
+      return;
+    }
+    if (!isJsonObject(frame) || frame.from === this.instance || !isJsonObject(frame.event)) return;
+    const event = frame.event as unknown as RoomEvent;
+    if (typeof event.room === 'string' && typeof event.origin === 'string' && isJsonObject(event.data)) this.events.emit(event);
   }
 
   private queueParticipant(multi: ReturnType<Redis['multi']>, id: RoomId, participant: ParticipantRecord): void {

@@ -1,0 +1,103 @@
+// Nine werift publishers join one VideoRoom at the same moment through three proxy processes (real
+// Redis) in front of three LAN Janus, three publishers per Janus. Afterwards every Janus is asked
+// directly: the room exists once on each, holds each publisher either as its own participant (on
+// exactly one Janus) or as one remote publisher (on every other Janus), and each origin remotizes its
+// publishers once to each other Janus. Every proxy lists the same participants, a werift subscriber
+// on each proxy gets RTP from all nine feeds in one PeerConnection, and the store lists each backend once.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { JanusInstance } from '../support/janus-fixture.js';
+import { openRedis } from '../../src/store/redis/connection.js';
+import { RedisRoomStore } from '../../src/store/redis/room-store.js';
+import type { RedisInstance } from '../support/redis-fixture.js';
+import { startRoomCluster, type RoomCluster } from '../support/room-cluster.js';
+import type { ProxyProcess } from '../support/proxy-process.js';
+import type { TestClients } from '../support/shared-store-proxies.js';
+import { publishWerift, subscribeWerift, videoRoomHandle, type Data, type Publisher } from '../support/videoroom-direct.js';
+import { JanusInspector } from '../support/videoroom-inspect.js';
+import { pollUntil } from '../support/processes.js';
+
+const ROOM = 7373;
+const PUBLISHERS = 9;
+const TIMEOUT_MS = 30_000;
+
+describe('nine publishers join one room at once through three proxies', { timeout: 240_000 }, () => {
+  let cluster: RoomCluster | undefined;
+  let redis: RedisInstance;
+  let janus: JanusInstance[] = [];
+  let proxies: ProxyProcess[] = [];
+  let inspectors: JanusInspector[] = [];
+  let clients: TestClients;
+  let peers: { close(): Promise<void> }[] = [];
+
+  before(async () => {
+    cluster = await startRoomCluster(3);
+    ({ redis, janus, proxies, inspectors, clients, peers } = cluster);
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  it('gives no duplicate backend rooms and mirrors every publisher exactly once on every other Janus', async () => {
+    const ctl = await videoRoomHandle(await clients.connect(proxies[0]!.url));
+    assert.equal((await ctl.sync({ request: 'create', room: ROOM, publishers: 20, publishers_per_backend: 3 })).videoroom, 'created');
+    const ice = janus[0]!.lan!.rootAddress;
+    const pubs: Publisher[] = await Promise.all(Array.from({ length: PUBLISHERS }, async (_, i) => {
+      const client = await clients.connect(proxies[i % proxies.length]!.url);
+      const pub = await publishWerift(client, ROOM, { iceAddress: ice, display: `p${String(i)}`, video: false });
+      peers.push(pub.peer);
+      return pub;
+    }));
+    const ids = pubs.map((p) => p.id).sort();
+
+    // Every Janus holds all nine: its own plus one remote publisher for each of the others.
+    const views = await Promise.all(inspectors.map((inspector, i) => pollUntil(`Janus ${String(i)} lists every publisher`, async () => {
+      const view = await inspector.room(ROOM);
+      return view && view.local.length + view.remote.length === PUBLISHERS ? view : undefined;
+    }, TIMEOUT_MS))).catch(async (err: unknown) => {
+      const seen = await Promise.all(inspectors.map((i) => i.room(ROOM)));
+      const logs = proxies.map((p) => p.logTail(15)).join('\n---\n');
+      throw new Error(`${(err as Error).message}: ${JSON.stringify(seen)}\n${logs}`);
+    });
+    const origins = new Map<unknown, number>();
+    for (const [i, view] of views.entries()) {
+      for (const p of view.local) {
+        assert.ok(!origins.has(p.id), `${String(p.id)} is local on two Janus`);
+        origins.set(p.id, i);
+      }
+      const all = [...view.local, ...view.remote].map((p) => p.id).sort();
+      assert.deepEqual(all, ids, `Janus ${String(i)} lists each publisher once`);
+    }
+    assert.equal(origins.size, PUBLISHERS);
+    // Each origin sends each of its publishers once to each other Janus.
+    for (const [id, origin] of origins) {
+      const expected = janus.filter((_, j) => j !== origin).map((j) => `jc-${j.name}`).sort();
+      const remotes = await pollUntil(`${String(id)} remotized twice`, async () => {
+        const list = await inspectors[origin]!.remotes(ROOM, id as number);
+        return Array.isArray(list) && list.length >= expected.length ? list : undefined;
+      }, TIMEOUT_MS);
+      assert.deepEqual(remotes, expected);
+    }
+    // Every proxy lists the same nine, and a subscriber on each proxy gets RTP from every feed.
+    const lists = await Promise.all(proxies.map(async (proxy) => {
+      const data = await (await videoRoomHandle(await clients.connect(proxy.url))).sync({ request: 'listparticipants', room: ROOM });
+      return (data.participants as Data[]).map((p) => p.id).sort();
+    }));
+    for (const list of lists) assert.deepEqual(list, ids);
+    for (const proxy of proxies) {
+      const sub = await subscribeWerift(await clients.connect(proxy.url), ROOM, pubs.map((p) => ({ feed: p.id })), { iceAddress: ice });
+      peers.push(sub.peer);
+      const mids = (sub.attached.streams as Data[]).map((st) => String(st.mid));
+      assert.equal(mids.length, PUBLISHERS);
+      await pollUntil('RTP from every feed', () => Promise.resolve(mids.every((mid) => (sub.peer.rtpReceived.byMid[mid] ?? 0) >= 5) ? true : undefined), TIMEOUT_MS);
+    }
+    // The store lists each backend once.
+    const connection = openRedis({ url: redis.url, keyPrefix: 'janus-cloud:' });
+    try {
+      const stored = await new RedisRoomStore(connection).get(ROOM);
+      assert.deepEqual([...(stored?.backends ?? [])].sort(), janus.map((j) => j.name).sort());
+    } finally {
+      await connection.close();
+    }
+  });
+});

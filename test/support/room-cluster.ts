@@ -1,0 +1,41 @@
+// One VideoRoom cluster for multi-proxy tests: real Redis, `size` Janus on the test LAN (remote
+// publishers carry media) and `size` proxy processes sharing the Redis, each with one backend room
+// secret as a cluster's proxies share their config; plus an inspector per Janus and what to close.
+import { startJanusCluster, type JanusInstance } from './janus-fixture.js';
+import { startRedis, type RedisInstance } from './redis-fixture.js';
+import type { ProxyProcess } from './proxy-process.js';
+import { startSharedStoreProxies, TestClients } from './shared-store-proxies.js';
+import { JanusInspector } from './videoroom-inspect.js';
+
+export const BACKEND_ROOM_SECRET = 'test-backend-room-secret';
+
+export interface RoomCluster {
+  redis: RedisInstance;
+  janus: JanusInstance[];
+  proxies: ProxyProcess[];
+  inspectors: JanusInspector[];
+  clients: TestClients;
+  /** Media peers to close at the end. */
+  peers: { close(): Promise<void> }[];
+  stop(): Promise<void>;
+}
+
+export async function startRoomCluster(size: number): Promise<RoomCluster> {
+  const [redis, janus] = await Promise.all([startRedis(), startJanusCluster(size, { lan: true, plugins: ['videoroom'], videoroom: {} })]);
+  const names = Array.from({ length: size }, (_, i) => `proxy-${String.fromCharCode(97 + i)}`);
+  const proxies = await startSharedStoreProxies(janus, redis, names, { videoroom: { backend_room_secret: BACKEND_ROOM_SECRET } });
+  const inspectors = await Promise.all(janus.map((j) => JanusInspector.open(j)));
+  const clients = new TestClients();
+  const peers: { close(): Promise<void> }[] = [];
+  return {
+    redis, janus, proxies, inspectors, clients, peers,
+    async stop() {
+      await Promise.all(peers.map((p) => p.close().catch(() => undefined)));
+      await clients.closeAll();
+      await Promise.all(inspectors.map((i) => i.close().catch(() => undefined)));
+      await Promise.all(proxies.map((p) => p.stop()));
+      await Promise.all(janus.map((j) => j.stop()));
+      await redis.stop();
+    },
+  };
+}
