@@ -371,7 +371,7 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
   let admin: (Listening & { token: string }) | undefined;
   if (config.admin_api.enabled) {
     const live = { sessions, requestTotals: () => metrics.requestTotals(), rooms: storedRooms(VIDEOROOM_PLUGIN, videoroom.rooms.deps.store) };
-    admin = await startAdminApi(config, { cluster, info: () => dispatcher.info(), metrics, live, operator: { requests: janusAdminRequests, sessions }, drain, proxies: core.calls.proxies,
+    admin = await startAdminApi(config, { cluster, info: () => dispatcher.info(), metrics, live, operator: { requests: janusAdminRequests, sessions, records: operatorDeps.records }, drain, proxies: core.calls.proxies,
       rooms: { plugin: VIDEOROOM_PLUGIN, store: videoroom.rooms.deps.store },
     }, logger);
     shutdown.push(admin.close);

@@ -13,10 +13,13 @@ import { JanusErrorCode as C } from '../../protocol/errors.js';
 import { isJsonObject, type JsonObject } from '../../protocol/messages.js';
 import type { JanusAdminRequests } from '../../janus-admin/requests.js';
 import type { AdminSessions } from '../../janus-admin/handle-requests.js';
+import type { SessionStore } from '../../store/session-store.js';
 
 export interface OperatorDeps {
   requests: JanusAdminRequests;
   sessions: AdminSessions;
+  /** With a shared store: the other proxies' sessions, from their records. */
+  records?: SessionStore | undefined;
 }
 
 const tokenBody = z.strictObject({ token: z.string().min(1), plugins: z.array(z.string()).optional() });
@@ -68,6 +71,19 @@ function sessionsView(sessions: AdminSessions): JsonObject[] {
   });
 }
 
+/** The sessions other proxies hold (dead ones' too, while claimable), as their records describe them. */
+async function recordedSessionsView(records: SessionStore, except: ReadonlySet<number>): Promise<JsonObject[]> {
+  const ids = (await Promise.all((await records.owners()).map((owner) => records.sessionsOf(owner)))).flat();
+  const found = await Promise.all(ids.filter((id) => !except.has(id)).map((id) => records.get(id)));
+  return found.flatMap((r) => (!r || r.owner === records.proxyId ? [] : [{
+    session_id: r.id, state: 'elsewhere', proxy: r.owner,
+    handles: r.handles.map((h) => ({
+      handle_id: h.id, plugin: h.plugin, opaque_id: h.opaque_id ?? null,
+      backend: h.backend ?? null, backend_session_id: h.backend_session ?? null, backend_handle_id: h.backend_handle ?? null,
+    })),
+  }]));
+}
+
 export function operatorRoutes(app: FastifyInstance, ctx: AdminContext, deps: OperatorDeps): void {
   const opts = { preHandler: ctx.adminOnly };
   app.get('/tokens', opts, async () => ({ tokens: ((await run(deps, { janus: 'list_tokens' })).data as JsonObject).tokens }));
@@ -95,7 +111,13 @@ export function operatorRoutes(app: FastifyInstance, ctx: AdminContext, deps: Op
     }
     return { removed: token };
   });
-  app.get('/sessions', opts, () => ({ sessions: sessionsView(deps.sessions) }));
+  app.get('/sessions', opts, async () => {
+    const local = sessionsView(deps.sessions);
+    const records = deps.records;
+    if (!records) return { sessions: local };
+    const here = local.map((s) => ({ ...s, proxy: records.proxyId }));
+    return { sessions: [...here, ...(await recordedSessionsView(records, new Set(deps.sessions.ids())))] };
+  });
   app.post('/sessions/:sessionId/handles/:handleId/pcap', opts, async (request) => {
     const { sessionId, handleId } = validate(handleParams, request.params);
     const { action, text, ...params } = validate(pcapBody, request.body);
