@@ -1,8 +1,10 @@
 /**
  * Stored tokens shared by every proxy through Redis: one hash `<prefix>tokens` (field = token,
- * value = JSON array of plugins), changes announced on `<prefix>tokens:changed`. Checks read the
- * local copy, loaded at start and kept current by the announcements, so no client request waits
- * for Redis; an admin edit is acknowledged once Redis has it.
+ * value = JSON array of plugins), changes announced on `<prefix>tokens:changed` by token name. Checks
+ * read the local copy, loaded at start and kept current by the announcements, so no client request
+ * waits for Redis; an admin edit is acknowledged once Redis has it. An announcement makes each store
+ * re-read that token rather than trust a payload: announcements of older edits can arrive after a
+ * newer local edit, and a read on the same connection always answers with the latest value.
  */
 import type { Logger } from 'pino';
 import type { RedisConnection } from './connection.js';
@@ -21,6 +23,8 @@ function parsePlugins(text: string): string[] | undefined {
 export class RedisTokenStore extends LocalTokens implements TokenStore {
   private readonly hash: string;
   private readonly channel: string;
+  /** Counts local edits: a re-read sent before a local edit may answer with the value it replaced. */
+  private localEdits = 0;
 
   private constructor(private readonly redis: RedisConnection, private readonly logger: Logger, private readonly ownsConnection: boolean) {
     super();
@@ -36,7 +40,7 @@ export class RedisTokenStore extends LocalTokens implements TokenStore {
     const store = new RedisTokenStore(redis, logger, ownsConnection);
     const subscriber = redis.subscriber();
     subscriber.on('message', (channel: string, message: string) => {
-      if (channel === store.channel) store.onAnnouncement(message);
+      if (channel === store.channel) void store.refresh(message);
     });
     await subscriber.subscribe(store.channel);
     for (const [token, text] of Object.entries(await redis.client.hgetall(store.hash))) {
@@ -64,8 +68,9 @@ export class RedisTokenStore extends LocalTokens implements TokenStore {
 
   async remove(token: string): Promise<boolean> {
     const known = this.tokens.delete(token);
+    this.localEdits += 1;
     try {
-      const [[, removed] = []] = (await this.redis.client.multi().hdel(this.hash, token).publish(this.channel, JSON.stringify([token, null])).exec()) ?? [];
+      const [[, removed] = []] = (await this.redis.client.multi().hdel(this.hash, token).publish(this.channel, token).exec()) ?? [];
       return known || removed === 1;
     } catch (err) {
       throw storeError('remove token', err);
@@ -77,19 +82,25 @@ export class RedisTokenStore extends LocalTokens implements TokenStore {
   }
 
   private async write(token: string, plugins: string[]): Promise<void> {
+    this.localEdits += 1;
     try {
-      await this.redis.client.multi().hset(this.hash, token, JSON.stringify(plugins)).publish(this.channel, JSON.stringify([token, plugins])).exec();
+      await this.redis.client.multi().hset(this.hash, token, JSON.stringify(plugins)).publish(this.channel, token).exec();
     } catch (err) {
       throw storeError('store token', err);
     }
   }
 
-  private onAnnouncement(message: string): void {
+  /** Skipped when a local edit came in between: that edit's own announcement re-reads again. */
+  private async refresh(token: string): Promise<void> {
+    const editsBefore = this.localEdits;
     try {
-      const [token, plugins] = JSON.parse(message) as [string, string[] | null];
-      this.apply(token, plugins);
-    } catch {
-      this.logger.warn('ignored a malformed token announcement');
+      const text = await this.redis.client.hget(this.hash, token);
+      if (this.localEdits !== editsBefore) return;
+      const plugins = text === null ? null : parsePlugins(text);
+      if (plugins === undefined) this.logger.warn({ token }, 'ignored a malformed stored token');
+      else this.apply(token, plugins);
+    } catch (err) {
+      this.logger.warn({ err: storeError('read token', err).message }, 'could not refresh a stored token');
     }
   }
 }
