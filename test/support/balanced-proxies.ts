@@ -56,8 +56,9 @@ export async function startBalancedProxies(
     async holderOf(sessionId) {
       for (const m of members) {
         const reply = await m.admin.request('GET', '/sessions').catch(() => undefined);
-        const sessions = (reply?.body as { sessions?: { session_id: number }[] } | undefined)?.sessions ?? [];
-        if (sessions.some((s) => s.session_id === sessionId)) return m;
+        // Every proxy lists the cluster's sessions; those held elsewhere have the state `elsewhere`.
+        const sessions = (reply?.body as { sessions?: { session_id: number; state: string }[] } | undefined)?.sessions ?? [];
+        if (sessions.some((s) => s.session_id === sessionId && s.state !== 'elsewhere')) return m;
       }
       throw new Error(`no proxy holds session ${String(sessionId)}`);
     },
