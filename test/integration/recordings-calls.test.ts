@@ -6,11 +6,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startJanus, type JanusInstance } from '../support/janus-fixture.js';
 import { startTestProxy, TEST_ADMIN_TOKEN, type TestProxy } from '../support/proxy-fixture.js';
-import { startTestSentinel, type TestSentinel } from '../support/sentinel-fixture.js';
+import { startWatchingSentinel, type TestSentinel } from '../support/sentinel-fixture.js';
 import { connectCallUser, dataOf, resultOf, type CallUser } from '../support/call-client.js';
 import { closeCall, expectMediaBothWays, register, videoCall, type Call } from '../support/call-flows.js';
 import { createEchoPeer, type EchoPeer } from '../support/werift-peer.js';
@@ -39,18 +39,10 @@ describe('RecordPlay and VideoCall recordings through the proxy, found by the se
     // RecordPlay records into <dir>/recordings (its jcfg `path`), VideoCall into Janus's cwd (<dir>).
     janus = await startJanus({ plugins: ['recordplay', 'videocall'], stockRecordings: true });
     proxy = await startTestProxy([janus], { recordings: { sentinel_token: TOKEN } });
-    const pidFile = join(janus.dir, 'janus.pid');
-    writeFileSync(pidFile, `${String(janus.pid)}\n`);
-    sentinel = await startTestSentinel({
+    sentinel = await startWatchingSentinel(janus, {
       proxies: [{ url: proxy.adminUrl!, token: TEST_ADMIN_TOKEN }],
-      supervise: false,
-      config: {
-        janus: { server_name: janus.name, public_url: janus.wsUrl, ws_url: janus.wsUrl, admin_ws_url: janus.adminWsUrl, admin_secret: janus.adminSecret },
-        process: { pid_file: pidFile },
-        admin_api: { token: TOKEN },
-        // No `dirs`: every folder comes from the watched Janus's command line, config and cwd.
-        recordings: { enabled: true, scan_interval_ms: 200, complete_after_ms: 500 },
-      },
+      // No `dirs`: every folder comes from the watched Janus's command line, config and cwd.
+      config: { admin_api: { token: TOKEN }, recordings: { enabled: true, scan_interval_ms: 200, complete_after_ms: 500 } },
     });
   });
   after(async () => {

@@ -153,7 +153,8 @@ export class RecordingIndex {
     const entry: Entry = existing ?? { dir, recording: { id: name.stem, plugin: name.plugin, size: 0, modified_ms: 0, state: 'recording' } };
     Object.assign(entry.recording, { room: name.room, participant: name.participant, peer: name.peer, kind: name.kind, size: info.size, modified_ms: info.mtimeMs });
     this.entries.set(name.stem, entry);
-    if (!entry.header) await this.readHeader(entry, stable);
+    // Once handled, a file's outcome stands: reading a broken header again would hide the tool's reason.
+    if (!entry.header && entry.recording.state === 'recording') await this.readHeader(entry, stable);
     if (entry.header) entry.recording.duration_ms = Math.max(0, Math.round(info.mtimeMs - entry.header.firstPacketUs / 1000));
     if (entry.recording.state !== 'recording') return; // handled, or queued for a worker
     if (!existing) {
