@@ -27,7 +27,9 @@ const recordingFileParams = [
 const recording = {
   type: 'object', required: ['id', 'server', 'plugin', 'state', 'size', 'modified_ms'], properties: {
     id: { type: 'string' }, server: { type: 'string', description: 'the backend whose sentinel holds the file' },
-    plugin: { enum: ['videoroom', 'audiobridge', 'recordplay', 'videocall', 'other'] }, room: { type: 'string' }, participant: { type: 'string' },
+    plugin: { enum: ['videoroom', 'audiobridge', 'recordplay', 'videocall', 'other'] }, room: { type: 'string' },
+    participant: { type: 'string', description: 'VideoRoom/AudioBridge participant id, RecordPlay recording id, VideoCall user' },
+    peer: { type: 'string', description: 'VideoCall: the other user of the call' },
     kind: { enum: ['audio', 'video', 'data'] }, codec: { type: 'string' }, started_ms: { type: 'number' }, duration_ms: { type: 'number' },
     size: { type: 'integer' }, modified_ms: { type: 'number' }, state: { type: 'string' },
     error: { type: 'string', description: 'why the conversion failed: janus-pp-rec\'s own reason' },

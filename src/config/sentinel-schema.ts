@@ -105,8 +105,12 @@ const adminApiSchema = z
 /** Recordings of this Janus: indexed, post-processed with janus-pp-rec, served by the REST API. */
 const recordingsSchema = z.strictObject({
   enabled: z.boolean().default(false),
-  /** The folders Janus records into (the plugins' rec_dir / mjrs_dir). */
+  /** Folders Janus records into, besides those found in its own config (find_dirs). */
   dirs: z.array(z.string().min(1)).default([]),
+  /** Also scan the folders named in the config of the Janus this sentinel runs or watches (and its working directory). */
+  find_dirs: z.boolean().default(true),
+  /** janus.jcfg of a Janus this sentinel neither runs nor watches, for find_dirs. */
+  janus_config: z.string().min(1).optional(),
   /** Where results and logs go; default: next to each .mjr. */
   output_dir: z.string().min(1).optional(),
   /** A copy of every converted file goes here too. */

@@ -89,7 +89,7 @@ export class Sentinel {
       janusAlive: () => this.janusAlive(),
     });
     this.sweeper = config.sweeper.enabled ? this.createSweeper() : undefined;
-    this.recordings = createRecordingIndex(config.recordings, logger);
+    this.recordings = createRecordingIndex(config.recordings, logger, () => this.process.view().pid);
     this.reporter = new Reporter(this.createSinks(deps), { intervalMs: config.report.interval_ms, logger });
     this.wire();
   }

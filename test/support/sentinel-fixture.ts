@@ -1,7 +1,7 @@
 // Runs a sentinel in-process for tests, supervising a real Janus on loopback that it starts from a
 // generated config (janus -C DIR/janus.jcfg -F DIR). Every Janus pid the sentinel spawns is
 // registered for cleanup, so a failing test never leaves one behind.
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { writeJanusConfig } from '../../src/janus/config-writer.js';
@@ -10,6 +10,7 @@ import { Sentinel, type SentinelDeps } from '../../src/sentinel/sentinel.js';
 import { openConfiguredStores } from '../../src/sentinel/store-sinks.js';
 import { freePort, killPidSync, onCleanup, procComm, waitPidGoneSync } from './processes.js';
 import { makeTempDir, recordChild } from './temp-dirs.js';
+import type { JanusInstance } from './janus-fixture.js';
 
 export const SENTINEL_TEST_TOKEN = 'sentinel-rest-token';
 export const JANUS_ADMIN_SECRET = 'janusoverlord';
@@ -113,4 +114,23 @@ export async function startTestSentinel(opts: SentinelFixtureOptions = {}): Prom
       return stopping;
     },
   };
+}
+
+/**
+ * A sentinel watching a fixture Janus it did not start (a pid file in the Janus's dir), reporting it
+ * under its own name and URL, e.g. one in a network namespace that real media reaches.
+ */
+export function startWatchingSentinel(janus: JanusInstance, opts: Omit<SentinelFixtureOptions, 'supervise'> = {}): Promise<TestSentinel> {
+  const pidFile = join(janus.dir, 'janus.pid');
+  writeFileSync(pidFile, `${String(janus.pid)}\n`);
+  const c = opts.config ?? {};
+  return startTestSentinel({
+    ...opts,
+    supervise: false,
+    config: {
+      ...c,
+      janus: { server_name: janus.name, public_url: janus.wsUrl, ws_url: janus.wsUrl, admin_ws_url: janus.adminWsUrl, admin_secret: janus.adminSecret, ...c.janus },
+      process: { pid_file: pidFile, ...c.process },
+    },
+  });
 }

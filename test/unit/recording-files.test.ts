@@ -48,7 +48,12 @@ test('VideoRoom and AudioBridge names give room, participant, start and kind', (
 test('RecordPlay, VideoCall and custom names', () => {
   assert.deepEqual(parseRecordingName('rec-42-audio.mjr'), { plugin: 'recordplay', participant: '42', kind: 'audio', stem: 'rec-42-audio' });
   assert.deepEqual(parseRecordingName('videocall-alice-bob-1700000000000000-video.mjr'),
-    { plugin: 'videocall', participant: 'alice-bob', startedUs: 1700000000000000, kind: 'video', stem: 'videocall-alice-bob-1700000000000000-video' });
+    { plugin: 'videocall', participant: 'alice', peer: 'bob', startedUs: 1700000000000000, kind: 'video', stem: 'videocall-alice-bob-1700000000000000-video' });
+  assert.deepEqual(parseRecordingName('videocall-al-ice-bob-17-audio.mjr'),
+    { plugin: 'videocall', participant: 'al-ice-bob', startedUs: 17, kind: 'audio', stem: 'videocall-al-ice-bob-17-audio' });
+  // Through the proxy Janus knows the users by their aliases, which split even with dashes.
+  assert.deepEqual(parseRecordingName('videocall-al-ice~0123456789-b-ob~abcdef0123-17-audio.mjr'),
+    { plugin: 'videocall', participant: 'al-ice', peer: 'b-ob', startedUs: 17, kind: 'audio', stem: 'videocall-al-ice~0123456789-b-ob~abcdef0123-17-audio' });
   assert.deepEqual(parseRecordingName('meeting-data.mjr'), { plugin: 'other', kind: 'data', stem: 'meeting-data' });
   assert.equal(parseRecordingName('room.wav'), undefined);
 });

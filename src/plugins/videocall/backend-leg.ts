@@ -4,7 +4,6 @@
  * Requests either run for the proxy itself (`ask`: the answer event is consumed here) or on behalf
  * of the client (`forward`: the answer event goes to the client with the client's transaction).
  */
-import { randomBytes } from 'node:crypto';
 import type { BackendHandle } from '../../backend/backend-handle.js';
 import type { Placement } from '../../cluster/cluster.js';
 import { ProxyErrors } from '../../protocol/errors.js';
@@ -50,11 +49,6 @@ class Waiter {
   reject(err: unknown): void {
     this.settle?.(err instanceof Error ? err : new Error(String(err)));
   }
-}
-
-/** A user's name on a backend: unique there, and still readable in Janus's Admin API. */
-export function makeAlias(username: string): string {
-  return `${username}~${randomBytes(5).toString('hex')}`;
 }
 
 /** The plugin data of a VideoCall event (`{"videocall":"event", …}`), if it is one. */

@@ -1,9 +1,10 @@
 /**
- * The sentinel's index of its Janus's recordings: a bounded periodic scan of the recording folders,
- * each `.mjr` linked to its room and participant by name and described by its header. A file that
- * has stopped growing for `complete_after_ms` is complete (Janus closes it when the participant leaves
- * or recording stops) and goes to post-processing once; the outcome is kept on disk (the result, its
- * log, and a `.failed` note) so a sentinel restart neither loses nor retries it.
+ * The sentinel's index of its Janus's recordings: a bounded periodic scan of the recording folders
+ * (configured, and found in Janus's own config), each `.mjr` linked to its room and participant by name
+ * and described by its header. A file is complete once Janus has closed it (the participant left or
+ * recording stopped): seen in Janus's open files when its pid is known, else when it has stopped
+ * growing for `complete_after_ms`. It then goes to post-processing once; the outcome is kept on disk
+ * (the result, its log, and a `.failed` note) so a sentinel restart neither loses nor retries it.
  */
 import { copyFile, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -12,6 +13,8 @@ import type { SentinelConfig } from '../../config/sentinel-schema.js';
 import { parseRecordingName, type RecordingName } from '../../recordings/file-name.js';
 import { readMjrHeader, type MjrHeader } from '../../recordings/mjr-header.js';
 import { outputExtension, PostProcessor } from './post-process.js';
+import { JanusRecordingDirs } from './janus-recording-dirs.js';
+import { fileKey, openRecordings } from './open-files.js';
 
 export type RecordingFile = 'mjr' | 'output' | 'log' | 'muxed';
 
@@ -26,6 +29,8 @@ export interface Recording {
   plugin: RecordingName['plugin'];
   room?: string;
   participant?: string;
+  /** VideoCall: the other user of the call. */
+  peer?: string;
   kind?: string;
   codec?: string;
   /** Start of the media (first packet), ms since the epoch. */
@@ -47,6 +52,13 @@ export interface Recording {
 
 export interface RecordingIndexOptions {
   dirs: string[];
+  /** More folders, asked at every scan: those found in Janus's own config (janus-recording-dirs.ts). */
+  findDirs?: () => Promise<string[]>;
+  /**
+   * The recordings Janus has open now (open-files.ts), or undefined when unknown: a file it holds is
+   * still recording, one it has closed is complete. Unknown: unchanged for `completeAfterMs` is complete.
+   */
+  openFiles?: () => Promise<ReadonlySet<string> | undefined>;
   outputDir?: string;
   collectDir?: string;
   deleteMjr: boolean;
@@ -114,26 +126,35 @@ export class RecordingIndex {
 
   private async scanDirs(nowMs: number): Promise<void> {
     let budget = this.options.maxFiles;
-    for (const dir of this.options.dirs) {
-      const names = await readdir(dir).catch(() => [] as string[]);
+    const found = await this.options.findDirs?.().catch((err: unknown) => {
+      this.options.logger.warn({ err }, 'Janus recording folders not found');
+      return [];
+    }) ?? [];
+    const dirs = new Set([...this.options.dirs, ...found]);
+    const lists = await Promise.all([...dirs].map(async (dir) => ({ dir, names: await readdir(dir).catch(() => [] as string[]) })));
+    // Asked after listing the folders: a file created meanwhile is not taken for a closed one.
+    const open = await this.options.openFiles?.().catch(() => undefined);
+    for (const { dir, names } of lists) {
       for (const name of names) {
         if (budget <= 0) return;
         const parsed = parseRecordingName(name);
         if (!parsed) continue;
         budget -= 1;
-        await this.update(dir, parsed, nowMs).catch((err: unknown) => { this.options.logger.debug({ err, name }, 'recording not indexed'); });
+        await this.update(dir, parsed, nowMs, open).catch((err: unknown) => { this.options.logger.debug({ err, name }, 'recording not indexed'); });
       }
     }
   }
 
-  private async update(dir: string, name: RecordingName, nowMs: number): Promise<void> {
+  private async update(dir: string, name: RecordingName, nowMs: number, open: ReadonlySet<string> | undefined): Promise<void> {
     const info = await stat(join(dir, `${name.stem}.mjr`));
     const existing = this.entries.get(name.stem);
-    const stable = existing !== undefined && existing.recording.size === info.size && nowMs - info.mtimeMs >= this.options.completeAfterMs;
+    const quiet = open === undefined ? nowMs - info.mtimeMs >= this.options.completeAfterMs : !open.has(fileKey(info));
+    const stable = existing !== undefined && existing.recording.size === info.size && quiet;
     const entry: Entry = existing ?? { dir, recording: { id: name.stem, plugin: name.plugin, size: 0, modified_ms: 0, state: 'recording' } };
-    Object.assign(entry.recording, { room: name.room, participant: name.participant, kind: name.kind, size: info.size, modified_ms: info.mtimeMs });
+    Object.assign(entry.recording, { room: name.room, participant: name.participant, peer: name.peer, kind: name.kind, size: info.size, modified_ms: info.mtimeMs });
     this.entries.set(name.stem, entry);
-    if (!entry.header) await this.readHeader(entry, stable);
+    // Once handled, a file's outcome stands: reading a broken header again would hide the tool's reason.
+    if (!entry.header && entry.recording.state === 'recording') await this.readHeader(entry, stable);
     if (entry.header) entry.recording.duration_ms = Math.max(0, Math.round(info.mtimeMs - entry.header.firstPacketUs / 1000));
     if (entry.recording.state !== 'recording') return; // handled, or queued for a worker
     if (!existing) {
@@ -248,11 +269,17 @@ export class RecordingIndex {
   }
 }
 
-/** The index a sentinel's `recordings` config asks for, or undefined when disabled. */
-export function createRecordingIndex(config: SentinelConfig['recordings'], logger: Logger): RecordingIndex | undefined {
+/**
+ * The index a sentinel's `recordings` config asks for, or undefined when disabled. `janusPid` is the
+ * Janus it runs or watches: with `find_dirs`, its command line leads to its config and folders.
+ */
+export function createRecordingIndex(config: SentinelConfig['recordings'], logger: Logger, janusPid: () => number | undefined): RecordingIndex | undefined {
   if (!config.enabled) return undefined;
+  const found = config.find_dirs ? new JanusRecordingDirs({ pid: janusPid, configFile: config.janus_config }) : undefined;
   return new RecordingIndex({
-    dirs: config.dirs, outputDir: config.output_dir, collectDir: config.collect_dir, deleteMjr: config.delete_mjr,
+    dirs: config.dirs, findDirs: found && (() => found.current()),
+    openFiles: () => { const pid = janusPid(); return Promise.resolve(pid === undefined ? undefined : openRecordings(pid)); },
+    outputDir: config.output_dir, collectDir: config.collect_dir, deleteMjr: config.delete_mjr,
     mux: config.mux, scanIntervalMs: config.scan_interval_ms, completeAfterMs: config.complete_after_ms, maxFiles: config.max_files,
     processor: new PostProcessor({ command: config.janus_pp_rec, ffmpeg: config.ffmpeg, workers: config.workers, timeoutMs: config.timeout_ms }),
     logger: logger.child({ component: 'recordings' }),

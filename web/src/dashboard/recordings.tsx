@@ -1,5 +1,6 @@
 /** Recordings per room, from every sentinel (GET /recordings): state, where they are, download links. */
 import { usePolled } from './use-polled';
+import { useState } from 'preact/hooks';
 
 interface ListedRecording {
   id: string;
@@ -7,6 +8,7 @@ interface ListedRecording {
   plugin: string;
   room?: string;
   participant?: string;
+  peer?: string;
   kind?: string;
   codec?: string;
   duration_ms?: number;
@@ -34,7 +36,7 @@ function Row({ r, token }: { r: ListedRecording; token: string }) {
   return (
     <tr data-recording={r.id} data-state={r.state}>
       <td>{r.room ?? '—'}<span class="muted"> {r.plugin}</span></td>
-      <td>{r.participant ?? '—'}</td>
+      <td>{r.participant ?? '—'}{r.peer === undefined ? null : <span class="muted"> with {r.peer}</span>}</td>
       <td>{r.kind ?? '?'}<span class="muted"> {r.codec ?? ''}</span></td>
       <td>{r.server}</td>
       <td>{r.duration_ms === undefined ? '—' : `${(r.duration_ms / 1000).toFixed(1)} s`}</td>
@@ -48,14 +50,31 @@ function Row({ r, token }: { r: ListedRecording; token: string }) {
   );
 }
 
+/** A room's recordings at a time: all rooms, or the one chosen (its value is the room id; '' for all). */
+function RoomChoice({ rooms, room, onRoom }: { rooms: string[]; room: string; onRoom: (room: string) => void }) {
+  return (
+    <label class="muted">
+      Room{' '}
+      <select data-role="recordings-room" value={room} onChange={(e) => { onRoom(e.currentTarget.value); }}>
+        <option value="">all</option>
+        {rooms.map((r) => <option key={r} value={r}>{r}</option>)}
+      </select>
+    </label>
+  );
+}
+
 export function Recordings({ token, onUnauthorized }: { token: string; onUnauthorized: () => void }) {
   const { value: listing, error } = usePolled<Listing>('/recordings', token, onUnauthorized, POLL_MS);
+  const [room, setRoom] = useState('');
   if (error !== null) return <p class="empty" data-role="recordings-error">Recordings unavailable: {error}</p>;
   if (listing === null) return <p class="empty">Loading recordings…</p>;
-  const sorted = [...listing.recordings].sort((a, b) => (a.room ?? '').localeCompare(b.room ?? '') || a.id.localeCompare(b.id));
+  const rooms = [...new Set(listing.recordings.flatMap((r) => (r.room === undefined ? [] : [r.room])))].sort();
+  const sorted = listing.recordings.filter((r) => room === '' || r.room === room)
+    .sort((a, b) => (a.room ?? '').localeCompare(b.room ?? '') || a.id.localeCompare(b.id));
   return (
     <>
       {listing.errors.map((e) => <p class="empty" key={e.server}>{e.server}: {e.reason}</p>)}
+      {rooms.length === 0 ? null : <RoomChoice rooms={rooms} room={room} onRoom={setRoom} />}
       {sorted.length === 0 ? <p class="empty" data-role="no-recordings">No recordings.</p> : (
         <table class="recordings">
           <thead><tr><th>Room</th><th>Participant</th><th>Kind</th><th>Janus server</th><th>Duration</th><th>State</th><th>Files</th></tr></thead>
