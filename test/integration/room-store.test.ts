@@ -48,6 +48,33 @@ describe('RedisRoomStore: member counts of a dead proxy', () => {
   });
 });
 
+describe('RedisRoomStore: the layout lock of a dead proxy', () => {
+  it('is broken as soon as its holder has no lease, and is kept while it has one', async () => {
+    if (!redis) throw new Error('redis-server did not start');
+    const prefix = `rooms-lock-${String(++prefixes)}:`;
+    const [a, b] = [openRedis({ url: redis.url, keyPrefix: prefix }), openRedis({ url: redis.url, keyPrefix: prefix })];
+    try {
+      const [holder, waiter] = [new RedisRoomStore(a, 'holder'), new RedisRoomStore(b, 'waiter')];
+      await a.client.set(a.key('proxy', 'holder'), '1');
+      await holder.lockLayout(9, 60_000);
+      // While the holder lives, the waiter waits (its lock is not taken within a few holder checks).
+      const waiting = waiter.lockLayout(9, 60_000);
+      const outcome = await Promise.race([waiting.then(() => 'locked'), new Promise((resolve) => { setTimeout(resolve, 1_000, 'waiting'); })]);
+      assert.equal(outcome, 'waiting');
+      // The holder dies (its lease expires): the waiter breaks the lock within a holder check, long before its 60 s expiry.
+      const diedAt = Date.now();
+      await a.client.del(a.key('proxy', 'holder'));
+      const release = await waiting;
+      assert.ok(Date.now() - diedAt < 5_000, `lock taken ${String(Date.now() - diedAt)} ms after the holder died`);
+      assert.match(await b.client.get(b.key('vroom', '9', 'lock')) ?? '', /^waiter\|/);
+      await release();
+      assert.equal(await b.client.get(b.key('vroom', '9', 'lock')), null);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
 describe('RedisRoomStore: what one instance writes, another hears', () => {
   it('announces changes with their version to every instance and room events to the others only', async () => {
     if (!redis) throw new Error('redis-server did not start');

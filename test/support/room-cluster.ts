@@ -20,10 +20,21 @@ export interface RoomCluster {
   stop(): Promise<void>;
 }
 
-export async function startRoomCluster(size: number): Promise<RoomCluster> {
-  const [redis, janus] = await Promise.all([startRedis(), startJanusCluster(size, { lan: true, plugins: ['videoroom'], videoroom: {} })]);
-  const names = Array.from({ length: size }, (_, i) => `proxy-${String.fromCharCode(97 + i)}`);
-  const proxies = await startSharedStoreProxies(janus, redis, names, { videoroom: { backend_room_secret: BACKEND_ROOM_SECRET } });
+export type RoomClusterOptions = {
+  /** Proxies, when not one per Janus. */
+  proxies?: number;
+  /** Janus's own reclaim window (s), for tests where a proxy dies. */
+  janusReclaimS?: number;
+  /** Added to every proxy's config (`general` and `store` merge into theirs). */
+  proxyConfig?: Record<string, unknown>;
+};
+
+export async function startRoomCluster(size: number, opts: RoomClusterOptions = {}): Promise<RoomCluster> {
+  const [redis, janus] = await Promise.all([startRedis(), startJanusCluster(size, {
+    lan: true, plugins: ['videoroom'], videoroom: {}, ...(opts.janusReclaimS ? { reclaimSessionTimeout: opts.janusReclaimS } : {}),
+  })]);
+  const names = Array.from({ length: opts.proxies ?? size }, (_, i) => `proxy-${String.fromCharCode(97 + i)}`);
+  const proxies = await startSharedStoreProxies(janus, redis, names, { videoroom: { backend_room_secret: BACKEND_ROOM_SECRET }, ...opts.proxyConfig });
   const inspectors = await Promise.all(janus.map((j) => JanusInspector.open(j)));
   const clients = new TestClients();
   const peers: { close(): Promise<void> }[] = [];

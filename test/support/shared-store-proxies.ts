@@ -12,9 +12,10 @@ export function sharedStore(redis: RedisInstance, extra: Record<string, unknown>
   return { type: 'redis', redis_url: redis.url, proxy_ttl_s: TEST_PROXY_TTL_S, ...extra };
 }
 
-/** One proxy process per name (its `server_name`), all on `redis`. */
+/** One proxy process per name (its `server_name`), all on `redis`; `config.general` and `config.store` add to theirs. */
 export function startSharedStoreProxies(janus: readonly JanusInstance[], redis: RedisInstance, names: readonly string[], config: Record<string, unknown> = {}): Promise<ProxyProcess[]> {
-  return Promise.all(names.map((name) => startProxyProcess(janus, { store: sharedStore(redis), general: { server_name: name }, ...config })));
+  const { general = {}, store = {}, ...rest } = config as { general?: Record<string, unknown>; store?: Record<string, unknown> };
+  return Promise.all(names.map((name) => startProxyProcess(janus, { store: sharedStore(redis, store), general: { server_name: name, ...general }, ...rest })));
 }
 
 /** Clients opened by a test, closed together at its end. */

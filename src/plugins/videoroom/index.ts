@@ -86,6 +86,6 @@ export function startVideoRoom(config: VideoRoomConfig, storeConfig: StoreConfig
   const options = videoRoomOptions(config, logger);
   if (storeConfig.type === 'memory') return createVideoRoom({ proxyId, cluster, store: new MemoryRoomStore(), options, logger });
   const redis = openRedis({ ...redisTarget(storeConfig), logger, connectionName: 'janus-cloud-rooms' });
-  const module = createVideoRoom({ proxyId, cluster, store: new RedisRoomStore(redis), options, logger });
+  const module = createVideoRoom({ proxyId, cluster, store: new RedisRoomStore(redis, proxyId), options, logger });
   return { ...module, close: async () => { await module.close(); await redis.close(); } };
 }

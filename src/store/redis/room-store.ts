@@ -9,7 +9,7 @@
  *   P vroom:K:participants          HASH participant key → JSON participant, without its mirrors
  *   P vroom:K:mirrors               HASH "participant key|backend" → JSON mirror
  *   P vroom:K:members               HASH "proxy id|backend" → member handles of that proxy there
- *   P vroom:K:lock                  the layout lock: a random token, with an expiry
+ *   P vroom:K:lock                  the layout lock: "holder proxy id|random token", with an expiry
  *   P proxy:<id>                    a proxy's lease (src/store/redis/proxy-lease.ts), read only
  *   P vroom:K  field version        the room's version, bumped after every write
  *   P vrooms:changed                channel: "K|version" after every write ("K|0": deleted)
@@ -44,6 +44,8 @@ return 0`);
 
 const LOCK_RETRY_MS = 20;
 const LOCK_WAIT_MS = 60_000;
+/** How often a waiter checks that the lock's holder still has its lease. */
+const HOLDER_CHECK_MS = 250;
 
 export class RedisRoomStore implements RoomStore {
   readonly shared = true;
@@ -56,7 +58,8 @@ export class RedisRoomStore implements RoomStore {
   private readonly eventChannel: string;
   private subscribed: Promise<void> | undefined;
 
-  constructor(private readonly redis: RedisConnection) {
+  /** `proxyId` names this proxy as the lock's holder, so that others can break the lock should it die. */
+  constructor(private readonly redis: RedisConnection, private readonly proxyId = '') {
     this.changeChannel = redis.key('vrooms', 'changed');
     this.eventChannel = redis.key('vrooms', 'events');
   }
@@ -228,15 +231,28 @@ export class RedisRoomStore implements RoomStore {
   lockLayout(id: RoomId, ttlMs: number): Promise<() => Promise<void>> {
     return this.run('lockLayout', async () => {
       const key = this.redis.key('vroom', idKey(id), 'lock');
-      const token = randomUUID();
+      const token = `${this.proxyId}|${randomUUID()}`;
       const giveUp = Date.now() + LOCK_WAIT_MS;
+      let nextHolderCheck = Date.now() + HOLDER_CHECK_MS;
       // Layout changes take a few Janus round trips: polling the lock is cheap next to them.
       while ((await this.client.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') {
         if (Date.now() > giveUp) throw new Error(`room ${idKey(id)}: layout lock not free after ${String(LOCK_WAIT_MS)} ms`);
+        if (Date.now() >= nextHolderCheck) {
+          nextHolderCheck = Date.now() + HOLDER_CHECK_MS;
+          await this.breakIfHolderDead(key);
+        }
         await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
       }
       return async () => { await UNLOCK.run(this.client, [key], [token]).catch(() => undefined); };
     });
+  }
+
+  /** A lock whose holder's lease has expired is broken at once rather than after its expiry (compare-and-delete). */
+  private async breakIfHolderDead(key: string): Promise<void> {
+    const held = await this.client.get(key);
+    const holder = held?.slice(0, held.lastIndexOf('|')) ?? '';
+    if (!held || holder === '' || holder === this.proxyId) return;
+    if ((await this.client.exists(this.redis.key('proxy', holder))) === 0) await UNLOCK.run(this.client, [key], [held]);
   }
 
   /** Subscribes once to both channels, again after each reconnection (a shared subscriber does not by itself). */
