@@ -1,18 +1,18 @@
 // The official janus.js multistream VideoRoom flow (as the stock mvideoroomtest demo) in headless
-// Chromium, through the proxy in front of two real Janus servers on a test LAN: two participants
-// land on different backends, and each receives the other's audio and decodable video on its one
-// subscriber PeerConnection (the other's feed reaching its Janus as a remote publisher).
+// Chromium, through two proxy processes sharing a real Redis in front of two real Janus servers on a
+// test LAN: two participants, each connected to another proxy, land on different backends; each
+// receives the other's audio and decodable video on its one subscriber PeerConnection (the other's
+// feed reaching its Janus as a remote publisher) and hears who is talking; a kick sent through one
+// proxy removes the participant connected to the other, who is told, and the other page sees it.
 import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConsoleMessage, Page } from 'playwright-core';
-import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
-import { JanusTestClient } from '../support/janus-client.js';
-import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
+import { startRoomCluster, type RoomCluster } from '../support/room-cluster.js';
 import { startStaticServer, type StaticServer } from '../support/static-server.js';
 import { e2ePageRoutes } from '../support/e2e-pages.js';
 import { CHROMIUM, describeBrowser, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
 import { videoRoomHandle } from '../support/videoroom-direct.js';
-import { JanusInspector, originOf } from '../support/videoroom-inspect.js';
+import { originOf } from '../support/videoroom-inspect.js';
 
 const TIMEOUT = 20_000; // Chromium under CPU contention on the shared 2-core box
 const ROOM = 9101;
@@ -27,26 +27,20 @@ type VrState = {
 type Inbound = { audioPackets: number; videoPackets: number; framesDecoded: number; mids: Record<string, number> };
 type VrWindow = { vr: { state: VrState; start(o: object): Promise<{ id: number }>; inbound(): Promise<Inbound>; stop(): Promise<void> } };
 
-describeBrowser('janus.js multistream VideoRoom in headless Chromium, participants on two Janus servers', { timeout: 180_000 }, () => {
-  let janus: JanusInstance[] = [];
-  let proxy: TestProxy | undefined;
+describeBrowser('janus.js multistream VideoRoom in headless Chromium, participants on two proxies and two Janus servers', { timeout: 180_000 }, () => {
+  let cluster: RoomCluster | undefined;
   let web: StaticServer | undefined;
   let browser: ChromiumBrowser | undefined;
-  let inspectors: JanusInspector[] = [];
 
   before(async () => {
-    janus = await startJanusCluster(2, { lan: true, plugins: ['videoroom'], videoroom: {} });
-    proxy = await startTestProxy(janus);
-    inspectors = await Promise.all(janus.map((j) => JanusInspector.open(j)));
+    cluster = await startRoomCluster(2);
     web = await startStaticServer(ROUTES);
     browser = await launchChromium(CHROMIUM, TIMEOUT);
   });
   after(async () => {
     await browser?.close();
     await web?.close();
-    await Promise.all(inspectors.map((i) => i.close()));
-    await proxy?.stop();
-    await Promise.all(janus.map((j) => j.stop()));
+    await cluster?.stop();
   });
 
   async function openPage(): Promise<{ page: Page; consoleLines: string[] }> {
@@ -74,23 +68,19 @@ describeBrowser('janus.js multistream VideoRoom in headless Chromium, participan
     }
   }
 
-  it('two participants on different backends each receive the other\'s media on one subscriber PeerConnection and hear who is talking', async () => {
-    const client = await JanusTestClient.connect(proxy!.url);
-    try {
-      const ctl = await videoRoomHandle(client);
-      // Chromium's fake microphone beeps quietly: any sound counts as talking (dBov 127 is silence).
-      const created = await ctl.sync({
-        request: 'create', room: ROOM, publishers: 6, publishers_per_backend: 1, audiolevel_event: true, audio_active_packets: 25, audio_level_average: 127,
-      });
-      assert.equal(created.videoroom, 'created');
-    } finally {
-      await client.close();
-    }
+  it('two participants on different proxies and backends receive each other\'s media, hear who is talking, and a kick reaches across', async () => {
+    const { proxies, inspectors, clients } = cluster!;
+    const ctl = await videoRoomHandle(await clients.connect(proxies[0]!.url));
+    // Chromium's fake microphone beeps quietly: any sound counts as talking (dBov 127 is silence).
+    const created = await ctl.sync({
+      request: 'create', room: ROOM, publishers: 6, publishers_per_backend: 1, audiolevel_event: true, audio_active_packets: 25, audio_level_average: 127,
+    });
+    assert.equal(created.videoroom, 'created');
     const alice = await openPage();
     const bob = await openPage();
-    await diagnose([alice, bob], async () => {
-      const a = await alice.page.evaluate((o) => (window as unknown as VrWindow).vr.start(o), { server: proxy!.url, room: ROOM, display: 'alice', timeoutMs: TIMEOUT });
-      const b = await bob.page.evaluate((o) => (window as unknown as VrWindow).vr.start(o), { server: proxy!.url, room: ROOM, display: 'bob', timeoutMs: TIMEOUT });
+    const [a, b] = await diagnose([alice, bob], async () => {
+      const a = await alice.page.evaluate((o) => (window as unknown as VrWindow).vr.start(o), { server: proxies[0]!.url, room: ROOM, display: 'alice', timeoutMs: TIMEOUT });
+      const b = await bob.page.evaluate((o) => (window as unknown as VrWindow).vr.start(o), { server: proxies[1]!.url, room: ROOM, display: 'bob', timeoutMs: TIMEOUT });
       const origins = await Promise.all([originOf(inspectors, ROOM, a.id), originOf(inspectors, ROOM, b.id)]);
       assert.deepEqual([...origins].sort(), [0, 1], `one participant per Janus: ${JSON.stringify(origins)}`);
 
@@ -105,6 +95,7 @@ describeBrowser('janus.js multistream VideoRoom in headless Chromium, participan
           return stats.audioPackets > 10 && stats.framesDecoded > 0;
         }, undefined, { timeout: TIMEOUT, polling: 200 });
       }
+      return [a, b];
     });
     // Who is talking, heard from the other backend too: the speaker's audio reaches the listener's Janus
     // through the remote publisher, which knows the audio-level extension id from the publisher's SDP.
@@ -112,6 +103,19 @@ describeBrowser('janus.js multistream VideoRoom in headless Chromium, participan
       const ids = await Promise.all([alice, bob].map(async ({ page }) => (await stateOf(page)).myId));
       for (const [{ page }, other] of [[alice, ids[1]], [bob, ids[0]]] as const) {
         await page.waitForFunction((id) => ((window as unknown as VrWindow).vr.state.talking[String(id)] ?? 0) > 0, other, { timeout: TIMEOUT, polling: 200 });
+      }
+    });
+    // A kick through alice's proxy of bob, who is connected to the other proxy and publishes on the other Janus.
+    await diagnose([alice, bob], async () => {
+      assert.equal((await ctl.sync({ request: 'kick', room: ROOM, id: b.id })).videoroom, 'success');
+      await bob.page.waitForFunction(() => (window as unknown as VrWindow).vr.state.events
+        .some((e) => (e as { leaving?: unknown; reason?: unknown }).leaving === 'ok' && (e as { reason?: unknown }).reason === 'kicked'), undefined, { timeout: TIMEOUT, polling: 100 });
+      // As on one Janus, the others are told `kicked` (no `leaving`/`unpublished` follows).
+      await alice.page.waitForFunction((id) => (window as unknown as VrWindow).vr.state.events
+        .some((e) => (e as { kicked?: unknown }).kicked === id), b.id, { timeout: TIMEOUT, polling: 100 });
+      for (const inspector of inspectors) {
+        const view = await inspector.room(ROOM);
+        assert.ok(view && ![...view.local, ...view.remote].some((p) => p.id === b.id), 'bob is gone from every Janus');
       }
     });
     await Promise.all([alice, bob].map(({ page }) => page.evaluate(() => (window as unknown as VrWindow).vr.stop())));
