@@ -78,7 +78,7 @@ describeBrowser('janus.js multistream VideoRoom in headless Chromium, participan
     assert.equal(created.videoroom, 'created');
     const alice = await openPage();
     const bob = await openPage();
-    const [a, b] = await diagnose([alice, bob], async () => {
+    const [, b] = await diagnose([alice, bob], async () => {
       const a = await alice.page.evaluate((o) => (window as unknown as VrWindow).vr.start(o), { server: proxies[0]!.url, room: ROOM, display: 'alice', timeoutMs: TIMEOUT });
       const b = await bob.page.evaluate((o) => (window as unknown as VrWindow).vr.start(o), { server: proxies[1]!.url, room: ROOM, display: 'bob', timeoutMs: TIMEOUT });
       const origins = await Promise.all([originOf(inspectors, ROOM, a.id), originOf(inspectors, ROOM, b.id)]);
