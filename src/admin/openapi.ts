@@ -29,6 +29,7 @@ const recording = {
     id: { type: 'string' }, server: { type: 'string', description: 'the backend whose sentinel holds the file' },
     plugin: { enum: ['videoroom', 'audiobridge', 'recordplay', 'videocall', 'other'] }, room: { type: 'string' },
     participant: { type: 'string', description: 'VideoRoom/AudioBridge participant id, RecordPlay recording id, VideoCall user' },
+    display: { type: 'string', description: 'VideoRoom/AudioBridge: the participant\'s display name, as its room named it while recording' },
     peer: { type: 'string', description: 'VideoCall: the other user of the call' },
     kind: { enum: ['audio', 'video', 'data'] }, codec: { type: 'string' }, started_ms: { type: 'number' }, duration_ms: { type: 'number' },
     size: { type: 'integer' }, modified_ms: { type: 'number' }, state: { type: 'string' },

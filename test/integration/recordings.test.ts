@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
-import { JanusTestClient } from '../support/janus-client.js';
+import { adminRequest, JanusTestClient } from '../support/janus-client.js';
+import { ParticipantNames } from '../../src/sentinel/recordings/participant-names.js';
+import type { JsonObject } from '../../src/protocol/messages.js';
 import { pluginData, publishWerift, videoRoomHandle, type Publisher } from '../support/videoroom-direct.js';
 import { createEchoPeer } from '../support/werift-peer.js';
 import { RecordingIndex, type Recording } from '../../src/sentinel/recordings/recording-index.js';
@@ -45,7 +47,12 @@ describe('recordings on two real Janus hosts', { timeout: 150_000 }, () => {
   before(async () => {
     janus = await startJanusCluster(2, { lan: true, plugins: ['videoroom', 'audiobridge'], videoroom: {} });
     dirs = janus.map((j) => j.dir);
-    indexes = dirs.map((dir) => new RecordingIndex({
+    // Each index names its participants by asking its own Janus, as a sentinel does (Admin API message_plugin).
+    indexes = dirs.map((dir, i) => new RecordingIndex({
+      names: new ParticipantNames(async (plugin, request) => {
+        const reply = await adminRequest(janus[i]!.adminWsUrl, janus[i]!.adminSecret, { janus: 'message_plugin', plugin, request });
+        return reply.response as JsonObject;
+      }),
       dirs: [dir], deleteMjr: false, mux: true, scanIntervalMs: 60_000, completeAfterMs: 500, maxFiles: 100, logger,
       processor: new PostProcessor({ command: 'janus-pp-rec', workers: 2, timeoutMs: 30_000 }),
     }));
@@ -93,9 +100,10 @@ describe('recordings on two real Janus hosts', { timeout: 150_000 }, () => {
     hostOf = Object.fromEntries(owners.map((o, i) => [o[0]!, i]));
     for (const [i, list] of lists.entries()) {
       const who = owners[i]![0]!;
-      assert.deepEqual(list.map((r) => [r.plugin, r.room, r.participant, r.kind, r.codec, r.state]).sort(), [
-        ['videoroom', String(ROOM), who, 'audio', 'opus', 'processed'],
-        ['videoroom', String(ROOM), who, 'video', 'vp8', 'processed'],
+      const display = `user-${String(Number(who) - 100)}`;
+      assert.deepEqual(list.map((r) => [r.plugin, r.room, r.participant, r.display, r.kind, r.codec, r.state]).sort(), [
+        ['videoroom', String(ROOM), who, display, 'audio', 'opus', 'processed'],
+        ['videoroom', String(ROOM), who, display, 'video', 'vp8', 'processed'],
       ], JSON.stringify(list));
       for (const r of list) {
         assert.match(r.output ?? '', r.kind === 'audio' ? /\.opus$/ : /\.webm$/);
@@ -187,12 +195,13 @@ describe('recordings on two real Janus hosts', { timeout: 150_000 }, () => {
     await peer.setAnswer(configured.jsep as { type: string; sdp: string });
     await peer.waitForRtp(20, 20_000); // the mix comes back: Janus has the participant's audio
     await new Promise((resolve) => setTimeout(resolve, PUBLISH_MS));
+    await indexes[0]!.scan(); // seen while carol is in the room: her display name is learned
     assert.equal((await message({ request: 'leave' })).data.audiobridge, 'left');
     const list = await settle(indexes[0]!);
     const carol = list.filter((r) => r.plugin === 'audiobridge');
     assert.equal(carol.length, 1, JSON.stringify(list));
     const [r] = carol as [Recording];
-    assert.deepEqual([r.room, r.participant, r.kind, r.codec, r.state], [String(ROOM + 1), '300', 'audio', 'opus', 'processed'], JSON.stringify(r));
+    assert.deepEqual([r.room, r.participant, r.display, r.kind, r.codec, r.state], [String(ROOM + 1), '300', 'carol', 'audio', 'opus', 'processed'], JSON.stringify(r));
     const seconds = ffprobeDuration(join(dirs[0]!, r.output!));
     assert.ok(seconds * 1000 > PUBLISH_MS - 500 && seconds * 1000 < PUBLISH_MS + 3_000, `${String(seconds)} s`);
   });

@@ -13,6 +13,7 @@ import type { SentinelConfig } from '../../config/sentinel-schema.js';
 import { parseRecordingName, type RecordingName } from '../../recordings/file-name.js';
 import { readMjrHeader, type MjrHeader } from '../../recordings/mjr-header.js';
 import { outputExtension, PostProcessor } from './post-process.js';
+import { ParticipantNames, type PluginAsker } from './participant-names.js';
 import { JanusRecordingDirs } from './janus-recording-dirs.js';
 import { fileKey, openRecordings } from './open-files.js';
 
@@ -29,6 +30,8 @@ export interface Recording {
   plugin: RecordingName['plugin'];
   room?: string;
   participant?: string;
+  /** VideoRoom/AudioBridge: the participant's display name, as its room named it while recording. */
+  display?: string;
   /** VideoCall: the other user of the call. */
   peer?: string;
   kind?: string;
@@ -54,6 +57,8 @@ export interface RecordingIndexOptions {
   dirs: string[];
   /** More folders, asked at every scan: those found in Janus's own config (janus-recording-dirs.ts). */
   findDirs?: () => Promise<string[]>;
+  /** Names recorded room participants (participant-names.ts); without it recordings carry ids only. */
+  names?: ParticipantNames;
   /**
    * The recordings Janus has open now (open-files.ts), or undefined when unknown: a file it holds is
    * still recording, one it has closed is complete. Unknown: unchanged for `completeAfterMs` is complete.
@@ -126,6 +131,7 @@ export class RecordingIndex {
 
   private async scanDirs(nowMs: number): Promise<void> {
     let budget = this.options.maxFiles;
+    this.options.names?.forget();
     const found = await this.options.findDirs?.().catch((err: unknown) => {
       this.options.logger.warn({ err }, 'Janus recording folders not found');
       return [];
@@ -153,6 +159,11 @@ export class RecordingIndex {
     const entry: Entry = existing ?? { dir, recording: { id: name.stem, plugin: name.plugin, size: 0, modified_ms: 0, state: 'recording' } };
     Object.assign(entry.recording, { room: name.room, participant: name.participant, peer: name.peer, kind: name.kind, size: info.size, modified_ms: info.mtimeMs });
     this.entries.set(name.stem, entry);
+    // Only while recording: the participant is then still in the room to be named.
+    if (entry.recording.display === undefined && entry.recording.state === 'recording' && this.options.names) {
+      const display = await this.options.names.displayOf(name.plugin, name.room, name.participant);
+      if (display !== undefined) entry.recording.display = display;
+    }
     // Once handled, a file's outcome stands: reading a broken header again would hide the tool's reason.
     if (!entry.header && entry.recording.state === 'recording') await this.readHeader(entry, stable);
     if (entry.header) entry.recording.duration_ms = Math.max(0, Math.round(info.mtimeMs - entry.header.firstPacketUs / 1000));
@@ -273,11 +284,13 @@ export class RecordingIndex {
  * The index a sentinel's `recordings` config asks for, or undefined when disabled. `janusPid` is the
  * Janus it runs or watches: with `find_dirs`, its command line leads to its config and folders.
  */
-export function createRecordingIndex(config: SentinelConfig['recordings'], logger: Logger, janusPid: () => number | undefined): RecordingIndex | undefined {
+export function createRecordingIndex(
+  config: SentinelConfig['recordings'], logger: Logger, janusPid: () => number | undefined, askPlugin?: PluginAsker,
+): RecordingIndex | undefined {
   if (!config.enabled) return undefined;
   const found = config.find_dirs ? new JanusRecordingDirs({ pid: janusPid, configFile: config.janus_config }) : undefined;
   return new RecordingIndex({
-    dirs: config.dirs, findDirs: found && (() => found.current()),
+    dirs: config.dirs, findDirs: found && (() => found.current()), ...(askPlugin ? { names: new ParticipantNames(askPlugin) } : {}),
     openFiles: () => { const pid = janusPid(); return Promise.resolve(pid === undefined ? undefined : openRecordings(pid)); },
     outputDir: config.output_dir, collectDir: config.collect_dir, deleteMjr: config.delete_mjr,
     mux: config.mux, scanIntervalMs: config.scan_interval_ms, completeAfterMs: config.complete_after_ms, maxFiles: config.max_files,

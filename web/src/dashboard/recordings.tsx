@@ -8,6 +8,7 @@ interface ListedRecording {
   plugin: string;
   room?: string;
   participant?: string;
+  display?: string;
   peer?: string;
   kind?: string;
   codec?: string;
@@ -36,7 +37,7 @@ function Row({ r, token }: { r: ListedRecording; token: string }) {
   return (
     <tr data-recording={r.id} data-state={r.state}>
       <td>{r.room ?? '—'}<span class="muted"> {r.plugin}</span></td>
-      <td>{r.participant ?? '—'}{r.peer === undefined ? null : <span class="muted"> with {r.peer}</span>}</td>
+      <td>{r.display === undefined ? null : <>{r.display} </>}{r.participant === undefined ? '—' : r.display === undefined ? r.participant : <span class="muted">({r.participant})</span>}{r.peer === undefined ? null : <span class="muted"> with {r.peer}</span>}</td>
       <td>{r.kind ?? '?'}<span class="muted"> {r.codec ?? ''}</span></td>
       <td>{r.server}</td>
       <td>{r.duration_ms === undefined ? '—' : `${(r.duration_ms / 1000).toFixed(1)} s`}</td>
