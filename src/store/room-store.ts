@@ -29,6 +29,11 @@ export interface ParticipantRecord {
   /** The backend the participant joined (its origin). */
   backend: string;
   privateId: number | undefined;
+  /**
+   * On a placeholder (placed, Janus's `joined` not yet seen: no private id): the proxy that placed it.
+   * A placeholder whose proxy died is removed by the next layout change, on any proxy.
+   */
+  placedBy?: string;
   /** The published streams as Janus announced them, in mindex order; empty when not publishing. */
   streams: JsonObject[];
   /** RTP header extension ids the publisher negotiated, per mindex (for the remote publishers). */
@@ -114,6 +119,8 @@ export interface RoomStore {
   countMember(id: RoomId, proxy: string, backend: string, delta: 1 | -1): Promise<void>;
   /** Member handles on `backend` of live proxies other than `proxy` (a dead proxy's counts are dropped). */
   membersElsewhere(id: RoomId, proxy: string, backend: string): Promise<number>;
+  /** Whether the proxy still holds its lease (memory: one process, always). */
+  proxyAlive(proxy: string): Promise<boolean>;
   /** The change feed: every room write and delete, by any store instance sharing these rooms. */
   watch(listener: (change: RoomChange) => void): () => void;
   /**

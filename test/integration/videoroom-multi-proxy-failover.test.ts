@@ -160,6 +160,12 @@ describe('a proxy dies mid-room: its participants who claim stay, the others are
         const data = await (await videoRoomHandle(await clients.connect(proxies[proxy]!.url))).sync({ request: 'listparticipants', room: ROOM_B });
         assert.deepEqual((data.participants as Data[]).map((p) => String(p.id)).sort(), ids.map(String).sort());
       }
+      // The room record holds no placeholder of a join the dead proxy left half done.
+      const recorded = await pollUntil('the room record lists the completed joins only', async () => {
+        const keys = (await redisClient.client.hkeys(redisClient.key('vroom', String(ROOM_B), 'participants'))).sort();
+        return JSON.stringify(keys) === JSON.stringify(ids.map(String).sort()) ? keys : undefined;
+      }, TIMEOUT_MS).catch(async () => (await redisClient.client.hkeys(redisClient.key('vroom', String(ROOM_B), 'participants'))).sort());
+      assert.deepEqual(recorded, ids.map(String).sort(), JSON.stringify(await redisClient.client.hgetall(redisClient.key('vroom', String(ROOM_B), 'participants'))));
     } finally {
       await redisClient.close();
       await doomed.stop();

@@ -9,7 +9,7 @@ import { locationOf, type HandleLocation, type MessageReply, type PluginContext,
 import { BACKEND_LOST_REASON, BackendLink, type BackendLinkListener, type OpenRequest } from '../backend-link.js';
 import { JanusError } from '../../protocol/errors.js';
 import type { JsonObject, OutgoingMessage } from '../../protocol/messages.js';
-import type { ParticipantId } from '../../store/room-store.js';
+import type { ParticipantId, RoomId } from '../../store/room-store.js';
 import { asVideoRoomError, errorData, VideoRoomCode as C, VideoRoomError } from './errors.js';
 import { ASYNC_REQUESTS, serveSync } from './sync.js';
 import { SerialQueue, type LiveRoom, type RoomMember } from './room.js';
@@ -221,12 +221,25 @@ export class VideoRoomHandle implements PluginHandle, BackendLinkListener<Reques
     this.ctx.ended();
   }
 
+  /**
+   * A publisher's join is placed: saved before Janus is asked, so that a proxy dying before `joined`
+   * (or before the joined state is saved) leaves a record the surviving proxies' sweep can end,
+   * taking the participant out of the room. `persist` replaces it once the join succeeds or fails.
+   */
+  saveJoining(room: RoomId, participant: ParticipantId): void {
+    this.write(JSON.stringify(savedState({ room, role: 'publisher', participant, mediaUp: false })));
+  }
+
   /** Records a change of room, role, participant or media state with the handle's record (events that change nothing write nothing). */
-  private persist(): void {
+  persist(): void {
+    if (this.state === 'joining' && !this.closed) return; // the join's own saved state stands until it ends
     const joined = this.state === 'joined' && this.room !== undefined && !this.closed;
-    const state = JSON.stringify(savedState(joined && this.room
+    this.write(JSON.stringify(savedState(joined && this.room
       ? { room: this.room.id, role: this.role, participant: this.participantId, mediaUp: this.mediaUp }
-      : undefined));
+      : undefined)));
+  }
+
+  private write(state: string): void {
     if (state === this.saved) return;
     this.saved = state;
     this.ctx.save(JSON.parse(state) as JsonObject);

@@ -99,6 +99,7 @@ async function placeShared(h: VideoRoomHandle, room: LiveRoom, request: JsonObje
     if (placed.reserved !== undefined) {
       await h.reg.putParticipant(room, {
         id: request.id as ParticipantId, display: undefined, backend: placed.target.backend, privateId: undefined, streams: [], extensions: {}, mirrors: {},
+        placedBy: h.reg.deps.proxyId,
       });
     }
     return placed;
@@ -148,6 +149,7 @@ export async function sendJoin(h: VideoRoomHandle, name: string, body: JsonObjec
   try {
     placed = await placeAndOpen(h, room, subscriber, request);
     reg.addMember(room, h, placed.target.backend);
+    if (placed.reserved !== undefined) h.saveJoining(room.id, request.id as ParticipantId);
     if (subscriber) await room.mirrorsReady(feedsOf(body), placed.target.backend);
     await linkTo(h, placed.target);
     linked = true;
@@ -166,6 +168,7 @@ export async function sendJoin(h: VideoRoomHandle, name: string, body: JsonObjec
     }
     reg.removeMember(room, h);
     h.state = 'idle';
+    h.persist();
     if (isBackendFailure(err)) throw new VideoRoomError(C.UNKNOWN_ERROR, (err as Error).message);
     throw err;
   }

@@ -134,11 +134,27 @@ export class RoomRegistry {
       const release = await this.deps.store.lockLayout(room.id, LAYOUT_LOCK_MS);
       try {
         await this.readNow(room);
+        await this.dropDeadPlaceholders(room);
         return await task();
       } finally {
         await release();
       }
     });
+  }
+
+  /**
+   * Placeholders of joins another proxy placed and then died before Janus's `joined` (no client can
+   * finish them): they would count in placement forever. Their media never started, so they have no
+   * copies; Janus drops a backend participant with its session.
+   */
+  private async dropDeadPlaceholders(room: LiveRoom): Promise<void> {
+    const others = Object.values(room.record.participants).flatMap((p) => (
+      p.privateId === undefined && p.placedBy !== undefined && p.placedBy !== this.deps.proxyId ? [{ id: p.id, proxy: p.placedBy }] : []));
+    for (const p of others) {
+      if (await this.deps.store.proxyAlive(p.proxy)) continue;
+      this.deps.logger.info({ room: room.id, participant: p.id, proxy: p.proxy }, 'dropping the placeholder of a join whose proxy died');
+      await this.removeParticipant(room, p.id);
+    }
   }
 
   /** The record as stored now (a room gone from the store is destroyed here too). */

@@ -89,6 +89,10 @@ export class MemoryRoomStore implements RoomStore {
   }
 
   /** Every proxy sharing this instance lives in this process: all count. */
+  proxyAlive(_proxy: string): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
   membersElsewhere(id: RoomId, proxy: string, backend: string): Promise<number> {
     let total = 0;
     for (const [field, count] of this.members.get(idKey(id)) ?? []) {

@@ -194,6 +194,10 @@ export class RedisRoomStore implements RoomStore {
     });
   }
 
+  proxyAlive(proxy: string): Promise<boolean> {
+    return this.run('proxyAlive', async () => (await this.client.exists(this.redis.key('proxy', proxy))) === 1);
+  }
+
   watch(listener: (change: RoomChange) => void): () => void {
     void this.listen();
     return this.changes.add(listener);
