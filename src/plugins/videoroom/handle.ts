@@ -63,9 +63,8 @@ export class VideoRoomHandle implements PluginHandle, BackendLinkListener<Reques
    */
   static async restore(ctx: PluginContext, reg: RoomRegistry, input: RestoreInput): Promise<VideoRoomHandle> {
     const h = new VideoRoomHandle(ctx, reg);
-    if (input.backend === undefined) return h;
-    h.backend = input.backend;
-    if (input.backendHandle) {
+    if (input.backend !== undefined) h.backend = input.backend;
+    if (input.backend !== undefined && input.backendHandle) {
       h.link = new BackendLink(input.backendHandle, h, reg.reserve(input.backend).release);
       // Janus may hold a PeerConnection for it: a later backend loss must tell the client.
       h.link.hadPeerConnection = true;

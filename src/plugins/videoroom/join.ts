@@ -149,10 +149,11 @@ export async function sendJoin(h: VideoRoomHandle, name: string, body: JsonObjec
   try {
     placed = await placeAndOpen(h, room, subscriber, request);
     reg.addMember(room, h, placed.target.backend);
-    if (placed.reserved !== undefined) h.saveJoining(room.id, request.id as ParticipantId);
     if (subscriber) await room.mirrorsReady(feedsOf(body), placed.target.backend);
     await linkTo(h, placed.target);
     linked = true;
+    // With the backend handle known, so the saved record says where the participant is.
+    if (placed.reserved !== undefined) h.saveJoining(room.id, request.id as ParticipantId);
     h.room = room;
     h.role = subscriber ? 'subscriber' : 'publisher';
     h.reservedId = placed.reserved;
