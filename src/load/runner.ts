@@ -3,8 +3,10 @@
 // short; peers still setting up then count as aborted, not failed.
 import { LoadPeer, type PeerSettings } from './load-peer.js';
 import type { LoadOptions } from './options.js';
+import { audiobridgePlan } from './scenarios/audiobridge.js';
 import { echotestPlan } from './scenarios/echotest.js';
 import type { PeerTask, ScenarioPlan } from './scenarios/plan.js';
+import { streamingPlan } from './scenarios/streaming.js';
 import { videocallPlan } from './scenarios/videocall.js';
 import { videoroomPlan } from './scenarios/videoroom.js';
 import { proxyBackendSplit } from './proxy-split.js';
@@ -47,7 +49,11 @@ function planFor(opts: LoadOptions, settings: PeerSettings, stats: RawStats): Sc
   const worker = opts.worker ?? { index: 0, count: 1 };
   if (opts.scenario === 'echotest') return echotestPlan(share(opts.peers, worker), worker.index);
   if (opts.scenario === 'videocall') return videocallPlan(share(opts.peers, worker), opts.roomBase, worker.index);
+  if (opts.scenario === 'streaming') {
+    return streamingPlan({ viewers: share(opts.viewers, worker), mountpoint: opts.mountpoint, rtpHost: opts.rtpHost, kbps: opts.kbps }, opts.roomBase, worker.index, settings, stats);
+  }
   const rooms = Array.from({ length: opts.rooms }, (_, r) => r).filter((r) => r % worker.count === worker.index);
+  if (opts.scenario === 'audiobridge') return audiobridgePlan({ rooms, participants: opts.participants }, opts.roomBase, worker.index, settings, stats);
   return videoroomPlan({ rooms, publishers: opts.publishers, subscribers: opts.subscribers }, opts.roomBase, worker.index, settings, stats);
 }
 
@@ -133,6 +139,7 @@ export async function runLoad(opts: LoadOptions, stop: AbortSignal, onProgress: 
     phase = 'stop';
     clearInterval(ticker);
     for (const peer of peers) peer.stopMedia();
+    plan.stopMedia?.();
     const stoppedAt = Date.now();
     await new Promise((resolve) => setTimeout(resolve, DRAIN_MS));
     for (const peer of peers) peer.tally(stoppedAt);
