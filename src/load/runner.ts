@@ -11,7 +11,7 @@ import { videocallPlan } from './scenarios/videocall.js';
 import { videoroomPlan } from './scenarios/videoroom.js';
 import { proxyBackendSplit } from './proxy-split.js';
 import { JanusApiError } from './signalling.js';
-import { emptyStats, recordFailure, type RawStats } from './stats.js';
+import { emptyStats, recordFailure, type RawStats, type TimelineSample } from './stats.js';
 
 export type Progress = {
   phase: 'ramp' | 'run' | 'stop';
@@ -78,6 +78,18 @@ async function readProxySplit(adminUrl: string, token: string | undefined, peers
   }
 }
 
+function timelineSample(peers: readonly LoadPeer[], stats: RawStats, elapsedMs: number): TimelineSample {
+  const sample: TimelineSample = { s: Math.round(elapsedMs / 100) / 10, started: peers.length, connected: stats.connected, failed: stats.failed, rxBytes: 0, verified: 0, expected: 0 };
+  for (const peer of peers) {
+    const totals = peer.verifier?.totalsNow();
+    if (!totals) continue;
+    sample.rxBytes += totals.bytes;
+    sample.verified += totals.verified;
+    sample.expected += totals.expected;
+  }
+  return sample;
+}
+
 export async function runLoad(opts: LoadOptions, stop: AbortSignal, onProgress: (p: Progress) => void): Promise<RawStats> {
   const settings: PeerSettings = {
     url: opts.url, transport: opts.transport, credentials: { apisecret: opts.apisecret, token: opts.token },
@@ -91,12 +103,17 @@ export async function runLoad(opts: LoadOptions, stop: AbortSignal, onProgress: 
   const peers: LoadPeer[] = [];
   let phase: Progress['phase'] = 'ramp';
   let verifiedBefore = 0;
-  const report = (): void => {
-    const verified = peers.reduce((n, p) => n + (p.verifier?.totalsNow().verified ?? 0), 0);
-    onProgress({ phase, started: peers.length, planned: stats.planned, connected: stats.connected, failed: stats.failed, verified: verified - verifiedBefore, cpuPct: cpu.pct() });
-    verifiedBefore = verified;
+  const sampleNow = (): TimelineSample => timelineSample(peers, stats, performance.now() - started);
+  const report = (sample = sampleNow()): void => {
+    onProgress({ phase, started: peers.length, planned: stats.planned, connected: stats.connected, failed: stats.failed, verified: sample.verified - verifiedBefore, cpuPct: cpu.pct() });
+    verifiedBefore = sample.verified;
   };
-  const ticker = setInterval(report, 1000);
+  // The timeline gets exactly one sample a second, so that workers' samples line up by index.
+  const ticker = setInterval(() => {
+    const sample = sampleNow();
+    stats.timeline.push(sample);
+    report(sample);
+  }, 1000);
 
   const setUp = async (peer: LoadPeer, task: PeerTask): Promise<void> => {
     let timer: NodeJS.Timeout | undefined;
@@ -142,6 +159,7 @@ export async function runLoad(opts: LoadOptions, stop: AbortSignal, onProgress: 
     plan.stopMedia?.();
     const stoppedAt = Date.now();
     await new Promise((resolve) => setTimeout(resolve, DRAIN_MS));
+    stats.timeline.push(sampleNow());
     for (const peer of peers) peer.tally(stoppedAt);
     await Promise.race([
       Promise.allSettled([...peers.map((p) => p.close()), plan.cleanup()]),

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHROMIUM, describeBrowser, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
+import { artifactPath } from '../support/web-ui.js';
 import { runCli } from '../support/processes.js';
 import type { Report } from '../../src/load/stats.js';
 
@@ -22,6 +24,8 @@ describe('janus-load audiobridge and streaming against one real Janus', { timeou
   let janus: JanusInstance;
   let args: string[];
   let dir: string;
+  /** Signalling request types of the streaming run: one histogram each in its HTML report. */
+  let verbs = 0;
 
   before(async () => {
     [janus] = (await startJanusCluster(1, { plugins: ['audiobridge', 'streaming'] })) as [JanusInstance];
@@ -44,12 +48,52 @@ describe('janus-load audiobridge and streaming against one real Janus', { timeou
   });
 
   it('streaming: 3 viewers of a mountpoint the tool creates and feeds', async () => {
-    const { code, report } = await load([...args, '--scenario', 'streaming', '--viewers', '3', '--duration', '3']);
+    const { code, report } = await load([...args, '--scenario', 'streaming', '--viewers', '3', '--duration', '3', '--html', join(dir, 'report.html')]);
+    verbs = Object.keys(report.signalling_ms).length;
     const detail = JSON.stringify(report, null, 1);
     assert.deepEqual(report.peers, { planned: 3, connected: 3, failed: 0, aborted: 0 }, detail);
     assert.equal(code, 0);
     assert.ok(report.packets.received > 3 * 100, detail);
     assert.equal(report.packets.wrong_stream, 0, detail);
     assert.ok(report.loss_pct !== null && report.loss_pct < 1, detail);
+  });
+
+  describeBrowser('the streaming run\'s HTML report in headless Chromium', {}, () => {
+    let browser: ChromiumBrowser | undefined;
+    before(async () => { browser = await launchChromium(CHROMIUM); });
+    after(async () => { await browser?.close(); });
+
+    it('shows every plot, each drawn, and the page is not blank', async () => {
+      const page = await browser!.context.newPage();
+      await page.goto(`file://${join(dir, 'report.html')}`);
+      // Peers, bitrate, loss over time; first RTP and ICE+DTLS histograms; one per signalling request type.
+      const drawn = await page.locator('svg.plot').evaluateAll((svgs) => svgs.map((svg) =>
+        svg.querySelectorAll('rect.bar').length + [...svg.querySelectorAll('polyline.series')].filter((l) => (l.getAttribute('points') ?? '').split(' ').length >= 2).length));
+      assert.equal(drawn.length, 5 + verbs);
+      assert.ok(drawn.every((n) => n > 0), `plots with nothing drawn: ${JSON.stringify(drawn)}`);
+      const png = await page.screenshot({ fullPage: true, path: artifactPath('janus-load-report.png') });
+      // Decoded by the browser itself: the share of non-white pixels and the number of distinct colours.
+      const pixels = await page.evaluate(async (b64) => {
+        const img = new Image();
+        img.src = `data:image/png;base64,${b64}`;
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = img.width;
+        canvas.height = img.height;
+        const ctx = canvas.getContext('2d');
+        if (!ctx) return { inked: 0, colours: 0 };
+        ctx.drawImage(img, 0, 0);
+        const data = ctx.getImageData(0, 0, img.width, img.height).data;
+        const colours = new Set<number>();
+        let inked = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          const [r, g, b] = [data[i] ?? 0, data[i + 1] ?? 0, data[i + 2] ?? 0];
+          if (r < 240 || g < 240 || b < 240) inked++;
+          colours.add((r << 16) | (g << 8) | b);
+        }
+        return { inked: inked / (data.length / 4), colours: colours.size };
+      }, png.toString('base64'));
+      assert.ok(pixels.inked > 0.01 && pixels.colours > 20, JSON.stringify(pixels));
+    });
   });
 });
