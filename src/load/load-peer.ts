@@ -4,7 +4,7 @@ import { MediaStreamTrack, type RTCPeerConnection, type RTCRtpTransceiver } from
 import { Signalling, type Credentials } from './signalling.js';
 import { MediaVerifier, startSyntheticPump, type SendCounters } from './synthetic-media.js';
 import { startTonePump } from './tone.js';
-import { assertOnlyCandidate, createActiveOffer, createPc, onceConnected, type Kind } from './werift-peer.js';
+import { assertOnlyCandidate, createActiveOffer, createPc, onceConnected, type CodecSet, type Kind } from './werift-peer.js';
 import type { RawStats } from './stats.js';
 
 export type PeerSettings = {
@@ -48,14 +48,14 @@ export class LoadPeer {
   }
 
   /**
-   * A PeerConnection whose received RTP goes to a verifier expecting `expected(mid, kind)`; `pcmu`: G.711
-   * µ-law audio (AudioBridge, so the mix can be decoded); `sequence`: see MediaVerifier.
+   * A PeerConnection whose received RTP goes to a verifier expecting `expected(mid, kind)`; `codecs`: see
+   * CodecSet; `sequence`: see MediaVerifier.
    */
   createPc(
     expected: (mid: string | null, kind: Kind) => number | undefined,
-    opts: { pcmu?: boolean; sequence?: { accept: (payload: Buffer) => boolean } } = {},
+    opts: { codecs?: CodecSet; sequence?: { accept: (payload: Buffer) => boolean } } = {},
   ): RTCPeerConnection {
-    const pc = createPc(this.settings.iceAddress, opts.pcmu);
+    const pc = createPc(this.settings.iceAddress, opts.codecs);
     this.verifier = new MediaVerifier(expected, opts.sequence);
     // Subscribed before any remote description: a subscriber's transceivers appear inside it.
     pc.onRemoteTransceiverAdded.subscribe((tr) => { this.watch(tr); });

@@ -58,6 +58,17 @@ describe('janus-load audiobridge and streaming against one real Janus', { timeou
     assert.ok(report.loss_pct !== null && report.loss_pct < 1, detail);
   });
 
+  it('streaming --mountpoint: 3 viewers of the stock a-law radio mountpoint, its packets counted by sequence numbers', async () => {
+    const { code, report } = await load([...args, '--scenario', 'streaming', '--mountpoint', '2', '--viewers', '3', '--duration', '2']);
+    const detail = JSON.stringify(report, null, 1);
+    assert.deepEqual(report.peers, { planned: 3, connected: 3, failed: 0, aborted: 0 }, detail);
+    assert.equal(code, 0);
+    // 50 a-law packets a second to each viewer; the tool sent nothing itself.
+    assert.ok(report.packets.received > 3 * 50, detail);
+    assert.equal(report.packets.sent, 0, detail);
+    assert.ok(report.loss_pct !== null && report.loss_pct < 1, detail);
+  });
+
   describeBrowser('the streaming run\'s HTML report in headless Chromium', {}, () => {
     let browser: ChromiumBrowser | undefined;
     before(async () => { browser = await launchChromium(CHROMIUM); });

@@ -22,7 +22,7 @@ async function participate(peer: LoadPeer, room: { id: number; ready: () => Prom
   const handle = await signalling.attach(PLUGIN);
   await signalling.message(handle, { request: 'join', room: room.id, display: peer.name, codec: 'pcmu' });
   // The mix a participant hears is one stream, whatever the number of others in it.
-  const pc = peer.createPc((_mid, kind) => (kind === 'audio' ? mixId : undefined), { pcmu: true, sequence: { accept: isLoud } });
+  const pc = peer.createPc((_mid, kind) => (kind === 'audio' ? mixId : undefined), { codecs: 'pcmu', sequence: { accept: isLoud } });
   peer.addToneSender(pitch(index));
   const { jsep } = await signalling.message(handle, { request: 'configure', muted: false }, await peer.offer());
   if (jsep?.type !== 'answer') throw new JanusApiError(undefined, 'audiobridge: no answer to the offer');

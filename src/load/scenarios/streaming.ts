@@ -83,7 +83,7 @@ async function view(peer: LoadPeer, source: Source): Promise<void> {
   } else {
     // Someone else's media: one stream per m-line, each counted by its RTP sequence numbers.
     const ids = source.nextIds();
-    peer.createPc((_mid, kind) => ids[kind], { sequence: { accept: () => true } });
+    peer.createPc((_mid, kind) => ids[kind], { codecs: 'any', sequence: { accept: () => true } });
   }
   const answer = await peer.answer(offer);
   if (feed) {
