@@ -62,7 +62,8 @@ Ramps up real WebRTC peers (werift) against a Janus API endpoint (a Janus or jan
   --admin-url URL        janus-proxy's admin API (http://host:8100): report the proxy's own backend split
   --admin-token T        its bearer token
   --setup-timeout S      seconds a peer may take from start to verified media (default 30)
-  --room-base N          id of the first videoroom room, and the videocall usernames' run id (default: random)
+  --room-base N          id of the first videoroom/audiobridge room, of the streaming mountpoint
+                         created (one per worker), and the videocall usernames' run id (default: random)
   --workers N            split the load over N processes (default 1)
   --json FILE            write the report as JSON to FILE ('-': stdout, instead of the table)
   --html FILE            write a self-contained HTML report with plots (peers, bitrate, loss over time,
