@@ -107,6 +107,9 @@ export function plots(stats: RawStats): string[] {
   ];
 }
 
+/** JSON for an inert <script type="application/json"> block: no `</script>` can end it early. */
+const jsonData = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
+
 export function renderHtml(report: Report, stats: RawStats): string {
   const title = `janus-load: ${report.target.scenario} against ${report.target.url}`;
   return `<!doctype html>
@@ -118,7 +121,8 @@ export function renderHtml(report: Report, stats: RawStats): string {
 <div class="plots">
 ${plots(stats).join('\n')}
 </div>
-<script type="application/json" id="report">${JSON.stringify(report).replace(/</g, '\\u003c')}</script>
+<script type="application/json" id="report">${jsonData(report)}</script>
+<script type="application/json" id="timeline">${jsonData(stats.timeline)}</script>
 </body></html>
 `;
 }

@@ -108,7 +108,8 @@ export async function runLoad(opts: LoadOptions, stop: AbortSignal, onProgress: 
     onProgress({ phase, started: peers.length, planned: stats.planned, connected: stats.connected, failed: stats.failed, verified: sample.verified - verifiedBefore, cpuPct: cpu.pct() });
     verifiedBefore = sample.verified;
   };
-  // The timeline gets exactly one sample a second, so that workers' samples line up by index.
+  // The timeline gets exactly one sample a second from 0, so that workers' samples line up by index.
+  stats.timeline.push(sampleNow());
   const ticker = setInterval(() => {
     const sample = sampleNow();
     stats.timeline.push(sample);

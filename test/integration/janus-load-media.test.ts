@@ -9,7 +9,7 @@ import { CHROMIUM, describeBrowser, launchChromium, type ChromiumBrowser } from 
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { artifactPath } from '../support/web-ui.js';
 import { runCli } from '../support/processes.js';
-import type { Report } from '../../src/load/stats.js';
+import type { Report, TimelineSample } from '../../src/load/stats.js';
 
 async function load(args: string[]): Promise<{ code: number; report: Report }> {
   const { code, stdout, stderr } = await runCli('janus-load', [...args, '--json', '-']);
@@ -55,8 +55,8 @@ describe('janus-load audiobridge and streaming against one real Janus', { timeou
     assert.ok(report.packets.received > 3 * 100, detail);
   });
 
-  it('streaming: 3 viewers of a mountpoint the tool creates and feeds', async () => {
-    const { report, detail } = await healthyRun(['--scenario', 'streaming', '--viewers', '3', '--duration', '3', '--html', join(dir, 'report.html')], 3, 1);
+  it('streaming: 3 viewers of mountpoints the tool creates and feeds (one per worker, two workers)', async () => {
+    const { report, detail } = await healthyRun(['--scenario', 'streaming', '--viewers', '3', '--workers', '2', '--duration', '3', '--html', join(dir, 'report.html')], 3, 1);
     verbs = Object.keys(report.signalling_ms).length;
     assert.ok(report.packets.received > 3 * 100, detail);
   });
@@ -80,6 +80,10 @@ describe('janus-load audiobridge and streaming against one real Janus', { timeou
       const drawn = await page.locator('svg.plot').evaluateAll((svgs) => svgs.map((svg) =>
         svg.querySelectorAll('rect.bar').length + [...svg.querySelectorAll('polyline.series')].filter((l) => (l.getAttribute('points') ?? '').split(' ').length >= 2).length));
       assert.equal(drawn.length, 5 + verbs);
+      // The workers' timelines add up: all 3 viewers connected at the end.
+      const timeline = JSON.parse(await page.locator('#timeline').textContent() ?? '[]') as TimelineSample[];
+      assert.deepEqual([timeline.at(-1)?.started, timeline.at(-1)?.connected, timeline.at(-1)?.failed], [3, 3, 0], JSON.stringify(timeline));
+      assert.equal(timeline[0]?.s, 0);
       assert.ok(drawn.every((n) => n > 0), `plots with nothing drawn: ${JSON.stringify(drawn)}`);
       const png = await page.screenshot({ fullPage: true, path: artifactPath('janus-load-report.png') });
       // Decoded by the browser itself: the share of non-white pixels and the number of distinct colours.
