@@ -2,9 +2,11 @@
 /** `janus-load`: a load test with real WebRTC media (werift) against a Janus API endpoint. */
 import { writeFileSync } from 'node:fs';
 import { LOAD_USAGE, parseLoadArgs, UsageError, type LoadOptions } from '../load/options.js';
+import { renderHtml } from '../load/html-report.js';
 import { formatProgress, formatReport } from '../load/report-table.js';
 import { runLoad, type Progress } from '../load/runner.js';
 import { buildReport, exitCodeOf, type RawStats } from '../load/stats.js';
+import { PCMU_KBPS } from '../load/tone.js';
 import { runWorkers, type WorkerMessage } from '../load/workers.js';
 import { runCommand } from './run-command.js';
 
@@ -69,7 +71,10 @@ async function main(): Promise<number> {
   } finally {
     printer.end();
   }
-  const report = buildReport(stats, { url: opts.url, scenario: opts.scenario, transport: opts.transport, workers: opts.workers, kbps: opts.kbps });
+  // AudioBridge participants speak G.711, whose rate is fixed: --bitrate does not apply to them.
+  const kbps = opts.scenario === 'audiobridge' ? PCMU_KBPS : opts.kbps;
+  const report = buildReport(stats, { url: opts.url, scenario: opts.scenario, transport: opts.transport, workers: opts.workers, kbps });
+  if (opts.html !== undefined) writeFileSync(opts.html, renderHtml(report, stats));
   const json = `${JSON.stringify(report, null, 2)}\n`;
   if (opts.json === '-') process.stdout.write(json);
   else {

@@ -3,7 +3,8 @@
 import { MediaStreamTrack, type RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
 import { Signalling, type Credentials } from './signalling.js';
 import { MediaVerifier, startSyntheticPump, type SendCounters } from './synthetic-media.js';
-import { assertOnlyCandidate, createActiveOffer, createPc, onceConnected, type Kind } from './werift-peer.js';
+import { startTonePump } from './tone.js';
+import { assertOnlyCandidate, createActiveOffer, createPc, onceConnected, type CodecSet, type Kind } from './werift-peer.js';
 import type { RawStats } from './stats.js';
 
 export type PeerSettings = {
@@ -46,10 +47,16 @@ export class LoadPeer {
     return this.signalling;
   }
 
-  /** A PeerConnection whose received RTP goes to a verifier expecting `expected(mid, kind)`. */
-  createPc(expected: (mid: string | null, kind: Kind) => number | undefined): RTCPeerConnection {
-    const pc = createPc(this.settings.iceAddress);
-    this.verifier = new MediaVerifier(expected);
+  /**
+   * A PeerConnection whose received RTP goes to a verifier expecting `expected(mid, kind)`; `codecs`: see
+   * CodecSet; `sequence`: see MediaVerifier.
+   */
+  createPc(
+    expected: (mid: string | null, kind: Kind) => number | undefined,
+    opts: { codecs?: CodecSet; sequence?: { accept: (payload: Buffer) => boolean } } = {},
+  ): RTCPeerConnection {
+    const pc = createPc(this.settings.iceAddress, opts.codecs);
+    this.verifier = new MediaVerifier(expected, opts.sequence);
     // Subscribed before any remote description: a subscriber's transceivers appear inside it.
     pc.onRemoteTransceiverAdded.subscribe((tr) => { this.watch(tr); });
     this.pc = pc;
@@ -63,7 +70,7 @@ export class LoadPeer {
     const verifier = this.verifier;
     const kind: Kind = tr.kind === 'audio' ? 'audio' : 'video';
     tr.onTrack.subscribe((track) => {
-      track.onReceiveRtp.subscribe((rtp) => { verifier?.onPacket(tr.mid, kind, rtp.payload); });
+      track.onReceiveRtp.subscribe((rtp) => { verifier?.onPacket(tr.mid, kind, rtp.payload, rtp.header.sequenceNumber); });
     });
   }
 
@@ -74,10 +81,24 @@ export class LoadPeer {
     const tracks = { audio: new MediaStreamTrack({ kind: 'audio' }), video: new MediaStreamTrack({ kind: 'video' }) };
     this.watch(pc.addTransceiver(tracks.audio, { direction }));
     this.watch(pc.addTransceiver(tracks.video, { direction }));
+    this.pumpOnceConnected(pc, () => startSyntheticPump(
+      { audio: (p) => { tracks.audio.writeRtp(p); }, video: (p) => { tracks.video.writeRtp(p); } }, streamIds, this.settings.kbps, this.sent));
+  }
+
+  /** Adds a sendrecv G.711 audio track that carries a tone once connected (AudioBridge). */
+  addToneSender(frequencyHz: number): void {
+    const pc = this.pc;
+    if (!pc) throw new Error('no PeerConnection');
+    const track = new MediaStreamTrack({ kind: 'audio' });
+    this.watch(pc.addTransceiver(track, { direction: 'sendrecv' }));
+    this.pumpOnceConnected(pc, () => startTonePump((p) => { track.writeRtp(p); }, frequencyHz, this.sent));
+  }
+
+  private pumpOnceConnected(pc: RTCPeerConnection, start: () => () => void): void {
     pc.connectionStateChange.subscribe((state) => {
       if (state !== 'connected' || this.stopPump || this.closed) return;
       this.sendingSince = Date.now();
-      this.stopPump = startSyntheticPump(tracks, streamIds, this.settings.kbps, this.sent);
+      this.stopPump = start();
     });
   }
 

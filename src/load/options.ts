@@ -1,7 +1,7 @@
 // The janus-load command line: flags, their defaults and checks.
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['echotest', 'videoroom', 'videocall'] as const;
+export const SCENARIOS = ['echotest', 'videoroom', 'videocall', 'audiobridge', 'streaming'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export type LoadOptions = {
@@ -12,6 +12,12 @@ export type LoadOptions = {
   rooms: number;
   publishers: number;
   subscribers: number;
+  participants: number;
+  viewers: number;
+  /** Streaming: an existing mountpoint to watch (its media is not ours: counted by RTP sequence numbers). */
+  mountpoint: number | undefined;
+  /** Streaming: where to send the RTP feed of the mountpoint the tool creates (default: the Janus its viewers get). */
+  rtpHost: string | undefined;
   durationS: number;
   ramp: number;
   kbps: number;
@@ -23,6 +29,7 @@ export type LoadOptions = {
   setupTimeoutS: number;
   workers: number;
   json: string | undefined;
+  html: string | undefined;
   roomBase: number;
   /** Set on worker processes: their number, and the number of workers (internal flags). */
   worker: { index: number; count: number } | undefined;
@@ -34,11 +41,18 @@ Ramps up real WebRTC peers (werift) against a Janus API endpoint (a Janus or jan
 
   --url URL              Janus API endpoint: ws://host:8188/ (ws) or http://host:8088/janus (http)
   --scenario NAME        echotest (default) | videoroom | videocall (pairs calling each other)
+                         | audiobridge (rooms x participants, each sending a G.711 tone and checking
+                         that the mix it hears is not silent) | streaming (viewers of one mountpoint)
   --transport ws|http    signalling transport (default: from the URL scheme)
   --peers N              echotest peers, or videocall peers (rounded up to pairs) (default 10)
-  --rooms N              videoroom rooms (default 1)
+  --rooms N              videoroom or audiobridge rooms (default 1)
   --publishers N         publishers per room (default 2)
   --subscribers N        subscribers per room, one PeerConnection each, subscribed to every publisher (default 4)
+  --participants N       audiobridge participants per room, at least 2 (default 3)
+  --viewers N            streaming viewers (default 10)
+  --mountpoint ID        streaming: watch this existing mountpoint (any media, counted by RTP sequence
+                         numbers); default: create an RTP mountpoint and feed it synthetic audio+video
+  --rtp-host IP          streaming: send the feed there (default: the Janus address in the viewers' SDP)
   --duration S           seconds of media once every peer is set up (default 10)
   --ramp N               peers started per second (default 5)
   --bitrate KBPS         media sent per sending peer, audio + video (default 300)
@@ -48,9 +62,12 @@ Ramps up real WebRTC peers (werift) against a Janus API endpoint (a Janus or jan
   --admin-url URL        janus-proxy's admin API (http://host:8100): report the proxy's own backend split
   --admin-token T        its bearer token
   --setup-timeout S      seconds a peer may take from start to verified media (default 30)
-  --room-base N          id of the first videoroom room, and the videocall usernames' run id (default: random)
+  --room-base N          id of the first videoroom/audiobridge room, of the streaming mountpoint
+                         created (one per worker), and the videocall usernames' run id (default: random)
   --workers N            split the load over N processes (default 1)
   --json FILE            write the report as JSON to FILE ('-': stdout, instead of the table)
+  --html FILE            write a self-contained HTML report with plots (peers, bitrate, loss over time,
+                         latency histograms) to FILE
   -h, --help             this text
 
 Exit status: 0 when every peer connected, 1 when any failed (or none connected), 130 after Ctrl-C, 2 on bad flags.
@@ -72,7 +89,8 @@ export function parseLoadArgs(argv: string[]): LoadOptions | 'help' {
     options: {
       url: { type: 'string' }, scenario: { type: 'string' }, transport: { type: 'string' },
       peers: { type: 'string' }, rooms: { type: 'string' }, publishers: { type: 'string' }, subscribers: { type: 'string' },
-      duration: { type: 'string' }, ramp: { type: 'string' }, bitrate: { type: 'string' },
+      participants: { type: 'string' }, viewers: { type: 'string' }, mountpoint: { type: 'string' }, 'rtp-host': { type: 'string' },
+      html: { type: 'string' }, duration: { type: 'string' }, ramp: { type: 'string' }, bitrate: { type: 'string' },
       apisecret: { type: 'string' }, token: { type: 'string' }, 'ice-address': { type: 'string' },
       'admin-url': { type: 'string' }, 'admin-token': { type: 'string' },
       'setup-timeout': { type: 'string' }, 'room-base': { type: 'string' }, workers: { type: 'string' }, json: { type: 'string' },
@@ -97,6 +115,10 @@ export function parseLoadArgs(argv: string[]): LoadOptions | 'help' {
     rooms: positive('rooms', values.rooms, 1),
     publishers: positive('publishers', values.publishers, 2),
     subscribers: positive('subscribers', values.subscribers, 4, 0),
+    participants: positive('participants', values.participants, 3, 2),
+    viewers: positive('viewers', values.viewers, 10),
+    mountpoint: values.mountpoint === undefined ? undefined : positive('mountpoint', values.mountpoint, 1),
+    rtpHost: values['rtp-host'],
     durationS: positive('duration', values.duration, 10, 0),
     ramp: positive('ramp', values.ramp, 5, 0.1),
     kbps: positive('bitrate', values.bitrate, 300, 8),
@@ -105,6 +127,7 @@ export function parseLoadArgs(argv: string[]): LoadOptions | 'help' {
     setupTimeoutS: positive('setup-timeout', values['setup-timeout'], 30),
     workers: positive('workers', values.workers, 1),
     json: values.json,
+    html: values.html,
     roomBase: positive('room-base', values['room-base'], 1_000_000_000 + Math.floor(Math.random() * 1_000_000_000)),
     worker,
   };

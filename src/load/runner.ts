@@ -3,13 +3,15 @@
 // short; peers still setting up then count as aborted, not failed.
 import { LoadPeer, type PeerSettings } from './load-peer.js';
 import type { LoadOptions } from './options.js';
+import { audiobridgePlan } from './scenarios/audiobridge.js';
 import { echotestPlan } from './scenarios/echotest.js';
 import type { PeerTask, ScenarioPlan } from './scenarios/plan.js';
+import { streamingPlan } from './scenarios/streaming.js';
 import { videocallPlan } from './scenarios/videocall.js';
 import { videoroomPlan } from './scenarios/videoroom.js';
 import { proxyBackendSplit } from './proxy-split.js';
 import { JanusApiError } from './signalling.js';
-import { emptyStats, recordFailure, type RawStats } from './stats.js';
+import { emptyStats, recordFailure, type RawStats, type TimelineSample } from './stats.js';
 
 export type Progress = {
   phase: 'ramp' | 'run' | 'stop';
@@ -47,7 +49,11 @@ function planFor(opts: LoadOptions, settings: PeerSettings, stats: RawStats): Sc
   const worker = opts.worker ?? { index: 0, count: 1 };
   if (opts.scenario === 'echotest') return echotestPlan(share(opts.peers, worker), worker.index);
   if (opts.scenario === 'videocall') return videocallPlan(share(opts.peers, worker), opts.roomBase, worker.index);
+  if (opts.scenario === 'streaming') {
+    return streamingPlan({ viewers: share(opts.viewers, worker), mountpoint: opts.mountpoint, rtpHost: opts.rtpHost, kbps: opts.kbps }, opts.roomBase, worker.index, settings, stats);
+  }
   const rooms = Array.from({ length: opts.rooms }, (_, r) => r).filter((r) => r % worker.count === worker.index);
+  if (opts.scenario === 'audiobridge') return audiobridgePlan({ rooms, participants: opts.participants }, opts.roomBase, worker.index, settings, stats);
   return videoroomPlan({ rooms, publishers: opts.publishers, subscribers: opts.subscribers }, opts.roomBase, worker.index, settings, stats);
 }
 
@@ -72,6 +78,18 @@ async function readProxySplit(adminUrl: string, token: string | undefined, peers
   }
 }
 
+function timelineSample(peers: readonly LoadPeer[], stats: RawStats, elapsedMs: number): TimelineSample {
+  const sample: TimelineSample = { s: Math.round(elapsedMs / 100) / 10, started: peers.length, connected: stats.connected, failed: stats.failed, rxBytes: 0, verified: 0, expected: 0 };
+  for (const peer of peers) {
+    const totals = peer.verifier?.totalsNow();
+    if (!totals) continue;
+    sample.rxBytes += totals.bytes;
+    sample.verified += totals.verified;
+    sample.expected += totals.expected;
+  }
+  return sample;
+}
+
 export async function runLoad(opts: LoadOptions, stop: AbortSignal, onProgress: (p: Progress) => void): Promise<RawStats> {
   const settings: PeerSettings = {
     url: opts.url, transport: opts.transport, credentials: { apisecret: opts.apisecret, token: opts.token },
@@ -85,12 +103,18 @@ export async function runLoad(opts: LoadOptions, stop: AbortSignal, onProgress: 
   const peers: LoadPeer[] = [];
   let phase: Progress['phase'] = 'ramp';
   let verifiedBefore = 0;
-  const report = (): void => {
-    const verified = peers.reduce((n, p) => n + (p.verifier?.totalsNow().verified ?? 0), 0);
-    onProgress({ phase, started: peers.length, planned: stats.planned, connected: stats.connected, failed: stats.failed, verified: verified - verifiedBefore, cpuPct: cpu.pct() });
-    verifiedBefore = verified;
+  const sampleNow = (): TimelineSample => timelineSample(peers, stats, performance.now() - started);
+  const report = (sample = sampleNow()): void => {
+    onProgress({ phase, started: peers.length, planned: stats.planned, connected: stats.connected, failed: stats.failed, verified: sample.verified - verifiedBefore, cpuPct: cpu.pct() });
+    verifiedBefore = sample.verified;
   };
-  const ticker = setInterval(report, 1000);
+  // The timeline gets exactly one sample a second from 0, so that workers' samples line up by index.
+  stats.timeline.push(sampleNow());
+  const ticker = setInterval(() => {
+    const sample = sampleNow();
+    stats.timeline.push(sample);
+    report(sample);
+  }, 1000);
 
   const setUp = async (peer: LoadPeer, task: PeerTask): Promise<void> => {
     let timer: NodeJS.Timeout | undefined;
@@ -133,8 +157,10 @@ export async function runLoad(opts: LoadOptions, stop: AbortSignal, onProgress: 
     phase = 'stop';
     clearInterval(ticker);
     for (const peer of peers) peer.stopMedia();
+    plan.stopMedia?.();
     const stoppedAt = Date.now();
     await new Promise((resolve) => setTimeout(resolve, DRAIN_MS));
+    stats.timeline.push(sampleNow());
     for (const peer of peers) peer.tally(stoppedAt);
     await Promise.race([
       Promise.allSettled([...peers.map((p) => p.close()), plan.cleanup()]),

@@ -4,6 +4,18 @@ import type { ReceiveTotals, SendCounters } from './synthetic-media.js';
 
 export type Failure = { peer: string; code: number | null; reason: string };
 
+/** The run at one second from the start of its ramp; counters are cumulative (rates are differences). */
+export type TimelineSample = {
+  s: number;
+  started: number;
+  connected: number;
+  failed: number;
+  /** Received payload bytes, verified packets and packets expected from counter ranges, over all peers. */
+  rxBytes: number;
+  verified: number;
+  expected: number;
+};
+
 export type RawStats = {
   planned: number;
   connected: number;
@@ -33,6 +45,8 @@ export type RawStats = {
   /** Share of one core the process used over the run, one entry per process. */
   cpuPct: number[];
   interrupted: boolean;
+  /** One sample a second (for the HTML report's plots); worker processes' samples add up by index. */
+  timeline: TimelineSample[];
 };
 
 const KEPT_FAILURES = 10;
@@ -43,6 +57,7 @@ export function emptyStats(planned: number): RawStats {
     planned, connected: 0, failed: 0, aborted: 0, failures: [], errors: {}, firstRtpMs: [], iceMs: [], jitterMs: [], signallingMs: {},
     sent: { packets: 0, bytes: 0 }, received: { verified: 0, wrongStream: 0, unverified: 0, expected: 0, bytes: 0 },
     backends: {}, proxyBackends: null, proxyBackendsError: null, runSeconds: 0, sendSeconds: 0, receiveSeconds: 0, cpuPct: [], interrupted: false,
+    timeline: [],
   };
 }
 
@@ -82,8 +97,22 @@ export function mergeStats(parts: RawStats[]): RawStats {
     out.receiveSeconds += p.receiveSeconds;
     out.cpuPct.push(...p.cpuPct);
     out.interrupted ||= p.interrupted;
+    mergeTimeline(out.timeline, p.timeline);
   }
   return out;
+}
+
+/** Adds `part`'s samples to `into`, second by second (workers start together, so index i is the same second). */
+function mergeTimeline(into: TimelineSample[], part: readonly TimelineSample[]): void {
+  part.forEach((sample, i) => {
+    const at = into[i];
+    if (!at) {
+      into[i] = { ...sample };
+      return;
+    }
+    at.s = Math.max(at.s, sample.s);
+    for (const k of ['started', 'connected', 'failed', 'rxBytes', 'verified', 'expected'] as const) at[k] += sample[k];
+  });
 }
 
 export type Percentiles = { count: number; p50: number | null; p95: number | null; p99: number | null; max: number | null };

@@ -1,7 +1,7 @@
 // Synthetic media a receiver can verify: every RTP payload carries a magic, the id of the stream it
 // belongs to and a counter. A receiver thus knows "the right stream arrived" (not just "packets"), and
 // counts losses from counter gaps the way RTP receivers do from sequence numbers.
-import { MediaStreamTrack, RtpHeader, RtpPacket } from 'werift';
+import { RtpHeader, RtpPacket } from 'werift';
 import type { Kind } from './werift-peer.js';
 
 const MAGIC = Buffer.from('JLT1');
@@ -33,17 +33,20 @@ export function decodePayload(payload: Buffer): { streamId: number; counter: num
 
 export type SendCounters = { packets: number; bytes: number };
 
+/** Where a pump's packets go: a werift track (`track.writeRtp`) or a UDP socket (Streaming feed). */
+export type RtpSink = (packet: RtpPacket) => void;
+
 /**
- * Sends audio every 20 ms and video every 33 ms on the given tracks, carrying `streamIds[kind]`; video
+ * Sends audio every 20 ms and video every 33 ms to the given sinks, carrying `streamIds[kind]`; video
  * packets are padded so that audio + video come close to `kbps` (capped by the MTU). Returns the stop.
  */
 export function startSyntheticPump(
-  tracks: Partial<Record<Kind, MediaStreamTrack>>, streamIds: Record<Kind, number>, kbps: number, sent: SendCounters,
+  sinks: Partial<Record<Kind, RtpSink>>, streamIds: Record<Kind, number>, kbps: number, sent: SendCounters,
 ): () => void {
   const timers: NodeJS.Timeout[] = [];
-  const { audio, video } = tracks;
-  const write = (track: MediaStreamTrack, header: RtpHeader, payload: Buffer): void => {
-    track.writeRtp(new RtpPacket(header, payload));
+  const { audio, video } = sinks;
+  const write = (sink: RtpSink, header: RtpHeader, payload: Buffer): void => {
+    sink(new RtpPacket(header, payload));
     sent.packets++;
     sent.bytes += payload.length;
   };
@@ -78,7 +81,7 @@ export type ReceiveTotals = {
   verified: number;
   /** Packets with a valid magic but another stream's id: media crossed between streams. */
   wrongStream: number;
-  /** Packets without the magic (not our media). */
+  /** Packets without the magic (not our media); in sequence mode, those not accepted (silent audio). */
   unverified: number;
   /** Expected from counter ranges (highest - first + 1, per stream), and lost = expected - verified. */
   expected: number;
@@ -92,17 +95,38 @@ export class MediaVerifier {
   private firstAt: number | undefined;
   private readonly streamWaiters = new Set<() => void>();
 
-  /** `expectedStream(mid, kind)`: the stream id this transceiver must carry (undefined: not known yet). */
-  constructor(private readonly expectedStream: (mid: string | null, kind: Kind) => number | undefined) {}
+  /** Extended RTP sequence numbers per stream (sequence mode). */
+  private readonly extended = new Map<number, number>();
+
+  /**
+   * `expectedStream(mid, kind)`: the stream id this transceiver must carry (undefined: not known yet).
+   * `sequence`: media that carries no synthetic payload (an existing mountpoint, the AudioBridge mix):
+   * packets count by their RTP sequence numbers, and only those `accept` passes (e.g. not silent).
+   */
+  constructor(
+    private readonly expectedStream: (mid: string | null, kind: Kind) => number | undefined,
+    private readonly sequence?: { accept: (payload: Buffer) => boolean },
+  ) {}
+
+  /** The stream and extended RTP sequence number of a packet, in sequence mode; undefined when not accepted. */
+  private sequenced(mid: string | null, kind: Kind, payload: Buffer, seq: number): { streamId: number; counter: number } | undefined {
+    const streamId = this.expectedStream(mid, kind);
+    if (streamId === undefined || !this.sequence?.accept(payload)) return undefined;
+    const last = this.extended.get(streamId);
+    // Unwrap 16 bits: the nearest value to the last one (a run outlasts 65536 packets after 22 min).
+    const counter = last === undefined ? seq + 0x10000 : last + ((((seq - (last & 0xffff)) & 0xffff) << 16) >> 16);
+    this.extended.set(streamId, Math.max(counter, last ?? counter));
+    return { streamId, counter };
+  }
 
   /** Wall time (ms) of the first verified packet, if any. */
   get firstVerifiedAt(): number | undefined {
     return this.firstAt;
   }
 
-  onPacket(mid: string | null, kind: Kind, payload: Buffer): void {
+  onPacket(mid: string | null, kind: Kind, payload: Buffer, seq = 0): void {
     this.totals.bytes += payload.length;
-    const decoded = decodePayload(payload);
+    const decoded = this.sequence ? this.sequenced(mid, kind, payload, seq) : decodePayload(payload);
     if (!decoded) {
       this.totals.unverified++;
       return;

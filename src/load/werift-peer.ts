@@ -2,7 +2,7 @@
 // Facts behind the settings: /work/shared/reference/real-media-testing.md, section 2 (pitfalls A1, A2).
 import { networkInterfaces } from 'node:os';
 import {
-  Connection, MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, usePCMU, useSdesMid, useVP8,
+  Connection, MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket, useH264, useOPUS, usePCMU, useSdesMid, useVP8, useVP9,
   type RTCRtpTransceiver,
 } from 'werift';
 
@@ -43,14 +43,29 @@ export function assertOnlyCandidate(sdp: string, address: string | undefined): v
   if (foreign.length > 0) throw new Error(`werift offered candidates other than ${address}: ${foreign.join(' | ')}`);
 }
 
-/** A werift peer offering only `iceAddress`; audio is Opus, or G.711 µ-law (decodable by tests) with `pcmu`. */
-export function createPc(iceAddress: string | undefined, pcmu = false): RTCPeerConnection {
+/**
+ * Codecs a peer negotiates: `opus` (Opus + VP8, our synthetic media), `pcmu` (G.711 µ-law audio, which
+ * can be decoded: AudioBridge), `any` (whatever a mountpoint that is not ours may carry).
+ */
+export type CodecSet = 'opus' | 'pcmu' | 'any';
+
+const usePCMA = (): RTCRtpCodecParameters => new RTCRtpCodecParameters({ mimeType: 'audio/PCMA', clockRate: 8000, channels: 1, payloadType: 8 });
+
+const CODECS: Record<CodecSet, () => { audio: RTCRtpCodecParameters[]; video: RTCRtpCodecParameters[] }> = {
+  opus: () => ({ audio: [useOPUS()], video: [useVP8()] }),
+  pcmu: () => ({ audio: [usePCMU()], video: [useVP8()] }),
+  any: () => ({ audio: [useOPUS(), usePCMU(), usePCMA()], video: [useVP8(), useVP9(), useH264()] }),
+};
+
+/** A werift peer offering only `iceAddress`, negotiating `codecs` (a boolean: `pcmu` or not, as tests pass it). */
+export function createPc(iceAddress: string | undefined, codecs: CodecSet | boolean = 'opus'): RTCPeerConnection {
+  const set: CodecSet = codecs === true ? 'pcmu' : codecs === false ? 'opus' : codecs;
   if (iceAddress !== undefined) assertUsableAddress(iceAddress);
   return new RTCPeerConnection({
     iceServers: [],
     iceUseIpv6: false,
     bundlePolicy: 'max-bundle',
-    codecs: { audio: [pcmu ? usePCMU() : useOPUS()], video: [useVP8()] },
+    codecs: CODECS[set](),
     headerExtensions: { audio: [useSdesMid()], video: [useSdesMid()] },
     ...(iceAddress !== undefined ? { iceInterfaceAddresses: { udp4: iceAddress } } : {}),
   });

@@ -12,7 +12,7 @@ function workerArgs(argv: string[], index: number, count: number, roomBase: numb
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const name = arg.split('=')[0];
-    if (name === '--workers' || name === '--json' || name === '--room-base') {
+    if (name === '--workers' || name === '--json' || name === '--html' || name === '--room-base') {
       if (!arg.includes('=')) i++;
       continue;
     }

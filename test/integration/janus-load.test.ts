@@ -148,7 +148,7 @@ describe('janus-load through the proxy in front of two Janus', { timeout: 180_00
   let args: string[];
 
   before(async () => {
-    janus = await startJanusCluster(2, { lan: true, plugins: ['echotest', 'videoroom', 'videocall'], videoroom: {} });
+    janus = await startJanusCluster(2, { lan: true, plugins: ['echotest', 'videoroom', 'videocall', 'audiobridge', 'streaming'], videoroom: {} });
     proxy = await startTestProxy(janus);
     args = ['--url', proxy.url, '--ice-address', janus[0]!.peerAddress!, '--ramp', '10'];
   });
@@ -184,5 +184,20 @@ describe('janus-load through the proxy in front of two Janus', { timeout: 180_00
     assert.equal(code, 0);
     assert.equal(report.first_rtp_ms.count, 4);
     assert.ok(report.signalling_ms['message register'] && report.signalling_ms['message call'] && report.signalling_ms['message accept']);
+  });
+  it('audiobridge: two rooms, every participant hears the others\' tones in its mix', async () => {
+    const { code, report } = await load([...args, '--scenario', 'audiobridge', '--rooms', '2', '--participants', '2', '--duration', '3']);
+    assertHealthy(report, 4);
+    assert.equal(code, 0);
+    assert.equal(report.first_rtp_ms.count, 4);
+    assert.ok(report.signalling_ms['message join'] && report.signalling_ms['message configure']);
+  });
+
+  it('streaming: the mountpoint is created through the proxy and fed at the Janus its viewers\' SDP names', async () => {
+    const { code, report } = await load([...args, '--scenario', 'streaming', '--viewers', '3', '--duration', '3']);
+    assertHealthy(report, 3);
+    assert.equal(code, 0);
+    assert.equal(Object.keys(report.backends).length, 1, JSON.stringify(report.backends));
+    assert.ok(report.signalling_ms['message watch'] && report.signalling_ms['message start']);
   });
 });

@@ -10,6 +10,8 @@ export type PeerTask = {
 
 export type ScenarioPlan = {
   tasks: PeerTask[];
+  /** Stops media the scenario sends itself besides its peers (a Streaming feed), with the peers' media. */
+  stopMedia?(): void;
   /** Undoes what the scenario created besides peers (rooms); best effort. */
   cleanup(): Promise<void>;
 };

@@ -2,7 +2,8 @@
 // subscriber (one PeerConnection, multistream) subscribes to every publisher and verifies that each
 // m-line carries the stream of the publisher Janus announced for it.
 import type { LoadPeer, PeerSettings } from '../load-peer.js';
-import { JanusApiError, Signalling, type Data } from '../signalling.js';
+import { JanusApiError, type Data } from '../signalling.js';
+import { closeControl, openControl, type Control } from './control.js';
 import type { RawStats } from '../stats.js';
 import type { Kind } from '../werift-peer.js';
 import { streamIdAllocator, type PeerTask, type ScenarioPlan } from './plan.js';
@@ -14,26 +15,13 @@ type Feed = { id: number | string; streamIds: Record<Kind, number> };
 type Room = {
   id: number;
   /** The control session, once the room exists. */
-  ready: Promise<{ signalling: Signalling; handle: number }>;
+  ready: Promise<Control>;
   /** One entry per publisher: its feed once publishing, or its failure. */
   publishers: Promise<Feed>[];
 };
 
 function createRoom(id: number, publishers: number, settings: PeerSettings, stats: RawStats): Room['ready'] {
-  return (async () => {
-    const signalling = await Signalling.open(settings.url, settings.transport, settings.credentials, (verb, ms) => {
-      (stats.signallingMs[verb] ??= []).push(ms);
-    });
-    try {
-      await signalling.createSession();
-      const handle = await signalling.attach('janus.plugin.videoroom');
-      await signalling.message(handle, { request: 'create', room: id, publishers: Math.max(publishers, 1), description: 'janus-load' });
-      return { signalling, handle };
-    } catch (err) {
-      await signalling.close();
-      throw err;
-    }
-  })();
+  return openControl(settings, stats, 'janus.plugin.videoroom', { request: 'create', room: id, publishers: Math.max(publishers, 1), description: 'janus-load' });
 }
 
 async function publish(peer: LoadPeer, room: Room, ids: Record<Kind, number>): Promise<Feed> {
@@ -116,13 +104,7 @@ export function videoroomPlan(shape: VideoRoomShape, roomBase: number, worker: n
   return {
     tasks: [...publishers, ...subscribers],
     async cleanup() {
-      await Promise.allSettled(rooms.map(async ({ room, created }) => {
-        const control = created();
-        if (!control) return;
-        const { signalling, handle } = await control;
-        await signalling.message(handle, { request: 'destroy', room: room.id }).catch(() => undefined);
-        await signalling.close();
-      }));
+      await Promise.allSettled(rooms.map(({ room, created }) => closeControl(created(), { request: 'destroy', room: room.id })));
     },
   };
 }
