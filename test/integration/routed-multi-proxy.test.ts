@@ -21,7 +21,11 @@ describe('room-routed plugins: concurrent creates of one new room through two pr
 
   before(async () => {
     [redis, janus] = await Promise.all([startRedis(), startJanusCluster(2, { plugins: ['audiobridge', 'textroom'] })]);
-    proxies = await startSharedStoreProxies(janus, redis, ['proxy-a', 'proxy-b']);
+    // The Janus listed in opposite orders, so on a tie the two proxies would pick different Janus.
+    proxies = [
+      ...(await startSharedStoreProxies(janus, redis, ['proxy-a'])),
+      ...(await startSharedStoreProxies([...janus].reverse(), redis, ['proxy-b'])),
+    ];
   });
   after(async () => {
     await clients.closeAll();
