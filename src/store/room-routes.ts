@@ -10,6 +10,11 @@ export interface RoomRoutes {
   get(plugin: string, room: RoomKey): string | undefined;
   set(plugin: string, room: RoomKey, backend: string): void;
   delete(plugin: string, room: RoomKey): void;
+  /**
+   * Pins `room` to `backend` unless some proxy pinned it first (atomically across proxies), and
+   * gives the backend that holds the pin: two proxies creating one new room at once agree on it.
+   */
+  claim(plugin: string, room: RoomKey, backend: string): Promise<string>;
 }
 
 /** Room ids keep their JSON type: room 1 and room "1" are two rooms, as on a Janus with `string_ids`. */
@@ -30,5 +35,12 @@ export class MemoryRoomRoutes implements RoomRoutes {
 
   delete(plugin: string, room: RoomKey): void {
     this.routes.delete(routeKey(plugin, room));
+  }
+
+  claim(plugin: string, room: RoomKey, backend: string): Promise<string> {
+    const pinned = this.get(plugin, room);
+    if (pinned !== undefined) return Promise.resolve(pinned);
+    this.set(plugin, room, backend);
+    return Promise.resolve(backend);
   }
 }

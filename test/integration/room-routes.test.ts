@@ -43,4 +43,17 @@ describe('room routes in Redis', () => {
     await pollUntil('and the restarted one', () => (restarted.get(AUDIOBRIDGE, 1234) === undefined ? true : undefined), 5_000);
     assert.equal(a.get(AUDIOBRIDGE, '1234'), 'janus-2');
   });
+
+  it('two proxies claiming one new room at once agree on its backend, every time', async () => {
+    const a = await routes();
+    const b = await routes();
+    for (let room = 5000; room < 5020; room++) {
+      const [wonA, wonB] = await Promise.all([a.claim(AUDIOBRIDGE, room, 'janus-1'), b.claim(AUDIOBRIDGE, room, 'janus-2')]);
+      assert.equal(wonA, wonB, `room ${String(room)}: one backend for both proxies`);
+      assert.equal(a.get(AUDIOBRIDGE, room), wonA);
+      assert.equal(b.get(AUDIOBRIDGE, room), wonA);
+    }
+    const late = await routes();
+    assert.equal(late.get(AUDIOBRIDGE, 5000), a.get(AUDIOBRIDGE, 5000), 'the claim is in Redis too');
+  });
 });

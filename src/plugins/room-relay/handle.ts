@@ -159,7 +159,10 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
     if (backend === undefined && request !== 'create' && this.home === undefined && this.api.pinUnknown && sync && jsep === undefined) {
       return this.findRoom(room, request, body, transaction);
     }
-    backend ??= request === 'create' ? this.choose() : (this.home?.backend ?? this.choose());
+    // A new room named by the client: claimed atomically, so a concurrent create of the same room
+    // through another proxy goes to the same backend (and gets Janus's own "room exists" there).
+    if (backend === undefined && request === 'create') backend = await this.deps.routes.claim(this.ctx.plugin, room, this.choose());
+    backend ??= this.home?.backend ?? this.choose();
     const reply = await this.send(backend, sync, body, jsep, transaction, { room, backend });
     if (reply.janus === 'success') this.record(room, backend, request, pluginData(reply));
     return reply;

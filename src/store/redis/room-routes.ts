@@ -6,10 +6,18 @@
  * for Redis; writes go to the copy at once and to Redis behind it.
  */
 import type { Logger } from 'pino';
-import type { RedisConnection } from './connection.js';
+import { RedisScript, type RedisConnection } from './connection.js';
 import { routeKey, type RoomKey, type RoomRoutes } from '../room-routes.js';
 
 const DELETED = '';
+
+/** HSETNX + announce when it took, then the pin that holds: one atomic claim across proxies. */
+const CLAIM = new RedisScript(`
+if redis.call('hsetnx', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+  redis.call('publish', KEYS[2], cjson.encode({ARGV[1], ARGV[2]}))
+end
+return redis.call('hget', KEYS[1], ARGV[1])
+`);
 
 export class RedisRoomRoutes implements RoomRoutes {
   private readonly local = new Map<string, string>();
@@ -47,6 +55,15 @@ export class RedisRoomRoutes implements RoomRoutes {
     const field = routeKey(plugin, room);
     this.local.delete(field);
     this.write(field, DELETED, this.redis.client.multi().hdel(this.hash, field));
+  }
+
+  /** Redis decides the winner; the local copy follows it, so every proxy then reads the same pin. */
+  async claim(plugin: string, room: RoomKey, backend: string): Promise<string> {
+    const field = routeKey(plugin, room);
+    const pinned = await CLAIM.run(this.redis.client, [this.hash, this.channel], [field, backend]);
+    const winner = typeof pinned === 'string' && pinned !== '' ? pinned : backend;
+    this.local.set(field, winner);
+    return winner;
   }
 
   private write(field: string, backend: string, transaction: ReturnType<RedisConnection['client']['multi']>): void {
