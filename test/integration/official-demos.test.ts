@@ -91,6 +91,19 @@ describeBrowser('official Janus demos (janus-demos) through the proxy, stock plu
     await until(page, 'echoed encrypted video decoded and sound', (i) => i.framesDecoded > 10 && i.audioEnergy > 0);
   }));
 
+  it('DeviceTest: a person picks the camera and microphone listed and starts; the echo decodes', () => withDiagnostics(async () => {
+    const page = await open('devicetest');
+    // The page lists the devices and waits for a choice ("Change devices" makes the first offer); a
+    // device only has an id once capture is allowed, so the test picks one that has (the fake ones).
+    for (const sel of ['#audio-device', '#video-device']) {
+      const option = page.locator(`${sel} option:not([value=""])`).first();
+      await option.waitFor({ state: 'attached' });
+      await page.selectOption(sel, (await option.getAttribute('value')) ?? '');
+    }
+    await page.click('#change-devices');
+    await until(page, 'echoed video decoded and sound', (i) => i.framesDecoded > 10 && i.audioEnergy > 0);
+  }));
+
   it('NoSIP: the page bridges its two legs through Janus; video decoded', () => withDiagnostics(async () => {
     const page = await open('nosiptest');
     await until(page, 'video over both NoSIP legs', (i) => i.framesDecoded > 20);
