@@ -104,6 +104,19 @@ describeBrowser('official Janus demos (janus-demos) through the proxy, stock plu
     await until(page, 'echoed video decoded and sound', (i) => i.framesDecoded > 10 && i.audioEnergy > 0);
   }));
 
+  it('Screen sharing: the presenter creates a session, a viewer joins it by its id and decodes the screen', () => withDiagnostics(async () => {
+    const presenter = await open('screensharingtest');
+    await presenter.fill('#desc', 'shared by test');
+    await presenter.click('#create');
+    // The page announces the new session's id (a room made through the proxy) for others to join.
+    const room = (await presenter.locator('#session').filter({ hasText: /\d+/ }).textContent())!.trim();
+    await presenter.locator('.bootbox-alert .btn-primary').click();
+    const viewer = await open('screensharingtest');
+    await viewer.fill('#roomid', room);
+    await viewer.click('#join');
+    await until(viewer, 'the shared screen decoded', (i) => i.framesDecoded > 10);
+  }));
+
   it('NoSIP: the page bridges its two legs through Janus; video decoded', () => withDiagnostics(async () => {
     const page = await open('nosiptest');
     await until(page, 'video over both NoSIP legs', (i) => i.framesDecoded > 20);
