@@ -4,9 +4,10 @@
 // driven through its own buttons and checked for what a person would see: media arriving, the other
 // party's video decoded, a chat message delivered.
 import { it, before, after } from 'node:test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startBrowserCluster, type BrowserCluster } from '../support/browser-cluster.js';
 import { CHROMIUM, describeBrowser } from '../support/chromium.js';
@@ -15,7 +16,7 @@ import { captureConsole } from '../support/web-ui.js';
 import { demoRoutes, inbound, recordPeerConnections, type Inbound } from '../support/official-demos.js';
 
 const TIMEOUT = 20_000; // Chromium under CPU contention on the shared 2-core box
-const PLUGINS = ['echotest', 'videoroom', 'audiobridge', 'textroom', 'streaming', 'videocall', 'recordplay', 'nosip'];
+const PLUGINS = ['echotest', 'videoroom', 'audiobridge', 'textroom', 'streaming', 'videocall', 'recordplay', 'nosip', 'voicemail'];
 
 describeBrowser('official Janus demos (janus-demos) through the proxy, stock plugin configs', {}, () => {
   let cluster: BrowserCluster | undefined;
@@ -89,6 +90,32 @@ describeBrowser('official Janus demos (janus-demos) through the proxy, stock plu
     await page.fill('.bootbox-input', 'mysecret');
     await page.click('.bootbox-accept');
     await until(page, 'echoed encrypted video decoded and sound', (i) => i.framesDecoded > 10 && i.audioEnergy > 0);
+  }));
+
+  it('DeviceTest: a person picks the camera and microphone listed and starts; the echo decodes', () => withDiagnostics(async () => {
+    const page = await open('devicetest');
+    // The page lists the devices and waits for a choice ("Change devices" makes the first offer); a
+    // device only has an id once capture is allowed, so the test picks one that has (the fake ones).
+    for (const sel of ['#audio-device', '#video-device']) {
+      const option = page.locator(`${sel} option:not([value=""])`).first();
+      await option.waitFor({ state: 'attached' });
+      await page.selectOption(sel, (await option.getAttribute('value')) ?? '');
+    }
+    await page.click('#change-devices');
+    await until(page, 'echoed video decoded and sound', (i) => i.framesDecoded > 10 && i.audioEnergy > 0);
+  }));
+
+  it('Screen sharing: the presenter creates a session, a viewer joins it by its id and decodes the screen', () => withDiagnostics(async () => {
+    const presenter = await open('screensharingtest');
+    await presenter.fill('#desc', 'shared by test');
+    await presenter.click('#create');
+    // The page announces the new session's id (a room made through the proxy) for others to join.
+    const room = (await presenter.locator('#session').filter({ hasText: /\d+/ }).textContent())!.trim();
+    await presenter.locator('.bootbox-alert .btn-primary').click();
+    const viewer = await open('screensharingtest');
+    await viewer.fill('#roomid', room);
+    await viewer.click('#join');
+    await until(viewer, 'the shared screen decoded', (i) => i.framesDecoded > 10);
   }));
 
   it('NoSIP: the page bridges its two legs through Janus; video decoded', () => withDiagnostics(async () => {
@@ -168,5 +195,18 @@ describeBrowser('official Janus demos (janus-demos) through the proxy, stock plu
     const before = await inbound(page);
     await page.locator('#play:enabled').click();
     await until(page, 'the recording played back', (i) => i.framesDecoded > before.framesDecoded + 10);
+  }));
+
+  it('VoiceMail: a message is recorded and the page links the recorded file', () => withDiagnostics(async () => {
+    const page = await open('voicemailtest');
+    await page.locator('#record:enabled').click();
+    // The plugin stops by itself after its 10 seconds and names the file it wrote.
+    await page.locator('#download[href$=".opus"]').waitFor({ state: 'attached', timeout: 30_000 });
+    const href = await page.locator('#download').getAttribute('href');
+    assert.match(href ?? '', /^\/voicemail\/.+\.opus$/);
+    // The file is on whichever Janus the proxy chose, and holds ten seconds of the microphone.
+    const name = basename(href!);
+    const sizes = cluster!.janus.map((j) => statSync(join(j.dir, 'voicemail', name), { throwIfNoEntry: false })?.size ?? 0);
+    assert.ok(Math.max(...sizes) > 10_000, `recorded file sizes ${sizes.join(', ')}`);
   }));
 });

@@ -264,13 +264,17 @@ function writeVideoroomConfig(dir: string, v: NonNullable<JanusOptions['videoroo
   }));
 }
 
-/** RecordPlay recording into the fixture's own folder, which starts with the package's samples. */
+/** RecordPlay (starting with the package's samples) and VoiceMail recording into the fixture's own folders. */
 function writeRecordPlayConfig(dir: string): void {
   const recordings = join(dir, 'recordings');
   mkdirSync(recordings);
   const samples = '/usr/share/janus/recordings';
   if (existsSync(samples)) for (const name of readdirSync(samples)) copyFileSync(join(samples, name), join(recordings, name));
   writeFileSync(join(dir, 'janus.plugin.recordplay.jcfg'), toLibconfig({ general: { path: recordings } }));
+  // VoiceMail's stock folder is inside the read-only demos; its links stay under the stock base URL.
+  const voicemail = join(dir, 'voicemail');
+  mkdirSync(voicemail);
+  writeFileSync(join(dir, 'janus.plugin.voicemail.jcfg'), toLibconfig({ general: { path: voicemail, base: '/voicemail/', events: true } }));
 }
 
 /**
