@@ -374,7 +374,7 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
   if (config.admin_api.enabled) {
     const live = { sessions, requestTotals: () => metrics.requestTotals(), rooms: storedRooms(VIDEOROOM_PLUGIN, videoroom.rooms.deps.store) };
     admin = await startAdminApi(config, { cluster, info: () => dispatcher.info(), metrics, live, operator: { requests: janusAdminRequests, sessions, records: operatorDeps.records }, drain, proxies: core.calls.proxies,
-      rooms: { plugin: VIDEOROOM_PLUGIN, store: videoroom.rooms.deps.store },
+      rooms: { plugin: VIDEOROOM_PLUGIN, store: videoroom.rooms.deps.store, requests: janusAdminRequests, plugins: operatorDeps.plugins },
     }, logger);
     shutdown.push(admin.close);
   }

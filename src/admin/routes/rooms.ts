@@ -1,12 +1,29 @@
 /**
  * `GET /rooms`: the cluster's VideoRoom rooms as the shared room store holds them, each with the
  * Janus servers it spans and every participant: where it joined (its origin Janus), whether it
- * publishes, and the Janus servers its stream copies are on.
+ * publishes, and the Janus servers its stream copies are on. With the Janus Admin API's requests,
+ * also the AudioBridge and TextRoom rooms every backend lists (backend-rooms.ts); `?plugin=` narrows.
  */
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { AdminContext } from '../context.js';
 import type { RoomRecord, RoomStore } from '../../store/room-store.js';
 import { HttpError } from '../errors.js';
+import { validate } from '../validate.js';
+import type { JanusAdminRequests } from '../../janus-admin/requests.js';
+import { BACKEND_ROOMS, backendRooms, type BackendRoomView } from './backend-rooms.js';
+
+export interface RoomsDeps {
+  /** The VideoRoom's package name and its room store. */
+  plugin: string;
+  store: Pick<RoomStore, 'list'>;
+  /** The Janus Admin API's requests (message_plugin to every backend): the pass-through plugins' rooms. */
+  requests?: JanusAdminRequests | undefined;
+  /** Plugins the cluster offers now: only those are asked about. */
+  plugins?: (() => string[]) | undefined;
+}
+
+const query = z.object({ plugin: z.string().optional() });
 
 export interface RoomView {
   plugin: string;
@@ -35,12 +52,26 @@ export function roomView(plugin: string, r: RoomRecord): RoomView {
   };
 }
 
-export function roomRoutes(app: FastifyInstance, ctx: AdminContext, plugin: string, store: Pick<RoomStore, 'list'>): void {
-  app.get('/rooms', { preHandler: ctx.adminOnly }, async () => {
-    try {
-      return { rooms: (await store.list()).map((r) => roomView(plugin, r)) };
-    } catch (err) {
-      throw new HttpError(503, `The room store cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+async function videoRooms(deps: RoomsDeps): Promise<RoomView[]> {
+  try {
+    return (await deps.store.list()).map((r) => roomView(deps.plugin, r));
+  } catch (err) {
+    throw new HttpError(503, `The room store cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+export function roomRoutes(app: FastifyInstance, ctx: AdminContext, deps: RoomsDeps): void {
+  app.get('/rooms', { preHandler: ctx.adminOnly }, async (request) => {
+    const { plugin } = validate(query, request.query);
+    const offered = new Set(deps.plugins?.() ?? []);
+    const wanted = (name: string): boolean => plugin === undefined || plugin === name;
+    const errors: Record<string, string> = {};
+    const rooms: (RoomView | BackendRoomView)[] = wanted(deps.plugin) ? await videoRooms(deps) : [];
+    const { requests } = deps;
+    if (requests) {
+      const names = Object.keys(BACKEND_ROOMS).filter((name) => offered.has(name) && wanted(name));
+      rooms.push(...(await Promise.all(names.map((name) => backendRooms(requests, name, errors)))).flat());
     }
+    return { rooms, errors };
   });
 }
