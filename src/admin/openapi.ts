@@ -128,6 +128,7 @@ export function openApiDocument(): object {
               participants: { type: 'array', items: { type: 'object', required: ['id', 'backend'], properties: {
                 id: { type: ['integer', 'string', 'null'] }, display: { type: 'string' }, backend: { type: 'string' }, publishing: { type: 'boolean', description: 'VideoRoom' },
                 streams: { type: 'integer', description: 'VideoRoom' }, copies_on: { type: 'array', items: { type: 'string' }, description: 'VideoRoom' },
+                proxy: { type: 'string', description: 'VideoRoom, proxies sharing a store: the proxy the participant\'s client is connected to' },
               } } },
             } } },
             errors: { type: 'object', additionalProperties: { type: 'string' }, description: 'by `<backend>/<plugin>`: why that backend could not list its rooms' },

@@ -12,6 +12,7 @@ import type { ClientIds } from '../events/ids.js';
 
 const TOPIC = 'janus-admin';
 const IDS_TOPIC = 'janus-admin-ids';
+const MEMBERS_TOPIC = 'janus-admin-members';
 
 export interface ClusterSessionsDeps {
   records: SessionStore;
@@ -22,11 +23,14 @@ export interface ClusterSessionsDeps {
   answer(raw: JsonObject): Promise<OutgoingMessage>;
   /** Whose client of this proxy a backend session (and handle) is. */
   localIds(backend: string, session: number, handle: number | undefined): ClientIds | undefined;
+  /** This proxy's handles of `plugin` as their records' plugin state describes them (VideoRoom: room, participant). */
+  localStates(plugin: string): JsonObject[];
 }
 
 export class ClusterSessions {
   private readonly calls: BusCalls;
   private readonly idCalls: BusCalls;
+  private readonly memberCalls: BusCalls;
 
   constructor(private readonly deps: ClusterSessionsDeps) {
     this.calls = new BusCalls(deps.bus, TOPIC, (body) => deps.answer(body));
@@ -36,6 +40,21 @@ export class ClusterSessions {
       const ids = deps.localIds(backend, session, typeof handle === 'number' ? handle : undefined);
       return Promise.resolve(ids ? { ...ids } : {});
     });
+    this.memberCalls = new BusCalls(deps.bus, MEMBERS_TOPIC, (body) => Promise.resolve({
+      states: typeof body.plugin === 'string' ? deps.localStates(body.plugin) : [],
+    }));
+  }
+
+  /** Every live proxy's handles of `plugin` (their plugin state), by proxy id, this proxy's included. */
+  async statesByProxy(plugin: string): Promise<Map<string, JsonObject[]>> {
+    const { records } = this.deps;
+    const out = new Map<string, JsonObject[]>([[records.proxyId, this.deps.localStates(plugin)]]);
+    const others = (await records.owners()).filter((o) => o !== records.proxyId);
+    await Promise.all(others.map(async (owner) => {
+      const answer = await this.memberCalls.call(owner, { plugin }, this.deps.timeoutMs);
+      if (answer && Array.isArray(answer.states)) out.set(owner, answer.states.filter((x): x is JsonObject => typeof x === 'object' && x !== null && !Array.isArray(x)));
+    }));
+    return out;
   }
 
   /** The owner's answer to an Admin API request; undefined when it did not answer in time. */
@@ -58,5 +77,6 @@ export class ClusterSessions {
   close(): void {
     this.calls.close();
     this.idCalls.close();
+    this.memberCalls.close();
   }
 }

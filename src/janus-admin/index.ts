@@ -68,6 +68,8 @@ export function createJanusAdminRequests(config: ProxyConfig, deps: JanusAdminDe
   const cluster = records && bus && new ClusterSessions({
     records, bus, timeoutMs: 2 * a.backend_timeout_ms, answer: (raw) => requests.answerForwarded(raw),
     localIds: (backend, session, handle) => findClientIds(deps.sessions, backend, session, handle),
+    localStates: (plugin) => deps.sessions.ids().flatMap((id) => [...(deps.sessions.get(id)?.handles.values() ?? [])])
+      .flatMap((h) => (h.plugin === plugin && h.pluginState ? [h.pluginState] : [])),
   });
   const requests: JanusAdminRequests = new JanusAdminRequests({
     adminSecret: g.admin_secret,

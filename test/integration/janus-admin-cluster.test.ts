@@ -18,6 +18,7 @@ import { WebhookReceiver } from '../support/webhook-receiver.js';
 import { freePort } from '../support/processes.js';
 import { TEST_ADMIN_TOKEN } from '../support/proxy-fixture.js';
 import { AdminClient } from '../support/admin-client.js';
+import { dataOf, openHandle, requestEvent } from '../support/plugin-messages.js';
 
 const SECRET = 'cluster-admin-secret';
 
@@ -32,7 +33,7 @@ describe('the Janus Admin API of any proxy covers the sessions of every proxy', 
     const hook = await webhook.listen();
     const ports = [await freePort(), await freePort()];
     [redis, janus] = await Promise.all([startRedis(), startJanusCluster(1, {
-      netns: false, plugins: ['echotest'], eventHandlerUrl: (_root, name) => `http://127.0.0.1:${String(ports[0])}/events/${name}`,
+      netns: false, plugins: ['echotest', 'videoroom'], eventHandlerUrl: (_root, name) => `http://127.0.0.1:${String(ports[0])}/events/${name}`,
     })]);
     for (const [i, name] of ['proxy-a', 'proxy-b'].entries()) {
       const [port, restPort] = [ports[i]!, await freePort()];
@@ -105,5 +106,17 @@ describe('the Janus Admin API of any proxy covers the sessions of every proxy', 
     const keepalive = await client.request({ janus: 'keepalive', session_id: s.sessionId });
     assert.equal((keepalive.error as { code: number } | undefined)?.code, 458, JSON.stringify(keepalive));
     for (const proxy of [a, b]) assert.ok(!((await adminRequest(proxy.adminWs, SECRET, { janus: 'list_sessions' })).sessions as number[]).includes(s.sessionId));
+  });
+
+  it('REST GET /rooms names the proxy each VideoRoom participant is connected to', async () => {
+    const [a, b] = proxies as [(typeof proxies)[0], (typeof proxies)[0]];
+    const client = await clients.connect(b.process.url);
+    const at = await openHandle(client, 'janus.plugin.videoroom');
+    const joined = await requestEvent(client, at, { request: 'join', ptype: 'publisher', room: 1234, display: 'on-b' });
+    assert.equal(dataOf(joined).videoroom, 'joined', JSON.stringify(joined));
+    type Rooms = { rooms: { plugin: string; room: number; participants: { id: number; display?: string; proxy?: string }[] }[] };
+    const { rooms } = await a.rest.ok<Rooms>('GET', '/rooms?plugin=janus.plugin.videoroom');
+    const shown = rooms.find((r) => r.room === 1234)?.participants.find((p) => p.id === dataOf(joined).id);
+    assert.match(shown?.proxy ?? '', /^proxy-b-/, JSON.stringify(rooms));
   });
 });

@@ -11,6 +11,7 @@ import type { RoomRecord, RoomStore } from '../../store/room-store.js';
 import { HttpError } from '../errors.js';
 import { validate } from '../validate.js';
 import type { JanusAdminRequests } from '../../janus-admin/requests.js';
+import { parseSavedState } from '../../plugins/videoroom/saved-state.js';
 import { BACKEND_ROOMS, backendRooms, type BackendRoomView } from './backend-rooms.js';
 
 export interface RoomsDeps {
@@ -37,6 +38,8 @@ export interface RoomView {
     publishing: boolean;
     streams: number;
     copies_on: string[];
+    /** The proxy the participant's client is connected to (proxies sharing a store). */
+    proxy?: string;
   }[];
 }
 
@@ -52,9 +55,30 @@ export function roomView(plugin: string, r: RoomRecord): RoomView {
   };
 }
 
+/** Which proxy holds each VideoRoom participant (`room/participant` → proxy id), from the proxies' live handles. */
+async function participantProxies(deps: RoomsDeps): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const byProxy = await deps.requests?.cluster?.statesByProxy(deps.plugin).catch(() => undefined);
+  for (const [proxy, states] of byProxy ?? []) {
+    for (const state of states) {
+      const saved = parseSavedState(state);
+      if (saved?.role === 'publisher' && saved.participant !== undefined) out.set(`${String(saved.room)}/${String(saved.participant)}`, proxy);
+    }
+  }
+  return out;
+}
+
 async function videoRooms(deps: RoomsDeps): Promise<RoomView[]> {
   try {
-    return (await deps.store.list()).map((r) => roomView(deps.plugin, r));
+    const [records, proxies] = await Promise.all([deps.store.list(), participantProxies(deps)]);
+    return records.map((r) => {
+      const view = roomView(deps.plugin, r);
+      for (const p of view.participants) {
+        const proxy = proxies.get(`${String(r.id)}/${String(p.id)}`);
+        if (proxy !== undefined) p.proxy = proxy;
+      }
+      return view;
+    });
   } catch (err) {
     throw new HttpError(503, `The room store cannot be read: ${err instanceof Error ? err.message : String(err)}`);
   }
