@@ -357,6 +357,7 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
   const operatorDeps: JanusAdminDeps = {
     cluster, sessions, tokenAuth: core.tokenAuth,
     records: config.store.type === 'redis' ? core.calls.sessions : undefined,
+    bus: config.store.type === 'redis' ? core.calls.bus : undefined,
     proxyEvents: core.proxyEvents,
     info: (transaction) => ({ janus: 'server_info', transaction, ...info() }),
     plugins: () => { const p = info().plugins; return isJsonObject(p) ? Object.keys(p) : []; },
@@ -368,11 +369,12 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
   };
   // One request handler for the Janus Admin API listener and the REST admin API's operator routes.
   const janusAdminRequests = createJanusAdminRequests(config, operatorDeps);
+  shutdown.push(() => { janusAdminRequests.close(); });
   let admin: (Listening & { token: string }) | undefined;
   if (config.admin_api.enabled) {
     const live = { sessions, requestTotals: () => metrics.requestTotals(), rooms: storedRooms(VIDEOROOM_PLUGIN, videoroom.rooms.deps.store) };
     admin = await startAdminApi(config, { cluster, info: () => dispatcher.info(), metrics, live, operator: { requests: janusAdminRequests, sessions, records: operatorDeps.records }, drain, proxies: core.calls.proxies,
-      rooms: { plugin: VIDEOROOM_PLUGIN, store: videoroom.rooms.deps.store },
+      rooms: { plugin: VIDEOROOM_PLUGIN, store: videoroom.rooms.deps.store, requests: janusAdminRequests, plugins: operatorDeps.plugins },
     }, logger);
     shutdown.push(admin.close);
   }

@@ -122,16 +122,20 @@ export function openApiDocument(): object {
         }, { parameters: recordingFileParams }),
       },
       '/rooms': {
-        get: op('The VideoRoom rooms of the cluster (the shared room store): the Janus servers each spans, and every participant with its origin Janus, whether it publishes and where its stream copies are', {
-          200: json('rooms', { type: 'object', properties: { rooms: { type: 'array', items: { type: 'object', properties: {
-            plugin: { type: 'string' }, room: { type: ['integer', 'string'] }, description: { type: 'string' }, backends: { type: 'array', items: { type: 'string' } },
-            participants: { type: 'array', items: { type: 'object', properties: {
-              id: { type: ['integer', 'string'] }, display: { type: 'string' }, backend: { type: 'string' }, publishing: { type: 'boolean' },
-              streams: { type: 'integer' }, copies_on: { type: 'array', items: { type: 'string' } },
+        get: op('The rooms of the cluster. VideoRoom rooms from the shared room store: the Janus servers each spans, and every participant with its origin Janus, whether it publishes and where its stream copies are. AudioBridge and TextRoom rooms as every backend lists them (message_plugin list/listparticipants over the backends\' Admin APIs), each participant as its Janus describes it plus `backend`; a backend that could not be asked is in `errors`', {
+          200: json('rooms', { type: 'object', properties: {
+            rooms: { type: 'array', items: { type: 'object', properties: {
+              plugin: { type: 'string' }, room: { type: ['integer', 'string'] }, description: { type: 'string' }, backends: { type: 'array', items: { type: 'string' } },
+              participants: { type: 'array', items: { type: 'object', required: ['id', 'backend'], properties: {
+                id: { type: ['integer', 'string', 'null'] }, display: { type: 'string' }, backend: { type: 'string' }, publishing: { type: 'boolean', description: 'VideoRoom' },
+                streams: { type: 'integer', description: 'VideoRoom' }, copies_on: { type: 'array', items: { type: 'string' }, description: 'VideoRoom' },
+                proxy: { type: 'string', description: 'VideoRoom, proxies sharing a store: the proxy the participant\'s client is connected to' },
+              } } },
             } } },
-          } } } } }),
+            errors: { type: 'object', additionalProperties: { type: 'string' }, description: 'by `<backend>/<plugin>`: why that backend could not list its rooms' },
+          } }),
           503: json('the store cannot be read', error),
-        }),
+        }, { parameters: [{ name: 'plugin', in: 'query', schema: { type: 'string' }, description: 'only this plugin\'s rooms' }] }),
       },
       '/proxies': {
         get: op('Every live proxy of the cluster (each worker of --workers N too), as it last described itself under its lease', {

@@ -23,8 +23,7 @@ import { openApiDocument } from './openapi.js';
 import type { AdminContext } from './context.js';
 import { operatorRoutes, type OperatorDeps } from './routes/operator.js';
 import { proxyRoutes } from './routes/proxies.js';
-import { roomRoutes } from './routes/rooms.js';
-import type { RoomStore } from '../store/room-store.js';
+import { roomRoutes, type RoomsDeps } from './routes/rooms.js';
 import type { ProxyDirectory } from '../store/proxy-directory.js';
 
 export interface AdminApiOptions {
@@ -52,8 +51,8 @@ export interface AdminApiDeps {
   drain?: ProxyDrain | undefined;
   /** The cluster's live proxies (`GET /proxies`). */
   proxies?: ProxyDirectory | undefined;
-  /** The VideoRoom rooms with their participants (`GET /rooms`). */
-  rooms?: { plugin: string; store: Pick<RoomStore, 'list'> } | undefined;
+  /** The cluster's rooms with their participants (`GET /rooms`). */
+  rooms?: RoomsDeps | undefined;
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -97,7 +96,7 @@ export class AdminApi {
       recordingRoutes(scope, ctx, options.recordings ?? { sentinelToken: undefined, requestTimeoutMs: 5_000 });
       if (deps.operator) operatorRoutes(scope, ctx, deps.operator);
       if (deps.proxies) proxyRoutes(scope, ctx, deps.proxies);
-      if (deps.rooms) roomRoutes(scope, ctx, deps.rooms.plugin, deps.rooms.store);
+      if (deps.rooms) roomRoutes(scope, ctx, deps.rooms);
       const document = openApiDocument();
       scope.get('/openapi.json', () => document);
       scope.get('/metrics', { preHandler: options.metricsPublic ? [] : ctx.adminOnly }, async (_request, reply) => {

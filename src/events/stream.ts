@@ -7,7 +7,7 @@
  */
 import { Counter, type Registry } from 'prom-client';
 import { isJsonInteger, isJsonObject, type JsonObject } from '../protocol/messages.js';
-import { IdMap } from './ids.js';
+import { IdMap, type ClientIds, type RemoteIds } from './ids.js';
 import { Webhook, type DeliveryOptions } from './webhook.js';
 import type { AdminSessions } from '../janus-admin/handle-requests.js';
 
@@ -33,6 +33,8 @@ export interface EventStreamOptions extends DeliveryOptions {
   emitter: string;
   /** Each backend's state now, sampled for the proxy's own backend up/down events. */
   backends?: (() => Iterable<{ name: string; connected: boolean; status: string }>) | undefined;
+  /** With proxies sharing a store: whose client an id unknown here is, asked of the other proxies. */
+  remoteIds?: RemoteIds | undefined;
 }
 
 /** A live consumer of the stream (a WebSocket); it gets every event the mask lets through. */
@@ -61,7 +63,7 @@ export class EventStream {
   private readonly stopCleanups: (() => void)[] = [];
 
   constructor(sessions: AdminSessions, private readonly options: EventStreamOptions) {
-    this.ids = new IdMap(sessions);
+    this.ids = new IdMap(sessions, options.remoteIds);
     this.mask = eventMask(options.events);
     const registers = [options.registry];
     this.received = new Counter({ name: 'janus_cloud_events_received_total', help: 'Backend events received, by backend', labelNames: ['backend'], registers });
@@ -120,7 +122,13 @@ export class EventStream {
       const type = isJsonInteger(event.type) ? event.type : 0;
       if ((type & this.mask) === 0) continue;
       // Behind a held event of the same backend, an event waits its turn: the stream keeps Janus's order.
-      if (this.held.some((h) => h.backend === backend) || !this.tryDeliver(backend, event, false)) this.hold(backend, event);
+      // Its ids are looked up at once all the same (the other proxies may have to be asked).
+      if (this.held.some((h) => h.backend === backend)) {
+        this.idsOf(backend, event);
+        this.hold(backend, event);
+      } else if (!this.tryDeliver(backend, event, false)) {
+        this.hold(backend, event);
+      }
     }
   }
 
@@ -137,13 +145,18 @@ export class EventStream {
     for (const webhook of this.webhooks) webhook.stop();
   }
 
-  /** Delivers the event once its ids map (or, with `force`, as it is); false when it must wait. */
-  private tryDeliver(backend: string, event: JsonObject, force: boolean): boolean {
+  /** The backend event's session and handle ids, and the client ids they map to (so far). */
+  private idsOf(backend: string, event: JsonObject): { session: number | undefined; handle: number | undefined; client: ClientIds | undefined } {
     const session = isJsonInteger(event.session_id) ? event.session_id : undefined;
     const handle = isJsonInteger(event.handle_id) ? event.handle_id : undefined;
+    return { session, handle, client: session === undefined ? undefined : this.ids.lookup(backend, session, handle) };
+  }
+
+  /** Delivers the event once its ids map (or, with `force`, as it is); false when it must wait. */
+  private tryDeliver(backend: string, event: JsonObject, force: boolean): boolean {
+    const { session, handle, client: ids } = this.idsOf(backend, event);
     const out: JsonObject = { ...event, backend };
     if (session !== undefined) {
-      const ids = this.ids.lookup(backend, session, handle);
       if (!ids && !force) return false;
       // Unmapped (the proxy's spare sessions, or gone before it was seen): only the backend's ids.
       delete out.session_id;

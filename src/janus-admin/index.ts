@@ -13,12 +13,17 @@ import type { SessionStore } from '../store/session-store.js';
 import type { ProxyEvents } from '../events/proxy-events.js';
 import type { Registry } from 'prom-client';
 import { EventStream } from '../events/stream.js';
+import { findClientIds } from '../events/ids.js';
+import type { MessageBus } from '../store/bus.js';
+import { ClusterSessions } from './cluster-sessions.js';
 
 export interface JanusAdminDeps {
   cluster: Cluster;
   sessions: AdminSessions;
   /** With a shared store: the session records of every proxy. */
   records?: SessionStore | undefined;
+  /** With a shared store: the bus to the other proxies (Admin API requests about their sessions, event ids). */
+  bus?: MessageBus | undefined;
   /** The proxy's own session and handle events, added to the event stream. */
   proxyEvents?: ProxyEvents | undefined;
   tokenAuth: TokenAuth | undefined;
@@ -28,13 +33,14 @@ export interface JanusAdminDeps {
   metrics: Registry;
 }
 
-function startEventStream(config: ProxyConfig, deps: JanusAdminDeps, logger: Logger): EventStream | undefined {
+function startEventStream(config: ProxyConfig, deps: JanusAdminDeps, cluster: ClusterSessions | undefined, logger: Logger): EventStream | undefined {
   const e = config.event_stream;
   if (!e.enabled) return undefined;
   const stream = new EventStream(deps.sessions, {
     webhooks: e.webhooks, events: e.events, maxQueue: e.max_queue, batchSize: e.batch_size, retryInitialMs: e.retry_initial_ms,
     retryMaxMs: e.retry_max_ms, maxAttempts: e.max_attempts, timeoutMs: e.timeout_ms, registry: deps.metrics, logger: logger.child({ component: 'events' }),
     emitter: config.general.server_name,
+    remoteIds: cluster ? (backend, session, handle) => cluster.clientIds(backend, session, handle) : undefined,
     backends: () => [...deps.cluster.backends.values()].map((b) => ({ name: b.name, connected: b.connected, status: b.status })),
   });
   const unlisten = deps.proxyEvents?.listen((event) => { stream.own(event); });
@@ -57,10 +63,19 @@ export function createJanusAdminRequests(config: ProxyConfig, deps: JanusAdminDe
   const g = config.general;
   let sessionTimeoutS = g.session_timeout;
   let accepting = true;
-  return new JanusAdminRequests({
+  const { records, bus } = deps;
+  // The owner may itself wait for its Janus: it gets longer than one backend request.
+  const cluster = records && bus && new ClusterSessions({
+    records, bus, timeoutMs: 2 * a.backend_timeout_ms, answer: (raw) => requests.answerForwarded(raw),
+    localIds: (backend, session, handle) => findClientIds(deps.sessions, backend, session, handle),
+    localStates: (plugin) => deps.sessions.ids().flatMap((id) => [...(deps.sessions.get(id)?.handles.values() ?? [])])
+      .flatMap((h) => (h.plugin === plugin && h.pluginState ? [h.pluginState] : [])),
+  });
+  const requests: JanusAdminRequests = new JanusAdminRequests({
     adminSecret: g.admin_secret,
     sessions: deps.sessions,
-    records: deps.records,
+    records,
+    cluster,
     backends: new BackendAdmin({
       backends: { names: () => [...deps.cluster.backends.keys()], endpoint: (name) => deps.cluster.adminEndpoint(name) },
       timeoutMs: a.backend_timeout_ms,
@@ -82,6 +97,7 @@ export function createJanusAdminRequests(config: ProxyConfig, deps: JanusAdminDe
       backends: [...deps.cluster.backends.keys()],
     }),
   });
+  return requests;
 }
 
 export async function startJanusAdmin(
@@ -91,7 +107,7 @@ export async function startJanusAdmin(
   if (a.port !== 0 && publicPorts(config).includes(a.port)) {
     throw new Error(`janus_admin.port ${String(a.port)} is the port of another listener: the Janus Admin API needs its own`);
   }
-  const events = startEventStream(config, deps, logger);
+  const events = startEventStream(config, deps, requests.cluster, logger);
   const server = new JanusAdminServer({
     host: a.host, port: a.port, basePath: a.base_path, logger, adminSecret: config.general.admin_secret,
     eventsPath: events ? config.event_stream.ingest_path : undefined,

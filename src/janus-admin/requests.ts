@@ -12,12 +12,15 @@ import { TOKEN_VERBS, tokenRequest } from './token-requests.js';
 import { handleRequest, localTarget, recordedSessionRequest, recordedTarget, sessionRequest, type AdminSessions } from './handle-requests.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { BackendAdmin } from './backends.js';
+import type { ClusterSessions } from './cluster-sessions.js';
 
 export interface JanusAdminOptions {
   adminSecret: string | undefined;
   sessions: AdminSessions;
   /** With a shared store: every proxy's sessions, from their records (list_sessions, list_handles, handle_info cluster-wide). */
   records?: SessionStore | undefined;
+  /** With a shared store: the other live proxies, asked about the sessions they hold. */
+  cluster?: ClusterSessions | undefined;
   backends: BackendAdmin;
   tokenAuth: TokenAuth | undefined;
   /** The proxy's server_info for `transaction`. */
@@ -44,6 +47,8 @@ const QUERIES: Record<string, Record<string, ParamKind>> = {
   query_logger: { logger: 'string', 'request?': 'object', 'backend?': 'string' },
 };
 const LOG_MAX = 7;
+/** Requests a silent owner's record can still answer (they change nothing). */
+const READ_ONLY = new Set(['list_handles', 'handle_info']);
 
 function idOf(value: unknown): number {
   return isJsonInteger(value) ? value : 0;
@@ -59,7 +64,25 @@ export class JanusAdminRequests {
   constructor(private readonly options: JanusAdminOptions) {}
 
   /** Answers one request; never throws. `trusted` (the REST admin API, which has its own auth): no admin_secret. */
-  async handle(raw: JsonObject, trusted = false): Promise<OutgoingMessage> {
+  handle(raw: JsonObject, trusted = false): Promise<OutgoingMessage> {
+    return this.process(raw, trusted, false);
+  }
+
+  /** Another proxy asks about a session of this proxy (the bus; it checked the admin_secret). */
+  answerForwarded(raw: JsonObject): Promise<OutgoingMessage> {
+    return this.process(raw, true, true);
+  }
+
+  /** The other live proxies, with a shared store. */
+  get cluster(): ClusterSessions | undefined {
+    return this.options.cluster;
+  }
+
+  close(): void {
+    this.options.cluster?.close();
+  }
+
+  private async process(raw: JsonObject, trusted: boolean, forwarded: boolean): Promise<OutgoingMessage> {
     const sessionId = idOf(raw.session_id);
     try {
       checkParams(raw, { transaction: 'string', janus: 'string' });
@@ -70,14 +93,14 @@ export class JanusAdminRequests {
     const transaction = raw.transaction as string;
     try {
       const checked = trusted && this.options.adminSecret !== undefined ? { ...raw, admin_secret: this.options.adminSecret } : raw;
-      return await this.route(checked, (raw.janus as string).toLowerCase(), sessionId, idOf(raw.handle_id), transaction);
+      return await this.route(checked, (raw.janus as string).toLowerCase(), sessionId, idOf(raw.handle_id), transaction, forwarded);
     } catch (err) {
       const e = toJanusError(err);
       return errorReply(e.code, e.reason, sessionId, transaction);
     }
   }
 
-  private async route(raw: JsonObject, verb: string, sessionId: number, handleId: number, transaction: string): Promise<OutgoingMessage> {
+  private async route(raw: JsonObject, verb: string, sessionId: number, handleId: number, transaction: string, forwarded: boolean): Promise<OutgoingMessage> {
     if (sessionId === 0 && handleId === 0) {
       if (verb === 'info') return this.options.info(transaction);
       if (verb === 'ping') return { janus: 'pong', transaction };
@@ -87,17 +110,30 @@ export class JanusAdminRequests {
     if (sessionId < 1) throw new JanusError(C.SESSION_NOT_FOUND);
     this.checkSecret(raw);
     const session = this.options.sessions.get(sessionId);
-    if (!session) return this.elsewhere(verb, raw, sessionId, handleId, transaction);
+    if (!session) return this.elsewhere(verb, raw, sessionId, handleId, transaction, forwarded);
     if (handleId === 0) return sessionRequest(verb, session, this.options.sessions, transaction);
     const handle = session.handles.get(handleId as never);
     if (!handle) throw new JanusError(C.HANDLE_NOT_FOUND, `No such handle ${handleId} in session ${sessionId}`);
     return handleRequest(verb, raw, localTarget(session, handle), this.options.backends, transaction);
   }
 
-  /** A session this proxy does not hold: another proxy's, answered from its record. */
-  private async elsewhere(verb: string, raw: JsonObject, sessionId: number, handleId: number, transaction: string): Promise<OutgoingMessage> {
-    const record = await this.options.records?.get(sessionId);
-    if (!record) throw new JanusError(C.SESSION_NOT_FOUND, `No such session ${sessionId}`);
+  /**
+   * A session this proxy does not hold: asked of the live proxy that holds it (over the bus, so the
+   * request acts on its live session as on one Janus), else answered from its record (its proxy is
+   * gone: the session awaits a claim). A forwarded request is never forwarded again.
+   */
+  private async elsewhere(verb: string, raw: JsonObject, sessionId: number, handleId: number, transaction: string, forwarded: boolean): Promise<OutgoingMessage> {
+    const records = this.options.records;
+    const record = forwarded ? undefined : await records?.get(sessionId);
+    if (!records || !record) throw new JanusError(C.SESSION_NOT_FOUND, `No such session ${sessionId}`);
+    const cluster = this.options.cluster;
+    if (cluster && record.owner !== records.proxyId && await records.isAlive(record.owner)) {
+      // The owner trusts the asking proxy: the secret does not travel over the bus.
+      const { admin_secret: _secret, ...question } = raw;
+      const answer = await cluster.ask(record.owner, question);
+      if (answer) return { ...answer, transaction };
+      if (!READ_ONLY.has(verb)) throw new JanusError(C.UNKNOWN, `Proxy ${record.owner} holding session ${sessionId} did not answer`);
+    }
     if (handleId === 0) return recordedSessionRequest(verb, record, transaction);
     return handleRequest(verb, raw, recordedTarget(record, handleId), this.options.backends, transaction);
   }

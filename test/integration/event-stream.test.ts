@@ -5,79 +5,27 @@
 // and the proxy's own event tells when the backend goes down.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { JanusTestClient } from '../support/janus-client.js';
 import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
 import { freePort } from '../support/processes.js';
 import { echotestHandle, negotiateEcho } from '../support/cluster-helpers.js';
 import { createEchoPeer, type EchoPeer } from '../support/werift-peer.js';
+import { WebhookReceiver, type StreamEvent } from '../support/webhook-receiver.js';
 
 const SECRET = 'events-admin-secret';
 
-type Event = { type: number; session_id?: number; handle_id?: number; backend?: string; event?: Record<string, unknown> };
-
-/** An operator's webhook: records every event it accepts; refuses the first `refuse` posts with 503. */
-class Receiver {
-  readonly events: Event[] = [];
-  posts = 0;
-  private readonly server: Server;
-  private waiters: (() => void)[] = [];
-
-  constructor(private refuse: number) {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
-      req.on('end', () => {
-        this.posts++;
-        if (this.refuse > 0) {
-          this.refuse--;
-          res.writeHead(503).end();
-          return;
-        }
-        this.events.push(...(JSON.parse(body) as Event[]));
-        res.writeHead(200).end();
-        for (const wake of this.waiters) wake();
-      });
-    });
-  }
-
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve) => { this.server.listen(0, '127.0.0.1', resolve); });
-    return `http://127.0.0.1:${String((this.server.address() as AddressInfo).port)}/hook`;
-  }
-
-  /** Resolves with the first event matching `pred` (already received or still to come). */
-  async waitFor(pred: (e: Event) => boolean, timeoutMs = 15_000): Promise<Event> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.events.find(pred);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no matching event; got ${JSON.stringify(this.events.map((e) => [e.type, e.event?.name ?? e.event?.connection]))}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, deadline - Date.now());
-        this.waiters.push(() => { clearTimeout(timer); resolve(); });
-      });
-      this.waiters = [];
-    }
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => { this.server.close(() => { resolve(); }); });
-  }
-}
+type Event = StreamEvent;
 
 describe('the event stream delivers backend events with client ids to webhooks', { timeout: 120_000 }, () => {
   let janus: JanusInstance[];
   let proxy: TestProxy;
-  let receiver: Receiver;
+  let receiver: WebhookReceiver;
   const peers: EchoPeer[] = [];
   let client: JanusTestClient | undefined;
 
   before(async () => {
-    receiver = new Receiver(1);
+    receiver = new WebhookReceiver(1);
     const hook = await receiver.listen();
     const port = await freePort('0.0.0.0');
     janus = await startJanusCluster(1, {
