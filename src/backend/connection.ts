@@ -67,6 +67,8 @@ export class BackendConnection {
       const ws = new WebSocket(this.options.url, 'janus-protocol', {
         handshakeTimeout: this.options.connectTimeoutMs,
         perMessageDeflate: false,
+        // Janus (jansson) only writes valid UTF-8; a client's frames are still checked, as Janus does.
+        skipUTF8Validation: true,
       });
       this.ws = ws;
       this.sender = new BatchedSender(ws);
