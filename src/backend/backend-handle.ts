@@ -2,6 +2,7 @@
 import type { BackendSession } from './backend-session.js';
 import type { BackendHandleId } from '../protocol/ids.js';
 import type { JsonObject } from '../protocol/messages.js';
+import type { ReplyReceiver } from './pending-requests.js';
 
 export interface BackendHandleListener {
   /** An event whose `sender` is this handle (plugin events and core notifications). */
@@ -29,9 +30,16 @@ export class BackendHandle {
   }
 
   message(body: JsonObject, jsep: JsonObject | undefined, transaction: string): Promise<JsonObject> {
+    return new Promise((resolve, reject) => {
+      this.sendMessage(body, jsep, transaction, { resolve, reject });
+    });
+  }
+
+  /** `message` without a Promise: `receiver` gets Janus's ack/success or the error, exactly once. */
+  sendMessage(body: JsonObject, jsep: JsonObject | undefined, transaction: string, receiver: ReplyReceiver): void {
     const msg: JsonObject = { janus: 'message', transaction, handle_id: this.id, body };
     if (jsep !== undefined) msg.jsep = jsep;
-    return this.session.request(msg);
+    this.session.send(msg, receiver);
   }
 
   trickle(payload: { candidate?: unknown; candidates?: unknown }): Promise<JsonObject> {

@@ -7,6 +7,7 @@ import type { Bindings, Logger } from 'pino';
 import { LazyLogger } from '../logging.js';
 import type { BackendConnection, BackendSessionRoute } from './connection.js';
 import type { BackendPool } from './pool.js';
+import type { ReplyReceiver } from './pending-requests.js';
 import { BackendHandle } from './backend-handle.js';
 import { randomId, type BackendHandleId, type BackendSessionId } from '../protocol/ids.js';
 import type { JsonObject } from '../protocol/messages.js';
@@ -117,6 +118,16 @@ export class BackendSession implements BackendSessionRoute {
     if (this.state !== 'active') return Promise.reject(ProxyErrors.backendLost());
     msg.session_id = this.id;
     return this.conn.request(msg, onLateReply ? { onLateReply } : {});
+  }
+
+  /** `request` without a Promise (the relay path): `receiver` is told once, at once if the session is not active. */
+  send(msg: JsonObject, receiver: ReplyReceiver): void {
+    if (this.state !== 'active') {
+      receiver.reject(ProxyErrors.backendLost());
+      return;
+    }
+    msg.session_id = this.id;
+    this.conn.send(msg, receiver);
   }
 
   async attach(plugin: string, opaqueId: string | undefined): Promise<BackendHandle> {

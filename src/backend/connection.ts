@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { nextBackendTransaction, type BackendSessionId } from '../protocol/ids.js';
 import { isJsonObject, type JsonObject } from '../protocol/messages.js';
 import { JanusError, JanusErrorCode, ProxyErrors } from '../protocol/errors.js';
-import { PendingRequests, isSettlingReply } from './pending-requests.js';
+import { PendingRequests, isSettlingReply, type ReplyReceiver } from './pending-requests.js';
 import { frameRequests, frameText } from '../protocol/frames.js';
 import { BatchedSender } from '../protocol/write-batching.js';
 
@@ -67,6 +67,8 @@ export class BackendConnection {
       const ws = new WebSocket(this.options.url, 'janus-protocol', {
         handshakeTimeout: this.options.connectTimeoutMs,
         perMessageDeflate: false,
+        // Janus (jansson) only writes valid UTF-8; a client's frames are still checked, as Janus does.
+        skipUTF8Validation: true,
       });
       this.ws = ws;
       this.sender = new BatchedSender(ws);
@@ -111,8 +113,21 @@ export class BackendConnection {
 
   /** Sends a request and resolves with its reply (`error` replies reject with Janus's code). */
   request(msg: JsonObject, opts: RequestOptions = {}): Promise<JsonObject> {
+    return new Promise((resolve, reject) => {
+      this.send(msg, { resolve, reject }, opts);
+    });
+  }
+
+  /**
+   * `request` without a Promise, for the relay path: `receiver` gets the reply, or the error, exactly
+   * once — at once (before this returns) when the request cannot be sent.
+   */
+  send(msg: JsonObject, receiver: ReplyReceiver, opts: RequestOptions = {}): void {
     const sender = this.sender;
-    if (this.state !== 'open' || !sender) return Promise.reject(ProxyErrors.backendLost());
+    if (this.state !== 'open' || !sender) {
+      receiver.reject(ProxyErrors.backendLost());
+      return;
+    }
     const transaction = typeof msg.transaction === 'string' ? msg.transaction : nextBackendTransaction();
     msg.transaction = transaction;
     if (this.options.apiSecret !== undefined) msg.apisecret = this.options.apiSecret;
@@ -121,11 +136,11 @@ export class BackendConnection {
     try {
       frame = JSON.stringify(msg);
     } catch {
-      return Promise.reject(new JanusError(JanusErrorCode.INVALID_JSON, 'Invalid Janus API request - cannot be encoded'));
+      receiver.reject(new JanusError(JanusErrorCode.INVALID_JSON, 'Invalid Janus API request - cannot be encoded'));
+      return;
     }
-    const reply = this.pending.add(transaction, opts.timeoutMs ?? this.options.requestTimeoutMs, opts.onLateReply);
+    this.pending.addReceiver(transaction, opts.timeoutMs ?? this.options.requestTimeoutMs, receiver, opts.onLateReply);
     sender.send(frame);
-    return reply;
   }
 
   close(): void {

@@ -9,9 +9,19 @@ import type { JsonObject } from '../protocol/messages.js';
 
 const LATE_REPLY_MEMORY_MS = 60_000;
 
-interface Pending {
+/**
+ * Who learns how a request ended. An object with methods rather than a pair of closures or a
+ * Promise: the relay path hands one in per message and allocates nothing else for the answer.
+ */
+export interface ReplyReceiver {
+  /** Any reply but `error` (ack, success, pong, server_info). */
   resolve(reply: JsonObject): void;
+  /** Janus's `error` reply (as a JanusError), a time-out, or the connection lost. */
   reject(err: Error): void;
+}
+
+interface Pending {
+  receiver: ReplyReceiver;
   deadlineMs: number;
   onLateReply: ((reply: JsonObject) => void) | undefined;
 }
@@ -40,10 +50,15 @@ export class PendingRequests {
   constructor(private readonly onOutcome: (answered: boolean) => void = () => undefined) {}
 
   add(transaction: string, timeoutMs: number, onLateReply?: (reply: JsonObject) => void): Promise<JsonObject> {
-    this.sweepTimer ??= this.startSweep();
     return new Promise<JsonObject>((resolve, reject) => {
-      this.pending.set(transaction, { resolve, reject, deadlineMs: Date.now() + timeoutMs, onLateReply });
+      this.addReceiver(transaction, timeoutMs, { resolve, reject }, onLateReply);
     });
+  }
+
+  /** `add` without a Promise: `receiver` is told exactly once, from the reply's frame or the sweep. */
+  addReceiver(transaction: string, timeoutMs: number, receiver: ReplyReceiver, onLateReply?: (reply: JsonObject) => void): void {
+    this.sweepTimer ??= this.startSweep();
+    this.pending.set(transaction, { receiver, deadlineMs: Date.now() + timeoutMs, onLateReply });
   }
 
   private startSweep(): NodeJS.Timeout {
@@ -65,7 +80,7 @@ export class PendingRequests {
       this.pending.delete(transaction);
       if (entry.onLateReply) this.rememberLate(transaction, entry.onLateReply);
       this.onOutcome(false);
-      entry.reject(ProxyErrors.backendTimeout());
+      entry.receiver.reject(ProxyErrors.backendTimeout());
     }
   }
 
@@ -75,8 +90,8 @@ export class PendingRequests {
     if (entry) {
       this.pending.delete(transaction);
       this.onOutcome(true);
-      if (reply.janus === 'error') entry.reject(errorFromReply(reply));
-      else entry.resolve(reply);
+      if (reply.janus === 'error') entry.receiver.reject(errorFromReply(reply));
+      else entry.receiver.resolve(reply);
       return true;
     }
     const late = this.late.get(transaction);
@@ -94,7 +109,7 @@ export class PendingRequests {
     const entries = [...this.pending.values()];
     this.pending.clear();
     if (entries.length > 0) this.onOutcome(false);
-    for (const entry of entries) entry.reject(err);
+    for (const entry of entries) entry.receiver.reject(err);
   }
 
   clear(): void {

@@ -133,20 +133,33 @@ export class Dispatcher {
       return;
     }
     if (this.options.observer) sink = new ObservedSink(sink, request.verb, this.options.observer);
-    const replyError = (err: unknown): void => {
-      const unavailable = err instanceof StoreUnavailableError;
-      const e = unavailable ? new JanusError(C.UNKNOWN, STORE_UNAVAILABLE_REASON) : toJanusError(err);
-      if (unavailable) this.options.logger.warn({ err: err.message }, 'request failed: the session store is unreachable');
-      else if (!(err instanceof JanusError)) this.options.logger.error({ err }, 'request failed unexpectedly');
-      const sessionId = request.level === 'root' ? undefined : request.sessionId;
-      sink.send(errorReply(e.code, e.reason, sessionId, request.transaction));
-    };
     try {
       const pending = this.route(request, sink);
-      if (pending) pending.then((reply) => { if (reply) sink.send(reply); }, replyError);
+      if (pending) this.replyLater(pending, request, sink);
     } catch (err) {
-      replyError(err);
+      this.replyError(err, request, sink);
     }
+  }
+
+  private replyLater(pending: Promise<OutgoingMessage | undefined>, request: ClientRequest, sink: Sink): void {
+    pending.then(
+      (reply) => {
+        if (reply) sink.send(reply);
+      },
+      (err: unknown) => {
+        this.replyError(err, request, sink);
+      },
+    );
+  }
+
+  /** The error reply for a request that failed (thrown or rejected); used by direct handle messages too. */
+  replyError(err: unknown, request: ClientRequest, sink: Sink): void {
+    const unavailable = err instanceof StoreUnavailableError;
+    const e = unavailable ? new JanusError(C.UNKNOWN, STORE_UNAVAILABLE_REASON) : toJanusError(err);
+    if (unavailable) this.options.logger.warn({ err: err.message }, 'request failed: the session store is unreachable');
+    else if (!(err instanceof JanusError)) this.options.logger.error({ err }, 'request failed unexpectedly');
+    const sessionId = request.level === 'root' ? undefined : request.sessionId;
+    sink.send(errorReply(e.code, e.reason, sessionId, request.transaction));
   }
 
   /** Returns the reply, or a promise of it. Synchronous throws and rejections become error replies. */
@@ -283,7 +296,7 @@ export class Dispatcher {
       case 'destroy':
         throw new JanusError(C.INVALID_REQUEST_PATH, `Unhandled request '${request.verb}' at this path`);
       default:
-        return handleVerb(request, session, handle, sink, this.deps);
+        return handleVerb(request, session, handle, sink, this.deps, this);
     }
   }
 

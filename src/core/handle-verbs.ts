@@ -2,7 +2,8 @@
 import { JanusError, JanusErrorCode as C } from '../protocol/errors.js';
 import { uniqueId, type ClientHandleId } from '../protocol/ids.js';
 import { ackReply, isJsonInteger, isJsonObject, successReply, type JsonObject, type OutgoingMessage } from '../protocol/messages.js';
-import type { HandleRequest } from '../protocol/envelope.js';
+import type { ClientRequest, HandleRequest } from '../protocol/envelope.js';
+import type { ReplyReceiver } from '../backend/pending-requests.js';
 import { handleRecord, pluginContext } from './plugin-context.js';
 import type { Session } from './session.js';
 import type { Handle } from './handle.js';
@@ -63,44 +64,87 @@ function checkTrickleFields(raw: JsonObject): { candidate?: unknown; candidates?
   return hasOne ? { candidate: raw.candidate } : { candidates: raw.candidates };
 }
 
+/** Turns a failed request into the client's error reply (the dispatcher does). */
+export interface RequestFailures {
+  replyError(err: unknown, request: ClientRequest, sink: Sink): void;
+}
+
+function gone(handle: Handle, session: Session): JanusError {
+  return new JanusError(C.HANDLE_NOT_FOUND, `No such handle ${handle.id} in session ${session.id}`);
+}
+
+/** The client's reply to a plugin message, from the plugin's (or Janus's own) `ack` or `success`. */
+function messageReply(reply: { janus?: unknown; hint?: unknown; plugindata?: unknown }, session: Session, handle: Handle, transaction: string): OutgoingMessage {
+  return reply.janus === 'ack'
+    ? ackReply(session.id, transaction, typeof reply.hint === 'string' ? reply.hint : undefined)
+    : { janus: 'success', session_id: session.id, transaction, sender: handle.id, plugindata: reply.plugindata };
+}
+
+/** Janus's answer to a message sent outside the handle's queue, passed on as the client's reply. */
+class DirectReply implements ReplyReceiver {
+  constructor(
+    private readonly request: HandleRequest,
+    private readonly session: Session,
+    private readonly handle: Handle,
+    private readonly sink: Sink,
+    private readonly failures: RequestFailures,
+  ) {}
+
+  resolve(reply: JsonObject): void {
+    // Tasks queued meanwhile start in a microtask, after this reply is on its way.
+    this.handle.endDirect();
+    this.sink.send(messageReply(reply, this.session, this.handle, this.request.transaction));
+  }
+
+  reject(err: Error): void {
+    this.handle.endDirect();
+    this.failures.replyError(err, this.request, this.sink);
+  }
+}
+
 /**
  * Handle verbs. The request's fields are checked at once, but the work is queued on the handle
- * synchronously, before any await, so requests on one handle run in arrival order.
+ * synchronously, before any await, so requests on one handle run in arrival order. A relayed
+ * message on an idle handle skips the queue and its promises (the per-message hot path).
  */
-export function handleVerb(request: HandleRequest, session: Session, handle: Handle, sink: Sink, deps: DispatchDeps): Promise<OutgoingMessage | undefined> {
+export function handleVerb(request: HandleRequest, session: Session, handle: Handle, sink: Sink, deps: DispatchDeps, failures?: RequestFailures): Promise<OutgoingMessage | undefined> | undefined {
   const { verb, transaction, raw } = request;
   const pluginHandle = handle.pluginHandle;
   if (!pluginHandle) throw new JanusError(C.PLUGIN_MESSAGE, 'No plugin to handle this message');
   // Each task re-checks the handle: a detach queued before it may have ended the handle meanwhile.
-  const gone = (): JanusError => new JanusError(C.HANDLE_NOT_FOUND, `No such handle ${handle.id} in session ${session.id}`);
   switch (verb) {
     case 'message': {
       const { body, jsep } = checkMessageFields(raw);
+      if (pluginHandle.sendMessage && failures && handle.beginDirect()) {
+        if (handle.detached) {
+          handle.endDirect();
+          throw gone(handle, session);
+        }
+        pluginHandle.sendMessage(body, jsep, transaction, new DirectReply(request, session, handle, sink, failures));
+        return undefined;
+      }
       return handle.enqueue(async () => {
-        if (handle.detached) throw gone();
-        const reply = await pluginHandle.message(body, jsep, transaction);
-        return reply.janus === 'ack'
-          ? ackReply(session.id, transaction, reply.hint)
-          : { janus: 'success', session_id: session.id, transaction, sender: handle.id, plugindata: reply.plugindata };
+        if (handle.detached) throw gone(handle, session);
+        return messageReply(await pluginHandle.message(body, jsep, transaction), session, handle, transaction);
       });
     }
     case 'trickle': {
       const fields = checkTrickleFields(raw);
       return handle.enqueue(async () => {
-        if (handle.detached) throw gone();
+        if (handle.detached) throw gone(handle, session);
         await pluginHandle.trickle(fields);
         return { janus: 'ack', session_id: session.id, transaction };
       });
     }
     case 'hangup':
       return handle.enqueue(async () => {
-        if (handle.detached) throw gone();
+        if (handle.detached) throw gone(handle, session);
         await pluginHandle.hangup();
         return successReply(session.id, transaction);
       });
     case 'detach':
       return handle.enqueue(async () => {
-        if (handle.detached) throw gone();
+        if (handle.detached) throw gone(handle, session);
         handle.detached = true;
         await pluginHandle.detach();
         // Removed only now, so a `destroy` that arrived after this detach waits for its answer.

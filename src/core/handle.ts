@@ -3,8 +3,20 @@ import type { ClientHandleId } from '../protocol/ids.js';
 import type { PluginHandle } from '../plugins/plugin.js';
 import type { JsonObject } from '../protocol/messages.js';
 
+const settled: Promise<void> = Promise.resolve();
+
 export class Handle {
-  private queue: Promise<unknown> = Promise.resolve();
+  private queue: Promise<unknown> = settled;
+  /** Tasks queued and not yet answered. */
+  private tasks = 0;
+  /** A request sent without the queue (beginDirect) is waiting for its answer. */
+  private direct = false;
+  /** Made only when something has to wait for the direct request: resolves when it is answered. */
+  private directDone: Promise<void> | undefined;
+  private endWait: (() => void) | undefined;
+  private readonly taskDone = (): void => {
+    this.tasks--;
+  };
   pluginHandle: PluginHandle | undefined;
   detached = false;
   /** The plugin's own small record (ctx.save), kept for the handle's durable record. */
@@ -18,7 +30,35 @@ export class Handle {
 
   /** Resolves once every request queued so far on this handle has been answered. */
   idle(): Promise<void> {
-    return this.queue.then(() => undefined);
+    return this.tail().then(() => undefined);
+  }
+
+  /**
+   * Starts a request outside the queue when nothing else is queued or on its way (the relay's
+   * message: no promise per message). Whatever is queued meanwhile waits for `endDirect`, so the
+   * order stays that of arrival. False: queue the request instead.
+   */
+  beginDirect(): boolean {
+    if (this.tasks > 0 || this.direct) return false;
+    this.direct = true;
+    return true;
+  }
+
+  /** The direct request has its answer (sent to the client already). */
+  endDirect(): void {
+    this.direct = false;
+    const end = this.endWait;
+    this.endWait = undefined;
+    this.directDone = undefined;
+    end?.();
+  }
+
+  /** What the next task waits for: the queue, or the direct request when it is the last one sent. */
+  private tail(): Promise<unknown> {
+    if (this.tasks > 0 || !this.direct) return this.queue;
+    return (this.directDone ??= new Promise<void>((resolve) => {
+      this.endWait = resolve;
+    }));
   }
 
   /**
@@ -26,8 +66,9 @@ export class Handle {
    * trickle never overtakes the message carrying the SDP it belongs to.
    */
   enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
+    const run = this.tail().then(task, task);
+    this.tasks++;
+    this.queue = run.then(this.taskDone, this.taskDone);
     return run;
   }
 }

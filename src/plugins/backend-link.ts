@@ -7,6 +7,7 @@
 import type { PluginContext } from './plugin.js';
 import type { Placement } from '../cluster/cluster.js';
 import type { BackendHandle, BackendHandleListener } from '../backend/backend-handle.js';
+import type { ReplyReceiver } from '../backend/pending-requests.js';
 import { nextBackendTransaction } from '../protocol/ids.js';
 import type { JsonObject } from '../protocol/messages.js';
 import { isBackendFailure, ProxyErrors } from '../protocol/errors.js';
@@ -20,6 +21,31 @@ export const BACKEND_LOST_REASON = 'Janus backend lost';
 export interface OpenRequest<T> {
   clientTransaction: string;
   tag: T;
+}
+
+/**
+ * A plugin message on its way, both the open-transaction entry its event is matched against and the
+ * receiver of Janus's answer to it: one object per message on the relay path, no closures.
+ */
+class OpenCall<T> implements OpenRequest<T>, ReplyReceiver {
+  constructor(
+    readonly clientTransaction: string,
+    readonly tag: T,
+    private readonly link: BackendLink<T>,
+    private readonly backendTransaction: string,
+    private readonly receiver: ReplyReceiver,
+  ) {}
+
+  resolve(reply: JsonObject): void {
+    // An `ack` means the event is still to come; anything else answered the request for good.
+    if (reply.janus !== 'ack') this.link.forgetRequest(this.backendTransaction);
+    this.receiver.resolve(reply);
+  }
+
+  reject(err: Error): void {
+    this.link.forgetRequest(this.backendTransaction);
+    this.receiver.reject(err);
+  }
 }
 
 export interface BackendLinkListener<T> {
@@ -50,18 +76,24 @@ export class BackendLink<T = undefined> implements BackendHandleListener {
   }
 
   /** Sends a plugin message; resolves with Janus's `ack` or `success` (errors reject). */
-  async message(body: JsonObject, jsep: JsonObject | undefined, clientTransaction: string, tag: T): Promise<JsonObject> {
+  message(body: JsonObject, jsep: JsonObject | undefined, clientTransaction: string, tag: T): Promise<JsonObject> {
+    return new Promise((resolve, reject) => {
+      this.send(body, jsep, clientTransaction, tag, { resolve, reject });
+    });
+  }
+
+  /** `message` without a Promise (the relay path): `receiver` gets Janus's `ack`/`success` or the error, once. */
+  send(body: JsonObject, jsep: JsonObject | undefined, clientTransaction: string, tag: T, receiver: ReplyReceiver): void {
     const transaction = nextBackendTransaction();
-    this.remember(transaction, { clientTransaction, tag });
+    const call = new OpenCall(clientTransaction, tag, this, transaction, receiver);
+    this.remember(transaction, call);
     if (jsep !== undefined) this.hadPeerConnection = true;
-    try {
-      const reply = await this.handle.message(body, jsep, transaction);
-      if (reply.janus !== 'ack') this.open.delete(transaction);
-      return reply;
-    } catch (err) {
-      this.open.delete(transaction);
-      throw err;
-    }
+    this.handle.sendMessage(body, jsep, transaction, call);
+  }
+
+  /** The request's answer came and no event is to follow (or it failed). */
+  forgetRequest(backendTransaction: string): void {
+    this.open.delete(backendTransaction);
   }
 
   async trickle(request: { candidate?: unknown; candidates?: unknown }): Promise<void> {

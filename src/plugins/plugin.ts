@@ -6,6 +6,7 @@ import type { JsonObject, OutgoingMessage } from '../protocol/messages.js';
 import type { Placement } from '../cluster/cluster.js';
 import type { BackendSession } from '../backend/backend-session.js';
 import type { BackendHandle } from '../backend/backend-handle.js';
+import type { ReplyReceiver } from '../backend/pending-requests.js';
 import type { Backend } from '../cluster/backend.js';
 import type { Level, Logger } from 'pino';
 
@@ -19,6 +20,12 @@ export interface TrickleRequest {
 
 export interface PluginHandle {
   message(body: JsonObject, jsep: JsonObject | undefined, transaction: string): Promise<MessageReply>;
+  /**
+   * `message` without a Promise, for plugins that relay it as it is: `receiver` gets Janus's own `ack`
+   * or `success` reply (the core reads `janus`, `hint` and `plugindata`) or the error, exactly once.
+   * The core uses it, when present, for a message on a handle with nothing else queued.
+   */
+  sendMessage?(body: JsonObject, jsep: JsonObject | undefined, transaction: string, receiver: ReplyReceiver): void;
   trickle(request: TrickleRequest): Promise<void>;
   hangup(): Promise<void>;
   /** Client detach: release backend resources; the core sends `detached` afterwards. */

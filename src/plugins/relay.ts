@@ -4,6 +4,7 @@
  */
 import { locationOf, type PluginContext, type PluginHandle, type MessageReply, type TrickleRequest, type ProxyPlugin, type HandleLocation, type RestoreInput } from './plugin.js';
 import type { BackendHandle } from '../backend/backend-handle.js';
+import type { ReplyReceiver } from '../backend/pending-requests.js';
 import type { JsonObject, OutgoingMessage } from '../protocol/messages.js';
 import { attachPlaced, BACKEND_LOST_REASON, BackendLink, type BackendLinkListener } from './backend-link.js';
 
@@ -42,6 +43,10 @@ export class RelayHandle implements PluginHandle, BackendLinkListener<undefined>
     const reply = await this.link.message(body, jsep, clientTransaction, undefined);
     if (reply.janus === 'ack') return typeof reply.hint === 'string' ? { janus: 'ack', hint: reply.hint } : { janus: 'ack' };
     return { janus: 'success', plugindata: reply.plugindata };
+  }
+
+  sendMessage(body: JsonObject, jsep: JsonObject | undefined, clientTransaction: string, receiver: ReplyReceiver): void {
+    this.link.send(body, jsep, clientTransaction, undefined, receiver);
   }
 
   trickle(request: TrickleRequest): Promise<void> {

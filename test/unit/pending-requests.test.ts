@@ -4,6 +4,20 @@ import { PendingRequests } from '../../src/backend/pending-requests.js';
 import { JanusError } from '../../src/protocol/errors.js';
 
 describe('PendingRequests', () => {
+  it('tells a receiver (no Promise) exactly once, synchronously from the settling reply', () => {
+    const table = new PendingRequests();
+    const seen: string[] = [];
+    const receiver = { resolve: (r: { janus?: unknown }) => seen.push(`resolve ${String(r.janus)}`), reject: (e: Error) => seen.push(`reject ${e.message}`) };
+    table.addReceiver('t1', 1000, receiver);
+    table.addReceiver('t2', 1000, receiver);
+    table.settle('t1', { janus: 'ack', transaction: 't1' });
+    table.settle('t1', { janus: 'success', transaction: 't1' });
+    table.settle('t2', { janus: 'error', error: { code: 458, reason: 'No such session 5' } });
+    assert.deepEqual(seen, ['resolve ack', 'reject No such session 5']);
+    assert.equal(table.size, 0);
+    table.clear();
+  });
+
   it('settles exactly once and forgets the entry', async () => {
     const table = new PendingRequests();
     const reply = table.add('t1', 1000);
