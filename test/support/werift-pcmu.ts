@@ -2,35 +2,14 @@
 // decode what it hears: proof that one participant's audio reaches another through the mix.
 import { MediaStreamTrack, RtpHeader, RtpPacket } from 'werift';
 import { createActiveOffer, createPc, onceConnected } from './werift-peer.js';
+import { muLaw, pcmuRms } from '../../src/load/tone.js';
 
 const RATE = 8000;
 const FRAME_SAMPLES = 160; // 20 ms
 const PCMU_PT = 0;
 
-/** G.711 µ-law encoding of one 16-bit sample. */
-function muLaw(sample: number): number {
-  const BIAS = 0x84;
-  const sign = sample < 0 ? 0x80 : 0;
-  const magnitude = Math.min(Math.abs(sample), 32_635) + BIAS;
-  let exponent = 7;
-  for (let mask = 0x4000; (magnitude & mask) === 0 && exponent > 0; mask >>= 1) exponent--;
-  const mantissa = (magnitude >> (exponent + 3)) & 0x0f;
-  return ~(sign | (exponent << 4) | mantissa) & 0xff;
-}
-
-function muLawDecode(byte: number): number {
-  const u = ~byte & 0xff;
-  const magnitude = ((((u & 0x0f) << 3) + 0x84) << ((u & 0x70) >> 4)) - 0x84;
-  return (u & 0x80) !== 0 ? -magnitude : magnitude;
-}
-
-/** Root mean square of a µ-law payload, on the 16-bit scale. */
-export function rmsOf(payload: Buffer): number {
-  if (payload.length === 0) return 0;
-  let sum = 0;
-  for (const byte of payload) sum += muLawDecode(byte) ** 2;
-  return Math.sqrt(sum / payload.length);
-}
+/** Root mean square of a µ-law payload, on the 16-bit scale (janus-load's own reader). */
+export const rmsOf = pcmuRms;
 
 export type PcmuPeer = {
   createOffer(): Promise<{ type: 'offer'; sdp: string }>;
