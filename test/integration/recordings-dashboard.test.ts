@@ -99,7 +99,7 @@ describe('recordings on the dashboard', { timeout: 150_000 }, () => {
 
         for (const r of listed.filter((x) => x.state === 'processed')) {
           const cells = await page.locator(`${row(r.id)} td`).allTextContents();
-          assert.deepEqual(cells.slice(0, 4), [`${String(ROOM)} videoroom`, '500', `${r.kind!} ${r.codec!}`, janus.name]);
+          assert.deepEqual(cells.slice(0, 4), [`${String(ROOM)} videoroom`, 'dana (500)', `${r.kind!} ${r.codec!}`, janus.name]);
           const downloaded: Promise<Download> = page.waitForEvent('download');
           await page.click(`${row(r.id)} a[data-role="download"]`);
           const download: Download = await downloaded;
