@@ -149,7 +149,7 @@ export class RoomRegistry {
    */
   private async dropDeadPlaceholders(room: LiveRoom): Promise<void> {
     const others = Object.values(room.record.participants).flatMap((p) => (
-      p.privateId === undefined && p.placedBy !== undefined && p.placedBy !== this.deps.proxyId ? [{ id: p.id, proxy: p.placedBy }] : []));
+      p.privateId === undefined && p.streams.length === 0 && p.placedBy !== undefined && p.placedBy !== this.deps.proxyId ? [{ id: p.id, proxy: p.placedBy }] : []));
     for (const p of others) {
       if (await this.deps.store.proxyAlive(p.proxy)) continue;
       this.deps.logger.info({ room: room.id, participant: p.id, proxy: p.proxy }, 'dropping the placeholder of a join whose proxy died');
