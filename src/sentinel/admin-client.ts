@@ -44,6 +44,12 @@ export class AdminClient {
     return isJsonObject(reply.info) ? reply.info : {};
   }
 
+  /** One plugin request (`message_plugin`): the plugin's `response`, or an empty object. */
+  async messagePlugin(plugin: string, request: JsonObject): Promise<JsonObject> {
+    const reply = await this.request({ janus: 'message_plugin', plugin, request });
+    return isJsonObject(reply.response) ? reply.response : {};
+  }
+
   async setAcceptNewSessions(accept: boolean): Promise<void> {
     await this.request({ janus: 'accept_new_sessions', accept });
   }

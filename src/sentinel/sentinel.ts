@@ -5,7 +5,6 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
-import { isJsonObject, type JsonObject } from '../protocol/messages.js';
 import type { ServerReport, ServerStatus } from '../cluster/server-record.js';
 import type { SentinelConfig } from '../config/sentinel-schema.js';
 import { AdminClient } from './admin-client.js';
@@ -91,11 +90,7 @@ export class Sentinel {
     });
     this.sweeper = config.sweeper.enabled ? this.createSweeper() : undefined;
     const admin = this.admin;
-    const askPlugin = admin && (async (plugin: string, request: JsonObject): Promise<JsonObject> => {
-      const reply = await admin.request({ janus: 'message_plugin', plugin, request });
-      return isJsonObject(reply.response) ? reply.response : {};
-    });
-    this.recordings = createRecordingIndex(config.recordings, logger, () => this.process.view().pid, askPlugin);
+    this.recordings = createRecordingIndex(config.recordings, logger, () => this.process.view().pid, admin && ((plugin, request) => admin.messagePlugin(plugin, request)));
     this.reporter = new Reporter(this.createSinks(deps), { intervalMs: config.report.interval_ms, logger });
     this.wire();
   }
