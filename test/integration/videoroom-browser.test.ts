@@ -4,6 +4,8 @@
 // receives the other's audio and decodable video on its one subscriber PeerConnection (the other's
 // feed reaching its Janus as a remote publisher) and hears who is talking; a kick sent through one
 // proxy removes the participant connected to the other, who is told, and the other page sees it.
+// Before the kick, the dashboard of one proxy shows the room's participants with their origin Janus,
+// their stream copies and the proxy each is connected to.
 import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConsoleMessage, Page } from 'playwright-core';
@@ -13,6 +15,7 @@ import { e2ePageRoutes } from '../support/e2e-pages.js';
 import { CHROMIUM, describeBrowser, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
 import { videoRoomHandle } from '../support/videoroom-direct.js';
 import { originOf } from '../support/videoroom-inspect.js';
+import { TEST_ADMIN_TOKEN } from '../support/proxy-fixture.js';
 
 const TIMEOUT = 20_000; // Chromium under CPU contention on the shared 2-core box
 const ROOM = 9101;
@@ -33,7 +36,7 @@ describeBrowser('janus.js multistream VideoRoom in headless Chromium, participan
   let browser: ChromiumBrowser | undefined;
 
   before(async () => {
-    cluster = await startRoomCluster(2);
+    cluster = await startRoomCluster(2, { proxyConfig: { admin_api: { enabled: true, token: TEST_ADMIN_TOKEN } } });
     web = await startStaticServer(ROUTES);
     browser = await launchChromium(CHROMIUM, TIMEOUT);
   });
@@ -78,7 +81,7 @@ describeBrowser('janus.js multistream VideoRoom in headless Chromium, participan
     assert.equal(created.videoroom, 'created');
     const alice = await openPage();
     const bob = await openPage();
-    const [, b] = await diagnose([alice, bob], async () => {
+    const [a, b] = await diagnose([alice, bob], async () => {
       const a = await alice.page.evaluate((o) => (window as unknown as VrWindow).vr.start(o), { server: proxies[0]!.url, room: ROOM, display: 'alice', timeoutMs: TIMEOUT });
       const b = await bob.page.evaluate((o) => (window as unknown as VrWindow).vr.start(o), { server: proxies[1]!.url, room: ROOM, display: 'bob', timeoutMs: TIMEOUT });
       const origins = await Promise.all([originOf(inspectors, ROOM, a.id), originOf(inspectors, ROOM, b.id)]);
@@ -103,6 +106,27 @@ describeBrowser('janus.js multistream VideoRoom in headless Chromium, participan
       const ids = await Promise.all([alice, bob].map(async ({ page }) => (await stateOf(page)).myId));
       for (const [{ page }, other] of [[alice, ids[1]], [bob, ids[0]]] as const) {
         await page.waitForFunction((id) => ((window as unknown as VrWindow).vr.state.talking[String(id)] ?? 0) > 0, other, { timeout: TIMEOUT, polling: 200 });
+      }
+    });
+    await diagnose([alice, bob], async () => {
+      const dashboard = await browser!.context.newPage();
+      dashboard.setDefaultTimeout(TIMEOUT);
+      try {
+        await dashboard.goto(`${proxies[0]!.adminUrl!}/`);
+        await dashboard.fill('input[name="token"]', TEST_ADMIN_TOKEN);
+        await dashboard.click('button[type="submit"]');
+        await dashboard.click(`tr[data-room="${String(ROOM)}"] button[data-role="room-participants"]`);
+        const janusNames = cluster!.janus.map((j) => j.name);
+        const origins = await Promise.all([originOf(inspectors, ROOM, a.id), originOf(inspectors, ROOM, b.id)]);
+        for (const [id, proxy, origin] of [[a.id, 'proxy-a', origins[0]], [b.id, 'proxy-b', origins[1]]] as const) {
+          const row = dashboard.locator(`tr[data-room-details="${String(ROOM)}"] tr[data-participant="${String(id)}"]`);
+          await row.locator('td[data-role="proxy"]', { hasText: proxy }).waitFor();
+          assert.equal(await row.locator('td[data-role="origin"]').textContent(), janusNames[origin]);
+          // Each publisher's copy is on the other Janus.
+          assert.match(await row.textContent() ?? '', new RegExp(`stream.*${janusNames[1 - origin]!}`, 's'));
+        }
+      } finally {
+        await dashboard.close();
       }
     });
     // A kick through alice's proxy of bob, who is connected to the other proxy and publishes on the other Janus.

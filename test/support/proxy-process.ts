@@ -10,6 +10,8 @@ import { freePort, onCleanup, pollUntil, stopperFor, trackChild, waitForExit } f
 
 export type ProxyProcess = {
   url: string;
+  /** The REST admin API (dashboard), when the config enables it: `admin_api: { enabled: true, token }`. */
+  adminUrl?: string;
   pid: number;
   /** SIGKILL (default) and wait for the exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -26,15 +28,18 @@ export async function startProxyProcess(janus: readonly JanusInstance[], config:
   const dir = mkdtempSync(join(tmpdir(), 'jc-proxy-'));
   const unregisterDir = onCleanup(`rm ${dir}`, () => { rmSync(dir, { recursive: true, force: true }); });
   const configPath = join(dir, 'janus-proxy.yml');
+  // An enabled admin API gets a free port of its own (several proxies share one config in tests).
+  const admin = config.admin_api as { enabled?: boolean; port?: number } | undefined;
+  const adminPort = admin?.enabled === true ? admin.port ?? await freePort() : undefined;
   writeFileSync(configPath, JSON.stringify({ // JSON is YAML
     log: { level: process.env.PROXY_LOG_LEVEL ?? 'warn' },
     ws_transport: { host: '127.0.0.1', port },
     http_transport: { enabled: false },
-    admin_api: { enabled: false },
     backends: { reconnect_initial_delay_ms: 100, reconnect_max_delay_ms: 500 },
     shutdown: { grace_s: 0 }, // stop() sends SIGTERM: no waiting for clients unless a test asks
     janus_server: janus.map((j) => ({ name: j.name, url: j.wsUrl })),
     ...config,
+    admin_api: adminPort === undefined ? { enabled: false } : { ...admin, host: '127.0.0.1', port: adminPort },
   }));
   const logPath = join(dir, 'proxy.log');
   const fd = openSync(logPath, 'a');
@@ -59,6 +64,7 @@ export async function startProxyProcess(janus: readonly JanusInstance[], config:
   }
   return {
     url, pid, stop, logTail,
+    ...(adminPort === undefined ? {} : { adminUrl: `http://127.0.0.1:${String(adminPort)}` }),
     async kill(signal = 'SIGKILL') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill(signal);

@@ -49,7 +49,7 @@ function Dashboard({ token, onUnauthorized, onLogout }: { token: string; onUnaut
             </section>
             <section>
               <h2>Rooms</h2>
-              <Rooms rooms={snapshot.rooms} />
+              <Rooms rooms={snapshot.rooms} token={token} onUnauthorized={onUnauthorized} />
             </section>
             <section>
               <h2>Recordings</h2>

@@ -1,23 +1,39 @@
-/** Rooms with the servers each spans, and the latest placement decisions with their reasons. */
+/** Rooms with the servers each spans (and, opened, their participants), and the latest placement decisions with their reasons. */
 import type { DashboardDecision, DashboardRoom } from '../../../src/admin/dashboard-types.js';
+import { Fragment } from 'preact';
+import { useState } from 'preact/hooks';
 import { clock, shortPlugin } from './health';
+import { RoomParticipants } from './room-participants';
 
-export function Rooms({ rooms }: { rooms: DashboardRoom[] | null }) {
+export function Rooms({ rooms, token, onUnauthorized }: { rooms: DashboardRoom[] | null; token: string; onUnauthorized: () => void }) {
+  const [opened, setOpened] = useState<string | null>(null);
   if (rooms === null || rooms.length === 0) {
     return <p class="empty" data-role="no-rooms">No rooms{rooms === null ? ' (no cluster-aware room plugin reports any)' : ''}.</p>;
   }
   return (
     <table class="rooms">
-      <thead><tr><th>Room</th><th>Plugin</th><th>Participants</th><th>Janus servers</th></tr></thead>
+      <thead><tr><th>Room</th><th>Plugin</th><th>Participants</th><th>Janus servers</th><th></th></tr></thead>
       <tbody>
-        {rooms.map((r) => (
-          <tr key={`${r.plugin}/${String(r.room)}`} data-room={String(r.room)}>
-            <td>{String(r.room)}{r.description ? <span class="muted"> {r.description}</span> : null}</td>
-            <td>{shortPlugin(r.plugin)}</td>
-            <td>{r.participants === undefined ? '–' : String(r.participants)}</td>
-            <td>{r.backends.map((name) => <span key={name} class="pill pill-plain">{name}</span>)}</td>
-          </tr>
-        ))}
+        {rooms.map((r) => {
+          const key = `${r.plugin}/${String(r.room)}`;
+          const open = opened === key;
+          return (
+            <Fragment key={key}>
+              <tr data-room={String(r.room)}>
+                <td>{String(r.room)}{r.description ? <span class="muted"> {r.description}</span> : null}</td>
+                <td>{shortPlugin(r.plugin)}</td>
+                <td>{r.participants === undefined ? '–' : String(r.participants)}</td>
+                <td>{r.backends.map((name) => <span key={name} class="pill pill-plain">{name}</span>)}</td>
+                <td><button type="button" class="link" data-role="room-participants" onClick={() => { setOpened(open ? null : key); }}>{open ? 'hide' : 'participants'}</button></td>
+              </tr>
+              {open ? (
+                <tr class="room-details" data-room-details={String(r.room)}>
+                  <td colSpan={5}><RoomParticipants plugin={r.plugin} room={String(r.room)} token={token} onUnauthorized={onUnauthorized} /></td>
+                </tr>
+              ) : null}
+            </Fragment>
+          );
+        })}
       </tbody>
     </table>
   );
