@@ -31,7 +31,8 @@ export interface ParticipantRecord {
   privateId: number | undefined;
   /**
    * On a placeholder (placed, Janus's `joined` not yet seen: no private id): the proxy that placed it.
-   * A placeholder whose proxy died is removed by the next layout change, on any proxy.
+   * A placeholder whose proxy died is removed by the next layout change, or by any proxy that has
+   * the room loaded within seconds.
    */
   placedBy?: string;
   /** The published streams as Janus announced them, in mindex order; empty when not publishing. */

@@ -15,6 +15,7 @@ import { startProxyProcess } from '../support/proxy-process.js';
 import { sharedStore } from '../support/shared-store-proxies.js';
 import { BACKEND_ROOM_SECRET } from '../support/room-cluster.js';
 import { openRedis } from '../../src/store/redis/connection.js';
+import { RedisRoomStore } from '../../src/store/redis/room-store.js';
 
 const ROOM = 6464;
 const ROOM_B = 6465;
@@ -161,16 +162,30 @@ describe('a proxy dies mid-room: its participants who claim stay, the others are
         assert.deepEqual((data.participants as Data[]).map((p) => String(p.id)).sort(), ids.map(String).sort());
       }
       // The room record holds no placeholder of a join the dead proxy left half done: one the sweep
-      // did not end goes with the next layout change once that proxy's lease has expired.
-      await pollUntil('the doomed proxy\'s lease gone', async () => ((await redisClient.client.keys(`${redisClient.key('proxy', 'proxy-doomed-')}*`)).length === 0 ? true : undefined), TIMEOUT_MS);
-      const late = await publish(0, 'late', ROOM_B);
-      const want = [...ids, late.id].map(String).sort();
+      // did not end goes once that proxy's lease has expired, without waiting for another join.
       const participantsKey = redisClient.key('vroom', String(ROOM_B), 'participants');
-      const recorded = await pollUntil('the room record lists the completed joins only', async () => {
-        const keys = (await redisClient.client.hkeys(participantsKey)).sort();
-        return JSON.stringify(keys) === JSON.stringify(want) ? keys : undefined;
-      }, TIMEOUT_MS).catch(async () => (await redisClient.client.hkeys(participantsKey)).sort());
-      assert.deepEqual(recorded, want, JSON.stringify(await redisClient.client.hgetall(participantsKey)));
+      const recordLists = async (want: string[]): Promise<void> => {
+        const recorded = await pollUntil('the room record lists the completed joins only', async () => {
+          const keys = (await redisClient.client.hkeys(participantsKey)).sort();
+          return JSON.stringify(keys) === JSON.stringify(want) ? keys : undefined;
+        }, TIMEOUT_MS).catch(async () => (await redisClient.client.hkeys(participantsKey)).sort());
+        const records = await redisClient.client.hgetall(participantsKey);
+        assert.deepEqual(recorded, want, JSON.stringify(records));
+        // Each a joined participant: its private id from Janus's `joined` kept through every later write.
+        for (const [id, json] of Object.entries(records)) {
+          const p = JSON.parse(json) as { privateId?: unknown; placedBy?: unknown };
+          assert.ok(typeof p.privateId === 'number' && p.placedBy === undefined, `${id} is recorded as joined: ${json}`);
+        }
+      };
+      await recordLists(ids.map(String).sort());
+      // The same for a placeholder written now by a proxy that holds no lease: the proxies that have
+      // the room loaded drop it by themselves.
+      const ghost = new RedisRoomStore(redisClient, 'proxy-ghost');
+      await ghost.putParticipant(ROOM_B, { id: 999_001, display: 'ghost', backend: janus[0]!.name, privateId: undefined, placedBy: 'proxy-ghost', streams: [], extensions: {}, mirrors: {} });
+      assert.ok(await redisClient.client.hexists(participantsKey, '999001'), 'the ghost placeholder is recorded');
+      await recordLists(ids.map(String).sort());
+      const late = await publish(0, 'late', ROOM_B);
+      await recordLists([...ids, late.id].map(String).sort());
     } finally {
       await redisClient.close();
       await doomed.stop();

@@ -51,7 +51,10 @@ export class LiveRoom {
   readonly opening = new Map<string, Promise<void>>();
   destroyed = false;
   /** Store writes of this proxy in flight, and whether a re-read is due once they are done (see RoomRegistry.refresh). */
-  writing = 0;
+  private inFlight = 0;
+  /** Store writes of this proxy started so far: a read that overlapped one is older than this copy. */
+  private started = 0;
+  private readonly settledWaiters: (() => void)[] = [];
   stale = false;
   refreshing = false;
   idleTimers = new Map<string, NodeJS.Timeout>();
@@ -64,6 +67,30 @@ export class LiveRoom {
 
   get id(): RoomId {
     return this.record.id;
+  }
+
+  get writing(): number {
+    return this.inFlight;
+  }
+
+  get writesStarted(): number {
+    return this.started;
+  }
+
+  startWrite(): void {
+    this.inFlight++;
+    this.started++;
+  }
+
+  endWrite(): void {
+    this.inFlight--;
+    if (this.inFlight === 0) for (const settled of this.settledWaiters.splice(0)) settled();
+  }
+
+  /** Resolves once no store write of this proxy is in flight. */
+  writesSettled(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => { this.settledWaiters.push(resolve); });
   }
 
   participant(id: ParticipantId): ParticipantRecord | undefined {

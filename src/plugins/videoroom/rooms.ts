@@ -16,6 +16,8 @@ import type { RoomBackendLoad } from './placement.js';
 
 /** How long a proxy that died holding a room's layout lock keeps it from the others. */
 const LAYOUT_LOCK_MS = 30_000;
+/** How often the placeholders of joins whose proxy died are looked for in the rooms loaded here. */
+const PLACEHOLDER_CHECK_MS = 5_000;
 
 /** A backend chosen for a client handle, counted against it until `release`. */
 export interface Target {
@@ -30,6 +32,8 @@ export class RoomRegistry {
   private readonly loading = new Map<string, Promise<LiveRoom | undefined>>();
 
   private readonly unwatch: (() => void)[];
+  private readonly placeholderTimer: NodeJS.Timeout | undefined;
+  private checkingPlaceholders = false;
   /** The backend each member is counted on in the store. */
   private readonly counted = new WeakMap<RoomMember, string>();
 
@@ -39,6 +43,10 @@ export class RoomRegistry {
       deps.store.watch((change) => { this.onChange(change); }),
       deps.store.onEvent((event) => { this.deliver(event); }),
     ];
+    if (deps.store.shared) {
+      this.placeholderTimer = setInterval(() => { void this.checkPlaceholders(); }, PLACEHOLDER_CHECK_MS);
+      this.placeholderTimer.unref();
+    }
   }
 
   get options(): VideoRoomOptions {
@@ -157,27 +165,59 @@ export class RoomRegistry {
     }
   }
 
-  /** The record as stored now (a room gone from the store is destroyed here too). */
+  /**
+   * Without waiting for the room's next layout change: a room loaded here that holds a placeholder
+   * of another proxy's join has it dropped (under the layout lock) once that proxy is dead, so that
+   * the room's record, `GET /rooms` and the dashboard stop listing a participant nobody can finish.
+   */
+  private async checkPlaceholders(): Promise<void> {
+    if (this.checkingPlaceholders) return;
+    this.checkingPlaceholders = true;
+    try {
+      for (const room of [...this.live.values()]) {
+        const placers = new Set(Object.values(room.record.participants).flatMap((p) => (
+          p.privateId === undefined && p.streams.length === 0 && p.placedBy !== undefined && p.placedBy !== this.deps.proxyId ? [p.placedBy] : [])));
+        for (const proxy of placers) {
+          if (room.destroyed || await this.deps.store.proxyAlive(proxy)) continue;
+          await this.layout(room, () => Promise.resolve());
+          break;
+        }
+      }
+    } catch (err) {
+      this.deps.logger.warn({ err: (err as Error).message }, 'could not look for the placeholders of dead proxies');
+    } finally {
+      this.checkingPlaceholders = false;
+    }
+  }
+
+  /**
+   * The record as stored now (a room gone from the store is destroyed here too). This proxy's
+   * writes are in the cached record before they are in the store: a read that overlaps one would
+   * take them back, so it waits for them and is done again when one started meanwhile.
+   */
   private async readNow(room: LiveRoom): Promise<void> {
-    const stored = await this.deps.store.get(room.id);
-    if (!stored) {
-      this.forget(room);
+    for (;;) {
+      await room.writesSettled();
+      const started = room.writesStarted;
+      const stored = await this.deps.store.get(room.id);
+      if (!stored) {
+        this.forget(room);
+        return;
+      }
+      if (room.writesStarted !== started) continue;
+      if ((stored.version ?? 0) >= (room.record.version ?? 0)) room.record = stored;
       return;
     }
-    if ((stored.version ?? 0) < (room.record.version ?? 0)) return;
-    room.record = stored;
-    // This proxy's writes in flight are not in what was read: read again once they are done.
-    if (room.writing > 0) room.stale = true;
   }
 
   /** Runs one store write of the room and takes its new version: the next in line means no one else wrote meanwhile. */
   private async written(room: LiveRoom, write: Promise<number>): Promise<void> {
-    room.writing++;
+    room.startWrite();
     let version: number;
     try {
       version = await write;
     } finally {
-      room.writing--;
+      room.endWrite();
     }
     const cached = room.record.version ?? 0;
     if (version === cached + 1) room.record.version = version;
@@ -339,6 +379,7 @@ export class RoomRegistry {
   }
 
   close(): void {
+    clearInterval(this.placeholderTimer);
     for (const stop of this.unwatch) stop();
     for (const room of this.live.values()) for (const timer of room.idleTimers.values()) clearTimeout(timer);
     this.control.close();
