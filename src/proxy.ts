@@ -1,4 +1,4 @@
-/** Assembles a running proxy from a validated config: store, cluster, sessions, dispatcher, transports, admin API. */
+/** Assembles a running proxy from a validated config: stores, cluster, sessions, dispatcher, transports, admin API. */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
@@ -16,16 +16,14 @@ import { echotestPlugin } from './plugins/echotest.js';
 import { callPlugins } from './plugins/call-plugins.js';
 import { startVideoRoom, VIDEOROOM_PLUGIN } from './plugins/videoroom/index.js';
 import { passthroughFactory } from './plugins/room-relay/index.js';
-import { createCallStores } from './store/call-stores.js';
 import { WsTransport } from './transport/ws-server.js';
 import { HttpTransport } from './transport/http/http-transport.js';
 import { HttpForwarding } from './transport/http/forwarding.js';
 import { ProxyDrain } from './drain.js';
 import { AdminApi } from './admin/server.js';
 import { storedRooms } from './admin/live-feed.js';
-import { createRoomRoutes, createServerStore, createTokenStore } from './store/factory.js';
+import { openStores, type Stores } from './store/factory.js';
 import { TokenAuth } from './core/token-auth.js';
-import type { ServerStore } from './store/server-store.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
 import { createJanusAdminRequests, startJanusAdmin, type JanusAdminDeps } from './janus-admin/index.js';
 import { isJsonObject } from './protocol/messages.js';
@@ -76,7 +74,7 @@ function listenUrl(scheme: string, address: AddressInfo): string {
   return `${scheme}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
 }
 
-async function createCluster(config: ProxyConfig, store: ServerStore, metrics: ProxyMetrics, logger: Logger): Promise<Cluster> {
+async function createCluster(config: ProxyConfig, store: Stores['servers'], metrics: ProxyMetrics, logger: Logger): Promise<Cluster> {
   const b = config.backends;
   const cluster = new Cluster(store, {
     algorithm: b.select,
@@ -120,11 +118,9 @@ function backendCredentials(config: ProxyConfig): Map<string, BackendCredentials
 }
 
 /** Janus's token_auth at the proxy: undefined when off; stored tokens live in the configured store. */
-async function startTokenAuth(config: ProxyConfig, logger: Logger, shutdown: ShutdownStack): Promise<TokenAuth | undefined> {
+function startTokenAuth(config: ProxyConfig, stores: Stores, logger: Logger): TokenAuth | undefined {
   if (!config.general.token_auth) return undefined;
-  const store = await createTokenStore(config.store, logger.child({ component: 'tokens' }));
-  shutdown.push(() => store.close());
-  const auth = new TokenAuth({ secret: config.general.token_auth_secret, store });
+  const auth = new TokenAuth({ secret: config.general.token_auth_secret, store: stores.tokens });
   logger.info({ mode: auth.mode }, 'token based authentication enabled');
   return auth;
 }
@@ -238,20 +234,15 @@ export async function startProxy(config: ProxyConfig, logger: Logger, process: P
 async function startCore(config: ProxyConfig, logger: Logger, shutdown: ShutdownStack, processInfo: ProxyProcessInfo) {
   const metrics = new ProxyMetrics();
   shutdown.push(() => { metrics.stop(); });
-  const store = await createServerStore(config.store, logger);
-  shutdown.push(() => store.close());
-  const cluster = await createCluster(config, store, metrics, logger);
-  shutdown.push(() => { cluster.stop(); });
   const proxyId = `${config.general.server_name}-${randomBytes(4).toString('hex')}`;
   metrics.identify(proxyId, processInfo.worker);
-  const calls = await createCallStores(config.store, proxyId, logger);
-  shutdown.push(() => calls.close());
-  const roomRoutes = await createRoomRoutes(config.store, logger.child({ component: 'room-routes' }));
-  shutdown.push(() => roomRoutes.close());
-  const videoroom = startVideoRoom(config.videoroom, config.store, proxyId, cluster, logger);
+  // Every store in one place (architecture.md, decision 17); closed last, after everything using them.
+  const stores = await openStores(config.store, proxyId, logger);
+  shutdown.push(() => stores.close());
+  const cluster = await createCluster(config, stores.servers, metrics, logger);
+  shutdown.push(() => { cluster.stop(); });
+  const videoroom = startVideoRoom(config.videoroom, stores.rooms, proxyId, cluster, logger);
   shutdown.push(() => videoroom.close());
-  // Other proxies' room changes and events reach this one from before its first client.
-  await videoroom.rooms.deps.store.listening();
   const reclaimSessionTimeoutS = effectiveReclaimTimeoutS(config);
   const proxyEvents = new ProxyEvents(config.general.server_name, proxyId);
   const sessions = new Sessions({
@@ -260,14 +251,14 @@ async function startCore(config: ProxyConfig, logger: Logger, shutdown: Shutdown
     reclaimSessionTimeoutS,
     locality: new LocalityResolver(config.backends.locality.rules),
     // Records only where another proxy could take a session over: one proxy alone needs none.
-    records: config.store.type === 'redis' ? calls.sessions : undefined,
+    records: config.store.type === 'redis' ? stores.sessions : undefined,
     logger,
   });
   // With a shared store, a stopping proxy leaves its sessions to be claimed on the others.
   shutdown.push(() => { if (config.store.type === 'redis') sessions.handOver(); else sessions.stop(); });
   metrics.watch(sessions, cluster);
-  const tokenAuth = await startTokenAuth(config, logger, shutdown);
-  return { proxyId, metrics, cluster, calls, roomRoutes, videoroom, sessions, reclaimSessionTimeoutS, tokenAuth, proxyEvents };
+  const tokenAuth = startTokenAuth(config, stores, logger);
+  return { proxyId, metrics, cluster, stores, videoroom, sessions, reclaimSessionTimeoutS, tokenAuth, proxyEvents };
 }
 
 /**
@@ -283,19 +274,19 @@ function effectiveReclaimTimeoutS(config: ProxyConfig): number {
 type Core = Awaited<ReturnType<typeof startCore>>;
 
 function createDispatcher(config: ProxyConfig, core: Core, transports: Record<string, Record<string, unknown>>, logger: Logger): { dispatcher: Dispatcher; takeOvers: TakeOvers } {
-  const { cluster, calls, roomRoutes, videoroom, sessions, metrics, tokenAuth } = core;
+  const { cluster, stores, videoroom, sessions, metrics, tokenAuth } = core;
   const passthrough = passthroughFactory({
     routing: config.plugins.routing,
     homeBackends: config.plugins.home_backend,
     backends: () => [...cluster.backends.keys()],
-    routes: roomRoutes.routes,
+    routes: stores.routes,
   });
-  const modules = [echotestPlugin, videoroom.plugin, ...callPlugins({ users: calls.users, bus: calls.bus, logger })];
+  const modules = [echotestPlugin, videoroom.plugin, ...callPlugins({ users: stores.users, bus: stores.bus, logger })];
   const plugins = new PluginRegistry(modules, passthrough);
-  const takeOvers = new TakeOvers({ sessions, records: calls.sessions, bus: calls.bus, plugins, cluster, logger, events: core.proxyEvents });
+  const takeOvers = new TakeOvers({ sessions, records: stores.sessions, bus: stores.bus, plugins, cluster, logger, events: core.proxyEvents });
   const dispatcher = new Dispatcher(
     config.store.type === 'redis'
-      ? { sessions, plugins, cluster, records: calls.sessions, takeOvers, tokenAuth, events: core.proxyEvents }
+      ? { sessions, plugins, cluster, records: stores.sessions, takeOvers, tokenAuth, events: core.proxyEvents }
       : { sessions, plugins, cluster, tokenAuth, events: core.proxyEvents },
     {
       apiSecret: config.general.api_secret,
@@ -312,12 +303,12 @@ function createDispatcher(config: ProxyConfig, core: Core, transports: Record<st
 
 async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownStack, processInfo: ProxyProcessInfo): Promise<RunningProxy> {
   const core = await startCore(config, logger, shutdown, processInfo);
-  const { sessions, metrics, cluster, videoroom } = core;
+  const { sessions, metrics, cluster } = core;
   // Filled in as transports start: `info` lists the ones that are listening.
   const transports: Record<string, Record<string, unknown>> = {};
   const { dispatcher, takeOvers } = createDispatcher(config, core, transports, logger);
   shutdown.push(() => { takeOvers.close(); });
-  const sweep = new OwnerSweep(core.calls.sessions, cluster, { logger, finish: (record) => takeOvers.finishAbandoned(record) });
+  const sweep = new OwnerSweep(core.stores.sessions, cluster, { logger, finish: (record) => takeOvers.finishAbandoned(record) });
   if (config.store.type === 'redis') sweep.start();
   shutdown.push(() => sweep.stop());
   let ws: (Listening & { closeClients(): void }) | undefined;
@@ -327,7 +318,7 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
   }, config.shutdown.grace_s * 1000, logger);
   shutdown.push(() => { drain.cancel(); });
   const startedAt = Date.now();
-  core.calls.proxies.describeWith(() => ({
+  core.stores.proxies.describeWith(() => ({
     server_name: config.general.server_name,
     worker: processInfo.worker,
     pid: process.pid,
@@ -346,7 +337,7 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
   if (config.http_transport.enabled) {
     // With proxies sharing a store, an HTTP request may reach any proxy (no sticky load balancing).
     const forwarding = config.store.type === 'redis'
-      ? new HttpForwarding({ bus: core.calls.bus, records: core.calls.sessions, takeOvers, dispatch: (p, s) => { dispatcher.dispatch(p, s); }, identity: (c) => dispatcher.identity(c), logger })
+      ? new HttpForwarding({ bus: core.stores.bus, records: core.stores.sessions, takeOvers, dispatch: (p, s) => { dispatcher.dispatch(p, s); }, identity: (c) => dispatcher.identity(c), logger })
       : undefined;
     if (forwarding) shutdown.push(() => { forwarding.close(); });
     http = await startHttpTransport(config, dispatcher, forwarding, core.tokenAuth, logger);
@@ -356,8 +347,8 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
   const info = (): Record<string, unknown> => dispatcher.info();
   const operatorDeps: JanusAdminDeps = {
     cluster, sessions, tokenAuth: core.tokenAuth,
-    records: config.store.type === 'redis' ? core.calls.sessions : undefined,
-    bus: config.store.type === 'redis' ? core.calls.bus : undefined,
+    records: config.store.type === 'redis' ? core.stores.sessions : undefined,
+    bus: config.store.type === 'redis' ? core.stores.bus : undefined,
     proxyEvents: core.proxyEvents,
     info: (transaction) => ({ janus: 'server_info', transaction, ...info() }),
     plugins: () => { const p = info().plugins; return isJsonObject(p) ? Object.keys(p) : []; },
@@ -372,9 +363,9 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
   shutdown.push(() => { janusAdminRequests.close(); });
   let admin: (Listening & { token: string }) | undefined;
   if (config.admin_api.enabled) {
-    const live = { sessions, requestTotals: () => metrics.requestTotals(), rooms: storedRooms(VIDEOROOM_PLUGIN, videoroom.rooms.deps.store) };
-    admin = await startAdminApi(config, { cluster, info: () => dispatcher.info(), metrics, live, operator: { requests: janusAdminRequests, sessions, records: operatorDeps.records }, drain, proxies: core.calls.proxies,
-      rooms: { plugin: VIDEOROOM_PLUGIN, store: videoroom.rooms.deps.store, requests: janusAdminRequests, plugins: operatorDeps.plugins },
+    const live = { sessions, requestTotals: () => metrics.requestTotals(), rooms: storedRooms(VIDEOROOM_PLUGIN, core.stores.rooms) };
+    admin = await startAdminApi(config, { cluster, info: () => dispatcher.info(), metrics, live, operator: { requests: janusAdminRequests, sessions, records: operatorDeps.records }, drain, proxies: core.stores.proxies,
+      rooms: { plugin: VIDEOROOM_PLUGIN, store: core.stores.rooms, requests: janusAdminRequests, plugins: operatorDeps.plugins },
     }, logger);
     shutdown.push(admin.close);
   }

@@ -8,7 +8,7 @@ import { pollUntil } from '../support/processes.js';
 import { MemoryUserStore } from '../../src/store/memory/user-store.js';
 import type { UserStore } from '../../src/store/user-store.js';
 import type { JsonObject } from '../../src/protocol/messages.js';
-import { createCallStores, type CallStores } from '../../src/store/call-stores.js';
+import { openStores, type Stores } from '../../src/store/factory.js';
 
 const logger = pino({ level: 'silent' });
 const NS = 'videocall';
@@ -68,10 +68,10 @@ describe('call stores', () => {
     return Promise.resolve({ store, other: { ...bind(store), proxyId: 'p2' }, done: () => store.close() });
   });
 
-  async function redisPair(ttlS = 15): Promise<{ a: CallStores; b: CallStores; prefix: string }> {
+  async function redisPair(ttlS = 15): Promise<{ a: Stores; b: Stores; prefix: string }> {
     const prefix = `t${String(++prefixes)}:`;
     const config = { type: 'redis' as const, redis_url: redis.url, key_prefix: prefix, proxy_ttl_s: ttlS };
-    const [a, b] = await Promise.all([createCallStores(config, 'proxy-a', logger), createCallStores(config, 'proxy-b', logger)]);
+    const [a, b] = await Promise.all([openStores(config, 'proxy-a', logger), openStores(config, 'proxy-b', logger)]);
     return { a, b, prefix };
   }
 

@@ -12,9 +12,6 @@ import { VideoRoomHandle } from './handle.js';
 import { RoomRegistry } from './rooms.js';
 import { recheckBackend } from './backend-rooms.js';
 import { VIDEOROOM_PLUGIN, type VideoRoomOptions } from './options.js';
-import { MemoryRoomStore } from '../../store/memory/room-store.js';
-import { RedisRoomStore } from '../../store/redis/room-store.js';
-import { openRedis, redisTarget, type RedisStoreSettings } from '../../store/redis/connection.js';
 
 export { VIDEOROOM_PLUGIN } from './options.js';
 
@@ -76,16 +73,7 @@ export function createVideoRoom(deps: { proxyId: string; cluster: Cluster; store
   };
 }
 
-/** Where the proxy keeps its stores (the config's `store` section). */
-export interface StoreConfig extends RedisStoreSettings {
-  type: 'memory' | 'redis';
-}
-
-/** The module as the proxy runs it: rooms in memory, or in Redis (shared, kept over restarts). */
-export function startVideoRoom(config: VideoRoomConfig, storeConfig: StoreConfig, proxyId: string, cluster: Cluster, logger: Logger): VideoRoomModule {
-  const options = videoRoomOptions(config, logger);
-  if (storeConfig.type === 'memory') return createVideoRoom({ proxyId, cluster, store: new MemoryRoomStore(), options, logger });
-  const redis = openRedis({ ...redisTarget(storeConfig), logger, connectionName: 'janus-cloud-rooms' });
-  const module = createVideoRoom({ proxyId, cluster, store: new RedisRoomStore(redis, proxyId), options, logger });
-  return { ...module, close: async () => { await module.close(); await redis.close(); } };
+/** The module as the proxy runs it, on the room store the proxy opened (memory, or Redis: shared, kept over restarts). */
+export function startVideoRoom(config: VideoRoomConfig, store: RoomStore, proxyId: string, cluster: Cluster, logger: Logger): VideoRoomModule {
+  return createVideoRoom({ proxyId, cluster, store, options: videoRoomOptions(config, logger), logger });
 }

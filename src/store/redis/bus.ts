@@ -68,7 +68,7 @@ export class RedisBus implements MessageBus {
     return this.topics.add(topic, handler);
   }
 
-  /** The connection belongs to whoever built the bus (call-stores.ts); this only stops delivering. */
+  /** The connection belongs to whoever built the bus (open-stores.ts); this only stops delivering. */
   close(): Promise<void> {
     this.closed = true;
     this.topics.clear();

@@ -70,7 +70,7 @@ export interface RedisConnectionOptions {
   /** Prepended to every key and channel; default `janus-cloud:`. Letters, digits, `_ . : { } / -`. */
   keyPrefix?: string;
   logger?: Logger;
-  /** Shown by `CLIENT LIST`, e.g. `janus-cloud-servers`. */
+  /** Shown by `CLIENT LIST` with `-commands` / `-subscriber` appended, e.g. `janus-cloud:<proxy id>`. */
   connectionName?: string;
   commandTimeoutMs?: number;
 }

@@ -5,6 +5,7 @@
  * local copy, loaded at start and kept current by those announcements, so placement never waits
  * for Redis; writes go to the copy at once and to Redis behind it.
  */
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { RedisScript, type RedisConnection } from './connection.js';
 import { routeKey, type RoomKey, type RoomRoutes } from '../room-routes.js';
@@ -23,6 +24,8 @@ export class RedisRoomRoutes implements RoomRoutes {
   private readonly local = new Map<string, string>();
   private readonly hash: string;
   private readonly channel: string;
+  private loaded = false;
+  private closed = false;
 
   private constructor(private readonly redis: RedisConnection, private readonly logger: Logger) {
     this.hash = redis.key('room-routes');
@@ -34,11 +37,22 @@ export class RedisRoomRoutes implements RoomRoutes {
     const routes = new RedisRoomRoutes(redis, logger);
     const subscriber = redis.subscriber();
     subscriber.on('message', (channel: string, message: string) => {
-      if (channel === routes.channel) routes.onAnnouncement(message);
+      if (channel === routes.channel && !routes.closed) routes.onAnnouncement(message);
     });
-    await subscriber.subscribe(routes.channel);
-    for (const [field, backend] of Object.entries(await redis.client.hgetall(routes.hash))) routes.local.set(field, backend);
+    // The subscriber may be shared and is not re-subscribed by itself: after every reconnection
+    // subscribe again and reload, since announcements sent meanwhile are lost.
+    subscriber.on('ready', () => {
+      if (routes.loaded && !routes.closed) void routes.reload(subscriber);
+    });
+    await routes.load(subscriber);
+    routes.loaded = true;
     return routes;
+  }
+
+  /** Stops following other proxies' changes; the connection belongs to whoever opened it. */
+  close(): Promise<void> {
+    this.closed = true;
+    return Promise.resolve();
   }
 
   get(plugin: string, room: RoomKey): string | undefined {
@@ -72,6 +86,31 @@ export class RedisRoomRoutes implements RoomRoutes {
     });
   }
 
+  private async load(subscriber: Redis): Promise<void> {
+    await subscriber.subscribe(this.channel);
+    await this.loadAll();
+  }
+
+  /** Routes deleted while the subscription was gone stay until their room is seen again. */
+  private async loadAll(): Promise<void> {
+    for (const [field, backend] of Object.entries(await this.redis.client.hgetall(this.hash))) this.local.set(field, backend);
+  }
+
+  private async reload(subscriber: Redis): Promise<void> {
+    try {
+      await subscriber.subscribe(this.channel);
+    } catch (err) {
+      if (this.closed) return;
+      this.logger.warn({ err: errorMessage(err) }, 'could not follow room routes again after a reconnection');
+      // A fresh connection brings a fresh 'ready', which tries again.
+      if (subscriber.status === 'ready') subscriber.disconnect(true);
+      return;
+    }
+    await this.loadAll().catch((err: unknown) => {
+      this.logger.warn({ err: errorMessage(err) }, 'could not reload room routes after a reconnection');
+    });
+  }
+
   private onAnnouncement(message: string): void {
     try {
       const [field, backend] = JSON.parse(message) as [string, string];
@@ -81,4 +120,8 @@ export class RedisRoomRoutes implements RoomRoutes {
       this.logger.warn('ignored a malformed room route announcement');
     }
   }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -5,6 +5,10 @@
  *   ...
  *   await store.close();
  *
+ * Opened like this (the sentinel, tests) it has a connection of its own, closed with it; a proxy
+ * opens it on the connection all its stores share (`{ connection, logger }`, open-stores.ts), which
+ * closing the store leaves open.
+ *
  * Layout, with prefix P (default `janus-cloud:`):
  *   P servers            SET of server names: the index list() reads, so there is no KEYS/SCAN
  *   P server:<name>      STRING: the record as JSON. Versus a hash: one MGET reads every record in
@@ -35,6 +39,12 @@ import { compareAndSetScript, decodeRecord, encodeRecord, pruneScript, removeScr
 
 export type RedisServerStoreOptions = Omit<RedisConnectionOptions, 'connectionName'>;
 
+/** A connection someone else opened and closes. */
+export interface SharedRedisConnection {
+  connection: RedisConnection;
+  logger?: Logger | undefined;
+}
+
 /** Redis keeps a record this many times its `expire` after its latest report. */
 export const RECORD_TTL_FACTOR = 3;
 /** Every failed compare-and-set means another writer succeeded; this many in a row is not normal. */
@@ -43,6 +53,7 @@ const SERVER_NAME = /^[\w.-]{1,64}$/;
 
 export class RedisServerStore implements ServerStore {
   private readonly redis: RedisConnection;
+  private readonly ownsConnection: boolean;
   private readonly logger: Logger;
   private readonly indexKey: string;
   private readonly channel: string;
@@ -55,8 +66,9 @@ export class RedisServerStore implements ServerStore {
   private liveWaiters: (() => void)[] = [];
   private closing: Promise<void> | undefined;
 
-  constructor(options: RedisServerStoreOptions) {
-    this.redis = openRedis({ ...options, connectionName: 'janus-cloud-servers' });
+  constructor(options: RedisServerStoreOptions | SharedRedisConnection) {
+    this.ownsConnection = !('connection' in options);
+    this.redis = 'connection' in options ? options.connection : openRedis({ ...options, connectionName: 'janus-cloud-servers' });
     this.logger = (options.logger ?? pino({ level: 'silent' })).child({ component: 'redis-server-store' });
     this.indexKey = this.redis.key('servers');
     this.channel = this.redis.key('servers', 'changed');
@@ -138,7 +150,7 @@ export class RedisServerStore implements ServerStore {
       this.listeners.clear();
       this.setLive(false);
       for (const resolve of this.liveWaiters.splice(0)) resolve();
-      await this.redis.close();
+      if (this.ownsConnection) await this.redis.close();
     })();
     return this.closing;
   }
@@ -186,7 +198,7 @@ export class RedisServerStore implements ServerStore {
       if (channel === this.channel) this.deliver(message);
     });
     subscriber.on('ready', () => {
-      void this.subscribe(subscriber);
+      if (!this.closing) void this.subscribe(subscriber); // a shared subscriber outlives this store
     });
     subscriber.on('close', () => {
       this.setLive(false);

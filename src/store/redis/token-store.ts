@@ -6,6 +6,7 @@
  * re-read that token rather than trust a payload: announcements of older edits can arrive after a
  * newer local edit, and a read on the same connection always answers with the latest value.
  */
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RedisConnection } from './connection.js';
 import { storeError } from './connection.js';
@@ -25,6 +26,8 @@ export class RedisTokenStore extends LocalTokens implements TokenStore {
   private readonly channel: string;
   /** Counts local edits: a re-read sent before a local edit may answer with the value it replaced. */
   private localEdits = 0;
+  private loaded = false;
+  private closed = false;
 
   private constructor(private readonly redis: RedisConnection, private readonly logger: Logger, private readonly ownsConnection: boolean) {
     super();
@@ -40,13 +43,16 @@ export class RedisTokenStore extends LocalTokens implements TokenStore {
     const store = new RedisTokenStore(redis, logger, ownsConnection);
     const subscriber = redis.subscriber();
     subscriber.on('message', (channel: string, message: string) => {
-      if (channel === store.channel) void store.refresh(message);
+      if (channel === store.channel && !store.closed) void store.refresh(message);
+    });
+    // The subscriber may be shared and is not re-subscribed by itself: after every reconnection
+    // subscribe again and reload, since announcements sent meanwhile (a removed token) are lost.
+    subscriber.on('ready', () => {
+      if (store.loaded && !store.closed) void store.reload(subscriber);
     });
     await subscriber.subscribe(store.channel);
-    for (const [token, text] of Object.entries(await redis.client.hgetall(store.hash))) {
-      const plugins = parsePlugins(text);
-      if (plugins) store.apply(token, plugins);
-    }
+    await store.loadAll();
+    store.loaded = true;
     return store;
   }
 
@@ -78,7 +84,35 @@ export class RedisTokenStore extends LocalTokens implements TokenStore {
   }
 
   close(): Promise<void> {
+    this.closed = true;
     return this.ownsConnection ? this.redis.close() : Promise.resolve();
+  }
+
+  /** Every stored token as Redis has it; tokens no longer there go (skipped if a local edit came in between). */
+  private async loadAll(): Promise<void> {
+    const editsBefore = this.localEdits;
+    const stored = await this.redis.client.hgetall(this.hash);
+    if (this.localEdits !== editsBefore) return;
+    for (const token of [...this.tokens.keys()]) if (!Object.hasOwn(stored, token)) this.apply(token, null);
+    for (const [token, text] of Object.entries(stored)) {
+      const plugins = parsePlugins(text);
+      if (plugins) this.apply(token, plugins);
+    }
+  }
+
+  private async reload(subscriber: Redis): Promise<void> {
+    try {
+      await subscriber.subscribe(this.channel);
+    } catch (err) {
+      if (this.closed) return;
+      this.logger.warn({ err: storeError('follow tokens', err).message }, 'could not follow stored tokens again after a reconnection');
+      // A fresh connection brings a fresh 'ready', which tries again.
+      if (subscriber.status === 'ready') subscriber.disconnect(true);
+      return;
+    }
+    await this.loadAll().catch((err: unknown) => {
+      this.logger.warn({ err: storeError('read tokens', err).message }, 'could not reload stored tokens after a reconnection');
+    });
   }
 
   private async write(token: string, plugins: string[]): Promise<void> {

@@ -130,7 +130,7 @@ export class RedisUserStore implements UserStore {
     }
   }
 
-  /** The connection and the lease belong to whoever built this store (call-stores.ts). */
+  /** The connection and the lease belong to whoever built this store (open-stores.ts). */
   close(): Promise<void> {
     this.closed = true;
     return Promise.resolve();
