@@ -4,7 +4,7 @@
 import { startJanusCluster, type JanusInstance, type JanusOptions } from './janus-fixture.js';
 import { startTestProxy, type ProxyOverrides, type TestProxy } from './proxy-fixture.js';
 import { startStaticServer, type StaticServer } from './static-server.js';
-import { launchChromium, type ChromiumBrowser } from './chromium.js';
+import { launchChromium, type ChromiumBrowser, type ChromiumOptions } from './chromium.js';
 
 export type BrowserCluster = {
   janus: JanusInstance[];
@@ -21,6 +21,7 @@ export type BrowserClusterOptions = {
   /** URL path → file, served to the browser. */
   routes: Readonly<Record<string, string>>;
   timeoutMs: number;
+  chromiumOptions?: ChromiumOptions;
 };
 
 export async function startBrowserCluster(opts: BrowserClusterOptions): Promise<BrowserCluster> {
@@ -35,7 +36,7 @@ export async function startBrowserCluster(opts: BrowserClusterOptions): Promise<
     stops.push(() => proxy.stop());
     const web = await startStaticServer(opts.routes);
     stops.push(() => web.close());
-    const browser = await launchChromium(opts.chromium, opts.timeoutMs);
+    const browser = await launchChromium(opts.chromium, opts.timeoutMs, opts.chromiumOptions);
     stops.push(() => browser.close());
     return { janus, proxy, web, browser, stop };
   } catch (err) {

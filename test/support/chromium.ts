@@ -60,7 +60,7 @@ const PLAYWRIGHT_DISABLED_FEATURES = [
  * Flags from the reference, plus two that keep Chromium off the wire (measured on eth0 with these
  * removed: DNS queries for accounts.google.com and update.googleapis.com at startup, and IGMP
  * join/leave of 224.0.0.251 by WebRTC's mDNS responder):
- * - --host-resolver-rules: no DNS at all; the tests only use IP literals.
+ * - --host-resolver-rules (hostResolverRules below): no DNS at all; the tests only use IP literals.
  * - WebRtcHideLocalIpsWithMdns off: no mDNS responder. With the fake-UI media permission Chromium
  *   offers real host IPs anyway.
  * Fake devices + fake UI: getUserMedia works headless without a prompt.
@@ -75,9 +75,13 @@ const ARGS = [
   '--disable-sync',
   '--use-fake-device-for-media-stream',
   '--use-fake-ui-for-media-stream',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
   `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, 'WebRtcHideLocalIpsWithMdns'].join(',')}`,
 ];
+
+/** No DNS; only loopback and `reachable` (host patterns, e.g. the test namespaces' '10.213.*') are connected to. */
+function hostResolverRules(reachable: readonly string[]): string {
+  return `--host-resolver-rules=${['MAP * ~NOTFOUND', ...['127.0.0.1', ...reachable].map((h) => `EXCLUDE ${h}`)].join(' , ')}`;
+}
 
 /** Command lines of this process' chromium children (Playwright spawns the browser directly). */
 function chromiumChildCommandLines(): string[][] {
@@ -118,14 +122,21 @@ export type ChromiumBrowser = {
 // Not the janus-cloud- prefix: temp-dirs.ts owns that namespace (dirs with owner.json).
 const PROFILE_PREFIX = 'jc-chromium-profile-';
 
-export async function launchChromium(executablePath: string | undefined, timeoutMs = 15_000): Promise<ChromiumBrowser> {
+export type ChromiumOptions = {
+  /** Flags a suite needs on top of ARGS (a page's own requirements, say its autoplay policy). */
+  args?: readonly string[];
+  /** Host patterns Chromium may connect to besides 127.0.0.1 (e.g. a Janus in a test namespace). */
+  reachable?: readonly string[];
+};
+
+export async function launchChromium(executablePath: string | undefined, timeoutMs = 15_000, opts: ChromiumOptions = {}): Promise<ChromiumBrowser> {
   if (executablePath === undefined || !existsSync(executablePath)) throw new Error(MISSING_CHROMIUM);
   const profileDir = mkdtempSync(join(tmpdir(), PROFILE_PREFIX));
   // If the test process dies without after(): Playwright kills the browser on exit, we drop the profile.
   const unregister = onCleanup(`rm ${profileDir}`, () => { rmSync(profileDir, { recursive: true, force: true }); });
   let context: BrowserContext;
   try {
-    context = await chromium.launchPersistentContext(profileDir, { executablePath, headless: true, args: ARGS, timeout: timeoutMs });
+    context = await chromium.launchPersistentContext(profileDir, { executablePath, headless: true, args: [...ARGS, hostResolverRules(opts.reachable ?? []), ...(opts.args ?? [])], timeout: timeoutMs });
   } catch (err) {
     rmSync(profileDir, { recursive: true, force: true });
     unregister();
