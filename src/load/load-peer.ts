@@ -2,10 +2,11 @@
 // and the verifier of what it receives, and the figures it adds to the run's stats when it ends.
 import { MediaStreamTrack, type RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
 import { Signalling, type Credentials } from './signalling.js';
-import { MediaVerifier, startSyntheticPump, type SendCounters } from './synthetic-media.js';
+import { SentReports } from './rtcp-reports.js';
+import { MediaVerifier, startSyntheticPump, type RtpSink, type SendCounters } from './synthetic-media.js';
 import { startTonePump } from './tone.js';
 import { assertOnlyCandidate, createActiveOffer, createPc, onceConnected, type CodecSet, type Kind } from './werift-peer.js';
-import type { RawStats } from './stats.js';
+import { addSentReports, type RawStats } from './stats.js';
 
 export type PeerSettings = {
   url: string;
@@ -13,6 +14,8 @@ export type PeerSettings = {
   credentials: Credentials;
   iceAddress: string | undefined;
   kbps: number;
+  /** Percent of the packets each sender skips (sequence numbers still advance): a known loss to check the report with. */
+  sendLossPct: number;
   setupTimeoutMs: number;
 };
 
@@ -27,6 +30,8 @@ export class LoadPeer {
   pc: RTCPeerConnection | undefined;
   verifier: MediaVerifier | undefined;
   readonly sent: SendCounters = { packets: 0, bytes: 0 };
+  /** Janus's receiver reports about the streams this peer sends (the sent direction). */
+  private readonly rtcp = new SentReports();
   readonly startedAt = Date.now();
   private stopPump: (() => void) | undefined;
   private sendingSince: number | undefined;
@@ -78,25 +83,43 @@ export class LoadPeer {
   addSenders(direction: 'sendrecv' | 'sendonly', streamIds: Record<Kind, number>): void {
     const pc = this.pc;
     if (!pc) throw new Error('no PeerConnection');
-    const tracks = { audio: new MediaStreamTrack({ kind: 'audio' }), video: new MediaStreamTrack({ kind: 'video' }) };
-    this.watch(pc.addTransceiver(tracks.audio, { direction }));
-    this.watch(pc.addTransceiver(tracks.video, { direction }));
-    this.pumpOnceConnected(pc, () => startSyntheticPump(
-      { audio: (p) => { tracks.audio.writeRtp(p); }, video: (p) => { tracks.video.writeRtp(p); } }, streamIds, this.settings.kbps, this.sent));
+    const audio = this.sendingTrack(pc, 'audio', direction);
+    const video = this.sendingTrack(pc, 'video', direction);
+    this.pumpOnceConnected(pc, () => startSyntheticPump({ audio, video }, streamIds, this.settings.kbps, this.sent));
+  }
+
+  /** A sending transceiver of `kind`: its sink counts packets for the RTCP loss share. */
+  private sendingTrack(pc: RTCPeerConnection, kind: Kind, direction: 'sendrecv' | 'sendonly'): RtpSink {
+    const track = new MediaStreamTrack({ kind });
+    const tr = pc.addTransceiver(track, { direction });
+    this.watch(tr);
+    let sent = 0;
+    let dropped = 0;
+    this.rtcp.watch(tr.sender, () => sent);
+    const lossPct = this.settings.sendLossPct;
+    return (p) => {
+      sent++;
+      // Evenly spread, not random: packet k is skipped when the share of skipped ones falls behind.
+      if (dropped < Math.floor((sent * lossPct) / 100)) {
+        dropped++;
+        return;
+      }
+      track.writeRtp(p);
+    };
   }
 
   /** Adds a sendrecv G.711 audio track that carries a tone once connected (AudioBridge). */
   addToneSender(frequencyHz: number): void {
     const pc = this.pc;
     if (!pc) throw new Error('no PeerConnection');
-    const track = new MediaStreamTrack({ kind: 'audio' });
-    this.watch(pc.addTransceiver(track, { direction: 'sendrecv' }));
-    this.pumpOnceConnected(pc, () => startTonePump((p) => { track.writeRtp(p); }, frequencyHz, this.sent));
+    const sink = this.sendingTrack(pc, 'audio', 'sendrecv');
+    this.pumpOnceConnected(pc, () => startTonePump(sink, frequencyHz, this.sent));
   }
 
   private pumpOnceConnected(pc: RTCPeerConnection, start: () => () => void): void {
     pc.connectionStateChange.subscribe((state) => {
       if (state !== 'connected' || this.stopPump || this.closed) return;
+      this.rtcp.attach(pc);
       this.sendingSince = Date.now();
       this.stopPump = start();
     });
@@ -147,6 +170,7 @@ export class LoadPeer {
     this.stats.sent.packets += this.sent.packets;
     this.stats.sent.bytes += this.sent.bytes;
     if (this.sendingSince !== undefined) this.stats.sendSeconds += (stoppedAt - this.sendingSince) / 1000;
+    addSentReports(this.stats, this.rtcp.reports());
     const received = this.verifier?.totalsNow();
     if (!received) return;
     for (const k of ['verified', 'wrongStream', 'unverified', 'expected', 'bytes'] as const) this.stats.received[k] += received[k];

@@ -93,7 +93,7 @@ function timelineSample(peers: readonly LoadPeer[], stats: RawStats, elapsedMs: 
 export async function runLoad(opts: LoadOptions, stop: AbortSignal, onProgress: (p: Progress) => void): Promise<RawStats> {
   const settings: PeerSettings = {
     url: opts.url, transport: opts.transport, credentials: { apisecret: opts.apisecret, token: opts.token },
-    iceAddress: opts.iceAddress, kbps: opts.kbps, setupTimeoutMs: opts.setupTimeoutS * 1000,
+    iceAddress: opts.iceAddress, kbps: opts.kbps, sendLossPct: opts.sendLossPct, setupTimeoutMs: opts.setupTimeoutS * 1000,
   };
   const stats = emptyStats(0);
   const plan = planFor(opts, settings, stats);

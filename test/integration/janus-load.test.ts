@@ -35,6 +35,10 @@ function assertHealthy(report: Report, peers: number): void {
   assert.deepEqual(report.errors, {});
   assert.ok(report.ice_dtls_ms.count === peers && (report.ice_dtls_ms.p50 ?? -1) >= 0, detail);
   assert.ok(report.jitter_ms.count > 0 && (report.jitter_ms.p50 ?? -1) >= 0, detail);
+  // The sent direction, from Janus's RTCP receiver reports: every stream we send was reported on.
+  const sent = report.directions.sent;
+  assert.ok(sent.streams > 0 && sent.reported_streams === sent.streams, detail);
+  assert.ok(sent.loss_pct !== null && sent.loss_pct < 1 && sent.jitter_ms.count === sent.streams, detail);
   assert.equal(report.cpu.per_process_pct.length, report.target.workers);
 }
 
@@ -109,6 +113,20 @@ describe('janus-load against one real Janus', { timeout: 180_000 }, () => {
     assert.equal(code, 1);
     assert.equal(report.peers.failed, 3);
     assert.deepEqual(report.errors, { 460: 3 });
+  });
+
+  it('loss per direction: 10 % of the sent packets skipped shows in Janus\'s RTCP reports (sent) and in what comes back (received)', async () => {
+    const { code, report } = await load([...args, '--apisecret', SECRET, '--peers', '2', '--duration', '4', '--send-loss', '10']);
+    const { sent, received } = report.directions;
+    const detail = JSON.stringify(report.directions, null, 1);
+    assert.equal(code, 0);
+    assert.equal(sent.reported_streams, 4, detail);
+    // Janus counted the gaps itself: 10 % of what we sent (give or take the packets after its last report).
+    assert.ok(sent.loss_pct !== null && sent.loss_pct > 7 && sent.loss_pct < 13, detail);
+    assert.ok((sent.fraction_lost_pct.p50 ?? 0) > 5, detail);
+    // The EchoTest returns what Janus got: the same gaps in the received direction, from our counters.
+    assert.ok(received.loss_pct !== null && received.loss_pct > 7 && received.loss_pct < 13, detail);
+    assert.equal(report.loss_pct, received.loss_pct);
   });
 
   it('Ctrl-C mid-run with two workers: reports, closes every peer and leaves no process behind', async () => {
