@@ -3,7 +3,7 @@
 import { MediaStreamTrack, type RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
 import { Signalling, type Credentials } from './signalling.js';
 import { SentReports } from './rtcp-reports.js';
-import { MediaVerifier, startSyntheticPump, type RtpSink, type SendCounters } from './synthetic-media.js';
+import { MediaVerifier, startSyntheticPump, type RtpSink, type SendCounters, type SequenceCheck } from './synthetic-media.js';
 import { startTonePump } from './tone.js';
 import { assertOnlyCandidate, createActiveOffer, createPc, onceConnected, type CodecSet, type Kind } from './werift-peer.js';
 import { addSentReports, type RawStats } from './stats.js';
@@ -17,6 +17,8 @@ export type PeerSettings = {
   /** Percent of the packets each sender skips (sequence numbers still advance): a known loss to check the report with. */
   sendLossPct: number;
   setupTimeoutMs: number;
+  /** Session ids of the scenario's own control sessions (rooms, mountpoints): the proxy split counts them too. */
+  controlSessions: Set<number>;
 };
 
 /** The address of Janus's first host candidate in its SDP: which Janus the media of this peer goes to. */
@@ -36,6 +38,7 @@ export class LoadPeer {
   private stopPump: (() => void) | undefined;
   private sendingSince: number | undefined;
   private closed = false;
+  private mediaStopped = false;
   private readonly watched = new WeakSet<RTCRtpTransceiver>();
 
   constructor(readonly name: string, private readonly settings: PeerSettings, private readonly stats: RawStats) {}
@@ -58,7 +61,7 @@ export class LoadPeer {
    */
   createPc(
     expected: (mid: string | null, kind: Kind) => number | undefined,
-    opts: { codecs?: CodecSet; sequence?: { accept: (payload: Buffer) => boolean } } = {},
+    opts: { codecs?: CodecSet; sequence?: { accept: SequenceCheck } } = {},
   ): RTCPeerConnection {
     const pc = createPc(this.settings.iceAddress, opts.codecs);
     this.verifier = new MediaVerifier(expected, opts.sequence);
@@ -109,11 +112,11 @@ export class LoadPeer {
   }
 
   /** Adds a sendrecv G.711 audio track that carries a tone once connected (AudioBridge). */
-  addToneSender(frequencyHz: number): void {
+  addToneSender(frequencyHz: number, amplitude: number): void {
     const pc = this.pc;
     if (!pc) throw new Error('no PeerConnection');
     const sink = this.sendingTrack(pc, 'audio', 'sendrecv');
-    this.pumpOnceConnected(pc, () => startTonePump(sink, frequencyHz, this.sent));
+    this.pumpOnceConnected(pc, () => startTonePump(sink, frequencyHz, this.sent, amplitude));
   }
 
   private pumpOnceConnected(pc: RTCPeerConnection, start: () => () => void): void {
@@ -160,7 +163,14 @@ export class LoadPeer {
     this.stats.firstRtpMs.push((verifier.firstVerifiedAt ?? Date.now()) - this.startedAt);
   }
 
+  /** Ms since this peer's media started; undefined before it started and once it stopped. */
+  sendingForMs(): number | undefined {
+    if (this.sendingSince === undefined || this.mediaStopped) return undefined;
+    return Date.now() - this.sendingSince;
+  }
+
   stopMedia(): void {
+    this.mediaStopped = true;
     this.stopPump?.();
     this.stopPump = () => undefined;
   }

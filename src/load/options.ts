@@ -42,8 +42,9 @@ Ramps up real WebRTC peers (werift) against a Janus API endpoint (a Janus or jan
 
   --url URL              Janus API endpoint: ws://host:8188/ (ws) or http://host:8088/janus (http)
   --scenario NAME        echotest (default) | videoroom | videocall (pairs calling each other)
-                         | audiobridge (rooms x participants, each sending a G.711 tone and checking
-                         that the mix it hears is not silent) | streaming (viewers of one mountpoint)
+                         | audiobridge (rooms x participants, each sending a G.711 tone of its own
+                         pitch and checking that the mix it hears carries every other participant's
+                         pitch and not its own) | streaming (viewers of one mountpoint)
   --transport ws|http    signalling transport (default: from the URL scheme)
   --peers N              echotest peers, or videocall peers (rounded up to pairs) (default 10)
   --rooms N              videoroom or audiobridge rooms (default 1)

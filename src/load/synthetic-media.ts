@@ -31,6 +31,9 @@ export function decodePayload(payload: Buffer): { streamId: number; counter: num
   return { streamId: payload.readUInt32BE(at + MAGIC.length), counter: payload.readUInt32BE(at + MAGIC.length + 4) };
 }
 
+/** Sequence mode: whether a packet counts as media (true), not (false), or is the wrong media ('wrong'). */
+export type SequenceCheck = (payload: Buffer) => boolean | 'wrong';
+
 export type SendCounters = { packets: number; bytes: number };
 
 /** Where a pump's packets go: a werift track (`track.writeRtp`) or a UDP socket (Streaming feed). */
@@ -101,17 +104,20 @@ export class MediaVerifier {
   /**
    * `expectedStream(mid, kind)`: the stream id this transceiver must carry (undefined: not known yet).
    * `sequence`: media that carries no synthetic payload (an existing mountpoint, the AudioBridge mix):
-   * packets count by their RTP sequence numbers, and only those `accept` passes (e.g. not silent).
+   * packets count by their RTP sequence numbers, and only those `accept` passes (e.g. not silent);
+   * 'wrong' counts a packet as wrong-stream (e.g. the AudioBridge mix carrying the receiver's own voice).
    */
   constructor(
     private readonly expectedStream: (mid: string | null, kind: Kind) => number | undefined,
-    private readonly sequence?: { accept: (payload: Buffer) => boolean },
+    private readonly sequence?: { accept: SequenceCheck },
   ) {}
 
   /** The stream and extended RTP sequence number of a packet, in sequence mode; undefined when not accepted. */
-  private sequenced(mid: string | null, kind: Kind, payload: Buffer, seq: number): { streamId: number; counter: number } | undefined {
+  private sequenced(mid: string | null, kind: Kind, payload: Buffer, seq: number): { streamId: number; counter: number } | 'wrong' | undefined {
     const streamId = this.expectedStream(mid, kind);
-    if (streamId === undefined || !this.sequence?.accept(payload)) return undefined;
+    if (streamId === undefined) return undefined;
+    const verdict = this.sequence?.accept(payload) ?? false;
+    if (verdict !== true) return verdict === 'wrong' ? verdict : undefined;
     const last = this.extended.get(streamId);
     // Unwrap 16 bits: the nearest value to the last one (a run outlasts 65536 packets after 22 min).
     const counter = last === undefined ? seq + 0x10000 : last + ((((seq - (last & 0xffff)) & 0xffff) << 16) >> 16);
@@ -127,6 +133,10 @@ export class MediaVerifier {
   onPacket(mid: string | null, kind: Kind, payload: Buffer, seq = 0): void {
     this.totals.bytes += payload.length;
     const decoded = this.sequence ? this.sequenced(mid, kind, payload, seq) : decodePayload(payload);
+    if (decoded === 'wrong') {
+      this.totals.wrongStream++;
+      return;
+    }
     if (!decoded) {
       this.totals.unverified++;
       return;
