@@ -39,6 +39,29 @@ export type SendCounters = { packets: number; bytes: number };
 /** Where a pump's packets go: a werift track (`track.writeRtp`) or a UDP socket (Streaming feed). */
 export type RtpSink = (packet: RtpPacket) => void;
 
+/** Packets sent at once to catch up after a late timer; a longer stall is given up, not burst out. */
+const MAX_CATCH_UP = 5;
+
+/**
+ * Calls `send(n)` for packet n = 0, 1, … at one packet per `intervalMs` of wall clock, catching up
+ * after late timers (Node's fire late on a busy machine: one packet per tick fell to ~82 % of the
+ * asked rate). After a longer stall the schedule slips instead: no packet number is skipped, so the
+ * generator's own stalls never count as network loss. Returns the timer.
+ */
+function everyInterval(intervalMs: number, send: (n: number) => void): NodeJS.Timeout {
+  const startedAt = performance.now();
+  let next = 0;
+  let slipped = 0;
+  return setInterval(() => {
+    let due = Math.floor((performance.now() - startedAt) / intervalMs) + 1 - slipped;
+    if (due - next > MAX_CATCH_UP) {
+      slipped += due - next - MAX_CATCH_UP;
+      due = next + MAX_CATCH_UP;
+    }
+    while (next < due) send(next++);
+  }, intervalMs);
+}
+
 /**
  * Sends audio every 20 ms and video every 33 ms to the given sinks, carrying `streamIds[kind]`; video
  * packets are padded so that audio + video come close to `kbps` (capped by the MTU). Returns the stop.
@@ -54,22 +77,18 @@ export function startSyntheticPump(
     sent.bytes += payload.length;
   };
   if (audio) {
-    let n = 0;
-    timers.push(setInterval(() => {
+    timers.push(everyInterval(AUDIO_INTERVAL_MS, (n) => {
       write(audio, new RtpHeader({ payloadType: 111, sequenceNumber: n & 0xffff, timestamp: (n * 960) >>> 0, marker: false }),
         encodePayload(OPUS_PREFIX, streamIds.audio, n, 0));
-      n++;
-    }, AUDIO_INTERVAL_MS));
+    }));
   }
   if (video) {
     const audioBytesPerS = audio ? (OPUS_PREFIX.length + TRAILER) * (1000 / AUDIO_INTERVAL_MS) : 0;
     const videoSize = Math.min(MAX_VIDEO_PAYLOAD, Math.round((kbps * 125 - audioBytesPerS) / (1000 / VIDEO_INTERVAL_MS)));
-    let n = 0;
-    timers.push(setInterval(() => {
+    timers.push(everyInterval(VIDEO_INTERVAL_MS, (n) => {
       write(video, new RtpHeader({ payloadType: 96, sequenceNumber: n & 0xffff, timestamp: (n * 3000) >>> 0, marker: true }),
         encodePayload(n % 30 === 0 ? VP8_KEY : VP8_DELTA, streamIds.video, n, videoSize));
-      n++;
-    }, VIDEO_INTERVAL_MS));
+    }));
   }
   return () => { timers.forEach(clearInterval); };
 }
