@@ -129,21 +129,27 @@ export function mergeStats(parts: RawStats[]): RawStats {
     out.receiveSeconds += p.receiveSeconds;
     out.cpuPct.push(...p.cpuPct);
     out.interrupted ||= p.interrupted;
-    mergeTimeline(out.timeline, p.timeline);
   }
+  out.timeline = mergeTimelines(parts.map((p) => p.timeline));
   return out;
 }
 
-/** Adds `part`'s samples to `into`, second by second (workers start together, so index i is the same second). */
-function mergeTimeline(into: TimelineSample[], part: readonly TimelineSample[]): void {
-  part.forEach((sample, i) => {
-    const at = into[i];
-    if (!at) {
-      into[i] = { ...sample };
-      return;
+/**
+ * Sums the workers' samples second by second (workers start together, so index i is the same second).
+ * A worker with fewer samples (it stopped a tick earlier) counts with its last, final sample from there
+ * on: its counters are cumulative, so the sums stay right and the last merged sample is every worker's final one.
+ */
+function mergeTimelines(parts: readonly (readonly TimelineSample[])[]): TimelineSample[] {
+  const length = Math.max(0, ...parts.map((p) => p.length));
+  return Array.from({ length }, (_, i) => {
+    const at: TimelineSample = { s: 0, started: 0, connected: 0, failed: 0, rxBytes: 0, verified: 0, expected: 0 };
+    for (const part of parts) {
+      const sample = part[Math.min(i, part.length - 1)];
+      if (!sample) continue;
+      at.s = Math.max(at.s, sample.s);
+      for (const k of ['started', 'connected', 'failed', 'rxBytes', 'verified', 'expected'] as const) at[k] += sample[k];
     }
-    at.s = Math.max(at.s, sample.s);
-    for (const k of ['started', 'connected', 'failed', 'rxBytes', 'verified', 'expected'] as const) at[k] += sample[k];
+    return at;
   });
 }
 

@@ -53,6 +53,14 @@ describe('janus-load figures', () => {
     assert.deepEqual([sent.jitter_ms.count, sent.jitter_ms.max, sent.fraction_lost_pct.max], [2, 4, 5]);
   });
 
+  it('worker timelines of unequal length: a worker that stopped a tick earlier counts with its final sample', () => {
+    const sample = (s: number, connected: number, verified: number) => ({ s, started: 2, connected, failed: 0, rxBytes: 0, verified, expected: verified });
+    const a = { ...emptyStats(2), timeline: [sample(0, 0, 0), sample(1, 2, 50), sample(1.5, 2, 80)] };
+    const b = { ...emptyStats(2), timeline: [sample(0, 0, 0), sample(1, 1, 40), sample(2, 2, 90), sample(2.4, 2, 110)] };
+    const merged = mergeStats([a, b]).timeline;
+    assert.deepEqual(merged.map((t) => [t.s, t.connected, t.verified]), [[0, 0, 0], [1, 3, 90], [2, 4, 170], [2.4, 4, 190]]);
+  });
+
   it('percentiles are nearest-rank over the samples', () => {
     const samples = Array.from({ length: 100 }, (_, i) => i + 1);
     assert.deepEqual(percentiles(samples), { count: 100, p50: 50, p95: 95, p99: 99, max: 100 });
