@@ -2,10 +2,11 @@
 // and the verifier of what it receives, and the figures it adds to the run's stats when it ends.
 import { MediaStreamTrack, type RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
 import { Signalling, type Credentials } from './signalling.js';
-import { MediaVerifier, startSyntheticPump, type SendCounters } from './synthetic-media.js';
+import { SentReports } from './rtcp-reports.js';
+import { MediaVerifier, startSyntheticPump, type RtpSink, type SendCounters, type SequenceCheck } from './synthetic-media.js';
 import { startTonePump } from './tone.js';
 import { assertOnlyCandidate, createActiveOffer, createPc, onceConnected, type CodecSet, type Kind } from './werift-peer.js';
-import type { RawStats } from './stats.js';
+import { addSentReports, type RawStats } from './stats.js';
 
 export type PeerSettings = {
   url: string;
@@ -13,7 +14,11 @@ export type PeerSettings = {
   credentials: Credentials;
   iceAddress: string | undefined;
   kbps: number;
+  /** Percent of the packets each sender skips (sequence numbers still advance): a known loss to check the report with. */
+  sendLossPct: number;
   setupTimeoutMs: number;
+  /** Session ids of the scenario's own control sessions (rooms, mountpoints): the proxy split counts them too. */
+  controlSessions: Set<number>;
 };
 
 /** The address of Janus's first host candidate in its SDP: which Janus the media of this peer goes to. */
@@ -27,10 +32,13 @@ export class LoadPeer {
   pc: RTCPeerConnection | undefined;
   verifier: MediaVerifier | undefined;
   readonly sent: SendCounters = { packets: 0, bytes: 0 };
+  /** Janus's receiver reports about the streams this peer sends (the sent direction). */
+  private readonly rtcp = new SentReports();
   readonly startedAt = Date.now();
   private stopPump: (() => void) | undefined;
   private sendingSince: number | undefined;
   private closed = false;
+  private mediaStopped = false;
   private readonly watched = new WeakSet<RTCRtpTransceiver>();
 
   constructor(readonly name: string, private readonly settings: PeerSettings, private readonly stats: RawStats) {}
@@ -53,7 +61,7 @@ export class LoadPeer {
    */
   createPc(
     expected: (mid: string | null, kind: Kind) => number | undefined,
-    opts: { codecs?: CodecSet; sequence?: { accept: (payload: Buffer) => boolean } } = {},
+    opts: { codecs?: CodecSet; sequence?: { accept: SequenceCheck } } = {},
   ): RTCPeerConnection {
     const pc = createPc(this.settings.iceAddress, opts.codecs);
     this.verifier = new MediaVerifier(expected, opts.sequence);
@@ -78,25 +86,43 @@ export class LoadPeer {
   addSenders(direction: 'sendrecv' | 'sendonly', streamIds: Record<Kind, number>): void {
     const pc = this.pc;
     if (!pc) throw new Error('no PeerConnection');
-    const tracks = { audio: new MediaStreamTrack({ kind: 'audio' }), video: new MediaStreamTrack({ kind: 'video' }) };
-    this.watch(pc.addTransceiver(tracks.audio, { direction }));
-    this.watch(pc.addTransceiver(tracks.video, { direction }));
-    this.pumpOnceConnected(pc, () => startSyntheticPump(
-      { audio: (p) => { tracks.audio.writeRtp(p); }, video: (p) => { tracks.video.writeRtp(p); } }, streamIds, this.settings.kbps, this.sent));
+    const audio = this.sendingTrack(pc, 'audio', direction);
+    const video = this.sendingTrack(pc, 'video', direction);
+    this.pumpOnceConnected(pc, () => startSyntheticPump({ audio, video }, streamIds, this.settings.kbps, this.sent));
+  }
+
+  /** A sending transceiver of `kind`: its sink counts packets for the RTCP loss share. */
+  private sendingTrack(pc: RTCPeerConnection, kind: Kind, direction: 'sendrecv' | 'sendonly'): RtpSink {
+    const track = new MediaStreamTrack({ kind });
+    const tr = pc.addTransceiver(track, { direction });
+    this.watch(tr);
+    let sent = 0;
+    let dropped = 0;
+    this.rtcp.watch(tr.sender, () => sent);
+    const lossPct = this.settings.sendLossPct;
+    return (p) => {
+      sent++;
+      // Evenly spread, not random: packet k is skipped when the share of skipped ones falls behind.
+      if (dropped < Math.floor((sent * lossPct) / 100)) {
+        dropped++;
+        return;
+      }
+      track.writeRtp(p);
+    };
   }
 
   /** Adds a sendrecv G.711 audio track that carries a tone once connected (AudioBridge). */
-  addToneSender(frequencyHz: number): void {
+  addToneSender(frequencyHz: number, amplitude: number): void {
     const pc = this.pc;
     if (!pc) throw new Error('no PeerConnection');
-    const track = new MediaStreamTrack({ kind: 'audio' });
-    this.watch(pc.addTransceiver(track, { direction: 'sendrecv' }));
-    this.pumpOnceConnected(pc, () => startTonePump((p) => { track.writeRtp(p); }, frequencyHz, this.sent));
+    const sink = this.sendingTrack(pc, 'audio', 'sendrecv');
+    this.pumpOnceConnected(pc, () => startTonePump(sink, frequencyHz, this.sent, amplitude));
   }
 
   private pumpOnceConnected(pc: RTCPeerConnection, start: () => () => void): void {
     pc.connectionStateChange.subscribe((state) => {
       if (state !== 'connected' || this.stopPump || this.closed) return;
+      this.rtcp.attach(pc);
       this.sendingSince = Date.now();
       this.stopPump = start();
     });
@@ -137,7 +163,14 @@ export class LoadPeer {
     this.stats.firstRtpMs.push((verifier.firstVerifiedAt ?? Date.now()) - this.startedAt);
   }
 
+  /** Ms since this peer's media started; undefined before it started and once it stopped. */
+  sendingForMs(): number | undefined {
+    if (this.sendingSince === undefined || this.mediaStopped) return undefined;
+    return Date.now() - this.sendingSince;
+  }
+
   stopMedia(): void {
+    this.mediaStopped = true;
     this.stopPump?.();
     this.stopPump = () => undefined;
   }
@@ -147,6 +180,7 @@ export class LoadPeer {
     this.stats.sent.packets += this.sent.packets;
     this.stats.sent.bytes += this.sent.bytes;
     if (this.sendingSince !== undefined) this.stats.sendSeconds += (stoppedAt - this.sendingSince) / 1000;
+    addSentReports(this.stats, this.rtcp.reports());
     const received = this.verifier?.totalsNow();
     if (!received) return;
     for (const k of ['verified', 'wrongStream', 'unverified', 'expected', 'bytes'] as const) this.stats.received[k] += received[k];

@@ -21,6 +21,7 @@ export type LoadOptions = {
   durationS: number;
   ramp: number;
   kbps: number;
+  sendLossPct: number;
   apisecret: string | undefined;
   token: string | undefined;
   iceAddress: string | undefined;
@@ -41,8 +42,9 @@ Ramps up real WebRTC peers (werift) against a Janus API endpoint (a Janus or jan
 
   --url URL              Janus API endpoint: ws://host:8188/ (ws) or http://host:8088/janus (http)
   --scenario NAME        echotest (default) | videoroom | videocall (pairs calling each other)
-                         | audiobridge (rooms x participants, each sending a G.711 tone and checking
-                         that the mix it hears is not silent) | streaming (viewers of one mountpoint)
+                         | audiobridge (rooms x participants, each sending a G.711 tone of its own
+                         pitch and checking that the mix it hears carries every other participant's
+                         pitch and not its own) | streaming (viewers of one mountpoint)
   --transport ws|http    signalling transport (default: from the URL scheme)
   --peers N              echotest peers, or videocall peers (rounded up to pairs) (default 10)
   --rooms N              videoroom or audiobridge rooms (default 1)
@@ -56,6 +58,9 @@ Ramps up real WebRTC peers (werift) against a Janus API endpoint (a Janus or jan
   --duration S           seconds of media once every peer is set up (default 10)
   --ramp N               peers started per second (default 5)
   --bitrate KBPS         media sent per sending peer, audio + video (default 300)
+  --send-loss PCT        skip this share of the packets each peer sends over WebRTC (their sequence
+                         numbers still advance): a known loss, to check that the report (and Janus's
+                         RTCP) sees it (default 0)
   --apisecret S          Janus API secret
   --token T              Janus token
   --ice-address IP       bind peers to this local IPv4 only (default: every interface)
@@ -82,6 +87,12 @@ function positive(name: string, value: string | undefined, fallback: number, min
   return n;
 }
 
+function percent(name: string, value: string | undefined): number {
+  const n = positive(name, value, 0, 0);
+  if (n >= 100) throw new UsageError(`--${name} must be below 100, got ${String(value)}`);
+  return n;
+}
+
 export function parseLoadArgs(argv: string[]): LoadOptions | 'help' {
   const { values } = parseArgs({
     args: argv,
@@ -90,7 +101,7 @@ export function parseLoadArgs(argv: string[]): LoadOptions | 'help' {
       url: { type: 'string' }, scenario: { type: 'string' }, transport: { type: 'string' },
       peers: { type: 'string' }, rooms: { type: 'string' }, publishers: { type: 'string' }, subscribers: { type: 'string' },
       participants: { type: 'string' }, viewers: { type: 'string' }, mountpoint: { type: 'string' }, 'rtp-host': { type: 'string' },
-      html: { type: 'string' }, duration: { type: 'string' }, ramp: { type: 'string' }, bitrate: { type: 'string' },
+      html: { type: 'string' }, duration: { type: 'string' }, ramp: { type: 'string' }, bitrate: { type: 'string' }, 'send-loss': { type: 'string' },
       apisecret: { type: 'string' }, token: { type: 'string' }, 'ice-address': { type: 'string' },
       'admin-url': { type: 'string' }, 'admin-token': { type: 'string' },
       'setup-timeout': { type: 'string' }, 'room-base': { type: 'string' }, workers: { type: 'string' }, json: { type: 'string' },
@@ -122,6 +133,7 @@ export function parseLoadArgs(argv: string[]): LoadOptions | 'help' {
     durationS: positive('duration', values.duration, 10, 0),
     ramp: positive('ramp', values.ramp, 5, 0.1),
     kbps: positive('bitrate', values.bitrate, 300, 8),
+    sendLossPct: percent('send-loss', values['send-loss']),
     apisecret: values.apisecret, token: values.token, iceAddress: values['ice-address'],
     adminUrl: values['admin-url'], adminToken: values['admin-token'],
     setupTimeoutS: positive('setup-timeout', values['setup-timeout'], 30),

@@ -5,13 +5,23 @@ import type { Percentiles, Report } from './stats.js';
 const ms = (p: Percentiles): string =>
   p.count === 0 ? '-' : `p50 ${String(p.p50)}  p95 ${String(p.p95)}  p99 ${String(p.p99)}  max ${String(p.max)}  (n=${String(p.count)})`;
 
+/** Loss of one direction: its streams, packets lost and the share. */
+function direction(d: Report['directions']['sent'] | Report['directions']['received']): string {
+  const reported = 'reported_streams' in d ? `  reported ${String(d.reported_streams)}` : '';
+  return `streams ${String(d.streams)}${reported}  lost ${String(d.lost)} (${d.loss_pct === null ? '-' : `${String(d.loss_pct)}%`})`;
+}
+
 export function formatReport(r: Report): string {
   const rows: [string, string][] = [
     ['peers', `planned ${String(r.peers.planned)}  connected ${String(r.peers.connected)}  failed ${String(r.peers.failed)}  aborted ${String(r.peers.aborted)}`],
     ['packets', `sent ${String(r.packets.sent)}  received ${String(r.packets.received)}  lost ${String(r.packets.lost)} (${r.loss_pct === null ? '-' : `${String(r.loss_pct)}%`})  wrong stream ${String(r.packets.wrong_stream)}  unverified ${String(r.packets.unverified)}`],
     ['first RTP ms', ms(r.first_rtp_ms)],
     ['ICE+DTLS ms', ms(r.ice_dtls_ms)],
-    ['jitter ms', ms(r.jitter_ms)],
+    ['received (own)', direction(r.directions.received)],
+    ['  jitter ms', ms(r.directions.received.jitter_ms)],
+    ['sent (Janus RTCP)', direction(r.directions.sent)],
+    ['  jitter ms', ms(r.directions.sent.jitter_ms)],
+    ['  fraction lost %', ms(r.directions.sent.fraction_lost_pct)],
     ...Object.entries(r.signalling_ms).map(([verb, p]): [string, string] => [`${verb} ms`, ms(p)]),
     ['kbit/s per peer', `sent ${String(r.bitrate_kbps.sent_per_peer ?? '-')}  received ${String(r.bitrate_kbps.received_per_peer ?? '-')}`],
     ['backends', Object.entries(r.backends).map(([host, n]) => `${host}: ${String(n)}`).join('  ') || '-'],

@@ -69,8 +69,9 @@ class CpuMeter {
 }
 
 /** The proxy's own view of where this process's peers are (their sessions' handles per backend). */
-async function readProxySplit(adminUrl: string, token: string | undefined, peers: LoadPeer[], stats: RawStats): Promise<void> {
-  const ids = new Set(peers.flatMap((p) => (p.signalling?.id === undefined ? [] : [p.signalling.id])));
+async function readProxySplit(adminUrl: string, token: string | undefined, peers: LoadPeer[], controls: ReadonlySet<number>, stats: RawStats): Promise<void> {
+  // The control sessions hold a handle on a Janus too: counted, so the split matches each Janus's own list.
+  const ids = new Set([...controls, ...peers.flatMap((p) => (p.signalling?.id === undefined ? [] : [p.signalling.id]))]);
   try {
     stats.proxyBackends = await proxyBackendSplit(adminUrl, token, ids);
   } catch (err) {
@@ -93,7 +94,7 @@ function timelineSample(peers: readonly LoadPeer[], stats: RawStats, elapsedMs: 
 export async function runLoad(opts: LoadOptions, stop: AbortSignal, onProgress: (p: Progress) => void): Promise<RawStats> {
   const settings: PeerSettings = {
     url: opts.url, transport: opts.transport, credentials: { apisecret: opts.apisecret, token: opts.token },
-    iceAddress: opts.iceAddress, kbps: opts.kbps, setupTimeoutMs: opts.setupTimeoutS * 1000,
+    iceAddress: opts.iceAddress, kbps: opts.kbps, sendLossPct: opts.sendLossPct, controlSessions: new Set(), setupTimeoutMs: opts.setupTimeoutS * 1000,
   };
   const stats = emptyStats(0);
   const plan = planFor(opts, settings, stats);
@@ -150,7 +151,7 @@ export async function runLoad(opts: LoadOptions, stop: AbortSignal, onProgress: 
     await Promise.all(setups);
     phase = 'run';
     report();
-    if (opts.adminUrl !== undefined && stats.connected > 0) await readProxySplit(opts.adminUrl, opts.adminToken, peers, stats);
+    if (opts.adminUrl !== undefined && stats.connected > 0) await readProxySplit(opts.adminUrl, opts.adminToken, peers, settings.controlSessions, stats);
     // Nothing to hold when no peer got media (a broken target): report at once.
     if (stats.connected > 0) await sleep(opts.durationS * 1000, stop);
   } finally {

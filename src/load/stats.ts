@@ -1,5 +1,6 @@
 // The figures of a load run: raw samples and counters (mergeable over worker processes) and the report
 // computed from them. Raw samples are kept (not only percentiles) so that merged percentiles are exact.
+import type { SentStreamReport } from './rtcp-reports.js';
 import type { ReceiveTotals, SendCounters } from './synthetic-media.js';
 
 export type Failure = { peer: string; code: number | null; reason: string };
@@ -30,6 +31,8 @@ export type RawStats = {
   jitterMs: number[];
   signallingMs: Record<string, number[]>;
   sent: SendCounters;
+  /** The sent direction from Janus's RTCP receiver reports (the last one per stream sent over WebRTC). */
+  rtcpSent: RtcpSentTotals;
   received: ReceiveTotals;
   /** Peers per Janus host, from the candidates of Janus's SDP (the address media flows to). */
   backends: Record<string, number>;
@@ -49,13 +52,25 @@ export type RawStats = {
   timeline: TimelineSample[];
 };
 
+export type RtcpSentTotals = {
+  /** Streams sent over WebRTC, and those Janus sent at least one receiver report about. */
+  streams: number;
+  reported: number;
+  /** Sums over the reported streams: cumulative lost, and packets sent when the last report came. */
+  lost: number;
+  sentAtReport: number;
+  /** Per reported stream: fraction lost (%) and interarrival jitter (ms) of its last report. */
+  fractionLostPct: number[];
+  jitterMs: number[];
+};
+
 const KEPT_FAILURES = 10;
 const MAX_REASON = 300;
 
 export function emptyStats(planned: number): RawStats {
   return {
     planned, connected: 0, failed: 0, aborted: 0, failures: [], errors: {}, firstRtpMs: [], iceMs: [], jitterMs: [], signallingMs: {},
-    sent: { packets: 0, bytes: 0 }, received: { verified: 0, wrongStream: 0, unverified: 0, expected: 0, bytes: 0 },
+    sent: { packets: 0, bytes: 0 }, rtcpSent: { streams: 0, reported: 0, lost: 0, sentAtReport: 0, fractionLostPct: [], jitterMs: [] }, received: { verified: 0, wrongStream: 0, unverified: 0, expected: 0, bytes: 0 },
     backends: {}, proxyBackends: null, proxyBackendsError: null, runSeconds: 0, sendSeconds: 0, receiveSeconds: 0, cpuPct: [], interrupted: false,
     timeline: [],
   };
@@ -68,6 +83,20 @@ export function recordFailure(stats: RawStats, failure: Failure): void {
   // Reasons can quote whole Janus events: keep the report readable.
   const reason = failure.reason.length > MAX_REASON ? `${failure.reason.slice(0, MAX_REASON)}…` : failure.reason;
   if (stats.failures.length < KEPT_FAILURES) stats.failures.push({ ...failure, reason });
+}
+
+/** Adds one peer's last RTCP reports (undefined: a stream Janus never reported on). */
+export function addSentReports(stats: RawStats, reports: readonly (SentStreamReport | undefined)[]): void {
+  const into = stats.rtcpSent;
+  for (const r of reports) {
+    into.streams++;
+    if (!r) continue;
+    into.reported++;
+    into.lost += Math.max(0, r.lost);
+    into.sentAtReport += r.sentAtReport;
+    into.fractionLostPct.push(r.fractionLost * 100);
+    into.jitterMs.push(r.jitterMs);
+  }
 }
 
 export function mergeStats(parts: RawStats[]): RawStats {
@@ -85,6 +114,9 @@ export function mergeStats(parts: RawStats[]): RawStats {
     for (const [verb, samples] of Object.entries(p.signallingMs)) (out.signallingMs[verb] ??= []).push(...samples);
     out.sent.packets += p.sent.packets;
     out.sent.bytes += p.sent.bytes;
+    for (const k of ['streams', 'reported', 'lost', 'sentAtReport'] as const) out.rtcpSent[k] += p.rtcpSent[k];
+    out.rtcpSent.fractionLostPct.push(...p.rtcpSent.fractionLostPct);
+    out.rtcpSent.jitterMs.push(...p.rtcpSent.jitterMs);
     for (const k of ['verified', 'wrongStream', 'unverified', 'expected', 'bytes'] as const) out.received[k] += p.received[k];
     for (const [host, n] of Object.entries(p.backends)) out.backends[host] = (out.backends[host] ?? 0) + n;
     if (p.proxyBackends) {
@@ -97,21 +129,27 @@ export function mergeStats(parts: RawStats[]): RawStats {
     out.receiveSeconds += p.receiveSeconds;
     out.cpuPct.push(...p.cpuPct);
     out.interrupted ||= p.interrupted;
-    mergeTimeline(out.timeline, p.timeline);
   }
+  out.timeline = mergeTimelines(parts.map((p) => p.timeline));
   return out;
 }
 
-/** Adds `part`'s samples to `into`, second by second (workers start together, so index i is the same second). */
-function mergeTimeline(into: TimelineSample[], part: readonly TimelineSample[]): void {
-  part.forEach((sample, i) => {
-    const at = into[i];
-    if (!at) {
-      into[i] = { ...sample };
-      return;
+/**
+ * Sums the workers' samples second by second (workers start together, so index i is the same second).
+ * A worker with fewer samples (it stopped a tick earlier) counts with its last, final sample from there
+ * on: its counters are cumulative, so the sums stay right and the last merged sample is every worker's final one.
+ */
+function mergeTimelines(parts: readonly (readonly TimelineSample[])[]): TimelineSample[] {
+  const length = Math.max(0, ...parts.map((p) => p.length));
+  return Array.from({ length }, (_, i) => {
+    const at: TimelineSample = { s: 0, started: 0, connected: 0, failed: 0, rxBytes: 0, verified: 0, expected: 0 };
+    for (const part of parts) {
+      const sample = part[Math.min(i, part.length - 1)];
+      if (!sample) continue;
+      at.s = Math.max(at.s, sample.s);
+      for (const k of ['started', 'connected', 'failed', 'rxBytes', 'verified', 'expected'] as const) at[k] += sample[k];
     }
-    at.s = Math.max(at.s, sample.s);
-    for (const k of ['started', 'connected', 'failed', 'rxBytes', 'verified', 'expected'] as const) at[k] += sample[k];
+    return at;
   });
 }
 
@@ -136,6 +174,8 @@ export type Report = ReturnType<typeof buildReport>;
 
 export function buildReport(stats: RawStats, target: { url: string; scenario: string; transport: string; workers: number; kbps: number }) {
   const lost = Math.max(0, stats.received.expected - stats.received.verified);
+  const pct = (part: number, whole: number): number | null => (whole > 0 ? Math.round((part / whole) * 10_000) / 100 : null);
+  const rtcp = stats.rtcpSent;
   const kbps = (bytes: number, peerSeconds: number): number | null => (peerSeconds > 0 ? Math.round((bytes * 8) / 1000 / peerSeconds) : null);
   const cpuMax = stats.cpuPct.length > 0 ? Math.max(...stats.cpuPct) : 0;
   const sentKbps = kbps(stats.sent.bytes, stats.sendSeconds);
@@ -158,11 +198,35 @@ export function buildReport(stats: RawStats, target: { url: string; scenario: st
       wrong_stream: stats.received.wrongStream,
       unverified: stats.received.unverified,
     },
-    loss_pct: stats.received.expected > 0 ? Math.round((lost / stats.received.expected) * 10_000) / 100 : null,
+    /** Received direction (the same as directions.received.loss_pct): kept at the top for scripts. */
+    loss_pct: pct(lost, stats.received.expected),
     first_rtp_ms: percentiles(stats.firstRtpMs),
     ice_dtls_ms: percentiles(stats.iceMs),
     /** Over the streams received (one sample per stream and receiver). */
     jitter_ms: percentiles(stats.jitterMs),
+    /**
+     * Loss and jitter per direction. sent: what Janus received from our peers, from the RTCP receiver
+     * reports Janus sends back (the last one per stream); received: what our peers received, from
+     * payload counters (or RTP sequence numbers) and arrival times.
+     */
+    directions: {
+      sent: {
+        source: 'rtcp' as const,
+        streams: rtcp.streams,
+        reported_streams: rtcp.reported,
+        lost: rtcp.lost,
+        loss_pct: pct(rtcp.lost, rtcp.sentAtReport),
+        fraction_lost_pct: percentiles(rtcp.fractionLostPct),
+        jitter_ms: percentiles(rtcp.jitterMs),
+      },
+      received: {
+        source: 'payload' as const,
+        streams: stats.jitterMs.length,
+        lost,
+        loss_pct: pct(lost, stats.received.expected),
+        jitter_ms: percentiles(stats.jitterMs),
+      },
+    },
     signalling_ms: Object.fromEntries(Object.entries(stats.signallingMs).map(([verb, s]) => [verb, percentiles(s)])),
     bitrate_kbps: { sent_per_peer: sentKbps, received_per_peer: kbps(stats.received.bytes, stats.receiveSeconds) },
     backends: stats.backends,

@@ -31,10 +31,36 @@ export function decodePayload(payload: Buffer): { streamId: number; counter: num
   return { streamId: payload.readUInt32BE(at + MAGIC.length), counter: payload.readUInt32BE(at + MAGIC.length + 4) };
 }
 
+/** Sequence mode: whether a packet counts as media (true), not (false), or is the wrong media ('wrong'). */
+export type SequenceCheck = (payload: Buffer) => boolean | 'wrong';
+
 export type SendCounters = { packets: number; bytes: number };
 
 /** Where a pump's packets go: a werift track (`track.writeRtp`) or a UDP socket (Streaming feed). */
 export type RtpSink = (packet: RtpPacket) => void;
+
+/** Packets sent at once to catch up after a late timer; a longer stall is given up, not burst out. */
+const MAX_CATCH_UP = 5;
+
+/**
+ * Calls `send(n)` for packet n = 0, 1, … at one packet per `intervalMs` of wall clock, catching up
+ * after late timers (Node's fire late on a busy machine: one packet per tick fell to ~82 % of the
+ * asked rate). After a longer stall the schedule slips instead: no packet number is skipped, so the
+ * generator's own stalls never count as network loss. Returns the timer.
+ */
+function everyInterval(intervalMs: number, send: (n: number) => void): NodeJS.Timeout {
+  const startedAt = performance.now();
+  let next = 0;
+  let slipped = 0;
+  return setInterval(() => {
+    let due = Math.floor((performance.now() - startedAt) / intervalMs) + 1 - slipped;
+    if (due - next > MAX_CATCH_UP) {
+      slipped += due - next - MAX_CATCH_UP;
+      due = next + MAX_CATCH_UP;
+    }
+    while (next < due) send(next++);
+  }, intervalMs);
+}
 
 /**
  * Sends audio every 20 ms and video every 33 ms to the given sinks, carrying `streamIds[kind]`; video
@@ -51,22 +77,18 @@ export function startSyntheticPump(
     sent.bytes += payload.length;
   };
   if (audio) {
-    let n = 0;
-    timers.push(setInterval(() => {
+    timers.push(everyInterval(AUDIO_INTERVAL_MS, (n) => {
       write(audio, new RtpHeader({ payloadType: 111, sequenceNumber: n & 0xffff, timestamp: (n * 960) >>> 0, marker: false }),
         encodePayload(OPUS_PREFIX, streamIds.audio, n, 0));
-      n++;
-    }, AUDIO_INTERVAL_MS));
+    }));
   }
   if (video) {
     const audioBytesPerS = audio ? (OPUS_PREFIX.length + TRAILER) * (1000 / AUDIO_INTERVAL_MS) : 0;
     const videoSize = Math.min(MAX_VIDEO_PAYLOAD, Math.round((kbps * 125 - audioBytesPerS) / (1000 / VIDEO_INTERVAL_MS)));
-    let n = 0;
-    timers.push(setInterval(() => {
+    timers.push(everyInterval(VIDEO_INTERVAL_MS, (n) => {
       write(video, new RtpHeader({ payloadType: 96, sequenceNumber: n & 0xffff, timestamp: (n * 3000) >>> 0, marker: true }),
         encodePayload(n % 30 === 0 ? VP8_KEY : VP8_DELTA, streamIds.video, n, videoSize));
-      n++;
-    }, VIDEO_INTERVAL_MS));
+    }));
   }
   return () => { timers.forEach(clearInterval); };
 }
@@ -101,17 +123,20 @@ export class MediaVerifier {
   /**
    * `expectedStream(mid, kind)`: the stream id this transceiver must carry (undefined: not known yet).
    * `sequence`: media that carries no synthetic payload (an existing mountpoint, the AudioBridge mix):
-   * packets count by their RTP sequence numbers, and only those `accept` passes (e.g. not silent).
+   * packets count by their RTP sequence numbers, and only those `accept` passes (e.g. not silent);
+   * 'wrong' counts a packet as wrong-stream (e.g. the AudioBridge mix carrying the receiver's own voice).
    */
   constructor(
     private readonly expectedStream: (mid: string | null, kind: Kind) => number | undefined,
-    private readonly sequence?: { accept: (payload: Buffer) => boolean },
+    private readonly sequence?: { accept: SequenceCheck },
   ) {}
 
   /** The stream and extended RTP sequence number of a packet, in sequence mode; undefined when not accepted. */
-  private sequenced(mid: string | null, kind: Kind, payload: Buffer, seq: number): { streamId: number; counter: number } | undefined {
+  private sequenced(mid: string | null, kind: Kind, payload: Buffer, seq: number): { streamId: number; counter: number } | 'wrong' | undefined {
     const streamId = this.expectedStream(mid, kind);
-    if (streamId === undefined || !this.sequence?.accept(payload)) return undefined;
+    if (streamId === undefined) return undefined;
+    const verdict = this.sequence?.accept(payload) ?? false;
+    if (verdict !== true) return verdict === 'wrong' ? verdict : undefined;
     const last = this.extended.get(streamId);
     // Unwrap 16 bits: the nearest value to the last one (a run outlasts 65536 packets after 22 min).
     const counter = last === undefined ? seq + 0x10000 : last + ((((seq - (last & 0xffff)) & 0xffff) << 16) >> 16);
@@ -127,6 +152,10 @@ export class MediaVerifier {
   onPacket(mid: string | null, kind: Kind, payload: Buffer, seq = 0): void {
     this.totals.bytes += payload.length;
     const decoded = this.sequence ? this.sequenced(mid, kind, payload, seq) : decodePayload(payload);
+    if (decoded === 'wrong') {
+      this.totals.wrongStream++;
+      return;
+    }
     if (!decoded) {
       this.totals.unverified++;
       return;

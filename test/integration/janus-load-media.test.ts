@@ -1,14 +1,19 @@
 // janus-load's AudioBridge and Streaming scenarios run as a process against one real Janus (network
-// namespace), and its HTML report opened in headless Chromium: plots present and actually drawn.
+// namespace): whose voice each AudioBridge participant hears, Ctrl-C mid-run (report printed, nothing
+// left behind on Janus or in the process table), and its HTML report opened in headless Chromium.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHROMIUM, describeBrowser, launchChromium, type ChromiumBrowser } from '../support/chromium.js';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { artifactPath } from '../support/web-ui.js';
-import { runCli } from '../support/processes.js';
+import { pollUntil, runCli, trackChild, waitForExit } from '../support/processes.js';
+import { JanusTestClient } from '../support/janus-client.js';
+import { listSessions } from '../support/cluster-helpers.js';
+import { openHandle, syncRequest } from '../support/plugin-messages.js';
 import type { Report, TimelineSample } from '../../src/load/stats.js';
 
 async function load(args: string[]): Promise<{ code: number; report: Report }> {
@@ -18,6 +23,30 @@ async function load(args: string[]): Promise<{ code: number; report: Report }> {
   } catch {
     assert.fail(`no JSON report (exit ${String(code)}): ${stdout}\n${stderr}`);
   }
+}
+
+/** The ids a plugin's `list` request returns (rooms or mountpoints); the session used is destroyed. */
+async function pluginListIds(janus: JanusInstance, plugin: string, key: 'room' | 'id'): Promise<number[]> {
+  const client = await JanusTestClient.connect(janus.wsUrl);
+  try {
+    const at = await openHandle(client, plugin);
+    const data = await syncRequest(client, at, { request: 'list' });
+    await client.request({ janus: 'destroy', session_id: at.session_id });
+    return ((data.list ?? []) as Record<string, number>[]).map((entry) => entry[key] ?? 0);
+  } finally {
+    await client.close();
+  }
+}
+
+/** Processes other than this one whose command line holds `marker` (a run's --room-base). */
+function processesWith(marker: string): number[] {
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid).flatMap((e) => {
+    try {
+      return readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').includes(marker) ? [Number(e)] : [];
+    } catch {
+      return []; // gone meanwhile
+    }
+  });
 }
 
 describe('janus-load audiobridge and streaming against one real Janus', { timeout: 180_000 }, () => {
@@ -49,11 +78,54 @@ describe('janus-load audiobridge and streaming against one real Janus', { timeou
     return { report, detail };
   }
 
-  it('audiobridge: 3 participants each hear a mix that is not silent', async () => {
-    // Received counts only loud packets of the mix (each participant hears the other two's tones).
+  it('audiobridge: 3 participants each hear the other two\'s pitches in their mix, never their own', async () => {
+    // Received counts only mix frames carrying both other participants' pitches; the own pitch is wrong-stream.
     const { report, detail } = await healthyRun(['--scenario', 'audiobridge', '--rooms', '1', '--participants', '3', '--duration', '3'], 3, 2);
     assert.ok(report.packets.received > 3 * 100, detail);
   });
+
+  it('audiobridge: whose voice is checked, not loudness: participants skipping 20 % of their frames leave a loud mix, yet frames missing a voice count as lost', async () => {
+    // Every participant skips 20 % (--send-loss applies to all): a mix frame misses a voice about 20 %
+    // of the time per voice, yet is still loud with the other one. Each receiver expects two voices.
+    const { code, report } = await load([...args, '--scenario', 'audiobridge', '--rooms', '1', '--participants', '3', '--duration', '4', '--send-loss', '20']);
+    const detail = JSON.stringify({ peers: report.peers, packets: report.packets, directions: report.directions }, null, 1);
+    assert.equal(code, 0, detail);
+    assert.equal(report.packets.wrong_stream, 0, detail);
+    // Janus's own RTCP: 20 % of every voice lost on the way in.
+    assert.ok((report.directions.sent.loss_pct ?? 0) > 15 && (report.directions.sent.loss_pct ?? 100) < 25, detail);
+    // 1 - 0.8² = 36 % of the frames miss one of the two voices a receiver expects (mixer timing blurs it).
+    assert.ok((report.directions.received.loss_pct ?? 0) > 20 && (report.directions.received.loss_pct ?? 100) < 55, detail);
+  });
+
+  for (const scenario of ['audiobridge', 'streaming'] as const) {
+    it(`${scenario}: Ctrl-C mid-run with two workers prints the report and leaves no session, ${scenario === 'audiobridge' ? 'room' : 'mountpoint'} or process behind`, async () => {
+      const marker = String(2_100_000_000 + Math.floor(Math.random() * 40_000_000));
+      const shape = scenario === 'audiobridge' ? ['--rooms', '2', '--participants', '2'] : ['--viewers', '4'];
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/janus-load.ts', ...args, '--scenario', scenario, ...shape, '--duration', '120', '--workers', '2', '--room-base', marker, '--json', '-'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      trackChild(child, 'janus-load');
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+      await pollUntil(`janus-load running with 4 peers (stderr: ${err})`, () => (/\[run\] connected 4/.test(err) ? true : undefined), 90_000, 50);
+      const key = scenario === 'audiobridge' ? 'room' : 'id';
+      const plugin = `janus.plugin.${scenario}`;
+      const ours = (ids: number[]): number[] => ids.filter((id) => id === Number(marker) || id === Number(marker) + 1);
+      assert.equal(ours(await pluginListIds(janus, plugin, key)).length, 2, 'a room (mountpoint) per worker while running');
+      assert.equal(processesWith(marker).length, 3, 'the command and its two workers running');
+      child.kill('SIGINT');
+      assert.ok(await waitForExit(child, 30_000), 'janus-load exited after SIGINT');
+      assert.equal(child.exitCode, 130);
+      const report = JSON.parse(out) as Report;
+      assert.equal(report.interrupted, true);
+      assert.deepEqual(report.peers, { planned: 4, connected: 4, failed: 0, aborted: 0 }, JSON.stringify(report));
+      assert.ok(report.packets.received > 0, JSON.stringify(report.packets));
+      assert.deepEqual(processesWith(marker), []);
+      // Sessions are destroyed before the command exits; the list request below opens (and destroys) its own.
+      await pollUntil('every session destroyed on Janus', async () => ((await listSessions(janus)).length === 0 ? true : undefined), 10_000);
+      assert.deepEqual(ours(await pluginListIds(janus, plugin, key)), []);
+    });
+  }
 
   it('streaming: 3 viewers of mountpoints the tool creates and feeds (one per worker, two workers)', async () => {
     const { report, detail } = await healthyRun(['--scenario', 'streaming', '--viewers', '3', '--workers', '2', '--duration', '3', '--html', join(dir, 'report.html')], 3, 1);

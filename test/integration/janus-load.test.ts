@@ -1,5 +1,6 @@
 // The janus-load command run as a process: against one real Janus (network namespace) and through the
-// proxy in front of two Janus on a test LAN. Its --json report is parsed and checked; broken targets
+// proxy in front of two Janus on a test LAN. Its --json report is parsed and checked (loss and jitter
+// per direction: received from our counters, sent from Janus's RTCP receiver reports); broken targets
 // give error codes and a non-zero exit; Ctrl-C mid-run still reports and leaves nothing behind.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,7 +27,8 @@ async function load(args: string[]): Promise<{ code: number; report: Report; std
 }
 
 /** Every peer set up, verified media received, next to no loss, nothing crossed between streams. */
-function assertHealthy(report: Report, peers: number): void {
+/** `rtcp`: whether Janus had time to send RTCP reports about every stream our peers send (about 1 s). */
+function assertHealthy(report: Report, peers: number, { rtcp = true } = {}): void {
   const detail = JSON.stringify(report, null, 1);
   assert.deepEqual(report.peers, { planned: peers, connected: peers, failed: 0, aborted: 0 }, detail);
   assert.ok(report.packets.received > 0, detail);
@@ -35,6 +37,14 @@ function assertHealthy(report: Report, peers: number): void {
   assert.deepEqual(report.errors, {});
   assert.ok(report.ice_dtls_ms.count === peers && (report.ice_dtls_ms.p50 ?? -1) >= 0, detail);
   assert.ok(report.jitter_ms.count > 0 && (report.jitter_ms.p50 ?? -1) >= 0, detail);
+  // The sent direction, from Janus's RTCP receiver reports: every stream we send was reported on.
+  const sent = report.directions.sent;
+  if (rtcp && report.target.scenario !== 'streaming') {
+    assert.ok(sent.streams > 0 && sent.reported_streams === sent.streams, detail);
+    assert.ok(sent.loss_pct !== null && sent.loss_pct < 1 && sent.jitter_ms.count === sent.streams, detail);
+  }
+  // A Streaming feed is plain RTP over UDP: no WebRTC sender, no RTCP about it.
+  if (report.target.scenario === 'streaming') assert.equal(sent.streams, 0, detail);
   assert.equal(report.cpu.per_process_pct.length, report.target.workers);
 }
 
@@ -111,6 +121,20 @@ describe('janus-load against one real Janus', { timeout: 180_000 }, () => {
     assert.deepEqual(report.errors, { 460: 3 });
   });
 
+  it('loss per direction: 10 % of the sent packets skipped shows in Janus\'s RTCP reports (sent) and in what comes back (received)', async () => {
+    const { code, report } = await load([...args, '--apisecret', SECRET, '--peers', '2', '--duration', '4', '--send-loss', '10']);
+    const { sent, received } = report.directions;
+    const detail = JSON.stringify(report.directions, null, 1);
+    assert.equal(code, 0);
+    assert.equal(sent.reported_streams, 4, detail);
+    // Janus counted the gaps itself: 10 % of what we sent (give or take the packets after its last report).
+    assert.ok(sent.loss_pct !== null && sent.loss_pct > 7 && sent.loss_pct < 13, detail);
+    assert.ok((sent.fraction_lost_pct.p50 ?? 0) > 5, detail);
+    // The EchoTest returns what Janus got: the same gaps in the received direction, from our counters.
+    assert.ok(received.loss_pct !== null && received.loss_pct > 7 && received.loss_pct < 13, detail);
+    assert.equal(report.loss_pct, received.loss_pct);
+  });
+
   it('Ctrl-C mid-run with two workers: reports, closes every peer and leaves no process behind', async () => {
     const marker = String(2_000_000_000 + Math.floor(Math.random() * 100_000_000));
     const run = spawnLoad([...args, '--apisecret', SECRET, '--peers', '4', '--duration', '120', '--workers', '2', '--room-base', marker]);
@@ -164,7 +188,8 @@ describe('janus-load through the proxy in front of two Janus', { timeout: 180_00
     run.child.kill('SIGINT');
     assert.ok(await waitForExit(run.child, 30_000));
     const report = JSON.parse(run.stdout()) as Report;
-    assertHealthy(report, 6);
+    // Stopped as soon as every peer is up: Janus may not have sent its first RTCP report yet.
+    assertHealthy(report, 6, { rtcp: false });
     assert.deepEqual(janus.map((j) => report.backends[j.host] ?? 0), onJanus);
     assert.deepEqual(janus.map((j) => report.proxy_backends?.[j.name] ?? 0), onJanus, JSON.stringify(report.proxy_backends));
     assert.ok(onJanus.every((n) => n > 0), `both Janus used: ${JSON.stringify(onJanus)}`);

@@ -3,7 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodePayload, encodePayload, MediaVerifier } from '../../src/load/synthetic-media.js';
-import { buildReport, emptyStats, exitCodeOf, mergeStats, percentiles, recordFailure } from '../../src/load/stats.js';
+import { addSentReports, buildReport, emptyStats, exitCodeOf, mergeStats, percentiles, recordFailure } from '../../src/load/stats.js';
+import { amplitudeAt, decodePcmu, muLaw, pitchOf } from '../../src/load/tone.js';
 
 const TARGET = { url: 'ws://x', scenario: 'echotest', transport: 'ws', workers: 1, kbps: 300 };
 
@@ -24,6 +25,40 @@ describe('janus-load figures', () => {
     assert.deepEqual({ ...totals, bytes: 0 }, { verified: 4, expected: 5, wrongStream: 1, unverified: 1, bytes: 0 });
     assert.equal(verifier.streamsSeen, 1);
     assert.equal(verifier.jitters().length, 1);
+  });
+
+  it('a mix frame tells whose pitches it carries, from any starting sample, after µ-law', () => {
+    const frame = Buffer.alloc(160);
+    // Participants 0 and 2 speak, 1 does not; the frame starts mid-tone (the mixer's frames are not ours).
+    for (let i = 0; i < 160; i++) {
+      const t = i + 37;
+      frame[i] = muLaw(Math.round(4000 * Math.sin((2 * Math.PI * pitchOf(0) * t) / 8000) + 4000 * Math.sin((2 * Math.PI * pitchOf(2) * t) / 8000 + 1)));
+    }
+    const samples = decodePcmu(frame);
+    assert.ok(Math.abs(amplitudeAt(samples, pitchOf(0)) - 4000) < 200);
+    assert.ok(Math.abs(amplitudeAt(samples, pitchOf(2)) - 4000) < 200);
+    assert.ok(amplitudeAt(samples, pitchOf(1)) < 100);
+    assert.equal(pitchOf(30), pitchOf(0));
+  });
+
+  it('the sent direction: Janus\'s last report per stream, loss over what was sent when it came', () => {
+    const stats = emptyStats(1);
+    addSentReports(stats, [
+      { lost: 5, sentAtReport: 100, fractionLost: 0.05, jitterMs: 2, reports: 3 },
+      { lost: 0, sentAtReport: 100, fractionLost: 0, jitterMs: 4, reports: 3 },
+      undefined,
+    ]);
+    const { sent } = buildReport(mergeStats([stats, emptyStats(0)]), TARGET).directions;
+    assert.deepEqual([sent.streams, sent.reported_streams, sent.lost, sent.loss_pct], [3, 2, 5, 2.5]);
+    assert.deepEqual([sent.jitter_ms.count, sent.jitter_ms.max, sent.fraction_lost_pct.max], [2, 4, 5]);
+  });
+
+  it('worker timelines of unequal length: a worker that stopped a tick earlier counts with its final sample', () => {
+    const sample = (s: number, connected: number, verified: number) => ({ s, started: 2, connected, failed: 0, rxBytes: 0, verified, expected: verified });
+    const a = { ...emptyStats(2), timeline: [sample(0, 0, 0), sample(1, 2, 50), sample(1.5, 2, 80)] };
+    const b = { ...emptyStats(2), timeline: [sample(0, 0, 0), sample(1, 1, 40), sample(2, 2, 90), sample(2.4, 2, 110)] };
+    const merged = mergeStats([a, b]).timeline;
+    assert.deepEqual(merged.map((t) => [t.s, t.connected, t.verified]), [[0, 0, 0], [1, 3, 90], [2, 4, 170], [2.4, 4, 190]]);
   });
 
   it('percentiles are nearest-rank over the samples', () => {

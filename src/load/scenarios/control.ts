@@ -15,6 +15,7 @@ export async function openControl(settings: PeerSettings, stats: RawStats, plugi
     await signalling.createSession();
     const handle = await signalling.attach(plugin);
     const { data } = await signalling.message(handle, create);
+    if (signalling.id !== undefined) settings.controlSessions.add(signalling.id);
     return { signalling, handle, created: data };
   } catch (err) {
     await signalling.close();
