@@ -61,6 +61,25 @@ describe('room-routed plugins: the participants of one room on two proxies shari
     return found[0]!;
   }
 
+  it('a room or mountpoint Janus numbered, created through A, is usable through B the moment the client has its id', async () => {
+    const [proxyA, proxyB] = proxies as [ProxyProcess, ProxyProcess];
+    const [a, b] = [await connect(proxyA.url), await connect(proxyB.url)];
+    const [bridgeA, streamA] = [await openHandle(a, AB), await openHandle(a, SP)];
+    // Each round a fresh handle on B (one that has no backend yet), opened beforehand, names the new
+    // room in an async request as soon as the create's reply is in.
+    for (let i = 0; i < 15; i++) {
+      const [bridgeB, streamB] = [await openHandle(b, AB), await openHandle(b, SP)];
+      const room = (await syncRequest(a, bridgeA, { request: 'create' })).room as number;
+      const joined = dataOf(await requestEvent(b, bridgeB, { request: 'join', room, display: `x${String(i)}` }));
+      assert.equal(joined.audiobridge, 'joined', `round ${String(i)}: ${JSON.stringify(joined)}`);
+      const made = await syncRequest(a, streamA, { request: 'create', type: 'rtp', media: [{ type: 'audio', mid: 'a', port: 0, pt: 111, codec: 'opus' }] });
+      const id = (made.stream as Data).id as number;
+      const watched = await requestEvent(b, streamB, { request: 'watch', id });
+      assert.equal(dataOf(watched).error_code, undefined, `round ${String(i)}: ${JSON.stringify(dataOf(watched))}`);
+      assert.ok(watched.jsep, 'an offer for the mountpoint');
+    }
+  });
+
   it('AudioBridge: joins, leaves, hangups and destroy cross the proxies; both proxies list the same participants', async () => {
     const [proxyA, proxyB] = proxies as [ProxyProcess, ProxyProcess];
     const adminA = await connect(proxyA.url);

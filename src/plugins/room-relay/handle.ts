@@ -90,7 +90,9 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
         const backend = this.choose();
         const reply = await this.send(backend, true, body, jsep, transaction, undefined);
         const room = reply.janus === 'success' ? createdRoom(this.api, pluginData(reply)) : undefined;
-        if (room !== undefined) this.deps.routes.set(this.ctx.plugin, room, backend);
+        // The client learns the new room's id from this reply and may use it through another proxy
+        // at once: the route is shared before the reply goes out.
+        if (room !== undefined) await this.deps.routes.share(this.ctx.plugin, room, backend);
         return reply;
       }
       case 'room':
