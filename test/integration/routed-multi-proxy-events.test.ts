@@ -36,7 +36,11 @@ describe('room-routed plugins: the participants of one room on two proxies shari
 
   before(async () => {
     [redis, janus] = await Promise.all([startRedis(), startJanusCluster(2, { plugins: ['audiobridge', 'textroom', 'streaming'] })]);
-    proxies = await startSharedStoreProxies(janus, redis, ['proxy-a', 'proxy-b']);
+    // The Janus listed in opposite orders, so that on a tie the two proxies would pick different Janus.
+    proxies = [
+      ...(await startSharedStoreProxies(janus, redis, ['proxy-a'])),
+      ...(await startSharedStoreProxies([...janus].reverse(), redis, ['proxy-b'])),
+    ];
   });
   after(async () => {
     for (const close of closers.splice(0)) await close().catch(() => undefined);
@@ -78,6 +82,33 @@ describe('room-routed plugins: the participants of one room on two proxies shari
       assert.equal(dataOf(watched).error_code, undefined, `round ${String(i)}: ${JSON.stringify(dataOf(watched))}`);
       assert.ok(watched.jsep, 'an offer for the mountpoint');
     }
+  });
+
+  it('the first joins of a room every Janus has in its config, at once through both proxies, meet on one Janus', async () => {
+    const [proxyA, proxyB] = proxies as [ProxyProcess, ProxyProcess];
+    const [a, b] = [await connect(proxyA.url), await connect(proxyB.url)];
+    const [atA, atB] = [await openHandle(a, AB), await openHandle(b, AB)];
+    const since = a.mark();
+    const room = 1234; // the stock AudioBridge config's room
+    const [eventA, eventB] = await Promise.all([
+      requestEvent(a, atA, { request: 'join', room, display: 'first-a' }),
+      requestEvent(b, atB, { request: 'join', room, display: 'first-b' }),
+    ]);
+    const [joinedA, joinedB] = [dataOf(eventA), dataOf(eventB)];
+    assert.equal(joinedA.audiobridge, 'joined', JSON.stringify(joinedA));
+    assert.equal(joinedB.audiobridge, 'joined', JSON.stringify(joinedB));
+    // Whoever came second was told of the first; the first hears of the second either way.
+    if ((joinedB.participants as Data[]).length === 0) {
+      assert.deepEqual(displays(joinedA.participants), ['first-b']);
+    } else {
+      assert.deepEqual(displays(joinedB.participants), ['first-a']);
+      const heard = await pluginEvent(a, atA, (d) => Array.isArray(d.participants) && d.id === undefined, since);
+      assert.deepEqual(displays(dataOf(heard).participants), ['first-b']);
+    }
+    const [listA, listB] = await Promise.all([syncRequest(a, atA, { request: 'listparticipants', room }), syncRequest(b, atB, { request: 'listparticipants', room })]);
+    assert.deepEqual(displays(listA.participants), ['first-a', 'first-b']);
+    assert.deepEqual(listA, listB);
+    await Promise.all([requestEvent(a, atA, { request: 'leave' }), requestEvent(b, atB, { request: 'leave' })]);
   });
 
   it('AudioBridge: joins, leaves, hangups and destroy cross the proxies; both proxies list the same participants', async () => {
