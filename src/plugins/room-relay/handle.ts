@@ -158,9 +158,9 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
       this.deps.routes.delete(this.ctx.plugin, room);
       backend = undefined;
     }
-    if (backend === undefined && request !== 'create' && this.home === undefined && this.api.pinUnknown && jsep === undefined) {
-      if (sync) return this.findRoom(room, request, body, transaction);
-      backend = await this.locate(room, transaction);
+    if (backend === undefined && request !== 'create' && this.home === undefined && this.api.pinUnknown) {
+      if (sync && jsep === undefined) return this.findRoom(room, request, body, transaction);
+      if (!sync) backend = await this.locate(room, transaction);
     }
     // A new room named by the client: claimed atomically, so a concurrent create of the same room
     // through another proxy goes to the same backend (and gets Janus's own "room exists" there).
