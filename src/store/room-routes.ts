@@ -9,6 +9,12 @@ export type RoomKey = number | string;
 export interface RoomRoutes {
   get(plugin: string, room: RoomKey): string | undefined;
   set(plugin: string, room: RoomKey, backend: string): void;
+  /**
+   * `set`, resolving once other proxies can read the route (a shared store has it and announced it):
+   * for a room the client learns of from this proxy's reply and may use at once through another.
+   * Never rejects: the local copy holds the route even when the shared store failed.
+   */
+  share(plugin: string, room: RoomKey, backend: string): Promise<void>;
   delete(plugin: string, room: RoomKey): void;
   /**
    * Pins `room` to `backend` unless some proxy pinned it first (atomically across proxies), and
@@ -31,6 +37,11 @@ export class MemoryRoomRoutes implements RoomRoutes {
 
   set(plugin: string, room: RoomKey, backend: string): void {
     this.routes.set(routeKey(plugin, room), backend);
+  }
+
+  share(plugin: string, room: RoomKey, backend: string): Promise<void> {
+    this.set(plugin, room, backend);
+    return Promise.resolve();
   }
 
   delete(plugin: string, room: RoomKey): void {

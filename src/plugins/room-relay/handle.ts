@@ -90,7 +90,9 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
         const backend = this.choose();
         const reply = await this.send(backend, true, body, jsep, transaction, undefined);
         const room = reply.janus === 'success' ? createdRoom(this.api, pluginData(reply)) : undefined;
-        if (room !== undefined) this.deps.routes.set(this.ctx.plugin, room, backend);
+        // The client learns the new room's id from this reply and may use it through another proxy
+        // at once: the route is shared before the reply goes out.
+        if (room !== undefined) await this.deps.routes.share(this.ctx.plugin, room, backend);
         return reply;
       }
       case 'room':
@@ -156,8 +158,9 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
       this.deps.routes.delete(this.ctx.plugin, room);
       backend = undefined;
     }
-    if (backend === undefined && request !== 'create' && this.home === undefined && this.api.pinUnknown && sync && jsep === undefined) {
-      return this.findRoom(room, request, body, transaction);
+    if (backend === undefined && request !== 'create' && this.home === undefined && this.api.pinUnknown) {
+      if (sync && jsep === undefined) return this.findRoom(room, request, body, transaction);
+      if (!sync) backend = await this.locate(room, transaction);
     }
     // A new room named by the client: claimed atomically, so a concurrent create of the same room
     // through another proxy goes to the same backend (and gets Janus's own "room exists" there).
@@ -186,6 +189,18 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
       }
     }
     return reply as MessageReply;
+  }
+
+  /**
+   * Where an async request (a `join`) about a room no route names goes: where findRoom's `exists`
+   * finds it, as for a sync request. So the first joins of a room configured on every backend meet on
+   * one even when they come at once through several proxies, and a room created through another
+   * proxy moments ago is found before its route's announcement arrives. Undefined: no backend has it.
+   */
+  private async locate(room: RoomKey, transaction: string): Promise<string | undefined> {
+    if (!this.api.sync.has('exists')) return undefined;
+    await this.findRoom(room, 'exists', { request: 'exists', [this.api.roomKey]: room }, transaction);
+    return this.deps.routes.get(this.ctx.plugin, room);
   }
 
   /** Remembers (or forgets) where a room lives after a request about it succeeded there. */

@@ -60,15 +60,19 @@ export class RedisRoomRoutes implements RoomRoutes {
   }
 
   set(plugin: string, room: RoomKey, backend: string): void {
+    void this.share(plugin, room, backend);
+  }
+
+  share(plugin: string, room: RoomKey, backend: string): Promise<void> {
     const field = routeKey(plugin, room);
     this.local.set(field, backend);
-    this.write(field, backend, this.redis.client.multi().hset(this.hash, field, backend));
+    return this.write(field, backend, this.redis.client.multi().hset(this.hash, field, backend));
   }
 
   delete(plugin: string, room: RoomKey): void {
     const field = routeKey(plugin, room);
     this.local.delete(field);
-    this.write(field, DELETED, this.redis.client.multi().hdel(this.hash, field));
+    void this.write(field, DELETED, this.redis.client.multi().hdel(this.hash, field));
   }
 
   /** Redis decides the winner; the local copy follows it, so every proxy then reads the same pin. */
@@ -80,10 +84,13 @@ export class RedisRoomRoutes implements RoomRoutes {
     return winner;
   }
 
-  private write(field: string, backend: string, transaction: ReturnType<RedisConnection['client']['multi']>): void {
-    transaction.publish(this.channel, JSON.stringify([field, backend])).exec().catch((err: unknown) => {
+  /** Writes and announces a change; resolves (never rejects) once Redis took it or failed to. */
+  private async write(field: string, backend: string, transaction: ReturnType<RedisConnection['client']['multi']>): Promise<void> {
+    try {
+      await transaction.publish(this.channel, JSON.stringify([field, backend])).exec();
+    } catch (err) {
       this.logger.warn({ err, field }, 'could not share a room route through Redis');
-    });
+    }
   }
 
   private async load(subscriber: Redis): Promise<void> {
