@@ -112,6 +112,8 @@ export type StartProxyOptions = {
   cpuProfileDir?: string | undefined;
   /** More YAML for the proxy's config file (e.g. a Redis store), and a name for the file. */
   extraConfig?: { name: string; yaml: string } | undefined;
+  /** More node flags for the proxy process (profiling experiments, e.g. --trace-gc). */
+  nodeFlags?: readonly string[] | undefined;
 };
 
 /**
@@ -129,6 +131,7 @@ export async function startProxyProcess(opts: StartProxyOptions): Promise<ProxyP
     '--expose-gc',
     ...(opts.build.mode === 'tsx' ? ['--import', 'tsx'] : []),
     ...(opts.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir] : []),
+    ...(opts.nodeFlags ?? []),
     '--input-type=module', '-e', WRAPPER, '--',
     '--config', configFile,
     '--ws-host', '127.0.0.1', '--ws-port', String(port), '--http-host', '127.0.0.1', '--http-port', '0', '--admin-port', '0', '--backend', opts.backendUrl, '--log-level', 'warn',
@@ -145,9 +148,10 @@ export async function startProxyProcess(opts: StartProxyOptions): Promise<ProxyP
 }
 
 /** The bare relay of bench/reference-relay.ts in front of `backendUrl`, as a child process. */
-export async function startReferenceRelay(backendUrl: string): Promise<NodeService> {
+export async function startReferenceRelay(backendUrl: string, cpuProfileDir?: string): Promise<NodeService> {
   const port = await freePort();
-  return startNodeService('reference relay', ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench', 'reference-relay.ts'), backendUrl, String(port)], {}, port);
+  const profile = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : [];
+  return startNodeService('reference relay', ['--expose-gc', ...profile, '--import', 'tsx', join(ROOT, 'bench', 'reference-relay.ts'), backendUrl, String(port)], {}, port);
 }
 
 async function startNodeService(label: string, nodeArgs: string[], env: Record<string, string>, port: number): Promise<NodeService> {

@@ -48,6 +48,7 @@ export function throughputSection(direct: ThroughputResult, proxy: ThroughputRes
   const clean = direct.errors + direct.lost + proxy.errors + proxy.lost === 0;
   const d99 = direct.latency.summary().p99;
   const p99 = proxy.latency.summary().p99;
+  const [d50, p50, r50] = [direct, proxy, relay].map((r) => r.latency.summary().p50) as [number, number, number];
   const proxyCpu = cpuPerMessage(proxy);
   const relayCpu = cpuPerMessage(relay);
   const perMsg = (us: number, messages: number): string => fmt(us / messages, 1);
@@ -60,6 +61,13 @@ export function throughputSection(direct: ThroughputResult, proxy: ThroughputRes
         metric: `msgs/s @${n}${topology === 'loopback' ? '' : ' (own host)'}`, direct: fmt(direct.msgsPerSec, 0), proxy: fmt(proxy.msgsPerSec, 0), delta: `×${fmt(ratio, 2)}`,
         target: `ratio ≥ ${goal.throughputRatio}`, result: verdict(clean && ratio >= goal.throughputRatio),
       },
+      {
+        // Whether the hop itself (any relay in between) or the proxy's own work costs the throughput.
+        metric: `reference relay msgs/s @${n}`, direct: fmt(direct.msgsPerSec, 0), proxy: fmt(relay.msgsPerSec, 0),
+        delta: `×${fmt(relay.msgsPerSec / direct.msgsPerSec, 2)}`, target: '', result: '',
+      },
+      { metric: `message → event p50 @${n} (ms)`, direct: fmt(d50, 2), proxy: fmt(p50, 2), delta: signed(p50 - d50, 2), target: '', result: '' },
+      { metric: `reference relay message → event p50 @${n} (ms)`, direct: fmt(d50, 2), proxy: fmt(r50, 2), delta: signed(r50 - d50, 2), target: '', result: '' },
       { metric: `message → event p99 @${n} (ms)`, direct: fmt(d99, 2), proxy: fmt(p99, 2), delta: signed(p99 - d99, 2), target: '', result: '' },
       {
         metric: `proxy CPU per message @${n}${topology === 'loopback' ? '' : ' (own host)'} (µs)`, direct: '—', proxy: `${fmt(proxyCpu, 1)}${cpuSplit(proxy)}`, delta: '',

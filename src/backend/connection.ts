@@ -8,7 +8,7 @@ import { nextBackendTransaction, type BackendSessionId } from '../protocol/ids.j
 import { isJsonObject, type JsonObject } from '../protocol/messages.js';
 import { JanusError, JanusErrorCode, ProxyErrors } from '../protocol/errors.js';
 import { PendingRequests, isSettlingReply, type ReplyReceiver } from './pending-requests.js';
-import { frameRequests, frameText } from '../protocol/frames.js';
+import { frameRequests, frameText, NOT_ONE_VALUE, oneValue } from '../protocol/frames.js';
 import { BatchedSender } from '../protocol/write-batching.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -151,7 +151,13 @@ export class BackendConnection {
   private onFrame(data: WebSocket.RawData): void {
     // Any JSON layout Janus's `json` option gives (indented, plain, compact), and several messages
     // in one frame should a backend ever pack them. A trailing newline is no reason to lose an event.
-    const parsed = frameRequests(frameText(data).trimEnd());
+    const text = frameText(data);
+    const single = oneValue(text);
+    if (single !== NOT_ONE_VALUE) {
+      this.onMessage(single);
+      return;
+    }
+    const parsed = frameRequests(text.trimEnd());
     if ('error' in parsed) {
       this.options.logger.warn({ error: parsed.error }, 'unparseable frame from backend');
       return;

@@ -152,14 +152,18 @@ export class Dispatcher {
     );
   }
 
-  /** The error reply for a request that failed (thrown or rejected); used by direct handle messages too. */
-  replyError(err: unknown, request: ClientRequest, sink: Sink): void {
+  /** The error reply for a request that failed (thrown or rejected). */
+  private replyError(err: unknown, request: ClientRequest, sink: Sink): void {
+    this.sendError(err, request.level === 'root' ? undefined : request.sessionId, request.transaction, sink);
+  }
+
+  /** The error reply to the request `transaction` (of session `sessionId`); used by direct handle messages too. */
+  sendError(err: unknown, sessionId: number | undefined, transaction: string, sink: Sink): void {
     const unavailable = err instanceof StoreUnavailableError;
     const e = unavailable ? new JanusError(C.UNKNOWN, STORE_UNAVAILABLE_REASON) : toJanusError(err);
     if (unavailable) this.options.logger.warn({ err: err.message }, 'request failed: the session store is unreachable');
     else if (!(err instanceof JanusError)) this.options.logger.error({ err }, 'request failed unexpectedly');
-    const sessionId = request.level === 'root' ? undefined : request.sessionId;
-    sink.send(errorReply(e.code, e.reason, sessionId, request.transaction));
+    sink.send(errorReply(e.code, e.reason, sessionId, transaction));
   }
 
   /** Returns the reply, or a promise of it. Synchronous throws and rejections become error replies. */

@@ -2,7 +2,7 @@
 import { JanusError, JanusErrorCode as C } from '../protocol/errors.js';
 import { uniqueId, type ClientHandleId } from '../protocol/ids.js';
 import { ackReply, isJsonInteger, isJsonObject, successReply, type JsonObject, type OutgoingMessage } from '../protocol/messages.js';
-import type { ClientRequest, HandleRequest } from '../protocol/envelope.js';
+import type { HandleRequest } from '../protocol/envelope.js';
 import type { ReplyReceiver } from '../backend/pending-requests.js';
 import { handleRecord, pluginContext } from './plugin-context.js';
 import type { Session } from './session.js';
@@ -66,7 +66,7 @@ function checkTrickleFields(raw: JsonObject): { candidate?: unknown; candidates?
 
 /** Turns a failed request into the client's error reply (the dispatcher does). */
 export interface RequestFailures {
-  replyError(err: unknown, request: ClientRequest, sink: Sink): void;
+  sendError(err: unknown, sessionId: number | undefined, transaction: string, sink: Sink): void;
 }
 
 function gone(handle: Handle, session: Session): JanusError {
@@ -80,10 +80,13 @@ function messageReply(reply: { janus?: unknown; hint?: unknown; plugindata?: unk
     : { janus: 'success', session_id: session.id, transaction, sender: handle.id, plugindata: reply.plugindata };
 }
 
-/** Janus's answer to a message sent outside the handle's queue, passed on as the client's reply. */
+/**
+ * Janus's answer to a message sent outside the handle's queue, passed on as the client's reply. It
+ * keeps only the ids it answers with (not the request), so the parsed request can be collected young.
+ */
 class DirectReply implements ReplyReceiver {
   constructor(
-    private readonly request: HandleRequest,
+    private readonly transaction: string,
     private readonly session: Session,
     private readonly handle: Handle,
     private readonly sink: Sink,
@@ -93,12 +96,12 @@ class DirectReply implements ReplyReceiver {
   resolve(reply: JsonObject): void {
     // Tasks queued meanwhile start in a microtask, after this reply is on its way.
     this.handle.endDirect();
-    this.sink.send(messageReply(reply, this.session, this.handle, this.request.transaction));
+    this.sink.send(messageReply(reply, this.session, this.handle, this.transaction));
   }
 
   reject(err: Error): void {
     this.handle.endDirect();
-    this.failures.replyError(err, this.request, this.sink);
+    this.failures.sendError(err, this.session.id, this.transaction, this.sink);
   }
 }
 
@@ -120,7 +123,7 @@ export function handleVerb(request: HandleRequest, session: Session, handle: Han
           handle.endDirect();
           throw gone(handle, session);
         }
-        pluginHandle.sendMessage(body, jsep, transaction, new DirectReply(request, session, handle, sink, failures));
+        pluginHandle.sendMessage(body, jsep, transaction, new DirectReply(transaction, session, handle, sink, failures));
         return undefined;
       }
       return handle.enqueue(async () => {

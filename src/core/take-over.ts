@@ -105,7 +105,8 @@ export class TakeOvers {
 
   /** The take-over of session `id` under way here, if any: its session exists before its handles are back. */
   pending(id: number): Promise<unknown> | undefined {
-    return this.running.get(id);
+    // Asked for every request: most of the time nothing is being taken over, and no lookup is needed.
+    return this.running.size === 0 ? undefined : this.running.get(id);
   }
 
   /**

@@ -60,7 +60,8 @@ class PrecountedHistogram extends Histogram {
 }
 
 export class RequestStats {
-  private readonly tallies = new Map<string, Tally>();
+  /** verb → result → tally. */
+  private readonly tallies = new Map<string, Map<string, Tally>>();
   private readonly latencies = new Map<string, Latencies>();
   /** Up to date whenever read (its collect() adds what is unreported). */
   readonly requests: Counter<'verb' | 'result'>;
@@ -71,10 +72,12 @@ export class RequestStats {
       name: 'janus_cloud_requests_total', help: 'Janus API requests answered, by verb and result (ok or the Janus error code)',
       labelNames: ['verb', 'result'], registers: [registry],
       collect() {
-        for (const tally of tallies.values()) {
-          if (tally.unreported === 0) continue;
-          this.inc({ verb: tally.verb, result: tally.result }, tally.unreported);
-          tally.unreported = 0;
+        for (const byResult of tallies.values()) {
+          for (const tally of byResult.values()) {
+            if (tally.unreported === 0) continue;
+            this.inc({ verb: tally.verb, result: tally.result }, tally.unreported);
+            tally.unreported = 0;
+          }
         }
       },
     });
@@ -85,11 +88,16 @@ export class RequestStats {
   }
 
   record(verb: string, result: string, seconds: number): void {
-    const key = `${verb} ${result}`;
-    let tally = this.tallies.get(key);
+    // Looked up by verb, then result: no key string is built per answer.
+    let byResult = this.tallies.get(verb);
+    if (!byResult) {
+      byResult = new Map();
+      this.tallies.set(verb, byResult);
+    }
+    let tally = byResult.get(result);
     if (!tally) {
       tally = { verb, result, unreported: 0 };
-      this.tallies.set(key, tally);
+      byResult.set(result, tally);
     }
     tally.unreported++;
     let latencies = this.latencies.get(verb);
@@ -97,9 +105,10 @@ export class RequestStats {
       latencies = { buckets: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 };
       this.latencies.set(verb, latencies);
     }
+    const bounds = this.bounds;
     let i = 0;
-    while (i < this.bounds.length && seconds > (this.bounds[i] ?? Infinity)) i++;
-    latencies.buckets[i] = (latencies.buckets[i] ?? 0) + 1;
+    while (i < bounds.length && seconds > (bounds[i] as number)) i++;
+    latencies.buckets[i] = (latencies.buckets[i] as number) + 1;
     latencies.sum += seconds;
     latencies.count++;
   }

@@ -69,6 +69,25 @@ function parseError(text: string): string {
   }
 }
 
+/** What `oneValue` returns when the frame is not one JSON object or array with nothing around it. */
+export const NOT_ONE_VALUE: unique symbol = Symbol('not one value');
+
+/**
+ * The usual frame: one JSON object or array with nothing around it, parsed with one native parse
+ * and no wrapper objects (the per-message path). NOT_ONE_VALUE for anything else: several values,
+ * whitespace around it, a broken one — frameRequests tells those apart.
+ */
+export function oneValue(text: string): unknown {
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  if ((first !== 0x7b && first !== 0x5b) || (last !== 0x7d && last !== 0x5d)) return NOT_ONE_VALUE;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return NOT_ONE_VALUE;
+  }
+}
+
 /**
  * The requests in one frame, as Janus 1.1.2's WebSocket transport reads it (measured against it):
  * JSON objects or arrays back to back, whitespace allowed before each, are each a request, in order.
@@ -76,16 +95,8 @@ function parseError(text: string): string {
  * whole frame one error and none of its requests run.
  */
 export function frameRequests(text: string): FrameRequests {
-  // The usual frame is one value with nothing around it: one native parse, no scan.
-  const last = text.charCodeAt(text.length - 1);
-  const first = text.charCodeAt(0);
-  if ((first === 0x7b || first === 0x5b) && (last === 0x7d || last === 0x5d)) {
-    try {
-      return { requests: [JSON.parse(text)] };
-    } catch {
-      // Several values, or a broken one: read them one by one below.
-    }
-  }
+  const single = oneValue(text);
+  if (single !== NOT_ONE_VALUE) return { requests: [single] };
   const requests: unknown[] = [];
   let i = 0;
   do {

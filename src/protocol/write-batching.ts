@@ -12,8 +12,18 @@ function underlyingSocket(ws: WebSocket): Socket | undefined {
   return socket && typeof socket.cork === 'function' ? socket : undefined;
 }
 
+/** Senders that corked their socket during this turn: one setImmediate uncorks them all (no closure or timer per socket). */
+let corkedThisTurn: BatchedSender[] = [];
+
+function uncorkAll(): void {
+  // Swapped first: a sender corking again from a callback run by an uncork waits for the next turn's flush.
+  const senders = corkedThisTurn;
+  corkedThisTurn = [];
+  for (const sender of senders) sender.uncork();
+}
+
 export class BatchedSender {
-  private corked = false;
+  private corked: Socket | undefined;
   private socket: Socket | undefined;
 
   constructor(private readonly ws: WebSocket) {}
@@ -21,14 +31,18 @@ export class BatchedSender {
   send(frame: string): void {
     // Looked up on use: a client-side WebSocket has no socket until its handshake is done.
     const socket = (this.socket ??= underlyingSocket(this.ws));
-    if (socket && !this.corked && !socket.destroyed) {
-      this.corked = true;
+    if (socket && this.corked === undefined && !socket.destroyed) {
+      this.corked = socket;
       socket.cork();
-      setImmediate(() => {
-        this.corked = false;
-        socket.uncork();
-      });
+      if (corkedThisTurn.push(this) === 1) setImmediate(uncorkAll);
     }
     this.ws.send(frame);
+  }
+
+  /** Writes what this turn buffered (called once per turn by uncorkAll). */
+  uncork(): void {
+    const socket = this.corked;
+    this.corked = undefined;
+    socket?.uncork();
   }
 }

@@ -6,7 +6,7 @@ import type { ClientOrigin } from '../cluster/locality.js';
 import { errorReply, serialize, type JsonFormat, type OutgoingMessage } from '../protocol/messages.js';
 import { JanusErrorCode as C } from '../protocol/errors.js';
 import { BatchedSender } from '../protocol/write-batching.js';
-import { frameRequests, frameSize, frameText, MAX_JSON_DEPTH, nestsDeeperThan } from '../protocol/frames.js';
+import { frameRequests, frameSize, frameText, MAX_JSON_DEPTH, nestsDeeperThan, NOT_ONE_VALUE, oneValue } from '../protocol/frames.js';
 
 const CLOSE_MESSAGE_TOO_BIG = 1009;
 
@@ -81,6 +81,11 @@ export class ClientConnection implements Sink {
     const text = frameText(data);
     if (nestsDeeperThan(text)) {
       this.send(errorReply(C.INVALID_JSON, `Invalid Janus API request - maximum parsing depth (${MAX_JSON_DEPTH}) exceeded`));
+      return;
+    }
+    const single = oneValue(text);
+    if (single !== NOT_ONE_VALUE) {
+      if (this.open) this.options.onRequest(single);
       return;
     }
     // Janus answers each of several requests sent back to back in one frame (see frameRequests).

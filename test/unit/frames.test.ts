@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { frameRequests, nestsDeeperThan } from '../../src/protocol/frames.js';
+import { frameRequests, nestsDeeperThan, NOT_ONE_VALUE, oneValue } from '../../src/protocol/frames.js';
 
 describe('nestsDeeperThan', () => {
   it('counts nesting outside strings only', () => {
@@ -66,5 +66,18 @@ describe('compact JSON from newer Janus (1.2-1.4)', () => {
   it('requests keep srtp_suite and the rest as sent', () => {
     const request = { janus: 'message', transaction: 't', body: { request: 'rtp_forward', srtp_suite: 80, srtp_crypto: 'x', metadata: 'm' } };
     assert.deepEqual(frameRequests(JSON.stringify(request)), { requests: [request] });
+  });
+});
+
+describe('oneValue (the per-message fast path)', () => {
+  it('parses a frame that is exactly one object or array', () => {
+    assert.deepEqual(oneValue(ping('a')), { janus: 'ping', transaction: 'a' });
+    assert.deepEqual(oneValue('[1,{"a":2}]'), [1, { a: 2 }]);
+  });
+  it('leaves everything else to frameRequests', () => {
+    for (const text of ['', ' ', `${ping('a')}${ping('b')}`, ` ${ping('a')}`, `${ping('a')}\n`, '{"a":}', '"x"', '12', '{"a":1}]']) {
+      assert.equal(oneValue(text), NOT_ONE_VALUE, JSON.stringify(text));
+      assert.deepEqual(frameRequests(text), frameRequests(` ${text}`.slice(1)), 'same answer as before');
+    }
   });
 });

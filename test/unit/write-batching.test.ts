@@ -35,4 +35,28 @@ describe('BatchedSender', () => {
     while (received.length < 3) await once(server.clients.values().next().value as WebSocket, 'message');
     assert.deepEqual(received, ['one', 'two', 'three']);
   });
+
+  it('uncorks every socket corked in one turn, with one flush for all of them', async (t) => {
+    const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const [a, b] = [new WebSocket(url), new WebSocket(url)];
+    t.after(() => { a.terminate(); b.terminate(); });
+    await Promise.all([once(a, 'open'), once(b, 'open')]);
+    const [senderA, senderB] = [new BatchedSender(a), new BatchedSender(b)];
+    received.length = 0;
+    senderA.send('a1');
+    senderB.send('b1');
+    senderA.send('a2');
+    assert.equal(socketOf(a).writableCorked, 1, 'corked once, however many frames');
+    assert.equal(socketOf(b).writableCorked, 1);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    assert.equal(socketOf(a).writableCorked, 0);
+    assert.equal(socketOf(b).writableCorked, 0);
+    // Corked again in the next turn, and flushed again.
+    senderB.send('b2');
+    assert.equal(socketOf(b).writableCorked, 1);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    assert.equal(socketOf(b).writableCorked, 0);
+    while (received.length < 4) await new Promise<void>((resolve) => setImmediate(resolve));
+    assert.deepEqual([...received].sort(), ['a1', 'a2', 'b1', 'b2']);
+  });
 });

@@ -1,0 +1,90 @@
+/**
+ * Only the own-host throughput rounds of `npm run bench` (Janus in its own network namespace; direct,
+ * the proxy on its defaults, the reference relay, alternating), for profiling and quick comparisons:
+ *
+ *   node --import tsx bench/own-host.ts [sessions...]          (default: 50 1000)
+ *
+ * Env: BENCH_ROUNDS (default 2); BENCH_SIDES (default direct,proxy,relay) may add `base`, a second
+ * proxy in the same rounds, built from BENCH_BASELINE_ENTRY (a compiled cli/janus-proxy.js; default
+ * the same build) with the node flags of BENCH_BASE_FLAGS and the config of BENCH_BASE_YAML; BENCH_PROXY_FLAGS, node flags of the
+ * proxy; BENCH_CPU_PROFILE_DIR / BENCH_RELAY_CPU_PROFILE_DIR, V8 CPU profiles of the proxy / relay
+ * (written when they exit; read them with bench/profile-summary.ts).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startJanus, type JanusInstance } from '../test/support/janus-fixture.js';
+import { buildProxy, startProxyProcess, startReferenceRelay, type NodeService } from './proxy-process.js';
+import { mergeRounds, runThroughput, type ThroughputResult } from './scenarios/throughput.js';
+import { fmt } from './table.js';
+import { otherCores } from './cpu.js';
+
+type Side = 'direct' | 'proxy' | 'relay' | 'base';
+
+function perMessage(r: ThroughputResult, of: 'proxy' | 'janus' | 'generator'): number {
+  if (of === 'proxy') return r.cpuUs.proxy ? (r.cpuUs.proxy.user + r.cpuUs.proxy.system) / r.messages : Number.NaN;
+  return r.cpuUs[of] / r.messages;
+}
+
+async function main(): Promise<void> {
+  const counts = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const sessionCounts = counts.length > 0 ? counts : [50, 1000];
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+  const sides = (process.env.BENCH_SIDES ?? 'direct,proxy,relay').split(',') as Side[];
+  let janus: JanusInstance | undefined;
+  const services: NodeService[] = [];
+  try {
+    const [started, build] = await Promise.all([startJanus({ netns: true, plugins: ['echotest'] }), buildProxy()]);
+    janus = started;
+    const proxy = await startProxyProcess({ build, backendUrl: janus.wsUrl, cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR, nodeFlags: process.env.BENCH_PROXY_FLAGS?.split(' ').filter(Boolean), extraConfig: { name: 'own-host', yaml: process.env.BENCH_CPU_PROFILE_DIR ? 'shutdown:\n  grace_s: 0\n' : '{}\n' } });
+    services.push(proxy);
+    const relay = await startReferenceRelay(janus.wsUrl, process.env.BENCH_RELAY_CPU_PROFILE_DIR);
+    services.push(relay);
+    // A second proxy to compare with in the same rounds: another build (a baseline) and/or other node flags.
+    const baseEntry = process.env.BENCH_BASELINE_ENTRY;
+    const base = sides.includes('base')
+      ? await startProxyProcess({
+        build: baseEntry ? { entry: baseEntry, mode: 'compiled' } : build, backendUrl: janus.wsUrl,
+        nodeFlags: process.env.BENCH_BASE_FLAGS?.split(' ').filter(Boolean), extraConfig: { name: 'own-host-base', yaml: process.env.BENCH_BASE_YAML ?? '{}\n' },
+      })
+      : undefined;
+    if (base) services.push(base);
+    const urls: Record<Side, { url: string; pid: number | undefined }> = {
+      base: { url: base?.url ?? '', pid: base?.pid },
+      direct: { url: janus.wsUrl, pid: undefined },
+      proxy: { url: proxy.url, pid: proxy.pid },
+      relay: { url: relay.url, pid: relay.pid },
+    };
+    for (const sessions of sessionCounts) {
+      const results: Partial<Record<Side, ThroughputResult[]>> = {};
+      for (let round = 1; round <= rounds; round++) {
+        for (const side of sides) {
+          const { url, pid } = urls[side];
+          const r = await runThroughput(url, sessions, { janus: janus.pid, proxy: pid });
+          (results[side] ??= []).push(r);
+          process.stderr.write(`[own-host] @${sessions} round ${round} ${side}: ${fmt(r.msgsPerSec, 0)} msgs/s, ${fmt(perMessage(r, 'proxy'), 1)} µs/msg, p50 ${fmt(r.latency.summary().p50, 2)} ms\n`);
+          await sleep(500);
+        }
+      }
+      const merged = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, mergeRounds(v)])) as Partial<Record<Side, ThroughputResult>>;
+      const direct = merged.direct?.msgsPerSec;
+      const line = sides.map((side) => {
+        const r = merged[side];
+        if (!r) return '';
+        const ratio = direct ? ` ×${fmt(r.msgsPerSec / direct, 2)}` : '';
+        const cpu = side === 'direct' ? '' : ` ${fmt(perMessage(r, 'proxy'), 1)} µs`;
+        return `${side} ${fmt(r.msgsPerSec, 0)}/s${ratio}${cpu} janus ${fmt(perMessage(r, 'janus'), 1)} gen ${fmt(perMessage(r, 'generator'), 1)} p50 ${fmt(r.latency.summary().p50, 2)} ms busy ${fmt(r.cpuUs.machine / (r.windowMs * 1000), 2)} other ${fmt(otherCores(r.cpuUs, r.windowMs), 2)}; errors ${r.errors}/${r.lost}`;
+      });
+      const p = merged.proxy;
+      const rl = merged.relay;
+      const above = p && rl ? ` | proxy − relay ${fmt(perMessage(p, 'proxy') - perMessage(rl, 'proxy'), 1)} µs` : '';
+      process.stdout.write(`@${sessions}: ${line.filter(Boolean).join(' | ')}${above}\n`);
+    }
+  } finally {
+    for (const s of services) await s.stop();
+    await janus?.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`[own-host] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
