@@ -242,6 +242,30 @@ describe('room-routed plugins: the participants of one room on two proxies shari
     assert.equal((await syncRequest(adminB, atB, { request: 'exists', room })).exists, false, 'gone seen from B');
   });
 
+  it('TextRoom: rooms created through either proxy are reached by a user who names no room before `setup`', async () => {
+    const [proxyA, proxyB] = proxies as [ProxyProcess, ProxyProcess];
+    const rooms: number[] = [];
+    for (const url of [proxyA.url, proxyB.url, proxyA.url, proxyB.url]) {
+      const admin = await connect(url);
+      rooms.push((await syncRequest(admin, await openHandle(admin, TR), { request: 'create' })).room as number);
+    }
+    // As the official demo: attach, `setup` at once, then join over the data channel only.
+    const client = await connect(proxyB.url);
+    const at = await openHandle(client, TR);
+    const offered = await requestEvent(client, at, { request: 'setup' });
+    // A room-less TextRoom handle goes to the first Janus by name, on every proxy.
+    const home = [...janus].sort((a, b) => a.name.localeCompare(b.name))[0]!;
+    const peer = createDataPeer(home.peerAddress);
+    closers.push(() => peer.close());
+    await requestEvent(client, at, { request: 'ack' }, await peer.answer(offered.jsep as { type: string; sdp: string }));
+    await peer.open(20_000);
+    for (const room of rooms) {
+      peer.send({ textroom: 'join', transaction: `join-${String(room)}`, room, username: 'carol' });
+      const joined = await peer.waitFor((m) => m.transaction === `join-${String(room)}`);
+      assert.equal(joined.textroom, 'success', `room ${String(room)}: ${JSON.stringify(joined)}`);
+    }
+  });
+
   it('Streaming: a mountpoint made through A is listed, described and watched through B, its packets in order; destroy through B stops A\'s viewer', async () => {
     const [proxyA, proxyB] = proxies as [ProxyProcess, ProxyProcess];
     const id = 5151;

@@ -87,7 +87,9 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
       case 'list':
         return this.list(body, transaction);
       case 'create': {
-        const backend = this.choose();
+        // A TextRoom room goes where room-less handles go (its users may name it only on the data
+        // channel, after `setup`), or with the creating handle's own data channel.
+        const backend = this.ctx.plugin === TEXTROOM_PLUGIN ? this.home?.backend ?? this.defaultHome() : this.choose();
         const reply = await this.send(backend, true, body, jsep, transaction, undefined);
         const room = reply.janus === 'success' ? createdRoom(this.api, pluginData(reply)) : undefined;
         // The client learns the new room's id from this reply and may use it through another proxy
