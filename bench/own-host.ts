@@ -6,7 +6,8 @@
  *
  * Env: BENCH_ROUNDS (default 2); BENCH_SIDES (default direct,proxy,relay) may add `base`, a second
  * proxy in the same rounds, built from BENCH_BASELINE_ENTRY (a compiled cli/janus-proxy.js; default
- * the same build) with the node flags of BENCH_BASE_FLAGS and the config of BENCH_BASE_YAML; BENCH_PROXY_FLAGS, node flags of the
+ * the same build) with the node flags of BENCH_BASE_FLAGS and the config of BENCH_BASE_YAML, and/or
+ * `tuned`, the proxy with the config of npm run bench's "proxy tuned" round; BENCH_PROXY_FLAGS, node flags of the
  * proxy; BENCH_CPU_PROFILE_DIR / BENCH_RELAY_CPU_PROFILE_DIR, V8 CPU profiles of the proxy / relay
  * (written when they exit; read them with bench/profile-summary.ts).
  */
@@ -16,8 +17,9 @@ import { buildProxy, startProxyProcess, startReferenceRelay, type NodeService } 
 import { mergeRounds, runThroughput, type ThroughputResult } from './scenarios/throughput.js';
 import { fmt } from './table.js';
 import { otherCores } from './cpu.js';
+import { TUNED_PROXY_YAML } from './config.js';
 
-type Side = 'direct' | 'proxy' | 'relay' | 'base';
+type Side = 'direct' | 'proxy' | 'relay' | 'base' | 'tuned';
 
 function perMessage(r: ThroughputResult, of: 'proxy' | 'janus' | 'generator'): number {
   if (of === 'proxy') return r.cpuUs.proxy ? (r.cpuUs.proxy.user + r.cpuUs.proxy.system) / r.messages : Number.NaN;
@@ -47,11 +49,16 @@ async function main(): Promise<void> {
       })
       : undefined;
     if (base) services.push(base);
+    const tuned = sides.includes('tuned')
+      ? await startProxyProcess({ build, backendUrl: janus.wsUrl, logLevel: null, extraConfig: { name: 'own-host-tuned', yaml: TUNED_PROXY_YAML } })
+      : undefined;
+    if (tuned) services.push(tuned);
     const urls: Record<Side, { url: string; pid: number | undefined }> = {
       base: { url: base?.url ?? '', pid: base?.pid },
       direct: { url: janus.wsUrl, pid: undefined },
       proxy: { url: proxy.url, pid: proxy.pid },
       relay: { url: relay.url, pid: relay.pid },
+      tuned: { url: tuned?.url ?? '', pid: tuned?.pid },
     };
     for (const sessions of sessionCounts) {
       const results: Partial<Record<Side, ThroughputResult[]>> = {};

@@ -114,6 +114,8 @@ export type StartProxyOptions = {
   extraConfig?: { name: string; yaml: string } | undefined;
   /** More node flags for the proxy process (profiling experiments, e.g. --trace-gc). */
   nodeFlags?: readonly string[] | undefined;
+  /** `--log-level` on the command line (default `warn`); `null` leaves it to the config file (`log.level`). */
+  logLevel?: string | null | undefined;
 };
 
 /**
@@ -134,7 +136,8 @@ export async function startProxyProcess(opts: StartProxyOptions): Promise<ProxyP
     ...(opts.nodeFlags ?? []),
     '--input-type=module', '-e', WRAPPER, '--',
     '--config', configFile,
-    '--ws-host', '127.0.0.1', '--ws-port', String(port), '--http-host', '127.0.0.1', '--http-port', '0', '--admin-port', '0', '--backend', opts.backendUrl, '--log-level', 'warn',
+    '--ws-host', '127.0.0.1', '--ws-port', String(port), '--http-host', '127.0.0.1', '--http-port', '0', '--admin-port', '0', '--backend', opts.backendUrl,
+    ...(opts.logLevel === null ? [] : ['--log-level', opts.logLevel ?? 'warn']),
   ];
   const proxy = await startNodeService('janus-proxy', nodeArgs, { BENCH_PROXY_ENTRY: pathToFileURL(opts.build.entry).href }, port);
   return {

@@ -42,7 +42,9 @@ function cpuSplit(r: ThroughputResult): string {
   return r.cpuUs.proxy ? ` (${fmt(r.cpuUs.proxy.user / r.messages, 0)} usr + ${fmt(r.cpuUs.proxy.system / r.messages, 0)} sys)` : '';
 }
 
-export function throughputSection(direct: ThroughputResult, proxy: ThroughputResult, relay: ThroughputResult, topology = 'loopback'): Section {
+export function throughputSection(
+  direct: ThroughputResult, proxy: ThroughputResult, relay: ThroughputResult, topology = 'loopback', tuned?: ThroughputResult,
+): Section {
   const n = direct.sessions;
   const ratio = proxy.msgsPerSec / direct.msgsPerSec;
   const clean = direct.errors + direct.lost + proxy.errors + proxy.lost === 0;
@@ -66,6 +68,10 @@ export function throughputSection(direct: ThroughputResult, proxy: ThroughputRes
         metric: `reference relay msgs/s @${n}`, direct: fmt(direct.msgsPerSec, 0), proxy: fmt(relay.msgsPerSec, 0),
         delta: `×${fmt(relay.msgsPerSec / direct.msgsPerSec, 2)}`, target: '', result: '',
       },
+      ...(tuned ? [{
+        metric: `proxy tuned msgs/s @${n}`, direct: fmt(direct.msgsPerSec, 0), proxy: fmt(tuned.msgsPerSec, 0),
+        delta: `×${fmt(tuned.msgsPerSec / direct.msgsPerSec, 2)}`, target: '', result: '' as const,
+      }] : []),
       { metric: `message → event p50 @${n} (ms)`, direct: fmt(d50, 2), proxy: fmt(p50, 2), delta: signed(p50 - d50, 2), target: '', result: '' },
       { metric: `reference relay message → event p50 @${n} (ms)`, direct: fmt(d50, 2), proxy: fmt(r50, 2), delta: signed(r50 - d50, 2), target: '', result: '' },
       { metric: `message → event p99 @${n} (ms)`, direct: fmt(d99, 2), proxy: fmt(p99, 2), delta: signed(p99 - d99, 2), target: '', result: '' },
@@ -73,6 +79,7 @@ export function throughputSection(direct: ThroughputResult, proxy: ThroughputRes
         metric: `proxy CPU per message @${n}${topology === 'loopback' ? '' : ' (own host)'} (µs)`, direct: '—', proxy: `${fmt(proxyCpu, 1)}${cpuSplit(proxy)}`, delta: '',
         target: `≤ ${goal.cpuUsPerMessage}`, result: verdict(proxyCpu <= goal.cpuUsPerMessage),
       },
+      ...(tuned ? tunedRows(tuned, direct, proxyCpu) : []),
       {
         metric: `reference relay CPU per message @${n} (µs)`, direct: '—', proxy: `${fmt(relayCpu, 1)}${cpuSplit(relay)}`,
         delta: `proxy ${signed(proxyCpu - relayCpu, 1)}`,
@@ -98,6 +105,22 @@ export function throughputSection(direct: ThroughputResult, proxy: ThroughputRes
       },
     ],
   };
+}
+
+/** The tuned proxy's own rows (its msgs/s row sits with the other throughput rows). */
+function tunedRows(tuned: ThroughputResult, direct: ThroughputResult, defaultsCpu: number): Row[] {
+  const n = tuned.sessions;
+  const t50 = tuned.latency.summary().p50;
+  const d50 = direct.latency.summary().p50;
+  const cpu = cpuPerMessage(tuned);
+  return [
+    { metric: `proxy tuned message → event p50 @${n} (ms)`, direct: fmt(d50, 2), proxy: fmt(t50, 2), delta: signed(t50 - d50, 2), target: '', result: '' },
+    {
+      metric: `proxy tuned CPU per message @${n} (µs)`, direct: '—', proxy: `${fmt(cpu, 1)}${cpuSplit(tuned)}`,
+      delta: `vs defaults ${signed(cpu - defaultsCpu, 1)}`, target: '', result: '',
+    },
+    { metric: `errors / lost, proxy tuned @${n}`, direct: '—', proxy: `${tuned.errors} / ${tuned.lost}`, delta: '', target: '0 / 0', result: verdict(tuned.errors + tuned.lost === 0) },
+  ];
 }
 
 export function memorySection(m: MemoryResult): Section {

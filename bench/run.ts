@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startJanus, type JanusInstance } from '../test/support/janus-fixture.js';
 import { runCleanupsSync } from '../test/support/processes.js';
-import { config } from './config.js';
+import { TUNED_PROXY_YAML, config } from './config.js';
 import { buildProxy, startProxyProcess, startReferenceRelay, type NodeService, type ProxyBuild, type ProxyProcess } from './proxy-process.js';
 import { clusterSection, latencySection, memorySection, throughputSection } from './report.js';
 import { runCluster } from './scenarios/cluster.js';
@@ -48,30 +48,42 @@ async function startBoth(): Promise<{ janus: JanusInstance; build: ProxyBuild }>
   return { janus: janus.value, build: build.value };
 }
 
-/** Echotest throughput rounds at each session count: direct, through the proxy, through the reference relay, alternating. */
-async function throughputRounds(topology: string, janus: JanusInstance, proxy: NodeService, relay: NodeService, notes: string[]): Promise<Section[]> {
+/** Echotest throughput rounds at each session count: direct, the proxy, the tuned proxy (if any) and the reference relay, alternating. */
+async function throughputRounds(
+  topology: string, janus: JanusInstance, proxy: NodeService, relay: NodeService, notes: string[], tuned?: NodeService,
+): Promise<Section[]> {
   const sections: Section[] = [];
+  type Side = 'direct' | 'proxy' | 'proxy tuned' | 'reference relay';
+  const sides: [Side, string, number | undefined][] = [['direct', janus.wsUrl, undefined], ['proxy', proxy.url, proxy.pid]];
+  if (tuned) sides.push(['proxy tuned', tuned.url, tuned.pid]);
+  sides.push(['reference relay', relay.url, relay.pid]);
   for (const sessions of config.throughput.sessionCounts) {
-    const rounds: Record<'direct' | 'proxy' | 'relay', ThroughputResult[]> = { direct: [], proxy: [], relay: [] };
+    const rounds = new Map<Side, ThroughputResult[]>(sides.map(([side]) => [side, []]));
     for (let round = 1; round <= config.throughput.rounds; round++) {
-      for (const [side, url, pid] of [['direct', janus.wsUrl, undefined], ['proxy', proxy.url, proxy.pid], ['relay', relay.url, relay.pid]] as const) {
+      for (const [side, url, pid] of sides) {
         progress(`throughput (${topology}), ${sessions} sessions, round ${round}: ${side}`);
-        rounds[side].push(await runThroughput(url, sessions, pid === undefined ? { janus: janus.pid } : { janus: janus.pid, proxy: pid }));
+        rounds.get(side)?.push(await runThroughput(url, sessions, pid === undefined ? { janus: janus.pid } : { janus: janus.pid, proxy: pid }));
         await sleep(500);
       }
     }
-    const [direct, viaProxy, viaRelay] = [mergeRounds(rounds.direct), mergeRounds(rounds.proxy), mergeRounds(rounds.relay)];
-    for (const [side, r] of [['direct', direct], ['proxy', viaProxy], ['reference relay', viaRelay]] as const) {
+    const merged = new Map([...rounds].map(([side, results]) => [side, mergeRounds(results)]));
+    for (const [side, r] of merged) {
       if (r.firstError) notes.push(`${topology} ${side} @${sessions}: first error ${r.firstError}`);
     }
-    sections.push(throughputSection(direct, viaProxy, viaRelay, topology));
+    const get = (side: Side): ThroughputResult => {
+      const r = merged.get(side);
+      if (!r) throw new Error(`no ${side} rounds`);
+      return r;
+    };
+    sections.push(throughputSection(get('direct'), get('proxy'), get('reference relay'), topology, tuned ? get('proxy tuned') : undefined));
   }
   return sections;
 }
 
 /**
  * The topology the cluster is deployed in: Janus on its own host (a network namespace joined by a
- * veth pair), the proxy and the relay on this one, each with its default settings.
+ * veth pair), the relay and two proxies on this one: one with its default settings (log level
+ * included), one with what an operator would tune for throughput (TUNED_PROXY_YAML).
  */
 async function realTopology(build: ProxyBuild, notes: string[]): Promise<Section[]> {
   let janus: JanusInstance | undefined;
@@ -79,11 +91,13 @@ async function realTopology(build: ProxyBuild, notes: string[]): Promise<Section
   try {
     progress('real topology: Janus in its own network namespace');
     janus = await startJanus({ netns: true, plugins: ['echotest'] });
-    const proxy = await startProxyProcess({ build, backendUrl: janus.wsUrl, extraConfig: { name: 'netns', yaml: BENCH_DEFAULTS_YAML } });
+    const proxy = await startProxyProcess({ build, backendUrl: janus.wsUrl, logLevel: null, extraConfig: { name: 'netns', yaml: BENCH_DEFAULTS_YAML } });
     services.push(proxy);
+    const tuned = await startProxyProcess({ build, backendUrl: janus.wsUrl, logLevel: null, extraConfig: { name: 'netns-tuned', yaml: TUNED_PROXY_YAML } });
+    services.push(tuned);
     const relay = await startReferenceRelay(janus.wsUrl);
     services.push(relay);
-    return await throughputRounds('Janus on its own host', janus, proxy, relay, notes);
+    return await throughputRounds('Janus on its own host', janus, proxy, relay, notes, tuned);
   } finally {
     for (const s of services) await s.stop();
     await janus?.stop();
