@@ -44,12 +44,12 @@ export const config = {
 
 /**
  * The proxy as an operator would tune it for throughput (the "proxy tuned" own-host round): only
- * real, documented options that measurably lower the cost per message. Compact JSON already is the
- * default.
+ * real, documented options that could lower the cost per message. Compact JSON already is the
+ * default. `backends.connections_per_server` stays at its default 2: with 1, Janus (its websockets
+ * transport writes one queued message per writable callback per connection) spent 12–29 % more CPU
+ * per message and throughput fell 8–14 %; 4 measured the same as 2 (bench/own-host.ts A/B, 3 rounds).
  */
 export const TUNED_PROXY_YAML = [
-  'backends:',
-  '  connections_per_server: 1',
   'log:',
   '  level: error',
   '',
