@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   try {
     const [started, build] = await Promise.all([startJanus({ netns: true, plugins: ['echotest'] }), buildProxy()]);
     janus = started;
-    const proxy = await startProxyProcess({ build, backendUrl: janus.wsUrl, cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR, nodeFlags: process.env.BENCH_PROXY_FLAGS?.split(' ').filter(Boolean), extraConfig: { name: 'own-host', yaml: process.env.BENCH_CPU_PROFILE_DIR ? 'shutdown:\n  grace_s: 0\n' : '{}\n' } });
+    const proxy = await startProxyProcess({ build, backendUrl: janus.wsUrl, logLevel: null, cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR, nodeFlags: process.env.BENCH_PROXY_FLAGS?.split(' ').filter(Boolean), extraConfig: { name: 'own-host', yaml: process.env.BENCH_CPU_PROFILE_DIR ? 'shutdown:\n  grace_s: 0\n' : '{}\n' } });
     services.push(proxy);
     const relay = await startReferenceRelay(janus.wsUrl, process.env.BENCH_RELAY_CPU_PROFILE_DIR);
     services.push(relay);
