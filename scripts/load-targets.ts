@@ -50,14 +50,16 @@ async function runLoad(args: string[], atRun: () => Promise<void>): Promise<{ co
   trackChild(child, 'janus-load');
   let out = '';
   let err = '';
-  let running: Promise<void> | undefined;
+  // Settled at once (a rejection while the run goes on is thrown once it has ended, never unhandled).
+  let running: Promise<{ error?: unknown }> | undefined;
   child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr.on('data', (d: Buffer) => {
     err += d.toString();
-    if (!running && /\[run\]/.test(err)) running = atRun();
+    if (!running && /\[run\]/.test(err)) running = atRun().then(() => ({}), (error: unknown) => ({ error }));
   });
   const code = await new Promise<number>((resolve) => { child.on('exit', (c) => { resolve(c ?? 1); }); });
-  await running;
+  const during = await running;
+  if (during?.error !== undefined) throw during.error instanceof Error ? during.error : new Error(JSON.stringify(during.error));
   try {
     return { code, report: JSON.parse(out) as Report };
   } catch {

@@ -245,9 +245,12 @@ describe('room-routed plugins: the participants of one room on two proxies shari
   it('TextRoom: rooms created through either proxy are reached by a user who names no room before `setup`', async () => {
     const [proxyA, proxyB] = proxies as [ProxyProcess, ProxyProcess];
     const rooms: number[] = [];
-    for (const url of [proxyA.url, proxyB.url, proxyA.url, proxyB.url]) {
+    // Rooms Janus numbers and rooms the client names, through each proxy.
+    for (const [url, named] of [[proxyA.url, undefined], [proxyB.url, undefined], [proxyA.url, 7701], [proxyB.url, 7702]] as const) {
       const admin = await connect(url);
-      rooms.push((await syncRequest(admin, await openHandle(admin, TR), { request: 'create' })).room as number);
+      const created = await syncRequest(admin, await openHandle(admin, TR), { request: 'create', ...(named === undefined ? {} : { room: named }) });
+      assert.equal(created.textroom, 'created', JSON.stringify(created));
+      rooms.push(created.room as number);
     }
     // As the official demo: attach, `setup` at once, then join over the data channel only.
     const client = await connect(proxyB.url);

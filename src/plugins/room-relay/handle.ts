@@ -87,9 +87,7 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
       case 'list':
         return this.list(body, transaction);
       case 'create': {
-        // A TextRoom room goes where room-less handles go (its users may name it only on the data
-        // channel, after `setup`), or with the creating handle's own data channel.
-        const backend = this.ctx.plugin === TEXTROOM_PLUGIN ? this.home?.backend ?? this.defaultHome() : this.choose();
+        const backend = this.newRoomBackend();
         const reply = await this.send(backend, true, body, jsep, transaction, undefined);
         const room = reply.janus === 'success' ? createdRoom(this.api, pluginData(reply)) : undefined;
         // The client learns the new room's id from this reply and may use it through another proxy
@@ -166,7 +164,7 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
     }
     // A new room named by the client: claimed atomically, so a concurrent create of the same room
     // through another proxy goes to the same backend (and gets Janus's own "room exists" there).
-    if (backend === undefined && request === 'create') backend = await this.deps.routes.claim(this.ctx.plugin, room, this.choose());
+    if (backend === undefined && request === 'create') backend = await this.deps.routes.claim(this.ctx.plugin, room, this.newRoomBackend());
     backend ??= this.home?.backend ?? this.choose();
     const reply = await this.send(backend, sync, body, jsep, transaction, { room, backend });
     if (reply.janus === 'success') this.record(room, backend, request, pluginData(reply));
@@ -227,6 +225,10 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
       const old = this.home.link;
       this.home = undefined;
       await old.detach();
+      // A side handle that found the room there (locate) is not needed once the handle itself is there.
+      const side = this.side.get(backend);
+      this.side.delete(backend);
+      if (side) void side.detach(); // never rejects
     }
     const home = this.home ?? (await this.attachHome(backend));
     return asReply(await home.link.message(body, jsep, transaction, tag));
@@ -311,6 +313,15 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
     }
     home.current = first;
     return first;
+  }
+
+  /**
+   * Where a new room goes: the selection pipeline's choice; a TextRoom room where room-less handles
+   * go (its users may name it only on the data channel, after `setup`), or with the creating
+   * handle's own data channel.
+   */
+  private newRoomBackend(): string {
+    return this.ctx.plugin === TEXTROOM_PLUGIN ? this.home?.backend ?? this.defaultHome() : this.choose();
   }
 
   /** The selection pipeline's backend for a new room (reserved again when a handle attaches there). */

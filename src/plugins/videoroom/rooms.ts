@@ -16,6 +16,8 @@ import type { RoomBackendLoad } from './placement.js';
 
 /** How long a proxy that died holding a room's layout lock keeps it from the others. */
 const LAYOUT_LOCK_MS = 30_000;
+/** Reads of a room under its lock before the cached copy is taken as it is (see readNow). */
+const READ_NOW_ATTEMPTS = 5;
 /** How often the placeholders of joins whose proxy died are looked for in the rooms loaded here. */
 const PLACEHOLDER_CHECK_MS = 5_000;
 
@@ -34,6 +36,7 @@ export class RoomRegistry {
   private readonly unwatch: (() => void)[];
   private readonly placeholderTimer: NodeJS.Timeout | undefined;
   private checkingPlaceholders = false;
+  private closed = false;
   /** The backend each member is counted on in the store. */
   private readonly counted = new WeakMap<RoomMember, string>();
 
@@ -171,14 +174,16 @@ export class RoomRegistry {
    * the room's record, `GET /rooms` and the dashboard stop listing a participant nobody can finish.
    */
   private async checkPlaceholders(): Promise<void> {
-    if (this.checkingPlaceholders) return;
+    if (this.checkingPlaceholders || this.closed) return;
     this.checkingPlaceholders = true;
     try {
       for (const room of [...this.live.values()]) {
         const placers = new Set(Object.values(room.record.participants).flatMap((p) => (
           p.privateId === undefined && p.streams.length === 0 && p.placedBy !== undefined && p.placedBy !== this.deps.proxyId ? [p.placedBy] : [])));
         for (const proxy of placers) {
+          if (this.isClosed()) return;
           if (room.destroyed || await this.deps.store.proxyAlive(proxy)) continue;
+          if (this.isClosed()) return;
           await this.layout(room, () => Promise.resolve());
           break;
         }
@@ -196,7 +201,7 @@ export class RoomRegistry {
    * take them back, so it waits for them and is done again when one started meanwhile.
    */
   private async readNow(room: LiveRoom): Promise<void> {
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
       await room.writesSettled();
       const started = room.writesStarted;
       const stored = await this.deps.store.get(room.id);
@@ -204,9 +209,15 @@ export class RoomRegistry {
         this.forget(room);
         return;
       }
-      if (room.writesStarted !== started) continue;
-      if ((stored.version ?? 0) >= (room.record.version ?? 0)) room.record = stored;
-      return;
+      if (room.writesStarted === started) {
+        if ((stored.version ?? 0) >= (room.record.version ?? 0)) room.record = stored;
+        return;
+      }
+      // A busy room: the cached copy (newer than any of these reads) is used, and re-read once quiet.
+      if (attempt === READ_NOW_ATTEMPTS) {
+        room.stale = true;
+        return;
+      }
     }
   }
 
@@ -378,7 +389,13 @@ export class RoomRegistry {
     }
   }
 
+  /** Read through a call: `closed` changes while a check awaits the store. */
+  private isClosed(): boolean {
+    return this.closed;
+  }
+
   close(): void {
+    this.closed = true;
     clearInterval(this.placeholderTimer);
     for (const stop of this.unwatch) stop();
     for (const room of this.live.values()) for (const timer of room.idleTimers.values()) clearTimeout(timer);
