@@ -123,10 +123,19 @@ async function aCall(users: Record<string, CallUser>, rec: Record_, peers: CallP
 /**
  * bob calls carol, then calls again while it rings: Janus answers 480 and (QUIRK) closes bob's
  * PeerConnection, which ends the call for both; bob calls alice, who turns it down; alice calls
- * bob, who leaves while it rings.
+ * dave, who leaves while it rings.
+ *
+ * Janus QUIRK (a core race, seen with Janus alone, about once in 20 runs under CPU load): a user
+ * called right after the peer's hangup closed his PeerConnection may never ring. The core refuses
+ * to push the offer to his handle ("Updating existing session", "No WebRTC PeerConnection",
+ * "Cannot push event (handle not available anymore or negotiation stopped)" in Janus's log);
+ * VideoCall ignores that, answers the caller "calling" all the same, and keeps the callee "in a
+ * call" for good (a hangup and a new call then find him busy). No event tells a client when the
+ * handle is usable again, so the last call goes to dave, whose handle never had a PeerConnection,
+ * rather than back to bob.
  */
 async function endings(users: Record<string, CallUser>, rec: Record_, peers: CallPeer[]): Promise<void> {
-  const { alice, bob, carol } = users as { alice: CallUser; bob: CallUser; carol: CallUser };
+  const { alice, bob, carol, dave } = users as { alice: CallUser; bob: CallUser; carol: CallUser; dave: CallUser };
   const [alicePc, bobPc, bobPc2] = [createCallPeer(), createCallPeer(), createCallPeer()];
   peers.push(alicePc, bobPc, bobPc2);
   let since = carol.client.mark();
@@ -144,14 +153,15 @@ async function endings(users: Record<string, CallUser>, rec: Record_, peers: Cal
   rec('alice', await alice.send({ request: 'hangup' }));
   rec('bob', await bob.waitEvent('hangup', bobSince, undefined, 'We did the hangup'));
   await pcClosed([[alice, since], [bob, bobSince]]);
-  bobSince = bob.client.mark();
+  rec('dave', await dave.send({ request: 'register', username: 'dave' }));
+  const daveSince = dave.client.mark();
   const aliceSince = alice.client.mark();
-  rec('alice', await alice.send({ request: 'call', username: 'bob' }, await offerOf(alicePc)));
-  rec('bob', await bob.waitEvent('incomingcall', bobSince));
-  const detached = await bob.client.request({ janus: 'detach', session_id: bob.sessionId, handle_id: bob.handleId });
-  rec('bob', detached);
+  rec('alice', await alice.send({ request: 'call', username: 'dave' }, await offerOf(alicePc)));
+  rec('dave', await dave.waitEvent('incomingcall', daveSince));
+  const detached = await dave.client.request({ janus: 'detach', session_id: dave.sessionId, handle_id: dave.handleId });
+  rec('dave', detached);
   rec('alice', await alice.waitEvent('hangup', aliceSince, undefined, 'Remote WebRTC hangup'));
-  rec('alice', await listWithout(alice, 'bob'));
+  rec('alice', await listWithout(alice, 'dave'));
 }
 
 function isReply(what: CallReply | JanusMessage): what is CallReply {
@@ -163,7 +173,7 @@ async function run(url: string, plugin: string): Promise<unknown[]> {
   const normalize = normalizer(plugin);
   const users: Record<string, CallUser> = {};
   const peers: CallPeer[] = [];
-  for (const name of ['alice', 'bob', 'carol']) users[name] = await connectCallUser(url, plugin);
+  for (const name of ['alice', 'bob', 'carol', 'dave']) users[name] = await connectCallUser(url, plugin);
   const rec: Record_ = (who, what) => {
     if (isReply(what)) out.push([who, normalize(what.reply), what.event ? normalize(what.event) : null]);
     else out.push([who, normalize(what)]);
