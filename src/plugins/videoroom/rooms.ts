@@ -13,6 +13,7 @@ import { discoverRoom } from './config-rooms.js';
 import { LiveRoom, type RoomMember } from './room.js';
 import { mediaAddress, VIDEOROOM_PLUGIN, type VideoRoomDeps, type VideoRoomOptions } from './options.js';
 import type { RoomBackendLoad } from './placement.js';
+import { othersPlaceholders } from './placeholders.js';
 
 /** How long a proxy that died holding a room's layout lock keeps it from the others. */
 const LAYOUT_LOCK_MS = 30_000;
@@ -159,9 +160,7 @@ export class RoomRegistry {
    * copies; Janus drops a backend participant with its session.
    */
   private async dropDeadPlaceholders(room: LiveRoom): Promise<void> {
-    const others = Object.values(room.record.participants).flatMap((p) => (
-      p.privateId === undefined && p.streams.length === 0 && p.placedBy !== undefined && p.placedBy !== this.deps.proxyId ? [{ id: p.id, proxy: p.placedBy }] : []));
-    for (const p of others) {
+    for (const p of othersPlaceholders(room.record, this.deps.proxyId)) {
       if (await this.deps.store.proxyAlive(p.proxy)) continue;
       this.deps.logger.info({ room: room.id, participant: p.id, proxy: p.proxy }, 'dropping the placeholder of a join whose proxy died');
       await this.removeParticipant(room, p.id);
@@ -178,9 +177,7 @@ export class RoomRegistry {
     this.checkingPlaceholders = true;
     try {
       for (const room of [...this.live.values()]) {
-        const placers = new Set(Object.values(room.record.participants).flatMap((p) => (
-          p.privateId === undefined && p.streams.length === 0 && p.placedBy !== undefined && p.placedBy !== this.deps.proxyId ? [p.placedBy] : [])));
-        for (const proxy of placers) {
+        for (const proxy of new Set(othersPlaceholders(room.record, this.deps.proxyId).map((p) => p.proxy))) {
           if (this.isClosed()) return;
           if (room.destroyed || await this.deps.store.proxyAlive(proxy)) continue;
           if (this.isClosed()) return;

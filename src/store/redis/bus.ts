@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { isJsonObject, type JsonObject } from '../../protocol/messages.js';
 import { TopicHandlers, type BusHandler, type MessageBus } from '../bus.js';
-import { storeError, type RedisConnection } from './connection.js';
+import { storeError, subscribeOrReconnect, type RedisConnection } from './connection.js';
 
 export class RedisBus implements MessageBus {
   private readonly topics: TopicHandlers;
@@ -78,14 +78,7 @@ export class RedisBus implements MessageBus {
 
   /** Runs on every (re)connection: the shared connection does not re-subscribe by itself. */
   private async listen(subscriber: Redis): Promise<void> {
-    try {
-      await subscriber.subscribe(this.channel);
-    } catch (err) {
-      if (this.closed) return;
-      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not subscribe to the bus, reconnecting');
-      if (subscriber.status === 'ready') subscriber.disconnect(true);
-      return;
-    }
+    if (!(await subscribeOrReconnect(subscriber, this.channel, { what: 'the bus', logger: this.logger, closed: () => this.closed }))) return;
     this.live = true;
     for (const resolve of this.liveWaiters.splice(0)) resolve();
   }

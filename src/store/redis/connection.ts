@@ -133,6 +133,23 @@ export function storeError(operation: string, err: unknown): RedisStoreError {
   return new RedisStoreError(`${operation} failed: ${reason}`, { cause: err });
 }
 
+/**
+ * SUBSCRIBE on a (possibly shared) subscriber, which ioredis does not re-subscribe by itself: run on
+ * every 'ready'. On failure the connection is dropped, so that its next 'ready' tries again.
+ * Resolves whether the channel is followed now.
+ */
+export async function subscribeOrReconnect(subscriber: Redis, channel: string, follow: { what: string; logger: Logger; closed: () => boolean }): Promise<boolean> {
+  try {
+    await subscriber.subscribe(channel);
+    return true;
+  } catch (err) {
+    if (follow.closed()) return false;
+    follow.logger.warn({ err: err instanceof Error ? err.message : String(err) }, `could not follow ${follow.what}, reconnecting`);
+    if (subscriber.status === 'ready') subscriber.disconnect(true);
+    return false;
+  }
+}
+
 /** Delay before reconnect attempt `attempt` (1, 2, ...): exponential, capped, with jitter. */
 export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
   const exponential = Math.min(RETRY_BASE_MS * 2 ** Math.max(0, attempt - 1), RETRY_MAX_MS);

@@ -7,7 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { RedisScript, type RedisConnection } from './connection.js';
+import { RedisScript, subscribeOrReconnect, type RedisConnection } from './connection.js';
 import { routeKey, type RoomKey, type RoomRoutes } from '../room-routes.js';
 
 const DELETED = '';
@@ -104,19 +104,12 @@ export class RedisRoomRoutes implements RoomRoutes {
   }
 
   private async reload(subscriber: Redis): Promise<void> {
-    try {
-      await subscriber.subscribe(this.channel);
-    } catch (err) {
-      if (this.closed) return;
-      this.logger.warn({ err: errorMessage(err) }, 'could not follow room routes again after a reconnection');
-      // A fresh connection brings a fresh 'ready', which tries again.
-      if (subscriber.status === 'ready') subscriber.disconnect(true);
-      return;
-    }
+    if (!(await subscribeOrReconnect(subscriber, this.channel, { what: 'room routes', logger: this.logger, closed: () => this.closed }))) return;
     await this.loadAll().catch((err: unknown) => {
       this.logger.warn({ err: errorMessage(err) }, 'could not reload room routes after a reconnection');
     });
   }
+
 
   private onAnnouncement(message: string): void {
     try {

@@ -34,7 +34,7 @@ import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { mergeReport, type ServerRecord, type ServerReport, type ServerSource } from '../../cluster/server-record.js';
 import type { ServerStore } from '../server-store.js';
-import { openRedis, RedisStoreError, storeError, type RedisConnection, type RedisConnectionOptions } from './connection.js';
+import { openRedis, RedisStoreError, storeError, subscribeOrReconnect, type RedisConnection, type RedisConnectionOptions } from './connection.js';
 import { compareAndSetScript, decodeRecord, encodeRecord, pruneScript, removeScript } from './server-scripts.js';
 
 export type RedisServerStoreOptions = Omit<RedisConnectionOptions, 'connectionName'>;
@@ -208,15 +208,7 @@ export class RedisServerStore implements ServerStore {
 
   /** Runs on every (re)connection of the subscriber: ioredis' own auto-resubscribe is off. */
   private async subscribe(subscriber: Redis): Promise<void> {
-    try {
-      await subscriber.subscribe(this.channel);
-    } catch (err) {
-      if (this.closing) return;
-      this.logger.warn({ err: errorMessage(err) }, 'could not subscribe to server changes, reconnecting');
-      // A fresh connection brings a fresh 'ready', which subscribes again.
-      if (subscriber.status === 'ready') subscriber.disconnect(true);
-      return;
-    }
+    if (!(await subscribeOrReconnect(subscriber, this.channel, { what: 'server changes', logger: this.logger, closed: () => this.closing !== undefined }))) return;
     if (this.closing) return;
     this.setLive(true);
     if (this.everLive) await this.resync();

@@ -9,7 +9,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RedisConnection } from './connection.js';
-import { storeError } from './connection.js';
+import { storeError, subscribeOrReconnect } from './connection.js';
 import { LocalTokens, type TokenStore } from '../token-store.js';
 
 function parsePlugins(text: string): string[] | undefined {
@@ -101,19 +101,12 @@ export class RedisTokenStore extends LocalTokens implements TokenStore {
   }
 
   private async reload(subscriber: Redis): Promise<void> {
-    try {
-      await subscriber.subscribe(this.channel);
-    } catch (err) {
-      if (this.closed) return;
-      this.logger.warn({ err: storeError('follow tokens', err).message }, 'could not follow stored tokens again after a reconnection');
-      // A fresh connection brings a fresh 'ready', which tries again.
-      if (subscriber.status === 'ready') subscriber.disconnect(true);
-      return;
-    }
+    if (!(await subscribeOrReconnect(subscriber, this.channel, { what: 'stored tokens', logger: this.logger, closed: () => this.closed }))) return;
     await this.loadAll().catch((err: unknown) => {
       this.logger.warn({ err: storeError('read tokens', err).message }, 'could not reload stored tokens after a reconnection');
     });
   }
+
 
   private async write(token: string, plugins: string[]): Promise<void> {
     this.localEdits += 1;
