@@ -23,14 +23,21 @@ export class BusCalls {
     this.unsubscribe = bus.subscribe(topic, (message, from) => { this.onMessage(message, from, answer); });
   }
 
-  /** The answer of proxy `to`; undefined when no proxy listens there or none came within `timeoutMs`. */
-  async call(to: string, body: JsonObject, timeoutMs: number): Promise<JsonObject | undefined> {
+  /**
+   * The answer of proxy `to`; undefined when no proxy listens there, none came within `timeoutMs`
+   * or `signal` gave up waiting (e.g. the answerer was found dead meanwhile).
+   */
+  async call(to: string, body: JsonObject, timeoutMs: number, signal?: AbortSignal): Promise<JsonObject | undefined> {
     const id = `${this.bus.proxyId}/${String(this.nextId++)}`;
     const answered = new Promise<JsonObject | undefined>((resolve) => {
       const timer = setTimeout(() => { this.settle(id, undefined); }, timeoutMs);
       timer.unref();
       this.waiting.set(id, { resolve, timer });
     });
+    if (signal) {
+      if (signal.aborted) this.settle(id, undefined);
+      else signal.addEventListener('abort', () => { this.settle(id, undefined); }, { once: true });
+    }
     const delivered = await this.bus.publish(to, this.topic, { kind: 'call', id, body }).catch(() => false);
     if (!delivered) this.settle(id, undefined);
     return answered;

@@ -71,6 +71,11 @@ export interface RoomRecord {
   createdAt: number;
   /** A room the proxy found on the backends (their config files, or made on a Janus directly), not one it created. */
   adopted?: boolean;
+  /**
+   * The proxy that makes the room's layout changes (shared store); the others ask it over the bus.
+   * Its lease is that proxy's lease; absent until the first layout change takes it.
+   */
+  owner?: string;
   /** Bumped by every write to the room: a cached copy with a lower version is stale. Absent before the first write. */
   version?: number;
 }
@@ -125,11 +130,11 @@ export interface RoomStore {
   /** The change feed: every room write and delete, by any store instance sharing these rooms. */
   watch(listener: (change: RoomChange) => void): () => void;
   /**
-   * Holds the room's layout lock (one holder among all proxies) until the returned release is
-   * called; expires after `ttlMs` should the holder die. Memory: nothing to lock (one process).
+   * Makes `owner` the room's owner if its owner is still `expected` (compare-and-set: of two proxies
+   * taking a room over, one wins). The room's new version; 0 when the owner had changed or the room is gone.
    */
-  lockLayout(id: RoomId, ttlMs: number): Promise<() => Promise<void>>;
-  /** Whether several store instances (proxies) can share these rooms: layout changes then lock and re-read. */
+  takeOwnership(id: RoomId, expected: string | undefined, owner: string): Promise<number>;
+  /** Whether several store instances (proxies) can share these rooms: layout changes then go to the room's owner. */
   readonly shared: boolean;
   /** Resolves once changes and events of other store instances reach this one's listeners. */
   listening(): Promise<void>;

@@ -114,25 +114,30 @@ describe('a proxy dies mid-room: its participants who claim stay, the others are
     await pollUntil('RTP of bob and erin at the late subscriber', () => (lateMids.every((mid) => (late.peer.rtpReceived.byMid[mid] ?? 0) >= 5) ? true : undefined), TIMEOUT_MS);
   });
 
-  it('SIGKILL of a proxy holding the room\'s layout lock during joins: every join completes elsewhere, the layout stays consistent', async () => {
+  it('SIGKILL of the room\'s owner proxy during joins: every join completes elsewhere, the room moves to a survivor, the layout stays consistent', async () => {
     const { proxies, inspectors, clients, janus, redis } = cluster;
     const doomed = await startProxyProcess(janus, {
       store: sharedStore(redis, { proxy_ttl_s: 1 }), general: { server_name: 'proxy-doomed', reclaim_session_timeout: PROXY_RECLAIM_S },
       videoroom: { backend_room_secret: BACKEND_ROOM_SECRET },
     });
     const redisClient = openRedis({ url: redis.url, keyPrefix: 'janus-cloud:' });
+    const roomKey = redisClient.key('vroom', String(ROOM_B));
+    const owner = async (): Promise<string> => JSON.parse(await redisClient.client.hget(roomKey, 'owner') ?? 'null') as string;
     try {
-      const ctl = await videoRoomHandle(await clients.connect(proxies[0]!.url));
+      // The room is made through the doomed proxy: it owns the room and places every publisher.
+      const ctl = await videoRoomHandle(await clients.connect(doomed.url));
       assert.equal((await ctl.sync({ request: 'create', room: ROOM_B, publishers: 20, publishers_per_backend: 2 })).videoroom, 'created');
-      // Joins through proxy a and through the doomed proxy at once; the doomed one is killed while it holds the lock.
-      const lockKey = redisClient.key('vroom', String(ROOM_B), 'lock');
-      let sawLock = false;
-      const killWhenLocking = (async () => {
+      assert.match(await owner(), /^proxy-doomed-/);
+      // Joins through proxy a and through the doomed proxy at once; the owner is killed once the first is placed.
+      const participantsKey = redisClient.key('vroom', String(ROOM_B), 'participants');
+      let placedAtKill = -1;
+      const killWhenPlacing = (async () => {
         const giveUp = Date.now() + TIMEOUT_MS;
         while (Date.now() < giveUp) {
-          if ((await redisClient.client.get(lockKey))?.startsWith('proxy-doomed-')) {
-            sawLock = true;
+          const placed = await redisClient.client.hlen(participantsKey);
+          if (placed > 0) {
             await doomed.kill('SIGKILL');
+            placedAtKill = placed;
             return;
           }
         }
@@ -144,8 +149,13 @@ describe('a proxy dies mid-room: its participants who claim stay, the others are
           .catch(() => (doomedJoin ? publish(1, `p${String(i)}-again`, ROOM_B) : Promise.reject(new Error(`join ${String(i)} through proxy a failed`))));
       });
       const pubs = await Promise.all(joins);
-      await killWhenLocking;
-      assert.ok(sawLock, 'the doomed proxy was killed while it held the layout lock');
+      await killWhenPlacing;
+      assert.ok(placedAtKill > 0 && placedAtKill < JOINS_PER_PROXY * 2, `the owner was killed during the joins (${String(placedAtKill)} placed)`);
+      // A surviving proxy owns the room now.
+      assert.match(await pollUntil('a survivor owns the room', async () => {
+        const now = await owner();
+        return now.startsWith('proxy-doomed-') ? undefined : now;
+      }, TIMEOUT_MS), /^(?!proxy-doomed-)/);
       // Once the doomed proxy's reclaim window has passed: every Janus lists exactly the completed
       // joins, each local on one Janus and mirrored once on the other.
       const ids = pubs.map((p) => p.id);
@@ -163,7 +173,6 @@ describe('a proxy dies mid-room: its participants who claim stay, the others are
       }
       // The room record holds no placeholder of a join the dead proxy left half done: one the sweep
       // did not end goes once that proxy's lease has expired, without waiting for another join.
-      const participantsKey = redisClient.key('vroom', String(ROOM_B), 'participants');
       const recordLists = async (want: string[]): Promise<void> => {
         const recorded = await pollUntil('the room record lists the completed joins only', async () => {
           const keys = (await redisClient.client.hkeys(participantsKey)).sort();
@@ -180,7 +189,7 @@ describe('a proxy dies mid-room: its participants who claim stay, the others are
       await recordLists(ids.map(String).sort());
       // The same for a placeholder written now by a proxy that holds no lease: the proxies that have
       // the room loaded drop it by themselves.
-      const ghost = new RedisRoomStore(redisClient, 'proxy-ghost');
+      const ghost = new RedisRoomStore(redisClient);
       await ghost.putParticipant(ROOM_B, { id: 999_001, display: 'ghost', backend: janus[0]!.name, privateId: undefined, placedBy: 'proxy-ghost', streams: [], extensions: {}, mirrors: {} });
       assert.ok(await redisClient.client.hexists(participantsKey, '999001'), 'the ghost placeholder is recorded');
       await recordLists(ids.map(String).sort());

@@ -25,10 +25,16 @@ async function createBackendRoom(reg: RoomRegistry, room: LiveRoom, backend: str
   for (const request of backendAllowedRequests(room.record, reg.options)) await reg.control.request(backend, request);
 }
 
-async function openBackendRoom(reg: RoomRegistry, room: LiveRoom, backend: string): Promise<void> {
+/** Runs at the room's owner. A backend where the room cannot be opened is kept away from placement for a while. */
+export async function openBackendRoom(reg: RoomRegistry, room: LiveRoom, backend: string): Promise<void> {
   if (room.destroyed) throw noSuchRoom(room.id);
   if (room.record.backends.includes(backend)) return;
-  await createBackendRoom(reg, room, backend);
+  try {
+    await createBackendRoom(reg, room, backend);
+  } catch (err) {
+    room.setAside(backend);
+    throw err;
+  }
   await mirrorAllOnto(reg, room, backend);
   await reg.addBackend(room, backend);
   reg.deps.logger.info({ room: room.id, backend, backends: room.record.backends }, 'room opened on a backend');
@@ -42,19 +48,21 @@ export function ensureBackendRoom(reg: RoomRegistry, room: LiveRoom, backend: st
   if (room.record.backends.includes(backend)) return Promise.resolve();
   let opening = room.opening.get(backend);
   if (!opening) {
-    opening = reg.layout(room, () => openBackendRoom(reg, room, backend)).finally(() => room.opening.delete(backend));
+    opening = reg.layout(room, { op: 'open', backend }).then(() => undefined).finally(() => room.opening.delete(backend));
     room.opening.set(backend, opening);
   }
   return opening;
 }
 
 /** The room leaves `backend`: copies there go, the origins stop sending there, the backend room is destroyed if reachable. */
-export function scheduleDropBackend(reg: RoomRegistry, room: LiveRoom, backend: string, alive: boolean): Promise<void> {
-  return reg.layout(room, () => dropBackend(reg, room, backend, alive));
+export async function scheduleDropBackend(reg: RoomRegistry, room: LiveRoom, backend: string, alive: boolean): Promise<void> {
+  await reg.layout(room, { op: 'drop', backend, alive }).catch((err: unknown) => {
+    reg.deps.logger.warn({ room: room.id, backend, err: (err as Error).message }, 'could not drop a backend room');
+  });
 }
 
-/** Runs in the room's queue. */
-async function dropBackend(reg: RoomRegistry, room: LiveRoom, backend: string, alive: boolean): Promise<void> {
+/** Runs at the room's owner, in its queue. */
+export async function dropBackend(reg: RoomRegistry, room: LiveRoom, backend: string, alive: boolean): Promise<void> {
   if (!room.record.backends.includes(backend)) return;
   await reg.removeBackend(room, backend);
   await dropMirrorsOnto(reg, room, backend, alive);
@@ -77,6 +85,11 @@ async function idle(reg: RoomRegistry, room: LiveRoom, backend: string): Promise
   return !(await reg.usedElsewhere(room, backend));
 }
 
+/** Runs at the room's owner, in its queue: drops the backend room if no proxy has anyone on it. */
+export async function dropIfIdle(reg: RoomRegistry, room: LiveRoom, backend: string): Promise<void> {
+  if (await idle(reg, room, backend)) await dropBackend(reg, room, backend, true);
+}
+
 /** After a while without anyone on it, the room's backend room on `backend` is dropped. */
 export function scheduleIdleCheck(reg: RoomRegistry, room: LiveRoom, backend: string): void {
   if (room.record.adopted === true) return;
@@ -84,9 +97,10 @@ export function scheduleIdleCheck(reg: RoomRegistry, room: LiveRoom, backend: st
   const timer = setTimeout(() => {
     room.idleTimers.delete(backend);
     idle(reg, room, backend).then((yes) => {
-      // Checked again in the queue: a join may have come meanwhile.
-      if (yes) void reg.layout(room, async () => { if (await idle(reg, room, backend)) await dropBackend(reg, room, backend, true); });
-    }, (err: unknown) => {
+      // Checked again at the owner, in the queue: a join may have come meanwhile.
+      if (yes) return reg.layout(room, { op: 'drop-if-idle', backend });
+      return undefined;
+    }).catch((err: unknown) => {
       reg.deps.logger.warn({ room: room.id, backend, err: (err as Error).message }, 'could not check whether a backend room is idle');
     });
   }, reg.options.idleBackendRoomMs);

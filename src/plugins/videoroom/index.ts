@@ -7,10 +7,12 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ProxyPlugin } from '../plugin.js';
 import type { Cluster } from '../../cluster/cluster.js';
+import type { MessageBus } from '../../store/bus.js';
 import type { RoomStore } from '../../store/room-store.js';
 import { VideoRoomHandle } from './handle.js';
 import { RoomRegistry } from './rooms.js';
 import { recheckBackend } from './backend-rooms.js';
+import { runLayoutCommand } from './layout-commands.js';
 import { VIDEOROOM_PLUGIN, type VideoRoomOptions } from './options.js';
 
 export { VIDEOROOM_PLUGIN } from './options.js';
@@ -51,9 +53,9 @@ export function videoRoomOptions(config: VideoRoomConfig, logger: Logger): Video
   };
 }
 
-export function createVideoRoom(deps: { proxyId: string; cluster: Cluster; store: RoomStore; options: VideoRoomOptions; logger: Logger }): VideoRoomModule {
+export function createVideoRoom(deps: { proxyId: string; cluster: Cluster; store: RoomStore; bus: MessageBus; options: VideoRoomOptions; logger: Logger }): VideoRoomModule {
   const logger = deps.logger.child({ plugin: VIDEOROOM_PLUGIN });
-  const rooms = new RoomRegistry({ ...deps, logger });
+  const rooms: RoomRegistry = new RoomRegistry({ ...deps, logger }, (room, command) => runLayoutCommand(rooms, room, command));
   rooms.control.onLost = (backend) => {
     recheckBackend(rooms, backend).catch((err: unknown) => {
       logger.warn({ backend, err: (err as Error).message }, 'could not recheck a backend');
@@ -73,7 +75,10 @@ export function createVideoRoom(deps: { proxyId: string; cluster: Cluster; store
   };
 }
 
-/** The module as the proxy runs it, on the room store the proxy opened (memory, or Redis: shared, kept over restarts). */
-export function startVideoRoom(config: VideoRoomConfig, store: RoomStore, proxyId: string, cluster: Cluster, logger: Logger): VideoRoomModule {
-  return createVideoRoom({ proxyId, cluster, store, options: videoRoomOptions(config, logger), logger });
+/**
+ * The module as the proxy runs it, on the room store the proxy opened (memory, or Redis: shared,
+ * kept over restarts) and the bus to the other proxies (where the owners of shared rooms listen).
+ */
+export function startVideoRoom(config: VideoRoomConfig, stores: { rooms: RoomStore; bus: MessageBus }, proxyId: string, cluster: Cluster, logger: Logger): VideoRoomModule {
+  return createVideoRoom({ proxyId, cluster, store: stores.rooms, bus: stores.bus, options: videoRoomOptions(config, logger), logger });
 }

@@ -3,45 +3,21 @@
  * the backend (placement), the backend room there (opened on demand), the backend handle, and then
  * the client's request itself, which that backend validates and answers as Janus.
  */
-import { randomUUID } from 'node:crypto';
 import type { MessageReply } from '../plugin.js';
 import { BackendLink } from '../backend-link.js';
 import { isBackendFailure, ProxyErrors } from '../../protocol/errors.js';
-import { uniqueId } from '../../protocol/ids.js';
 import type { JsonObject } from '../../protocol/messages.js';
 import { idKey, type ParticipantId, type RoomId } from '../../store/room-store.js';
 import { noSuchRoom, VideoRoomCode as C, VideoRoomError } from './errors.js';
 import { idParam, JOIN_PARAMS, validate } from './params.js';
 import { ensureBackendRoom } from './backend-rooms.js';
-import { overflowBackend, publisherBackend } from './placement.js';
+import { publisherBackend } from './placement.js';
+import { newParticipantId, placePublisher } from './place-publisher.js';
 import { VIDEOROOM_PLUGIN } from './options.js';
 import { feedsOf, placeSubscriber } from './subscriber.js';
 import type { LiveRoom } from './room.js';
 import type { Target } from './rooms.js';
 import type { VideoRoomHandle } from './handle.js';
-
-/** Ids are unique room-wide, whichever backend a participant is on: the proxy picks them. */
-function newParticipantId(room: LiveRoom, stringIds: boolean): ParticipantId {
-  if (stringIds) return randomUUID();
-  return uniqueId<number>((id) => room.backendOf(id) !== undefined);
-}
-
-/**
- * The publisher's backend: where its id already is (Janus then answers 436), else the room's fullest
- * backend under the threshold, else a new backend from the selection pipeline, else the least full.
- */
-function placePublisher(h: VideoRoomHandle, room: LiveRoom, id: unknown): Target {
-  const existing = typeof id === 'number' || typeof id === 'string' ? room.backendOf(id) : undefined;
-  if (existing !== undefined) return h.reg.reserve(existing);
-  const loads = h.reg.loads(room);
-  const fill = publisherBackend(loads, room.record.publishersPerBackend);
-  if (fill !== undefined) return h.reg.reserve(fill);
-  const placed = h.ctx.place(VIDEOROOM_PLUGIN, new Set([...room.record.backends, ...room.setAsideBackends()]));
-  if (placed) return { backend: placed.backend.name, release: placed.release };
-  const overflow = overflowBackend(loads);
-  if (overflow !== undefined) return h.reg.reserve(overflow);
-  throw new VideoRoomError(C.UNKNOWN_ERROR, ProxyErrors.noBackendAvailable(VIDEOROOM_PLUGIN).reason);
-}
 
 /** Attaches the handle's backend handle on the target (a handle left from a failed join is reused there). */
 async function linkTo(h: VideoRoomHandle, target: Target): Promise<void> {
@@ -72,7 +48,7 @@ interface Placed {
 function place(h: VideoRoomHandle, room: LiveRoom, subscriber: boolean, request: JsonObject): Placed {
   if (subscriber) return { target: placeSubscriber(h, room, request), reserved: undefined };
   request.id ??= newParticipantId(room, h.reg.options.stringIds);
-  const target = placePublisher(h, room, request.id);
+  const target = placePublisher(h.reg, room, request.id, (exclude) => h.ctx.place(VIDEOROOM_PLUGIN, exclude));
   const id = request.id;
   if ((typeof id !== 'number' && typeof id !== 'string') || room.backendOf(id) !== undefined) return { target, reserved: undefined };
   room.reserved.set(idKey(id), target.backend);
@@ -88,22 +64,34 @@ function unplace(h: VideoRoomHandle, room: LiveRoom, placed: Placed): void {
 }
 
 /**
- * With a shared store, other proxies place publishers in the same room: a publisher is placed under
- * the room's layout lock on the stored record and written there at once (a placeholder: no private
- * id, no streams), so the next placement, on whichever proxy, counts it. Janus's `joined` replaces it.
+ * With a shared store, other proxies place publishers in the same room: the room's owner places it
+ * (see placeForProxy). Should the room need a new backend, the one this client's selection (its
+ * locality) prefers is offered; this proxy then counts the handle against the backend chosen.
  */
 async function placeShared(h: VideoRoomHandle, room: LiveRoom, request: JsonObject): Promise<Placed> {
-  return h.reg.layout(room, async () => {
-    if (room.destroyed) throw noSuchRoom(room.id);
-    const placed = place(h, room, false, request);
-    if (placed.reserved !== undefined) {
-      await h.reg.putParticipant(room, {
-        id: request.id as ParticipantId, display: undefined, backend: placed.target.backend, privateId: undefined, streams: [], extensions: {}, mirrors: {},
-        placedBy: h.reg.deps.proxyId,
-      });
-    }
-    return placed;
+  const id = request.id;
+  const full = publisherBackend(h.reg.loads(room), room.record.publishersPerBackend) === undefined;
+  const fresh = full ? h.ctx.place(VIDEOROOM_PLUGIN, new Set([...room.record.backends, ...room.setAsideBackends()])) : undefined;
+  const answer = await h.reg.layout(room, {
+    op: 'place', proxy: h.reg.deps.proxyId,
+    ...(typeof id === 'number' || typeof id === 'string' ? { id } : {}),
+    ...(fresh ? { fresh: fresh.backend.name } : {}),
+  }).catch((err: unknown) => {
+    fresh?.release();
+    throw err;
   });
+  const backend = answer.backend as string;
+  const placedId = answer.id as ParticipantId;
+  request.id = placedId;
+  let target: Target;
+  if (fresh?.backend.name === backend) target = { backend, release: fresh.release };
+  else {
+    fresh?.release();
+    target = h.reg.reserve(backend);
+  }
+  if (answer.placed !== true) return { target, reserved: undefined };
+  room.reserved.set(idKey(placedId), backend);
+  return { target, reserved: idKey(placedId) };
 }
 
 /** A join that did not make it: its placeholder leaves the stored room (a joined participant stays). */

@@ -148,17 +148,7 @@ export function schedulePublished(reg: RoomRegistry, room: LiveRoom, id: Partici
   // The removal reason stays: the copies' `leaving` from the last take-down may still be on its way.
   const key = idKey(id);
   const origin = room.participant(id)?.backend;
-  const task = reg.layout(room, async () => {
-    const p = room.participant(id);
-    if (!p || p.streams.length === 0 || room.destroyed) return;
-    const existing = Object.keys(p.mirrors);
-    const missing = room.record.backends.filter((b) => b !== p.backend && !p.mirrors[b]);
-    await Promise.all([
-      ...existing.map((b) => updateMirror(reg, room, p, b).catch(logFailure(reg, room, 'mirror update failed', id, b))),
-      ...missing.map((b) => createMirror(reg, room, p, b).catch(logFailure(reg, room, 'mirror failed', id, b))),
-    ]);
-  });
-  const settled = task.then(() => undefined, () => undefined);
+  const settled = reg.layout(room, { op: 'published', participant: id }).then(() => undefined, logFailure(reg, room, 'mirroring failed', id, ''));
   for (const backend of room.record.backends) {
     if (backend === origin) continue;
     const mirrorKey = `${key}|${backend}`;
@@ -168,16 +158,31 @@ export function schedulePublished(reg: RoomRegistry, room: LiveRoom, id: Partici
   return settled;
 }
 
+/** Runs at the room's owner, in its queue: the publisher's copies follow what it publishes now. */
+export async function mirrorPublished(reg: RoomRegistry, room: LiveRoom, id: ParticipantId): Promise<void> {
+  const p = room.participant(id);
+  if (!p || p.streams.length === 0 || room.destroyed) return;
+  const existing = Object.keys(p.mirrors);
+  const missing = room.record.backends.filter((b) => b !== p.backend && !p.mirrors[b]);
+  await Promise.all([
+    ...existing.map((b) => updateMirror(reg, room, p, b).catch(logFailure(reg, room, 'mirror update failed', id, b))),
+    ...missing.map((b) => createMirror(reg, room, p, b).catch(logFailure(reg, room, 'mirror failed', id, b))),
+  ]);
+}
+
 /** Only the display or metadata changed: the copies learn it (their rooms send no event for it; the proxy does). */
 export function scheduleDisplayChange(reg: RoomRegistry, room: LiveRoom, id: ParticipantId): Promise<void> {
-  return reg.layout(room, async () => {
-    const p = room.participant(id);
-    if (!p || room.destroyed) return;
-    await Promise.all(Object.keys(p.mirrors).map((b) => {
-      const body: JsonObject = { request: 'update_remote_publisher', room: room.id, secret: reg.options.backendRoomSecret, id, streams: [], ...publisherIdentity(p) };
-      return reg.control.request(b, body).catch(logFailure(reg, room, 'mirror update failed', id, b));
-    }));
-  });
+  return reg.layout(room, { op: 'display', participant: id }).then(() => undefined, logFailure(reg, room, 'mirror update failed', id, ''));
+}
+
+/** Runs at the room's owner, in its queue. */
+export async function updateMirroredIdentity(reg: RoomRegistry, room: LiveRoom, id: ParticipantId): Promise<void> {
+  const p = room.participant(id);
+  if (!p || room.destroyed) return;
+  await Promise.all(Object.keys(p.mirrors).map((b) => {
+    const body: JsonObject = { request: 'update_remote_publisher', room: room.id, secret: reg.options.backendRoomSecret, id, streams: [], ...publisherIdentity(p) };
+    return reg.control.request(b, body).catch(logFailure(reg, room, 'mirror update failed', id, b));
+  }));
 }
 
 /**
@@ -188,10 +193,16 @@ export function scheduleUnmirror(reg: RoomRegistry, room: LiveRoom, p: Participa
   const key = idKey(p.id);
   room.removals.set(key, reason);
   setTimeout(() => { if (room.removals.get(key) === reason && !room.participant(p.id)) room.removals.delete(key); }, REMOVAL_MEMORY_MS).unref();
-  return reg.layout(room, async () => {
-    const mirrors = Object.values(p.mirrors);
-    await Promise.all(mirrors.map((m) => removeMirror(reg, room, p, m, reason, originAlive).catch(logFailure(reg, room, 'unmirror failed', p.id, m.backend))));
-  });
+  return reg.layout(room, { op: 'unmirror', participant: p, reason, originAlive }).then(() => undefined, logFailure(reg, room, 'unmirror failed', p.id, ''));
+}
+
+/**
+ * Runs at the room's owner, in its queue. The copies are those of `p` (as the stopping publisher's
+ * proxy saw them) and those the room's record holds now (a copy made meanwhile).
+ */
+export async function unmirror(reg: RoomRegistry, room: LiveRoom, p: ParticipantRecord, reason: RemovalReason, originAlive: boolean): Promise<void> {
+  const mirrors = { ...p.mirrors, ...room.participant(p.id)?.mirrors };
+  await Promise.all(Object.values(mirrors).map((m) => removeMirror(reg, room, p, m, reason, originAlive).catch(logFailure(reg, room, 'unmirror failed', p.id, m.backend))));
 }
 
 /** The room leaves `target`: every copy there goes (the caller destroys the backend room, if it still can). */

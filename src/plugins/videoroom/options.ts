@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Backend } from '../../cluster/backend.js';
 import type { Cluster } from '../../cluster/cluster.js';
+import type { MessageBus } from '../../store/bus.js';
 import type { RoomStore } from '../../store/room-store.js';
 
 export const VIDEOROOM_PLUGIN = 'janus.plugin.videoroom';
@@ -26,6 +27,8 @@ export interface VideoRoomDeps {
   proxyId: string;
   cluster: Cluster;
   store: RoomStore;
+  /** Where the owners of shared rooms are asked to change them. */
+  bus: MessageBus;
   options: VideoRoomOptions;
   logger: Logger;
 }

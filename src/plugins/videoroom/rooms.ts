@@ -14,12 +14,13 @@ import { LiveRoom, type RoomMember } from './room.js';
 import { mediaAddress, VIDEOROOM_PLUGIN, type VideoRoomDeps, type VideoRoomOptions } from './options.js';
 import type { RoomBackendLoad } from './placement.js';
 import { othersPlaceholders } from './placeholders.js';
+import { noSuchRoom } from './errors.js';
+import type { LayoutCommand, LayoutRunner } from './layout.js';
+import { LayoutOwners } from './owner.js';
 
-/** How long a proxy that died holding a room's layout lock keeps it from the others. */
-const LAYOUT_LOCK_MS = 30_000;
-/** Reads of a room under its lock before the cached copy is taken as it is (see readNow). */
+/** Reads of a room at its owner before the cached copy is taken as it is (see readNow). */
 const READ_NOW_ATTEMPTS = 5;
-/** How often the placeholders of joins whose proxy died are looked for in the rooms loaded here. */
+/** How often the rooms loaded here are checked for a dead owner and for placeholders of joins whose proxy died. */
 const PLACEHOLDER_CHECK_MS = 5_000;
 
 /** A backend chosen for a client handle, counted against it until `release`. */
@@ -35,14 +36,21 @@ export class RoomRegistry {
   private readonly loading = new Map<string, Promise<LiveRoom | undefined>>();
 
   private readonly unwatch: (() => void)[];
+  /** With a shared store: the rooms' owners, asked over the bus. */
+  private readonly owners: LayoutOwners | undefined;
   private readonly placeholderTimer: NodeJS.Timeout | undefined;
   private checkingPlaceholders = false;
   private closed = false;
   /** The backend each member is counted on in the store. */
   private readonly counted = new WeakMap<RoomMember, string>();
 
-  constructor(readonly deps: VideoRoomDeps) {
+  constructor(readonly deps: VideoRoomDeps, private readonly runner: LayoutRunner) {
     this.control = new ControlChannels(deps.cluster, deps.logger);
+    this.owners = deps.store.shared ? new LayoutOwners(deps, {
+      room: (id) => this.get(id),
+      runHere: (room, command) => this.runHere(room, command),
+      reread: (room) => this.readNow(room),
+    }) : undefined;
     this.unwatch = [
       deps.store.watch((change) => { this.onChange(change); }),
       deps.store.onEvent((event) => { this.deliver(event); }),
@@ -136,21 +144,23 @@ export class RoomRegistry {
 
   /**
    * Runs a change of the room's layout (backend rooms, mirrors, settings) in its queue. With a shared
-   * store other proxies change the same room: the change then holds the room's lock in the store and
-   * starts from the record as stored, so two proxies never open one backend room or mirror one
-   * publisher twice. With the memory store it is the queue alone, as fast as ever.
+   * store other proxies change the same room: the change then runs at the room's owner proxy (here,
+   * or asked over the bus), on the record as stored, so two proxies never open one backend room or
+   * mirror one publisher twice. With the memory store it is the queue alone, as fast as ever.
    */
-  layout<T>(room: LiveRoom, task: () => Promise<T>): Promise<T> {
-    if (!this.deps.store.shared) return room.queue.run(task);
+  layout(room: LiveRoom, command: LayoutCommand): Promise<JsonObject> {
+    if (!this.owners) return room.queue.run(() => this.runner(room, command));
+    return this.owners.run(room, command);
+  }
+
+  /** The owner's side: runs the command in the room's queue if this proxy owns the room as stored; undefined if not. */
+  private runHere(room: LiveRoom, command: LayoutCommand): Promise<JsonObject | undefined> {
     return room.queue.run(async () => {
-      const release = await this.deps.store.lockLayout(room.id, LAYOUT_LOCK_MS);
-      try {
-        await this.readNow(room);
-        await this.dropDeadPlaceholders(room);
-        return await task();
-      } finally {
-        await release();
-      }
+      await this.readNow(room);
+      if (room.destroyed) throw noSuchRoom(room.id);
+      if (room.record.owner !== this.deps.proxyId) return undefined;
+      await this.dropDeadPlaceholders(room);
+      return this.runner(room, command);
     });
   }
 
@@ -168,25 +178,28 @@ export class RoomRegistry {
   }
 
   /**
-   * Without waiting for the room's next layout change: a room loaded here that holds a placeholder
-   * of another proxy's join has it dropped (under the layout lock) once that proxy is dead, so that
-   * the room's record, `GET /rooms` and the dashboard stop listing a participant nobody can finish.
+   * Without waiting for the room's next layout change: a room loaded here whose owner died is taken
+   * over (by the first proxy to notice), and one that holds a placeholder of another proxy's join
+   * has it dropped (by its owner) once that proxy is dead, so that the room's record, `GET /rooms`
+   * and the dashboard stop listing a participant nobody can finish.
    */
   private async checkPlaceholders(): Promise<void> {
-    if (this.checkingPlaceholders || this.closed) return;
+    if (this.checkingPlaceholders || this.closed || !this.owners) return;
     this.checkingPlaceholders = true;
     try {
       for (const room of [...this.live.values()]) {
+        if (this.isClosed()) return;
+        if (await this.owners.takeIfOwnerGone(room)) await this.readNow(room);
         for (const proxy of new Set(othersPlaceholders(room.record, this.deps.proxyId).map((p) => p.proxy))) {
           if (this.isClosed()) return;
           if (room.destroyed || await this.deps.store.proxyAlive(proxy)) continue;
           if (this.isClosed()) return;
-          await this.layout(room, () => Promise.resolve());
+          await this.layout(room, { op: 'check' });
           break;
         }
       }
     } catch (err) {
-      this.deps.logger.warn({ err: (err as Error).message }, 'could not look for the placeholders of dead proxies');
+      this.deps.logger.warn({ err: (err as Error).message }, 'could not check the owners and placeholders of rooms');
     } finally {
       this.checkingPlaceholders = false;
     }
@@ -251,8 +264,10 @@ export class RoomRegistry {
 
   /** Stores a new room; undefined when one with its id exists already. */
   async add(record: RoomRecord): Promise<LiveRoom | undefined> {
-    if (!(await this.deps.store.create(record))) return undefined;
-    const room = new LiveRoom({ ...record, version: 1 });
+    // Its creator owns a shared room first.
+    const owned: RoomRecord = this.owners ? { ...record, owner: this.deps.proxyId } : record;
+    if (!(await this.deps.store.create(owned))) return undefined;
+    const room = new LiveRoom({ ...owned, version: 1 });
     this.live.set(room.key, room);
     return room;
   }
@@ -394,6 +409,7 @@ export class RoomRegistry {
   close(): void {
     this.closed = true;
     clearInterval(this.placeholderTimer);
+    this.owners?.close();
     for (const stop of this.unwatch) stop();
     for (const room of this.live.values()) for (const timer of room.idleTimers.values()) clearTimeout(timer);
     this.control.close();

@@ -27,25 +27,29 @@ export async function allowed(reg: RoomRegistry, body: JsonObject): Promise<Json
   if ((action === 'add' || action === 'remove') && Array.isArray(list) && list.some((t) => typeof t !== 'string')) {
     throw new VideoRoomError(C.INVALID_ELEMENT, 'Invalid element in the allowed array (not a string)');
   }
-  const acl = room.record.allowed;
-  await reg.layout(room, async () => {
-    if (action === 'enable' || action === 'disable') acl.enabled = action === 'enable';
-    else if (Array.isArray(list)) {
-      const tokens = new Set(acl.tokens);
-      for (const token of list as string[]) {
-        if (action === 'add') tokens.add(token);
-        else tokens.delete(token);
-      }
-      acl.tokens = [...tokens];
-    }
-    const backendBody: JsonObject = { request: 'allowed', room: room.id, secret: reg.options.backendRoomSecret, action };
-    if (Array.isArray(list)) backendBody.allowed = list;
-    await toAllBackends(reg, room, backendBody);
-    await reg.update(room, { allowed: acl });
-  });
+  const answer = await reg.layout(room, { op: 'allowed', action, ...(Array.isArray(list) ? { list: list as string[] } : {}) });
   const reply: JsonObject = { videoroom: 'success', room: room.id };
-  if (action !== 'disable') reply.allowed = [...acl.tokens];
+  if (action !== 'disable') reply.allowed = answer.allowed ?? [];
   return reply;
+}
+
+/** Runs at the room's owner, in its queue: the room's access list and every backend room's; the tokens after the change. */
+export async function changeAllowed(reg: RoomRegistry, room: LiveRoom, action: string, list: string[] | undefined): Promise<JsonObject> {
+  const acl = room.record.allowed;
+  if (action === 'enable' || action === 'disable') acl.enabled = action === 'enable';
+  else if (list) {
+    const tokens = new Set(acl.tokens);
+    for (const token of list) {
+      if (action === 'add') tokens.add(token);
+      else tokens.delete(token);
+    }
+    acl.tokens = [...tokens];
+  }
+  const backendBody: JsonObject = { request: 'allowed', room: room.id, secret: reg.options.backendRoomSecret, action };
+  if (list) backendBody.allowed = list;
+  await toAllBackends(reg, room, backendBody);
+  await reg.update(room, { allowed: acl });
+  return { allowed: [...acl.tokens] };
 }
 
 function requireParticipant(room: LiveRoom, id: ParticipantId): ParticipantRecord {
@@ -91,12 +95,15 @@ export async function enableRecording(reg: RoomRegistry, body: JsonObject): Prom
   const room = await requireRoom(reg, body);
   checkSecret(room.record.secret, body);
   const record = body.record as boolean;
-  await reg.layout(room, async () => {
-    room.record.params.record = record;
-    room.record.listEntry.record = record;
-    // Janus records only a backend's own publishers, never the remote copies: each file is written once.
-    await toAllBackends(reg, room, { request: 'enable_recording', room: room.id, secret: reg.options.backendRoomSecret, record });
-    await reg.update(room, { params: room.record.params, listEntry: room.record.listEntry });
-  });
+  await reg.layout(room, { op: 'record', record });
   return { videoroom: 'success', record };
+}
+
+/** Runs at the room's owner, in its queue. */
+export async function setRecording(reg: RoomRegistry, room: LiveRoom, record: boolean): Promise<void> {
+  room.record.params.record = record;
+  room.record.listEntry.record = record;
+  // Janus records only a backend's own publishers, never the remote copies: each file is written once.
+  await toAllBackends(reg, room, { request: 'enable_recording', room: room.id, secret: reg.options.backendRoomSecret, record });
+  await reg.update(room, { params: room.record.params, listEntry: room.record.listEntry });
 }

@@ -81,16 +81,19 @@ export async function edit(reg: RoomRegistry, body: JsonObject): Promise<JsonObj
   validate(body, EDIT_PARAMS);
   const room = await requireRoom(reg, body);
   checkSecret(room.record.secret, body);
-  await reg.layout(room, async () => {
-    const backendBody = backendEditBody(room.record, body, reg.options);
-    await Promise.all(room.record.backends.map((b) => reg.control.request(b, { ...backendBody }).catch((err: unknown) => {
-      reg.deps.logger.warn({ room: room.id, backend: b, err: (err as Error).message }, 'edit of a backend room failed');
-    })));
-    applyEdit(room.record, body);
-    const { params, secret, description, isPrivate, permanent, listEntry: entry } = room.record;
-    await reg.update(room, { params, secret, description, isPrivate, permanent, listEntry: entry });
-  });
+  await reg.layout(room, { op: 'edit', body });
   return { videoroom: 'edited', room: room.id, permanent: body.permanent === true };
+}
+
+/** Runs at the room's owner, in its queue: every backend room, then the record. */
+export async function editRoom(reg: RoomRegistry, room: LiveRoom, body: JsonObject): Promise<void> {
+  const backendBody = backendEditBody(room.record, body, reg.options);
+  await Promise.all(room.record.backends.map((b) => reg.control.request(b, { ...backendBody }).catch((err: unknown) => {
+    reg.deps.logger.warn({ room: room.id, backend: b, err: (err as Error).message }, 'edit of a backend room failed');
+  })));
+  applyEdit(room.record, body);
+  const { params, secret, description, isPrivate, permanent, listEntry: entry } = room.record;
+  await reg.update(room, { params, secret, description, isPrivate, permanent, listEntry: entry });
 }
 
 export async function destroy(reg: RoomRegistry, body: JsonObject): Promise<JsonObject> {
@@ -98,14 +101,17 @@ export async function destroy(reg: RoomRegistry, body: JsonObject): Promise<Json
   validate(body, DESTROY_PARAMS);
   const room = await requireRoom(reg, body);
   checkSecret(room.record.secret, body);
-  await reg.layout(room, async () => {
-    const secret = reg.options.backendRoomSecret;
-    // Every backend tells its own participants (`destroyed`) and closes their PeerConnections.
-    await Promise.all(room.record.backends.map((b) => reg.control.request(b, { request: 'destroy', room: room.id, secret }).catch(() => undefined)));
-    await reg.remove(room);
-  });
+  await reg.layout(room, { op: 'destroy' });
   reg.deps.logger.info({ room: room.id }, 'room destroyed');
   return { videoroom: 'destroyed', room: room.id, permanent: body.permanent === true };
+}
+
+/** Runs at the room's owner, in its queue. */
+export async function destroyRoom(reg: RoomRegistry, room: LiveRoom): Promise<void> {
+  const secret = reg.options.backendRoomSecret;
+  // Every backend tells its own participants (`destroyed`) and closes their PeerConnections.
+  await Promise.all(room.record.backends.map((b) => reg.control.request(b, { request: 'destroy', room: room.id, secret }).catch(() => undefined)));
+  await reg.remove(room);
 }
 
 export async function exists(reg: RoomRegistry, body: JsonObject): Promise<JsonObject> {

@@ -107,8 +107,10 @@ export class MemoryRoomStore implements RoomStore {
 
   readonly shared = false;
 
-  lockLayout(_id: RoomId, _ttlMs: number): Promise<() => Promise<void>> {
-    return Promise.resolve(() => Promise.resolve());
+  takeOwnership(id: RoomId, expected: string | undefined, owner: string): Promise<number> {
+    const room = this.rooms.get(idKey(id));
+    if (room?.owner !== expected) return Promise.resolve(0);
+    return this.write(id, (r) => { r.owner = owner; });
   }
 
   listening(): Promise<void> {

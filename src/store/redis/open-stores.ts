@@ -30,7 +30,7 @@ export async function openRedisStores(config: StoreConfig, proxyId: string, logg
   const lease = new ProxyLease(redis, proxyId, config.proxy_ttl_s * 1000, log);
   const bus = new RedisBus(redis, proxyId, log);
   const servers = new RedisServerStore({ connection: redis, logger });
-  const rooms = new RedisRoomStore(redis, proxyId);
+  const rooms = new RedisRoomStore(redis);
   const users = new RedisUserStore(redis, lease, log);
   const sessions = new RedisSessionStore(redis, lease, log);
   let routes: RedisRoomRoutes | undefined;

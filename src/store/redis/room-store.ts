@@ -4,12 +4,11 @@
  * Layout, with prefix P and room key K (the room id as text):
  *   P vrooms                        SET of K (no KEYS/SCAN anywhere)
  *   P vroom:K                       HASH field → JSON: id, params, secret, description, isPrivate,
- *                                   permanent, allowed, listEntry, publishersPerBackend, createdAt, adopted
+ *                                   permanent, allowed, listEntry, publishersPerBackend, createdAt, adopted, owner
  *   P vroom:K:backends              ZSET backend name, scored by when it joined (keeps the order)
  *   P vroom:K:participants          HASH participant key → JSON participant, without its mirrors
  *   P vroom:K:mirrors               HASH "participant key|backend" → JSON mirror
  *   P vroom:K:members               HASH "proxy id|backend" → member handles of that proxy there
- *   P vroom:K:lock                  the layout lock: "holder proxy id|random token", with an expiry
  *   P proxy:<id>                    a proxy's lease (src/store/redis/proxy-lease.ts), read only
  *   P vroom:K  field version        the room's version, bumped after every write
  *   P vrooms:changed                channel: "K|version" after every write ("K|0": deleted)
@@ -27,7 +26,7 @@ import {
 import { isJsonObject } from '../../protocol/messages.js';
 import { RedisScript, storeError, type RedisConnection } from './connection.js';
 
-const RECORD_FIELDS = ['id', 'params', 'secret', 'description', 'isPrivate', 'permanent', 'allowed', 'listEntry', 'publishersPerBackend', 'createdAt', 'adopted', 'version'] as const;
+const RECORD_FIELDS = ['id', 'params', 'secret', 'description', 'isPrivate', 'permanent', 'allowed', 'listEntry', 'publishersPerBackend', 'createdAt', 'adopted', 'owner', 'version'] as const;
 type RecordField = (typeof RECORD_FIELDS)[number];
 
 /** Bumps an existing room's version and announces it; 0 when the room is gone. */
@@ -37,15 +36,16 @@ local version = redis.call('hincrby', KEYS[1], 'version', 1)
 redis.call('publish', KEYS[2], ARGV[1] .. '|' .. version)
 return version`);
 
-/** Deletes the lock only if it is still ours (it may have expired and been taken). */
-const UNLOCK = new RedisScript(`
-if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
-return 0`);
-
-const LOCK_RETRY_MS = 20;
-const LOCK_WAIT_MS = 60_000;
-/** How often a waiter checks that the lock's holder still has its lease. */
-const HOLDER_CHECK_MS = 250;
+/** Sets the owner (JSON) only if it is still the expected one (JSON, null: none), then bumps and announces as BUMP. */
+const TAKE_OWNERSHIP = new RedisScript(`
+if redis.call('exists', KEYS[1]) == 0 then return 0 end
+local current = redis.call('hget', KEYS[1], 'owner')
+if not current then current = 'null' end
+if current ~= ARGV[2] then return 0 end
+redis.call('hset', KEYS[1], 'owner', ARGV[3])
+local version = redis.call('hincrby', KEYS[1], 'version', 1)
+redis.call('publish', KEYS[2], ARGV[1] .. '|' .. version)
+return version`);
 
 export class RedisRoomStore implements RoomStore {
   readonly shared = true;
@@ -58,8 +58,7 @@ export class RedisRoomStore implements RoomStore {
   private readonly eventChannel: string;
   private subscribed: Promise<void> | undefined;
 
-  /** `proxyId` names this proxy as the lock's holder, so that others can break the lock should it die. */
-  constructor(private readonly redis: RedisConnection, private readonly proxyId = '') {
+  constructor(private readonly redis: RedisConnection) {
     this.changeChannel = redis.key('vrooms', 'changed');
     this.eventChannel = redis.key('vrooms', 'events');
   }
@@ -232,31 +231,10 @@ export class RedisRoomStore implements RoomStore {
     return this.listen();
   }
 
-  lockLayout(id: RoomId, ttlMs: number): Promise<() => Promise<void>> {
-    return this.run('lockLayout', async () => {
-      const key = this.redis.key('vroom', idKey(id), 'lock');
-      const token = `${this.proxyId}|${randomUUID()}`;
-      const giveUp = Date.now() + LOCK_WAIT_MS;
-      let nextHolderCheck = Date.now() + HOLDER_CHECK_MS;
-      // Layout changes take a few Janus round trips: polling the lock is cheap next to them.
-      while ((await this.client.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') {
-        if (Date.now() > giveUp) throw new Error(`room ${idKey(id)}: layout lock not free after ${String(LOCK_WAIT_MS)} ms`);
-        if (Date.now() >= nextHolderCheck) {
-          nextHolderCheck = Date.now() + HOLDER_CHECK_MS;
-          await this.breakIfHolderDead(key);
-        }
-        await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
-      }
-      return async () => { await UNLOCK.run(this.client, [key], [token]).catch(() => undefined); };
-    });
-  }
-
-  /** A lock whose holder's lease has expired is broken at once rather than after its expiry (compare-and-delete). */
-  private async breakIfHolderDead(key: string): Promise<void> {
-    const held = await this.client.get(key);
-    const holder = held?.slice(0, held.lastIndexOf('|')) ?? '';
-    if (!held || holder === '' || holder === this.proxyId) return;
-    if ((await this.client.exists(this.redis.key('proxy', holder))) === 0) await UNLOCK.run(this.client, [key], [held]);
+  takeOwnership(id: RoomId, expected: string | undefined, owner: string): Promise<number> {
+    return this.run('takeOwnership', async () => Number(await TAKE_OWNERSHIP.run(
+      this.client, [this.keys(id).room, this.changeChannel], [idKey(id), JSON.stringify(expected ?? null), JSON.stringify(owner)],
+    )));
   }
 
   /** Subscribes once to both channels, again after each reconnection (a shared subscriber does not by itself). */

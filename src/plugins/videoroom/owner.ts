@@ -1,0 +1,135 @@
+/**
+ * The room's owner proxy (decision 14): with a shared store, one proxy makes a room's layout
+ * changes; the others send it their commands over the bus and wait for its answer. A room without
+ * an owner, or whose owner is gone (no one listens on its bus address and its lease has expired),
+ * is taken over with a compare-and-set in the store, so of two proxies racing, one wins.
+ */
+import type { Logger } from 'pino';
+import { isJsonObject, type JsonObject } from '../../protocol/messages.js';
+import type { MessageBus } from '../../store/bus.js';
+import { BusCalls } from '../../store/bus-calls.js';
+import type { RoomId, RoomStore } from '../../store/room-store.js';
+import { asVideoRoomError, noSuchRoom, VideoRoomCode as C, VideoRoomError } from './errors.js';
+import { asLayoutCommand, type LayoutCommand } from './layout.js';
+import type { LiveRoom } from './room.js';
+
+const TOPIC = 'videoroom-layout';
+/** A layout change takes a few Janus round trips per backend; this bounds a wait for a live owner. */
+const ASK_TIMEOUT_MS = 60_000;
+/** While waiting for an answer, how often the owner's lease is checked (a dead owner never answers). */
+const OWNER_CHECK_MS = 500;
+/** How long to wait before asking again an owner whose lease lives but whose bus address is silent (a reconnect). */
+const SILENT_OWNER_RETRY_MS = 200;
+const MAX_ROUNDS = 30;
+
+/** What the owner's side of the registry offers. */
+export interface LayoutHost {
+  /** The room loaded here (from the store if need be). */
+  room(id: RoomId): Promise<LiveRoom | undefined>;
+  /** Runs the command here if this proxy owns the room (after reading it as stored); undefined when it does not. */
+  runHere(room: LiveRoom, command: LayoutCommand): Promise<JsonObject | undefined>;
+  /** Reads the room again from the store. */
+  reread(room: LiveRoom): Promise<void>;
+}
+
+interface Answer {
+  result?: JsonObject;
+  error?: { code: number; reason: string };
+  /** The asked proxy does not own the room (any more). */
+  moved?: boolean;
+}
+
+export class LayoutOwners {
+  private readonly calls: BusCalls;
+
+  constructor(
+    private readonly deps: { bus: MessageBus; store: RoomStore; proxyId: string; logger: Logger },
+    private readonly host: LayoutHost,
+  ) {
+    this.calls = new BusCalls(deps.bus, TOPIC, (body) => this.answer(body));
+  }
+
+  /** Runs the command at the room's owner (this proxy, another one, or this one after taking the room over). */
+  async run(room: LiveRoom, command: LayoutCommand): Promise<JsonObject> {
+    for (let round = 1; round <= MAX_ROUNDS; round++) {
+      if (room.destroyed) throw noSuchRoom(room.id);
+      const owner = room.record.owner;
+      if (owner === this.deps.proxyId) {
+        const result = await this.host.runHere(room, command);
+        if (result) return result;
+      } else if (owner === undefined) {
+        await this.take(room, undefined);
+      } else {
+        const answer = await this.ask(owner, room, command);
+        if (answer?.error) throw new VideoRoomError(answer.error.code, answer.error.reason);
+        if (answer?.result) {
+          // What the owner changed is here before the request that needed it goes on.
+          await this.host.reread(room);
+          return answer.result;
+        }
+        if (!answer) await this.ownerSilent(room, owner);
+      }
+      await this.host.reread(room);
+    }
+    throw new VideoRoomError(C.UNKNOWN_ERROR, `The owner of room ${String(room.id)} could not be reached`);
+  }
+
+  /** The room's owner is gone: this proxy takes the room over (unless another proxy did first). */
+  async takeIfOwnerGone(room: LiveRoom): Promise<boolean> {
+    const owner = room.record.owner;
+    if (owner === undefined || owner === this.deps.proxyId || await this.deps.store.proxyAlive(owner)) return false;
+    return this.take(room, owner);
+  }
+
+  close(): void {
+    this.calls.close();
+  }
+
+  private async take(room: LiveRoom, expected: string | undefined): Promise<boolean> {
+    const version = await this.deps.store.takeOwnership(room.id, expected, this.deps.proxyId);
+    if (version > 0) this.deps.logger.info({ room: room.id, previous: expected }, 'took the room over');
+    return version > 0;
+  }
+
+  /** No answer: a dead owner's room is taken over; a live one (bus reconnecting) is asked again shortly. */
+  private async ownerSilent(room: LiveRoom, owner: string): Promise<void> {
+    if (!(await this.deps.store.proxyAlive(owner))) {
+      await this.take(room, owner);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, SILENT_OWNER_RETRY_MS));
+  }
+
+  /** The owner's answer; undefined when no one listens at its address, or its lease ended while waiting. */
+  private async ask(owner: string, room: LiveRoom, command: LayoutCommand): Promise<Answer | undefined> {
+    const gone = new AbortController();
+    const watch = setInterval(() => {
+      this.deps.store.proxyAlive(owner).then((alive) => { if (!alive) gone.abort(); }, () => undefined);
+    }, OWNER_CHECK_MS);
+    try {
+      const body: JsonObject = { room: room.id, command };
+      const reply = await this.calls.call(owner, body, ASK_TIMEOUT_MS, gone.signal);
+      return reply && (reply.moved === true || isJsonObject(reply.result) || isJsonObject(reply.error)) ? reply : undefined;
+    } finally {
+      clearInterval(watch);
+    }
+  }
+
+  /** A command from another proxy, run here if this proxy owns the room. */
+  private async answer(body: JsonObject): Promise<JsonObject> {
+    const command = asLayoutCommand(body.command);
+    if (!command || (typeof body.room !== 'number' && typeof body.room !== 'string')) {
+      return { error: { code: C.UNKNOWN_ERROR, reason: 'Invalid layout command' } };
+    }
+    try {
+      const room = await this.host.room(body.room);
+      if (!room || room.destroyed) throw noSuchRoom(body.room);
+      const result = await this.host.runHere(room, command);
+      return result ? { result } : { moved: true };
+    } catch (err) {
+      const failure = asVideoRoomError(err);
+      if (!(err instanceof VideoRoomError)) this.deps.logger.warn({ room: body.room, op: command.op, err: (err as Error).message }, 'layout command failed');
+      return { error: { code: failure.code, reason: failure.message } };
+    }
+  }
+}
