@@ -241,7 +241,7 @@ async function startCore(config: ProxyConfig, logger: Logger, shutdown: Shutdown
   shutdown.push(() => stores.close());
   const cluster = await createCluster(config, stores.servers, metrics, logger);
   shutdown.push(() => { cluster.stop(); });
-  const videoroom = startVideoRoom(config.videoroom, stores, proxyId, cluster, logger);
+  const videoroom = startVideoRoom(config.videoroom, stores, proxyId, cluster, logger, (op, ran) => { metrics.onRoomLayout(op, ran); });
   shutdown.push(() => videoroom.close());
   const reclaimSessionTimeoutS = effectiveReclaimTimeoutS(config);
   const proxyEvents = new ProxyEvents(config.general.server_name, proxyId);

@@ -72,6 +72,8 @@ export interface DashboardRoom {
   description?: string | undefined;
   backends: string[];
   participants?: number | undefined;
+  /** The proxy that makes the room's layout changes (rooms shared by several proxies). */
+  owner?: string | undefined;
 }
 
 export interface DashboardSnapshot {

@@ -33,6 +33,7 @@ interface StoredRoom {
   description: string;
   backends: readonly string[];
   participants: Record<string, unknown>;
+  owner?: string | undefined;
 }
 
 /** A rooms provider over a plugin's room store: each room with the backends it spans. */
@@ -43,6 +44,7 @@ export function storedRooms(plugin: string, store: { list(): Promise<readonly St
     description: r.description,
     backends: [...r.backends],
     participants: Object.keys(r.participants).length,
+    ...(r.owner === undefined ? {} : { owner: r.owner }),
   }));
 }
 

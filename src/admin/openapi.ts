@@ -126,6 +126,7 @@ export function openApiDocument(): object {
           200: json('rooms', { type: 'object', properties: {
             rooms: { type: 'array', items: { type: 'object', properties: {
               plugin: { type: 'string' }, room: { type: ['integer', 'string'] }, description: { type: 'string' }, backends: { type: 'array', items: { type: 'string' } },
+              owner: { type: 'string', description: 'VideoRoom, proxies sharing a store: the proxy that makes the room\'s layout changes' },
               participants: { type: 'array', items: { type: 'object', required: ['id', 'backend'], properties: {
                 id: { type: ['integer', 'string', 'null'] }, display: { type: 'string' }, backend: { type: 'string' }, publishing: { type: 'boolean', description: 'VideoRoom' },
                 streams: { type: 'integer', description: 'VideoRoom' }, copies_on: { type: 'array', items: { type: 'string' }, description: 'VideoRoom' },

@@ -22,6 +22,7 @@ export class ProxyMetrics implements RequestObserver {
   private readonly placements: Counter<'plugin' | 'backend'>;
   private readonly rejections: Counter<'plugin'>;
   private readonly reclaims: Counter;
+  private readonly roomLayouts: Counter<'op' | 'ran'>;
   private readonly loopDelay: IntervalHistogram;
 
   /** Which proxy process these figures are from: its id (new at every start) and, with --workers, its worker number. */
@@ -37,6 +38,11 @@ export class ProxyMetrics implements RequestObserver {
     this.placements = new Counter({ name: 'janus_cloud_placements_total', help: 'Handles placed, by plugin and backend', labelNames: ['plugin', 'backend'], registers });
     this.rejections = new Counter({ name: 'janus_cloud_placement_failures_total', help: 'Placements that found no eligible backend, by plugin', labelNames: ['plugin'], registers });
     this.reclaims = new Counter({ name: 'janus_cloud_session_claims_total', help: 'Sessions claimed (moved to another connection)', registers });
+    this.roomLayouts = new Counter({
+      name: 'janus_cloud_videoroom_layout_changes_total',
+      help: 'VideoRoom layout changes by command: ran here (this proxy owns the room) or asked of the owner proxy over the bus',
+      labelNames: ['op', 'ran'], registers,
+    });
     this.loopDelay = monitorEventLoopDelay({ resolution: 10 });
     this.loopDelay.enable();
     const loopDelay = this.loopDelay;
@@ -105,6 +111,10 @@ export class ProxyMetrics implements RequestObserver {
       if (labels.result !== 'ok') errors += value;
     }
     return { total, errors };
+  }
+
+  onRoomLayout(op: string, ran: 'here' | 'owner'): void {
+    this.roomLayouts.inc({ op, ran });
   }
 
   onPlacement(plugin: string, result: SelectionResult): void {

@@ -4,7 +4,7 @@
 // receives the other's audio and decodable video on its one subscriber PeerConnection (the other's
 // feed reaching its Janus as a remote publisher) and hears who is talking; a kick sent through one
 // proxy removes the participant connected to the other, who is told, and the other page sees it.
-// Before the kick, the dashboard of one proxy shows the room's participants with their origin Janus,
+// Before the kick, the dashboard of one proxy shows the room's owner proxy and its participants with their origin Janus,
 // their stream copies and the proxy each is connected to.
 import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -115,6 +115,8 @@ describeBrowser('janus.js multistream VideoRoom in headless Chromium, participan
         await dashboard.goto(`${proxies[0]!.adminUrl!}/`);
         await dashboard.fill('input[name="token"]', TEST_ADMIN_TOKEN);
         await dashboard.click('button[type="submit"]');
+        // The room was made through proxy a, which owns it (makes its layout changes).
+        await dashboard.locator(`tr[data-room="${String(ROOM)}"] td[data-role="room-owner"]`, { hasText: /^proxy-a-/ }).waitFor();
         await dashboard.click(`tr[data-room="${String(ROOM)}"] button[data-role="room-participants"]`);
         const janusNames = cluster!.janus.map((j) => j.name);
         const origins = await Promise.all([originOf(inspectors, ROOM, a.id), originOf(inspectors, ROOM, b.id)]);

@@ -5,6 +5,8 @@
 // its publishers once to each other Janus. Every proxy lists the same participants, a werift
 // subscriber on each proxy gets RTP from every feed in one PeerConnection, and the store lists each
 // backend once. The time from the last join to a complete layout is reported (issue target: 10 s).
+// Every layout change was made by the room's owner (the proxy that created it): the proxies'
+// metrics show the other two asked it over the bus and changed nothing themselves.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JanusInstance } from '../support/janus-fixture.js';
@@ -24,6 +26,13 @@ const PUBLISHERS = 30;
 const VIDEO_PUBLISHERS = 12;
 const TIMEOUT_MS = 30_000;
 
+/** The proxy's count of VideoRoom layout changes of one kind, run here or asked of the room's owner. */
+async function layoutChanges(proxy: ProxyProcess, op: string, ran: 'here' | 'owner'): Promise<number> {
+  const text = await (await fetch(`${proxy.adminUrl ?? ''}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`janus_cloud_videoroom_layout_changes_total{op="${op}",ran="${ran}"}`));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
 describe('thirty publishers join one room at once through three proxies', { timeout: 240_000 }, () => {
   let cluster: RoomCluster | undefined;
   let redis: RedisInstance;
@@ -34,7 +43,7 @@ describe('thirty publishers join one room at once through three proxies', { time
   let peers: { close(): Promise<void> }[] = [];
 
   before(async () => {
-    cluster = await startRoomCluster(3);
+    cluster = await startRoomCluster(3, { proxyConfig: { admin_api: { enabled: true, metrics_public: true } } });
     ({ redis, janus, proxies, inspectors, clients, peers } = cluster);
   });
   after(async () => {
@@ -97,6 +106,14 @@ describe('thirty publishers join one room at once through three proxies', { time
       await pollUntil('RTP from every feed', () => Promise.resolve(mids.every((mid) => (sub.peer.rtpReceived.byMid[mid] ?? 0) >= 5) ? true : undefined), TIMEOUT_MS);
     }
     t.diagnostic(`every subscriber receiving every feed ${(performance.now() - lastJoin).toFixed(0)} ms after the last join`);
+    // The owner (proxy 0, which created the room) placed all thirty and opened every backend room; the others asked it.
+    assert.equal(await layoutChanges(proxies[0]!, 'place', 'here'), PUBLISHERS);
+    assert.equal(await layoutChanges(proxies[0]!, 'place', 'owner'), 0);
+    for (const proxy of proxies.slice(1)) {
+      assert.equal(await layoutChanges(proxy, 'place', 'owner'), PUBLISHERS / proxies.length);
+      for (const op of ['place', 'open', 'published']) assert.equal(await layoutChanges(proxy, op, 'here'), 0, `${op} never runs on a proxy that does not own the room`);
+    }
+    assert.ok(await layoutChanges(proxies[0]!, 'published', 'here') >= PUBLISHERS);
     // The store lists each backend once.
     const connection = openRedis({ url: redis.url, keyPrefix: 'janus-cloud:' });
     try {

@@ -31,6 +31,8 @@ export interface RoomView {
   room: number | string;
   description: string;
   backends: string[];
+  /** The proxy that makes the room's layout changes (VideoRoom rooms shared by several proxies). */
+  owner?: string;
   participants: {
     id: number | string;
     display: string | undefined;
@@ -49,6 +51,7 @@ export function roomView(plugin: string, r: RoomRecord): RoomView {
     room: r.id,
     description: r.description,
     backends: [...r.backends],
+    ...(r.owner === undefined ? {} : { owner: r.owner }),
     participants: Object.values(r.participants).map((p) => ({
       id: p.id, display: p.display, backend: p.backend, publishing: p.streams.length > 0, streams: p.streams.length, copies_on: Object.keys(p.mirrors),
     })),

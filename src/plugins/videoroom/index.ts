@@ -13,7 +13,7 @@ import { VideoRoomHandle } from './handle.js';
 import { RoomRegistry } from './rooms.js';
 import { recheckBackend } from './backend-rooms.js';
 import { runLayoutCommand } from './layout-commands.js';
-import { VIDEOROOM_PLUGIN, type VideoRoomOptions } from './options.js';
+import { VIDEOROOM_PLUGIN, type VideoRoomDeps, type VideoRoomOptions } from './options.js';
 
 export { VIDEOROOM_PLUGIN } from './options.js';
 
@@ -53,7 +53,7 @@ export function videoRoomOptions(config: VideoRoomConfig, logger: Logger): Video
   };
 }
 
-export function createVideoRoom(deps: { proxyId: string; cluster: Cluster; store: RoomStore; bus: MessageBus; options: VideoRoomOptions; logger: Logger }): VideoRoomModule {
+export function createVideoRoom(deps: Omit<VideoRoomDeps, 'logger'> & { logger: Logger }): VideoRoomModule {
   const logger = deps.logger.child({ plugin: VIDEOROOM_PLUGIN });
   const rooms: RoomRegistry = new RoomRegistry({ ...deps, logger }, (room, command) => runLayoutCommand(rooms, room, command));
   rooms.control.onLost = (backend) => {
@@ -79,6 +79,11 @@ export function createVideoRoom(deps: { proxyId: string; cluster: Cluster; store
  * The module as the proxy runs it, on the room store the proxy opened (memory, or Redis: shared,
  * kept over restarts) and the bus to the other proxies (where the owners of shared rooms listen).
  */
-export function startVideoRoom(config: VideoRoomConfig, stores: { rooms: RoomStore; bus: MessageBus }, proxyId: string, cluster: Cluster, logger: Logger): VideoRoomModule {
-  return createVideoRoom({ proxyId, cluster, store: stores.rooms, bus: stores.bus, options: videoRoomOptions(config, logger), logger });
+export function startVideoRoom(
+  config: VideoRoomConfig, stores: { rooms: RoomStore; bus: MessageBus }, proxyId: string, cluster: Cluster, logger: Logger,
+  onLayout?: VideoRoomDeps['onLayout'],
+): VideoRoomModule {
+  return createVideoRoom({
+    proxyId, cluster, store: stores.rooms, bus: stores.bus, options: videoRoomOptions(config, logger), logger, ...(onLayout ? { onLayout } : {}),
+  });
 }

@@ -31,6 +31,8 @@ export interface VideoRoomDeps {
   bus: MessageBus;
   options: VideoRoomOptions;
   logger: Logger;
+  /** Told of every layout change: run `here` (this proxy owns the room) or asked of the room's `owner` elsewhere. */
+  onLayout?: (op: string, ran: 'here' | 'owner') => void;
 }
 
 /** Where other Janus servers send this backend's cascade RTP: its record's `media_address`, else its URL's host. */

@@ -43,7 +43,7 @@ export class LayoutOwners {
   private readonly calls: BusCalls;
 
   constructor(
-    private readonly deps: { bus: MessageBus; store: RoomStore; proxyId: string; logger: Logger },
+    private readonly deps: { bus: MessageBus; store: RoomStore; proxyId: string; logger: Logger; onLayout?: (op: string, ran: 'owner') => void },
     private readonly host: LayoutHost,
   ) {
     this.calls = new BusCalls(deps.bus, TOPIC, (body) => this.answer(body));
@@ -63,6 +63,7 @@ export class LayoutOwners {
         const answer = await this.ask(owner, room, command);
         if (answer?.error) throw new VideoRoomError(answer.error.code, answer.error.reason);
         if (answer?.result) {
+          this.deps.onLayout?.(command.op, 'owner');
           // What the owner changed is here before the request that needed it goes on.
           await this.host.reread(room);
           return answer.result;

@@ -149,8 +149,13 @@ export class RoomRegistry {
    * mirror one publisher twice. With the memory store it is the queue alone, as fast as ever.
    */
   layout(room: LiveRoom, command: LayoutCommand): Promise<JsonObject> {
-    if (!this.owners) return room.queue.run(() => this.runner(room, command));
+    if (!this.owners) return room.queue.run(() => this.run(room, command));
     return this.owners.run(room, command);
+  }
+
+  private run(room: LiveRoom, command: LayoutCommand): Promise<JsonObject> {
+    this.deps.onLayout?.(command.op, 'here');
+    return this.runner(room, command);
   }
 
   /** The owner's side: runs the command in the room's queue if this proxy owns the room as stored; undefined if not. */
@@ -160,7 +165,7 @@ export class RoomRegistry {
       if (room.destroyed) throw noSuchRoom(room.id);
       if (room.record.owner !== this.deps.proxyId) return undefined;
       await this.dropDeadPlaceholders(room);
-      return this.runner(room, command);
+      return this.run(room, command);
     });
   }
 

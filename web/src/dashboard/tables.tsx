@@ -12,7 +12,7 @@ export function Rooms({ rooms, token, onUnauthorized }: { rooms: DashboardRoom[]
   }
   return (
     <table class="rooms">
-      <thead><tr><th>Room</th><th>Plugin</th><th>Participants</th><th>Janus servers</th><th></th></tr></thead>
+      <thead><tr><th>Room</th><th>Plugin</th><th>Participants</th><th>Janus servers</th><th>Owner proxy</th><th></th></tr></thead>
       <tbody>
         {rooms.map((r) => {
           const key = `${r.plugin}/${String(r.room)}`;
@@ -24,11 +24,12 @@ export function Rooms({ rooms, token, onUnauthorized }: { rooms: DashboardRoom[]
                 <td>{shortPlugin(r.plugin)}</td>
                 <td>{r.participants === undefined ? '–' : String(r.participants)}</td>
                 <td>{r.backends.map((name) => <span key={name} class="pill pill-plain">{name}</span>)}</td>
+                <td data-role="room-owner">{r.owner ?? <span class="muted">—</span>}</td>
                 <td><button type="button" class="link" data-role="room-participants" onClick={() => { setOpened(open ? null : key); }}>{open ? 'hide' : 'participants'}</button></td>
               </tr>
               {open ? (
                 <tr class="room-details" data-room-details={String(r.room)}>
-                  <td colSpan={5}><RoomParticipants plugin={r.plugin} room={String(r.room)} token={token} onUnauthorized={onUnauthorized} /></td>
+                  <td colSpan={6}><RoomParticipants plugin={r.plugin} room={String(r.room)} token={token} onUnauthorized={onUnauthorized} /></td>
                 </tr>
               ) : null}
             </Fragment>
