@@ -154,3 +154,15 @@ describe('MemoryRoomStore', () => {
     assert.equal(await store.get('r'), undefined);
   });
 });
+
+describe('MemoryRoomStore: taking a room over', () => {
+  it('sets the owner only if it is still the one read', async () => {
+    const store = new MemoryRoomStore();
+    assert.equal(await store.takeOwnership('r', undefined, 'p1'), 0, 'no room, no owner');
+    await store.create(newRoomRecord('r', { request: 'create' }, {}, 'a', options, 1));
+    assert.equal(await store.takeOwnership('r', undefined, 'p1'), 2);
+    assert.equal(await store.takeOwnership('r', undefined, 'p2'), 0, 'a stale take-over loses');
+    assert.equal(await store.takeOwnership('r', 'p1', 'p2'), 3);
+    assert.equal((await store.get('r'))?.owner, 'p2');
+  });
+});

@@ -1,4 +1,4 @@
-/** Placeholders: publishers placed under the layout lock whose Janus `joined` has not been recorded yet. */
+/** Placeholders: publishers placed by the room's owner whose Janus `joined` has not been recorded yet. */
 import type { ParticipantId, RoomRecord } from '../../store/room-store.js';
 
 /**
