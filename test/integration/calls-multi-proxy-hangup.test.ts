@@ -77,7 +77,7 @@ describe('videocall and p2pcall: hangups and settings between parties on two pro
     await redis.stop();
   });
 
-  it('videocall: `set` from either proxy reaches the media; the callee on B hangs up with a reason, then the callee on A without one', async () => {
+  it('videocall: `set` from either proxy reaches the media; the callee on B hangs up with a reason, then (another call) the callee on A without one', async () => {
     const [proxyA, proxyB] = proxies as [ProxyProcess, ProxyProcess];
     const alice = await users.registered(proxyA.url, VIDEOCALL, 'alice');
     const bob = await users.registered(proxyB.url, VIDEOCALL, 'bob');
@@ -96,11 +96,15 @@ describe('videocall and p2pcall: hangups and settings between parties on two pro
     await hangUp(bob, 'bob', alice, 'Bye from B');
     await closeCall(first);
 
-    // The other way round: bob (B) calls alice (A), who hangs up without a reason.
-    const second = await videoCall(bob, alice, 'alice', janus);
+    // The other way round, between two new users: a caller on B calls a callee on A, who hangs up
+    // without a reason. Janus QUIRK: it frees a handle's ICE agent asynchronously, after the
+    // `hangup`; calling alice again before that may never ring her (see videocall-api.test.ts).
+    const grace = await users.registered(proxyA.url, VIDEOCALL, 'grace');
+    const heidi = await users.registered(proxyB.url, VIDEOCALL, 'heidi');
+    const second = await videoCall(heidi, grace, 'grace', janus);
     calls.push(second);
     await expectMediaBothWays(second);
-    await hangUp(alice, 'alice', bob, undefined);
+    await hangUp(grace, 'grace', heidi, undefined);
   });
 
   it('p2pcall: `set` from either proxy (settings, a renegotiation) reaches the peer as `update`; the callee on B hangs up with a reason, then (another call) the callee on A without one', async () => {

@@ -10,6 +10,7 @@ import type { JsonObject, OutgoingMessage } from '../../protocol/messages.js';
 import { JanusError, JanusErrorCode, ProxyErrors } from '../../protocol/errors.js';
 import { attachPlaced, BACKEND_LOST_REASON, BackendLink, type BackendLinkListener, type OpenRequest } from '../backend-link.js';
 import type { RoomRoutes } from './routes.js';
+import { claimRoom, releaseRejected, type RoomClaim } from './claims.js';
 import { createdRoom, isPluginError, mergeLists, pluginData, routeOf, type RoomApi, type RoomKey, type Route, TEXTROOM_PLUGIN } from './rules.js';
 
 const MAX_PENDING_TRICKLES = 64;
@@ -164,11 +165,31 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
     }
     // A new room named by the client: claimed atomically, so a concurrent create of the same room
     // through another proxy goes to the same backend (and gets Janus's own "room exists" there).
-    if (backend === undefined && request === 'create') backend = await this.deps.routes.claim(this.ctx.plugin, room, this.newRoomBackend());
+    let claim: RoomClaim | undefined;
+    if (backend === undefined && request === 'create') {
+      claim = await claimRoom(this.deps.routes, this.ctx.plugin, room, this.newRoomBackend());
+      backend = claim.backend;
+    }
     backend ??= this.home?.backend ?? this.choose();
     const reply = await this.send(backend, sync, body, jsep, transaction, { room, backend });
-    if (reply.janus === 'success') this.record(room, backend, request, pluginData(reply));
+    if (reply.janus !== 'success') return reply;
+    const data = pluginData(reply);
+    if (request === 'create' && sync && !isPluginError(data)) {
+      // Written again, not only if absent: a rejected create of the same room through another
+      // proxy may have released the claim both saw while this create was on its way.
+      await this.deps.routes.share(this.ctx.plugin, room, backend);
+    } else if (claim && sync) {
+      await releaseRejected(this.deps.routes, this.ctx.plugin, this.api, claim, (probe) => this.ask(claim.backend, probe, transaction), this.ctx.logger);
+    } else {
+      this.record(room, backend, request, data);
+    }
     return reply;
+  }
+
+  /** A sync request of the proxy's own to `backend`: the plugin data of its answer. */
+  private async ask(backend: string, body: JsonObject, transaction: string): Promise<JsonObject | undefined> {
+    const reply = await this.send(backend, true, body, undefined, transaction, undefined);
+    return reply.janus === 'success' ? pluginData(reply) : undefined;
   }
 
   /**

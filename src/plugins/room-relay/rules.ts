@@ -39,6 +39,12 @@ export interface RoomApi {
   readonly sync: ReadonlySet<string>;
   /** The error code Janus uses for a failure of its own (`*_ERROR_UNKNOWN_ERROR`). */
   readonly unknownErrorCode: number;
+  /**
+   * How to ask a backend whether it holds a room: a sync request naming only the room, and the
+   * error codes of its answer that mean "not here" (no such room, or a room id of a type this Janus
+   * never accepts). None for a plugin whose API the proxy does not know.
+   */
+  readonly probe?: { readonly request: string; readonly absentCodes: ReadonlySet<number> };
 }
 
 const API: Readonly<Record<string, RoomApi>> = {
@@ -47,6 +53,7 @@ const API: Readonly<Record<string, RoomApi>> = {
     label: 'audiobridge',
     pinUnknown: true,
     unknownErrorCode: 499,
+    probe: { request: 'exists', absentCodes: new Set([484]) },
     sync: new Set([
       'create', 'edit', 'destroy', 'list', 'exists', 'allowed', 'kick', 'kick_all', 'mute', 'unmute', 'mute_room',
       'unmute_room', 'suspend', 'resume', 'listparticipants', 'resetdecoder', 'rtp_forward', 'stop_rtp_forward',
@@ -59,6 +66,7 @@ const API: Readonly<Record<string, RoomApi>> = {
     label: 'streaming',
     pinUnknown: false,
     unknownErrorCode: 450,
+    probe: { request: 'info', absentCodes: new Set([454, 455]) },
     sync: new Set(['list', 'info', 'create', 'edit', 'destroy', 'recording', 'enable', 'disable', 'kick', 'kick_all']),
   },
   [TEXTROOM_PLUGIN]: {
@@ -66,6 +74,7 @@ const API: Readonly<Record<string, RoomApi>> = {
     label: 'textroom',
     pinUnknown: true,
     unknownErrorCode: 499,
+    probe: { request: 'exists', absentCodes: new Set([414]) },
     sync: new Set(['list', 'exists', 'create', 'edit', 'destroy', 'announcement', 'allowed', 'kick', 'listparticipants']),
   },
 };
@@ -127,6 +136,19 @@ export function createdRoom(api: RoomApi, data: JsonObject | undefined): RoomKey
   // Streaming's `create` answers `{"streaming":"created","stream":{"id":…}}`.
   const stream = data.stream;
   return isJsonObject(stream) ? roomOf(stream, 'id') : undefined;
+}
+
+/** The probe request asking a backend whether it holds `room` (undefined: the API has none). */
+export function probeBody(api: RoomApi, room: RoomKey): JsonObject | undefined {
+  return api.probe ? { request: api.probe.request, [api.roomKey]: room } : undefined;
+}
+
+/** What a probe's answer says: the room is there (true), is not (false), or it cannot tell (undefined). */
+export function probedPresence(api: RoomApi, data: JsonObject | undefined): boolean | undefined {
+  if (data === undefined || api.probe === undefined) return undefined;
+  if (isPluginError(data)) return typeof data.error_code === 'number' && api.probe.absentCodes.has(data.error_code) ? false : undefined;
+  if (typeof data.exists === 'boolean') return data.exists; // `exists`
+  return isJsonObject(data.info) ? true : undefined; // Streaming's `info`
 }
 
 /**
