@@ -14,13 +14,12 @@ import { asLayoutCommand, type LayoutCommand } from './layout.js';
 import type { LiveRoom } from './room.js';
 
 const TOPIC = 'videoroom-layout';
-/** A layout change takes a few Janus round trips per backend; this bounds a wait for a live owner. */
+/** A layout change takes a few Janus round trips per backend; this bounds the wait for one (owner changes included). */
 const ASK_TIMEOUT_MS = 60_000;
 /** While waiting for an answer, how often the owner's lease is checked (a dead owner never answers). */
 const OWNER_CHECK_MS = 500;
 /** How long to wait before asking again an owner whose lease lives but whose bus address is silent (a reconnect). */
 const SILENT_OWNER_RETRY_MS = 200;
-const MAX_ROUNDS = 30;
 
 /** What the owner's side of the registry offers. */
 export interface LayoutHost {
@@ -51,7 +50,8 @@ export class LayoutOwners {
 
   /** Runs the command at the room's owner (this proxy, another one, or this one after taking the room over). */
   async run(room: LiveRoom, command: LayoutCommand): Promise<JsonObject> {
-    for (let round = 1; round <= MAX_ROUNDS; round++) {
+    const deadline = Date.now() + ASK_TIMEOUT_MS;
+    while (Date.now() < deadline) {
       if (room.destroyed) throw noSuchRoom(room.id);
       const owner = room.record.owner;
       if (owner === this.deps.proxyId) {
@@ -60,7 +60,7 @@ export class LayoutOwners {
       } else if (owner === undefined) {
         await this.take(room, undefined);
       } else {
-        const answer = await this.ask(owner, room, command);
+        const answer = await this.ask(owner, room, command, deadline - Date.now());
         if (answer?.error) throw new VideoRoomError(answer.error.code, answer.error.reason);
         if (answer?.result) {
           this.deps.onLayout?.(command.op, 'owner');
@@ -102,14 +102,14 @@ export class LayoutOwners {
   }
 
   /** The owner's answer; undefined when no one listens at its address, or its lease ended while waiting. */
-  private async ask(owner: string, room: LiveRoom, command: LayoutCommand): Promise<Answer | undefined> {
+  private async ask(owner: string, room: LiveRoom, command: LayoutCommand, timeoutMs: number): Promise<Answer | undefined> {
     const gone = new AbortController();
     const watch = setInterval(() => {
       this.deps.store.proxyAlive(owner).then((alive) => { if (!alive) gone.abort(); }, () => undefined);
     }, OWNER_CHECK_MS);
     try {
       const body: JsonObject = { room: room.id, command };
-      const reply = await this.calls.call(owner, body, ASK_TIMEOUT_MS, gone.signal);
+      const reply = await this.calls.call(owner, body, timeoutMs, gone.signal);
       return reply && (reply.moved === true || isJsonObject(reply.result) || isJsonObject(reply.error)) ? reply : undefined;
     } finally {
       clearInterval(watch);
