@@ -78,7 +78,7 @@ export async function openRedisStores(config: StoreConfig, proxyId: string, logg
   } catch (err) {
     // Past the deadline the opening goes on until close() ends it: its failure is this one.
     opening.catch(() => undefined);
-    const failure = err instanceof StartupError ? err : startupError(redis, `could not open the stores: ${err instanceof Error ? err.message : String(err)}`);
+    const failure = err instanceof StartupError ? err : startupError(redis, `could not open the stores: ${reasonOf(err)}`);
     await close();
     throw failure;
   } finally {
@@ -97,6 +97,12 @@ function startupError(redis: RedisConnection, reason: string): StartupError {
   const down = redis.notReady();
   const which = down.length === 0 ? '' : `; not connected: the ${down.join(' and ')} connection${down.length > 1 ? 's' : ''}`;
   return new StartupError(`Redis store at ${redis.where}: ${reason}${which}`);
+}
+
+/** ioredis' "max retries per request" says only that a command found no connection, retries included. */
+function reasonOf(err: unknown): string {
+  if (err instanceof Error && err.name === 'MaxRetriesPerRequestError') return 'no connection';
+  return err instanceof Error ? err.message : String(err);
 }
 
 function seconds(ms: number): string {
