@@ -237,7 +237,8 @@ async function startCore(config: ProxyConfig, logger: Logger, shutdown: Shutdown
   const proxyId = `${config.general.server_name}-${randomBytes(4).toString('hex')}`;
   metrics.identify(proxyId, processInfo.worker);
   // Every store in one place (architecture.md, decision 17); closed last, after everything using them.
-  const stores = await openStores(config.store, proxyId, logger);
+  const storedTokens = config.general.token_auth && config.general.token_auth_secret === undefined;
+  const stores = await openStores(config.store, proxyId, logger, { storedTokens });
   shutdown.push(() => stores.close());
   const cluster = await createCluster(config, stores.servers, metrics, logger);
   shutdown.push(() => { cluster.stop(); });

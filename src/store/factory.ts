@@ -1,8 +1,8 @@
 /**
  * The one place a proxy opens its stores (architecture.md, decision 17): every store, the bus and
  * the proxy directory, in memory (`store.type: memory`, the default: this proxy alone) or in Redis
- * (over one connection plus its pub/sub subscriber; loaded only when configured, so ioredis is not
- * touched otherwise). src/proxy.ts opens them and hands each module the ones it needs.
+ * (over one connection plus its pub/sub subscriber, and one more for WAITed writes with
+ * `wait_replicas`; loaded only when configured, so ioredis is not touched otherwise). src/proxy.ts opens them and hands each module the ones it needs.
  */
 import type { Logger } from 'pino';
 import type { ServerStore } from './server-store.js';
@@ -32,7 +32,10 @@ export interface Stores {
   readonly servers: ServerStore;
   /** Room → backend pins of the room-routed pass-through plugins. */
   readonly routes: RoomRoutes;
-  /** Janus stored tokens (`general.token_auth`). */
+  /**
+   * Janus stored tokens (`general.token_auth` without a secret). Opened with `storedTokens: false`:
+   * an empty store of this proxy's own, even with Redis (nothing reads it then).
+   */
   readonly tokens: TokenStore;
   /** The VideoCall/P2PCall username registry. */
   readonly users: UserStore;
@@ -48,15 +51,23 @@ export interface Stores {
   close(): Promise<void>;
 }
 
+export interface OpenStoresOptions {
+  /** Whether stored tokens are used (`general.token_auth` without a secret); default true. */
+  storedTokens?: boolean;
+  /** Redis: opening fails after this long (a connection that never gets ready); default 20 s. */
+  startupTimeoutMs?: number;
+}
+
 /**
  * Opens every store. With Redis it resolves once the lease is taken and every subscription is
  * live (other proxies reach this one from before its first client), and rejects, with nothing left
- * open, when Redis cannot be reached.
+ * open and an error naming the Redis address and the connections not up, when Redis cannot be
+ * reached or does not get ready within `startupTimeoutMs`.
  */
-export async function openStores(config: StoreConfig, proxyId: string, logger: Logger): Promise<Stores> {
+export async function openStores(config: StoreConfig, proxyId: string, logger: Logger, options: OpenStoresOptions = {}): Promise<Stores> {
   if (config.type === 'memory') return openMemoryStores(proxyId);
   const { openRedisStores } = await import('./redis/open-stores.js');
-  return openRedisStores(config, proxyId, logger);
+  return openRedisStores(config, proxyId, logger, options);
 }
 
 function openMemoryStores(proxyId: string): Stores {

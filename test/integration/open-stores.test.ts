@@ -1,11 +1,17 @@
 // Decision 17 against a real redis-server: a proxy's stores share ONE command connection and one
-// pub/sub subscriber (CLIENT LIST by name), and every store follows its channels again after that
-// shared subscriber is cut.
+// pub/sub subscriber (CLIENT LIST by name), plus, with `wait_replicas`, one for the WAITed session
+// record writes; every store follows its channels again after that shared subscriber is cut; and
+// a subscriber that never gets ready fails the start in time, saying which connection and where.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { startRedis, redisCommand, type RedisInstance } from '../support/redis-fixture.js';
-import { pollUntil } from '../support/processes.js';
+import { freePort, pollUntil, terminateChild, trackChild, waitForExit } from '../support/processes.js';
 import { startTestProxy } from '../support/proxy-fixture.js';
 import { openStores, type StoreConfig, type Stores } from '../../src/store/factory.js';
 import type { RoomChange, RoomRecord } from '../../src/store/room-store.js';
@@ -18,6 +24,7 @@ interface Client {
   id: string;
   name: string;
   sub: number;
+  cmd: string;
 }
 
 /** Every client connection Redis has, but the one asking. */
@@ -26,8 +33,48 @@ async function clients(port: number): Promise<Client[]> {
   if (typeof list !== 'string') throw new Error('CLIENT LIST: not a string');
   return list.split('\n').filter((line) => line.trim() !== '' && !line.includes(' cmd=client|list')).map((line) => {
     const fields = new Map(line.trim().split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-    return { id: fields.get('id') ?? '', name: fields.get('name') ?? '', sub: Number(fields.get('sub') ?? 0) };
+    return { id: fields.get('id') ?? '', name: fields.get('name') ?? '', sub: Number(fields.get('sub') ?? 0), cmd: fields.get('cmd') ?? '' };
   });
+}
+
+/**
+ * A loopback port in front of Redis that passes the connections named `-commands` (ioredis sends
+ * CLIENT SETNAME first) and holds the others open without a byte in reply: a subscriber that
+ * connects but never gets ready, while the command connection works.
+ */
+async function stallingSubscribers(redisPort: number): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => undefined);
+    let head = '';
+    const onData = (chunk: Buffer): void => {
+      head += chunk.toString('latin1');
+      if (!/-(commands|subscriber|durable)/.test(head)) return;
+      client.off('data', onData);
+      if (!head.includes('-commands')) return; // held: never answered
+      const upstream = connect({ host: '127.0.0.1', port: redisPort });
+      sockets.add(upstream);
+      upstream.on('close', () => { sockets.delete(upstream); client.destroy(); });
+      upstream.on('error', () => undefined);
+      client.on('close', () => upstream.destroy());
+      upstream.write(head);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    };
+    client.on('data', onData);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    port,
+    close: () => new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => { resolve(); });
+    }),
+  };
 }
 
 function room(id: number): RoomRecord {
@@ -46,9 +93,11 @@ describe('openStores over Redis', () => {
 
   const config = (): StoreConfig => ({ type: 'redis', redis_url: redis.url, key_prefix: `os${String(++prefixes)}:`, proxy_ttl_s: 15 });
 
-  it('a proxy holds exactly two Redis connections, named after it, and none once stopped', async () => {
+  it('a proxy holds exactly two Redis connections, named after it, and none once stopped (stored tokens on)', async () => {
     const store = config();
-    const proxy = await startTestProxy([], { store: { type: 'redis', redis_url: redis.url, key_prefix: store.key_prefix } });
+    // Stored tokens on (token_auth without a secret): the token store follows its channel too.
+    await redisCommand(redis.port, ['HSET', `${store.key_prefix}tokens`, 'tok', '[]']);
+    const proxy = await startTestProxy([], { store: { type: 'redis', redis_url: redis.url, key_prefix: store.key_prefix }, general: { token_auth: true } });
     let stopped = false;
     try {
       const name = `janus-cloud:${proxy.proxyId}`;
@@ -65,7 +114,7 @@ describe('openStores over Redis', () => {
       ]);
 
       // A client session (a session record), the proxy list (the lease), the room list (the room store).
-      const created = await fetch(proxy.httpUrl ?? '', { method: 'POST', body: JSON.stringify({ janus: 'create', transaction: 't1' }) });
+      const created = await fetch(proxy.httpUrl ?? '', { method: 'POST', body: JSON.stringify({ janus: 'create', transaction: 't1', token: 'tok' }) });
       assert.equal(((await created.json()) as JsonObject).janus, 'success');
       const auth = { authorization: 'Bearer test-admin-token' };
       assert.equal((await fetch(`${proxy.adminUrl ?? ''}/proxies`, { headers: auth })).status, 200);
@@ -93,6 +142,121 @@ describe('openStores over Redis', () => {
       }
     } finally {
       await a.stop();
+    }
+  });
+
+  it('without stored tokens (token_auth off, or with a secret) the tokens channel is not followed', async () => {
+    const cfg = config();
+    const stores = await openStores(cfg, 'proxy-nt', logger, { storedTokens: false });
+    try {
+      const channels = await redisCommand(redis.port, ['PUBSUB', 'CHANNELS', `${cfg.key_prefix}*`]);
+      assert.deepEqual((channels as string[]).sort(), [
+        `${cfg.key_prefix}bus:proxy-nt`, `${cfg.key_prefix}room-routes:changed`, `${cfg.key_prefix}vrooms:changed`, `${cfg.key_prefix}vrooms:events`,
+      ]);
+      await stores.tokens.add('local', ['janus.plugin.echotest']);
+      assert.equal(await redisCommand(redis.port, ['EXISTS', `${cfg.key_prefix}tokens`]), 0, 'kept off Redis');
+    } finally {
+      await stores.close();
+    }
+  });
+
+  it('with wait_replicas a proxy holds three connections, the third for WAITed writes, and none once stopped', async () => {
+    const store = { type: 'redis', redis_url: redis.url, key_prefix: config().key_prefix, wait_replicas: 1 };
+    const proxy = await startTestProxy([], { store });
+    let stopped = false;
+    try {
+      const name = `janus-cloud:${proxy.proxyId}`;
+      const expected = [`${name}-commands`, `${name}-durable`, `${name}-subscriber`];
+      assert.deepEqual((await clients(redis.port)).map((c) => c.name).sort(), expected);
+      // A client session: its record is written, then WAITed for (no replica: WAIT gives up after 100 ms).
+      const created = await fetch(proxy.httpUrl ?? '', { method: 'POST', body: JSON.stringify({ janus: 'create', transaction: 't1' }) });
+      assert.equal(((await created.json()) as JsonObject).janus, 'success');
+      const durable = (await clients(redis.port)).find((c) => c.name === `${name}-durable`);
+      assert.equal(durable?.cmd, 'wait', 'the WAIT ran on the durable connection');
+      assert.deepEqual((await clients(redis.port)).map((c) => c.name).sort(), expected, 'still three');
+      await proxy.stop();
+      stopped = true;
+      await pollUntil('no connection left', async () => ((await clients(redis.port)).length === 0 ? true : undefined), 5_000);
+    } finally {
+      if (!stopped) await proxy.stop();
+    }
+  });
+
+  it('a WAIT for replicas holds up only the session record writes, not the other stores', async () => {
+    // No replica and no WAIT timeout: the WAIT blocks until the test unblocks it (CLIENT UNBLOCK).
+    const cfg: StoreConfig = { ...config(), wait_replicas: 1, wait_timeout_ms: 0, command_timeout_ms: 60_000 };
+    const stores = await openStores(cfg, 'proxy-w', logger);
+    try {
+      let settled = false;
+      const created = stores.sessions.create({ id: 71, transport: 'ws', auth: 'x', created_at: Date.now(), reclaim_s: 0 });
+      void created.finally(() => { settled = true; });
+      const waiting = await pollUntil('the session write WAITing on the durable connection', async () => (
+        (await clients(redis.port)).find((c) => c.name === 'janus-cloud:proxy-w-durable' && c.cmd === 'wait')
+      ), 5_000, 20);
+      // Every other store still answers meanwhile, on the command connection.
+      await stores.tokens.add('t-during-wait', ['janus.plugin.echotest']);
+      assert.equal(await stores.routes.claim(AUDIOBRIDGE, 9, 'janus-1'), 'janus-1');
+      assert.equal(await stores.rooms.create(room(4001)), true);
+      assert.equal(await stores.users.claim('videocall', { username: 'carol', proxy: 'proxy-w', owner: 'h1' }), true);
+      assert.equal((await stores.sessions.get(71))?.owner, 'proxy-w', 'the record itself is written before the WAIT');
+      assert.equal(settled, false, 'the session write still waits for its WAIT');
+      await redisCommand(redis.port, ['CLIENT', 'UNBLOCK', waiting.id]);
+      assert.equal(await created, true);
+    } finally {
+      await stores.close();
+    }
+  });
+
+  it('a subscriber that never gets ready fails the opening in time, naming the Redis address and the connection', async () => {
+    const stall = await stallingSubscribers(redis.port);
+    try {
+      const cfg: StoreConfig = { ...config(), redis_url: `redis://127.0.0.1:${String(stall.port)}` };
+      const started = Date.now();
+      await assert.rejects(openStores(cfg, 'proxy-stall', logger, { startupTimeoutMs: 2_000 }), (err: Error) => {
+        assert.match(err.message, new RegExp(`^Redis store at redis://127\\.0\\.0\\.1:${String(stall.port)}: not ready within 2 s; not connected: the subscriber connection$`));
+        return true;
+      });
+      assert.ok(Date.now() - started < 30_000, 'did not hang');
+      await pollUntil('nothing of it left on Redis', async () => (
+        (await clients(redis.port)).some((c) => c.name.startsWith('janus-cloud:proxy-stall-')) ? undefined : true
+      ), 5_000);
+    } finally {
+      await stall.close();
+    }
+  });
+
+  it('janus-proxy exits with one line naming Redis and the subscriber when the subscriber never gets ready', async () => {
+    const stall = await stallingSubscribers(redis.port);
+    const dir = mkdtempSync(join(tmpdir(), 'jc-stall-'));
+    try {
+      const configPath = join(dir, 'janus-proxy.yml');
+      writeFileSync(configPath, JSON.stringify({
+        log: { level: 'error' },
+        ws_transport: { host: '127.0.0.1', port: await freePort() },
+        http_transport: { enabled: false },
+        admin_api: { enabled: false },
+        janus_admin: { enabled: false },
+        store: { type: 'redis', redis_url: `redis://127.0.0.1:${String(stall.port)}`, key_prefix: config().key_prefix },
+        janus_server: [],
+      }));
+      const cli = join(import.meta.dirname, '..', '..', 'src', 'cli', 'janus-proxy.ts');
+      const child = spawn(process.execPath, ['--import', 'tsx', cli, '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+      trackChild(child, `janus-proxy pid ${String(child.pid)}`);
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+      child.stdout.resume();
+      try {
+        assert.ok(await waitForExit(child, 90_000), 'janus-proxy exited (the start deadline is 20 s)');
+      } finally {
+        await terminateChild(child);
+      }
+      assert.equal(child.exitCode, 1);
+      const lines = stderr.trim().split('\n');
+      assert.equal(lines.at(-1), `janus-proxy: Redis store at redis://127.0.0.1:${String(stall.port)}: not ready within 20 s; not connected: the subscriber connection`);
+      assert.doesNotMatch(stderr, /^\s+at /m, 'no stack trace');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await stall.close();
     }
   });
 
@@ -142,6 +306,9 @@ describe('openStores over Redis', () => {
 
   it('rejects with nothing left open when Redis cannot be reached', async () => {
     const down: StoreConfig = { type: 'redis', redis_url: 'redis://127.0.0.1:1', key_prefix: 'down:', proxy_ttl_s: 15, command_timeout_ms: 500 };
-    await assert.rejects(openStores(down, 'proxy-down', logger));
+    await assert.rejects(openStores(down, 'proxy-down', logger), (err: Error) => {
+      assert.match(err.message, /^Redis store at redis:\/\/127\.0\.0\.1:1: could not open the stores: no connection; not connected: the commands and subscriber connections$/);
+      return true;
+    });
   });
 });

@@ -4,8 +4,13 @@
  *   const redis = openRedis({ url: 'redis://127.0.0.1:6379/0', keyPrefix: 'janus-cloud:', logger });
  *   await redis.client.get(redis.key('servers'));      // commands: janus-cloud:servers
  *   redis.subscriber().subscribe(redis.key('chan'));    // a second connection, created on first use
- *   await redis.replicated();                          // WAIT for replicas, when configured
- *   await redis.close();                                // quits both; safe to call twice
+ *   await redis.durable.eval(...); await redis.replicated();  // a write, then WAIT for replicas
+ *   await redis.close();                                // quits them all; safe to call twice
+ *
+ * With `waitReplicas` > 0 (not on Redis Cluster) a third connection, `durable`, carries the writes
+ * that are WAITed for: WAIT blocks the connection it runs on until the replicas answer (up to
+ * `waitTimeoutMs`), and on the shared command connection it would hold up every store's commands.
+ * Otherwise `durable` is the command connection itself.
  *
  * Three kinds of Redis (`redisTarget()` reads them from the `store` config):
  * - one server: `url`;
@@ -70,10 +75,13 @@ export interface RedisConnectionOptions {
   /** Prepended to every key and channel; default `janus-cloud:`. Letters, digits, `_ . : { } / -`. */
   keyPrefix?: string;
   logger?: Logger;
-  /** Shown by `CLIENT LIST` with `-commands` / `-subscriber` appended, e.g. `janus-cloud:<proxy id>`. */
+  /** Shown by `CLIENT LIST` with `-commands` / `-subscriber` / `-durable` appended, e.g. `janus-cloud:<proxy id>`. */
   connectionName?: string;
   commandTimeoutMs?: number;
 }
+
+/** The connections of a RedisConnection, as named in `CLIENT LIST` and in errors. */
+export type RedisRole = 'commands' | 'subscriber' | 'durable';
 
 export interface RedisConnection {
   /**
@@ -81,13 +89,22 @@ export interface RedisConnection {
    * which takes the same commands (every key of ours is in one slot, see above).
    */
   readonly client: Redis;
+  /**
+   * For the writes `replicated()` waits for (WAIT covers the writes made on its own connection): a
+   * connection of its own when `waitReplicas` > 0, else `client`.
+   */
+  readonly durable: Redis;
   readonly keyPrefix: string;
+  /** Where the connections go, without credentials: safe to log and to show. */
+  readonly where: string;
   /** `keyPrefix` + the parts joined with `:`. */
   key(...parts: string[]): string;
   /** The pub/sub connection, created on first call and shared afterwards. */
   subscriber(): Redis;
+  /** The connections opened so far that are not ready (connected and answering) now. */
+  notReady(): RedisRole[];
   /**
-   * Resolves once `waitReplicas` replicas have acknowledged every write made so far on `client`
+   * Resolves once `waitReplicas` replicas have acknowledged every write made so far on `durable`
    * (Redis WAIT), or after `waitTimeoutMs`; at once when no replicas are asked for (or on Redis
    * Cluster, where WAIT cannot be aimed at the right node). Returns the replicas that acknowledged,
    * or undefined when it did not wait.
@@ -209,7 +226,9 @@ export function openRedis(options: RedisConnectionOptions): RedisConnection {
 
 class Connection implements RedisConnection {
   readonly client: Redis;
+  readonly durable: Redis;
   readonly keyPrefix: string;
+  readonly where: string;
   private sub: Redis | undefined;
   private closing: Promise<void> | undefined;
   private underReplicated = false;
@@ -221,9 +240,10 @@ class Connection implements RedisConnection {
     if (options.cluster && !hasHashTag(this.keyPrefix)) {
       throw new Error(`Redis Cluster needs a key prefix with a hash tag, e.g. {janus-cloud}: (got ${JSON.stringify(this.keyPrefix)})`);
     }
-    const where = describeTarget(options);
-    this.logger = (options.logger ?? pino({ level: 'silent' })).child({ redis: where });
+    this.where = describeTarget(options);
+    this.logger = (options.logger ?? pino({ level: 'silent' })).child({ redis: this.where });
     this.client = this.create('commands');
+    this.durable = this.waits() ? this.create('durable') : this.client;
   }
 
   key(...parts: string[]): string {
@@ -236,21 +256,32 @@ class Connection implements RedisConnection {
     return this.sub;
   }
 
+  notReady(): RedisRole[] {
+    const opened: [RedisRole, Redis | undefined][] = [['commands', this.client], ['subscriber', this.sub], ['durable', this.durable === this.client ? undefined : this.durable]];
+    return opened.filter(([, c]) => c !== undefined && c.status !== 'ready').map(([role]) => role);
+  }
+
   async replicated(): Promise<number | undefined> {
+    if (!this.waits()) return undefined;
     const replicas = this.options.waitReplicas ?? 0;
-    if (replicas <= 0 || this.options.cluster) return undefined;
-    const acked = await this.client.wait(replicas, this.options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS);
+    const acked = await this.durable.wait(replicas, this.options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS);
     if (acked < replicas && !this.underReplicated) this.logger.warn({ acked, wanted: replicas }, 'redis replicas did not acknowledge writes in time: a failover now could lose the latest records');
     this.underReplicated = acked < replicas;
     return acked;
   }
 
   close(): Promise<void> {
-    this.closing ??= Promise.all([quit(this.client), this.sub ? quit(this.sub) : undefined]).then(() => undefined);
+    const durable = this.durable === this.client ? undefined : this.durable;
+    this.closing ??= Promise.all([quit(this.client), this.sub ? quit(this.sub) : undefined, durable ? quit(durable) : undefined]).then(() => undefined);
     return this.closing;
   }
 
-  private create(role: 'commands' | 'subscriber'): Redis {
+  /** WAIT is asked for, and can be aimed (not on Redis Cluster: the node is not known). */
+  private waits(): boolean {
+    return (this.options.waitReplicas ?? 0) > 0 && !this.options.cluster;
+  }
+
+  private create(role: RedisRole): Redis {
     const redisOptions: RedisOptions = {
       lazyConnect: false,
       // Commands issued while (re)connecting wait in the queue, bounded by the two limits below.

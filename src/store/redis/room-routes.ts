@@ -3,11 +3,14 @@
  * shared by every proxy through Redis: one hash `<prefix>room-routes` (field = plugin + room,
  * value = backend), changes announced on `<prefix>room-routes:changed`. Reads are answered from a
  * local copy, loaded at start and kept current by those announcements, so placement never waits
- * for Redis; writes go to the copy at once and to Redis behind it.
+ * for Redis; writes go to the copy at once and to Redis behind it. After every reconnection of the
+ * subscriber every route is read again (follow-channel.ts); a route edited here while that read was
+ * in flight keeps its local value (local-edits.ts).
  */
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { RedisScript, subscribeOrReconnect, type RedisConnection } from './connection.js';
+import { RedisScript, type RedisConnection } from './connection.js';
+import { followChannel } from './follow-channel.js';
+import { LocalEdits } from './local-edits.js';
 import { routeKey, type RoomKey, type RoomRoutes } from '../room-routes.js';
 
 const DELETED = '';
@@ -24,7 +27,7 @@ export class RedisRoomRoutes implements RoomRoutes {
   private readonly local = new Map<string, string>();
   private readonly hash: string;
   private readonly channel: string;
-  private loaded = false;
+  private readonly edits = new LocalEdits();
   private closed = false;
 
   private constructor(private readonly redis: RedisConnection, private readonly logger: Logger) {
@@ -32,20 +35,19 @@ export class RedisRoomRoutes implements RoomRoutes {
     this.channel = redis.key('room-routes', 'changed');
   }
 
-  /** Subscribes, then loads every route, so no change is lost between the two. */
+  /** Subscribes, then loads every route, so no change is lost between the two; again after every reconnection. */
   static async open(redis: RedisConnection, logger: Logger): Promise<RedisRoomRoutes> {
     const routes = new RedisRoomRoutes(redis, logger);
     const subscriber = redis.subscriber();
     subscriber.on('message', (channel: string, message: string) => {
       if (channel === routes.channel && !routes.closed) routes.onAnnouncement(message);
     });
-    // The subscriber may be shared and is not re-subscribed by itself: after every reconnection
-    // subscribe again and reload, since announcements sent meanwhile are lost.
-    subscriber.on('ready', () => {
-      if (routes.loaded && !routes.closed) void routes.reload(subscriber);
-    });
-    await routes.load(subscriber);
-    routes.loaded = true;
+    try {
+      await followChannel(subscriber, routes.channel, { what: 'room routes', logger, closed: () => routes.closed, load: () => routes.loadAll() });
+    } catch (err) {
+      await routes.close();
+      throw err;
+    }
     return routes;
   }
 
@@ -66,18 +68,21 @@ export class RedisRoomRoutes implements RoomRoutes {
   share(plugin: string, room: RoomKey, backend: string): Promise<void> {
     const field = routeKey(plugin, room);
     this.local.set(field, backend);
+    this.edits.edited(field);
     return this.write(field, backend, this.redis.client.multi().hset(this.hash, field, backend));
   }
 
   delete(plugin: string, room: RoomKey): void {
     const field = routeKey(plugin, room);
     this.local.delete(field);
+    this.edits.edited(field);
     void this.write(field, DELETED, this.redis.client.multi().hdel(this.hash, field));
   }
 
   /** Redis decides the winner; the local copy follows it, so every proxy then reads the same pin. */
   async claim(plugin: string, room: RoomKey, backend: string): Promise<string> {
     const field = routeKey(plugin, room);
+    this.edits.edited(field);
     const pinned = await CLAIM.run(this.redis.client, [this.hash, this.channel], [field, backend]);
     const winner = typeof pinned === 'string' && pinned !== '' ? pinned : backend;
     this.local.set(field, winner);
@@ -93,23 +98,13 @@ export class RedisRoomRoutes implements RoomRoutes {
     }
   }
 
-  private async load(subscriber: Redis): Promise<void> {
-    await subscriber.subscribe(this.channel);
-    await this.loadAll();
-  }
-
   /** Routes deleted while the subscription was gone stay until their room is seen again. */
   private async loadAll(): Promise<void> {
-    for (const [field, backend] of Object.entries(await this.redis.client.hgetall(this.hash))) this.local.set(field, backend);
-  }
-
-  private async reload(subscriber: Redis): Promise<void> {
-    if (!(await subscribeOrReconnect(subscriber, this.channel, { what: 'room routes', logger: this.logger, closed: () => this.closed }))) return;
-    await this.loadAll().catch((err: unknown) => {
-      this.logger.warn({ err: errorMessage(err) }, 'could not reload room routes after a reconnection');
+    await this.edits.read(() => this.redis.client.hgetall(this.hash), (stored, editedSince) => {
+      if (this.closed) return;
+      for (const [field, backend] of Object.entries(stored)) if (!editedSince(field)) this.local.set(field, backend);
     });
   }
-
 
   private onAnnouncement(message: string): void {
     try {
@@ -120,8 +115,4 @@ export class RedisRoomRoutes implements RoomRoutes {
       this.logger.warn('ignored a malformed room route announcement');
     }
   }
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -11,8 +11,13 @@
  * Every write is one Lua script that checks the owner first, so a proxy that lost a session to a
  * take-over can never write over the new owner's record. Writes are not awaited by their callers
  * (but `create` is: a session is answered once its record is written); they are applied in the order
- * they were made, and kept and applied later when Redis cannot be reached (write-backlog.ts). With `store.wait_replicas` each lifecycle write is followed by a
- * Redis WAIT (replication is asynchronous): see README "Redis with failover" for the guarantee.
+ * they were made, and kept and applied later when Redis cannot be reached (write-backlog.ts).
+ * With `store.wait_replicas` each lifecycle write is followed by a Redis WAIT (replication is
+ * asynchronous): see README "Redis with failover" for the guarantee. The writes go on the
+ * connection's `durable` connection, which is their own then: WAIT blocks it until the replicas
+ * answer, and only session record writes queue behind it, not the other stores' commands. Reads go
+ * on the shared command connection (a read of a record this proxy is still writing is not ordered
+ * after that write, as with any fire-and-forget write).
  */
 import { z } from 'zod';
 import type { Logger } from 'pino';
@@ -100,7 +105,7 @@ export class RedisSessionStore implements SessionStore {
   async create(meta: Omit<SessionMeta, 'owner' | 'version'>): Promise<boolean> {
     const keys = [this.sessionKey(meta.id), this.indexKey(this.proxyId), this.redis.key('session-owners')];
     try {
-      const created = (await this.track(createScript.run(this.redis.client, keys, [JSON.stringify(meta), meta.id, this.proxyId]))) === 1;
+      const created = (await this.track(createScript.run(this.redis.durable, keys, [JSON.stringify(meta), meta.id, this.proxyId]))) === 1;
       if (created) await this.replicated();
       return created;
     } catch (err) {
@@ -118,22 +123,22 @@ export class RedisSessionStore implements SessionStore {
 
   putHandle(sessionId: number, handle: HandleRecord): void {
     const value = JSON.stringify(handle);
-    this.write('put handle', () => setFieldScript.run(this.redis.client, [this.sessionKey(sessionId)], [this.proxyId, `h:${handle.id}`, value]));
+    this.write('put handle', () => setFieldScript.run(this.redis.durable, [this.sessionKey(sessionId)], [this.proxyId, `h:${handle.id}`, value]));
   }
 
   removeHandle(sessionId: number, handleId: number): void {
-    this.write('remove handle', () => setFieldScript.run(this.redis.client, [this.sessionKey(sessionId)], [this.proxyId, `h:${handleId}`, '']));
+    this.write('remove handle', () => setFieldScript.run(this.redis.durable, [this.sessionKey(sessionId)], [this.proxyId, `h:${handleId}`, '']));
   }
 
   remove(sessionId: number): void {
     const keys = [this.sessionKey(sessionId), this.indexKey(this.proxyId)];
-    this.write('remove', () => removeScript.run(this.redis.client, keys, [this.proxyId, sessionId]));
+    this.write('remove', () => removeScript.run(this.redis.durable, keys, [this.proxyId, sessionId]));
   }
 
   async takeOver(sessionId: number, expectedOwner: string): Promise<SessionRecord | undefined> {
     const keys = [this.sessionKey(sessionId), this.indexKey(expectedOwner), this.indexKey(this.proxyId), this.redis.key('session-owners')];
     try {
-      const reply = await takeOverScript.run(this.redis.client, keys, [expectedOwner, this.proxyId, sessionId]);
+      const reply = await takeOverScript.run(this.redis.durable, keys, [expectedOwner, this.proxyId, sessionId]);
       if (!Array.isArray(reply)) return undefined;
       await this.replicated();
       const fields: Record<string, string> = {};
@@ -158,7 +163,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async forgetOwner(proxyId: string): Promise<void> {
-    await forgetScript.run(this.redis.client, [this.redis.key('session-owners'), this.indexKey(proxyId)], [proxyId]);
+    await forgetScript.run(this.redis.durable, [this.redis.key('session-owners'), this.indexKey(proxyId)], [proxyId]);
   }
 
   async flush(): Promise<void> {

@@ -5,11 +5,18 @@
  * waits for Redis; an admin edit is acknowledged once Redis has it. An announcement makes each store
  * re-read that token rather than trust a payload: announcements of older edits can arrive after a
  * newer local edit, and a read on the same connection always answers with the latest value.
+ *
+ * After every reconnection of the subscriber the whole hash is read again (follow-channel.ts), so a
+ * token revoked meanwhile stops working here too. A read (the whole hash or one token) sent before a
+ * local edit of a token may answer with the value that edit replaced: its answer is used for every
+ * token but those edited since it was sent (those are current here, and their own announcement
+ * re-reads them).
  */
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RedisConnection } from './connection.js';
-import { storeError, subscribeOrReconnect } from './connection.js';
+import { storeError } from './connection.js';
+import { followChannel } from './follow-channel.js';
+import { LocalEdits } from './local-edits.js';
 import { LocalTokens, type TokenStore } from '../token-store.js';
 
 function parsePlugins(text: string): string[] | undefined {
@@ -24,9 +31,7 @@ function parsePlugins(text: string): string[] | undefined {
 export class RedisTokenStore extends LocalTokens implements TokenStore {
   private readonly hash: string;
   private readonly channel: string;
-  /** Counts local edits: a re-read sent before a local edit may answer with the value it replaced. */
-  private localEdits = 0;
-  private loaded = false;
+  private readonly edits = new LocalEdits();
   private closed = false;
 
   private constructor(private readonly redis: RedisConnection, private readonly logger: Logger, private readonly ownsConnection: boolean) {
@@ -36,8 +41,9 @@ export class RedisTokenStore extends LocalTokens implements TokenStore {
   }
 
   /**
-   * Subscribes, then loads every token, so no change is lost between the two. With `ownsConnection`
-   * the store closes the connection when it is closed.
+   * Subscribes, then loads every token, so no change is lost between the two; again after every
+   * reconnection of the subscriber. With `ownsConnection` the store closes the connection when it
+   * is closed.
    */
   static async open(redis: RedisConnection, logger: Logger, ownsConnection = false): Promise<RedisTokenStore> {
     const store = new RedisTokenStore(redis, logger, ownsConnection);
@@ -45,14 +51,12 @@ export class RedisTokenStore extends LocalTokens implements TokenStore {
     subscriber.on('message', (channel: string, message: string) => {
       if (channel === store.channel && !store.closed) void store.refresh(message);
     });
-    // The subscriber may be shared and is not re-subscribed by itself: after every reconnection
-    // subscribe again and reload, since announcements sent meanwhile (a removed token) are lost.
-    subscriber.on('ready', () => {
-      if (store.loaded && !store.closed) void store.reload(subscriber);
-    });
-    await subscriber.subscribe(store.channel);
-    await store.loadAll();
-    store.loaded = true;
+    try {
+      await followChannel(subscriber, store.channel, { what: 'stored tokens', logger, closed: () => store.closed, load: () => store.loadAll() });
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
     return store;
   }
 
@@ -74,7 +78,7 @@ export class RedisTokenStore extends LocalTokens implements TokenStore {
 
   async remove(token: string): Promise<boolean> {
     const known = this.tokens.delete(token);
-    this.localEdits += 1;
+    this.edits.edited(token);
     try {
       const [[, removed] = []] = (await this.redis.client.multi().hdel(this.hash, token).publish(this.channel, token).exec()) ?? [];
       return known || removed === 1;
@@ -88,28 +92,22 @@ export class RedisTokenStore extends LocalTokens implements TokenStore {
     return this.ownsConnection ? this.redis.close() : Promise.resolve();
   }
 
-  /** Every stored token as Redis has it; tokens no longer there go (skipped if a local edit came in between). */
+  /** Every stored token as Redis has it (tokens no longer there go), but those edited here meanwhile. */
   private async loadAll(): Promise<void> {
-    const editsBefore = this.localEdits;
-    const stored = await this.redis.client.hgetall(this.hash);
-    if (this.localEdits !== editsBefore) return;
-    for (const token of [...this.tokens.keys()]) if (!Object.hasOwn(stored, token)) this.apply(token, null);
-    for (const [token, text] of Object.entries(stored)) {
-      const plugins = parsePlugins(text);
-      if (plugins) this.apply(token, plugins);
-    }
-  }
-
-  private async reload(subscriber: Redis): Promise<void> {
-    if (!(await subscribeOrReconnect(subscriber, this.channel, { what: 'stored tokens', logger: this.logger, closed: () => this.closed }))) return;
-    await this.loadAll().catch((err: unknown) => {
-      this.logger.warn({ err: storeError('read tokens', err).message }, 'could not reload stored tokens after a reconnection');
+    await this.edits.read(() => this.redis.client.hgetall(this.hash), (stored, editedSince) => {
+      if (this.closed) return;
+      for (const token of [...this.tokens.keys()]) if (!Object.hasOwn(stored, token) && !editedSince(token)) this.apply(token, null);
+      for (const [token, text] of Object.entries(stored)) {
+        if (editedSince(token)) continue;
+        const plugins = parsePlugins(text);
+        if (plugins) this.apply(token, plugins);
+        else this.logger.warn({ token }, 'ignored a malformed stored token');
+      }
     });
   }
 
-
   private async write(token: string, plugins: string[]): Promise<void> {
-    this.localEdits += 1;
+    this.edits.edited(token);
     try {
       await this.redis.client.multi().hset(this.hash, token, JSON.stringify(plugins)).publish(this.channel, token).exec();
     } catch (err) {
@@ -117,15 +115,15 @@ export class RedisTokenStore extends LocalTokens implements TokenStore {
     }
   }
 
-  /** Skipped when a local edit came in between: that edit's own announcement re-reads again. */
+  /** One token as Redis has it, unless it was edited here since the read was sent. */
   private async refresh(token: string): Promise<void> {
-    const editsBefore = this.localEdits;
     try {
-      const text = await this.redis.client.hget(this.hash, token);
-      if (this.localEdits !== editsBefore) return;
-      const plugins = text === null ? null : parsePlugins(text);
-      if (plugins === undefined) this.logger.warn({ token }, 'ignored a malformed stored token');
-      else this.apply(token, plugins);
+      await this.edits.read(() => this.redis.client.hget(this.hash, token), (text, editedSince) => {
+        if (this.closed || editedSince(token)) return;
+        const plugins = text === null ? null : parsePlugins(text);
+        if (plugins === undefined) this.logger.warn({ token }, 'ignored a malformed stored token');
+        else this.apply(token, plugins);
+      });
     } catch (err) {
       this.logger.warn({ err: storeError('read token', err).message }, 'could not refresh a stored token');
     }
