@@ -69,7 +69,7 @@ describe('thirty publishers join one room at once through three proxies', { time
       return view && view.local.length + view.remote.length === PUBLISHERS ? view : undefined;
     }, TIMEOUT_MS))).catch(async (err: unknown) => {
       const seen = await Promise.all(inspectors.map((i) => i.room(ROOM)));
-      const logs = proxies.map((p) => p.logTail(15)).join('\n---\n');
+      const logs = proxies.map((p) => p.logTail(40)).join('\n---\n');
       throw new Error(`${(err as Error).message}: ${JSON.stringify(seen)}\n${logs}`);
     });
     t.diagnostic(`layout complete on every Janus ${(performance.now() - lastJoin).toFixed(0)} ms after the last join`);

@@ -2,6 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { overflowBackend, publisherBackend, subscriberBackend, type RoomBackendLoad } from '../../src/plugins/videoroom/placement.js';
+import { LiveRoom } from '../../src/plugins/videoroom/room.js';
 
 const load = (name: string, participants: number, handles = 0, usable = true, feeds?: number): RoomBackendLoad & { feeds?: number } =>
   ({ name, participants, handles, usable, ...(feeds === undefined ? {} : { feeds }) });
@@ -37,4 +38,21 @@ describe('subscriberBackend: where the feeds are, then the fewest handles', () =
   for (const [name, room, expected] of cases) {
     it(name, () => { assert.equal(subscriberBackend(room), expected); });
   }
+});
+
+describe('LiveRoom.placedBackends: backends whose room is still being opened count', () => {
+  it('lists the room backends, then those of placed participants and reserved joins', () => {
+    const room = new LiveRoom({
+      id: 1, params: {}, secret: undefined, description: 'r', isPrivate: false, permanent: false, allowed: { enabled: false, tokens: [] },
+      listEntry: {}, publishersPerBackend: 2, backends: ['a'], createdAt: 0,
+      participants: {
+        1: { id: 1, display: undefined, backend: 'a', privateId: 1, streams: [], extensions: {}, mirrors: {} },
+        // Placed by the owner on a backend whose room is being opened: not in `backends` yet.
+        2: { id: 2, display: undefined, backend: 'b', privateId: undefined, placedBy: 'p', streams: [], extensions: {}, mirrors: {} },
+      },
+    });
+    room.reserved.set('3', 'c');
+    assert.deepEqual(room.placedBackends(), ['a', 'b', 'c']);
+    assert.deepEqual([...room.participantCounts()], [['a', 1], ['b', 1], ['c', 1]]);
+  });
 });

@@ -71,7 +71,7 @@ function unplace(h: VideoRoomHandle, room: LiveRoom, placed: Placed): void {
 async function placeShared(h: VideoRoomHandle, room: LiveRoom, request: JsonObject): Promise<Placed> {
   const id = request.id;
   const full = publisherBackend(h.reg.loads(room), room.record.publishersPerBackend) === undefined;
-  const fresh = full ? h.ctx.place(VIDEOROOM_PLUGIN, new Set([...room.record.backends, ...room.setAsideBackends()])) : undefined;
+  const fresh = full ? h.ctx.place(VIDEOROOM_PLUGIN, new Set([...room.placedBackends(), ...room.setAsideBackends()])) : undefined;
   const answer = await h.reg.layout(room, {
     op: 'place', proxy: h.reg.deps.proxyId,
     ...(typeof id === 'number' || typeof id === 'string' ? { id } : {}),

@@ -31,7 +31,7 @@ export function placePublisher(reg: RoomRegistry, room: LiveRoom, id: unknown, p
   const loads = reg.loads(room);
   const fill = publisherBackend(loads, room.record.publishersPerBackend);
   if (fill !== undefined) return reg.reserve(fill);
-  const placed = placeNew(new Set([...room.record.backends, ...room.setAsideBackends()]));
+  const placed = placeNew(new Set([...room.placedBackends(), ...room.setAsideBackends()]));
   if (placed) return { backend: placed.backend.name, release: placed.release };
   const overflow = overflowBackend(loads);
   if (overflow !== undefined) return reg.reserve(overflow);
@@ -58,6 +58,7 @@ export async function placeForProxy(reg: RoomRegistry, room: LiveRoom, command: 
   });
   // The placeholder counts from now on; the joining proxy counts its handle against the backend itself.
   target.release();
+  reg.deps.logger.debug({ room: room.id, participant: id, backend: target.backend, proxy: command.proxy, counts: Object.fromEntries(room.participantCounts()) }, 'publisher placed');
   await reg.putParticipant(room, {
     id, display: undefined, backend: target.backend, privateId: undefined, streams: [], extensions: {}, mirrors: {}, placedBy: command.proxy,
   });

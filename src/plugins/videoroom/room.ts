@@ -115,6 +115,14 @@ export class LiveRoom {
     return counts;
   }
 
+  /**
+   * Backends the room is on or is being put on: its backend rooms, plus those of participants
+   * placed on a backend whose room is still being opened (placement must count them there too).
+   */
+  placedBackends(): string[] {
+    return [...this.participantCounts().keys()];
+  }
+
   /** Keeps placement away from `backend` for a while (the room could not be opened there). */
   setAside(backend: string, nowMs = Date.now()): void {
     this.asideUntil.set(backend, nowMs + SET_ASIDE_MS);

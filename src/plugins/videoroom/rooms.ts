@@ -302,11 +302,11 @@ export class RoomRegistry {
     return backend ? mediaAddress(backend) : undefined;
   }
 
-  /** The room's backends as placement sees them. */
+  /** The room's backends as placement sees them (those being opened for participants already placed there included). */
   loads(room: LiveRoom): RoomBackendLoad[] {
     const counts = room.participantCounts();
     const aside = new Set(room.setAsideBackends());
-    return room.record.backends.map((name) => {
+    return [...counts.keys()].map((name) => {
       const backend = this.backend(name);
       const snapshot = backend?.snapshot();
       const usable = snapshot !== undefined && snapshot.connected && snapshot.status === 'up' && !snapshot.expired

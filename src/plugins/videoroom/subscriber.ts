@@ -42,7 +42,7 @@ export function placeSubscriber(h: VideoRoomHandle, room: LiveRoom, body: JsonOb
   const chosen = subscriberBackend(loads.map((l) => ({ ...l, feeds: feeds.filter((f) => room.hasFeed(f, l.name)).length })));
   if (chosen !== undefined) return h.reg.reserve(chosen);
   // The room is on no usable backend: it opens on the one the selection pipeline picks.
-  const placed = h.ctx.place(VIDEOROOM_PLUGIN, new Set([...room.record.backends, ...room.setAsideBackends()]));
+  const placed = h.ctx.place(VIDEOROOM_PLUGIN, new Set([...room.placedBackends(), ...room.setAsideBackends()]));
   if (placed) return { backend: placed.backend.name, release: placed.release };
   throw new VideoRoomError(C.UNKNOWN_ERROR, ProxyErrors.noBackendAvailable(VIDEOROOM_PLUGIN).reason);
 }
