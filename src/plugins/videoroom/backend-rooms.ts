@@ -36,7 +36,7 @@ export async function openBackendRoom(reg: RoomRegistry, room: LiveRoom, backend
     throw err;
   }
   await mirrorAllOnto(reg, room, backend);
-  await reg.addBackend(room, backend);
+  await reg.records.addBackend(room, backend);
   reg.deps.logger.info({ room: room.id, backend, backends: room.record.backends }, 'room opened on a backend');
 }
 
@@ -64,7 +64,7 @@ export async function scheduleDropBackend(reg: RoomRegistry, room: LiveRoom, bac
 /** Runs at the room's owner, in its queue. */
 export async function dropBackend(reg: RoomRegistry, room: LiveRoom, backend: string, alive: boolean): Promise<void> {
   if (!room.record.backends.includes(backend)) return;
-  await reg.removeBackend(room, backend);
+  await reg.records.removeBackend(room, backend);
   await dropMirrorsOnto(reg, room, backend, alive);
   // An adopted room's backend rooms are Janus's own (config file): they stay.
   if (alive && room.record.adopted !== true) {

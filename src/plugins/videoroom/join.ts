@@ -98,7 +98,7 @@ async function placeShared(h: VideoRoomHandle, room: LiveRoom, request: JsonObje
 export function dropPlaceholder(h: VideoRoomHandle, room: LiveRoom, reserved: string): void {
   const p = room.participant(reserved);
   if (!h.reg.deps.store.shared || !p || p.privateId !== undefined) return;
-  h.reg.removeParticipant(room, p.id).catch((err: unknown) => {
+  h.reg.records.removeParticipant(room, p.id).catch((err: unknown) => {
     h.ctx.logger.warn({ room: room.id, participant: p.id, err: (err as Error).message }, 'could not drop a join placeholder');
   });
 }

@@ -107,7 +107,7 @@ async function createMirror(reg: RoomRegistry, room: LiveRoom, p: ParticipantRec
     await quietly(reg.control.request(target, { request: 'remove_remote_publisher', room: room.id, secret, id: p.id }));
     throw err;
   }
-  await reg.putMirror(room, p, mirror);
+  await reg.records.putMirror(room, p, mirror);
 }
 
 async function updateMirror(reg: RoomRegistry, room: LiveRoom, p: ParticipantRecord, target: string): Promise<void> {
@@ -125,7 +125,7 @@ async function removeMirror(reg: RoomRegistry, room: LiveRoom, p: ParticipantRec
     ? reg.control.request(mirror.backend, { request: 'kick', room: room.id, secret, id: p.id })
     : reg.control.request(mirror.backend, { request: 'remove_remote_publisher', room: room.id, secret, id: p.id });
   await Promise.all([origin, quietly(target)]);
-  await reg.removeMirror(room, p, mirror.backend);
+  await reg.records.removeMirror(room, p, mirror.backend);
 }
 
 function logFailure(reg: RoomRegistry, room: LiveRoom, what: string, p: ParticipantId, backend: string): (err: unknown) => void {
@@ -213,6 +213,6 @@ export async function dropMirrorsOnto(reg: RoomRegistry, room: LiveRoom, target:
     if (!mirror) return;
     await quietly(reg.control.request(p.backend, { request: 'unpublish_remotely', room: room.id, secret, publisher_id: p.id, remote_id: mirror.remoteId }));
     if (targetAlive) await quietly(reg.control.request(target, { request: 'remove_remote_publisher', room: room.id, secret, id: p.id }));
-    await reg.removeMirror(room, p, target);
+    await reg.records.removeMirror(room, p, target);
   }));
 }

@@ -59,7 +59,7 @@ export async function placeForProxy(reg: RoomRegistry, room: LiveRoom, command: 
   // The placeholder counts from now on; the joining proxy counts its handle against the backend itself.
   target.release();
   reg.deps.logger.debug({ room: room.id, participant: id, backend: target.backend, proxy: command.proxy, counts: Object.fromEntries(room.participantCounts()) }, 'publisher placed');
-  await reg.putParticipant(room, {
+  await reg.records.putParticipant(room, {
     id, display: undefined, backend: target.backend, privateId: undefined, streams: [], extensions: {}, mirrors: {}, placedBy: command.proxy,
   });
   return { backend: target.backend, id, placed: true };

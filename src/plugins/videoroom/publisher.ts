@@ -45,7 +45,7 @@ async function joined(h: VideoRoomHandle, room: LiveRoom, data: JsonObject, body
   h.reservedId = undefined;
   h.participantId = p.id;
   h.state = 'joined';
-  await h.reg.putParticipant(room, p);
+  await h.reg.records.putParticipant(room, p);
   // The backend room's description carries the cluster's marker; the client sees the room's own.
   if (typeof data.description === 'string') data.description = room.record.description;
   if (Array.isArray(data.attendees)) {
@@ -85,7 +85,7 @@ async function configured(h: VideoRoomHandle, room: LiveRoom, data: JsonObject, 
   const metadataChanged = body.metadata !== undefined && body.request !== 'joinandconfigure';
   if (metadataChanged) p.metadata = body.metadata;
   if (!streamsChanged && !displayChanged && !metadataChanged) return;
-  await h.reg.putParticipant(room, p);
+  await h.reg.records.putParticipant(room, p);
   // Janus announces a publisher once its PeerConnection is up; its copies appear no earlier (see mediaUp).
   if (streamsChanged && p.streams.length > 0 && h.mediaUp) void schedulePublished(h.reg, room, p.id);
   else if (displayChanged || metadataChanged) void scheduleDisplayChange(h.reg, room, p.id);
@@ -109,7 +109,7 @@ async function stoppedPublishing(h: VideoRoomHandle, room: LiveRoom): Promise<vo
   if (!p || p.streams.length === 0) return;
   p.streams = [];
   p.extensions = {};
-  await h.reg.putParticipant(room, p);
+  await h.reg.records.putParticipant(room, p);
   void scheduleUnmirror(h.reg, room, p, 'unpublished');
 }
 
@@ -120,7 +120,7 @@ async function stoppedPublishing(h: VideoRoomHandle, room: LiveRoom): Promise<vo
 async function removeParticipant(h: VideoRoomHandle, room: LiveRoom, id: ParticipantId, reason: RemovalReason, originAlive: boolean): Promise<void> {
   const p = room.participant(id);
   if (!p) return;
-  await h.reg.removeParticipant(room, id);
+  await h.reg.records.removeParticipant(room, id);
   const mirrored = new Set(Object.keys(p.mirrors));
   const event: JsonObject = { videoroom: 'event', room: room.id, [reason === 'kicked' ? 'kicked' : 'leaving']: id };
   h.reg.notifyElsewhere(room, p.backend, event, id, [...mirrored]);

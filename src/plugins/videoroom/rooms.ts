@@ -1,12 +1,13 @@
 /**
- * The VideoRoom module's shared state: the rooms this proxy has loaded (from the store), the
- * control channels, and the small operations every request family needs (store writes kept in step
- * with the live room, backend loads for placement, events Janus cannot send across backends).
+ * The VideoRoom module's shared state: the rooms this proxy has loaded (from the store), their
+ * records (room-records.ts), the control channels, layout changes (here, or at the room's owner
+ * proxy: owner.ts), and the small operations every request family needs (backend loads for
+ * placement, member counts, events Janus cannot send across backends).
  */
 import type { Backend } from '../../cluster/backend.js';
 import type { JsonObject } from '../../protocol/messages.js';
 import {
-  idKey, type MirrorRecord, type ParticipantId, type ParticipantRecord, type RoomChange, type RoomEvent, type RoomId, type RoomRecord,
+  idKey, type ParticipantId, type RoomChange, type RoomEvent, type RoomId, type RoomRecord,
 } from '../../store/room-store.js';
 import { ControlChannels } from './control.js';
 import { discoverRoom } from './config-rooms.js';
@@ -17,9 +18,8 @@ import { othersPlaceholders } from './placeholders.js';
 import { noSuchRoom } from './errors.js';
 import type { LayoutCommand, LayoutRunner } from './layout.js';
 import { LayoutOwners } from './owner.js';
+import { RoomRecords } from './room-records.js';
 
-/** Reads of a room at its owner before the cached copy is taken as it is (see readNow). */
-const READ_NOW_ATTEMPTS = 5;
 /** How often the rooms loaded here are checked for a dead owner and for placeholders of joins whose proxy died. */
 const PLACEHOLDER_CHECK_MS = 5_000;
 
@@ -31,6 +31,8 @@ export interface Target {
 
 export class RoomRegistry {
   readonly control: ControlChannels;
+  /** The loaded rooms' records, written and re-read in step with the store. */
+  readonly records: RoomRecords;
   private readonly live = new Map<string, LiveRoom>();
   /** Loads in flight, so that two requests for one room share one LiveRoom. */
   private readonly loading = new Map<string, Promise<LiveRoom | undefined>>();
@@ -46,10 +48,11 @@ export class RoomRegistry {
 
   constructor(readonly deps: VideoRoomDeps, private readonly runner: LayoutRunner) {
     this.control = new ControlChannels(deps.cluster, deps.logger);
+    this.records = new RoomRecords(deps.store, deps.logger, (room) => { this.forget(room); });
     this.owners = deps.store.shared ? new LayoutOwners(deps, {
       room: (id) => this.get(id),
       runHere: (room, command) => this.runHere(room, command),
-      reread: (room) => this.readNow(room),
+      reread: (room) => this.records.readNow(room),
     }) : undefined;
     this.unwatch = [
       deps.store.watch((change) => { this.onChange(change); }),
@@ -113,33 +116,7 @@ export class RoomRegistry {
       this.forget(room);
       return;
     }
-    if (change.version > (room.record.version ?? 0)) this.refresh(room);
-  }
-
-  /**
-   * Reads the room again, once the writes of this proxy in flight are done (their changes are in
-   * the cached record already and would otherwise be overwritten by an older read).
-   */
-  private refresh(room: LiveRoom): void {
-    room.stale = true;
-    if (room.writing > 0 || room.refreshing) return;
-    room.refreshing = true;
-    room.stale = false;
-    this.deps.store.get(room.id).then((stored) => {
-      room.refreshing = false;
-      if (!stored) {
-        this.forget(room);
-        return;
-      }
-      if (room.writing > 0 || room.stale) {
-        this.refresh(room);
-        return;
-      }
-      if ((stored.version ?? 0) >= (room.record.version ?? 0)) room.record = stored;
-    }, (err: unknown) => {
-      room.refreshing = false;
-      this.deps.logger.warn({ room: room.id, err: (err as Error).message }, 'could not re-read a changed room');
-    });
+    if (change.version > (room.record.version ?? 0)) this.records.refresh(room);
   }
 
   /**
@@ -161,7 +138,7 @@ export class RoomRegistry {
   /** The owner's side: runs the command in the room's queue if this proxy owns the room as stored; undefined if not. */
   private runHere(room: LiveRoom, command: LayoutCommand): Promise<JsonObject | undefined> {
     return room.queue.run(async () => {
-      await this.readNow(room);
+      await this.records.readNow(room);
       if (room.destroyed) throw noSuchRoom(room.id);
       if (room.record.owner !== this.deps.proxyId) return undefined;
       await this.dropDeadPlaceholders(room);
@@ -178,7 +155,7 @@ export class RoomRegistry {
     for (const p of othersPlaceholders(room.record, this.deps.proxyId)) {
       if (await this.deps.store.proxyAlive(p.proxy)) continue;
       this.deps.logger.info({ room: room.id, participant: p.id, proxy: p.proxy }, 'dropping the placeholder of a join whose proxy died');
-      await this.removeParticipant(room, p.id);
+      await this.records.removeParticipant(room, p.id);
     }
   }
 
@@ -194,7 +171,7 @@ export class RoomRegistry {
     try {
       for (const room of [...this.live.values()]) {
         if (this.isClosed()) return;
-        if (await this.owners.takeIfOwnerGone(room)) await this.readNow(room);
+        if (await this.owners.takeIfOwnerGone(room)) await this.records.readNow(room);
         for (const proxy of new Set(othersPlaceholders(room.record, this.deps.proxyId).map((p) => p.proxy))) {
           if (this.isClosed()) return;
           if (room.destroyed || await this.deps.store.proxyAlive(proxy)) continue;
@@ -208,47 +185,6 @@ export class RoomRegistry {
     } finally {
       this.checkingPlaceholders = false;
     }
-  }
-
-  /**
-   * The record as stored now (a room gone from the store is destroyed here too). This proxy's
-   * writes are in the cached record before they are in the store: a read that overlaps one would
-   * take them back, so it waits for them and is done again when one started meanwhile.
-   */
-  private async readNow(room: LiveRoom): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      await room.writesSettled();
-      const started = room.writesStarted;
-      const stored = await this.deps.store.get(room.id);
-      if (!stored) {
-        this.forget(room);
-        return;
-      }
-      if (room.writesStarted === started) {
-        if ((stored.version ?? 0) >= (room.record.version ?? 0)) room.record = stored;
-        return;
-      }
-      // A busy room: the cached copy (newer than any of these reads) is used, and re-read once quiet.
-      if (attempt === READ_NOW_ATTEMPTS) {
-        room.stale = true;
-        return;
-      }
-    }
-  }
-
-  /** Runs one store write of the room and takes its new version: the next in line means no one else wrote meanwhile. */
-  private async written(room: LiveRoom, write: Promise<number>): Promise<void> {
-    room.startWrite();
-    let version: number;
-    try {
-      version = await write;
-    } finally {
-      room.endWrite();
-    }
-    const cached = room.record.version ?? 0;
-    if (version === cached + 1) room.record.version = version;
-    else if (version > cached) room.stale = true;
-    if (room.stale && room.writing === 0) this.refresh(room);
   }
 
   /** The room is gone from the store (destroyed through another proxy): its copy here goes too. */
@@ -313,46 +249,6 @@ export class RoomRegistry {
         && snapshot.breaker !== 'open' && snapshot.plugins.has(VIDEOROOM_PLUGIN) && !aside.has(name);
       return { name, participants: counts.get(name) ?? 0, handles: snapshot?.handles ?? 0, usable };
     });
-  }
-
-  async putParticipant(room: LiveRoom, participant: ParticipantRecord): Promise<void> {
-    room.record.participants[idKey(participant.id)] = participant;
-    await this.written(room, this.deps.store.putParticipant(room.id, participant));
-  }
-
-  async removeParticipant(room: LiveRoom, id: ParticipantId): Promise<void> {
-    Reflect.deleteProperty(room.record.participants, idKey(id));
-    await this.written(room, this.deps.store.removeParticipant(room.id, id));
-  }
-
-  // The participant as the cached record holds it now: a re-read may have replaced the caller's object.
-  async putMirror(room: LiveRoom, participant: ParticipantRecord, mirror: MirrorRecord): Promise<void> {
-    participant.mirrors[mirror.backend] = mirror;
-    const current = room.participant(participant.id);
-    if (current) current.mirrors[mirror.backend] = mirror;
-    await this.written(room, this.deps.store.putMirror(room.id, participant.id, mirror));
-  }
-
-  async removeMirror(room: LiveRoom, participant: ParticipantRecord, backend: string): Promise<void> {
-    Reflect.deleteProperty(participant.mirrors, backend);
-    const current = room.participant(participant.id);
-    if (current) Reflect.deleteProperty(current.mirrors, backend);
-    await this.written(room, this.deps.store.removeMirror(room.id, participant.id, backend));
-  }
-
-  async addBackend(room: LiveRoom, backend: string): Promise<void> {
-    if (!room.record.backends.includes(backend)) room.record.backends.push(backend);
-    await this.written(room, this.deps.store.addBackend(room.id, backend));
-  }
-
-  async removeBackend(room: LiveRoom, backend: string): Promise<void> {
-    room.record.backends = room.record.backends.filter((b) => b !== backend);
-    await this.written(room, this.deps.store.removeBackend(room.id, backend));
-  }
-
-  /** Writes a change of the room's settings (create form, secret, ACL, list entry). */
-  async update(room: LiveRoom, patch: Parameters<VideoRoomDeps['store']['update']>[1]): Promise<void> {
-    await this.written(room, this.deps.store.update(room.id, patch));
   }
 
   /**

@@ -48,7 +48,7 @@ export async function changeAllowed(reg: RoomRegistry, room: LiveRoom, action: s
   const backendBody: JsonObject = { request: 'allowed', room: room.id, secret: reg.options.backendRoomSecret, action };
   if (list) backendBody.allowed = list;
   await toAllBackends(reg, room, backendBody);
-  await reg.update(room, { allowed: acl });
+  await reg.records.update(room, { allowed: acl });
   return { allowed: [...acl.tokens] };
 }
 
@@ -105,5 +105,5 @@ export async function setRecording(reg: RoomRegistry, room: LiveRoom, record: bo
   room.record.listEntry.record = record;
   // Janus records only a backend's own publishers, never the remote copies: each file is written once.
   await toAllBackends(reg, room, { request: 'enable_recording', room: room.id, secret: reg.options.backendRoomSecret, record });
-  await reg.update(room, { params: room.record.params, listEntry: room.record.listEntry });
+  await reg.records.update(room, { params: room.record.params, listEntry: room.record.listEntry });
 }

@@ -93,7 +93,7 @@ export async function editRoom(reg: RoomRegistry, room: LiveRoom, body: JsonObje
   })));
   applyEdit(room.record, body);
   const { params, secret, description, isPrivate, permanent, listEntry: entry } = room.record;
-  await reg.update(room, { params, secret, description, isPrivate, permanent, listEntry: entry });
+  await reg.records.update(room, { params, secret, description, isPrivate, permanent, listEntry: entry });
 }
 
 export async function destroy(reg: RoomRegistry, body: JsonObject): Promise<JsonObject> {
