@@ -133,11 +133,11 @@ describe('LayoutOwners: changes run at the room\'s owner', () => {
     assert.deepEqual(b.ran.map((c) => c.op), ['open']);
   });
 
-  it('takeIfOwnerGone moves the room only when its owner has no lease', async () => {
-    const { store, b } = await setUp();
-    assert.equal(await b.owners.takeIfOwnerGone(b.room!), false);
-    store.dead.add('a');
-    assert.equal(await b.owners.takeIfOwnerGone(b.room!), true);
+  it('takeOver moves the room only from the owner named, once', async () => {
+    const { store, b, c } = await setUp();
+    assert.equal(await b.owners.takeOver(b.room!, 'c'), false, 'not c\'s room');
+    assert.equal(await b.owners.takeOver(b.room!, 'a'), true);
+    assert.equal(await c.owners.takeOver(c.room!, 'a'), false, 'taken already');
     assert.equal((await store.get(1))?.owner, 'b');
   });
 });

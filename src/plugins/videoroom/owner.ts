@@ -75,11 +75,9 @@ export class LayoutOwners {
     throw new VideoRoomError(C.UNKNOWN_ERROR, `The owner of room ${String(room.id)} could not be reached`);
   }
 
-  /** The room's owner is gone: this proxy takes the room over (unless another proxy did first). */
-  async takeIfOwnerGone(room: LiveRoom): Promise<boolean> {
-    const owner = room.record.owner;
-    if (owner === undefined || owner === this.deps.proxyId || await this.deps.store.proxyAlive(owner)) return false;
-    return this.take(room, owner);
+  /** The room's owner `expected` is gone (its lease has expired): this proxy takes the room over, unless another proxy did first. */
+  takeOver(room: LiveRoom, expected: string): Promise<boolean> {
+    return this.take(room, expected);
   }
 
   close(): void {

@@ -168,13 +168,23 @@ export class RoomRegistry {
   private async checkPlaceholders(): Promise<void> {
     if (this.checkingPlaceholders || this.closed || !this.owners) return;
     this.checkingPlaceholders = true;
+    // Each proxy's lease is read once per round, however many rooms name it.
+    const leases = new Map<string, Promise<boolean>>();
+    const alive = (proxy: string): Promise<boolean> => {
+      let known = leases.get(proxy);
+      if (!known) leases.set(proxy, known = this.deps.store.proxyAlive(proxy));
+      return known;
+    };
     try {
       for (const room of [...this.live.values()]) {
         if (this.isClosed()) return;
-        if (await this.owners.takeIfOwnerGone(room)) await this.records.readNow(room);
+        const owner = room.record.owner;
+        if (owner !== undefined && owner !== this.deps.proxyId && !(await alive(owner)) && await this.owners.takeOver(room, owner)) {
+          await this.records.readNow(room);
+        }
         for (const proxy of new Set(othersPlaceholders(room.record, this.deps.proxyId).map((p) => p.proxy))) {
           if (this.isClosed()) return;
-          if (room.destroyed || await this.deps.store.proxyAlive(proxy)) continue;
+          if (room.destroyed || await alive(proxy)) continue;
           if (this.isClosed()) return;
           await this.layout(room, { op: 'check' });
           break;
