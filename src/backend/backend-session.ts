@@ -31,8 +31,6 @@ export class BackendSession implements BackendSessionRoute {
   private keepaliveTimer: NodeJS.Timeout | undefined;
   /** Attaches sent and not answered yet: their handles will belong to this session's current owner. */
   private attaching = 0;
-  /** The handle the last event went to (see onBackendMessage). */
-  private lastRouted: BackendHandle | undefined;
 
   private constructor(
     readonly id: BackendSessionId,
@@ -160,15 +158,7 @@ export class BackendSession implements BackendSessionRoute {
   onBackendMessage(msg: JsonObject): void {
     const sender = msg.sender;
     if (typeof sender === 'number') {
-      // The handle of the last event, checked before the Map (a session nearly always has one handle,
-      // and with a thousand sessions the Map's table and key are cold on every event). A handle still
-      // in use is in the Map: it leaves it only once gone (or with the session unrouted, abandon()).
-      let handle = this.lastRouted;
-      if (handle === undefined || handle.id !== sender || !handle.alive) {
-        handle = this.handles.get(sender as BackendHandleId);
-        this.lastRouted = handle;
-      }
-      handle?.onEvent(msg);
+      this.handles.get(sender as BackendHandleId)?.onEvent(msg);
       return;
     }
     if (msg.janus === 'timeout') this.die();

@@ -20,8 +20,6 @@ export class Session implements BackendSessionOwner {
   /** Where the client is, as far as placement preferences go. */
   locality: Locality | undefined;
   private readonly backendSessions = new Map<Backend, BackendSession>();
-  /** The handle the last request went to (see handle()). */
-  private lastHandle: Handle | undefined;
 
   constructor(
     readonly id: ClientSessionId,
@@ -38,19 +36,6 @@ export class Session implements BackendSessionOwner {
 
   get alive(): boolean {
     return this.state !== 'destroyed';
-  }
-
-  /**
-   * The handle `id`, as `handles.get(id)`: the last one asked for is checked first (a session nearly
-   * always has one handle, and with a thousand sessions the Map's table and key are cold on every
-   * request). A handle leaves `handles` only once marked detached, so one that is not is still there.
-   */
-  handle(id: number): Handle | undefined {
-    const last = this.lastHandle;
-    if (last !== undefined && last.id === id && !last.detached) return last;
-    const found = this.handles.get(id as ClientHandleId);
-    this.lastHandle = found;
-    return found;
   }
 
   /** Delivers an asynchronous event to the session's owner, with this session's and the handle's ids. */

@@ -11,7 +11,6 @@ import type { ReplyReceiver } from '../backend/pending-requests.js';
 import { nextBackendTransaction } from '../protocol/ids.js';
 import type { JsonObject } from '../protocol/messages.js';
 import { isBackendFailure, ProxyErrors } from '../protocol/errors.js';
-import { OpenTransactions } from '../backend/open-transactions.js';
 
 /** Transactions of async requests still waiting for their event; bounded so a silent plugin cannot leak. */
 const MAX_OPEN_TRANSACTIONS = 64;
@@ -59,7 +58,7 @@ export interface BackendLinkListener<T> {
 }
 
 export class BackendLink<T = undefined> implements BackendHandleListener {
-  private readonly open = new OpenTransactions<OpenRequest<T>>();
+  private readonly open = new Map<string, OpenRequest<T>>();
   /** Whether Janus may hold a PeerConnection for this handle (an SDP went either way, or webrtcup). */
   hadPeerConnection = false;
   private closed = false;
@@ -145,7 +144,10 @@ export class BackendLink<T = undefined> implements BackendHandleListener {
   }
 
   private remember(backendTransaction: string, request: OpenRequest<T>): void {
-    if (this.open.size >= MAX_OPEN_TRANSACTIONS) this.open.dropOldest();
+    if (this.open.size >= MAX_OPEN_TRANSACTIONS) {
+      const oldest = this.open.keys().next().value;
+      if (oldest !== undefined) this.open.delete(oldest);
+    }
     this.open.set(backendTransaction, request);
   }
 }
