@@ -1,5 +1,5 @@
 /** CPU accounting over a measurement window: Janus, the proxy, this generator, and the whole machine. */
-import { cpuTimeUs, cpuTimesUs, machineBusyUs } from './procfs.js';
+import { cpuTimeUs, cpuTimesUs, machineBusyUs, mainThreadCpuUs } from './procfs.js';
 
 export type ProcessIds = { janus: number; proxy?: number | undefined };
 
@@ -7,6 +7,8 @@ export type ProcessIds = { janus: number; proxy?: number | undefined };
 export type CpuSnapshot = {
   janus: number;
   proxy: { user: number; system: number } | undefined;
+  /** The proxy's main (JavaScript) thread alone: the rest of `proxy` is GC and compiler helper threads. */
+  proxyMain?: number | undefined;
   generator: number;
   machine: number;
 };
@@ -16,6 +18,7 @@ export function cpuSnapshot(pids: ProcessIds): CpuSnapshot {
   return {
     janus: cpuTimeUs(pids.janus),
     proxy: pids.proxy === undefined ? undefined : cpuTimesUs(pids.proxy),
+    proxyMain: pids.proxy === undefined ? undefined : mainThreadCpuUs(pids.proxy),
     generator: own.user + own.system,
     machine: machineBusyUs(),
   };
@@ -25,6 +28,7 @@ export function cpuDelta(a: CpuSnapshot, b: CpuSnapshot): CpuSnapshot {
   return {
     janus: b.janus - a.janus,
     proxy: a.proxy && b.proxy ? { user: b.proxy.user - a.proxy.user, system: b.proxy.system - a.proxy.system } : undefined,
+    proxyMain: a.proxyMain !== undefined && b.proxyMain !== undefined ? b.proxyMain - a.proxyMain : undefined,
     generator: b.generator - a.generator,
     machine: b.machine - a.machine,
   };
@@ -34,6 +38,7 @@ export function cpuSum(a: CpuSnapshot, b: CpuSnapshot): CpuSnapshot {
   return {
     janus: a.janus + b.janus,
     proxy: a.proxy && b.proxy ? { user: a.proxy.user + b.proxy.user, system: a.proxy.system + b.proxy.system } : undefined,
+    proxyMain: a.proxyMain !== undefined && b.proxyMain !== undefined ? a.proxyMain + b.proxyMain : undefined,
     generator: a.generator + b.generator,
     machine: a.machine + b.machine,
   };

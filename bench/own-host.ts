@@ -5,7 +5,7 @@
  *   node --import tsx bench/own-host.ts [sessions...]          (default: 50 1000)
  *
  * Env: BENCH_ROUNDS (default 2); BENCH_SIDES (default direct,proxy,relay) may add `base`, a second
- * proxy in the same rounds, built from BENCH_BASELINE_ENTRY (a compiled cli/janus-proxy.js; default
+ * proxy in the same rounds (default log level too), built from BENCH_BASELINE_ENTRY (a compiled cli/janus-proxy.js; default
  * the same build) with the node flags of BENCH_BASE_FLAGS and the config of BENCH_BASE_YAML, and/or
  * `tuned`, the proxy with the config of npm run bench's "proxy tuned" round; BENCH_PROXY_FLAGS, node flags of the
  * proxy; BENCH_CPU_PROFILE_DIR / BENCH_RELAY_CPU_PROFILE_DIR, V8 CPU profiles of the proxy / relay
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     const baseEntry = process.env.BENCH_BASELINE_ENTRY;
     const base = sides.includes('base')
       ? await startProxyProcess({
-        build: baseEntry ? { entry: baseEntry, mode: 'compiled' } : build, backendUrl: janus.wsUrl,
+        build: baseEntry ? { entry: baseEntry, mode: 'compiled' } : build, backendUrl: janus.wsUrl, logLevel: null,
         nodeFlags: process.env.BENCH_BASE_FLAGS?.split(' ').filter(Boolean), extraConfig: { name: 'own-host-base', yaml: process.env.BENCH_BASE_YAML ?? '{}\n' },
       })
       : undefined;
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
           const { url, pid } = urls[side];
           const r = await runThroughput(url, sessions, { janus: janus.pid, proxy: pid });
           (results[side] ??= []).push(r);
-          process.stderr.write(`[own-host] @${sessions} round ${round} ${side}: ${fmt(r.msgsPerSec, 0)} msgs/s, ${fmt(perMessage(r, 'proxy'), 1)} µs/msg, p50 ${fmt(r.latency.summary().p50, 2)} ms\n`);
+          process.stderr.write(`[own-host] @${sessions} round ${round} ${side}: ${fmt(r.msgsPerSec, 0)} msgs/s, ${fmt(perMessage(r, 'proxy'), 1)} µs/msg (main ${fmt((r.cpuUs.proxyMain ?? Number.NaN) / r.messages, 1)}), p50 ${fmt(r.latency.summary().p50, 2)} ms\n`);
           await sleep(500);
         }
       }
@@ -77,7 +77,8 @@ async function main(): Promise<void> {
         const r = merged[side];
         if (!r) return '';
         const ratio = direct ? ` ×${fmt(r.msgsPerSec / direct, 2)}` : '';
-        const cpu = side === 'direct' ? '' : ` ${fmt(perMessage(r, 'proxy'), 1)} µs`;
+        const main = r.cpuUs.proxyMain === undefined ? '' : ` (main thread ${fmt(r.cpuUs.proxyMain / r.messages, 1)})`;
+        const cpu = side === 'direct' ? '' : ` ${fmt(perMessage(r, 'proxy'), 1)} µs${main}`;
         return `${side} ${fmt(r.msgsPerSec, 0)}/s${ratio}${cpu} janus ${fmt(perMessage(r, 'janus'), 1)} gen ${fmt(perMessage(r, 'generator'), 1)} p50 ${fmt(r.latency.summary().p50, 2)} ms busy ${fmt(r.cpuUs.machine / (r.windowMs * 1000), 2)} other ${fmt(otherCores(r.cpuUs, r.windowMs), 2)}; errors ${r.errors}/${r.lost}`;
       });
       const p = merged.proxy;

@@ -10,6 +10,12 @@ export function cpuTimesUs(pid: number): { user: number; system: number } {
   return { user: (user * 1e6) / clockTicksPerSecond(), system: (system * 1e6) / clockTicksPerSecond() };
 }
 
+/** utime + stime of the process's main thread (the JavaScript thread; the others are V8's GC and compiler helpers and libuv's pool), µs. */
+export function mainThreadCpuUs(pid: number): number {
+  const { user, system } = parseUserSystemTicks(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8'));
+  return ((user + system) * 1e6) / clockTicksPerSecond();
+}
+
 /** utime + stime of the whole process (all threads), in microseconds. */
 export function cpuTimeUs(pid: number): number {
   const { user, system } = cpuTimesUs(pid);
