@@ -130,6 +130,12 @@ export interface RoomStore {
   /** The change feed: every room write and delete, by any store instance sharing these rooms. */
   watch(listener: (change: RoomChange) => void): () => void;
   /**
+   * Changes announced while this instance could not hear them (its subscription was gone) are lost:
+   * the listener is called once the change feed is heard again after such a gap, so that rooms kept
+   * in memory are read again. Memory: never (nothing to miss).
+   */
+  onResubscribed(listener: () => void): () => void;
+  /**
    * Makes `owner` the room's owner if its owner is still `expected` (compare-and-set: of two proxies
    * taking a room over, one wins). The room's new version; 0 when the owner had changed or the room is gone.
    */

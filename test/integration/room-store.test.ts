@@ -73,6 +73,31 @@ describe('RedisRoomStore: taking a room over', () => {
   });
 });
 
+describe('RedisRoomStore: after its change feed was cut', () => {
+  it('tells its listeners once the feed is heard again, so that cached rooms are read again', async () => {
+    if (!redis) throw new Error('redis-server did not start');
+    const prefix = `rooms-resub-${String(++prefixes)}:`;
+    const connection = openRedis({ url: redis.url, keyPrefix: prefix, connectionName: `${prefix}rs` });
+    try {
+      const store = new RedisRoomStore(connection);
+      let resubscribed = 0;
+      let wake: () => void = () => undefined;
+      store.onResubscribed(() => { resubscribed++; wake(); });
+      await store.listening();
+      assert.equal(resubscribed, 0, 'not on the first subscription');
+      const clients = String(await connection.client.call('CLIENT', 'LIST'));
+      const id = /id=(\d+) .*name=(\S+)/g;
+      const subscriber = [...clients.matchAll(id)].find((m) => m[2] === `${prefix}rs-subscriber`)?.[1];
+      assert.ok(subscriber !== undefined, clients);
+      await connection.client.call('CLIENT', 'KILL', 'ID', subscriber);
+      while (resubscribed === 0) await new Promise<void>((resolve) => { wake = resolve; });
+      assert.equal(resubscribed, 1);
+    } finally {
+      await connection.close();
+    }
+  });
+});
+
 describe('RedisRoomStore: what one instance writes, another hears', () => {
   it('announces changes with their version to every instance and room events to the others only', async () => {
     if (!redis) throw new Error('redis-server did not start');

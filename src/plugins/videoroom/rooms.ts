@@ -57,6 +57,8 @@ export class RoomRegistry {
     this.unwatch = [
       deps.store.watch((change) => { this.onChange(change); }),
       deps.store.onEvent((event) => { this.deliver(event); }),
+      // Changes missed while the feed was cut: every room kept here is read again.
+      deps.store.onResubscribed(() => { for (const room of this.live.values()) this.records.refresh(room); }),
     ];
     if (deps.store.shared) {
       this.placeholderTimer = setInterval(() => { void this.checkPlaceholders(); }, PLACEHOLDER_CHECK_MS);

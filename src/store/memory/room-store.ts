@@ -105,6 +105,10 @@ export class MemoryRoomStore implements RoomStore {
     return this.changes.add(listener);
   }
 
+  onResubscribed(_listener: () => void): () => void {
+    return () => undefined;
+  }
+
   readonly shared = false;
 
   takeOwnership(id: RoomId, expected: string | undefined, owner: string): Promise<number> {

@@ -52,6 +52,7 @@ export class RedisRoomStore implements RoomStore {
 
   private readonly changes = new Listeners<RoomChange>();
   private readonly events = new Listeners<RoomEvent>();
+  private readonly resubscribed = new Listeners<undefined>();
   /** Tells this instance's own event frames from the others'. */
   private readonly instance = randomUUID();
   private readonly changeChannel: string;
@@ -202,6 +203,11 @@ export class RedisRoomStore implements RoomStore {
     return this.changes.add(listener);
   }
 
+  onResubscribed(listener: () => void): () => void {
+    void this.listen();
+    return this.resubscribed.add(listener);
+  }
+
   shareEvent(event: RoomEvent): void {
     // Fire and forget: a room event lost with Redis is lost as a Janus event would be with its socket.
     this.client.publish(this.eventChannel, JSON.stringify({ from: this.instance, event })).catch(() => undefined);
@@ -216,6 +222,7 @@ export class RedisRoomStore implements RoomStore {
   close(): Promise<void> {
     this.changes.clear();
     this.events.clear();
+    this.resubscribed.clear();
     return Promise.resolve();
   }
 
@@ -246,9 +253,15 @@ export class RedisRoomStore implements RoomStore {
       else if (channel === this.eventChannel) this.onEventFrame(message);
     });
     let first: (() => void) | undefined;
+    let heard = false;
     this.subscribed = new Promise<void>((resolve) => { first = resolve; });
     const subscribe = (): void => {
-      subscriber.subscribe(this.changeChannel, this.eventChannel).then(() => { first?.(); }, () => undefined);
+      subscriber.subscribe(this.changeChannel, this.eventChannel).then(() => {
+        // After a reconnection: what was announced meanwhile never came.
+        if (heard) this.resubscribed.emit(undefined);
+        heard = true;
+        first?.();
+      }, () => undefined);
     };
     subscriber.on('ready', subscribe);
     if (subscriber.status === 'ready') subscribe();
