@@ -90,8 +90,9 @@ describe('RedisRoomStore: after its change feed was cut', () => {
       const subscriber = [...clients.matchAll(id)].find((m) => m[2] === `${prefix}rs-subscriber`)?.[1];
       assert.ok(subscriber !== undefined, clients);
       await connection.client.call('CLIENT', 'KILL', 'ID', subscriber);
-      while (resubscribed === 0) await new Promise<void>((resolve) => { wake = resolve; });
-      assert.equal(resubscribed, 1);
+      const heard = (): number => resubscribed;
+      while (heard() === 0) await new Promise<void>((resolve) => { wake = resolve; });
+      assert.equal(heard(), 1);
     } finally {
       await connection.close();
     }
