@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { MemoryBus, MemoryBusHub } from '../../src/store/bus.js';
+import { BusCalls } from '../../src/store/bus-calls.js';
 import { MemoryRoomStore } from '../../src/store/memory/room-store.js';
 import type { RoomId } from '../../src/store/room-store.js';
 import { LayoutOwners } from '../../src/plugins/videoroom/owner.js';
@@ -75,13 +76,13 @@ class Proxy {
   }
 }
 
-async function setUp(): Promise<{ store: LeasedStore; a: Proxy; b: Proxy; c: Proxy }> {
+async function setUp(): Promise<{ store: LeasedStore; hub: MemoryBusHub; a: Proxy; b: Proxy; c: Proxy }> {
   const store = new LeasedStore();
   const hub = new MemoryBusHub();
   const [a, b, c] = ['a', 'b', 'c'].map((id) => new Proxy(id, hub, store)) as [Proxy, Proxy, Proxy];
   await store.create({ ...newRoomRecord(1, { request: 'create' }, {}, 'janus-1', options, 1), owner: 'a' });
   for (const p of [a, b, c]) await p.load(1);
-  return { store, a, b, c };
+  return { store, hub, a, b, c };
 }
 
 describe('LayoutOwners: changes run at the room\'s owner', () => {
@@ -131,6 +132,17 @@ describe('LayoutOwners: changes run at the room\'s owner', () => {
     store.dead.add('a');
     assert.deepEqual(await asked, { ran: 'b' });
     assert.deepEqual(b.ran.map((c) => c.op), ['open']);
+  });
+
+  it('answers a malformed command with an error, running nothing', async () => {
+    const { hub, a } = await setUp();
+    const other = new MemoryBus('x', hub);
+    const calls = new BusCalls(other, 'videoroom-layout', () => Promise.resolve({}));
+    for (const command of [{ op: 'open' }, { op: 'unknown' }, { op: 'drop', backend: 'janus-1', alive: 'yes' }, 'open']) {
+      assert.deepEqual(await calls.call('a', { room: 1, command }, 5_000), { error: { code: 499, reason: 'Invalid layout command' } });
+    }
+    assert.equal(a.ran.length, 0);
+    calls.close();
   });
 
   it('takeOver moves the room only from the owner named, once', async () => {

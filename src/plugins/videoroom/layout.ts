@@ -2,6 +2,7 @@
  * Changes of a room's layout and settings as data (decision 14): with a shared store they run at the
  * room's owner proxy, whichever proxy needed them, so they travel over the bus.
  */
+import { z } from 'zod';
 import type { JsonObject } from '../../protocol/messages.js';
 import type { ParticipantId, ParticipantRecord } from '../../store/room-store.js';
 import type { LiveRoom, RemovalReason } from './room.js';
@@ -28,18 +29,32 @@ export type LayoutCommand =
   /** Nothing but what every change does first (dropping the placeholders of dead proxies' joins). */
   | { op: 'check' };
 
-export type LayoutOp = LayoutCommand['op'];
-
 /** Runs one command on the room, in its queue, at its owner; resolves to the command's result. */
 export type LayoutRunner = (room: LiveRoom, command: LayoutCommand) => Promise<JsonObject>;
 
-const OPS: readonly string[] = [
-  'place', 'open', 'drop', 'drop-if-idle', 'published', 'display', 'unmirror', 'edit', 'destroy', 'allowed', 'record', 'check',
-] satisfies LayoutOp[];
+const id = z.union([z.number(), z.string()]);
+const jsonObject = z.record(z.string(), z.unknown());
+/** A participant as the store holds it: only what the owner relies on is checked. */
+const participant = z.looseObject({ id, backend: z.string(), streams: z.array(jsonObject), mirrors: z.record(z.string(), jsonObject) });
 
-/** A command received over the bus (sent by a proxy of this cluster, so only its kind is checked). */
+const layoutCommand = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('place'), id: id.optional(), proxy: z.string(), fresh: z.string().optional() }),
+  z.object({ op: z.literal('open'), backend: z.string() }),
+  z.object({ op: z.literal('drop'), backend: z.string(), alive: z.boolean() }),
+  z.object({ op: z.literal('drop-if-idle'), backend: z.string() }),
+  z.object({ op: z.literal('published'), participant: id }),
+  z.object({ op: z.literal('display'), participant: id }),
+  z.object({ op: z.literal('unmirror'), participant, reason: z.enum(['unpublished', 'kicked', 'left']), originAlive: z.boolean() }),
+  z.object({ op: z.literal('edit'), body: jsonObject }),
+  z.object({ op: z.literal('destroy') }),
+  z.object({ op: z.literal('allowed'), action: z.string(), list: z.array(z.string()).optional() }),
+  z.object({ op: z.literal('record'), record: z.boolean() }),
+  z.object({ op: z.literal('check') }),
+]);
+
+/** A command received over the bus, checked at the edge; undefined when it is not one. */
 export function asLayoutCommand(value: unknown): LayoutCommand | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const op = (value as { op?: unknown }).op;
-  return typeof op === 'string' && OPS.includes(op) ? value as LayoutCommand : undefined;
+  const parsed = layoutCommand.safeParse(value);
+  // The schema checks what the owner relies on; the rest of a participant record is carried as it came.
+  return parsed.success ? value as LayoutCommand : undefined;
 }
