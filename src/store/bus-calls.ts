@@ -34,10 +34,11 @@ export class BusCalls {
       timer.unref();
       this.waiting.set(id, { resolve, timer });
     });
-    if (signal) {
-      if (signal.aborted) this.settle(id, undefined);
-      else signal.addEventListener('abort', () => { this.settle(id, undefined); }, { once: true });
+    if (signal?.aborted) {
+      this.settle(id, undefined);
+      return answered;
     }
+    signal?.addEventListener('abort', () => { this.settle(id, undefined); }, { once: true });
     const delivered = await this.bus.publish(to, this.topic, { kind: 'call', id, body }).catch(() => false);
     if (!delivered) this.settle(id, undefined);
     return answered;

@@ -114,6 +114,7 @@ export interface RoomStore {
   update(id: RoomId, patch: RoomPatch): Promise<number>;
   addBackend(id: RoomId, backend: string): Promise<number>;
   removeBackend(id: RoomId, backend: string): Promise<number>;
+  /** Writes the participant; its mirrors stay as stored (putMirror/removeMirror change them). */
   putParticipant(id: RoomId, participant: ParticipantRecord): Promise<number>;
   removeParticipant(id: RoomId, participant: ParticipantId): Promise<number>;
   putMirror(id: RoomId, participant: ParticipantId, mirror: MirrorRecord): Promise<number>;

@@ -138,7 +138,7 @@ describe('LayoutOwners: changes run at the room\'s owner', () => {
     const { hub, a } = await setUp();
     const other = new MemoryBus('x', hub);
     const calls = new BusCalls(other, 'videoroom-layout', () => Promise.resolve({}));
-    for (const command of [{ op: 'open' }, { op: 'unknown' }, { op: 'drop', backend: 'janus-1', alive: 'yes' }, 'open']) {
+    for (const command of [{ op: 'open' }, { op: 'unknown' }, { op: 'drop', backend: 7 }, 'open']) {
       assert.deepEqual(await calls.call('a', { room: 1, command }, 5_000), { error: { code: 499, reason: 'Invalid layout command' } });
     }
     assert.equal(a.ran.length, 0);

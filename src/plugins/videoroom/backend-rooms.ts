@@ -55,14 +55,29 @@ export function ensureBackendRoom(reg: RoomRegistry, room: LiveRoom, backend: st
 }
 
 /** The room leaves `backend`: copies there go, the origins stop sending there, the backend room is destroyed if reachable. */
-export async function scheduleDropBackend(reg: RoomRegistry, room: LiveRoom, backend: string, alive: boolean): Promise<void> {
-  await reg.layout(room, { op: 'drop', backend, alive }).catch((err: unknown) => {
+export async function scheduleDropBackend(reg: RoomRegistry, room: LiveRoom, backend: string): Promise<void> {
+  await reg.layout(room, { op: 'drop', backend }).catch((err: unknown) => {
     reg.deps.logger.warn({ room: room.id, backend, err: (err as Error).message }, 'could not drop a backend room');
   });
 }
 
+/**
+ * Runs at the room's owner, in its queue: another proxy found the room gone from `backend` (its own
+ * channel there broke, or a join there answered 426). The owner asks the backend itself first: a
+ * backend room still there stays (the other proxy's view was stale or only its connection failed).
+ */
+export async function dropBackendIfGone(reg: RoomRegistry, room: LiveRoom, backend: string): Promise<void> {
+  if (!room.record.backends.includes(backend)) return;
+  const answer = await reg.control.request(backend, { request: 'exists', room: room.id }).then((d) => d.exists === true, () => undefined);
+  if (answer === true) {
+    reg.deps.logger.info({ room: room.id, backend }, 'backend room reported gone is there: kept');
+    return;
+  }
+  await dropBackend(reg, room, backend, answer !== undefined);
+}
+
 /** Runs at the room's owner, in its queue. */
-export async function dropBackend(reg: RoomRegistry, room: LiveRoom, backend: string, alive: boolean): Promise<void> {
+async function dropBackend(reg: RoomRegistry, room: LiveRoom, backend: string, alive: boolean): Promise<void> {
   if (!room.record.backends.includes(backend)) return;
   await reg.records.removeBackend(room, backend);
   await dropMirrorsOnto(reg, room, backend, alive);
@@ -112,7 +127,7 @@ export function scheduleIdleCheck(reg: RoomRegistry, room: LiveRoom, backend: st
 export function backendRoomMissing(reg: RoomRegistry, room: LiveRoom, backend: string, code: unknown): void {
   if (code !== VideoRoomCode.NO_SUCH_ROOM || room.destroyed || !room.record.backends.includes(backend)) return;
   reg.deps.logger.warn({ room: room.id, backend }, 'backend room vanished, dropping it');
-  void scheduleDropBackend(reg, room, backend, true);
+  void scheduleDropBackend(reg, room, backend);
 }
 
 /**
@@ -124,6 +139,6 @@ export async function recheckBackend(reg: RoomRegistry, backend: string): Promis
   await Promise.all(rooms.map(async (room) => {
     const body: JsonObject = { request: 'exists', room: room.id };
     const present = await reg.control.request(backend, body).then((d) => d.exists === true, () => false);
-    if (!present) await scheduleDropBackend(reg, room, backend, false);
+    if (!present) await scheduleDropBackend(reg, room, backend);
   }));
 }

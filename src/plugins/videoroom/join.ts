@@ -69,6 +69,8 @@ function unplace(h: VideoRoomHandle, room: LiveRoom, placed: Placed): void {
  * locality) prefers is offered; this proxy then counts the handle against the backend chosen.
  */
 async function placeShared(h: VideoRoomHandle, room: LiveRoom, request: JsonObject): Promise<Placed> {
+  // Picked here (random, room-wide unique with overwhelming odds), so that asking the owner again places the same join.
+  request.id ??= newParticipantId(room, h.reg.options.stringIds);
   const id = request.id;
   const full = publisherBackend(h.reg.loads(room), room.record.publishersPerBackend) === undefined;
   const fresh = full ? h.ctx.place(VIDEOROOM_PLUGIN, new Set([...room.placedBackends(), ...room.setAsideBackends()])) : undefined;

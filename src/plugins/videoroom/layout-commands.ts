@@ -1,6 +1,6 @@
 /** What each layout command does, wherever it was asked for: it runs here, at the room's owner, in the room's queue. */
 import type { JsonObject } from '../../protocol/messages.js';
-import { dropBackend, dropIfIdle, openBackendRoom } from './backend-rooms.js';
+import { dropBackendIfGone, dropIfIdle, openBackendRoom } from './backend-rooms.js';
 import type { LayoutCommand } from './layout.js';
 import { mirrorPublished, unmirror, updateMirroredIdentity } from './mirrors.js';
 import { placeForProxy } from './place-publisher.js';
@@ -15,7 +15,7 @@ export async function runLayoutCommand(reg: RoomRegistry, room: LiveRoom, comman
   switch (command.op) {
     case 'place': return placeForProxy(reg, room, command);
     case 'open': await openBackendRoom(reg, room, command.backend); break;
-    case 'drop': await dropBackend(reg, room, command.backend, command.alive); break;
+    case 'drop': await dropBackendIfGone(reg, room, command.backend); break;
     case 'drop-if-idle': await dropIfIdle(reg, room, command.backend); break;
     case 'published': await mirrorPublished(reg, room, command.participant); break;
     case 'display': await updateMirroredIdentity(reg, room, command.participant); break;

@@ -12,8 +12,8 @@ export type LayoutCommand =
   | { op: 'place'; id?: ParticipantId; proxy: string; fresh?: string }
   /** Open the room on `backend` with every publisher mirrored there. */
   | { op: 'open'; backend: string }
-  /** The room leaves `backend` (`alive`: its Janus still answers). */
-  | { op: 'drop'; backend: string; alive: boolean }
+  /** A proxy found the room gone from `backend`: it leaves it unless the owner finds it there. */
+  | { op: 'drop'; backend: string }
   /** The room leaves `backend` if no proxy has anyone on it. */
   | { op: 'drop-if-idle'; backend: string }
   /** The publisher published or renegotiated: its copies follow. */
@@ -40,7 +40,7 @@ const participant = z.looseObject({ id, backend: z.string(), streams: z.array(js
 const layoutCommand = z.discriminatedUnion('op', [
   z.object({ op: z.literal('place'), id: id.optional(), proxy: z.string(), fresh: z.string().optional() }),
   z.object({ op: z.literal('open'), backend: z.string() }),
-  z.object({ op: z.literal('drop'), backend: z.string(), alive: z.boolean() }),
+  z.object({ op: z.literal('drop'), backend: z.string() }),
   z.object({ op: z.literal('drop-if-idle'), backend: z.string() }),
   z.object({ op: z.literal('published'), participant: id }),
   z.object({ op: z.literal('display'), participant: id }),

@@ -197,12 +197,20 @@ export function scheduleUnmirror(reg: RoomRegistry, room: LiveRoom, p: Participa
 }
 
 /**
- * Runs at the room's owner, in its queue. The copies are those of `p` (as the stopping publisher's
- * proxy saw them) and those the room's record holds now (a copy made meanwhile).
+ * Runs at the room's owner, in its queue. Every backend of the room but the origin may hold a copy:
+ * those `p` names (as the stopping publisher's proxy saw them), those the record names now, and any
+ * the owner made that neither copy shows yet (the publisher's proxy removes a leaving participant,
+ * mirrors included, before this runs). A copy's names are fixed (`remoteId`), so each is taken
+ * down by name; where there was none, Janus's refusal is ignored.
  */
 export async function unmirror(reg: RoomRegistry, room: LiveRoom, p: ParticipantRecord, reason: RemovalReason, originAlive: boolean): Promise<void> {
-  const mirrors = { ...p.mirrors, ...room.participant(p.id)?.mirrors };
-  await Promise.all(Object.values(mirrors).map((m) => removeMirror(reg, room, p, m, reason, originAlive).catch(logFailure(reg, room, 'unmirror failed', p.id, m.backend))));
+  const known = { ...p.mirrors, ...room.participant(p.id)?.mirrors };
+  const targets = new Set([...Object.keys(known), ...room.record.backends]);
+  targets.delete(p.backend);
+  await Promise.all([...targets].map((backend) => {
+    const mirror = known[backend] ?? { backend, host: '', port: 0, rtcpPort: undefined, remoteId: remoteId(backend) };
+    return removeMirror(reg, room, p, mirror, reason, originAlive).catch(logFailure(reg, room, 'unmirror failed', p.id, backend));
+  }));
 }
 
 /** The room leaves `target`: every copy there goes (the caller destroys the backend room, if it still can). */

@@ -40,6 +40,7 @@ interface Answer {
 
 export class LayoutOwners {
   private readonly calls: BusCalls;
+  private closed = false;
 
   constructor(
     private readonly deps: { bus: MessageBus; store: RoomStore; proxyId: string; logger: Logger; onLayout?: (op: string, ran: 'owner') => void },
@@ -52,6 +53,7 @@ export class LayoutOwners {
   async run(room: LiveRoom, command: LayoutCommand): Promise<JsonObject> {
     const deadline = Date.now() + ASK_TIMEOUT_MS;
     while (Date.now() < deadline) {
+      if (this.isClosed()) throw new VideoRoomError(C.UNKNOWN_ERROR, 'The proxy is stopping');
       if (room.destroyed) throw noSuchRoom(room.id);
       const owner = room.record.owner;
       if (owner === this.deps.proxyId) {
@@ -80,8 +82,15 @@ export class LayoutOwners {
     return this.take(room, expected);
   }
 
+  /** Waiting changes give up (a stopping proxy takes no room over). */
   close(): void {
+    this.closed = true;
     this.calls.close();
+  }
+
+  /** Read through a call: `closed` changes while a change awaits. */
+  private isClosed(): boolean {
+    return this.closed;
   }
 
   private async take(room: LiveRoom, expected: string | undefined): Promise<boolean> {

@@ -48,7 +48,11 @@ export async function placeForProxy(reg: RoomRegistry, room: LiveRoom, command: 
   if (room.destroyed) throw noSuchRoom(room.id);
   const id = command.id ?? newParticipantId(room, reg.options.stringIds);
   const existing = room.backendOf(id);
-  if (existing !== undefined) return { backend: existing, id, placed: false };
+  if (existing !== undefined) {
+    // The same join asked again (its first answer was lost): the placeholder is still its own.
+    const own = room.participant(id)?.placedBy === command.proxy && room.participant(id)?.privateId === undefined;
+    return { backend: existing, id, placed: own };
+  }
   const target = placePublisher(reg, room, id, (exclude) => {
     if (command.fresh !== undefined && !exclude.has(command.fresh)) {
       const chosen = reg.deps.cluster.placeOn(command.fresh, VIDEOROOM_PLUGIN);

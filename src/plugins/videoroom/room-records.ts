@@ -9,8 +9,12 @@ import {
 } from '../../store/room-store.js';
 import type { LiveRoom } from './room.js';
 
-/** Reads of a room at its owner before the cached copy is taken as it is (see readNow). */
-const READ_NOW_ATTEMPTS = 5;
+/**
+ * Reads of a room before the cached copy is taken as it is (see readNow). Each waits for this
+ * proxy's writes in flight first, so only a room whose members write without pause gets that far;
+ * the owner then decides on a copy that may miss other proxies' latest writes.
+ */
+const READ_NOW_ATTEMPTS = 50;
 
 export class RoomRecords {
   constructor(
@@ -64,8 +68,9 @@ export class RoomRecords {
         if ((stored.version ?? 0) >= (room.record.version ?? 0)) room.record = stored;
         return;
       }
-      // A busy room: the cached copy (newer than any of these reads) is used, and re-read once quiet.
+      // A room this busy: the cached copy is used, and re-read once quiet.
       if (attempt === READ_NOW_ATTEMPTS) {
+        this.logger.warn({ room: room.id }, 'room record read over writes in flight too often: the cached copy is used');
         room.stale = true;
         return;
       }

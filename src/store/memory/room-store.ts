@@ -56,7 +56,10 @@ export class MemoryRoomStore implements RoomStore {
   }
 
   putParticipant(id: RoomId, participant: ParticipantRecord): Promise<number> {
-    return this.write(id, (room) => { room.participants[idKey(participant.id)] = copy(participant); });
+    return this.write(id, (room) => {
+      const key = idKey(participant.id);
+      room.participants[key] = { ...copy(participant), mirrors: room.participants[key]?.mirrors ?? {} };
+    });
   }
 
   removeParticipant(id: RoomId, participant: ParticipantId): Promise<number> {

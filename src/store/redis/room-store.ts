@@ -140,11 +140,10 @@ export class RedisRoomStore implements RoomStore {
     return this.write('removeBackend', id, async () => { await this.client.zrem(this.keys(id).backends, backend); });
   }
 
+  /** The participant without its mirrors: they are the owner's (putMirror), and a member proxy's cached copy may miss changes to them. */
   putParticipant(id: RoomId, participant: ParticipantRecord): Promise<number> {
     return this.write('putParticipant', id, async () => {
-      const multi = this.client.multi();
-      this.queueParticipant(multi, id, participant);
-      await multi.exec();
+      await this.client.hset(this.keys(id).participants, idKey(participant.id), JSON.stringify({ ...participant, mirrors: {} }));
     });
   }
 
@@ -261,7 +260,10 @@ export class RedisRoomStore implements RoomStore {
         if (heard) this.resubscribed.emit(undefined);
         heard = true;
         first?.();
-      }, () => undefined);
+      }, () => {
+        // A failed SUBSCRIBE would leave the feed dead on a live connection: a fresh one subscribes again.
+        if (subscriber.status === 'ready') subscriber.disconnect(true);
+      });
     };
     subscriber.on('ready', subscribe);
     if (subscriber.status === 'ready') subscribe();
