@@ -37,7 +37,7 @@ export interface RoomApi {
   readonly pinUnknown: boolean;
   /** Requests Janus answers at once (`success`); they may go to another backend than the handle's. */
   readonly sync: ReadonlySet<string>;
-  /** The error code Janus uses for a failure of its own (`*_ERROR_UNKNOWN_ERROR`). */
+  /** The error code Janus uses for a failure of its own (`*_ERROR_UNKNOWN_ERROR`: Streaming 470, not its 450 NO_MESSAGE). */
   readonly unknownErrorCode: number;
   /**
    * How to ask a backend whether it holds a room: a sync request naming only the room, and the
@@ -65,7 +65,7 @@ const API: Readonly<Record<string, RoomApi>> = {
     roomKey: 'id',
     label: 'streaming',
     pinUnknown: false,
-    unknownErrorCode: 450,
+    unknownErrorCode: 470,
     probe: { request: 'info', absentCodes: new Set([454, 455]) },
     sync: new Set(['list', 'info', 'create', 'edit', 'destroy', 'recording', 'enable', 'disable', 'kick', 'kick_all']),
   },
