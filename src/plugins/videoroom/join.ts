@@ -113,6 +113,8 @@ export function dropPlaceholder(h: VideoRoomHandle, room: LiveRoom, reserved: st
 async function placeAndOpen(h: VideoRoomHandle, room: LiveRoom, subscriber: boolean, request: JsonObject): Promise<Placed> {
   for (let attempt = 0; ; attempt++) {
     const placed = !subscriber && h.reg.deps.store.shared ? await placeShared(h, room, request) : place(h, room, subscriber, request);
+    // Counted there before the room is opened there, so that no idle check drops it under this join.
+    h.reg.addMember(room, h, placed.target.backend);
     try {
       await ensureBackendRoom(h.reg, room, placed.target.backend);
       return placed;
@@ -138,7 +140,6 @@ export async function sendJoin(h: VideoRoomHandle, name: string, body: JsonObjec
   let linked = false;
   try {
     placed = await placeAndOpen(h, room, subscriber, request);
-    reg.addMember(room, h, placed.target.backend);
     if (subscriber) await room.mirrorsReady(feedsOf(body), placed.target.backend);
     await linkTo(h, placed.target);
     linked = true;
