@@ -41,6 +41,8 @@ interface Answer {
 export class LayoutOwners {
   private readonly calls: BusCalls;
   private closed = false;
+  /** Lease watches of the owners changes are waiting for (see watch). */
+  private readonly watches = new Map<string, { gone: AbortController; timer: NodeJS.Timeout; users: number }>();
 
   constructor(
     private readonly deps: { bus: MessageBus; store: RoomStore; proxyId: string; logger: Logger; onLayout?: (op: string, ran: 'owner') => void },
@@ -110,17 +112,40 @@ export class LayoutOwners {
 
   /** The owner's answer; undefined when no one listens at its address, or its lease ended while waiting. */
   private async ask(owner: string, room: LiveRoom, command: LayoutCommand, timeoutMs: number): Promise<Answer | undefined> {
-    const gone = new AbortController();
-    const watch = setInterval(() => {
-      this.deps.store.proxyAlive(owner).then((alive) => { if (!alive) gone.abort(); }, () => undefined);
-    }, OWNER_CHECK_MS);
+    const watch = this.watch(owner);
     try {
       const body: JsonObject = { room: room.id, command };
-      const reply = await this.calls.call(owner, body, timeoutMs, gone.signal);
+      const reply = await this.calls.call(owner, body, timeoutMs, watch.gone);
       return reply && (reply.moved === true || isJsonObject(reply.result) || isJsonObject(reply.error)) ? reply : undefined;
     } finally {
-      clearInterval(watch);
+      watch.release();
     }
+  }
+
+  /**
+   * A signal that aborts once `owner`'s lease has ended: one lease read per owner every
+   * OWNER_CHECK_MS, however many changes wait for it.
+   */
+  private watch(owner: string): { gone: AbortSignal; release: () => void } {
+    let watch = this.watches.get(owner);
+    if (!watch) {
+      const gone = new AbortController();
+      const timer = setInterval(() => {
+        this.deps.store.proxyAlive(owner).then((alive) => { if (!alive) gone.abort(); }, () => undefined);
+      }, OWNER_CHECK_MS);
+      watch = { gone, timer, users: 0 };
+      this.watches.set(owner, watch);
+    }
+    const current = watch;
+    current.users++;
+    return {
+      gone: current.gone.signal,
+      release: () => {
+        if (--current.users > 0) return;
+        clearInterval(current.timer);
+        if (this.watches.get(owner) === current) this.watches.delete(owner);
+      },
+    };
   }
 
   /** A command from another proxy, run here if this proxy owns the room. */
