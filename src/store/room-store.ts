@@ -101,6 +101,9 @@ export interface RoomEvent {
   data: JsonObject;
 }
 
+/** What a fenced write resolves to when the room's owner is no longer the proxy that made it. */
+export const FENCED_OUT = -1;
+
 export type RoomPatch = Partial<Pick<RoomRecord, 'params' | 'secret' | 'description' | 'isPrivate' | 'permanent' | 'allowed' | 'listEntry'>>;
 
 export interface RoomStore {
@@ -110,15 +113,17 @@ export interface RoomStore {
   list(): Promise<RoomRecord[]>;
   /** False when there was no such room. */
   delete(id: RoomId): Promise<boolean>;
-  // Every write below resolves to the room's new version (0: no such room) and announces it.
-  update(id: RoomId, patch: RoomPatch): Promise<number>;
-  addBackend(id: RoomId, backend: string): Promise<number>;
-  removeBackend(id: RoomId, backend: string): Promise<number>;
+  // Every write below resolves to the room's new version (0: no such room) and announces it. The
+  // owner's writes name it as `fence`: made only while the room's owner is still that proxy, else
+  // nothing is written and they resolve to FENCED_OUT (a deposed owner cannot change the room).
+  update(id: RoomId, patch: RoomPatch, fence?: string): Promise<number>;
+  addBackend(id: RoomId, backend: string, fence?: string): Promise<number>;
+  removeBackend(id: RoomId, backend: string, fence?: string): Promise<number>;
   /** Writes the participant; its mirrors stay as stored (putMirror/removeMirror change them). */
   putParticipant(id: RoomId, participant: ParticipantRecord): Promise<number>;
   removeParticipant(id: RoomId, participant: ParticipantId): Promise<number>;
-  putMirror(id: RoomId, participant: ParticipantId, mirror: MirrorRecord): Promise<number>;
-  removeMirror(id: RoomId, participant: ParticipantId, backend: string): Promise<number>;
+  putMirror(id: RoomId, participant: ParticipantId, mirror: MirrorRecord, fence?: string): Promise<number>;
+  removeMirror(id: RoomId, participant: ParticipantId, backend: string, fence?: string): Promise<number>;
   /**
    * Counts a member handle (publisher or subscriber) of proxy `proxy` on `backend` in (+1) or out
    * (-1): what keeps another proxy from closing a backend room this proxy's clients are in.

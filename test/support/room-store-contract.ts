@@ -2,7 +2,7 @@
 // Redis). Records are compared as JSON: an absent key and an `undefined` one are the same thing.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ParticipantRecord, RoomChange, RoomRecord, RoomStore } from '../../src/store/room-store.js';
+import { FENCED_OUT, type ParticipantRecord, type RoomChange, type RoomRecord, type RoomStore } from '../../src/store/room-store.js';
 
 const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
 
@@ -76,6 +76,39 @@ export function roomStoreContract(label: string, open: () => Promise<{ store: Ro
         assert.deepEqual(patched.params, room(202).params);
         await store.delete(202);
         assert.equal(await store.get(202), undefined);
+      } finally {
+        await close();
+      }
+    });
+
+    it('makes an owner\'s fenced writes only while it owns the room', async () => {
+      const { store, close } = await open();
+      try {
+        await store.create({ ...room(404), owner: 'proxy-a' });
+        await store.putParticipant(404, participant(1, 'janus-1'));
+        const mirror = { backend: 'janus-2', host: 'h', port: 1, rtcpPort: undefined, remoteId: 'jc-janus-2' };
+        assert.equal(await store.addBackend(404, 'janus-2', 'proxy-a'), 3);
+        assert.equal(await store.putMirror(404, 1, mirror, 'proxy-a'), 4);
+        assert.equal(await store.putMirror(404, 'gone', mirror, 'proxy-a'), 5, 'a mirror of a participant not there is not written');
+        assert.equal(await store.update(404, { description: 'owned' }, 'proxy-a'), 6);
+        assert.equal(await store.takeOwnership(404, 'proxy-a', 'proxy-b'), 7);
+        // proxy-a is deposed: none of its writes lands, nothing is bumped.
+        assert.equal(await store.addBackend(404, 'janus-3', 'proxy-a'), FENCED_OUT);
+        assert.equal(await store.removeBackend(404, 'janus-2', 'proxy-a'), FENCED_OUT);
+        assert.equal(await store.removeMirror(404, 1, 'janus-2', 'proxy-a'), FENCED_OUT);
+        assert.equal(await store.putMirror(404, 1, { ...mirror, backend: 'janus-3' }, 'proxy-a'), FENCED_OUT);
+        assert.equal(await store.update(404, { description: 'stale' }, 'proxy-a'), FENCED_OUT);
+        const kept = await store.get(404);
+        assert.ok(kept);
+        assert.deepEqual(kept.backends, ['janus-1', 'janus-2']);
+        assert.deepEqual(Object.keys(kept.participants['1']?.mirrors ?? {}), ['janus-2']);
+        assert.equal(kept.description, 'owned');
+        assert.equal(kept.version, 7);
+        // The new owner's writes land; unfenced writes (members') land whoever owns the room.
+        assert.equal(await store.removeMirror(404, 1, 'janus-2', 'proxy-b'), 8);
+        assert.equal(await store.update(404, {}, 'proxy-b'), 9);
+        assert.equal(await store.addBackend(404, 'janus-3'), 10);
+        assert.equal(await store.addBackend(405, 'janus-3', 'proxy-b'), 0, 'no such room');
       } finally {
         await close();
       }

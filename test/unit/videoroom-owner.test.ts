@@ -11,7 +11,7 @@ import type { RoomId } from '../../src/store/room-store.js';
 import { LayoutOwners } from '../../src/plugins/videoroom/owner.js';
 import type { LayoutCommand } from '../../src/plugins/videoroom/layout.js';
 import { LiveRoom } from '../../src/plugins/videoroom/room.js';
-import { VideoRoomError } from '../../src/plugins/videoroom/errors.js';
+import { NotRoomOwnerError, VideoRoomError } from '../../src/plugins/videoroom/errors.js';
 import { newRoomRecord } from '../../src/plugins/videoroom/room-config.js';
 import type { VideoRoomOptions } from '../../src/plugins/videoroom/options.js';
 
@@ -48,6 +48,8 @@ class Proxy {
   readonly owners: LayoutOwners;
   room: LiveRoom | undefined;
   failWith: VideoRoomError | undefined;
+  /** Set: the room goes to this proxy in the middle of this one's next change. */
+  deposedMidway: string | undefined;
 
   constructor(readonly id: string, hub: MemoryBusHub, private readonly store: LeasedStore) {
     this.bus = new MemoryBus(id, hub);
@@ -55,6 +57,11 @@ class Proxy {
       room: (roomId) => this.load(roomId),
       runHere: async (room, command) => {
         await this.reread(room);
+        if (this.deposedMidway) {
+          // Another proxy takes the room over while this one runs the change: its next write is refused.
+          await store.takeOwnership(room.id, this.id, this.deposedMidway);
+          throw new NotRoomOwnerError(room.id);
+        }
         if (room.record.owner !== this.id) return undefined;
         if (this.failWith) throw this.failWith;
         this.ran.push(command);
@@ -98,6 +105,17 @@ describe('LayoutOwners: changes run at the room\'s owner', () => {
     const { a, b } = await setUp();
     a.failWith = new VideoRoomError(427, 'Room exists');
     await assert.rejects(b.owners.run(b.room!, { op: 'destroy' }), (err: unknown) => err instanceof VideoRoomError && err.code === 427 && err.message === 'Room exists');
+  });
+
+  it('sends a change refused half way at a deposed owner (a fenced write) to the new owner', async () => {
+    const { store, a, b, c } = await setUp();
+    a.deposedMidway = 'c';
+    assert.deepEqual(await b.owners.run(b.room!, { op: 'open', backend: 'janus-2' }), { ran: 'c' });
+    assert.equal((await store.get(1))?.owner, 'c');
+    assert.deepEqual(c.ran.map((x) => x.op), ['open']);
+    // The deposed owner's own change goes the same way.
+    a.deposedMidway = undefined;
+    assert.deepEqual(await a.owners.run(a.room!, { op: 'check' }), { ran: 'c' });
   });
 
   it('takes over a room whose owner is gone; of two proxies racing, one wins and the other asks it', async () => {

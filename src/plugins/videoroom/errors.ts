@@ -38,6 +38,14 @@ export class VideoRoomError extends Error {
   }
 }
 
+/** A write of the room's owner was refused: another proxy owns the room now (the change goes to it). */
+export class NotRoomOwnerError extends Error {
+  constructor(room: unknown) {
+    super(`room ${String(room)}: owned by another proxy now`);
+    this.name = 'NotRoomOwnerError';
+  }
+}
+
 export function errorData(code: number, text: string): JsonObject {
   return { videoroom: 'event', error_code: code, error: text };
 }

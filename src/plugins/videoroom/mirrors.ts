@@ -6,7 +6,7 @@
  */
 import { isJsonObject, type JsonObject } from '../../protocol/messages.js';
 import { idKey, type MirrorRecord, type ParticipantId, type ParticipantRecord } from '../../store/room-store.js';
-import { VideoRoomCode, VideoRoomError } from './errors.js';
+import { NotRoomOwnerError, VideoRoomCode, VideoRoomError } from './errors.js';
 import type { LiveRoom, RemovalReason } from './room.js';
 import type { RoomRegistry } from './rooms.js';
 
@@ -128,8 +128,10 @@ async function removeMirror(reg: RoomRegistry, room: LiveRoom, p: ParticipantRec
   await reg.records.removeMirror(room, p, mirror.backend);
 }
 
+/** Logs a mirror's failure and goes on with the others; a room that changed owner meanwhile stops the whole change. */
 function logFailure(reg: RoomRegistry, room: LiveRoom, what: string, p: ParticipantId, backend: string): (err: unknown) => void {
   return (err) => {
+    if (err instanceof NotRoomOwnerError) throw err;
     reg.deps.logger.warn({ room: room.id, participant: p, backend, err: (err as Error).message }, what);
   };
 }

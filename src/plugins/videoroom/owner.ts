@@ -9,7 +9,7 @@ import { isJsonObject, type JsonObject } from '../../protocol/messages.js';
 import type { MessageBus } from '../../store/bus.js';
 import { BusCalls } from '../../store/bus-calls.js';
 import type { RoomId, RoomStore } from '../../store/room-store.js';
-import { asVideoRoomError, noSuchRoom, VideoRoomCode as C, VideoRoomError } from './errors.js';
+import { asVideoRoomError, noSuchRoom, NotRoomOwnerError, VideoRoomCode as C, VideoRoomError } from './errors.js';
 import { asLayoutCommand, type LayoutCommand } from './layout.js';
 import type { LiveRoom } from './room.js';
 
@@ -38,6 +38,12 @@ interface Answer {
   moved?: boolean;
 }
 
+/** A change refused half way because the room changed owner: undefined, as for a room not owned here. */
+function movedAway(err: unknown): undefined {
+  if (err instanceof NotRoomOwnerError) return undefined;
+  throw err;
+}
+
 export class LayoutOwners {
   private readonly calls: BusCalls;
   private closed = false;
@@ -59,7 +65,7 @@ export class LayoutOwners {
       if (room.destroyed) throw noSuchRoom(room.id);
       const owner = room.record.owner;
       if (owner === this.deps.proxyId) {
-        const result = await this.host.runHere(room, command);
+        const result = await this.host.runHere(room, command).catch(movedAway);
         if (result) return result;
       } else if (owner === undefined) {
         await this.take(room, undefined);
@@ -157,7 +163,7 @@ export class LayoutOwners {
     try {
       const room = await this.host.room(body.room);
       if (!room || room.destroyed) throw noSuchRoom(body.room);
-      const result = await this.host.runHere(room, command);
+      const result = await this.host.runHere(room, command).catch(movedAway);
       return result ? { result } : { moved: true };
     } catch (err) {
       const failure = asVideoRoomError(err);

@@ -5,8 +5,9 @@
  */
 import type { Logger } from 'pino';
 import {
-  idKey, type MirrorRecord, type ParticipantId, type ParticipantRecord, type RoomPatch, type RoomStore,
+  FENCED_OUT, idKey, type MirrorRecord, type ParticipantId, type ParticipantRecord, type RoomPatch, type RoomStore,
 } from '../../store/room-store.js';
+import { NotRoomOwnerError } from './errors.js';
 import type { LiveRoom } from './room.js';
 
 /**
@@ -20,6 +21,8 @@ export class RoomRecords {
   constructor(
     private readonly store: RoomStore,
     private readonly logger: Logger,
+    /** With a shared store, this proxy: its writes as the room's owner are made only while it still is. */
+    private readonly fence: string | undefined,
     /** The room is gone from the store: its copy here goes too. */
     private readonly forget: (room: LiveRoom) => void,
   ) {}
@@ -86,6 +89,11 @@ export class RoomRecords {
     } finally {
       room.endWrite();
     }
+    if (version === FENCED_OUT) {
+      // What this proxy put in its copy is not in the store: the copy is read again.
+      this.refresh(room);
+      throw new NotRoomOwnerError(room.id);
+    }
     const cached = room.record.version ?? 0;
     if (version === cached + 1) room.record.version = version;
     else if (version > cached) room.stale = true;
@@ -102,33 +110,34 @@ export class RoomRecords {
     await this.written(room, this.store.removeParticipant(room.id, id));
   }
 
-  // The participant as the cached record holds it now: a re-read may have replaced the caller's object.
+  // The owner's writes below are fenced (see the constructor). The participant as the cached record
+  // holds it now: a re-read may have replaced the caller's object.
   async putMirror(room: LiveRoom, participant: ParticipantRecord, mirror: MirrorRecord): Promise<void> {
     participant.mirrors[mirror.backend] = mirror;
     const current = room.participant(participant.id);
     if (current) current.mirrors[mirror.backend] = mirror;
-    await this.written(room, this.store.putMirror(room.id, participant.id, mirror));
+    await this.written(room, this.store.putMirror(room.id, participant.id, mirror, this.fence));
   }
 
   async removeMirror(room: LiveRoom, participant: ParticipantRecord, backend: string): Promise<void> {
     Reflect.deleteProperty(participant.mirrors, backend);
     const current = room.participant(participant.id);
     if (current) Reflect.deleteProperty(current.mirrors, backend);
-    await this.written(room, this.store.removeMirror(room.id, participant.id, backend));
+    await this.written(room, this.store.removeMirror(room.id, participant.id, backend, this.fence));
   }
 
   async addBackend(room: LiveRoom, backend: string): Promise<void> {
     if (!room.record.backends.includes(backend)) room.record.backends.push(backend);
-    await this.written(room, this.store.addBackend(room.id, backend));
+    await this.written(room, this.store.addBackend(room.id, backend, this.fence));
   }
 
   async removeBackend(room: LiveRoom, backend: string): Promise<void> {
     room.record.backends = room.record.backends.filter((b) => b !== backend);
-    await this.written(room, this.store.removeBackend(room.id, backend));
+    await this.written(room, this.store.removeBackend(room.id, backend, this.fence));
   }
 
   /** Writes a change of the room's settings (create form, secret, ACL, list entry). */
   async update(room: LiveRoom, patch: RoomPatch): Promise<void> {
-    await this.written(room, this.store.update(room.id, patch));
+    await this.written(room, this.store.update(room.id, patch, this.fence));
   }
 }

@@ -48,7 +48,7 @@ export class RoomRegistry {
 
   constructor(readonly deps: VideoRoomDeps, private readonly runner: LayoutRunner) {
     this.control = new ControlChannels(deps.cluster, deps.logger);
-    this.records = new RoomRecords(deps.store, deps.logger, (room) => { this.forget(room); });
+    this.records = new RoomRecords(deps.store, deps.logger, deps.store.shared ? deps.proxyId : undefined, (room) => { this.forget(room); });
     this.owners = deps.store.shared ? new LayoutOwners(deps, {
       room: (id) => this.get(id),
       runHere: (room, command) => this.runHere(room, command),

@@ -4,7 +4,7 @@
  * have no other store instance to go to.
  */
 import {
-  idKey, Listeners, type MirrorRecord, type ParticipantId, type ParticipantRecord, type RoomChange, type RoomEvent, type RoomId, type RoomPatch,
+  FENCED_OUT, idKey, Listeners, type MirrorRecord, type ParticipantId, type ParticipantRecord, type RoomChange, type RoomEvent, type RoomId, type RoomPatch,
   type RoomRecord, type RoomStore,
 } from '../room-store.js';
 
@@ -43,16 +43,16 @@ export class MemoryRoomStore implements RoomStore {
     return Promise.resolve(deleted);
   }
 
-  update(id: RoomId, patch: RoomPatch): Promise<number> {
-    return this.write(id, (room) => { Object.assign(room, copy(patch)); });
+  update(id: RoomId, patch: RoomPatch, fence?: string): Promise<number> {
+    return this.write(id, (room) => { Object.assign(room, copy(patch)); }, fence);
   }
 
-  addBackend(id: RoomId, backend: string): Promise<number> {
-    return this.write(id, (room) => { if (!room.backends.includes(backend)) room.backends.push(backend); });
+  addBackend(id: RoomId, backend: string, fence?: string): Promise<number> {
+    return this.write(id, (room) => { if (!room.backends.includes(backend)) room.backends.push(backend); }, fence);
   }
 
-  removeBackend(id: RoomId, backend: string): Promise<number> {
-    return this.write(id, (room) => { room.backends = room.backends.filter((b) => b !== backend); });
+  removeBackend(id: RoomId, backend: string, fence?: string): Promise<number> {
+    return this.write(id, (room) => { room.backends = room.backends.filter((b) => b !== backend); }, fence);
   }
 
   putParticipant(id: RoomId, participant: ParticipantRecord): Promise<number> {
@@ -66,18 +66,18 @@ export class MemoryRoomStore implements RoomStore {
     return this.write(id, (room) => { Reflect.deleteProperty(room.participants, idKey(participant)); });
   }
 
-  putMirror(id: RoomId, participant: ParticipantId, mirror: MirrorRecord): Promise<number> {
+  putMirror(id: RoomId, participant: ParticipantId, mirror: MirrorRecord, fence?: string): Promise<number> {
     return this.write(id, (room) => {
       const p = room.participants[idKey(participant)];
       if (p) p.mirrors[mirror.backend] = copy(mirror);
-    });
+    }, fence);
   }
 
-  removeMirror(id: RoomId, participant: ParticipantId, backend: string): Promise<number> {
+  removeMirror(id: RoomId, participant: ParticipantId, backend: string, fence?: string): Promise<number> {
     return this.write(id, (room) => {
       const p = room.participants[idKey(participant)];
       if (p) Reflect.deleteProperty(p.mirrors, backend);
-    });
+    }, fence);
   }
 
   countMember(id: RoomId, proxy: string, backend: string, delta: 1 | -1): Promise<void> {
@@ -139,10 +139,11 @@ export class MemoryRoomStore implements RoomStore {
     return Promise.resolve();
   }
 
-  private write(id: RoomId, change: (room: RoomRecord) => void): Promise<number> {
+  private write(id: RoomId, change: (room: RoomRecord) => void, fence?: string): Promise<number> {
     const key = idKey(id);
     const room = this.rooms.get(key);
     if (!room) return Promise.resolve(0);
+    if (fence !== undefined && room.owner !== fence) return Promise.resolve(FENCED_OUT);
     change(room);
     room.version = (room.version ?? 0) + 1;
     this.announce(key, room.version);

@@ -36,6 +36,25 @@ local version = redis.call('hincrby', KEYS[1], 'version', 1)
 redis.call('publish', KEYS[2], ARGV[1] .. '|' .. version)
 return version`);
 
+/**
+ * An owner's write: made only while the room's owner is still the one named (else -1, nothing
+ * written), then bumped and announced as BUMP. KEYS[1] the room hash, KEYS[2] the key written,
+ * KEYS[3] a hash that must hold field ARGV[4] for the write to be made ('' : none); ARGV[1] the
+ * room key, ARGV[2] the expected owner (JSON), ARGV[3] the change channel, ARGV[5] the command,
+ * ARGV[6..] its arguments after the key.
+ */
+const FENCED = new RedisScript(`
+if redis.call('exists', KEYS[1]) == 0 then return 0 end
+local owner = redis.call('hget', KEYS[1], 'owner')
+if not owner then owner = 'null' end
+if owner ~= ARGV[2] then return -1 end
+if ARGV[4] == '' or redis.call('hexists', KEYS[3], ARGV[4]) == 1 then
+  redis.call(ARGV[5], KEYS[2], unpack(ARGV, 6))
+end
+local version = redis.call('hincrby', KEYS[1], 'version', 1)
+redis.call('publish', ARGV[3], ARGV[1] .. '|' .. version)
+return version`);
+
 /** Sets the owner (JSON) only if it is still the expected one (JSON, null: none), then bumps and announces as BUMP. */
 const TAKE_OWNERSHIP = new RedisScript(`
 if redis.call('exists', KEYS[1]) == 0 then return 0 end
@@ -123,24 +142,33 @@ export class RedisRoomStore implements RoomStore {
     });
   }
 
-  update(id: RoomId, patch: RoomPatch): Promise<number> {
+  update(id: RoomId, patch: RoomPatch, fence?: string): Promise<number> {
+    const fields: Record<string, string> = {};
+    // A key given as undefined (e.g. a secret set back to none) is stored as null.
+    for (const [key, value] of Object.entries(patch) as [string, unknown][]) fields[key] = JSON.stringify(value ?? null);
+    const room = this.keys(id).room;
+    if (fence !== undefined) {
+      // An empty patch still bumps the version, as the unfenced write does: a harmless read stands in for HSET.
+      const command = Object.keys(fields).length > 0 ? ['hset', ...Object.entries(fields).flat()] : ['hget', 'version'];
+      return this.fenced('update', id, fence, room, command);
+    }
     return this.write('update', id, async () => {
-      const fields: Record<string, string> = {};
-      // A key given as undefined (e.g. a secret set back to none) is stored as null.
-      for (const [key, value] of Object.entries(patch) as [string, unknown][]) fields[key] = JSON.stringify(value ?? null);
-      if (Object.keys(fields).length > 0 && (await this.client.exists(this.keys(id).room)) === 1) await this.client.hset(this.keys(id).room, fields);
+      if (Object.keys(fields).length > 0 && (await this.client.exists(room)) === 1) await this.client.hset(room, fields);
     });
   }
 
-  addBackend(id: RoomId, backend: string): Promise<number> {
-    return this.write('addBackend', id, async () => { await this.client.zadd(this.keys(id).backends, 'NX', String(Date.now()), backend); });
+  addBackend(id: RoomId, backend: string, fence?: string): Promise<number> {
+    const key = this.keys(id).backends;
+    if (fence !== undefined) return this.fenced('addBackend', id, fence, key, ['zadd', 'NX', String(Date.now()), backend]);
+    return this.write('addBackend', id, async () => { await this.client.zadd(key, 'NX', String(Date.now()), backend); });
   }
 
-  removeBackend(id: RoomId, backend: string): Promise<number> {
-    return this.write('removeBackend', id, async () => { await this.client.zrem(this.keys(id).backends, backend); });
+  removeBackend(id: RoomId, backend: string, fence?: string): Promise<number> {
+    const key = this.keys(id).backends;
+    if (fence !== undefined) return this.fenced('removeBackend', id, fence, key, ['zrem', backend]);
+    return this.write('removeBackend', id, async () => { await this.client.zrem(key, backend); });
   }
 
-  /** The participant without its mirrors: they are the owner's (putMirror), and a member proxy's cached copy may miss changes to them. */
   putParticipant(id: RoomId, participant: ParticipantRecord): Promise<number> {
     return this.write('putParticipant', id, async () => {
       await this.client.hset(this.keys(id).participants, idKey(participant.id), JSON.stringify({ ...participant, mirrors: {} }));
@@ -158,17 +186,22 @@ export class RedisRoomStore implements RoomStore {
     });
   }
 
-  putMirror(id: RoomId, participant: ParticipantId, mirror: MirrorRecord): Promise<number> {
+  putMirror(id: RoomId, participant: ParticipantId, mirror: MirrorRecord, fence?: string): Promise<number> {
+    const k = this.keys(id);
+    const field = `${idKey(participant)}|${mirror.backend}`;
+    if (fence !== undefined) return this.fenced('putMirror', id, fence, k.mirrors, ['hset', field, JSON.stringify(mirror)], idKey(participant));
     return this.write('putMirror', id, async () => {
-      const k = this.keys(id);
       // Only for a participant still there (as the memory store).
       if ((await this.client.hexists(k.participants, idKey(participant))) === 0) return;
-      await this.client.hset(k.mirrors, `${idKey(participant)}|${mirror.backend}`, JSON.stringify(mirror));
+      await this.client.hset(k.mirrors, field, JSON.stringify(mirror));
     });
   }
 
-  removeMirror(id: RoomId, participant: ParticipantId, backend: string): Promise<number> {
-    return this.write('removeMirror', id, async () => { await this.client.hdel(this.keys(id).mirrors, `${idKey(participant)}|${backend}`); });
+  removeMirror(id: RoomId, participant: ParticipantId, backend: string, fence?: string): Promise<number> {
+    const key = this.keys(id).mirrors;
+    const field = `${idKey(participant)}|${backend}`;
+    if (fence !== undefined) return this.fenced('removeMirror', id, fence, key, ['hdel', field]);
+    return this.write('removeMirror', id, async () => { await this.client.hdel(key, field); });
   }
 
   countMember(id: RoomId, proxy: string, backend: string, delta: 1 | -1): Promise<void> {
@@ -231,6 +264,14 @@ export class RedisRoomStore implements RoomStore {
       await work();
       return Number(await BUMP.run(this.client, [this.keys(id).room, this.changeChannel], [idKey(id)]));
     });
+  }
+
+  /** An owner's write (FENCED): `command` is the Redis command and its arguments after `key`; `participant`: one that must still be there. */
+  private fenced(operation: string, id: RoomId, fence: string, key: string, command: string[], participant = ''): Promise<number> {
+    const k = this.keys(id);
+    return this.run(operation, async () => Number(await FENCED.run(
+      this.client, [k.room, key, k.participants], [idKey(id), JSON.stringify(fence), this.changeChannel, participant, ...command],
+    )));
   }
 
   listening(): Promise<void> {
