@@ -17,7 +17,7 @@ export interface Harness {
   proxy: TestProxy;
   fakes: FakeJanus[];
   /** A client on the proxy's WebSocket transport; closed by the harness before the leak check. */
-  client(): Promise<JanusTestClient>;
+  client: () => Promise<JanusTestClient>;
 }
 
 export interface ComponentOptions {

@@ -157,6 +157,12 @@ export class FakeJanus {
     });
   }
 
+  /** Forgets every session without a word, as Janus does when they time out unseen (or it restarted). */
+  forgetSessions(): void {
+    this.sessions.clear();
+    this.notify();
+  }
+
   /** Drops every connection (a network blip); with `loseSessions`, Janus restarted and forgot them. */
   closeConnections(opts: { loseSessions?: boolean } = {}): void {
     if (opts.loseSessions) this.sessions.clear();
@@ -187,14 +193,15 @@ export class FakeJanus {
   }
 
   private onFrame(conn: Conn, text: string): void {
-    let request: Partial<FakeRequest>;
+    let parsed: unknown;
     try {
-      request = JSON.parse(text) as Partial<FakeRequest>;
+      parsed = JSON.parse(text);
     } catch {
       return; // the proxy sends JSON only; a test that breaks this sees the request missing from the log
     }
-    if (typeof request !== 'object' || request === null || typeof request.janus !== 'string' || typeof request.transaction !== 'string') return;
-    const req = request as FakeRequest;
+    if (typeof parsed !== 'object' || parsed === null) return;
+    const req = parsed as FakeRequest;
+    if (typeof req.janus !== 'string' || typeof req.transaction !== 'string') return;
     this.log.push({ request: req, conn: conn.n });
     const index = this.rules.findIndex((r) => r.verb === req.janus && r.match(req));
     const rule = index >= 0 ? this.rules.splice(index, 1)[0] : undefined;
