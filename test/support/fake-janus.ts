@@ -17,22 +17,14 @@ export interface FakeRequest extends JanusJson {
 }
 
 /** One request in the fake's log, with the connection (numbered from 1) it came on. */
-export interface LoggedRequest {
-  request: FakeRequest;
-  conn: number;
-}
+export interface LoggedRequest { request: FakeRequest; conn: number }
 
 export type Fault =
-  /** The request takes effect; its reply (and the events after it) wait for `release()`. */
-  | { kind: 'hold' }
-  /** The request takes effect; it is never answered. */
-  | { kind: 'drop' }
-  /** The request takes effect; the reply is sent `ms` later. */
-  | { kind: 'delay'; ms: number }
-  /** Answered with this Janus error; the request has no effect. */
-  | { kind: 'fail'; code: number; reason: string }
-  /** The connection is closed when the request arrives; the request has no effect. */
-  | { kind: 'close' };
+  | { kind: 'hold' } // takes effect; its reply (and the events after it) wait for `release()`
+  | { kind: 'drop' } // takes effect; never answered
+  | { kind: 'delay'; ms: number } // takes effect; answered `ms` later
+  | { kind: 'fail'; code: number; reason: string } // answered with this Janus error, no effect
+  | { kind: 'close' }; // the connection is closed as the request arrives, no effect
 
 /** A request that met its fault; `release()` sends a held reply (a no-op otherwise). */
 export interface FaultHit extends LoggedRequest {
@@ -46,29 +38,12 @@ export interface FakeJanusOptions {
   reclaimSessionTimeoutS?: number;
 }
 
-interface Rule {
-  verb: string;
-  fault: Fault;
-  match: (request: FakeRequest) => boolean;
-  hit: (hit: FaultHit) => void;
-}
-
-interface Conn {
-  ws: WebSocket;
-  n: number;
-}
-
-interface FakeSession {
-  owner: Conn | undefined;
-  /** Handle id → plugin. */
-  handles: Map<number, string>;
-}
-
+interface Rule { verb: string; fault: Fault; match: (request: FakeRequest) => boolean; hit: (hit: FaultHit) => void }
+interface Conn { ws: WebSocket; n: number }
+/** `handles`: handle id → plugin. */
+interface FakeSession { owner: Conn | undefined; handles: Map<number, string> }
 /** What answering a request sends: the reply to the requester, then events to the session's owner. */
-interface Answer {
-  reply: JanusJson;
-  events: { sessionId: number; event: JanusJson }[];
-}
+interface Answer { reply: JanusJson; events: { sessionId: number; event: JanusJson }[] }
 
 export const FAKE_PLUGIN = 'janus.plugin.echotest';
 
@@ -91,11 +66,8 @@ export class FakeJanus {
 
   static start(options: FakeJanusOptions = {}): Promise<FakeJanus> {
     return new Promise((resolve, reject) => {
-      const server = new WebSocketServer({
-        host: '127.0.0.1',
-        port: 0,
-        handleProtocols: (protocols) => (protocols.has('janus-protocol') ? 'janus-protocol' : false),
-      });
+      const handleProtocols = (protocols: Set<string>): string | false => (protocols.has('janus-protocol') ? 'janus-protocol' : false);
+      const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols });
       server.once('error', reject);
       server.once('listening', () => { resolve(new FakeJanus(server, options)); });
     });
