@@ -42,8 +42,8 @@ interface Rule { verb: string; fault: Fault; match: (request: FakeRequest) => bo
 interface Conn { ws: WebSocket; n: number }
 /** `handles`: handle id → plugin. */
 interface FakeSession { owner: Conn | undefined; handles: Map<number, string> }
-/** What answering a request sends: the reply to the requester, then events to the session's owner. */
-interface Answer { reply: JanusJson; events: { sessionId: number; event: JanusJson }[] }
+/** What answering a request sends: the reply to the requester and events to the session's owner (after it, unless `eventsFirst`). */
+interface Answer { reply: JanusJson; events: { sessionId: number; event: JanusJson }[]; eventsFirst?: boolean }
 
 export const FAKE_PLUGIN = 'janus.plugin.echotest';
 
@@ -212,11 +212,12 @@ export class FakeJanus {
   }
 
   private deliver(conn: Conn, answer: Answer): void {
-    this.send(conn, answer.reply);
+    if (!answer.eventsFirst) this.send(conn, answer.reply);
     for (const { sessionId, event } of answer.events) {
       const owner = this.sessions.get(sessionId)?.owner;
       if (owner) this.send(owner, event);
     }
+    if (answer.eventsFirst) this.send(conn, answer.reply);
   }
 
   private send(conn: Conn, msg: JanusJson): void {
@@ -296,7 +297,8 @@ export class FakeJanus {
 
 /**
  * The scripted plugin: `{request: 'sync'}` is answered at once with `success` and plugindata;
- * anything else gets an `ack`, then an `event` with the same transaction echoing the body.
+ * anything else gets an `ack`, then an `event` with the same transaction echoing the body —
+ * `{request: 'event-first'}` the other way round, as Janus's threads sometimes race.
  */
 function pluginAnswer(req: FakeRequest, sessionId: number, handleId: number, plugin: string): Answer {
   const body = req.body as JanusJson | undefined;
@@ -306,6 +308,7 @@ function pluginAnswer(req: FakeRequest, sessionId: number, handleId: number, plu
   return {
     reply: { janus: 'ack', ...base },
     events: [{ sessionId, event: { janus: 'event', ...base, sender: handleId, plugindata: { plugin, data } } }],
+    eventsFirst: body?.request === 'event-first',
   };
 }
 
