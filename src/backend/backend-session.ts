@@ -11,7 +11,7 @@ import type { ReplyReceiver } from './pending-requests.js';
 import { BackendHandle } from './backend-handle.js';
 import { randomId, type BackendHandleId, type BackendSessionId } from '../protocol/ids.js';
 import type { JsonObject } from '../protocol/messages.js';
-import { JanusError, JanusErrorCode, ProxyErrors } from '../protocol/errors.js';
+import { isBackendFailure, JanusError, JanusErrorCode, ProxyErrors } from '../protocol/errors.js';
 
 const MIN_KEEPALIVE_INTERVAL_MS = 5_000;
 const DEFAULT_KEEPALIVE_INTERVAL_MS = 25_000;
@@ -142,7 +142,9 @@ export class BackendSession implements BackendSessionRoute {
       } catch (err) {
         // The create failed (e.g. the id was taken): whatever the attach created is not ours.
         attached.then((reply) => detachOrphan(conn, this.id, reply), () => undefined);
-        throw err;
+        // Janus's answer to our `create` (468 for our id, 403 for our secret) is no answer to the
+        // client's attach: to the client this backend failed, and the caller may try another.
+        throw isBackendFailure(err) ? err : ProxyErrors.backendLost();
       }
       const reply = await attached.catch((err: unknown) => {
         // Janus no longer has the session (it timed out there unseen): its 458 names our backend

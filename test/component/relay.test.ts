@@ -50,3 +50,22 @@ componentTest('a plugin the backends do not offer is refused with 460 and touche
   assertJanusError(await c.request({ janus: 'attach', session_id: session, plugin: 'janus.plugin.nosuch' }), 460);
   assert.deepEqual(fakes[0]!.log.map((l) => l.request.janus), ['info']);
 });
+
+componentTest('a backend that refuses the proxy\'s create: the handle is placed on the other backend, the client never sees that error', { fakes: [{}, {}] }, async ({ client, fakes }) => {
+  const [first, second] = [fakes[0]!, fakes[1]!];
+  const refused = first.fault('create', { kind: 'fail', code: 468, reason: 'Session ID already in use' });
+  const c = await client();
+  const { session } = await sessionWithHandle(c);
+  await refused;
+  assert.equal(second.handleIds().length, 1);
+  assert.equal((await c.request({ janus: 'destroy', session_id: session })).janus, 'success');
+});
+
+componentTest('the only backend refuses the proxy\'s create: the client gets 490, and its next attach works', {}, async ({ client, fakes }) => {
+  fakes[0]!.fault('create', { kind: 'fail', code: 403, reason: 'Unauthorized request (wrong or missing secret/token)' });
+  const c = await client();
+  const session = await c.createSession();
+  assertJanusError(await c.request({ janus: 'attach', session_id: session, plugin: FAKE_PLUGIN }), 490);
+  await c.attach(session, FAKE_PLUGIN);
+  assert.equal((await c.request({ janus: 'destroy', session_id: session })).janus, 'success');
+});
