@@ -11,7 +11,7 @@ import type { ReplyReceiver } from './pending-requests.js';
 import { BackendHandle } from './backend-handle.js';
 import { randomId, type BackendHandleId, type BackendSessionId } from '../protocol/ids.js';
 import type { JsonObject } from '../protocol/messages.js';
-import { ProxyErrors } from '../protocol/errors.js';
+import { isBackendFailure, JanusError, JanusErrorCode, ProxyErrors } from '../protocol/errors.js';
 
 const MIN_KEEPALIVE_INTERVAL_MS = 5_000;
 const DEFAULT_KEEPALIVE_INTERVAL_MS = 25_000;
@@ -142,9 +142,17 @@ export class BackendSession implements BackendSessionRoute {
       } catch (err) {
         // The create failed (e.g. the id was taken): whatever the attach created is not ours.
         attached.then((reply) => detachOrphan(conn, this.id, reply), () => undefined);
-        throw err;
+        // Janus's answer to our `create` (468 for our id, 403 for our secret) is no answer to the
+        // client's attach: to the client this backend failed, and the caller may try another.
+        throw isBackendFailure(err) ? err : ProxyErrors.backendLost();
       }
-      const reply = await attached;
+      const reply = await attached.catch((err: unknown) => {
+        // Janus no longer has the session (it timed out there unseen): its 458 names our backend
+        // session, not the client's. Drop it; the caller places the handle again.
+        if (!(err instanceof JanusError && err.code === JanusErrorCode.SESSION_NOT_FOUND)) throw err;
+        this.die();
+        throw ProxyErrors.backendLost();
+      });
       const id = (reply.data as { id: number }).id as BackendHandleId;
       if (!this.alive) throw ProxyErrors.backendLost();
       const handle = new BackendHandle(id, this, plugin);
@@ -192,7 +200,8 @@ export class BackendSession implements BackendSessionRoute {
       return;
     }
     try {
-      await conn.request({ janus: 'claim', session_id: this.id });
+      // Should the claim be answered after we gave up, the session is Janus's alone: destroy it there.
+      await conn.request({ janus: 'claim', session_id: this.id }, { onLateReply: () => void destroyOrphanSession(conn, this.id) });
     } catch {
       this.die();
       return;
@@ -228,7 +237,10 @@ export class BackendSession implements BackendSessionRoute {
     const intervalMs =
       timeoutS > 0 ? Math.max(MIN_KEEPALIVE_INTERVAL_MS, (timeoutS * 1000) / 3) : DEFAULT_KEEPALIVE_INTERVAL_MS;
     this.keepaliveTimer = setInterval(() => {
-      this.request({ janus: 'keepalive' }).catch(() => undefined);
+      this.request({ janus: 'keepalive' }).catch((err: unknown) => {
+        // Janus no longer has the session (it timed out there): its handles are gone too.
+        if (err instanceof JanusError && err.code === JanusErrorCode.SESSION_NOT_FOUND) this.die();
+      });
     }, intervalMs);
     this.keepaliveTimer.unref();
   }

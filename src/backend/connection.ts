@@ -61,6 +61,11 @@ export class BackendConnection {
     return this.sessions.size;
   }
 
+  /** Requests sent and not settled yet (read-only; component tests check that none is left). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
   /** Opens the socket; resolves once open, rejects if it fails or takes too long. */
   connect(): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -66,6 +66,16 @@ export class BackendPool {
     return this.slots.some((c) => c?.state === 'open');
   }
 
+  /** Requests waiting for an answer on the pool's connections (read-only; for leak checks). */
+  get pendingRequests(): number {
+    return this.slots.reduce((sum, conn) => sum + (conn?.pendingCount ?? 0), 0);
+  }
+
+  /** Backend sessions whose events the pool's connections route (read-only; for leak checks). */
+  get routedSessions(): number {
+    return this.slots.reduce((sum, conn) => sum + (conn?.sessionCount ?? 0), 0);
+  }
+
   start(): void {
     for (let i = 0; i < this.slots.length; i++) this.connectSlot(i);
   }

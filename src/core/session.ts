@@ -8,6 +8,7 @@ import type { Handle } from './handle.js';
 import type { BackendSession, BackendSessionOwner } from '../backend/backend-session.js';
 import type { Backend } from '../cluster/backend.js';
 import type { Locality } from '../cluster/selection.js';
+import { JanusError, JanusErrorCode } from '../protocol/errors.js';
 
 export type SessionState = 'active' | 'orphaned' | 'destroyed';
 
@@ -54,8 +55,10 @@ export class Session implements BackendSessionOwner {
     owner.send(Object.assign(shaped, rest));
   }
 
-  /** This client session's backend session on `backend`, opened on first use (may throw if the backend is unreachable). */
+  /** This client session's backend session on `backend`, opened on first use (throws if the backend is unreachable or the session ended). */
   backendSession(backend: Backend): BackendSession {
+    // An attach still under way when the session ended must not open (and leak) a backend session.
+    if (!this.alive) throw new JanusError(JanusErrorCode.SESSION_NOT_FOUND, `No such session ${this.id}`);
     let session = this.backendSessions.get(backend);
     if (!session?.alive) {
       session = backend.openSession(this, this.log);

@@ -1,0 +1,71 @@
+// A relayed handle's whole life against a fake Janus: what reaches the backend, what the client
+// gets back, and that nothing is left anywhere once the client is gone.
+import assert from 'node:assert/strict';
+import { componentTest, sessionWithHandle, assertJanusError, FAKE_PLUGIN } from './harness.js';
+
+componentTest('every core verb of a relayed handle reaches the backend, and the backend is left empty', {}, async ({ client, fakes }) => {
+  const fake = fakes[0]!;
+  const c = await client();
+  const { session, handle } = await sessionWithHandle(c);
+
+  const { reply, event } = await c.requestWithEvent({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'async' } });
+  assert.equal(reply.janus, 'ack');
+  assert.equal(event.sender, handle);
+  assert.deepEqual(event.plugindata, { plugin: FAKE_PLUGIN, data: { result: 'ok', echo: { request: 'async' } } });
+
+  const sync = await c.request({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'sync' } });
+  assert.equal(sync.janus, 'success');
+  assert.equal(sync.sender, handle);
+
+  assert.equal((await c.request({ janus: 'trickle', session_id: session, handle_id: handle, candidate: { completed: true } })).janus, 'ack');
+  assert.equal((await c.request({ janus: 'hangup', session_id: session, handle_id: handle })).janus, 'success');
+  assert.equal((await c.request({ janus: 'keepalive', session_id: session })).janus, 'ack');
+  assert.equal((await c.request({ janus: 'detach', session_id: session, handle_id: handle })).janus, 'success');
+  assertJanusError(await c.request({ janus: 'message', session_id: session, handle_id: handle, body: {} }), 459);
+  assert.equal((await c.request({ janus: 'destroy', session_id: session })).janus, 'success');
+
+  await fake.until('destroy', () => fake.log.some((l) => l.request.janus === 'destroy'));
+  const verbs = fake.log.map((l) => l.request.janus).filter((v) => v !== 'info');
+  assert.deepEqual(verbs, ['create', 'attach', 'message', 'message', 'trickle', 'hangup', 'detach', 'destroy']);
+  // The proxy picks its backend session id itself (create with `id`), so attach follows at once.
+  assert.equal(typeof fake.log.find((l) => l.request.janus === 'create')?.request.id, 'number');
+});
+
+componentTest('a Janus error on attach reaches the client with its code and is not retried elsewhere', { fakes: [{}, {}] }, async ({ client, fakes }) => {
+  const [first, second] = [fakes[0]!, fakes[1]!];
+  const failed = first.fault('attach', { kind: 'fail', code: 461, reason: "Couldn't attach to plugin: error '-1'" });
+  const c = await client();
+  const session = await c.createSession();
+  assertJanusError(await c.request({ janus: 'attach', session_id: session, plugin: FAKE_PLUGIN }), 461, "Couldn't attach to plugin: error '-1'");
+  await failed;
+  assert.equal(second.log.filter((l) => l.request.janus === 'attach').length, 0, 'a request error is no backend failure');
+  // The next attach is placed as usual and works.
+  await c.attach(session, FAKE_PLUGIN);
+  assert.equal((await c.request({ janus: 'destroy', session_id: session })).janus, 'success');
+});
+
+componentTest('a plugin the backends do not offer is refused with 460 and touches no backend', {}, async ({ client, fakes }) => {
+  const c = await client();
+  const session = await c.createSession();
+  assertJanusError(await c.request({ janus: 'attach', session_id: session, plugin: 'janus.plugin.nosuch' }), 460);
+  assert.deepEqual(fakes[0]!.log.map((l) => l.request.janus), ['info']);
+});
+
+componentTest('a backend that refuses the proxy\'s create: the handle is placed on the other backend, the client never sees that error', { fakes: [{}, {}] }, async ({ client, fakes }) => {
+  const [first, second] = [fakes[0]!, fakes[1]!];
+  const refused = first.fault('create', { kind: 'fail', code: 468, reason: 'Session ID already in use' });
+  const c = await client();
+  const { session } = await sessionWithHandle(c);
+  await refused;
+  assert.equal(second.handleIds().length, 1);
+  assert.equal((await c.request({ janus: 'destroy', session_id: session })).janus, 'success');
+});
+
+componentTest('the only backend refuses the proxy\'s create: the client gets 490, and its next attach works', {}, async ({ client, fakes }) => {
+  fakes[0]!.fault('create', { kind: 'fail', code: 403, reason: 'Unauthorized request (wrong or missing secret/token)' });
+  const c = await client();
+  const session = await c.createSession();
+  assertJanusError(await c.request({ janus: 'attach', session_id: session, plugin: FAKE_PLUGIN }), 490);
+  await c.attach(session, FAKE_PLUGIN);
+  assert.equal((await c.request({ janus: 'destroy', session_id: session })).janus, 'success');
+});
