@@ -172,6 +172,10 @@ export class BackendSession implements BackendSessionRoute {
     if (msg.janus === 'timeout') this.die();
   }
 
+  onSessionGone(): void {
+    if (this.state === 'active') this.die();
+  }
+
   onConnectionLost(): void {
     if (this.state !== 'active') return;
     const windowS = this.pool.info?.reclaimSessionTimeoutS ?? 0;

@@ -17,6 +17,8 @@ export type ConnectionState = 'connecting' | 'open' | 'closed';
 export interface BackendSessionRoute {
   onBackendMessage(msg: JsonObject): void;
   onConnectionLost(): void;
+  /** Janus answered a request of this session with 458: it no longer has the session (timed out there unseen). */
+  onSessionGone(): void;
 }
 
 export interface ConnectionOptions {
@@ -170,10 +172,25 @@ export class BackendConnection {
     for (const msg of parsed.requests) this.onMessage(msg);
   }
 
+  /** An error saying Janus no longer has one of the sessions this connection carries: that session is told. */
+  private sessionGone(msg: JsonObject): boolean {
+    const code = (msg.error as { code?: unknown } | undefined)?.code;
+    if (code !== JanusErrorCode.SESSION_NOT_FOUND || typeof msg.session_id !== 'number') return false;
+    const route = this.sessions.get(msg.session_id as BackendSessionId);
+    if (!route) return false;
+    route.onSessionGone();
+    return true;
+  }
+
   private onMessage(msg: unknown): void {
     if (!isJsonObject(msg)) return;
     const transaction = msg.transaction;
-    if (typeof transaction === 'string' && isSettlingReply(msg) && this.pending.settle(transaction, msg)) return;
+    if (typeof transaction === 'string' && isSettlingReply(msg)) {
+      if (msg.janus === 'error' && this.sessionGone(msg)) {
+        // Janus's 458 names our backend session, never the client's: the request failed with its backend.
+        if (this.pending.fail(transaction, ProxyErrors.backendLost())) return;
+      } else if (this.pending.settle(transaction, msg)) return;
+    }
     const sessionId = msg.session_id;
     if (typeof sessionId !== 'number') return;
     const route = this.sessions.get(sessionId as BackendSessionId);

@@ -104,6 +104,19 @@ export class PendingRequests {
     return false;
   }
 
+  /**
+   * Settles the request owning this transaction with `err` instead of the reply that came (the
+   * backend did answer: it counts as one). False when nobody was waiting for it.
+   */
+  fail(transaction: string, err: Error): boolean {
+    const entry = this.pending.get(transaction);
+    if (!entry) return false;
+    this.pending.delete(transaction);
+    this.onOutcome(true);
+    entry.receiver.reject(err);
+    return true;
+  }
+
   /** Rejects every pending request (connection lost or closed). */
   rejectAll(err: Error = ProxyErrors.backendLost()): void {
     const entries = [...this.pending.values()];
