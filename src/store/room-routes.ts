@@ -16,6 +16,8 @@ export interface RoomRoutes {
    */
   share(plugin: string, room: RoomKey, backend: string): Promise<void>;
   delete(plugin: string, room: RoomKey): void;
+  /** `delete`, resolving once the shared store has it (never rejects, as `share`). */
+  release(plugin: string, room: RoomKey): Promise<void>;
   /**
    * Pins `room` to `backend` unless some proxy pinned it first (atomically across proxies), and
    * gives the backend that holds the pin: two proxies creating one new room at once agree on it.
@@ -46,6 +48,11 @@ export class MemoryRoomRoutes implements RoomRoutes {
 
   delete(plugin: string, room: RoomKey): void {
     this.routes.delete(routeKey(plugin, room));
+  }
+
+  release(plugin: string, room: RoomKey): Promise<void> {
+    this.delete(plugin, room);
+    return Promise.resolve();
   }
 
   claim(plugin: string, room: RoomKey, backend: string): Promise<string> {

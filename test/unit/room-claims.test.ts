@@ -60,4 +60,14 @@ describe('room claims', () => {
       if (!c.claimed || c.moved) assert.deepEqual(asked, [], `${c.name}: nothing asked`);
     }
   });
+
+  it('gives the route back when the room is there once released (a concurrent create through another proxy won)', async () => {
+    const routes = new MemoryRoomRoutes();
+    routes.set(AUDIOBRIDGE_PLUGIN, 7, 'a');
+    const answers: JsonObject[] = [{ exists: false }, { exists: true }];
+    const ask = (): Promise<JsonObject | undefined> => Promise.resolve(answers.shift());
+    await releaseRejected(routes, AUDIOBRIDGE_PLUGIN, AB, { room: 7, backend: 'a', claimed: true }, ask, logger);
+    assert.equal(routes.get(AUDIOBRIDGE_PLUGIN, 7), 'a');
+    assert.equal(answers.length, 0, 'asked twice');
+  });
 });

@@ -30,6 +30,7 @@ export async function claimRoom(routes: RoomRoutes, plugin: string, room: RoomKe
  * After Janus rejected the create: forgets the route this create claimed, unless the backend says
  * the room is there after all (it existed already, or a create of it through another proxy that
  * pinned the same backend won) or cannot say. A route changed meanwhile is someone else's: kept.
+ * After the release the backend is asked again, so that a concurrent create that won keeps its route.
  * `ask` sends a sync request to the claim's backend and gives its plugin data (undefined: no answer).
  */
 export async function releaseRejected(
@@ -48,5 +49,9 @@ export async function releaseRejected(
   }
   if (present !== false || routes.get(plugin, room) !== backend) return;
   logger.info({ room, backend }, 'create rejected by Janus: the route it claimed is released');
-  routes.delete(plugin, room);
+  await routes.release(plugin, room);
+  // A create of the same room through another proxy that saw the same pin may have succeeded and
+  // shared its route just before the release landed: asked once more, a room there gets it back.
+  const again = await ask(body).then((data) => probedPresence(api, data), () => undefined);
+  if (again === true) await routes.share(plugin, room, backend);
 }

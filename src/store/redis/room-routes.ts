@@ -73,10 +73,14 @@ export class RedisRoomRoutes implements RoomRoutes {
   }
 
   delete(plugin: string, room: RoomKey): void {
+    void this.release(plugin, room);
+  }
+
+  release(plugin: string, room: RoomKey): Promise<void> {
     const field = routeKey(plugin, room);
     this.local.delete(field);
     this.edits.edited(field);
-    void this.write(field, DELETED, this.redis.client.multi().hdel(this.hash, field));
+    return this.write(field, DELETED, this.redis.client.multi().hdel(this.hash, field));
   }
 
   /** Redis decides the winner; the local copy follows it, so every proxy then reads the same pin. */
