@@ -68,7 +68,7 @@ export class LayoutOwners {
         const result = await this.host.runHere(room, command).catch(movedAway);
         if (result) return result;
       } else if (owner === undefined) {
-        await this.take(room, undefined);
+        await this.takeOver(room, undefined);
       } else {
         const answer = await this.ask(owner, room, command, deadline - Date.now());
         if (answer?.error) throw new VideoRoomError(answer.error.code, answer.error.reason);
@@ -85,11 +85,6 @@ export class LayoutOwners {
     throw new VideoRoomError(C.UNKNOWN_ERROR, `The owner of room ${String(room.id)} could not be reached`);
   }
 
-  /** The room's owner `expected` is gone (its lease has expired): this proxy takes the room over, unless another proxy did first. */
-  takeOver(room: LiveRoom, expected: string): Promise<boolean> {
-    return this.take(room, expected);
-  }
-
   /** Waiting changes give up (a stopping proxy takes no room over). */
   close(): void {
     this.closed = true;
@@ -101,7 +96,8 @@ export class LayoutOwners {
     return this.closed;
   }
 
-  private async take(room: LiveRoom, expected: string | undefined): Promise<boolean> {
+  /** This proxy takes the room over from `expected` (gone, or none), unless another proxy did first. */
+  async takeOver(room: LiveRoom, expected: string | undefined): Promise<boolean> {
     const version = await this.deps.store.takeOwnership(room.id, expected, this.deps.proxyId);
     if (version > 0) this.deps.logger.info({ room: room.id, previous: expected }, 'took the room over');
     return version > 0;
@@ -110,7 +106,7 @@ export class LayoutOwners {
   /** No answer: a dead owner's room is taken over; a live one (bus reconnecting) is asked again shortly. */
   private async ownerSilent(room: LiveRoom, owner: string): Promise<void> {
     if (!(await this.deps.store.proxyAlive(owner))) {
-      await this.take(room, owner);
+      await this.takeOver(room, owner);
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, SILENT_OWNER_RETRY_MS));

@@ -50,7 +50,8 @@ export async function placeForProxy(reg: RoomRegistry, room: LiveRoom, command: 
   const existing = room.backendOf(id);
   if (existing !== undefined) {
     // The same join asked again (its first answer was lost): the placeholder is still its own.
-    const own = room.participant(id)?.placedBy === command.proxy && room.participant(id)?.privateId === undefined;
+    const placed = room.participant(id);
+    const own = placed?.placedBy === command.proxy && placed.privateId === undefined;
     return { backend: existing, id, placed: own };
   }
   const target = placePublisher(reg, room, id, (exclude) => {

@@ -29,42 +29,40 @@ import { RedisScript, storeError, type RedisConnection } from './connection.js';
 const RECORD_FIELDS = ['id', 'params', 'secret', 'description', 'isPrivate', 'permanent', 'allowed', 'listEntry', 'publishersPerBackend', 'createdAt', 'adopted', 'owner', 'version'] as const;
 type RecordField = (typeof RECORD_FIELDS)[number];
 
-/** Bumps an existing room's version and announces it; 0 when the room is gone. */
-const BUMP = new RedisScript(`
+/**
+ * A room write as one script: 0 when the room (KEYS[1]) is gone, else `body`, then the room's
+ * version bumped and "room|version" (ARGV[1]) announced on the change channel (ARGV[2]).
+ */
+function roomScript(body: string): RedisScript {
+  return new RedisScript(`
 if redis.call('exists', KEYS[1]) == 0 then return 0 end
+${body}
 local version = redis.call('hincrby', KEYS[1], 'version', 1)
-redis.call('publish', KEYS[2], ARGV[1] .. '|' .. version)
+redis.call('publish', ARGV[2], ARGV[1] .. '|' .. version)
 return version`);
+}
+
+/** Lua: returns `refused` unless the room's owner is ARGV[3] (JSON; null: none). */
+function unlessOwnerIs(refused: number): string {
+  return `if (redis.call('hget', KEYS[1], 'owner') or 'null') ~= ARGV[3] then return ${String(refused)} end`;
+}
+
+/** Bumps an existing room's version and announces it (after a write made beside it). */
+const BUMP = roomScript('');
 
 /**
- * An owner's write: made only while the room's owner is still the one named (else -1, nothing
- * written), then bumped and announced as BUMP. KEYS[1] the room hash, KEYS[2] the key written,
- * KEYS[3] a hash that must hold field ARGV[4] for the write to be made ('' : none); ARGV[1] the
- * room key, ARGV[2] the expected owner (JSON), ARGV[3] the change channel, ARGV[5] the command,
- * ARGV[6..] its arguments after the key.
+ * An owner's write: made only while the room's owner is still ARGV[3] (else -1, nothing written).
+ * KEYS[2] the key written, KEYS[3] a hash that must hold field ARGV[4] for the write to be made
+ * ('': none); ARGV[5] the command, ARGV[6..] its arguments after the key.
  */
-const FENCED = new RedisScript(`
-if redis.call('exists', KEYS[1]) == 0 then return 0 end
-local owner = redis.call('hget', KEYS[1], 'owner')
-if not owner then owner = 'null' end
-if owner ~= ARGV[2] then return -1 end
+const FENCED = roomScript(`${unlessOwnerIs(-1)}
 if ARGV[4] == '' or redis.call('hexists', KEYS[3], ARGV[4]) == 1 then
   redis.call(ARGV[5], KEYS[2], unpack(ARGV, 6))
-end
-local version = redis.call('hincrby', KEYS[1], 'version', 1)
-redis.call('publish', ARGV[3], ARGV[1] .. '|' .. version)
-return version`);
+end`);
 
-/** Sets the owner (JSON) only if it is still the expected one (JSON, null: none), then bumps and announces as BUMP. */
-const TAKE_OWNERSHIP = new RedisScript(`
-if redis.call('exists', KEYS[1]) == 0 then return 0 end
-local current = redis.call('hget', KEYS[1], 'owner')
-if not current then current = 'null' end
-if current ~= ARGV[2] then return 0 end
-redis.call('hset', KEYS[1], 'owner', ARGV[3])
-local version = redis.call('hincrby', KEYS[1], 'version', 1)
-redis.call('publish', KEYS[2], ARGV[1] .. '|' .. version)
-return version`);
+/** Sets the owner to ARGV[4] (JSON) only if it is still ARGV[3] (else 0). */
+const TAKE_OWNERSHIP = roomScript(`${unlessOwnerIs(0)}
+redis.call('hset', KEYS[1], 'owner', ARGV[4])`);
 
 export class RedisRoomStore implements RoomStore {
   readonly shared = true;
@@ -262,7 +260,7 @@ export class RedisRoomStore implements RoomStore {
   private write(operation: string, id: RoomId, work: () => Promise<void>): Promise<number> {
     return this.run(operation, async () => {
       await work();
-      return Number(await BUMP.run(this.client, [this.keys(id).room, this.changeChannel], [idKey(id)]));
+      return Number(await BUMP.run(this.client, [this.keys(id).room], [idKey(id), this.changeChannel]));
     });
   }
 
@@ -270,7 +268,7 @@ export class RedisRoomStore implements RoomStore {
   private fenced(operation: string, id: RoomId, fence: string, key: string, command: string[], participant = ''): Promise<number> {
     const k = this.keys(id);
     return this.run(operation, async () => Number(await FENCED.run(
-      this.client, [k.room, key, k.participants], [idKey(id), JSON.stringify(fence), this.changeChannel, participant, ...command],
+      this.client, [k.room, key, k.participants], [idKey(id), this.changeChannel, JSON.stringify(fence), participant, ...command],
     )));
   }
 
@@ -280,7 +278,7 @@ export class RedisRoomStore implements RoomStore {
 
   takeOwnership(id: RoomId, expected: string | undefined, owner: string): Promise<number> {
     return this.run('takeOwnership', async () => Number(await TAKE_OWNERSHIP.run(
-      this.client, [this.keys(id).room, this.changeChannel], [idKey(id), JSON.stringify(expected ?? null), JSON.stringify(owner)],
+      this.client, [this.keys(id).room], [idKey(id), this.changeChannel, JSON.stringify(expected ?? null), JSON.stringify(owner)],
     )));
   }
 
