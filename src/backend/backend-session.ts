@@ -31,6 +31,8 @@ export class BackendSession implements BackendSessionRoute {
   private keepaliveTimer: NodeJS.Timeout | undefined;
   /** Attaches sent and not answered yet: their handles will belong to this session's current owner. */
   private attaching = 0;
+  /** The handle the last event went to (most backend sessions carry one). */
+  private recentHandle: BackendHandle | undefined;
 
   private constructor(
     readonly id: BackendSessionId,
@@ -166,7 +168,12 @@ export class BackendSession implements BackendSessionRoute {
   onBackendMessage(msg: JsonObject): void {
     const sender = msg.sender;
     if (typeof sender === 'number') {
-      this.handles.get(sender as BackendHandleId)?.onEvent(msg);
+      let handle = this.recentHandle;
+      if (handle === undefined || handle.id !== sender || !handle.alive) {
+        handle = this.handles.get(sender as BackendHandleId);
+        this.recentHandle = handle;
+      }
+      handle?.onEvent(msg);
       return;
     }
     if (msg.janus === 'timeout') this.die();

@@ -290,7 +290,7 @@ export class Dispatcher {
   }
 
   private handleLevel(request: HandleRequest, session: Session, sink: Sink): Promise<OutgoingMessage | undefined> | undefined {
-    const handle = session.handles.get(request.handleId as never);
+    const handle = session.handle(request.handleId);
     if (!handle) throw new JanusError(C.HANDLE_NOT_FOUND, `No such handle ${request.handleId} in session ${session.id}`);
     switch (request.verb) {
       case 'keepalive':

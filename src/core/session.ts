@@ -21,6 +21,8 @@ export class Session implements BackendSessionOwner {
   /** Where the client is, as far as placement preferences go. */
   locality: Locality | undefined;
   private readonly backendSessions = new Map<Backend, BackendSession>();
+  /** The handle the last request went to: most sessions have one, so the map is rarely consulted. */
+  private recentHandle: Handle | undefined;
 
   constructor(
     readonly id: ClientSessionId,
@@ -37,6 +39,15 @@ export class Session implements BackendSessionOwner {
 
   get alive(): boolean {
     return this.state !== 'destroyed';
+  }
+
+  /** The live handle `id` (a detached one is only found while it is still being detached). */
+  handle(id: number): Handle | undefined {
+    const recent = this.recentHandle;
+    if (recent !== undefined && recent.id === id && !recent.detached) return recent;
+    const found = this.handles.get(id as ClientHandleId);
+    this.recentHandle = found;
+    return found;
   }
 
   /** Delivers an asynchronous event to the session's owner, with this session's and the handle's ids. */

@@ -58,7 +58,10 @@ export interface BackendLinkListener<T> {
 }
 
 export class BackendLink<T = undefined> implements BackendHandleListener {
+  /** Open requests; the usual single one is kept in the two fields below instead (no map touched per message). */
   private readonly open = new Map<string, OpenRequest<T>>();
+  private soleTransaction: string | undefined;
+  private soleRequest: OpenRequest<T> | undefined;
   /** Whether Janus may hold a PeerConnection for this handle (an SDP went either way, or webrtcup). */
   hadPeerConnection = false;
   private closed = false;
@@ -93,7 +96,14 @@ export class BackendLink<T = undefined> implements BackendHandleListener {
 
   /** The request's answer came and no event is to follow (or it failed). */
   forgetRequest(backendTransaction: string): void {
-    this.open.delete(backendTransaction);
+    if (backendTransaction === this.soleTransaction) {
+      this.soleTransaction = undefined;
+      this.soleRequest = undefined;
+    } else this.open.delete(backendTransaction);
+  }
+
+  private openRequest(backendTransaction: string): OpenRequest<T> | undefined {
+    return backendTransaction === this.soleTransaction ? this.soleRequest : this.open.get(backendTransaction);
   }
 
   async trickle(request: { candidate?: unknown; candidates?: unknown }): Promise<void> {
@@ -129,8 +139,8 @@ export class BackendLink<T = undefined> implements BackendHandleListener {
     let request: OpenRequest<T> | undefined;
     const backendTransaction = msg.transaction;
     if (typeof backendTransaction === 'string') {
-      request = this.open.get(backendTransaction);
-      if (request !== undefined && msg.janus === 'event') this.open.delete(backendTransaction);
+      request = this.openRequest(backendTransaction);
+      if (request !== undefined && msg.janus === 'event') this.forgetRequest(backendTransaction);
       if (request === undefined) delete msg.transaction;
       else msg.transaction = request.clientTransaction;
     }
@@ -144,7 +154,12 @@ export class BackendLink<T = undefined> implements BackendHandleListener {
   }
 
   private remember(backendTransaction: string, request: OpenRequest<T>): void {
-    if (this.open.size >= MAX_OPEN_TRANSACTIONS) {
+    if (this.soleTransaction === undefined) {
+      this.soleTransaction = backendTransaction;
+      this.soleRequest = request;
+      return;
+    }
+    if (this.open.size >= MAX_OPEN_TRANSACTIONS - 1) {
       const oldest = this.open.keys().next().value;
       if (oldest !== undefined) this.open.delete(oldest);
     }
