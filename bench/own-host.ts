@@ -7,19 +7,23 @@
  * Env: BENCH_ROUNDS (default 2); BENCH_SIDES (default direct,proxy,relay) may add `base`, a second
  * proxy in the same rounds (default log level too), built from BENCH_BASELINE_ENTRY (a compiled cli/janus-proxy.js; default
  * the same build) with the node flags of BENCH_BASE_FLAGS and the config of BENCH_BASE_YAML, and/or
- * `tuned`, the proxy with the config of npm run bench's "proxy tuned" round; BENCH_PROXY_FLAGS, node flags of the
+ * `tuned`, the proxy with the config of npm run bench's "proxy tuned" round, and/or `redis`, the proxy on its defaults
+ * plus `store.type: redis` on a redis-server started for the run (npm run bench's "proxy, Redis store" round; its line
+ * adds the Redis commands and redis-server CPU per message of the measured windows); BENCH_PROXY_FLAGS, node flags of the
  * proxy; BENCH_CPU_PROFILE_DIR / BENCH_RELAY_CPU_PROFILE_DIR, V8 CPU profiles of the proxy / relay
  * (written when they exit; read them with bench/profile-summary.ts).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startJanus, type JanusInstance } from '../test/support/janus-fixture.js';
+import { startRedis, type RedisInstance } from '../test/support/redis-fixture.js';
 import { buildProxy, startProxyProcess, startReferenceRelay, type NodeService } from './proxy-process.js';
 import { mergeRounds, runThroughput, type ThroughputResult } from './scenarios/throughput.js';
 import { fmt } from './table.js';
 import { otherCores } from './cpu.js';
 import { TUNED_PROXY_YAML } from './config.js';
+import { redisStoreYaml, redisWindowHooks, type RedisWindowTotals } from './redis-window.js';
 
-type Side = 'direct' | 'proxy' | 'relay' | 'base' | 'tuned';
+type Side = 'direct' | 'proxy' | 'relay' | 'base' | 'tuned' | 'redis';
 
 function perMessage(r: ThroughputResult, of: 'proxy' | 'janus' | 'generator'): number {
   if (of === 'proxy') return r.cpuUs.proxy ? (r.cpuUs.proxy.user + r.cpuUs.proxy.system) / r.messages : Number.NaN;
@@ -32,6 +36,7 @@ async function main(): Promise<void> {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
   const sides = (process.env.BENCH_SIDES ?? 'direct,proxy,relay').split(',') as Side[];
   let janus: JanusInstance | undefined;
+  let redis: RedisInstance | undefined;
   const services: NodeService[] = [];
   try {
     const [started, build] = await Promise.all([startJanus({ netns: true, plugins: ['echotest'] }), buildProxy()]);
@@ -53,19 +58,27 @@ async function main(): Promise<void> {
       ? await startProxyProcess({ build, backendUrl: janus.wsUrl, logLevel: null, extraConfig: { name: 'own-host-tuned', yaml: TUNED_PROXY_YAML } })
       : undefined;
     if (tuned) services.push(tuned);
+    if (sides.includes('redis')) redis = await startRedis();
+    const redisProxy = redis
+      ? await startProxyProcess({ build, backendUrl: janus.wsUrl, logLevel: null, extraConfig: { name: 'own-host-redis', yaml: redisStoreYaml(redis.url) } })
+      : undefined;
+    if (redisProxy) services.push(redisProxy);
     const urls: Record<Side, { url: string; pid: number | undefined }> = {
       base: { url: base?.url ?? '', pid: base?.pid },
       direct: { url: janus.wsUrl, pid: undefined },
       proxy: { url: proxy.url, pid: proxy.pid },
+      redis: { url: redisProxy?.url ?? '', pid: redisProxy?.pid },
       relay: { url: relay.url, pid: relay.pid },
       tuned: { url: tuned?.url ?? '', pid: tuned?.pid },
     };
     for (const sessions of sessionCounts) {
       const results: Partial<Record<Side, ThroughputResult[]>> = {};
+      const redisTotals: RedisWindowTotals = { commands: 0, cpuUs: 0 };
       for (let round = 1; round <= rounds; round++) {
         for (const side of sides) {
           const { url, pid } = urls[side];
-          const r = await runThroughput(url, sessions, { janus: janus.pid, proxy: pid });
+          const hooks = side === 'redis' && redis ? redisWindowHooks(redis, redisTotals) : undefined;
+          const r = await runThroughput(url, sessions, { janus: janus.pid, proxy: pid }, hooks);
           (results[side] ??= []).push(r);
           process.stderr.write(`[own-host] @${sessions} round ${round} ${side}: ${fmt(r.msgsPerSec, 0)} msgs/s, ${fmt(perMessage(r, 'proxy'), 1)} µs/msg (main ${fmt((r.cpuUs.proxyMain ?? Number.NaN) / r.messages, 1)}), p50 ${fmt(r.latency.summary().p50, 2)} ms\n`);
           await sleep(500);
@@ -84,10 +97,17 @@ async function main(): Promise<void> {
       const p = merged.proxy;
       const rl = merged.relay;
       const above = p && rl ? ` | proxy − relay ${fmt(perMessage(p, 'proxy') - perMessage(rl, 'proxy'), 1)} µs` : '';
-      process.stdout.write(`@${sessions}: ${line.filter(Boolean).join(' | ')}${above}\n`);
+      const rd = merged.redis;
+      const redisLine = rd
+        ? (rl ? ` | redis − relay ${fmt(perMessage(rd, 'proxy') - perMessage(rl, 'proxy'), 1)} µs` : '') +
+          (p ? ` | redis − proxy ${fmt(perMessage(rd, 'proxy') - perMessage(p, 'proxy'), 1)} µs, ×${fmt(rd.msgsPerSec / p.msgsPerSec, 2)} msgs/s` : '') +
+          ` | Redis ${fmt(redisTotals.commands / rd.messages, 4)} commands, ${fmt(redisTotals.cpuUs / rd.messages, 2)} µs CPU per message`
+        : '';
+      process.stdout.write(`@${sessions}: ${line.filter(Boolean).join(' | ')}${above}${redisLine}\n`);
     }
   } finally {
     for (const s of services) await s.stop();
+    await redis?.stop();
     await janus?.stop();
   }
 }

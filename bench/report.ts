@@ -42,9 +42,16 @@ function cpuSplit(r: ThroughputResult): string {
   return r.cpuUs.proxy ? ` (${fmt(r.cpuUs.proxy.user / r.messages, 0)} usr + ${fmt(r.cpuUs.proxy.system / r.messages, 0)} sys)` : '';
 }
 
+/** The proxy with `store.type: redis` (own-host rounds), and what its redis-server did in the measured windows. */
+export type RedisSide = { result: ThroughputResult; redisCommands: number; redisCpuUs: number };
+
+/** Sides measured in some topologies only, in the same rounds as direct, the proxy and the relay. */
+export type ExtraSides = { tuned?: ThroughputResult | undefined; redis?: RedisSide | undefined };
+
 export function throughputSection(
-  direct: ThroughputResult, proxy: ThroughputResult, relay: ThroughputResult, topology = 'loopback', tuned?: ThroughputResult,
+  direct: ThroughputResult, proxy: ThroughputResult, relay: ThroughputResult, topology = 'loopback', extra: ExtraSides = {},
 ): Section {
+  const { tuned, redis } = extra;
   const n = direct.sessions;
   const ratio = proxy.msgsPerSec / direct.msgsPerSec;
   const clean = direct.errors + direct.lost + proxy.errors + proxy.lost === 0;
@@ -86,6 +93,7 @@ export function throughputSection(
         target: goal.aboveRelayUs === undefined ? '' : `proxy ≤ relay + ${goal.aboveRelayUs}`,
         result: goal.aboveRelayUs === undefined ? '' : verdict(proxyCpu - relayCpu <= goal.aboveRelayUs),
       },
+      ...(redis ? redisRows(redis, { direct, proxy, relay }) : []),
       {
         metric: `Janus CPU per message @${n} (µs)`, direct: perMsg(direct.cpuUs.janus, direct.messages),
         proxy: perMsg(proxy.cpuUs.janus, proxy.messages), delta: '', target: '', result: '',
@@ -120,6 +128,49 @@ function tunedRows(tuned: ThroughputResult, direct: ThroughputResult, defaultsCp
       delta: `vs defaults ${signed(cpu - defaultsCpu, 1)}`, target: '', result: '',
     },
     { metric: `errors / lost, proxy tuned @${n}`, direct: '—', proxy: `${tuned.errors} / ${tuned.lost}`, delta: '', target: '0 / 0', result: verdict(tuned.errors + tuned.lost === 0) },
+  ];
+}
+
+/**
+ * The Redis-store proxy's rows, against the same targets as the proxy on its defaults (the issue's
+ * "no regression from the session take-over work"), and against the memory-store proxy of the same rounds.
+ */
+function redisRows(side: RedisSide, same: { direct: ThroughputResult; proxy: ThroughputResult; relay: ThroughputResult }): Row[] {
+  const { direct, proxy, relay } = same;
+  const r = side.result;
+  const n = r.sessions;
+  const goal = realTopologyTargets;
+  const ratio = r.msgsPerSec / direct.msgsPerSec;
+  const clean = r.errors + r.lost === 0;
+  const cpu = cpuPerMessage(r);
+  const aboveRelay = cpu - cpuPerMessage(relay);
+  const [d50, r50] = [direct, r].map((x) => x.latency.summary().p50) as [number, number];
+  const commandsPerMessage = side.redisCommands / Math.max(1, r.messages);
+  return [
+    {
+      metric: `proxy, Redis store msgs/s @${n} (own host)`, direct: fmt(direct.msgsPerSec, 0), proxy: fmt(r.msgsPerSec, 0), delta: `×${fmt(ratio, 2)}`,
+      target: `ratio ≥ ${goal.throughputRatio}`, result: verdict(clean && ratio >= goal.throughputRatio),
+    },
+    {
+      metric: `proxy, Redis store msgs/s vs memory store @${n}`, direct: fmt(proxy.msgsPerSec, 0), proxy: fmt(r.msgsPerSec, 0),
+      delta: `×${fmt(r.msgsPerSec / proxy.msgsPerSec, 2)}`, target: '', result: '',
+    },
+    { metric: `proxy, Redis store message → event p50 @${n} (ms)`, direct: fmt(d50, 2), proxy: fmt(r50, 2), delta: signed(r50 - d50, 2), target: '', result: '' },
+    {
+      metric: `proxy, Redis store CPU per message @${n} (own host) (µs)`, direct: '—', proxy: `${fmt(cpu, 1)}${cpuSplit(r)}`,
+      delta: `vs memory store ${signed(cpu - cpuPerMessage(proxy), 1)}`, target: `≤ ${goal.cpuUsPerMessage}`, result: verdict(cpu <= goal.cpuUsPerMessage),
+    },
+    {
+      metric: `proxy, Redis store − reference relay CPU per message @${n} (µs)`, direct: '—', proxy: signed(aboveRelay, 1), delta: '',
+      target: `≤ ${goal.aboveRelayUs}`, result: verdict(aboveRelay <= goal.aboveRelayUs),
+    },
+    {
+      // Relayed messages never touch Redis: only the proxy's lease refresh may fall in the window.
+      metric: `Redis commands / redis-server CPU per message @${n}`, direct: '—',
+      proxy: `${fmt(commandsPerMessage, 4)} / ${fmt(side.redisCpuUs / Math.max(1, r.messages), 2)} µs`,
+      delta: `${side.redisCommands} in ${r.messages} msgs`, target: '', result: '',
+    },
+    { metric: `errors / lost, proxy Redis store @${n}`, direct: '—', proxy: `${r.errors} / ${r.lost}`, delta: '', target: '0 / 0', result: verdict(clean) },
   ];
 }
 

@@ -13,9 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startJanus, type JanusInstance } from '../test/support/janus-fixture.js';
+import { startRedis, type RedisInstance } from '../test/support/redis-fixture.js';
 import { runCleanupsSync } from '../test/support/processes.js';
 import { TUNED_PROXY_YAML, config } from './config.js';
 import { buildProxy, startProxyProcess, startReferenceRelay, type NodeService, type ProxyBuild, type ProxyProcess } from './proxy-process.js';
+import { redisStoreYaml, redisWindowHooks, type RedisWindowTotals } from './redis-window.js';
 import { clusterSection, latencySection, memorySection, throughputSection } from './report.js';
 import { runCluster } from './scenarios/cluster.js';
 import { runLatency } from './scenarios/latency.js';
@@ -48,21 +50,32 @@ async function startBoth(): Promise<{ janus: JanusInstance; build: ProxyBuild }>
   return { janus: janus.value, build: build.value };
 }
 
-/** Echotest throughput rounds at each session count: direct, the proxy, the tuned proxy (if any) and the reference relay, alternating. */
+type Side = 'direct' | 'proxy' | 'proxy tuned' | 'proxy, Redis store' | 'reference relay';
+
+/** The own-host rounds' extra proxies: tuned, and on its defaults with a Redis store (and that redis-server). */
+type ExtraServices = { tuned?: NodeService; redis?: { proxy: NodeService; server: RedisInstance } };
+
+/**
+ * Echotest throughput rounds at each session count: direct, the proxy, the extra proxies (if any) and
+ * the reference relay, alternating within each round so a noisy machine hits every side alike.
+ */
 async function throughputRounds(
-  topology: string, janus: JanusInstance, proxy: NodeService, relay: NodeService, notes: string[], tuned?: NodeService,
+  topology: string, janus: JanusInstance, proxy: NodeService, relay: NodeService, notes: string[], extra: ExtraServices = {},
 ): Promise<Section[]> {
   const sections: Section[] = [];
-  type Side = 'direct' | 'proxy' | 'proxy tuned' | 'reference relay';
-  const sides: [Side, string, number | undefined][] = [['direct', janus.wsUrl, undefined], ['proxy', proxy.url, proxy.pid]];
-  if (tuned) sides.push(['proxy tuned', tuned.url, tuned.pid]);
-  sides.push(['reference relay', relay.url, relay.pid]);
+  const sides: [Side, NodeService | undefined][] = [['direct', undefined], ['proxy', proxy]];
+  if (extra.tuned) sides.push(['proxy tuned', extra.tuned]);
+  if (extra.redis) sides.push(['proxy, Redis store', extra.redis.proxy]);
+  sides.push(['reference relay', relay]);
   for (const sessions of config.throughput.sessionCounts) {
     const rounds = new Map<Side, ThroughputResult[]>(sides.map(([side]) => [side, []]));
+    const redisTotals: RedisWindowTotals = { commands: 0, cpuUs: 0 };
     for (let round = 1; round <= config.throughput.rounds; round++) {
-      for (const [side, url, pid] of sides) {
+      for (const [side, service] of sides) {
         progress(`throughput (${topology}), ${sessions} sessions, round ${round}: ${side}`);
-        rounds.get(side)?.push(await runThroughput(url, sessions, pid === undefined ? { janus: janus.pid } : { janus: janus.pid, proxy: pid }));
+        const hooks = side === 'proxy, Redis store' && extra.redis ? redisWindowHooks(extra.redis.server, redisTotals) : undefined;
+        const pids = { janus: janus.pid, proxy: service?.pid };
+        rounds.get(side)?.push(await runThroughput(service?.url ?? janus.wsUrl, sessions, pids, hooks));
         await sleep(500);
       }
     }
@@ -75,31 +88,47 @@ async function throughputRounds(
       if (!r) throw new Error(`no ${side} rounds`);
       return r;
     };
-    sections.push(throughputSection(get('direct'), get('proxy'), get('reference relay'), topology, tuned ? get('proxy tuned') : undefined));
+    sections.push(throughputSection(get('direct'), get('proxy'), get('reference relay'), topology, {
+      tuned: extra.tuned ? get('proxy tuned') : undefined,
+      redis: extra.redis ? { result: get('proxy, Redis store'), redisCommands: redisTotals.commands, redisCpuUs: redisTotals.cpuUs } : undefined,
+    }));
   }
   return sections;
 }
 
 /**
  * The topology the cluster is deployed in: Janus on its own host (a network namespace joined by a
- * veth pair), the relay and two proxies on this one: one with its default settings (log level
- * included), one with what an operator would tune for throughput (TUNED_PROXY_YAML).
+ * veth pair), the relay and three proxies on this one: one with its default settings (log level
+ * included), one with what an operator would tune for throughput (TUNED_PROXY_YAML), and one with
+ * the defaults plus `store.type: redis` on a redis-server of its own on loopback.
  */
 async function realTopology(build: ProxyBuild, notes: string[]): Promise<Section[]> {
   let janus: JanusInstance | undefined;
+  let redis: RedisInstance | undefined;
   const services: NodeService[] = [];
   try {
-    progress('real topology: Janus in its own network namespace');
-    janus = await startJanus({ netns: true, plugins: ['echotest'] });
-    const proxy = await startProxyProcess({ build, backendUrl: janus.wsUrl, logLevel: null, extraConfig: { name: 'netns', yaml: BENCH_DEFAULTS_YAML } });
-    services.push(proxy);
-    const tuned = await startProxyProcess({ build, backendUrl: janus.wsUrl, logLevel: null, extraConfig: { name: 'netns-tuned', yaml: TUNED_PROXY_YAML } });
-    services.push(tuned);
-    const relay = await startReferenceRelay(janus.wsUrl);
+    progress('real topology: Janus in its own network namespace, a redis-server on loopback');
+    const [startedJanus, startedRedis] = await Promise.allSettled([startJanus({ netns: true, plugins: ['echotest'] }), startRedis()]);
+    // Whichever started is stopped in `finally`, also when the other failed.
+    if (startedJanus.status === 'fulfilled') janus = startedJanus.value;
+    if (startedRedis.status === 'fulfilled') redis = startedRedis.value;
+    if (startedJanus.status === 'rejected') throw startedJanus.reason;
+    if (startedRedis.status === 'rejected') throw startedRedis.reason;
+    const [backend, server] = [startedJanus.value, startedRedis.value];
+    const start = async (name: string, yaml: string): Promise<NodeService> => {
+      const service = await startProxyProcess({ build, backendUrl: backend.wsUrl, logLevel: null, extraConfig: { name, yaml } });
+      services.push(service);
+      return service;
+    };
+    const proxy = await start('netns', BENCH_DEFAULTS_YAML);
+    const tuned = await start('netns-tuned', TUNED_PROXY_YAML);
+    const redisProxy = await start('netns-redis', redisStoreYaml(server.url));
+    const relay = await startReferenceRelay(backend.wsUrl);
     services.push(relay);
-    return await throughputRounds('Janus on its own host', janus, proxy, relay, notes, tuned);
+    return await throughputRounds('Janus on its own host', backend, proxy, relay, notes, { tuned, redis: { proxy: redisProxy, server } });
   } finally {
     for (const s of services) await s.stop();
+    await redis?.stop();
     await janus?.stop();
   }
 }
@@ -175,6 +204,10 @@ async function main(): Promise<number> {
       'Own host: "proxy" runs every default (log level `info` included); "proxy tuned" is the same build with',
       '`log.level: error` (bench/config.ts TUNED_PROXY_YAML), in the same rounds: no other documented option measurably',
       'lowered the cost per message (`backends.connections_per_server: 1` raised it, Janus\'s too; 4 measured as the default 2).',
+      'Own host, "proxy, Redis store": the same build on every default plus `store: {type: redis, redis_url}` (a redis-server',
+      'the bench starts on loopback, no persistence), in the same rounds and against the same targets as "proxy" (no regression',
+      'from the session take-over work); "vs memory store" compares it with "proxy" of those rounds. Its Redis commands',
+      '(INFO excluded) and redis-server CPU are counted over the measured windows: relayed messages must cost neither.',
       'Reference relay: bench/reference-relay.ts, the least a `ws` relay does per message (parse, restore the transaction,',
       'stringify, coalesced writes; no validation, state, metrics or logs), run in the same rounds: the floor the host sets.',
       'Memory: VmRSS of the proxy before and after creating the sessions, each after a forced full GC.',

@@ -14,6 +14,7 @@ import { startProxyProcess, type ProxyBuild, type ProxyProcess } from '../proxy-
 import { runThroughput, mergeRounds, type ThroughputResult } from './throughput.js';
 import { runLatency, type LatencyResult } from './latency.js';
 import { closeAll, connectAll, idOf, mapLimit } from './exchange.js';
+import { commandCount, redisStoreYaml } from '../redis-window.js';
 import { startJanus, type JanusInstance } from '../../test/support/janus-fixture.js';
 import { redisCommand, startRedis, type RedisInstance } from '../../test/support/redis-fixture.js';
 
@@ -33,13 +34,6 @@ const ECHOTEST = 'janus.plugin.echotest';
 
 async function redisInfo(redis: RedisInstance, section: string): Promise<string> {
   return String(await redisCommand(redis.port, ['INFO', section], 5000));
-}
-
-async function commandCount(redis: RedisInstance): Promise<number> {
-  const text = await redisInfo(redis, 'commandstats');
-  let total = 0;
-  for (const m of text.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) if (m[1] !== 'info') total += Number(m[2]);
-  return total;
 }
 
 async function usedMemory(redis: RedisInstance): Promise<number> {
@@ -67,7 +61,7 @@ export async function runCluster(build: ProxyBuild, progress: (m: string) => voi
   const proxies: ProxyProcess[] = [];
   const start = async (name: string): Promise<ProxyProcess> => {
     if (!janus || !redis) throw new Error('cluster bench: not started');
-    const yaml = `store:\n  type: redis\n  redis_url: ${redis.url}\n  proxy_ttl_s: 2\n`;
+    const yaml = redisStoreYaml(redis.url, '  proxy_ttl_s: 2\n');
     const proxy = await startProxyProcess({ build, backendUrl: janus.wsUrl, extraConfig: name === 'memory' ? undefined : { name, yaml } });
     proxies.push(proxy);
     return proxy;
