@@ -1,19 +1,24 @@
 /**
- * A/B comparison of two proxy builds under the same load at the same time: Janus on its own host,
- * both proxies (this tree, and the compiled build BENCH_BASELINE_ENTRY) carry N echotest sessions
- * each, concurrently, in every round. Background noise on a shared machine then hits both sides
+ * A/B comparison of two proxies under the same load at the same time: Janus on its own host, both
+ * proxies carry N echotest sessions each, concurrently, in every round. "this" is this tree on its
+ * defaults; "base" is the compiled build BENCH_BASELINE_ENTRY (default: this tree too), on its
+ * defaults or, with BENCH_BASE_STORE=redis, with a Redis store (a redis-server started here). Background noise on a shared machine then hits both sides
  * within the same window, so the per-round difference in CPU per message is far steadier than
  * between alternating rounds. For deciding whether a hot-path change is worth keeping:
  *
  *   BENCH_BASELINE_ENTRY=.tmp/base-dist/cli/janus-proxy.js node --import tsx bench/ab-paired.ts [sessions=1000] [rounds=6]
  *
  * (build the baseline with `npx tsc -p tsconfig.build.json --outDir .tmp/base-dist` on the other revision).
+ *
+ *   BENCH_BASE_STORE=redis node --import tsx bench/ab-paired.ts 1000 6   (what the Redis store costs per message)
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startJanus, type JanusInstance } from '../test/support/janus-fixture.js';
 import { buildProxy, startProxyProcess, type NodeService } from './proxy-process.js';
 import { runThroughput, type ThroughputResult } from './scenarios/throughput.js';
 import { fmt } from './table.js';
+import { startRedis, type RedisInstance } from '../test/support/redis-fixture.js';
+import { redisStoreYaml } from './redis-window.js';
 
 const perMessage = (r: ThroughputResult): number =>
   r.cpuUs.proxy ? (r.cpuUs.proxy.user + r.cpuUs.proxy.system) / r.messages : Number.NaN;
@@ -22,15 +27,19 @@ async function main(): Promise<void> {
   const sessions = Number(process.argv[2] ?? 1000);
   const rounds = Number(process.argv[3] ?? 6);
   const baseEntry = process.env.BENCH_BASELINE_ENTRY;
-  if (!baseEntry) throw new Error('BENCH_BASELINE_ENTRY: the compiled janus-proxy.js of the baseline');
   let janus: JanusInstance | undefined;
+  let redis: RedisInstance | undefined;
   const services: NodeService[] = [];
   try {
     const [started, build] = await Promise.all([startJanus({ netns: true, plugins: ['echotest'] }), buildProxy()]);
     janus = started;
+    if (process.env.BENCH_BASE_STORE === 'redis') redis = await startRedis();
     const a = await startProxyProcess({ build, backendUrl: janus.wsUrl, logLevel: null, extraConfig: { name: 'ab-a', yaml: '{}\n' } });
     services.push(a);
-    const b = await startProxyProcess({ build: { entry: baseEntry, mode: 'compiled' }, backendUrl: janus.wsUrl, logLevel: null, extraConfig: { name: 'ab-b', yaml: '{}\n' } });
+    const b = await startProxyProcess({
+      build: baseEntry ? { entry: baseEntry, mode: 'compiled' } : build, backendUrl: janus.wsUrl, logLevel: null,
+      extraConfig: { name: 'ab-b', yaml: redis ? redisStoreYaml(redis.url) : '{}\n' },
+    });
     services.push(b);
     const diffs: number[] = [];
     for (let round = 1; round <= rounds; round++) {
@@ -49,6 +58,7 @@ async function main(): Promise<void> {
     process.stdout.write(`@${sessions}: this − base mean ${fmt(mean, 2)} µs, median ${fmt(sorted[Math.floor(sorted.length / 2)] ?? Number.NaN, 2)}, range ${fmt(sorted[0] ?? Number.NaN, 2)} … ${fmt(sorted[sorted.length - 1] ?? Number.NaN, 2)}\n`);
   } finally {
     for (const s of services) await s.stop();
+    await redis?.stop();
     await janus?.stop();
   }
 }
