@@ -31,6 +31,13 @@ export class BackendSession implements BackendSessionRoute {
   private keepaliveTimer: NodeJS.Timeout | undefined;
   /** Attaches sent and not answered yet: their handles will belong to this session's current owner. */
   private attaching = 0;
+  /**
+   * An attach timed out or lost its answer: Janus may hold a handle here that the proxy never heard
+   * of (a late answer detaches it, but only while the connection still listens for one). Such a
+   * session is never handed to another client as a spare; it is destroyed when its client is done.
+   * Sticky rather than cleared by the late answer: a rare error path, and a destroy is cheap.
+   */
+  private mayHoldUnknownHandle = false;
 
   private constructor(
     readonly id: BackendSessionId,
@@ -103,9 +110,9 @@ export class BackendSession implements BackendSessionRoute {
     return this.state !== 'dead';
   }
 
-  /** Active, with no handle on it and none being attached: fit to be handed to another client session. */
+  /** Active, with no handle on it, none being attached and none Janus may have made unseen: fit to be handed to another client session. */
   get isEmpty(): boolean {
-    return this.state === 'active' && this.handles.size === 0 && this.attaching === 0;
+    return this.state === 'active' && this.handles.size === 0 && this.attaching === 0 && !this.mayHoldUnknownHandle;
   }
 
   /** Hands a spare session to the client session that will use it. */
@@ -147,6 +154,8 @@ export class BackendSession implements BackendSessionRoute {
         throw isBackendFailure(err) ? err : ProxyErrors.backendLost();
       }
       const reply = await attached.catch((err: unknown) => {
+        // No answer (timed out, connection lost): Janus may have made the handle all the same.
+        if (isBackendFailure(err)) this.mayHoldUnknownHandle = true;
         // Janus no longer has the session (it timed out there unseen): its 458 names our backend
         // session, not the client's. Drop it; the caller places the handle again.
         if (!(err instanceof JanusError && err.code === JanusErrorCode.SESSION_NOT_FOUND)) throw err;
