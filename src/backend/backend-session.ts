@@ -23,6 +23,12 @@ export interface BackendSessionOwner {
   onBackendSessionLost(session: BackendSession): void;
 }
 
+/** What becomes of a backend session whose take-over `claim` Janus answers after the proxy gave up on it. */
+export interface LateClaimPolicy {
+  /** True: destroy it on Janus (nobody needs it); false: leave it (someone else may claim and use it). */
+  destroyIfLate(): boolean;
+}
+
 export class BackendSession implements BackendSessionRoute {
   state: BackendSessionState = 'active';
   readonly handles = new Map<BackendHandleId, BackendHandle>();
@@ -45,12 +51,15 @@ export class BackendSession implements BackendSessionRoute {
     readonly pool: BackendPool,
     private owner: BackendSessionOwner,
     private readonly log: LazyLogger,
-    how: 'create' | 'claim' = 'create',
+    how: 'create' | { claim: LateClaimPolicy } = 'create',
   ) {
     conn.register(id, this);
     const first = how === 'create'
       ? conn.request({ janus: 'create', id }, { onLateReply: () => void destroyOrphanSession(conn, id) })
-      : conn.request({ janus: 'claim', session_id: id });
+      : conn.request({ janus: 'claim', session_id: id }, {
+        // Janus moved the session to this connection after we gave up on it: nothing here uses it.
+        onLateReply: () => { if (how.claim.destroyIfLate()) void destroyOrphanSession(conn, id); },
+      });
     this.ready = first
       .then(
         () => {
@@ -78,12 +87,13 @@ export class BackendSession implements BackendSessionRoute {
 
   /**
    * Takes over a session another proxy opened (session take-over): Janus `claim` moves it to this
-   * proxy's connection. Resolves once Janus agreed; rejects when the session is gone there.
+   * proxy's connection. Resolves once Janus agreed; rejects when the session is gone there or Janus
+   * did not answer in time — should Janus agree after that, `policy` says whether to destroy it.
    */
-  static async claim(pool: BackendPool, owner: BackendSessionOwner, id: BackendSessionId, logger: Logger | LazyLogger): Promise<BackendSession> {
+  static async claim(pool: BackendPool, owner: BackendSessionOwner, id: BackendSessionId, logger: Logger | LazyLogger, policy: LateClaimPolicy): Promise<BackendSession> {
     const conn = pool.pick();
     if (!conn) throw ProxyErrors.backendLost();
-    const session = new BackendSession(id, conn, pool, owner, new LazyLogger(logger, { backendSession: id }), 'claim');
+    const session = new BackendSession(id, conn, pool, owner, new LazyLogger(logger, { backendSession: id }), { claim: policy });
     await session.ready;
     return session;
   }
