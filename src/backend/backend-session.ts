@@ -185,6 +185,13 @@ export class BackendSession implements BackendSessionRoute {
   onBackendMessage(msg: JsonObject): void {
     const sender = msg.sender;
     if (typeof sender === 'number') {
+      // Replies come here only when nobody waits for them any more: answered after the request timed
+      // out, whose client already got 490. A plugin's late `success` (a synchronous answer) is dropped:
+      // it answers nothing now, and Janus never sends one without its transaction. A late `event` (after
+      // the `ack`) is passed on, without the transaction (BackendLink no longer knows it): it is real
+      // plugin state (joined, configured, an answer's jsep), as Janus would deliver it, and clients take a
+      // transaction-less event as any asynchronous plugin event (janus.js: onmessage; Janode: handle event).
+      if (msg.janus === 'success') return;
       this.handles.get(sender as BackendHandleId)?.onEvent(msg);
       return;
     }
