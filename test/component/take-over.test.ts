@@ -79,3 +79,19 @@ componentTest('a late backend claim after the session moved on to another proxy:
   assert.equal(back.frames.slice(since).some((m) => m.janus === 'detached'), false, 'the handle was never lost on the first proxy');
   assert.equal((await back.request({ janus: 'destroy', session_id: session })).janus, 'success');
 });
+
+componentTest('a late backend claim after the client destroyed the session it took over: the backend session is destroyed', twoProxies, async ({ proxies, fakes, redis, client }) => {
+  const [first, second] = [proxies[0]!, proxies[1]!];
+  const fake = fakes[0]!;
+  const owner = await client(first);
+  const { session, handle } = await sessionWithHandle(owner);
+  await recorded(redis, session, handle);
+  const held = fake.fault('claim', { kind: 'hold' });
+  const claimer = await client(second);
+  assert.equal(await claim(claimer, session), 'success');
+  assert.equal((await claimer.request({ janus: 'destroy', session_id: session })).janus, 'success');
+  const backendClaim = await held;
+  const after = fake.log.length;
+  backendClaim.release();
+  await fake.request((l) => l.request.janus === 'destroy' && l.request.session_id === backendClaim.request.session_id, after);
+});
