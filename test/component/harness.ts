@@ -1,5 +1,6 @@
 /**
- * The component-test harness: the real proxy in-process in front of fake Janus servers, and one
+ * The component-test harness: the real proxy in-process in front of fake Janus servers (or several
+ * proxies on one real redis-server, for take-over), and one
  * shared check at the end of every test that nothing leaked — no session or handle left on a fake
  * Janus or in the proxy, no placement still counted, no backend request still pending, no held
  * reply forgotten by the test, and no timer or socket keeping the event loop alive once all stopped.
