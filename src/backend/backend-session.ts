@@ -23,6 +23,12 @@ export interface BackendSessionOwner {
   onBackendSessionLost(session: BackendSession): void;
 }
 
+/** What becomes of a backend session whose take-over `claim` Janus answers after the proxy gave up on it. */
+export interface LateClaimPolicy {
+  /** True: destroy it on Janus (nobody needs it); false: leave it (someone else may claim and use it). */
+  destroyIfLate(): boolean;
+}
+
 export class BackendSession implements BackendSessionRoute {
   state: BackendSessionState = 'active';
   readonly handles = new Map<BackendHandleId, BackendHandle>();
@@ -33,6 +39,13 @@ export class BackendSession implements BackendSessionRoute {
   private attaching = 0;
   /** The handle the last event went to (most backend sessions carry one). */
   private recentHandle: BackendHandle | undefined;
+  /**
+   * An attach timed out or lost its answer: Janus may hold a handle here that the proxy never heard
+   * of (a late answer detaches it, but only while the connection still listens for one). Such a
+   * session is never handed to another client as a spare; it is destroyed when its client is done.
+   * Sticky rather than cleared by the late answer: a rare error path, and a destroy is cheap.
+   */
+  private mayHoldUnknownHandle = false;
 
   private constructor(
     readonly id: BackendSessionId,
@@ -40,12 +53,15 @@ export class BackendSession implements BackendSessionRoute {
     readonly pool: BackendPool,
     private owner: BackendSessionOwner,
     private readonly log: LazyLogger,
-    how: 'create' | 'claim' = 'create',
+    how: 'create' | { claim: LateClaimPolicy } = 'create',
   ) {
     conn.register(id, this);
     const first = how === 'create'
       ? conn.request({ janus: 'create', id }, { onLateReply: () => void destroyOrphanSession(conn, id) })
-      : conn.request({ janus: 'claim', session_id: id });
+      : conn.request({ janus: 'claim', session_id: id }, {
+        // Janus moved the session to this connection after we gave up on it: nothing here uses it.
+        onLateReply: () => { if (how.claim.destroyIfLate()) void destroyOrphanSession(conn, id); },
+      });
     this.ready = first
       .then(
         () => {
@@ -73,12 +89,13 @@ export class BackendSession implements BackendSessionRoute {
 
   /**
    * Takes over a session another proxy opened (session take-over): Janus `claim` moves it to this
-   * proxy's connection. Resolves once Janus agreed; rejects when the session is gone there.
+   * proxy's connection. Resolves once Janus agreed; rejects when the session is gone there or Janus
+   * did not answer in time — should Janus agree after that, `policy` says whether to destroy it.
    */
-  static async claim(pool: BackendPool, owner: BackendSessionOwner, id: BackendSessionId, logger: Logger | LazyLogger): Promise<BackendSession> {
+  static async claim(pool: BackendPool, owner: BackendSessionOwner, id: BackendSessionId, logger: Logger | LazyLogger, policy: LateClaimPolicy): Promise<BackendSession> {
     const conn = pool.pick();
     if (!conn) throw ProxyErrors.backendLost();
-    const session = new BackendSession(id, conn, pool, owner, new LazyLogger(logger, { backendSession: id }), 'claim');
+    const session = new BackendSession(id, conn, pool, owner, new LazyLogger(logger, { backendSession: id }), { claim: policy });
     await session.ready;
     return session;
   }
@@ -105,9 +122,9 @@ export class BackendSession implements BackendSessionRoute {
     return this.state !== 'dead';
   }
 
-  /** Active, with no handle on it and none being attached: fit to be handed to another client session. */
+  /** Active, with no handle on it, none being attached and none Janus may have made unseen: fit to be handed to another client session. */
   get isEmpty(): boolean {
-    return this.state === 'active' && this.handles.size === 0 && this.attaching === 0;
+    return this.state === 'active' && this.handles.size === 0 && this.attaching === 0 && !this.mayHoldUnknownHandle;
   }
 
   /** Hands a spare session to the client session that will use it. */
@@ -149,6 +166,8 @@ export class BackendSession implements BackendSessionRoute {
         throw isBackendFailure(err) ? err : ProxyErrors.backendLost();
       }
       const reply = await attached.catch((err: unknown) => {
+        // No answer (timed out, connection lost): Janus may have made the handle all the same.
+        if (isBackendFailure(err)) this.mayHoldUnknownHandle = true;
         // Janus no longer has the session (it timed out there unseen): its 458 names our backend
         // session, not the client's. Drop it; the caller places the handle again.
         if (!(err instanceof JanusError && err.code === JanusErrorCode.SESSION_NOT_FOUND)) throw err;
@@ -168,6 +187,13 @@ export class BackendSession implements BackendSessionRoute {
   onBackendMessage(msg: JsonObject): void {
     const sender = msg.sender;
     if (typeof sender === 'number') {
+      // Replies come here only when nobody waits for them any more: answered after the request timed
+      // out, whose client already got 490. A plugin's late `success` (a synchronous answer) is dropped:
+      // it answers nothing now, and Janus never sends one without its transaction. A late `event` (after
+      // the `ack`) is passed on, without the transaction (BackendLink no longer knows it): it is real
+      // plugin state (joined, configured, an answer's jsep), as Janus would deliver it, and clients take a
+      // transaction-less event as any asynchronous plugin event (janus.js: onmessage; Janode: handle event).
+      if (msg.janus === 'success') return;
       let handle = this.recentHandle;
       if (handle === undefined || handle.id !== sender || !handle.alive) {
         handle = this.handles.get(sender as BackendHandleId);

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { JanusError, JanusErrorCode as C } from '../protocol/errors.js';
 import type { BackendHandleId, BackendSessionId, ClientHandleId, ClientSessionId } from '../protocol/ids.js';
-import { BackendSession } from '../backend/backend-session.js';
+import { BackendSession, type LateClaimPolicy } from '../backend/backend-session.js';
 import { BACKEND_LOST_REASON } from '../plugins/backend-link.js';
 import type { HandleRecord, SessionRecord, SessionStore } from '../store/session-store.js';
 import type { MessageBus } from '../store/bus.js';
@@ -77,10 +77,15 @@ export class TakeOvers {
   private readonly running = new Map<number, Promise<Session>>();
   private readonly unsubscribe: () => void;
   private readonly takenOverListeners = new Set<(sessionId: number) => void>();
+  /** Sessions that left this proxy for another one (not destroyed): see lateClaimPolicy. */
+  private readonly movedAway = new WeakSet<Session>();
 
   constructor(private readonly deps: TakeOverDeps) {
     this.unsubscribe = deps.bus.subscribe(SESSION_MOVED_TOPIC, (message) => {
-      if (typeof message.session === 'number') deps.sessions.release(message.session);
+      if (typeof message.session !== 'number') return;
+      const moving = deps.sessions.get(message.session);
+      if (moving) this.movedAway.add(moving);
+      deps.sessions.release(message.session);
     });
   }
 
@@ -181,7 +186,7 @@ export class TakeOvers {
       const backend = this.deps.cluster.backends.get(name);
       if (!backend) return;
       try {
-        const backendSession = await BackendSession.claim(backend.pool, session, backendSessionId as BackendSessionId, session.log);
+        const backendSession = await BackendSession.claim(backend.pool, session, backendSessionId as BackendSessionId, session.log, this.lateClaimPolicy(session));
         session.adoptBackendSession(backend, backendSession);
         claimed.set(backendSessionId, { backend, session: backendSession });
       } catch (err) {
@@ -189,6 +194,21 @@ export class TakeOvers {
       }
     }));
     return claimed;
+  }
+
+  /**
+   * A backend session whose `claim` Janus answers only after this take-over gave up on it (timed
+   * out) is on this proxy's connection all the same, and nothing here will use it: the take-over
+   * has ended its handles for the client (hangup, detached) and dropped them from the record. So it
+   * is destroyed, as a late `create` is, whether the client session lives on here or was destroyed
+   * meanwhile — its handles' plugin state (a room participant, a call) would otherwise linger on
+   * Janus until its session timeout. Unless the client session has moved on to another proxy since:
+   * that proxy read the record while these handles were still in it and may have claimed this very
+   * backend session (a retry racing ours); destroying would end handles its client still uses. Left
+   * alone, it is used there or reaped by Janus's session timeout.
+   */
+  private lateClaimPolicy(session: Session): LateClaimPolicy {
+    return { destroyIfLate: () => !this.movedAway.has(session) };
   }
 
   private async restoreHandle(

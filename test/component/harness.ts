@@ -1,5 +1,6 @@
 /**
- * The component-test harness: the real proxy in-process in front of fake Janus servers, and one
+ * The component-test harness: the real proxy in-process in front of fake Janus servers (or several
+ * proxies on one real redis-server, for take-over), and one
  * shared check at the end of every test that nothing leaked — no session or handle left on a fake
  * Janus or in the proxy, no placement still counted, no backend request still pending, no held
  * reply forgotten by the test, and no timer or socket keeping the event loop alive once all stopped.
@@ -9,15 +10,22 @@ import assert from 'node:assert/strict';
 import { FakeJanus, FAKE_PLUGIN, type FakeJanusOptions } from '../support/fake-janus.js';
 import { startTestProxy, type ProxyOverrides, type TestProxy } from '../support/proxy-fixture.js';
 import { JanusTestClient, type JanusMessage } from '../support/janus-client.js';
+import type { Backend } from '../../src/cluster/backend.js';
 import { pollUntil } from '../support/processes.js';
+import { startRedis, type RedisInstance } from '../support/redis-fixture.js';
 
 export { FAKE_PLUGIN };
 
 export interface Harness {
+  /** The first proxy (the only one unless `proxies` asks for more). */
   proxy: TestProxy;
+  /** Every proxy, in front of the same fakes. */
+  proxies: TestProxy[];
   fakes: FakeJanus[];
-  /** A client on the proxy's WebSocket transport; closed by the harness before the leak check. */
-  client: () => Promise<JanusTestClient>;
+  /** The proxies' shared redis-server, when there are several. */
+  redis: RedisInstance | undefined;
+  /** A client on a proxy's WebSocket transport (the first proxy's by default); closed by the harness before the leak check. */
+  client: (at?: TestProxy) => Promise<JanusTestClient>;
 }
 
 export interface ComponentOptions {
@@ -25,6 +33,11 @@ export interface ComponentOptions {
   fakes?: FakeJanusOptions[];
   /** Proxy config; `backends` is merged over the harness's (no spare sessions, one connection per backend). */
   proxy?: ProxyOverrides;
+  /**
+   * More than one proxy: they share a real redis-server (store: redis, as a cluster runs), so a
+   * session may be taken over from one to another. Default 1, with the memory store.
+   */
+  proxies?: number;
   /** A known defect: the test runs and reports, but does not fail the suite. Say why. */
   todo?: string;
 }
@@ -37,41 +50,54 @@ export function componentTest(name: string, options: ComponentOptions, body: (h:
     const baseline = activeResources();
     const fakes: FakeJanus[] = [];
     const clients: JanusTestClient[] = [];
-    let proxy: TestProxy | undefined;
+    const proxies: TestProxy[] = [];
+    let redis: RedisInstance | undefined;
     try {
       for (const o of options.fakes ?? [{}]) fakes.push(await FakeJanus.start(o));
-      const running = await startTestProxy([], {
-        ...options.proxy,
-        backends: { spare_sessions: 0, connections_per_server: 1, ...options.proxy?.backends },
-        janus_server: fakes.map((f, i) => ({ name: `fake-${i + 1}`, url: f.url })),
-      });
-      proxy = running;
-      const client = async (): Promise<JanusTestClient> => {
-        const c = await JanusTestClient.connect(running.url);
+      const count = options.proxies ?? 1;
+      if (count > 1) redis = await startRedis();
+      for (let i = 0; i < count; i++) {
+        proxies.push(await startTestProxy([], {
+          ...options.proxy,
+          ...(redis && {
+            store: { type: 'redis', redis_url: redis.url, ...options.proxy?.store },
+            general: { server_name: `proxy-${i + 1}`, ...options.proxy?.general },
+          }),
+          backends: { spare_sessions: 0, connections_per_server: 1, ...options.proxy?.backends },
+          janus_server: fakes.map((f, n) => ({ name: `fake-${n + 1}`, url: f.url })),
+        }));
+      }
+      const first = proxies[0]!;
+      const client = async (at: TestProxy = first): Promise<JanusTestClient> => {
+        const c = await JanusTestClient.connect(at.url);
         clients.push(c);
         return c;
       };
-      await body({ proxy: running, fakes, client });
+      await body({ proxy: first, proxies, fakes, redis, client });
       for (const c of clients) await c.close();
-      await assertNothingLeaked(running, fakes, spareSessions(options));
+      await assertNothingLeaked(proxies, fakes, spareSessions(options));
     } finally {
       for (const c of clients) await c.close();
-      await proxy?.stop();
+      for (const p of proxies) await p.stop();
       for (const f of fakes) await f.stop();
+      await redis?.stop();
     }
     await assertNoResourcesLeft(baseline);
   });
 }
 
-/** What the proxy and each fake Janus still hold, in one object so a failure shows all of it. */
-function holdings(proxy: TestProxy, fakes: readonly FakeJanus[]): Record<string, unknown> {
-  const backends = [...proxy.cluster.backends.values()];
+/** What the proxies (summed) and each fake Janus still hold, in one object so a failure shows all of it. */
+function holdings(proxies: readonly TestProxy[], fakes: readonly FakeJanus[]): Record<string, unknown> {
+  const sum = (f: (p: TestProxy) => number): number => proxies.reduce((n, p) => n + f(p), 0);
+  // Backends in config order, the same on every proxy.
+  const perBackend = (f: (b: Backend) => number): number[] =>
+    fakes.map((_, i) => sum((p) => f([...p.cluster.backends.values()][i]!)));
   return {
-    proxySessions: proxy.sessions.size,
-    proxyHandles: proxy.sessions.handleCount(),
-    placedHandles: backends.map((b) => b.liveHandles),
-    pendingBackendRequests: backends.map((b) => b.pool.pendingRequests),
-    routedBackendSessions: backends.map((b) => b.pool.routedSessions),
+    proxySessions: sum((p) => p.sessions.size),
+    proxyHandles: sum((p) => p.sessions.handleCount()),
+    placedHandles: perBackend((b) => b.liveHandles),
+    pendingBackendRequests: perBackend((b) => b.pool.pendingRequests),
+    routedBackendSessions: perBackend((b) => b.pool.routedSessions),
     fakeSessions: fakes.map((f) => f.sessionIds().length),
     fakeHandles: fakes.map((f) => f.handleIds().length),
     heldReplies: fakes.map((f) => f.held().map((r) => r.janus)),
@@ -84,8 +110,9 @@ function spareSessions(options: ComponentOptions): number {
   return typeof configured === 'number' ? configured : 0;
 }
 
-/** Only the spare sessions may be left, empty, on each backend; the proxy holds nothing else. */
-async function assertNothingLeaked(proxy: TestProxy, fakes: readonly FakeJanus[], spares: number): Promise<void> {
+/** Only the spare sessions (of every proxy) may be left, empty, on each backend; the proxies hold nothing else. */
+async function assertNothingLeaked(proxies: readonly TestProxy[], fakes: readonly FakeJanus[], sparesPerProxy: number): Promise<void> {
+  const spares = sparesPerProxy * proxies.length;
   const none = {
     proxySessions: 0,
     proxyHandles: 0,
@@ -98,8 +125,8 @@ async function assertNothingLeaked(proxy: TestProxy, fakes: readonly FakeJanus[]
   };
   // The client's sessions end when its socket closes; their backend sessions are destroyed a
   // round trip later. Wait for that, then compare (so a failure shows everything still held).
-  await pollUntil('nothing held', () => (isDeepEqual(holdings(proxy, fakes), none) ? true : undefined), SETTLE_MS, 10).catch(() => undefined);
-  assert.deepEqual(holdings(proxy, fakes), none, 'something leaked');
+  await pollUntil('nothing held', () => (isDeepEqual(holdings(proxies, fakes), none) ? true : undefined), SETTLE_MS, 10).catch(() => undefined);
+  assert.deepEqual(holdings(proxies, fakes), none, 'something leaked');
 }
 
 function isDeepEqual(a: unknown, b: unknown): boolean {

@@ -61,7 +61,9 @@ componentTest('a message answered after the timeout: client gets 490, the handle
   const { session, handle } = await sessionWithHandle(c);
   const held = fake.fault('message', { kind: 'hold' });
   assertJanusError(await c.request({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'slow' } }), 490, TIMED_OUT);
-  // The plugin's event still comes: the client sees it, without the transaction it already had its answer for.
+  // The plugin's event still comes: the client sees it, without the transaction it already had its
+  // answer for, as an asynchronous plugin event (janus.js hands it to onmessage): it is the plugin's
+  // real state, as Janus itself would deliver it (src/backend/backend-session.ts, onBackendMessage).
   const since = c.mark();
   (await held).release();
   const late = await c.waitFor((m) => m.janus === 'event', 10_000, since);
@@ -69,6 +71,21 @@ componentTest('a message answered after the timeout: client gets 490, the handle
   assert.equal(late.sender, handle);
   const sync = await c.request({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'sync' } });
   assert.equal(sync.janus, 'success');
+  assert.equal((await c.request({ janus: 'destroy', session_id: session })).janus, 'success');
+});
+
+componentTest('a message whose late event comes before its late ack: the event is passed on once, the ack is not', withTimeout, async ({ client, fakes }) => {
+  const fake = fakes[0]!;
+  const c = await client();
+  const { session, handle } = await sessionWithHandle(c);
+  const held = fake.fault('message', { kind: 'hold' });
+  assertJanusError(await c.request({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'event-first' } }), 490, TIMED_OUT);
+  const since = c.mark();
+  (await held).release();
+  const next = await c.request({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'sync' } });
+  assert.equal(next.janus, 'success');
+  const late = c.frames.slice(since).filter((m) => m !== next);
+  assert.deepEqual(late.map((m) => [m.janus, m.sender, m.transaction]), [['event', handle, undefined]]);
   assert.equal((await c.request({ janus: 'destroy', session_id: session })).janus, 'success');
 });
 
@@ -80,5 +97,21 @@ componentTest('a detach Janus never answers: the client still gets its success, 
   assert.equal((await c.request({ janus: 'detach', session_id: session, handle_id: handle })).janus, 'success');
   await dropped;
   assert.equal(fake.unanswered().length, 1);
+  assert.equal((await c.request({ janus: 'destroy', session_id: session })).janus, 'success');
+});
+
+componentTest('a sync plugin request answered after the timeout: the client gets 490 and nothing more', withTimeout, async ({ client, fakes }) => {
+  const fake = fakes[0]!;
+  const c = await client();
+  const { session, handle } = await sessionWithHandle(c);
+  const held = fake.fault('message', { kind: 'hold' });
+  assertJanusError(await c.request({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'sync' } }), 490, TIMED_OUT);
+  const since = c.mark();
+  (await held).release();
+  // The next request's answer comes after the late one on the backend connection and to the client.
+  const next = await c.request({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'sync' } });
+  assert.equal(next.janus, 'success');
+  const extra = c.frames.slice(since).filter((m) => m !== next && m.transaction !== next.transaction);
+  assert.deepEqual(extra, [], 'a late answer to a request already answered (490) is not passed on');
   assert.equal((await c.request({ janus: 'destroy', session_id: session })).janus, 'success');
 });

@@ -25,17 +25,50 @@ componentTest('a first handle adopts a spare session; the ended session goes bac
   assert.equal(fake.sessionIds().includes(spare), !destroyed);
 });
 
-componentTest('an attach on a spare that times out: the late handle is detached from it', withSpares, async ({ client, fakes }) => {
+// An attach Janus answers only after the proxy gave up on it may still make a handle there: until
+// that answer comes (if ever: after a minute the proxy no longer listens for it), the spare may
+// carry a handle nobody knows of, so it is not handed to another client but destroyed.
+componentTest('an attach on a spare that times out while its client stays: the late handle is detached, the spare is destroyed at the end', withSpares, async ({ client, fakes }) => {
   const fake = fakes[0]!;
   await fake.until('the spares opened', () => fake.sessionIds().length === SPARES);
   const held = fake.fault('attach', { kind: 'hold' });
   const c = await client();
   const session = await c.createSession();
   assertJanusError(await c.request({ janus: 'attach', session_id: session, plugin: FAKE_PLUGIN }), 490, 'Backend request timed out');
-  assert.equal((await c.request({ janus: 'destroy', session_id: session })).janus, 'success');
   const attach = await held;
+  const spare = attach.request.session_id as number;
   const since = fake.log.length;
   attach.release();
   const detach = await fake.request((l) => l.request.janus === 'detach', since);
-  assert.equal(detach.request.session_id, attach.request.session_id);
+  assert.equal(detach.request.session_id, spare);
+  // The client's session goes on using that backend session: its next attach lands there.
+  await c.attach(session, FAKE_PLUGIN);
+  assert.equal(fake.log.filter((l) => l.request.janus === 'attach').at(-1)!.request.session_id, spare);
+  assert.equal((await c.request({ janus: 'destroy', session_id: session })).janus, 'success');
+  await fake.request((l) => l.request.janus === 'destroy' && l.request.session_id === spare, since);
+});
+
+componentTest('an attach on a spare that times out, its client gone before the answer: the spare is destroyed, not handed out again', withSpares, async ({ client, fakes }) => {
+  const fake = fakes[0]!;
+  await fake.until('the spares opened', () => fake.sessionIds().length === SPARES);
+  const held = fake.fault('attach', { kind: 'hold' });
+  const c = await client();
+  const session = await c.createSession();
+  assertJanusError(await c.request({ janus: 'attach', session_id: session, plugin: FAKE_PLUGIN }), 490, 'Backend request timed out');
+  const attach = await held;
+  const spare = attach.request.session_id as number;
+  assert.equal(fake.handleIds().length, 1, 'Janus made the handle, the proxy does not know it');
+  assert.equal((await c.request({ janus: 'destroy', session_id: session })).janus, 'success');
+  await fake.request((l) => l.request.janus === 'destroy' && l.request.session_id === spare);
+  // The next client's first handle gets another spare, with no stray handle on it.
+  const next = await client();
+  const { session: nextSession } = await sessionWithHandle(next);
+  const placed = fake.log.filter((l) => l.request.janus === 'attach').at(-1)!.request.session_id as number;
+  assert.notEqual(placed, spare);
+  assert.equal(fake.handleIds().length, 1, 'only the next client\'s handle');
+  // Janus's late answer: whatever the proxy then does must leave nothing behind (the harness checks).
+  const since = fake.log.length;
+  attach.release();
+  await fake.request((l) => l.request.janus === 'detach', since);
+  assert.equal((await next.request({ janus: 'destroy', session_id: nextSession })).janus, 'success');
 });
