@@ -2,7 +2,8 @@
  * A/B comparison of two proxies under the same load at the same time: Janus on its own host, both
  * proxies carry N echotest sessions each, concurrently, in every round. "this" is this tree on its
  * defaults; "base" is the compiled build BENCH_BASELINE_ENTRY (default: this tree too), on its
- * defaults or, with BENCH_BASE_STORE=redis, with a Redis store (a redis-server started here). Background noise on a shared machine then hits both sides
+ * defaults or, with BENCH_BASE_STORE=redis, with a Redis store (a redis-server started here);
+ * BENCH_BASE=relay makes it the reference relay (bench/reference-relay.ts) instead. Background noise on a shared machine then hits both sides
  * within the same window, so the per-round difference in CPU per message is far steadier than
  * between alternating rounds. For deciding whether a hot-path change is worth keeping:
  *
@@ -14,7 +15,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startJanus, type JanusInstance } from '../test/support/janus-fixture.js';
-import { buildProxy, startProxyProcess, type NodeService } from './proxy-process.js';
+import { buildProxy, startProxyProcess, startReferenceRelay, type NodeService } from './proxy-process.js';
 import { runThroughput, type ThroughputResult } from './scenarios/throughput.js';
 import { fmt } from './table.js';
 import { startRedis, type RedisInstance } from '../test/support/redis-fixture.js';
@@ -36,10 +37,12 @@ async function main(): Promise<void> {
     if (process.env.BENCH_BASE_STORE === 'redis') redis = await startRedis();
     const a = await startProxyProcess({ build, backendUrl: janus.wsUrl, logLevel: null, extraConfig: { name: 'ab-a', yaml: '{}\n' } });
     services.push(a);
-    const b = await startProxyProcess({
-      build: baseEntry ? { entry: baseEntry, mode: 'compiled' } : build, backendUrl: janus.wsUrl, logLevel: null,
-      extraConfig: { name: 'ab-b', yaml: redis ? redisStoreYaml(redis.url) : '{}\n' },
-    });
+    const b = process.env.BENCH_BASE === 'relay'
+      ? await startReferenceRelay(janus.wsUrl)
+      : await startProxyProcess({
+        build: baseEntry ? { entry: baseEntry, mode: 'compiled' } : build, backendUrl: janus.wsUrl, logLevel: null,
+        extraConfig: { name: 'ab-b', yaml: redis ? redisStoreYaml(redis.url) : '{}\n' },
+      });
     services.push(b);
     const diffs: number[] = [];
     for (let round = 1; round <= rounds; round++) {
