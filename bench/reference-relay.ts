@@ -6,7 +6,12 @@
  * same run as the proxy, so the proxy's own share can be told apart from what the host charges for
  * moving frames at that moment. Not a product: it never cleans up and trusts every frame.
  *
- * Run as a child process: `node --import tsx bench/reference-relay.ts <backend ws url> <port>`;
+ * Like the proxy on its defaults (`backends.connections_per_server: 2`) it talks to Janus over two
+ * WebSocket connections, each client connection's requests going over one of them in turn: Janus's
+ * WebSocket transport writes one queued message per writable callback per connection, so the
+ * number of connections changes what Janus (and so the relay) can do per message.
+ *
+ * Run as a child process: `node --import tsx bench/reference-relay.ts <backend ws url> <port> [connections=2]`;
  * prints `ready` once listening.
  */
 import type { Socket } from 'node:net';
@@ -31,21 +36,25 @@ function batchedSend(ws: WebSocket): (text: string) => void {
   };
 }
 
-const [backendUrl, port] = process.argv.slice(2);
-if (!backendUrl || !port) throw new Error('usage: reference-relay.ts <backend ws url> <port>');
+const [backendUrl, port, connectionCount = '2'] = process.argv.slice(2);
+if (!backendUrl || !port) throw new Error('usage: reference-relay.ts <backend ws url> <port> [connections]');
 
-const backend = new WebSocket(backendUrl, 'janus-protocol', { perMessageDeflate: false });
-await new Promise<void>((resolve, reject) => {
-  backend.once('open', () => { resolve(); });
-  backend.once('error', reject);
-});
-const toBackend = batchedSend(backend);
+const backends = await Promise.all(Array.from({ length: Number(connectionCount) }, async () => {
+  const backend = new WebSocket(backendUrl, 'janus-protocol', { perMessageDeflate: false });
+  await new Promise<void>((resolve, reject) => {
+    backend.once('open', () => { resolve(); });
+    backend.once('error', reject);
+  });
+  return backend;
+}));
+const toBackends = backends.map((backend) => batchedSend(backend));
+let nextBackend = 0;
 
 /** Backend transaction → the client it came from, its own transaction, and how many answers it gets. */
 const open = new Map<string, { reply: (text: string) => void; transaction: unknown; left: number }>();
 let nextTransaction = 0;
 
-backend.on('message', (data: RawData) => {
+function onBackendMessage(data: RawData): void {
   const msg = JSON.parse((data as Buffer).toString('utf8')) as Json;
   const transaction = msg.transaction as string;
   const request = open.get(transaction);
@@ -53,11 +62,14 @@ backend.on('message', (data: RawData) => {
   if (--request.left === 0) open.delete(transaction);
   msg.transaction = request.transaction;
   request.reply(JSON.stringify(msg));
-});
+}
+for (const backend of backends) backend.on('message', onBackendMessage);
 
 const server = new WebSocketServer({ host: '127.0.0.1', port: Number(port), perMessageDeflate: false, handleProtocols: () => 'janus-protocol' });
 server.on('connection', (client) => {
   const reply = batchedSend(client);
+  // A client's requests all go over one backend connection, so a session's requests stay in order.
+  const toBackend = toBackends[nextBackend++ % toBackends.length] as (text: string) => void;
   client.on('message', (data: RawData) => {
     const msg = JSON.parse((data as Buffer).toString('utf8')) as Json;
     // Longer than 10 characters, like the proxy's: V8 interns shorter JSON string values.

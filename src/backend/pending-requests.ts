@@ -29,11 +29,10 @@ interface Pending {
 /** Deadlines are checked by one sweep per table rather than a timer per request (cheaper per message). */
 const SWEEP_INTERVAL_MS = 100;
 
-/** Reply kinds that answer a request; `event`s with a transaction are routed as events instead. */
-const SETTLING_KINDS = new Set(['success', 'error', 'ack', 'pong', 'server_info']);
-
+/** Reply kinds that answer a request (ack, success, error, pong, server_info); `event`s with a transaction are routed as events instead. */
 export function isSettlingReply(msg: JsonObject): boolean {
-  return typeof msg.janus === 'string' && SETTLING_KINDS.has(msg.janus);
+  const kind = msg.janus;
+  return kind === 'ack' || kind === 'success' || kind === 'error' || kind === 'pong' || kind === 'server_info';
 }
 
 export class PendingRequests {

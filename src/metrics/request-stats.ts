@@ -59,10 +59,19 @@ class PrecountedHistogram extends Histogram {
   }
 }
 
+/** Everything counted for one verb: found with one lookup per answer (an `ok` needs no second one). */
+interface VerbStats {
+  ok: Tally;
+  /** result (a Janus error code) → tally; `ok` included, for the scrape. */
+  byResult: Map<string, Tally>;
+  latencies: Latencies;
+}
+
 export class RequestStats {
   /** verb → result → tally. */
   private readonly tallies = new Map<string, Map<string, Tally>>();
   private readonly latencies = new Map<string, Latencies>();
+  private readonly verbs = new Map<string, VerbStats>();
   /** Up to date whenever read (its collect() adds what is unreported). */
   readonly requests: Counter<'verb' | 'result'>;
 
@@ -88,28 +97,29 @@ export class RequestStats {
   }
 
   record(verb: string, result: string, seconds: number): void {
-    // Looked up by verb, then result: no key string is built per answer.
-    let byResult = this.tallies.get(verb);
-    if (!byResult) {
-      byResult = new Map();
-      this.tallies.set(verb, byResult);
-    }
-    let tally = byResult.get(result);
+    // One lookup by verb; no key string is built per answer.
+    const stats = this.verbs.get(verb) ?? this.addVerb(verb);
+    let tally = result === 'ok' ? stats.ok : stats.byResult.get(result);
     if (!tally) {
       tally = { verb, result, unreported: 0 };
-      byResult.set(result, tally);
+      stats.byResult.set(result, tally);
     }
     tally.unreported++;
-    let latencies = this.latencies.get(verb);
-    if (!latencies) {
-      latencies = { buckets: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 };
-      this.latencies.set(verb, latencies);
-    }
+    const latencies = stats.latencies;
     const bounds = this.bounds;
     let i = 0;
     while (i < bounds.length && seconds > (bounds[i] as number)) i++;
     latencies.buckets[i] = (latencies.buckets[i] as number) + 1;
     latencies.sum += seconds;
     latencies.count++;
+  }
+
+  private addVerb(verb: string): VerbStats {
+    const ok: Tally = { verb, result: 'ok', unreported: 0 };
+    const stats: VerbStats = { ok, byResult: new Map([['ok', ok]]), latencies: { buckets: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 } };
+    this.verbs.set(verb, stats);
+    this.tallies.set(verb, stats.byResult);
+    this.latencies.set(verb, stats.latencies);
+    return stats;
   }
 }
