@@ -1,7 +1,11 @@
 /** The PluginContext a plugin handle sees, and the durable record of a handle (decision 11). */
 import { LazyLogger } from '../logging.js';
+import type { Level, Logger } from 'pino';
 import type { PluginContext } from '../plugins/plugin.js';
-import type { Cluster } from '../cluster/cluster.js';
+import type { Cluster, Placement } from '../cluster/cluster.js';
+import type { Backend } from '../cluster/backend.js';
+import type { BackendSession } from '../backend/backend-session.js';
+import type { JsonObject, OutgoingMessage } from '../protocol/messages.js';
 import type { HandleRecord, SessionStore } from '../store/session-store.js';
 import type { Session } from './session.js';
 import type { Handle } from './handle.js';
@@ -25,32 +29,67 @@ export function handleRecord(handle: Handle): HandleRecord {
   };
 }
 
+/**
+ * A class rather than an object of closures: a relayed event reaches `emit` through a method on
+ * the prototype (inlined where it is called) and one small object holding the handle and the
+ * session, not a closure and its context per method and handle.
+ */
+class HandleContext implements PluginContext {
+  readonly plugin: string;
+  readonly opaqueId: string | undefined;
+  private readonly log: LazyLogger;
+
+  constructor(
+    private readonly session: Session,
+    private readonly handle: Handle,
+    private readonly deps: PluginContextDeps,
+  ) {
+    this.plugin = handle.plugin;
+    this.opaqueId = handle.opaqueId;
+    this.log = new LazyLogger(session.log, { handle: handle.id, plugin: handle.plugin });
+  }
+
+  get logger(): Logger {
+    return this.log.logger;
+  }
+
+  logs(level: Level): boolean {
+    return this.log.enabled(level);
+  }
+
+  emit(event: OutgoingMessage): void {
+    if (!this.handle.detached) this.session.emit(this.handle.id, event);
+  }
+
+  ended(): void {
+    const { handle, session } = this;
+    if (handle.detached) return;
+    handle.detached = true;
+    session.handles.delete(handle.id);
+    this.deps.records?.removeHandle(session.id, handle.id);
+    session.emit(handle.id, { janus: 'detached' });
+  }
+
+  place(plugin: string, exclude?: ReadonlySet<string>): Placement | undefined {
+    return this.deps.cluster.place(plugin, this.session.locality, exclude);
+  }
+
+  placeOn(backend: string, plugin: string): Placement | undefined {
+    return this.deps.cluster.placeOn(backend, plugin);
+  }
+
+  backendSession(backend: Backend): BackendSession {
+    return this.session.backendSession(backend);
+  }
+
+  save(state: JsonObject): void {
+    const { handle, session } = this;
+    handle.pluginState = state;
+    // Only once attached: the attach itself writes the first record.
+    if (session.handles.get(handle.id) === handle) this.deps.records?.putHandle(session.id, handleRecord(handle));
+  }
+}
+
 export function pluginContext(session: Session, handle: Handle, deps: PluginContextDeps): PluginContext {
-  const log = new LazyLogger(session.log, { handle: handle.id, plugin: handle.plugin });
-  return {
-    plugin: handle.plugin,
-    opaqueId: handle.opaqueId,
-    get logger() {
-      return log.logger;
-    },
-    logs: (level) => log.enabled(level),
-    emit: (event) => {
-      if (!handle.detached) session.emit(handle.id, event);
-    },
-    ended: () => {
-      if (handle.detached) return;
-      handle.detached = true;
-      session.handles.delete(handle.id);
-      deps.records?.removeHandle(session.id, handle.id);
-      session.emit(handle.id, { janus: 'detached' });
-    },
-    place: (plugin, exclude) => deps.cluster.place(plugin, session.locality, exclude),
-    placeOn: (backend, plugin) => deps.cluster.placeOn(backend, plugin),
-    backendSession: (backend) => session.backendSession(backend),
-    save: (state) => {
-      handle.pluginState = state;
-      // Only once attached: the attach itself writes the first record.
-      if (session.handles.get(handle.id) === handle) deps.records?.putHandle(session.id, handleRecord(handle));
-    },
-  };
+  return new HandleContext(session, handle, deps);
 }
