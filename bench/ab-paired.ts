@@ -13,16 +13,12 @@
  *
  *   BENCH_BASE_STORE=redis node --import tsx bench/ab-paired.ts 1000 6   (what the Redis store costs per message)
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startJanus, type JanusInstance } from '../test/support/janus-fixture.js';
 import { buildProxy, startProxyProcess, startReferenceRelay, type NodeService } from './proxy-process.js';
-import { runThroughput, type ThroughputResult } from './scenarios/throughput.js';
+import { cpuPerMessage, mean, median, runPaired } from './scenarios/paired.js';
 import { fmt } from './table.js';
 import { startRedis, type RedisInstance } from '../test/support/redis-fixture.js';
 import { redisStoreYaml } from './redis-window.js';
-
-const perMessage = (r: ThroughputResult): number =>
-  r.cpuUs.proxy ? (r.cpuUs.proxy.user + r.cpuUs.proxy.system) / r.messages : Number.NaN;
 
 async function main(): Promise<void> {
   const sessions = Number(process.argv[2] ?? 1000);
@@ -44,21 +40,12 @@ async function main(): Promise<void> {
         extraConfig: { name: 'ab-b', yaml: redis ? redisStoreYaml(redis.url) : '{}\n' },
       });
     services.push(b);
-    const diffs: number[] = [];
-    for (let round = 1; round <= rounds; round++) {
-      const pid = janus.pid;
-      const [ra, rb] = await Promise.all([
-        runThroughput(a.url, sessions, { janus: pid, proxy: a.pid }),
-        runThroughput(b.url, sessions, { janus: pid, proxy: b.pid }),
-      ]);
-      const diff = perMessage(ra) - perMessage(rb);
-      diffs.push(diff);
-      process.stdout.write(`round ${round}: this ${fmt(perMessage(ra), 1)} µs (${fmt(ra.msgsPerSec, 0)}/s) | base ${fmt(perMessage(rb), 1)} µs (${fmt(rb.msgsPerSec, 0)}/s) | this − base ${fmt(diff, 2)} µs; errors ${ra.errors + rb.errors}/${ra.lost + rb.lost}\n`);
-      await sleep(500);
-    }
-    const mean = diffs.reduce((s, d) => s + d, 0) / diffs.length;
-    const sorted = [...diffs].sort((x, y) => x - y);
-    process.stdout.write(`@${sessions}: this − base mean ${fmt(mean, 2)} µs, median ${fmt(sorted[Math.floor(sorted.length / 2)] ?? Number.NaN, 2)}, range ${fmt(sorted[0] ?? Number.NaN, 2)} … ${fmt(sorted[sorted.length - 1] ?? Number.NaN, 2)}\n`);
+    const result = await runPaired(a, b, janus.pid, sessions, rounds, (round, ra, rb) => {
+      const diff = cpuPerMessage(ra) - cpuPerMessage(rb);
+      process.stdout.write(`round ${round}: this ${fmt(cpuPerMessage(ra), 1)} µs (${fmt(ra.msgsPerSec, 0)}/s) | base ${fmt(cpuPerMessage(rb), 1)} µs (${fmt(rb.msgsPerSec, 0)}/s) | this − base ${fmt(diff, 2)} µs; errors ${ra.errors + rb.errors}/${ra.lost + rb.lost}\n`);
+    });
+    const { diffs } = result;
+    process.stdout.write(`@${sessions}: this − base mean ${fmt(mean(diffs), 2)} µs, median ${fmt(median(diffs), 2)}, range ${fmt(Math.min(...diffs), 2)} … ${fmt(Math.max(...diffs), 2)}\n`);
   } finally {
     for (const s of services) await s.stop();
     await redis?.stop();

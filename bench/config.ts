@@ -25,6 +25,10 @@ export const config = {
     drainTimeoutMs: 10_000,
     requestTimeoutMs: 15_000,
   },
+  /** The proxy and the reference relay under the same load at the same time (own host). */
+  paired: {
+    rounds: quick ? 2 : 6,
+  },
   memory: {
     sessions: quick ? 2000 : 10_000,
     sessionsPerConnection: 500,
