@@ -3,6 +3,8 @@
  * codes (janus-api.md §1). Each request gets exactly one reply on the Sink it came from;
  * asynchronous events go to the session's owner.
  */
+// Imported rather than the global: Node's global `performance` is an accessor, looked up per request.
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { JanusError, JanusErrorCode as C, toJanusError } from '../protocol/errors.js';
 import { EnvelopeError, parseEnvelope, type ClientRequest, type HandleRequest, type SessionRequest } from '../protocol/envelope.js';

@@ -1,3 +1,6 @@
+// Imported rather than the global: Node's global Buffer is an accessor, looked up per frame.
+import { Buffer } from 'node:buffer';
+
 /** Text of a WebSocket frame as `ws` delivers it (Buffer, ArrayBuffer or fragments). */
 export function frameText(data: Buffer | ArrayBuffer | Buffer[]): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
