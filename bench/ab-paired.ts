@@ -3,7 +3,8 @@
  * proxies carry N echotest sessions each, concurrently, in every round. "this" is this tree on its
  * defaults; "base" is the compiled build BENCH_BASELINE_ENTRY (default: this tree too), on its
  * defaults or, with BENCH_BASE_STORE=redis, with a Redis store (a redis-server started here);
- * BENCH_BASE=relay makes it the reference relay (bench/reference-relay.ts) instead. Background noise on a shared machine then hits both sides
+ * BENCH_BASE=relay makes it the reference relay (bench/reference-relay.ts) instead; BENCH_BASE_ENV
+ * (NAME=value pairs, space-separated) sets environment variables of the base proxy only. Background noise on a shared machine then hits both sides
  * within the same window, so the per-round difference in CPU per message is far steadier than
  * between alternating rounds. For deciding whether a hot-path change is worth keeping:
  *
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
       : await startProxyProcess({
         build: baseEntry ? { entry: baseEntry, mode: 'compiled' } : build, backendUrl: janus.wsUrl, logLevel: null,
         extraConfig: { name: 'ab-b', yaml: redis ? redisStoreYaml(redis.url) : '{}\n' },
+        env: Object.fromEntries((process.env.BENCH_BASE_ENV ?? '').split(' ').filter(Boolean).map((pair) => pair.split('=', 2) as [string, string])),
       });
     services.push(b);
     const result = await runPaired(a, b, janus.pid, sessions, rounds, (round, ra, rb) => {

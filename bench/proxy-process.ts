@@ -116,6 +116,8 @@ export type StartProxyOptions = {
   nodeFlags?: readonly string[] | undefined;
   /** `--log-level` on the command line (default `warn`); `null` leaves it to the config file (`log.level`). */
   logLevel?: string | null | undefined;
+  /** More environment variables for the proxy process (experiments, e.g. WS_NO_BUFFER_UTIL=1). */
+  env?: Record<string, string> | undefined;
 };
 
 /**
@@ -139,7 +141,7 @@ export async function startProxyProcess(opts: StartProxyOptions): Promise<ProxyP
     '--ws-host', '127.0.0.1', '--ws-port', String(port), '--http-host', '127.0.0.1', '--http-port', '0', '--admin-port', '0', '--backend', opts.backendUrl,
     ...(opts.logLevel === null ? [] : ['--log-level', opts.logLevel ?? 'warn']),
   ];
-  const proxy = await startNodeService('janus-proxy', nodeArgs, { BENCH_PROXY_ENTRY: pathToFileURL(opts.build.entry).href }, port);
+  const proxy = await startNodeService('janus-proxy', nodeArgs, { ...opts.env, BENCH_PROXY_ENTRY: pathToFileURL(opts.build.entry).href }, port);
   return {
     ...proxy,
     mode: opts.build.mode,
