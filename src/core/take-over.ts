@@ -205,7 +205,9 @@ export class TakeOvers {
    * Janus until its session timeout. Unless the client session has moved on to another proxy since:
    * that proxy read the record while these handles were still in it and may have claimed this very
    * backend session (a retry racing ours); destroying would end handles its client still uses. Left
-   * alone, it is used there or reaped by Janus's session timeout.
+   * alone, it is used there or reaped by Janus's session timeout. Not handled: when Janus *processed*
+   * our claim late (after the other proxy's), the session's events now come to this connection, where
+   * nobody listens; the other proxy's requests still work but its client hears no plugin events.
    */
   private lateClaimPolicy(session: Session): LateClaimPolicy {
     return { destroyIfLate: () => !this.movedAway.has(session) };

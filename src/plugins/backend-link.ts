@@ -29,6 +29,8 @@ export interface OpenRequest<T> {
  */
 class OpenCall<T> implements OpenRequest<T>, ReplyReceiver {
   constructor(
+    /** Sending order on its link: which open request is the oldest. */
+    readonly order: number,
     readonly clientTransaction: string,
     readonly tag: T,
     private readonly link: BackendLink<T>,
@@ -59,9 +61,10 @@ export interface BackendLinkListener<T> {
 
 export class BackendLink<T = undefined> implements BackendHandleListener {
   /** Open requests; the usual single one is kept in the two fields below instead (no map touched per message). */
-  private readonly open = new Map<string, OpenRequest<T>>();
+  private readonly open = new Map<string, OpenCall<T>>();
   private soleTransaction: string | undefined;
-  private soleRequest: OpenRequest<T> | undefined;
+  private soleRequest: OpenCall<T> | undefined;
+  private sent = 0;
   /** Whether Janus may hold a PeerConnection for this handle (an SDP went either way, or webrtcup). */
   hadPeerConnection = false;
   private closed = false;
@@ -88,7 +91,7 @@ export class BackendLink<T = undefined> implements BackendHandleListener {
   /** `message` without a Promise (the relay path): `receiver` gets Janus's `ack`/`success` or the error, once. */
   send(body: JsonObject, jsep: JsonObject | undefined, clientTransaction: string, tag: T, receiver: ReplyReceiver): void {
     const transaction = nextBackendTransaction();
-    const call = new OpenCall(clientTransaction, tag, this, transaction, receiver);
+    const call = new OpenCall(this.sent++, clientTransaction, tag, this, transaction, receiver);
     this.remember(transaction, call);
     if (jsep !== undefined) this.hadPeerConnection = true;
     this.handle.sendMessage(body, jsep, transaction, call);
@@ -153,17 +156,24 @@ export class BackendLink<T = undefined> implements BackendHandleListener {
     this.listener.onLost();
   }
 
-  private remember(backendTransaction: string, request: OpenRequest<T>): void {
+  private remember(backendTransaction: string, call: OpenCall<T>): void {
+    if (this.open.size + (this.soleRequest === undefined ? 0 : 1) >= MAX_OPEN_TRANSACTIONS) this.forgetOldest();
     if (this.soleTransaction === undefined) {
       this.soleTransaction = backendTransaction;
-      this.soleRequest = request;
+      this.soleRequest = call;
       return;
     }
-    if (this.open.size >= MAX_OPEN_TRANSACTIONS - 1) {
-      const oldest = this.open.keys().next().value;
-      if (oldest !== undefined) this.open.delete(oldest);
-    }
-    this.open.set(backendTransaction, request);
+    this.open.set(backendTransaction, call);
+  }
+
+  /** At the bound: the oldest open request goes, whether it is the one held apart or the map's first. */
+  private forgetOldest(): void {
+    const [oldestInMap] = this.open;
+    const sole = this.soleRequest;
+    if (sole !== undefined && (oldestInMap === undefined || sole.order < oldestInMap[1].order)) {
+      this.soleTransaction = undefined;
+      this.soleRequest = undefined;
+    } else if (oldestInMap !== undefined) this.open.delete(oldestInMap[0]);
   }
 }
 

@@ -72,16 +72,29 @@ describe('BackendLink open requests', () => {
     assert.equal(link.hadPeerConnection, true);
   });
 
-  it('holds at most 64 open requests: past the first, the oldest are forgotten first', () => {
+  it('holds at most 64 open requests: the oldest are forgotten first, the one held apart from the map included', () => {
     const { handle, sent } = fakeHandle();
     const listener = recorder();
     const link = new BackendLink<string>(handle, listener);
     for (let i = 0; i < 70; i++) link.send({}, undefined, `c${i}`, 't', ignore);
     for (const s of sent) link.onBackendEvent({ janus: 'event', transaction: s.transaction });
     const matched = listener.events.filter((e) => e.request !== undefined).map((e) => e.msg.transaction);
-    assert.equal(matched.length, 64);
-    assert.equal(matched.includes('c69'), true, 'the newest is kept');
-    assert.equal(matched.includes('c0'), true, 'the first (held apart from the map) is kept');
-    assert.equal(matched.includes('c1'), false, 'the oldest in the map went first');
+    assert.deepEqual(matched, Array.from({ length: 64 }, (_, i) => `c${i + 6}`));
+  });
+
+  it('reuses the slot held apart once its request is answered, while older ones wait in the map', () => {
+    const { handle, sent } = fakeHandle();
+    const listener = recorder();
+    const link = new BackendLink<string>(handle, listener);
+    link.send({}, undefined, 'a', 't', ignore);
+    link.send({}, undefined, 'b', 't', ignore);
+    link.onBackendEvent({ janus: 'event', transaction: sent[0]?.transaction });
+    link.send({}, undefined, 'c', 't', ignore);
+    for (let i = 0; i < 62; i++) link.send({}, undefined, `d${i}`, 't', ignore);
+    // 64 open now (b, c, d0…d61); one more forgets the oldest, b (in the map), not c (held apart).
+    link.send({}, undefined, 'e', 't', ignore);
+    for (const s of sent.slice(1)) link.onBackendEvent({ janus: 'event', transaction: s.transaction });
+    const matched = listener.events.filter((e) => e.request !== undefined).map((e) => e.msg.transaction);
+    assert.deepEqual(matched, ['a', 'c', ...Array.from({ length: 62 }, (_, i) => `d${i}`), 'e']);
   });
 });
