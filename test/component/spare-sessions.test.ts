@@ -2,7 +2,8 @@
 // end gives it back, and only the spares are left on the backend when every client is gone.
 import assert from 'node:assert/strict';
 import { pollUntil } from '../support/processes.js';
-import { componentTest, sessionWithHandle, assertJanusError, FAKE_PLUGIN } from './harness.js';
+import { componentTest, sessionWithHandle, assertJanusError, FAKE_PLUGIN, type Harness } from './harness.js';
+import type { FakeJanus } from '../support/fake-janus.js';
 
 const SPARES = 2;
 const withSpares = { proxy: { backends: { spare_sessions: SPARES, request_timeout_ms: 1_000 } } };
@@ -25,18 +26,23 @@ componentTest('a first handle adopts a spare session; the ended session goes bac
   assert.equal(fake.sessionIds().includes(spare), !destroyed);
 });
 
-// An attach Janus answers only after the proxy gave up on it may still make a handle there: until
-// that answer comes (if ever: after a minute the proxy no longer listens for it), the spare may
-// carry a handle nobody knows of, so it is not handed to another client but destroyed.
-componentTest('an attach on a spare that times out while its client stays: the late handle is detached, the spare is destroyed at the end', withSpares, async ({ client, fakes }) => {
-  const fake = fakes[0]!;
+/** A client session whose first attach, on a spare backend session, Janus holds past the proxy's time-out. */
+async function attachTimedOutOnSpare(fake: FakeJanus, client: Harness['client']) {
   await fake.until('the spares opened', () => fake.sessionIds().length === SPARES);
   const held = fake.fault('attach', { kind: 'hold' });
   const c = await client();
   const session = await c.createSession();
   assertJanusError(await c.request({ janus: 'attach', session_id: session, plugin: FAKE_PLUGIN }), 490, 'Backend request timed out');
   const attach = await held;
-  const spare = attach.request.session_id as number;
+  return { c, session, attach, spare: attach.request.session_id as number };
+}
+
+// An attach Janus answers only after the proxy gave up on it may still make a handle there: until
+// that answer comes (if ever: after a minute the proxy no longer listens for it), the spare may
+// carry a handle nobody knows of, so it is not handed to another client but destroyed.
+componentTest('an attach on a spare that times out while its client stays: the late handle is detached, the spare is destroyed at the end', withSpares, async ({ client, fakes }) => {
+  const fake = fakes[0]!;
+  const { c, session, attach, spare } = await attachTimedOutOnSpare(fake, client);
   const since = fake.log.length;
   attach.release();
   const detach = await fake.request((l) => l.request.janus === 'detach', since);
@@ -50,13 +56,7 @@ componentTest('an attach on a spare that times out while its client stays: the l
 
 componentTest('an attach on a spare that times out, its client gone before the answer: the spare is destroyed, not handed out again', withSpares, async ({ client, fakes }) => {
   const fake = fakes[0]!;
-  await fake.until('the spares opened', () => fake.sessionIds().length === SPARES);
-  const held = fake.fault('attach', { kind: 'hold' });
-  const c = await client();
-  const session = await c.createSession();
-  assertJanusError(await c.request({ janus: 'attach', session_id: session, plugin: FAKE_PLUGIN }), 490, 'Backend request timed out');
-  const attach = await held;
-  const spare = attach.request.session_id as number;
+  const { c, session, attach, spare } = await attachTimedOutOnSpare(fake, client);
   assert.equal(fake.handleIds().length, 1, 'Janus made the handle, the proxy does not know it');
   assert.equal((await c.request({ janus: 'destroy', session_id: session })).janus, 'success');
   await fake.request((l) => l.request.janus === 'destroy' && l.request.session_id === spare);

@@ -5,7 +5,7 @@ import { redisCommand, type RedisInstance } from '../support/redis-fixture.js';
 import { pollUntil } from '../support/processes.js';
 import type { TestProxy } from '../support/proxy-fixture.js';
 import type { JanusTestClient } from '../support/janus-client.js';
-import { componentTest, sessionWithHandle } from './harness.js';
+import { componentTest, sessionWithHandle, type Harness } from './harness.js';
 
 const REQUEST_TIMEOUT_MS = 1_000;
 const twoProxies = { proxies: 2, proxy: { backends: { request_timeout_ms: REQUEST_TIMEOUT_MS } } };
@@ -25,7 +25,11 @@ async function released(proxy: TestProxy, session: number): Promise<void> {
   await pollUntil('the session released', () => (proxy.sessions.has(session) ? undefined : true), 10_000, 10);
 }
 
-componentTest('a take-over whose backend claim Janus answers late: the handle ends for the client, and the late-claimed backend session is destroyed', twoProxies, async ({ proxies, fakes, redis, client }) => {
+/**
+ * A session with one handle on the first proxy, recorded in Redis, Janus holding every backend
+ * `claim` from now on, and a client on the second proxy ready to take the session over.
+ */
+async function claimHeldSetup({ proxies, fakes, redis, client }: Pick<Harness, 'proxies' | 'fakes' | 'redis' | 'client'>) {
   const [first, second] = [proxies[0]!, proxies[1]!];
   const fake = fakes[0]!;
   const owner = await client(first);
@@ -33,6 +37,11 @@ componentTest('a take-over whose backend claim Janus answers late: the handle en
   await recorded(redis, session, handle);
   const held = fake.fault('claim', { kind: 'hold' });
   const claimer = await client(second);
+  return { first, second, fake, session, handle, held, claimer };
+}
+
+componentTest('a take-over whose backend claim Janus answers late: the handle ends for the client, and the late-claimed backend session is destroyed', twoProxies, async ({ proxies, fakes, redis, client }) => {
+  const { fake, session, handle, held, claimer } = await claimHeldSetup({ proxies, fakes, redis, client });
   const since = claimer.mark();
   assert.equal(await claim(claimer, session), 'success');
   // The backend session could not be claimed in time: its handle ends, as a lost backend ends it.
@@ -48,13 +57,7 @@ componentTest('a take-over whose backend claim Janus answers late: the handle en
 });
 
 componentTest('a late backend claim after the session moved on to another proxy: that proxy keeps the backend session', twoProxies, async ({ proxies, fakes, redis, client }) => {
-  const [first, second] = [proxies[0]!, proxies[1]!];
-  const fake = fakes[0]!;
-  const owner = await client(first);
-  const { session, handle } = await sessionWithHandle(owner);
-  await recorded(redis, session, handle);
-  const held = fake.fault('claim', { kind: 'hold' });
-  const claimer = await client(second);
+  const { first, second, fake, session, handle, held, claimer } = await claimHeldSetup({ proxies, fakes, redis, client });
   const claimed = claim(claimer, session);
   const backendClaim = await held;
   const backendSession = backendClaim.request.session_id as number;
@@ -81,13 +84,7 @@ componentTest('a late backend claim after the session moved on to another proxy:
 });
 
 componentTest('a late backend claim after the client destroyed the session it took over: the backend session is destroyed', twoProxies, async ({ proxies, fakes, redis, client }) => {
-  const [first, second] = [proxies[0]!, proxies[1]!];
-  const fake = fakes[0]!;
-  const owner = await client(first);
-  const { session, handle } = await sessionWithHandle(owner);
-  await recorded(redis, session, handle);
-  const held = fake.fault('claim', { kind: 'hold' });
-  const claimer = await client(second);
+  const { fake, session, held, claimer } = await claimHeldSetup({ proxies, fakes, redis, client });
   assert.equal(await claim(claimer, session), 'success');
   assert.equal((await claimer.request({ janus: 'destroy', session_id: session })).janus, 'success');
   const backendClaim = await held;

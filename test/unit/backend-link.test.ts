@@ -27,6 +27,10 @@ function recorder(): BackendLinkListener<string> & { events: { msg: JsonObject; 
   };
 }
 
+/** Client transactions of the events that found their open request, in arrival order. */
+const matchedTransactions = (listener: ReturnType<typeof recorder>): unknown[] =>
+  listener.events.filter((e) => e.request !== undefined).map((e) => e.msg.transaction);
+
 const ignore: ReplyReceiver = { resolve: () => undefined, reject: () => undefined };
 
 describe('BackendLink open requests', () => {
@@ -78,7 +82,7 @@ describe('BackendLink open requests', () => {
     const link = new BackendLink<string>(handle, listener);
     for (let i = 0; i < 70; i++) link.send({}, undefined, `c${i}`, 't', ignore);
     for (const s of sent) link.onBackendEvent({ janus: 'event', transaction: s.transaction });
-    const matched = listener.events.filter((e) => e.request !== undefined).map((e) => e.msg.transaction);
+    const matched = matchedTransactions(listener);
     assert.deepEqual(matched, Array.from({ length: 64 }, (_, i) => `c${i + 6}`));
   });
 
@@ -94,7 +98,7 @@ describe('BackendLink open requests', () => {
     // 64 open now (b, c, d0…d61); one more forgets the oldest, b (in the map), not c (held apart).
     link.send({}, undefined, 'e', 't', ignore);
     for (const s of sent.slice(1)) link.onBackendEvent({ janus: 'event', transaction: s.transaction });
-    const matched = listener.events.filter((e) => e.request !== undefined).map((e) => e.msg.transaction);
+    const matched = matchedTransactions(listener);
     assert.deepEqual(matched, ['a', 'c', ...Array.from({ length: 62 }, (_, i) => `d${i}`), 'e']);
   });
 });
