@@ -1,7 +1,12 @@
 /** CPU accounting over a measurement window: Janus, the proxy, this generator, and the whole machine. */
-import { cpuTimeUs, cpuTimesUs, machineBusyUs, mainThreadCpuUs } from './procfs.js';
+import { cpuTimeUs, cpuTimesUs, machineBusyUs, mainThreadCpuUs, treeCpuTimesUs } from './procfs.js';
 
-export type ProcessIds = { janus: number; proxy?: number | undefined };
+export type ProcessIds = {
+  janus: number;
+  proxy?: number | undefined;
+  /** Count the proxy's child processes too (`--workers N`: the primary and its workers). */
+  proxyTree?: boolean | undefined;
+};
 
 /** CPU time, µs: Janus, the proxy (when in the path), this generator, and the whole machine. */
 export type CpuSnapshot = {
@@ -17,8 +22,8 @@ export function cpuSnapshot(pids: ProcessIds): CpuSnapshot {
   const own = process.cpuUsage();
   return {
     janus: cpuTimeUs(pids.janus),
-    proxy: pids.proxy === undefined ? undefined : cpuTimesUs(pids.proxy),
-    proxyMain: pids.proxy === undefined ? undefined : mainThreadCpuUs(pids.proxy),
+    proxy: pids.proxy === undefined ? undefined : pids.proxyTree ? treeCpuTimesUs(pids.proxy) : cpuTimesUs(pids.proxy),
+    proxyMain: pids.proxy === undefined || pids.proxyTree ? undefined : mainThreadCpuUs(pids.proxy),
     generator: own.user + own.system,
     machine: machineBusyUs(),
   };

@@ -1,5 +1,5 @@
 /** Per-process CPU time and resident memory from /proc (Linux only). */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { clockTicksPerSecond, parseUserSystemTicks, parseVmRssBytes } from '../src/sentinel/proc-stats.js';
 
 /** utime and stime of the whole process (all threads), in microseconds. */
@@ -20,6 +20,31 @@ export function mainThreadCpuUs(pid: number): number {
 export function cpuTimeUs(pid: number): number {
   const { user, system } = cpuTimesUs(pid);
   return user + system;
+}
+
+/** The process's children (every thread's), from /proc/PID/task/TID/children. */
+function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+    if (text !== '') children.push(...text.split(/\s+/).map(Number));
+  }
+  return children;
+}
+
+/** utime and stime of the process and all its descendants (e.g. a primary and its node:cluster workers), µs. */
+export function treeCpuTimesUs(pid: number): { user: number; system: number } {
+  const total = cpuTimesUs(pid);
+  for (const child of childPids(pid)) {
+    try {
+      const sub = treeCpuTimesUs(child);
+      total.user += sub.user;
+      total.system += sub.system;
+    } catch {
+      // exited between the listing and the read: its time is no longer counted anywhere
+    }
+  }
+  return total;
 }
 
 /** VmRSS of the process in KiB. */

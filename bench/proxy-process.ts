@@ -81,9 +81,11 @@ export async function buildProxy(): Promise<ProxyBuild> {
   };
 }
 
-async function waitReady(label: string, url: string, child: ChildProcess, outputTail: () => string, timeoutMs: number): Promise<void> {
+/** Ready once `inRow` new connections in a row found the proxy connected to its backend. */
+async function waitReady(label: string, url: string, child: ChildProcess, outputTail: () => string, timeoutMs: number, inRow: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = 'no answer';
+  let ready = 0;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`${label} exited (${String(child.exitCode ?? child.signalCode)}) before it was ready:\n${outputTail()}`);
@@ -92,12 +94,17 @@ async function waitReady(label: string, url: string, child: ChildProcess, output
       const client = await BenchClient.connect(url, 1000);
       try {
         const info = (await client.call({ janus: 'info' }, 1000)) as { plugins?: Record<string, unknown> };
-        if (info.plugins && ECHOTEST in info.plugins) return;
+        if (info.plugins && ECHOTEST in info.plugins) {
+          if (++ready >= inRow) return;
+          continue;
+        }
+        ready = 0;
         lastError = 'backend not connected yet';
       } finally {
         await client.close();
       }
     } catch (err) {
+      ready = 0;
       lastError = err instanceof Error ? err.message : String(err);
     }
     await sleep(100);
@@ -126,20 +133,27 @@ export type StartProxyOptions = {
  */
 const BENCH_PROXY_CONFIG = '{}\n';
 
-export async function startProxyProcess(opts: StartProxyOptions): Promise<ProxyProcess> {
-  const port = await freePort();
+/** Writes the proxy's config file; returns the CLI flags that serve the Janus API on `port`. */
+function proxyCliArgs(opts: StartProxyOptions, port: number): string[] {
   mkdirSync(BUILD_DIR, { recursive: true });
   const configFile = join(BUILD_DIR, `bench-proxy${opts.extraConfig ? `-${opts.extraConfig.name}` : ''}.yaml`);
   writeFileSync(configFile, opts.extraConfig?.yaml ?? BENCH_PROXY_CONFIG);
+  return [
+    '--config', configFile,
+    '--ws-host', '127.0.0.1', '--ws-port', String(port), '--http-host', '127.0.0.1', '--http-port', '0', '--admin-port', '0', '--backend', opts.backendUrl,
+    ...(opts.logLevel === null ? [] : ['--log-level', opts.logLevel ?? 'warn']),
+  ];
+}
+
+export async function startProxyProcess(opts: StartProxyOptions): Promise<ProxyProcess> {
+  const port = await freePort();
   const nodeArgs = [
     '--expose-gc',
     ...(opts.build.mode === 'tsx' ? ['--import', 'tsx'] : []),
     ...(opts.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir] : []),
     ...(opts.nodeFlags ?? []),
     '--input-type=module', '-e', WRAPPER, '--',
-    '--config', configFile,
-    '--ws-host', '127.0.0.1', '--ws-port', String(port), '--http-host', '127.0.0.1', '--http-port', '0', '--admin-port', '0', '--backend', opts.backendUrl,
-    ...(opts.logLevel === null ? [] : ['--log-level', opts.logLevel ?? 'warn']),
+    ...proxyCliArgs(opts, port),
   ];
   const proxy = await startNodeService('janus-proxy', nodeArgs, { ...opts.env, BENCH_PROXY_ENTRY: pathToFileURL(opts.build.entry).href }, port);
   return {
@@ -152,6 +166,23 @@ export async function startProxyProcess(opts: StartProxyOptions): Promise<ProxyP
   };
 }
 
+/**
+ * `janus-proxy --workers N` (the config must hold a Redis store). The entry runs as the script itself,
+ * without the gc wrapper: node:cluster forks `process.argv[1]`, which an `-e` wrapper does not have.
+ * `pid` is the primary's; its CPU time includes the workers' only when read over the process tree.
+ */
+export async function startProxyWorkers(opts: StartProxyOptions & { workers: number }): Promise<NodeService> {
+  const port = await freePort();
+  const nodeArgs = [
+    ...(opts.build.mode === 'tsx' ? ['--import', 'tsx'] : []),
+    ...(opts.nodeFlags ?? []),
+    opts.build.entry, '--workers', String(opts.workers),
+    ...proxyCliArgs(opts, port),
+  ];
+  // Connections are dealt to the workers in turn: ready when that many in a row found the backend.
+  return startNodeService(`janus-proxy --workers ${opts.workers}`, nodeArgs, opts.env ?? {}, port, 2 * opts.workers);
+}
+
 /** The bare relay of bench/reference-relay.ts in front of `backendUrl`, as a child process. */
 export async function startReferenceRelay(backendUrl: string, cpuProfileDir?: string): Promise<NodeService> {
   const port = await freePort();
@@ -159,7 +190,7 @@ export async function startReferenceRelay(backendUrl: string, cpuProfileDir?: st
   return startNodeService('reference relay', ['--expose-gc', ...profile, '--import', 'tsx', join(ROOT, 'bench', 'reference-relay.ts'), backendUrl, String(port)], {}, port);
 }
 
-async function startNodeService(label: string, nodeArgs: string[], env: Record<string, string>, port: number): Promise<NodeService> {
+async function startNodeService(label: string, nodeArgs: string[], env: Record<string, string>, port: number, readyInRow = 1): Promise<NodeService> {
   const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${label}: spawn failed`);
@@ -181,7 +212,7 @@ async function startNodeService(label: string, nodeArgs: string[], env: Record<s
     outputTail,
   };
   try {
-    await waitReady(label, url, child, outputTail, 15_000);
+    await waitReady(label, url, child, outputTail, 15_000, readyInRow);
   } catch (err) {
     await service.stop();
     throw err;

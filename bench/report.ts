@@ -1,11 +1,12 @@
 /** Turns scenario results into table rows with targets and verdicts. */
 import type { ClusterResult } from './scenarios/cluster.js';
-import { realTopologyTargets, targets } from './config.js';
+import { config, realTopologyTargets, targets } from './config.js';
 import type { LatencyResult } from './scenarios/latency.js';
 import { LATENCY_VERBS } from './scenarios/latency.js';
 import type { MemoryResult } from './scenarios/memory.js';
 import { otherCores } from './cpu.js';
 import type { ThroughputResult } from './scenarios/throughput.js';
+import type { WorkersResult } from './scenarios/workers.js';
 import { mean, median, type PairedResult } from './scenarios/paired.js';
 import { fmt, signed, verdict, type Row, type Section } from './table.js';
 
@@ -259,4 +260,42 @@ export function pairedSection(results: readonly PairedResult[], rounds: number):
   }
   const counts = results.map((r) => r.sessions).join(' and ');
   return { title: `Proxy (defaults) and reference relay under the same load at the same time (Janus on its own host), ${counts} sessions each, ${rounds} rounds`, rows };
+}
+
+/** Cores used over the window: Janus + the proxy (when in the path) + the load generator, and the whole machine. */
+function coresUsed(r: ThroughputResult): string {
+  const perWindow = r.windowMs * 1000;
+  const proxy = r.cpuUs.proxy ? ` + ${fmt((r.cpuUs.proxy.user + r.cpuUs.proxy.system) / perWindow, 2)}` : '';
+  return `${fmt(r.cpuUs.janus / perWindow, 2)}${proxy} + ${fmt(r.cpuUs.generator / perWindow, 2)} of ${fmt(r.cpuUs.machine / perWindow, 2)}`;
+}
+
+/**
+ * `--workers 2` against one proxy process (both Redis store, Janus on its own host): msgs/s, the
+ * proxy's CPU per message over its process tree, and the cores each process used, which show what
+ * bounds the throughput on this machine.
+ */
+export function workersSection(results: readonly WorkersResult[]): Section {
+  const rows: Row[] = [];
+  for (const { sessions: n, direct, oneProcess: one, twoWorkers: two } of results) {
+    const both = (a: string, b: string): string => `${a} | ${b}`;
+    rows.push(
+      {
+        metric: `msgs/s @${n}: one process | --workers 2`, direct: fmt(direct.msgsPerSec, 0),
+        proxy: both(fmt(one.msgsPerSec, 0), fmt(two.msgsPerSec, 0)), delta: `×${fmt(two.msgsPerSec / one.msgsPerSec, 2)}`, target: '', result: '',
+      },
+      {
+        metric: `proxy CPU per message @${n}, all processes (µs)`, direct: '—',
+        proxy: both(fmt(cpuPerMessage(one), 1), fmt(cpuPerMessage(two), 1)), delta: signed(cpuPerMessage(two) - cpuPerMessage(one), 1), target: '', result: '',
+      },
+      { metric: `cores used @${n}, one process: Janus + proxy + load generator of machine`, direct: coresUsed(direct), proxy: coresUsed(one), delta: '', target: '', result: '' },
+      { metric: `cores used @${n}, --workers 2: Janus + proxy + load generator of machine`, direct: coresUsed(direct), proxy: coresUsed(two), delta: '', target: '', result: '' },
+      {
+        metric: `errors / lost @${n}: one process | --workers 2`, direct: `${direct.errors} / ${direct.lost}`,
+        proxy: both(`${one.errors} / ${one.lost}`, `${two.errors} / ${two.lost}`), delta: '', target: '0 / 0',
+        result: verdict(one.errors + one.lost + two.errors + two.lost === 0),
+      },
+    );
+  }
+  const counts = results.map((r) => r.sessions).join(' and ');
+  return { title: `janus-proxy --workers 2 and one proxy process, both with a Redis store (Janus on its own host), ${counts} sessions, ${config.throughput.rounds} rounds alternating`, rows };
 }

@@ -16,14 +16,15 @@ import { startJanus, type JanusInstance } from '../test/support/janus-fixture.js
 import { startRedis, type RedisInstance } from '../test/support/redis-fixture.js';
 import { runCleanupsSync } from '../test/support/processes.js';
 import { TUNED_PROXY_YAML, config } from './config.js';
-import { buildProxy, startProxyProcess, startReferenceRelay, type NodeService, type ProxyBuild, type ProxyProcess } from './proxy-process.js';
+import { buildProxy, startProxyProcess, startProxyWorkers, startReferenceRelay, type NodeService, type ProxyBuild, type ProxyProcess } from './proxy-process.js';
 import { redisStoreYaml, redisWindowHooks, type RedisWindowTotals } from './redis-window.js';
-import { clusterSection, latencySection, memorySection, pairedSection, throughputSection } from './report.js';
+import { clusterSection, latencySection, memorySection, pairedSection, throughputSection, workersSection } from './report.js';
 import { runCluster } from './scenarios/cluster.js';
 import { runLatency } from './scenarios/latency.js';
 import { runMemory } from './scenarios/memory.js';
 import { runPaired, type PairedResult } from './scenarios/paired.js';
 import { mergeRounds, runThroughput, type ThroughputResult } from './scenarios/throughput.js';
+import { runWorkers, type WorkersResult } from './scenarios/workers.js';
 import { renderMarkdown, renderText, type Section } from './table.js';
 
 /** The proxy's defaults, spelled out (an empty mapping). */
@@ -133,6 +134,17 @@ async function realTopology(build: ProxyBuild, notes: string[]): Promise<Section
       paired.push(await runPaired({ url: proxy.url, pid: proxy.pid }, { url: relay.url, pid: relay.pid }, backend.pid, sessions, config.paired.rounds));
     }
     sections.push(pairedSection(paired, config.paired.rounds));
+    // --workers 2 beside one process, both on the Redis store (separate key prefixes); the proxies
+    // of the rounds above are stopped first, so that no idle process shares the cores.
+    for (const s of services.splice(0)) await s.stop();
+    const one = await start('netns-redis', redisStoreYaml(server.url));
+    const two = await startProxyWorkers({ build, backendUrl: backend.wsUrl, logLevel: null, workers: 2, extraConfig: { name: 'netns-workers', yaml: redisStoreYaml(server.url, "  key_prefix: 'bench-workers:'\n") } });
+    services.push(two);
+    const workers: WorkersResult[] = [];
+    for (const sessions of config.throughput.sessionCounts) {
+      workers.push(await runWorkers({ url: backend.wsUrl, pid: backend.pid }, one, two, sessions, progress));
+    }
+    sections.push(workersSection(workers));
     return sections;
   } finally {
     for (const s of services) await s.stop();
