@@ -285,7 +285,7 @@ export function workersSection(results: readonly WorkersResult[]): Section {
       },
       {
         metric: `proxy CPU per message @${n}, all processes (µs)`, direct: '—',
-        proxy: both(fmt(cpuPerMessage(one), 1), fmt(cpuPerMessage(two), 1)), delta: signed(cpuPerMessage(two) - cpuPerMessage(one), 1), target: '', result: '',
+        proxy: both(`${fmt(cpuPerMessage(one), 1)}${cpuSplit(one)}`, `${fmt(cpuPerMessage(two), 1)}${cpuSplit(two)}`), delta: signed(cpuPerMessage(two) - cpuPerMessage(one), 1), target: '', result: '',
       },
       { metric: `cores used @${n}, one process: Janus + proxy + load generator of machine`, direct: coresUsed(direct), proxy: coresUsed(one), delta: '', target: '', result: '' },
       { metric: `cores used @${n}, --workers 2: Janus + proxy + load generator of machine`, direct: coresUsed(direct), proxy: coresUsed(two), delta: '', target: '', result: '' },
