@@ -9,21 +9,22 @@
  * the same build) with the node flags of BENCH_BASE_FLAGS and the config of BENCH_BASE_YAML, and/or
  * `tuned`, the proxy with the config of npm run bench's "proxy tuned" round, and/or `redis`, the proxy on its defaults
  * plus `store.type: redis` on a redis-server started for the run (npm run bench's "proxy, Redis store" round; its line
- * adds the Redis commands and redis-server CPU per message of the measured windows); BENCH_PROXY_FLAGS, node flags of the
+ * adds the Redis commands and redis-server CPU per message of the measured windows), and/or `workers`, `janus-proxy
+ * --workers N` (BENCH_WORKERS, default 2) on that Redis store, CPU summed over its processes; BENCH_PROXY_FLAGS, node flags of the
  * proxy; BENCH_CPU_PROFILE_DIR / BENCH_RELAY_CPU_PROFILE_DIR, V8 CPU profiles of the proxy / relay
  * (written when they exit; read them with bench/profile-summary.ts).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startJanus, type JanusInstance } from '../test/support/janus-fixture.js';
 import { startRedis, type RedisInstance } from '../test/support/redis-fixture.js';
-import { buildProxy, startProxyProcess, startReferenceRelay, type NodeService } from './proxy-process.js';
+import { buildProxy, startProxyProcess, startProxyWorkers, startReferenceRelay, type NodeService } from './proxy-process.js';
 import { mergeRounds, runThroughput, type ThroughputResult } from './scenarios/throughput.js';
 import { fmt } from './table.js';
 import { otherCores } from './cpu.js';
 import { TUNED_PROXY_YAML } from './config.js';
 import { redisStoreYaml, redisWindowHooks, type RedisWindowTotals } from './redis-window.js';
 
-type Side = 'direct' | 'proxy' | 'relay' | 'base' | 'tuned' | 'redis';
+type Side = 'direct' | 'proxy' | 'relay' | 'base' | 'tuned' | 'redis' | 'workers';
 
 function perMessage(r: ThroughputResult, of: 'proxy' | 'janus' | 'generator'): number {
   if (of === 'proxy') return r.cpuUs.proxy ? (r.cpuUs.proxy.user + r.cpuUs.proxy.system) / r.messages : Number.NaN;
@@ -58,11 +59,18 @@ async function main(): Promise<void> {
       ? await startProxyProcess({ build, backendUrl: janus.wsUrl, logLevel: null, extraConfig: { name: 'own-host-tuned', yaml: TUNED_PROXY_YAML } })
       : undefined;
     if (tuned) services.push(tuned);
-    if (sides.includes('redis')) redis = await startRedis();
+    if (sides.includes('redis') || sides.includes('workers')) redis = await startRedis();
     const redisProxy = redis
       ? await startProxyProcess({ build, backendUrl: janus.wsUrl, logLevel: null, extraConfig: { name: 'own-host-redis', yaml: redisStoreYaml(redis.url) } })
       : undefined;
     if (redisProxy) services.push(redisProxy);
+    const workers = redis && sides.includes('workers')
+      ? await startProxyWorkers({
+        build, backendUrl: janus.wsUrl, logLevel: null, workers: Number(process.env.BENCH_WORKERS ?? 2),
+        extraConfig: { name: 'own-host-workers', yaml: redisStoreYaml(redis.url, "  key_prefix: 'own-host-workers:'\n") },
+      })
+      : undefined;
+    if (workers) services.push(workers);
     const urls: Record<Side, { url: string; pid: number | undefined }> = {
       base: { url: base?.url ?? '', pid: base?.pid },
       direct: { url: janus.wsUrl, pid: undefined },
@@ -70,6 +78,7 @@ async function main(): Promise<void> {
       redis: { url: redisProxy?.url ?? '', pid: redisProxy?.pid },
       relay: { url: relay.url, pid: relay.pid },
       tuned: { url: tuned?.url ?? '', pid: tuned?.pid },
+      workers: { url: workers?.url ?? '', pid: workers?.pid },
     };
     for (const sessions of sessionCounts) {
       const results: Partial<Record<Side, ThroughputResult[]>> = {};
@@ -78,7 +87,7 @@ async function main(): Promise<void> {
         for (const side of sides) {
           const { url, pid } = urls[side];
           const hooks = side === 'redis' && redis ? redisWindowHooks(redis, redisTotals) : undefined;
-          const r = await runThroughput(url, sessions, { janus: janus.pid, proxy: pid }, hooks);
+          const r = await runThroughput(url, sessions, { janus: janus.pid, proxy: pid, proxyTree: side === 'workers' }, hooks);
           (results[side] ??= []).push(r);
           process.stderr.write(`[own-host] @${sessions} round ${round} ${side}: ${fmt(r.msgsPerSec, 0)} msgs/s, ${fmt(perMessage(r, 'proxy'), 1)} µs/msg (main ${fmt((r.cpuUs.proxyMain ?? Number.NaN) / r.messages, 1)}), p50 ${fmt(r.latency.summary().p50, 2)} ms\n`);
           await sleep(500);
@@ -91,7 +100,8 @@ async function main(): Promise<void> {
         if (!r) return '';
         const ratio = direct ? ` ×${fmt(r.msgsPerSec / direct, 2)}` : '';
         const main = r.cpuUs.proxyMain === undefined ? '' : ` (main thread ${fmt(r.cpuUs.proxyMain / r.messages, 1)})`;
-        const cpu = side === 'direct' ? '' : ` ${fmt(perMessage(r, 'proxy'), 1)} µs${main}`;
+        const split = r.cpuUs.proxy ? ` = ${fmt(r.cpuUs.proxy.user / r.messages, 1)} usr + ${fmt(r.cpuUs.proxy.system / r.messages, 1)} sys` : '';
+        const cpu = side === 'direct' ? '' : ` ${fmt(perMessage(r, 'proxy'), 1)} µs${split}${main}`;
         return `${side} ${fmt(r.msgsPerSec, 0)}/s${ratio}${cpu} janus ${fmt(perMessage(r, 'janus'), 1)} gen ${fmt(perMessage(r, 'generator'), 1)} p50 ${fmt(r.latency.summary().p50, 2)} ms busy ${fmt(r.cpuUs.machine / (r.windowMs * 1000), 2)} other ${fmt(otherCores(r.cpuUs, r.windowMs), 2)}; errors ${r.errors}/${r.lost}`;
       });
       const p = merged.proxy;
