@@ -21,6 +21,7 @@ import type { Sink } from './sink.js';
 import { Handle } from './handle.js';
 import { handleRecord, pluginContext } from './plugin-context.js';
 import type { ProxyEvents } from '../events/proxy-events.js';
+import { LateClaims } from './late-claims.js';
 
 /**
  * Another proxy took the session first (two claims racing). A WebSocket `claim` answers it as an
@@ -77,16 +78,15 @@ export class TakeOvers {
   private readonly running = new Map<number, Promise<Session>>();
   private readonly unsubscribe: () => void;
   private readonly takenOverListeners = new Set<(sessionId: number) => void>();
-  /** Sessions that left this proxy for another one (not destroyed): see lateClaimPolicy. */
-  private readonly movedAway = new WeakSet<Session>();
+  /** Backend sessions whose claim Janus answered after a take-over here gave up on them: see lateClaimPolicy. */
+  private readonly lateClaims: LateClaims;
 
   constructor(private readonly deps: TakeOverDeps) {
     this.unsubscribe = deps.bus.subscribe(SESSION_MOVED_TOPIC, (message) => {
       if (typeof message.session !== 'number') return;
-      const moving = deps.sessions.get(message.session);
-      if (moving) this.movedAway.add(moving);
       deps.sessions.release(message.session);
     });
+    this.lateClaims = new LateClaims({ ...deps, pending: (id) => this.running.get(id) });
   }
 
   /**
@@ -133,6 +133,7 @@ export class TakeOvers {
 
   close(): void {
     this.unsubscribe();
+    this.lateClaims.close();
     this.takenOverListeners.clear();
   }
 
@@ -166,10 +167,11 @@ export class TakeOvers {
       });
       if (!restored) lost.push(handleRecord.id);
     }
+    // Before the take-over ends: a late claim's answer decides on the record without these handles.
+    for (const handleId of lost) this.deps.records.removeHandle(record.id, handleId);
     // After the claim's answer, as Janus would send them: these handles did not survive the move.
     setImmediate(() => {
       for (const handleId of lost) {
-        this.deps.records.removeHandle(record.id, handleId);
         session.emit(handleId as ClientHandleId, { janus: 'hangup', reason: BACKEND_LOST_REASON });
         session.emit(handleId as ClientHandleId, { janus: 'detached' });
       }
@@ -186,8 +188,10 @@ export class TakeOvers {
       const backend = this.deps.cluster.backends.get(name);
       if (!backend) return;
       try {
-        const backendSession = await BackendSession.claim(backend.pool, session, backendSessionId as BackendSessionId, session.log, this.lateClaimPolicy(session));
+        const policy = this.lateClaimPolicy(session, backend, backendSessionId);
+        const backendSession = await BackendSession.claim(backend.pool, session, backendSessionId as BackendSessionId, session.log, policy);
         session.adoptBackendSession(backend, backendSession);
+        this.lateClaims.claimed(session, backendSession);
         claimed.set(backendSessionId, { backend, session: backendSession });
       } catch (err) {
         session.logger.warn({ backend: name, err: err instanceof Error ? err.message : String(err) }, 'backend session could not be claimed');
@@ -198,19 +202,27 @@ export class TakeOvers {
 
   /**
    * A backend session whose `claim` Janus answers only after this take-over gave up on it (timed
-   * out) is on this proxy's connection all the same, and nothing here will use it: the take-over
-   * has ended its handles for the client (hangup, detached) and dropped them from the record. So it
-   * is destroyed, as a late `create` is, whether the client session lives on here or was destroyed
-   * meanwhile — its handles' plugin state (a room participant, a call) would otherwise linger on
-   * Janus until its session timeout. Unless the client session has moved on to another proxy since:
-   * that proxy read the record while these handles were still in it and may have claimed this very
-   * backend session (a retry racing ours); destroying would end handles its client still uses. Left
-   * alone, it is used there or reaped by Janus's session timeout. Not handled: when Janus *processed*
-   * our claim late (after the other proxy's), the session's events now come to this connection, where
-   * nobody listens; the other proxy's requests still work but its client hears no plugin events.
+   * out) is on this proxy's connection all the same: its events come here, where nobody listens.
+   * The take-over has ended its handles for the client (hangup, detached) and dropped them from the
+   * record. What becomes of it is decided from the session's record, once this take-over is over
+   * (late-claims.ts): no record, or owned here without it, it is destroyed, as a late `create` is,
+   * so its handles' plugin state (a room participant, a call) does not linger on Janus until its
+   * session timeout. Owned by another proxy (the client moved on meanwhile, and that proxy may
+   * have claimed this very backend session from the record while these handles were still in it),
+   * it is left alone and that proxy is told over the bus: if it holds the backend session it claims
+   * it again, so that the events Janus now sends here (it may have processed our claim after that
+   * proxy's) go back to its connection. Reading the record rather than waiting for the bus's move
+   * notice, the decision does not depend on which of the two arrives first. Still lost: the events
+   * Janus sent here between our late claim and the owner's new one.
    */
-  private lateClaimPolicy(session: Session): LateClaimPolicy {
-    return { destroyIfLate: () => !this.movedAway.has(session) };
+  private lateClaimPolicy(session: Session, backend: Backend, backendSessionId: number): LateClaimPolicy {
+    return {
+      destroyIfLate: () => {
+        // Not here and now: late-claims.ts decides, after reading the record.
+        void this.lateClaims.answeredLate(session.id, backend, backendSessionId);
+        return false;
+      },
+    };
   }
 
   private async restoreHandle(

@@ -1,8 +1,10 @@
 // Session take-over between two proxies (sharing a real Redis) in front of one fake Janus: what the
-// claiming proxy does when Janus answers its `claim` of a backend session only after it gave up.
+// claiming proxy, and the proxy the session moved on to, do when Janus answers (or carries out) the
+// first one's `claim` of a backend session only after it gave up.
 import assert from 'node:assert/strict';
 import { redisCommand, type RedisInstance } from '../support/redis-fixture.js';
 import { pollUntil } from '../support/processes.js';
+import type { Fault, FakeJanus, LoggedRequest } from '../support/fake-janus.js';
 import type { TestProxy } from '../support/proxy-fixture.js';
 import type { JanusTestClient } from '../support/janus-client.js';
 import { componentTest, sessionWithHandle, type Harness } from './harness.js';
@@ -21,21 +23,32 @@ async function claim(client: JanusTestClient, session: number): Promise<string> 
   return (await client.request({ janus: 'claim', session_id: session }, { timeoutMs: 15_000 })).janus;
 }
 
+/** A `claim` of this backend session in the fake's log. */
+function isClaimOf(l: LoggedRequest, backendSession: number): boolean {
+  return l.request.janus === 'claim' && l.request.session_id === backendSession;
+}
+
+/** Whether the fake's log, from index `since`, holds a `destroy` of this backend session. */
+function destroyedSince(fake: FakeJanus, since: number, backendSession: number): boolean {
+  return fake.log.slice(since).some((l) => l.request.janus === 'destroy' && l.request.session_id === backendSession);
+}
+
 async function released(proxy: TestProxy, session: number): Promise<void> {
   await pollUntil('the session released', () => (proxy.sessions.has(session) ? undefined : true), 10_000, 10);
 }
 
 /**
- * A session with one handle on the first proxy, recorded in Redis, Janus holding every backend
- * `claim` from now on, and a client on the second proxy ready to take the session over.
+ * A session with one handle on the first proxy, recorded in Redis, Janus holding the next backend
+ * `claim` (`hold`: done at once, answered late; `stall`: both late), and a client on the second
+ * proxy ready to take the session over.
  */
-async function claimHeldSetup({ proxies, fakes, redis, client }: Pick<Harness, 'proxies' | 'fakes' | 'redis' | 'client'>) {
+async function claimHeldSetup({ proxies, fakes, redis, client }: Pick<Harness, 'proxies' | 'fakes' | 'redis' | 'client'>, fault: Fault = { kind: 'hold' }) {
   const [first, second] = [proxies[0]!, proxies[1]!];
   const fake = fakes[0]!;
   const owner = await client(first);
   const { session, handle } = await sessionWithHandle(owner);
   await recorded(redis, session, handle);
-  const held = fake.fault('claim', { kind: 'hold' });
+  const held = fake.fault('claim', fault);
   const claimer = await client(second);
   return { first, second, fake, session, handle, held, claimer };
 }
@@ -56,7 +69,7 @@ componentTest('a take-over whose backend claim Janus answers late: the handle en
   assert.equal((await claimer.request({ janus: 'destroy', session_id: session })).janus, 'success');
 });
 
-componentTest('a late backend claim after the session moved on to another proxy: that proxy keeps the backend session', twoProxies, async ({ proxies, fakes, redis, client }) => {
+componentTest('a late backend claim after the session moved on to another proxy: that proxy keeps the backend session and claims it again', twoProxies, async ({ proxies, fakes, redis, client }) => {
   const { first, second, fake, session, handle, held, claimer } = await claimHeldSetup({ proxies, fakes, redis, client });
   const claimed = claim(claimer, session);
   const backendClaim = await held;
@@ -67,16 +80,15 @@ componentTest('a late backend claim after the session moved on to another proxy:
   const back = await client(first);
   const since = back.mark();
   assert.equal(await claim(back, session), 'success');
+  const firstConn = (await fake.request((l) => isClaimOf(l, backendSession) && l.conn !== backendClaim.conn)).conn;
   await claimed;
   await released(second, session);
   const after = fake.log.length;
   backendClaim.release();
-  // A round trip on the second proxy's backend connection, after the late answer: had the second
-  // proxy sent a destroy for it, Janus would have it before this session's requests.
-  const other = await client(second);
-  const { session: otherSession } = await sessionWithHandle(other);
-  assert.equal((await other.request({ janus: 'destroy', session_id: otherSession })).janus, 'success');
-  assert.equal(fake.log.slice(after).some((l) => l.request.janus === 'destroy' && l.request.session_id === backendSession), false, 'the backend session was not destroyed');
+  // The second proxy, answered late, tells the record's owner, which claims the backend session
+  // again (for Janus a no-op here: its claim came last); had it destroyed it instead, it would not.
+  await fake.request((l) => isClaimOf(l, backendSession) && l.conn === firstConn, after);
+  assert.equal(destroyedSince(fake, after, backendSession), false, 'the backend session was not destroyed');
   const sync = await back.request({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'sync' } });
   assert.equal(sync.janus, 'success', JSON.stringify(sync));
   assert.equal(back.frames.slice(since).some((m) => m.janus === 'detached'), false, 'the handle was never lost on the first proxy');
@@ -91,4 +103,59 @@ componentTest('a late backend claim after the client destroyed the session it to
   const after = fake.log.length;
   backendClaim.release();
   await fake.request((l) => l.request.janus === 'destroy' && l.request.session_id === backendClaim.request.session_id, after);
+});
+
+componentTest('a backend claim Janus carried out late, after the proxy the session moved on to claimed it: that proxy claims it again, and its client hears the plugin events', twoProxies, async ({ proxies, fakes, redis, client }) => {
+  const { first, second, fake, session, handle, held, claimer } = await claimHeldSetup({ proxies, fakes, redis, client }, { kind: 'stall' });
+  const claimed = claim(claimer, session);
+  const backendClaim = await held;
+  const backendSession = backendClaim.request.session_id as number;
+  // While Janus has not got to the second proxy's claim yet, the client claims its session back on
+  // the first, whose claim of the same backend session Janus carries out at once.
+  await released(first, session);
+  const back = await client(first);
+  assert.equal(await claim(back, session), 'success');
+  const firstConn = (await fake.request((l) => isClaimOf(l, backendSession) && l.conn !== backendClaim.conn)).conn;
+  await claimed;
+  await released(second, session);
+  const after = fake.log.length;
+  // Janus gets to the second proxy's claim now: the backend session's events go to its connection.
+  backendClaim.release();
+  // The first proxy hears of it and claims the backend session back on its own connection.
+  await fake.request((l) => isClaimOf(l, backendSession) && l.conn === firstConn, after);
+  const { event } = await back.requestWithEvent({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'ping' } });
+  assert.equal(event.sender, handle, JSON.stringify(event));
+  assert.equal(destroyedSince(fake, after, backendSession), false, 'the backend session was not destroyed');
+  assert.equal((await back.request({ janus: 'destroy', session_id: session })).janus, 'success');
+});
+
+componentTest('a late backend claim answered before the proxy hears that its session moved on: it reads the owner from the record, so the owner keeps the backend session and claims it again', twoProxies, async ({ proxies, fakes, redis, client }) => {
+  const { first, second, fake, session, handle, held, claimer } = await claimHeldSetup({ proxies, fakes, redis, client }, { kind: 'stall' });
+  const key = `janus-cloud:session:${String(session)}`;
+  const port = redis!.port;
+  const firstId = String(await redisCommand(port, ['HGET', key, 'owner']));
+  const claimed = claim(claimer, session);
+  const backendClaim = await held;
+  const backendSession = backendClaim.request.session_id as number;
+  // While the second proxy waits for Janus, the session's record goes back to the first proxy as a
+  // take-over would move it, but with no word to the second: its move notice has not come (yet).
+  assert.notEqual(await redisCommand(port, ['HGET', key, 'owner']), firstId);
+  await redisCommand(port, ['HSET', key, 'owner', firstId]);
+  await claimed;
+  // The client claims its session on the first proxy, which owns the record already (no notice goes
+  // out); its claim of the backend session is carried out at once, and the handle lives on there.
+  await released(first, session);
+  const back = await client(first);
+  assert.equal(await claim(back, session), 'success');
+  const firstConn = (await fake.request((l) => isClaimOf(l, backendSession) && l.conn !== backendClaim.conn)).conn;
+  assert.ok(second.sessions.has(session), 'the second proxy has not heard that the session moved');
+  const after = fake.log.length;
+  backendClaim.release();
+  await fake.request((l) => isClaimOf(l, backendSession) && l.conn === firstConn, after);
+  const { event } = await back.requestWithEvent({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'ping' } });
+  assert.equal(event.sender, handle, JSON.stringify(event));
+  assert.equal(destroyedSince(fake, after, backendSession), false, 'the backend session was not destroyed');
+  assert.equal((await back.request({ janus: 'destroy', session_id: session })).janus, 'success');
+  // The second proxy's stale copy (its handle already ended) goes with its client's destroy.
+  assert.equal((await claimer.request({ janus: 'destroy', session_id: session })).janus, 'success');
 });

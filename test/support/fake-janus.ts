@@ -21,6 +21,7 @@ export interface LoggedRequest { request: FakeRequest; conn: number }
 
 export type Fault =
   | { kind: 'hold' } // takes effect; its reply (and the events after it) wait for `release()`
+  | { kind: 'stall' } // takes effect and is answered only at `release()` (Janus got to it late)
   | { kind: 'drop' } // takes effect; never answered
   | { kind: 'delay'; ms: number } // takes effect; answered `ms` later
   | { kind: 'fail'; code: number; reason: string } // answered with this Janus error, no effect
@@ -188,6 +189,13 @@ export class FakeJanus {
       conn.ws.terminate();
     } else if (fault?.kind === 'fail') {
       this.send(conn, errorOf(req, fault.code, fault.reason));
+    } else if (fault?.kind === 'stall') {
+      this.unansweredTx.set(req.transaction, { request: req, held: true });
+      release = (): void => {
+        this.unansweredTx.delete(req.transaction);
+        this.deliver(conn, this.apply(conn, req));
+        this.notify();
+      };
     } else {
       const answer = this.apply(conn, req);
       const deliver = (): void => {

@@ -1,0 +1,114 @@
+/**
+ * Backend sessions whose take-over `claim` Janus answered only after this proxy gave up on it (see
+ * TakeOvers). Janus moved the session to this proxy's connection all the same, so its events come
+ * here, where nobody listens. Who needs it now is read from the session's record, not from the
+ * bus's move notices (which may come after the late answer):
+ * - no record: the client session is over; the backend session is destroyed;
+ * - owned here: kept and claimed again on its own connection if this proxy's session holds it (it
+ *   came back here and a later take-over claimed it), else destroyed (the take-over that gave up on
+ *   it has dropped its handles from the record first, so no later claimer can be given them);
+ * - owned elsewhere: that proxy is told; if its session holds the backend session it claims it
+ *   again, which moves the events back to its connection (a claim from the connection that already
+ *   has the session changes nothing in Janus).
+ */
+import type { Logger } from 'pino';
+import type { BackendSession } from '../backend/backend-session.js';
+import type { Backend } from '../cluster/backend.js';
+import type { Cluster } from '../cluster/cluster.js';
+import type { MessageBus } from '../store/bus.js';
+import type { SessionStore } from '../store/session-store.js';
+import type { Session } from './session.js';
+import type { Sessions } from './sessions.js';
+
+/** The bus topic on which a session's owner hears that Janus moved one of its backend sessions away late. */
+export const LATE_CLAIM_TOPIC = 'backend-claimed-late';
+
+/** What a LATE_CLAIM_TOPIC message carries. */
+export interface LateClaimNotice {
+  /** The client session. */
+  session: number;
+  /** The backend's name and the backend session there. */
+  backend: string;
+  backend_session: number;
+}
+
+export interface LateClaimsDeps {
+  sessions: Sessions;
+  records: SessionStore;
+  bus: MessageBus;
+  cluster: Cluster;
+  logger: Logger;
+  /** The take-over of client session `id` under way on this proxy, if any. */
+  pending(id: number): Promise<unknown> | undefined;
+}
+
+export class LateClaims {
+  /** Backend sessions that take-overs here claimed, per client session. */
+  private readonly claimedHere = new WeakMap<Session, BackendSession[]>();
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly deps: LateClaimsDeps) {
+    this.unsubscribe = deps.bus.subscribe(LATE_CLAIM_TOPIC, (message) => {
+      const { session, backend, backend_session: backendSession } = message;
+      if (typeof session !== 'number' || typeof backend !== 'string' || typeof backendSession !== 'number') return;
+      void this.claimAgainIfHeld({ session, backend, backend_session: backendSession });
+    });
+  }
+
+  /** A take-over here claimed `backendSession` for `session`. */
+  claimed(session: Session, backendSession: BackendSession): void {
+    const list = this.claimedHere.get(session);
+    if (list) list.push(backendSession);
+    else this.claimedHere.set(session, [backendSession]);
+  }
+
+  /** Janus answered a take-over's `claim` of a backend session after the take-over gave up on it. */
+  async answeredLate(sessionId: number, backend: Backend, backendSessionId: number): Promise<void> {
+    const { records, bus, logger } = this.deps;
+    const notice: LateClaimNotice = { session: sessionId, backend: backend.name, backend_session: backendSessionId };
+    const log = logger.child({ session: sessionId, backend: backend.name, backendSession: backendSessionId });
+    // The take-over that gave up on it drops its handles from the record before it ends.
+    await this.deps.pending(sessionId)?.catch(() => undefined);
+    await records.flush();
+    let owner: string | undefined;
+    try {
+      owner = (await records.get(sessionId))?.owner;
+    } catch (err) {
+      // Who uses it is unknown: left alone, it is used or reaped by Janus's session timeout.
+      log.warn({ err: err instanceof Error ? err.message : String(err) }, 'late-claimed backend session left alone (session record unreadable)');
+      return;
+    }
+    if (owner !== undefined && owner !== records.proxyId) {
+      log.info({ owner }, 'backend session claimed late: its owner is told to claim it again');
+      const told = await bus.publish(owner, LATE_CLAIM_TOPIC, { ...notice }).catch(() => false);
+      // Not told (its proxy is gone): the owner sweep or a client's claim elsewhere claims it anew.
+      if (!told) log.warn({ owner }, 'owner of a late-claimed backend session not reached');
+      return;
+    }
+    if (await this.claimAgainIfHeld(notice)) return;
+    log.info('backend session claimed late, used by nobody: destroyed');
+    await backend.pool.pick()?.request({ janus: 'destroy', session_id: backendSessionId }).catch(() => undefined);
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  /** If this proxy's session holds the backend session, claims it again on its connection; false if it does not. */
+  private async claimAgainIfHeld(notice: LateClaimNotice): Promise<boolean> {
+    // A take-over under way here may be claiming it right now.
+    await this.deps.pending(notice.session)?.catch(() => undefined);
+    const session = this.deps.sessions.get(notice.session);
+    const backend = this.deps.cluster.backends.get(notice.backend);
+    if (!session?.alive || !backend) return false;
+    const held = this.claimedHere.get(session)?.find((s) => s.alive && s.id === notice.backend_session && s.pool === backend.pool);
+    if (!held) return false;
+    try {
+      await held.request({ janus: 'claim' });
+      held.logger.info('backend session claimed again (another proxy claimed it late)');
+    } catch (err) {
+      held.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'backend session not claimed again');
+    }
+    return true;
+  }
+}
