@@ -25,8 +25,11 @@ export interface BackendSessionOwner {
 
 /** What becomes of a backend session whose take-over `claim` Janus answers after the proxy gave up on it. */
 export interface LateClaimPolicy {
-  /** True: destroy it on Janus (nobody needs it); false: leave it (someone else may claim and use it). */
-  destroyIfLate(): boolean;
+  /**
+   * Janus moved it to this connection after the proxy gave up: the policy decides, and calls
+   * `destroy` (on that same connection) if nobody needs it.
+   */
+  answeredLate(destroy: () => Promise<void>): void;
 }
 
 export class BackendSession implements BackendSessionRoute {
@@ -60,7 +63,7 @@ export class BackendSession implements BackendSessionRoute {
       ? conn.request({ janus: 'create', id }, { onLateReply: () => void destroyOrphanSession(conn, id) })
       : conn.request({ janus: 'claim', session_id: id }, {
         // Janus moved the session to this connection after we gave up on it: nothing here uses it.
-        onLateReply: () => { if (how.claim.destroyIfLate()) void destroyOrphanSession(conn, id); },
+        onLateReply: () => { how.claim.answeredLate(() => destroyOrphanSession(conn, id)); },
       });
     this.ready = first
       .then(

@@ -62,8 +62,11 @@ export class LateClaims {
     else this.claimedHere.set(session, [backendSession]);
   }
 
-  /** Janus answered a take-over's `claim` of a backend session after the take-over gave up on it. */
-  async answeredLate(sessionId: number, backend: Backend, backendSessionId: number): Promise<void> {
+  /**
+   * Janus answered a take-over's `claim` of a backend session after the take-over gave up on it;
+   * `destroy` ends it on Janus over the connection that claimed it.
+   */
+  async answeredLate(sessionId: number, backend: Backend, backendSessionId: number, destroy: () => Promise<void>): Promise<void> {
     const { records, bus, logger } = this.deps;
     const notice: LateClaimNotice = { session: sessionId, backend: backend.name, backend_session: backendSessionId };
     const log = logger.child({ session: sessionId, backend: backend.name, backendSession: backendSessionId });
@@ -87,7 +90,7 @@ export class LateClaims {
     }
     if (await this.claimAgainIfHeld(notice)) return;
     log.info('backend session claimed late, used by nobody: destroyed');
-    await backend.pool.pick()?.request({ janus: 'destroy', session_id: backendSessionId }).catch(() => undefined);
+    await destroy();
   }
 
   close(): void {

@@ -217,10 +217,10 @@ export class TakeOvers {
    */
   private lateClaimPolicy(session: Session, backend: Backend, backendSessionId: number): LateClaimPolicy {
     return {
-      destroyIfLate: () => {
-        // Not here and now: late-claims.ts decides, after reading the record.
-        void this.lateClaims.answeredLate(session.id, backend, backendSessionId);
-        return false;
+      answeredLate: (destroy) => {
+        this.lateClaims.answeredLate(session.id, backend, backendSessionId, destroy).catch((err: unknown) => {
+          session.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'late-claimed backend session left alone');
+        });
       },
     };
   }
