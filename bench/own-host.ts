@@ -22,7 +22,7 @@ import { mergeRounds, runThroughput, type ThroughputResult } from './scenarios/t
 import { fmt } from './table.js';
 import { otherCores } from './cpu.js';
 import { TUNED_PROXY_YAML } from './config.js';
-import { redisStoreYaml, redisWindowHooks, type RedisWindowTotals } from './redis-window.js';
+import { redisStoreYaml, redisWindowHooks, sessionOwner, type RedisWindowTotals } from './redis-window.js';
 
 type Side = 'direct' | 'proxy' | 'relay' | 'base' | 'tuned' | 'redis' | 'workers';
 
@@ -64,10 +64,12 @@ async function main(): Promise<void> {
       ? await startProxyProcess({ build, backendUrl: janus.wsUrl, logLevel: null, extraConfig: { name: 'own-host-redis', yaml: redisStoreYaml(redis.url) } })
       : undefined;
     if (redisProxy) services.push(redisProxy);
-    const workers = redis && sides.includes('workers')
+    const server = redis;
+    const workers = server && sides.includes('workers')
       ? await startProxyWorkers({
         build, backendUrl: janus.wsUrl, logLevel: null, workers: Number(process.env.BENCH_WORKERS ?? 2),
-        extraConfig: { name: 'own-host-workers', yaml: redisStoreYaml(redis.url, "  key_prefix: 'own-host-workers:'\n") },
+        ownerOf: (id) => sessionOwner(server, 'own-host-workers:', id),
+        extraConfig: { name: 'own-host-workers', yaml: redisStoreYaml(server.url, "  key_prefix: 'own-host-workers:'\n") },
       })
       : undefined;
     if (workers) services.push(workers);

@@ -1,6 +1,6 @@
 /** Per-process CPU time and resident memory from /proc (Linux only). */
 import { readdirSync, readFileSync } from 'node:fs';
-import { clockTicksPerSecond, parseUserSystemTicks, parseVmRssBytes } from '../src/sentinel/proc-stats.js';
+import { clockTicksPerSecond, parseReapedChildrenTicks, parseUserSystemTicks, parseVmRssBytes } from '../src/sentinel/proc-stats.js';
 
 /** utime and stime of the whole process (all threads), in microseconds. */
 export function cpuTimesUs(pid: number): { user: number; system: number } {
@@ -22,26 +22,41 @@ export function cpuTimeUs(pid: number): number {
   return user + system;
 }
 
-/** The process's children (every thread's), from /proc/PID/task/TID/children. */
+/** The process's live children (every thread's), from /proc/PID/task/TID/children; a thread gone meanwhile has none. */
 function childPids(pid: number): number[] {
   const children: number[] = [];
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+    let text = '';
+    try {
+      text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+    } catch {
+      continue; // the thread exited between the listing and the read
+    }
     if (text !== '') children.push(...text.split(/\s+/).map(Number));
   }
   return children;
 }
 
-/** utime and stime of the process and all its descendants (e.g. a primary and its node:cluster workers), µs. */
+function addTo(total: { user: number; system: number }, ticks: { user: number; system: number }): void {
+  total.user += (ticks.user * 1e6) / clockTicksPerSecond();
+  total.system += (ticks.system * 1e6) / clockTicksPerSecond();
+}
+
+/**
+ * utime and stime of the process and all its descendants (e.g. a primary and its node:cluster
+ * workers), µs: the live ones, plus the children that exited and were reaped (cutime/cstime), so a
+ * worker dying and forked again inside a window keeps its time in the sum.
+ */
 export function treeCpuTimesUs(pid: number): { user: number; system: number } {
   const total = cpuTimesUs(pid);
+  addTo(total, parseReapedChildrenTicks(readFileSync(`/proc/${pid}/stat`, 'utf8')));
   for (const child of childPids(pid)) {
     try {
       const sub = treeCpuTimesUs(child);
       total.user += sub.user;
       total.system += sub.system;
     } catch {
-      // exited between the listing and the read: its time is no longer counted anywhere
+      // exited between the listing and the read: its time moves to the parent's cutime/cstime
     }
   }
   return total;

@@ -81,11 +81,9 @@ export async function buildProxy(): Promise<ProxyBuild> {
   };
 }
 
-/** Ready once `inRow` new connections in a row found the proxy connected to its backend. */
-async function waitReady(label: string, url: string, child: ChildProcess, outputTail: () => string, timeoutMs: number, inRow: number): Promise<void> {
+async function waitReady(label: string, url: string, child: ChildProcess, outputTail: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = 'no answer';
-  let ready = 0;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`${label} exited (${String(child.exitCode ?? child.signalCode)}) before it was ready:\n${outputTail()}`);
@@ -94,17 +92,12 @@ async function waitReady(label: string, url: string, child: ChildProcess, output
       const client = await BenchClient.connect(url, 1000);
       try {
         const info = (await client.call({ janus: 'info' }, 1000)) as { plugins?: Record<string, unknown> };
-        if (info.plugins && ECHOTEST in info.plugins) {
-          if (++ready >= inRow) return;
-          continue;
-        }
-        ready = 0;
+        if (info.plugins && ECHOTEST in info.plugins) return;
         lastError = 'backend not connected yet';
       } finally {
         await client.close();
       }
     } catch (err) {
-      ready = 0;
       lastError = err instanceof Error ? err.message : String(err);
     }
     await sleep(100);
@@ -170,8 +163,13 @@ export async function startProxyProcess(opts: StartProxyOptions): Promise<ProxyP
  * `janus-proxy --workers N` (the config must hold a Redis store). The entry runs as the script itself,
  * without the gc wrapper: node:cluster forks `process.argv[1]`, which an `-e` wrapper does not have.
  * `pid` is the primary's; its CPU time includes the workers' only when read over the process tree.
+ * Ready once every worker has served an echotest attach: node:cluster deals connections only to
+ * workers already listening, so answers alone cannot tell one worker from N; `ownerOf` (the session
+ * record's owner in Redis) tells them apart.
  */
-export async function startProxyWorkers(opts: StartProxyOptions & { workers: number }): Promise<NodeService> {
+export async function startProxyWorkers(
+  opts: StartProxyOptions & { workers: number; ownerOf: (sessionId: number) => Promise<string | undefined> },
+): Promise<NodeService> {
   const port = await freePort();
   const nodeArgs = [
     ...(opts.build.mode === 'tsx' ? ['--import', 'tsx'] : []),
@@ -179,8 +177,43 @@ export async function startProxyWorkers(opts: StartProxyOptions & { workers: num
     opts.build.entry, '--workers', String(opts.workers),
     ...proxyCliArgs(opts, port),
   ];
-  // Connections are dealt to the workers in turn: ready when that many in a row found the backend.
-  return startNodeService(`janus-proxy --workers ${opts.workers}`, nodeArgs, opts.env ?? {}, port, 2 * opts.workers);
+  const service = await startNodeService(`janus-proxy --workers ${opts.workers}`, nodeArgs, opts.env ?? {}, port);
+  try {
+    await everyWorkerServing(service, opts.workers, opts.ownerOf);
+  } catch (err) {
+    await service.stop();
+    throw err;
+  }
+  return service;
+}
+
+async function everyWorkerServing(service: NodeService, workers: number, ownerOf: (sessionId: number) => Promise<string | undefined>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  const owners = new Set<string>();
+  while (owners.size < workers) {
+    if (Date.now() > deadline) throw new Error(`janus-proxy --workers ${workers}: ${owners.size} worker(s) served an attach after 20 s:\n${service.outputTail()}`);
+    const client = await BenchClient.connect(service.url, 1000);
+    try {
+      const created = (await client.call({ janus: 'create' }, 2000)) as { data?: { id?: number } };
+      const sessionId = created.data?.id;
+      if (sessionId === undefined) continue;
+      const attached = (await client.call({ janus: 'attach', session_id: sessionId, plugin: ECHOTEST }, 2000)) as { janus?: string };
+      // The record is written after the reply: asked until it is there.
+      for (let i = 0; i < 20 && attached.janus === 'success'; i++) {
+        const owner = await ownerOf(sessionId);
+        if (owner !== undefined) {
+          owners.add(owner);
+          break;
+        }
+        await sleep(25);
+      }
+      await client.call({ janus: 'destroy', session_id: sessionId }, 2000);
+    } catch {
+      await sleep(100); // a worker still starting: asked again on a new connection
+    } finally {
+      await client.close();
+    }
+  }
 }
 
 /** The bare relay of bench/reference-relay.ts in front of `backendUrl`, as a child process. */
@@ -190,7 +223,7 @@ export async function startReferenceRelay(backendUrl: string, cpuProfileDir?: st
   return startNodeService('reference relay', ['--expose-gc', ...profile, '--import', 'tsx', join(ROOT, 'bench', 'reference-relay.ts'), backendUrl, String(port)], {}, port);
 }
 
-async function startNodeService(label: string, nodeArgs: string[], env: Record<string, string>, port: number, readyInRow = 1): Promise<NodeService> {
+async function startNodeService(label: string, nodeArgs: string[], env: Record<string, string>, port: number): Promise<NodeService> {
   const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${label}: spawn failed`);
@@ -212,7 +245,7 @@ async function startNodeService(label: string, nodeArgs: string[], env: Record<s
     outputTail,
   };
   try {
-    await waitReady(label, url, child, outputTail, 15_000, readyInRow);
+    await waitReady(label, url, child, outputTail, 15_000);
   } catch (err) {
     await service.stop();
     throw err;

@@ -12,6 +12,12 @@ export function redisStoreYaml(redisUrl: string, extra = ''): string {
   return `store:\n  type: redis\n  redis_url: ${redisUrl}\n${extra}`;
 }
 
+/** The proxy that owns client session `sessionId` per its record in Redis (key prefix `prefix`), if written yet. */
+export async function sessionOwner(redis: RedisInstance, prefix: string, sessionId: number): Promise<string | undefined> {
+  const owner = await redisCommand(redis.port, ['HGET', `${prefix}session:${String(sessionId)}`, 'owner'], 2000);
+  return typeof owner === 'string' ? owner : undefined;
+}
+
 /** Commands executed by `redis` so far, INFO excluded (it is how they are counted). */
 export async function commandCount(redis: RedisInstance): Promise<number> {
   const text = String(await redisCommand(redis.port, ['INFO', 'commandstats'], 5000));

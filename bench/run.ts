@@ -17,7 +17,7 @@ import { startRedis, type RedisInstance } from '../test/support/redis-fixture.js
 import { runCleanupsSync } from '../test/support/processes.js';
 import { TUNED_PROXY_YAML, config } from './config.js';
 import { buildProxy, startProxyProcess, startProxyWorkers, startReferenceRelay, type NodeService, type ProxyBuild, type ProxyProcess } from './proxy-process.js';
-import { redisStoreYaml, redisWindowHooks, type RedisWindowTotals } from './redis-window.js';
+import { redisStoreYaml, redisWindowHooks, sessionOwner, type RedisWindowTotals } from './redis-window.js';
 import { clusterSection, latencySection, memorySection, pairedSection, throughputSection, workersSection } from './report.js';
 import { runCluster } from './scenarios/cluster.js';
 import { runLatency } from './scenarios/latency.js';
@@ -138,7 +138,11 @@ async function realTopology(build: ProxyBuild, notes: string[]): Promise<Section
     // of the rounds above are stopped first, so that no idle process shares the cores.
     for (const s of services.splice(0)) await s.stop();
     const one = await start('netns-redis', redisStoreYaml(server.url));
-    const two = await startProxyWorkers({ build, backendUrl: backend.wsUrl, logLevel: null, workers: 2, extraConfig: { name: 'netns-workers', yaml: redisStoreYaml(server.url, "  key_prefix: 'bench-workers:'\n") } });
+    const prefix = 'bench-workers:';
+    const two = await startProxyWorkers({
+      build, backendUrl: backend.wsUrl, logLevel: null, workers: 2, ownerOf: (id) => sessionOwner(server, prefix, id),
+      extraConfig: { name: 'netns-workers', yaml: redisStoreYaml(server.url, `  key_prefix: '${prefix}'\n`) },
+    });
     services.push(two);
     const workers: WorkersResult[] = [];
     for (const sessions of config.throughput.sessionCounts) {

@@ -27,6 +27,12 @@ export function parseUserSystemTicks(stat: string): { user: number; system: numb
   return { user: Number(fields[11]), system: Number(fields[12]) };
 }
 
+/** cutime (field 16) and cstime (field 17): the CPU time of children that exited and were waited for. */
+export function parseReapedChildrenTicks(stat: string): { user: number; system: number } {
+  const fields = statFields(stat);
+  return { user: Number(fields[13]), system: Number(fields[14]) };
+}
+
 /** utime + stime. */
 export function parseCpuTicks(stat: string): number {
   const { user, system } = parseUserSystemTicks(stat);
