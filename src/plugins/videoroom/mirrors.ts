@@ -136,9 +136,13 @@ function logFailure(reg: RoomRegistry, room: LiveRoom, what: string, p: Particip
   };
 }
 
-/** Mirrors every publisher of the room that has no copy on `target` yet (the room just opened there). */
+/**
+ * Mirrors every publisher of the room onto `target`, whose backend room was just created (a leftover
+ * one destroyed first), so it holds no copy, whatever the records say: a deposed owner's half-done
+ * opening may have recorded copies there before its backend write was refused.
+ */
 export async function mirrorAllOnto(reg: RoomRegistry, room: LiveRoom, target: string): Promise<void> {
-  const publishers = room.participants().filter((p) => p.streams.length > 0 && p.backend !== target && !p.mirrors[target]);
+  const publishers = room.participants().filter((p) => p.streams.length > 0 && p.backend !== target);
   await Promise.all(publishers.map((p) => createMirror(reg, room, p, target).catch(logFailure(reg, room, 'mirror failed', p.id, target))));
 }
 
