@@ -49,6 +49,12 @@ export class BackendSession implements BackendSessionRoute {
    * Sticky rather than cleared by the late answer: a rare error path, and a destroy is cheap.
    */
   private mayHoldUnknownHandle = false;
+  /**
+   * Claimed from another proxy's connection (a take-over), not created here: another proxy's claim
+   * that Janus answers late may still move it away or destroy it, so it is never handed to another
+   * client as a spare; it is destroyed when its client is done.
+   */
+  private readonly takenOver: boolean;
 
   private constructor(
     readonly id: BackendSessionId,
@@ -58,11 +64,12 @@ export class BackendSession implements BackendSessionRoute {
     private readonly log: LazyLogger,
     how: 'create' | { claim: LateClaimPolicy } = 'create',
   ) {
+    this.takenOver = how !== 'create';
     conn.register(id, this);
     const first = how === 'create'
       ? conn.request({ janus: 'create', id }, { onLateReply: () => void destroyOrphanSession(conn, id) })
       : conn.request({ janus: 'claim', session_id: id }, {
-        // Janus moved the session to this connection after we gave up on it: nothing here uses it.
+        // Janus moved the session to this connection after we gave up on it: the policy decides.
         onLateReply: () => { how.claim.answeredLate(() => destroyOrphanSession(conn, id)); },
       });
     this.ready = first
@@ -127,7 +134,7 @@ export class BackendSession implements BackendSessionRoute {
 
   /** Active, with no handle on it, none being attached and none Janus may have made unseen: fit to be handed to another client session. */
   get isEmpty(): boolean {
-    return this.state === 'active' && this.handles.size === 0 && this.attaching === 0 && !this.mayHoldUnknownHandle;
+    return this.state === 'active' && this.handles.size === 0 && this.attaching === 0 && !this.mayHoldUnknownHandle && !this.takenOver;
   }
 
   /** Hands a spare session to the client session that will use it. */

@@ -3,13 +3,14 @@
  * TakeOvers). Janus moved the session to this proxy's connection all the same, so its events come
  * here, where nobody listens. Who needs it now is read from the session's record, not from the
  * bus's move notices (which may come after the late answer):
- * - no record: the client session is over; the backend session is destroyed;
+ * - no record: the client session is over; the backend session is destroyed (a proxy that had
+ *   claimed it too destroyed it already: claimed backend sessions are never kept as spares);
  * - owned here: kept and claimed again on its own connection if this proxy's session holds it (it
  *   came back here and a later take-over claimed it), else destroyed (the take-over that gave up on
  *   it has dropped its handles from the record first, so no later claimer can be given them);
- * - owned elsewhere: that proxy is told; if its session holds the backend session it claims it
- *   again, which moves the events back to its connection (a claim from the connection that already
- *   has the session changes nothing in Janus).
+ * - owned elsewhere: that proxy is told; if it still owns the session (read anew) and holds the
+ *   backend session, it claims it again, which moves the events back to its connection (a claim
+ *   from the connection that already has the session changes nothing in Janus).
  */
 import type { Logger } from 'pino';
 import type { BackendSession } from '../backend/backend-session.js';
@@ -51,7 +52,7 @@ export class LateClaims {
     this.unsubscribe = deps.bus.subscribe(LATE_CLAIM_TOPIC, (message) => {
       const { session, backend, backend_session: backendSession } = message;
       if (typeof session !== 'number' || typeof backend !== 'string' || typeof backendSession !== 'number') return;
-      void this.claimAgainIfHeld({ session, backend, backend_session: backendSession });
+      void this.toldByAnother({ session, backend, backend_session: backendSession });
     });
   }
 
@@ -88,7 +89,11 @@ export class LateClaims {
       if (!told) log.warn({ owner }, 'owner of a late-claimed backend session not reached');
       return;
     }
-    if (await this.claimAgainIfHeld(notice)) return;
+    const held = this.heldHere(notice);
+    if (held) {
+      await claimAgain(held);
+      return;
+    }
     log.info('backend session claimed late, used by nobody: destroyed');
     await destroy();
   }
@@ -97,21 +102,44 @@ export class LateClaims {
     this.unsubscribe();
   }
 
-  /** If this proxy's session holds the backend session, claims it again on its connection; false if it does not. */
-  private async claimAgainIfHeld(notice: LateClaimNotice): Promise<boolean> {
-    // A take-over under way here may be claiming it right now.
-    await this.deps.pending(notice.session)?.catch(() => undefined);
+  /**
+   * Another proxy's late claim moved a backend session of a session whose record names this proxy:
+   * claimed again if this proxy still owns the session (read anew: the client may have moved on
+   * since that proxy read the record, and the new owner holds it now) and holds the backend session.
+   */
+  private async toldByAnother(notice: LateClaimNotice): Promise<void> {
+    const { records, logger } = this.deps;
+    try {
+      // A take-over under way here may be claiming it right now.
+      await this.deps.pending(notice.session)?.catch(() => undefined);
+      await records.flush();
+      const owner = (await records.get(notice.session))?.owner;
+      const held = owner === records.proxyId ? this.heldHere(notice) : undefined;
+      if (held) await claimAgain(held);
+      else logger.info({ ...notice, owner }, 'late claim elsewhere of a backend session not held here: nothing to do');
+    } catch (err) {
+      logger.warn({ ...notice, err: err instanceof Error ? err.message : String(err) }, 'late claim elsewhere not handled');
+    }
+  }
+
+  /** The backend session, if this proxy's live client session holds it from a take-over. */
+  private heldHere(notice: LateClaimNotice): BackendSession | undefined {
     const session = this.deps.sessions.get(notice.session);
     const backend = this.deps.cluster.backends.get(notice.backend);
-    if (!session?.alive || !backend) return false;
-    const held = this.claimedHere.get(session)?.find((s) => s.alive && s.id === notice.backend_session && s.pool === backend.pool);
-    if (!held) return false;
-    try {
-      await held.request({ janus: 'claim' });
-      held.logger.info('backend session claimed again (another proxy claimed it late)');
-    } catch (err) {
-      held.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'backend session not claimed again');
-    }
-    return true;
+    if (!session?.alive || !backend) return undefined;
+    return this.claimedHere.get(session)?.find((s) => s.alive && s.id === notice.backend_session && s.pool === backend.pool);
+  }
+}
+
+/**
+ * Claims the backend session again on its own connection, so that Janus sends its events there. Not
+ * retried: a connection that is reconnecting claims its sessions again by itself.
+ */
+async function claimAgain(held: BackendSession): Promise<void> {
+  try {
+    await held.request({ janus: 'claim' });
+    held.logger.info('backend session claimed again (another proxy claimed it late)');
+  } catch (err) {
+    held.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'backend session not claimed again');
   }
 }

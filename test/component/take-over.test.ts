@@ -159,3 +159,24 @@ componentTest('a late backend claim answered before the proxy hears that its ses
   // The second proxy's stale copy (its handle already ended) goes with its client's destroy.
   assert.equal((await claimer.request({ janus: 'destroy', session_id: session })).janus, 'success');
 });
+
+componentTest('a backend session claimed in a take-over is destroyed when its client is done, never kept as a spare (another proxy\'s late claim could still move or end it)', { proxies: 2, proxy: { backends: { request_timeout_ms: REQUEST_TIMEOUT_MS, spare_sessions: 1 } } }, async ({ proxies, fakes, redis, client }) => {
+  const [first, second] = [proxies[0]!, proxies[1]!];
+  const fake = fakes[0]!;
+  const owner = await client(first);
+  const { session, handle } = await sessionWithHandle(owner);
+  await recorded(redis, session, handle);
+  const claimer = await client(second);
+  // The second proxy's spare goes to a session of its own: its spares are short (for a second) when
+  // the claimed backend session is released, which it would then keep as a spare.
+  const own = await sessionWithHandle(claimer);
+  assert.equal(await claim(claimer, session), 'success');
+  const backendSession = (await fake.request((l) => l.request.janus === 'claim')).request.session_id as number;
+  await released(first, session);
+  const after = fake.log.length;
+  // Handle detached first: an empty backend session is what a backend takes back as a spare.
+  assert.equal((await claimer.request({ janus: 'detach', session_id: session, handle_id: handle })).janus, 'success');
+  assert.equal((await claimer.request({ janus: 'destroy', session_id: session })).janus, 'success');
+  await fake.request((l) => l.request.janus === 'destroy' && l.request.session_id === backendSession, after);
+  assert.equal((await claimer.request({ janus: 'destroy', session_id: own.session })).janus, 'success');
+});
