@@ -18,7 +18,9 @@ async function createBackendRoom(reg: RoomRegistry, room: LiveRoom, backend: str
   } catch (err) {
     if (!(err instanceof VideoRoomError && err.code === VideoRoomCode.ROOM_EXISTS)) throw err;
     // A backend room of ours left over (a crashed proxy, a sweeper not done yet): our secret opens it.
-    // Anyone else's room answers 433 here and this backend cannot host the room.
+    // Anyone else's room answers 433 here and this backend cannot host the room. A deposed owner
+    // stops here: the room there may be the new owner's, participants and copies in it.
+    await reg.records.mustOwn(room);
     await reg.control.request(backend, { request: 'destroy', room: room.id, secret: reg.options.backendRoomSecret });
     await reg.control.request(backend, body);
   }

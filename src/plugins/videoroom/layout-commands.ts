@@ -2,7 +2,7 @@
 import type { JsonObject } from '../../protocol/messages.js';
 import { dropBackendIfGone, dropIfIdle, openBackendRoom } from './backend-rooms.js';
 import type { LayoutCommand } from './layout.js';
-import { mirrorPublished, unmirror, updateMirroredIdentity } from './mirrors.js';
+import { mirrorPublished, repairMirrors, unmirror, updateMirroredIdentity } from './mirrors.js';
 import { placeForProxy } from './place-publisher.js';
 import type { LiveRoom } from './room.js';
 import type { RoomRegistry } from './rooms.js';
@@ -24,6 +24,7 @@ export async function runLayoutCommand(reg: RoomRegistry, room: LiveRoom, comman
     case 'destroy': await destroyRoom(reg, room); break;
     case 'allowed': return changeAllowed(reg, room, command.action, command.list);
     case 'record': await setRecording(reg, room, command.record); break;
+    case 'repair': await repairMirrors(reg, room, command.mirrors, command.verify); break;
     case 'check': break;
   }
   return { ...DONE };

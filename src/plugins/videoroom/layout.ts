@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { JsonObject } from '../../protocol/messages.js';
 import type { ParticipantId, ParticipantRecord } from '../../store/room-store.js';
-import type { LiveRoom, RemovalReason } from './room.js';
+import type { LiveRoom, MirrorRepair, RemovalReason } from './room.js';
 
 export type LayoutCommand =
   /** Place a publisher of proxy `proxy` (its placeholder is written); `fresh`: a new backend that proxy's client would be placed on. */
@@ -26,6 +26,11 @@ export type LayoutCommand =
   | { op: 'destroy' }
   | { op: 'allowed'; action: string; list?: string[] }
   | { op: 'record'; record: boolean }
+  /**
+   * Copies made again: `mirrors` (their creation failed where they were asked for), any the record
+   * misses, and with `verify` (the owner took the room over) any the backends do not list.
+   */
+  | { op: 'repair'; mirrors: MirrorRepair[]; verify: boolean }
   /** Nothing but what every change does first (dropping the placeholders of dead proxies' joins). */
   | { op: 'check' };
 
@@ -49,6 +54,7 @@ const layoutCommand = z.discriminatedUnion('op', [
   z.object({ op: z.literal('destroy') }),
   z.object({ op: z.literal('allowed'), action: z.string(), list: z.array(z.string()).optional() }),
   z.object({ op: z.literal('record'), record: z.boolean() }),
+  z.object({ op: z.literal('repair'), mirrors: z.array(z.object({ participant: id, backend: z.string() })), verify: z.boolean() }),
   z.object({ op: z.literal('check') }),
 ]);
 

@@ -7,7 +7,7 @@
 import { isJsonObject, type JsonObject } from '../../protocol/messages.js';
 import { idKey, type MirrorRecord, type ParticipantId, type ParticipantRecord } from '../../store/room-store.js';
 import { NotRoomOwnerError, VideoRoomCode, VideoRoomError } from './errors.js';
-import type { LiveRoom, RemovalReason } from './room.js';
+import type { LiveRoom, MirrorRepair, RemovalReason } from './room.js';
 import type { RoomRegistry } from './rooms.js';
 
 const STREAM_KEYS = ['type', 'codec', 'description', 'disabled', 'stereo', 'fec', 'dtx', 'simulcast', 'svc', 'h264_profile', 'vp9_profile'];
@@ -52,12 +52,14 @@ async function quietly(work: Promise<unknown>): Promise<void> {
  * `add_remote_publisher`, replacing a copy left over (from before a crash, or one Janus is still
  * taking down: its removal completes asynchronously, so the id can stay taken for a moment).
  */
-async function addRemotePublisher(reg: RoomRegistry, target: string, add: JsonObject): Promise<JsonObject> {
+async function addRemotePublisher(reg: RoomRegistry, room: LiveRoom, target: string, add: JsonObject): Promise<JsonObject> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await reg.control.request(target, add);
     } catch (err) {
       if (!isCode(err, VideoRoomCode.ID_EXISTS) || attempt >= READD_ATTEMPTS) throw err;
+      // The copy there is the new owner's if this proxy lost the room meanwhile.
+      await reg.records.mustOwn(room);
       await quietly(reg.control.request(target, { request: 'remove_remote_publisher', room: add.room, secret: add.secret, id: add.id }));
       await new Promise((resolve) => setTimeout(resolve, READD_DELAY_MS * attempt));
     }
@@ -87,7 +89,7 @@ async function createMirror(reg: RoomRegistry, room: LiveRoom, p: ParticipantRec
   if (host === undefined) return;
   const secret = reg.options.backendRoomSecret;
   const add: JsonObject = { request: 'add_remote_publisher', room: room.id, secret, id: p.id, iface: host, streams: remoteStreams(p), ...publisherIdentity(p) };
-  const added = await addRemotePublisher(reg, target, add);
+  const added = await addRemotePublisher(reg, room, target, add);
   await untilListed((body) => reg.control.request(target, body), room.id, p.id);
   const mirror: MirrorRecord = {
     backend: target, host, port: Number(added.port), rtcpPort: typeof added.rtcp_port === 'number' ? added.rtcp_port : undefined, remoteId: remoteId(target),
@@ -97,14 +99,20 @@ async function createMirror(reg: RoomRegistry, room: LiveRoom, p: ParticipantRec
   };
   if (mirror.rtcpPort !== undefined) publish.rtcp_port = mirror.rtcpPort;
   if (reg.options.adminKey !== undefined) publish.admin_key = reg.options.adminKey;
+  // A deposed owner's creation stops before each step that would change what the new owner made
+  // under the same names: a late `publish_remotely` of the old one would leave the origin sending
+  // to the port of a copy removed since. (A copy it adds first is replaced by the new owner's.)
+  await reg.records.mustOwn(room);
   try {
     await reg.control.request(p.backend, publish).catch(async (err: unknown) => {
       if (!isCode(err, VideoRoomCode.ID_EXISTS)) throw err;
+      await reg.records.mustOwn(room);
       await quietly(reg.control.request(p.backend, { request: 'unpublish_remotely', room: room.id, secret, publisher_id: p.id, remote_id: mirror.remoteId }));
       return reg.control.request(p.backend, publish);
     });
   } catch (err) {
-    await quietly(reg.control.request(target, { request: 'remove_remote_publisher', room: room.id, secret, id: p.id }));
+    // A deposed owner leaves the copy: it may be the new owner's by now.
+    if (!(err instanceof NotRoomOwnerError)) await quietly(reg.control.request(target, { request: 'remove_remote_publisher', room: room.id, secret, id: p.id }));
     throw err;
   }
   await reg.records.putMirror(room, p, mirror);
@@ -137,13 +145,25 @@ function logFailure(reg: RoomRegistry, room: LiveRoom, what: string, p: Particip
 }
 
 /**
+ * Creates the copy; one that fails is marked for the room's next check to make again (at whoever
+ * owns the room then). A room that changed owner meanwhile stops the whole change instead.
+ */
+function createOrMark(reg: RoomRegistry, room: LiveRoom, p: ParticipantRecord, target: string): Promise<void> {
+  return createMirror(reg, room, p, target).catch((err: unknown) => {
+    if (err instanceof NotRoomOwnerError) throw err;
+    room.markMirrorRepair(p.id, target);
+    reg.deps.logger.warn({ room: room.id, participant: p.id, backend: target, err: (err as Error).message }, 'mirror failed, repaired at the next room check');
+  });
+}
+
+/**
  * Mirrors every publisher of the room onto `target`, whose backend room was just created (a leftover
  * one destroyed first), so it holds no copy, whatever the records say: a deposed owner's half-done
  * opening may have recorded copies there before its backend write was refused.
  */
 export async function mirrorAllOnto(reg: RoomRegistry, room: LiveRoom, target: string): Promise<void> {
   const publishers = room.participants().filter((p) => p.streams.length > 0 && p.backend !== target);
-  await Promise.all(publishers.map((p) => createMirror(reg, room, p, target).catch(logFailure(reg, room, 'mirror failed', p.id, target))));
+  await Promise.all(publishers.map((p) => createOrMark(reg, room, p, target)));
 }
 
 /**
@@ -168,12 +188,58 @@ export function schedulePublished(reg: RoomRegistry, room: LiveRoom, id: Partici
 export async function mirrorPublished(reg: RoomRegistry, room: LiveRoom, id: ParticipantId): Promise<void> {
   const p = room.participant(id);
   if (!p || p.streams.length === 0 || room.destroyed) return;
-  const existing = Object.keys(p.mirrors);
-  const missing = room.record.backends.filter((b) => b !== p.backend && !p.mirrors[b]);
+  const backends = room.record.backends;
+  // A copy recorded on a backend the room has left is gone with that backend room (or a deposed owner's leftover).
+  const existing = Object.keys(p.mirrors).filter((b) => b !== p.backend && backends.includes(b));
+  const missing = backends.filter((b) => b !== p.backend && !p.mirrors[b]);
   await Promise.all([
-    ...existing.map((b) => updateMirror(reg, room, p, b).catch(logFailure(reg, room, 'mirror update failed', id, b))),
-    ...missing.map((b) => createMirror(reg, room, p, b).catch(logFailure(reg, room, 'mirror failed', id, b))),
+    ...existing.map((b) => updateMirror(reg, room, p, b).catch((err: unknown) => {
+      // The copy is not there (any more): it is made anew.
+      if (isCode(err, VideoRoomCode.NO_SUCH_FEED)) room.markMirrorRepair(id, b);
+      logFailure(reg, room, 'mirror update failed', id, b)(err);
+    })),
+    ...missing.map((b) => createOrMark(reg, room, p, b)),
   ]);
+}
+
+/** The ids `backend`'s room lists; undefined when it could not be asked. */
+async function listedOn(reg: RoomRegistry, room: LiveRoom, backend: string): Promise<Set<string> | undefined> {
+  const reply = await reg.control.request(backend, { request: 'listparticipants', room: room.id }).catch(() => undefined);
+  if (!reply || !Array.isArray(reply.participants)) return undefined;
+  return new Set(reply.participants.flatMap((x) => (isJsonObject(x) && (typeof x.id === 'number' || typeof x.id === 'string') ? [idKey(x.id)] : [])));
+}
+
+/**
+ * Runs at the room's owner, in its queue (the room's check asks for it): makes again the copies
+ * `marked` (their creation failed), those the record misses, and with `verify` (this proxy took the
+ * room over) those a backend does not list: a deposed owner's late steps may have removed them.
+ * Janus is asked nothing but the repairs, and with `verify` one `listparticipants` per backend.
+ */
+export async function repairMirrors(reg: RoomRegistry, room: LiveRoom, marked: readonly MirrorRepair[], verify: boolean): Promise<void> {
+  if (room.destroyed) return;
+  const backends = room.record.backends;
+  const publishers = room.participants().filter((p) => p.streams.length > 0 && backends.includes(p.backend));
+  const due = new Map<string, { p: ParticipantRecord; backend: string }>();
+  const repair = (p: ParticipantRecord, backend: string): void => { due.set(`${idKey(p.id)}|${backend}`, { p, backend }); };
+  for (const m of marked) {
+    const p = publishers.find((x) => idKey(x.id) === idKey(m.participant));
+    if (p && p.backend !== m.backend && backends.includes(m.backend)) repair(p, m.backend);
+  }
+  for (const p of publishers) for (const b of backends) if (b !== p.backend && !p.mirrors[b]) repair(p, b);
+  if (verify) {
+    await Promise.all(backends.map(async (b) => {
+      const listed = await listedOn(reg, room, b);
+      if (!listed) {
+        // Compared again at the next check (a backend that died leaves the room meanwhile).
+        room.verifyMirrorsFrom = Date.now();
+        return;
+      }
+      for (const p of publishers) if (p.backend !== b && p.mirrors[b] && !listed.has(idKey(p.id))) repair(p, b);
+    }));
+  }
+  if (due.size === 0) return;
+  reg.deps.logger.info({ room: room.id, mirrors: [...due.keys()] }, 'repairing mirrors');
+  await Promise.all([...due.values()].map(({ p, backend }) => createOrMark(reg, room, p, backend)));
 }
 
 /** Only the display or metadata changed: the copies learn it (their rooms send no event for it; the proxy does). */

@@ -20,6 +20,12 @@ const ASK_TIMEOUT_MS = 60_000;
 const OWNER_CHECK_MS = 500;
 /** How long to wait before asking again an owner whose lease lives but whose bus address is silent (a reconnect). */
 const SILENT_OWNER_RETRY_MS = 200;
+/**
+ * How long after taking a room over its copies are compared with the backends: a deposed owner
+ * checks that it still owns the room before each step that changes Janus, so by then only steps it
+ * had sent already can have landed.
+ */
+export const VERIFY_AFTER_TAKE_OVER_MS = 5_000;
 
 /** What the owner's side of the registry offers. */
 export interface LayoutHost {
@@ -99,8 +105,11 @@ export class LayoutOwners {
   /** This proxy takes the room over from `expected` (gone, or none), unless another proxy did first. */
   async takeOver(room: LiveRoom, expected: string | undefined): Promise<boolean> {
     const version = await this.deps.store.takeOwnership(room.id, expected, this.deps.proxyId);
-    if (version > 0) this.deps.logger.info({ room: room.id, previous: expected }, 'took the room over');
-    return version > 0;
+    if (version <= 0) return false;
+    this.deps.logger.info({ room: room.id, previous: expected }, 'took the room over');
+    // The previous owner may have died (or been deposed) in the middle of making copies.
+    room.verifyMirrorsFrom = Date.now() + VERIFY_AFTER_TAKE_OVER_MS;
+    return true;
   }
 
   /** No answer: a dead owner's room is taken over; a live one (bus reconnecting) is asked again shortly. */

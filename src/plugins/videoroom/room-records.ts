@@ -110,6 +110,19 @@ export class RoomRecords {
     await this.written(room, this.store.removeParticipant(room.id, id));
   }
 
+  /**
+   * Throws NotRoomOwnerError unless this proxy owns the room as stored now (without a shared store,
+   * it always does). Checked before a Janus step of the owner's that a deposed owner must not take:
+   * its write would be refused afterwards, but Janus would already have been changed under the new owner.
+   */
+  async mustOwn(room: LiveRoom): Promise<void> {
+    if (this.fence === undefined) return;
+    const stored = await this.store.get(room.id);
+    if (stored?.owner === this.fence) return;
+    this.refresh(room);
+    throw new NotRoomOwnerError(room.id);
+  }
+
   // The owner's writes below are fenced (see the constructor). The participant as the cached record
   // holds it now: a re-read may have replaced the caller's object.
   async putMirror(room: LiveRoom, participant: ParticipantRecord, mirror: MirrorRecord): Promise<void> {

@@ -38,6 +38,12 @@ export type RemovalReason = 'unpublished' | 'kicked' | 'left';
 const MIRROR_WAIT_MS = 10_000;
 const SET_ASIDE_MS = 30_000;
 
+/** A publisher's copy on one backend that needs making again (its creation failed, or it went missing). */
+export interface MirrorRepair {
+  participant: ParticipantId;
+  backend: string;
+}
+
 export class LiveRoom {
   readonly key: string;
   readonly queue = new SerialQueue();
@@ -60,6 +66,13 @@ export class LiveRoom {
   idleTimers = new Map<string, NodeJS.Timeout>();
   /** Backends where the room could not be opened, until when (epoch ms) they are not tried again. */
   private readonly asideUntil = new Map<string, number>();
+  /** Copies to make again at the room's next check, by `participant|backend`. */
+  private readonly repairs = new Map<string, MirrorRepair>();
+  /**
+   * Set when this proxy took the room over: from then on (epoch ms), once the deposed owner's steps
+   * in flight are over, the room's next check compares the copies on every backend with the record.
+   */
+  verifyMirrorsFrom: number | undefined;
 
   constructor(public record: RoomRecord) {
     this.key = idKey(record.id);
@@ -131,6 +144,23 @@ export class LiveRoom {
   setAsideBackends(nowMs = Date.now()): string[] {
     for (const [backend, until] of this.asideUntil) if (until <= nowMs) this.asideUntil.delete(backend);
     return [...this.asideUntil.keys()];
+  }
+
+  /** The copy of `participant` on `backend` is made again at the room's next check. */
+  markMirrorRepair(participant: ParticipantId, backend: string): void {
+    this.repairs.set(`${idKey(participant)}|${backend}`, { participant, backend });
+  }
+
+  /** Whether the room's next check has copies to repair or verify. */
+  mirrorRepairDue(nowMs = Date.now()): boolean {
+    return this.repairs.size > 0 || (this.verifyMirrorsFrom !== undefined && this.verifyMirrorsFrom <= nowMs);
+  }
+
+  /** The copies marked for repair, unmarked (a failed repair marks them again). */
+  takeMirrorRepairs(): MirrorRepair[] {
+    const taken = [...this.repairs.values()];
+    this.repairs.clear();
+    return taken;
   }
 
   /** Whether `backend` has the feed: its origin, a copy, or a copy being made. */

@@ -20,8 +20,11 @@ import type { LayoutCommand, LayoutRunner } from './layout.js';
 import { LayoutOwners } from './owner.js';
 import { RoomRecords } from './room-records.js';
 
-/** How often the rooms loaded here are checked for a dead owner and for placeholders of joins whose proxy died. */
-const PLACEHOLDER_CHECK_MS = 5_000;
+/**
+ * How often the rooms loaded here are checked for a dead owner, for placeholders of joins whose
+ * proxy died and for copies to repair.
+ */
+const ROOM_CHECK_MS = 5_000;
 
 /** A backend chosen for a client handle, counted against it until `release`. */
 export interface Target {
@@ -40,8 +43,8 @@ export class RoomRegistry {
   private readonly unwatch: (() => void)[];
   /** With a shared store: the rooms' owners, asked over the bus. */
   private readonly owners: LayoutOwners | undefined;
-  private readonly placeholderTimer: NodeJS.Timeout | undefined;
-  private checkingPlaceholders = false;
+  private readonly checkTimer: NodeJS.Timeout;
+  private checkingRooms = false;
   private closed = false;
   /** The backend each member is counted on in the store. */
   private readonly counted = new WeakMap<RoomMember, string>();
@@ -60,10 +63,8 @@ export class RoomRegistry {
       // Changes missed while the feed was cut: every room kept here is read again.
       deps.store.onResubscribed(() => { for (const room of this.live.values()) this.records.refresh(room); }),
     ];
-    if (deps.store.shared) {
-      this.placeholderTimer = setInterval(() => { void this.checkPlaceholders(); }, PLACEHOLDER_CHECK_MS);
-      this.placeholderTimer.unref();
-    }
+    this.checkTimer = setInterval(() => { void this.checkRooms(); }, ROOM_CHECK_MS);
+    this.checkTimer.unref();
   }
 
   get options(): VideoRoomOptions {
@@ -165,11 +166,13 @@ export class RoomRegistry {
    * Without waiting for the room's next layout change: a room loaded here whose owner died is taken
    * over (by the first proxy to notice), and one that holds a placeholder of another proxy's join
    * has it dropped (by its owner) once that proxy is dead, so that the room's record, `GET /rooms`
-   * and the dashboard stop listing a participant nobody can finish.
+   * and the dashboard stop listing a participant nobody can finish. Copies marked for repair here
+   * (or due for comparison with the backends after a take-over) are repaired by the room's owner.
+   * Public for tests, which run rounds themselves (`nowMs` as the round's time).
    */
-  private async checkPlaceholders(): Promise<void> {
-    if (this.checkingPlaceholders || this.closed || !this.owners) return;
-    this.checkingPlaceholders = true;
+  async checkRooms(nowMs = Date.now()): Promise<void> {
+    if (this.checkingRooms || this.closed) return;
+    this.checkingRooms = true;
     // Each proxy's lease is read once per round, however many rooms name it.
     const leases = new Map<string, Promise<boolean>>();
     const alive = (proxy: string): Promise<boolean> => {
@@ -180,22 +183,43 @@ export class RoomRegistry {
     try {
       for (const room of [...this.live.values()]) {
         if (this.isClosed()) return;
-        const owner = room.record.owner;
-        if (owner !== undefined && owner !== this.deps.proxyId && !(await alive(owner)) && await this.owners.takeOver(room, owner)) {
-          await this.records.readNow(room);
-        }
-        for (const proxy of new Set(othersPlaceholders(room.record, this.deps.proxyId).map((p) => p.proxy))) {
-          if (this.isClosed()) return;
-          if (room.destroyed || await alive(proxy)) continue;
-          if (this.isClosed()) return;
-          await this.layout(room, { op: 'check' });
-          break;
-        }
+        if (this.owners) await this.checkOwnerAndPlaceholders(room, this.owners, alive);
+        if (this.isClosed()) return;
+        if (!room.destroyed && room.mirrorRepairDue(nowMs)) await this.repairMirrors(room, nowMs);
       }
     } catch (err) {
       this.deps.logger.warn({ err: (err as Error).message }, 'could not check the owners and placeholders of rooms');
     } finally {
-      this.checkingPlaceholders = false;
+      this.checkingRooms = false;
+    }
+  }
+
+  private async checkOwnerAndPlaceholders(room: LiveRoom, owners: LayoutOwners, alive: (proxy: string) => Promise<boolean>): Promise<void> {
+    const owner = room.record.owner;
+    if (owner !== undefined && owner !== this.deps.proxyId && !(await alive(owner)) && await owners.takeOver(room, owner)) {
+      await this.records.readNow(room);
+    }
+    for (const proxy of new Set(othersPlaceholders(room.record, this.deps.proxyId).map((p) => p.proxy))) {
+      if (this.isClosed()) return;
+      if (room.destroyed || await alive(proxy)) continue;
+      if (this.isClosed()) return;
+      await this.layout(room, { op: 'check' });
+      return;
+    }
+  }
+
+  /** The room's owner (here or elsewhere) makes the marked copies again; what could not be asked stays marked. */
+  private async repairMirrors(room: LiveRoom, nowMs: number): Promise<void> {
+    const verify = room.verifyMirrorsFrom !== undefined && room.verifyMirrorsFrom <= nowMs;
+    if (verify) room.verifyMirrorsFrom = undefined;
+    const mirrors = room.takeMirrorRepairs();
+    try {
+      await this.layout(room, { op: 'repair', mirrors, verify });
+    } catch (err) {
+      if (room.destroyed) return;
+      for (const m of mirrors) room.markMirrorRepair(m.participant, m.backend);
+      if (verify) room.verifyMirrorsFrom ??= nowMs;
+      this.deps.logger.warn({ room: room.id, err: (err as Error).message }, 'could not repair mirrors');
     }
   }
 
@@ -321,7 +345,7 @@ export class RoomRegistry {
 
   close(): void {
     this.closed = true;
-    clearInterval(this.placeholderTimer);
+    clearInterval(this.checkTimer);
     this.owners?.close();
     for (const stop of this.unwatch) stop();
     for (const room of this.live.values()) for (const timer of room.idleTimers.values()) clearTimeout(timer);
