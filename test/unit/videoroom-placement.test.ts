@@ -56,3 +56,29 @@ describe('LiveRoom.placedBackends: backends whose room is still being opened cou
     assert.deepEqual([...room.participantCounts()], [['a', 1], ['b', 1], ['c', 1]]);
   });
 });
+
+describe('LiveRoom mirror repairs: a copy that keeps failing backs off', () => {
+  it('is due at the next check after its first failure, then after 5 s, 10 s, 20 s …; made, it starts over', () => {
+    const room = new LiveRoom({
+      id: 1, params: {}, secret: undefined, description: 'r', isPrivate: false, permanent: false, allowed: { enabled: false, tokens: [] },
+      listEntry: {}, publishersPerBackend: 2, backends: ['a', 'b'], createdAt: 0, participants: {},
+    });
+    const failAt = (t: number): void => { room.markMirrorRepair(7, 'b', t); };
+    const dueAt = (t: number): boolean => room.mirrorRepairDue(t);
+    failAt(0);
+    assert.equal(dueAt(0), true);
+    assert.deepEqual(room.takeMirrorRepairs(0), [{ participant: 7, backend: 'b' }]);
+    assert.equal(dueAt(0), false, 'taken: nothing left to do');
+    failAt(1_000);
+    assert.equal(dueAt(5_999), false);
+    assert.deepEqual(room.takeMirrorRepairs(5_999), [], 'not due yet: stays marked');
+    assert.deepEqual(room.takeMirrorRepairs(6_000), [{ participant: 7, backend: 'b' }]);
+    failAt(10_000);
+    assert.equal(dueAt(19_999), false);
+    assert.equal(dueAt(20_000), true);
+    room.takeMirrorRepairs(20_000);
+    room.mirrorMade(7, 'b');
+    failAt(30_000);
+    assert.equal(dueAt(30_000), true, 'made in between: no back-off');
+  });
+});

@@ -116,6 +116,7 @@ async function createMirror(reg: RoomRegistry, room: LiveRoom, p: ParticipantRec
     throw err;
   }
   await reg.records.putMirror(room, p, mirror);
+  room.mirrorMade(p.id, target);
 }
 
 async function updateMirror(reg: RoomRegistry, room: LiveRoom, p: ParticipantRecord, target: string): Promise<void> {

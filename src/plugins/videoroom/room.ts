@@ -37,6 +37,9 @@ export type RemovalReason = 'unpublished' | 'kicked' | 'left';
 
 const MIRROR_WAIT_MS = 10_000;
 const SET_ASIDE_MS = 30_000;
+/** A copy that keeps failing is tried again after 5 s, then twice as long each time, up to 5 min. */
+const REPAIR_BACKOFF_MS = 5_000;
+const REPAIR_BACKOFF_MAX_MS = 300_000;
 
 /** A publisher's copy on one backend that needs making again (its creation failed, or it went missing). */
 export interface MirrorRepair {
@@ -66,8 +69,10 @@ export class LiveRoom {
   idleTimers = new Map<string, NodeJS.Timeout>();
   /** Backends where the room could not be opened, until when (epoch ms) they are not tried again. */
   private readonly asideUntil = new Map<string, number>();
-  /** Copies to make again at the room's next check, by `participant|backend`. */
-  private readonly repairs = new Map<string, MirrorRepair>();
+  /** Copies to make again at a room check from `dueAt` (epoch ms) on, by `participant|backend`. */
+  private readonly repairs = new Map<string, MirrorRepair & { dueAt: number }>();
+  /** Failures in a row of each copy marked here (cleared when it is made): its repair backs off. */
+  private readonly repairFailures = new Map<string, number>();
   /**
    * Set when this proxy took the room over: from then on (epoch ms), once the deposed owner's steps
    * in flight are over, the room's next check compares the copies on every backend with the record.
@@ -146,20 +151,37 @@ export class LiveRoom {
     return [...this.asideUntil.keys()];
   }
 
-  /** The copy of `participant` on `backend` is made again at the room's next check. */
-  markMirrorRepair(participant: ParticipantId, backend: string): void {
-    this.repairs.set(`${idKey(participant)}|${backend}`, { participant, backend });
+  /**
+   * The copy of `participant` on `backend` failed: it is made again at the room's next check, or
+   * after a back-off once it has failed before.
+   */
+  markMirrorRepair(participant: ParticipantId, backend: string, nowMs = Date.now()): void {
+    const key = `${idKey(participant)}|${backend}`;
+    const failures = (this.repairFailures.get(key) ?? 0) + 1;
+    this.repairFailures.set(key, failures);
+    const delay = failures === 1 ? 0 : Math.min(REPAIR_BACKOFF_MAX_MS, REPAIR_BACKOFF_MS * 2 ** (failures - 2));
+    this.repairs.set(key, { participant, backend, dueAt: nowMs + delay });
   }
 
-  /** Whether the room's next check has copies to repair or verify. */
+  /** The copy of `participant` on `backend` is made: a later failure starts without back-off. */
+  mirrorMade(participant: ParticipantId, backend: string): void {
+    this.repairFailures.delete(`${idKey(participant)}|${backend}`);
+  }
+
+  /** Whether the room's check at `nowMs` has copies to repair or verify. */
   mirrorRepairDue(nowMs = Date.now()): boolean {
-    return this.repairs.size > 0 || (this.verifyMirrorsFrom !== undefined && this.verifyMirrorsFrom <= nowMs);
+    for (const r of this.repairs.values()) if (r.dueAt <= nowMs) return true;
+    return this.verifyMirrorsFrom !== undefined && this.verifyMirrorsFrom <= nowMs;
   }
 
-  /** The copies marked for repair, unmarked (a failed repair marks them again). */
-  takeMirrorRepairs(): MirrorRepair[] {
-    const taken = [...this.repairs.values()];
-    this.repairs.clear();
+  /** The copies due for repair at `nowMs`, unmarked (a failed repair marks them again). */
+  takeMirrorRepairs(nowMs = Date.now()): MirrorRepair[] {
+    const taken: MirrorRepair[] = [];
+    for (const [key, r] of this.repairs) {
+      if (r.dueAt > nowMs) continue;
+      this.repairs.delete(key);
+      taken.push({ participant: r.participant, backend: r.backend });
+    }
     return taken;
   }
 

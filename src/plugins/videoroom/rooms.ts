@@ -212,12 +212,12 @@ export class RoomRegistry {
   private async repairMirrors(room: LiveRoom, nowMs: number): Promise<void> {
     const verify = room.verifyMirrorsFrom !== undefined && room.verifyMirrorsFrom <= nowMs;
     if (verify) room.verifyMirrorsFrom = undefined;
-    const mirrors = room.takeMirrorRepairs();
+    const mirrors = room.takeMirrorRepairs(nowMs);
     try {
       await this.layout(room, { op: 'repair', mirrors, verify });
     } catch (err) {
       if (room.destroyed) return;
-      for (const m of mirrors) room.markMirrorRepair(m.participant, m.backend);
+      for (const m of mirrors) room.markMirrorRepair(m.participant, m.backend, nowMs);
       if (verify) room.verifyMirrorsFrom ??= nowMs;
       this.deps.logger.warn({ room: room.id, err: (err as Error).message }, 'could not repair mirrors');
     }
