@@ -55,6 +55,8 @@ export class BackendSession implements BackendSessionRoute {
    * client as a spare; it is destroyed when its client is done.
    */
   private readonly takenOver: boolean;
+  /** The reconnection's claim under way, while `reclaiming`. */
+  private reclaimDone: Promise<void> | undefined;
 
   private constructor(
     readonly id: BackendSessionId,
@@ -227,7 +229,12 @@ export class BackendSession implements BackendSessionRoute {
       return;
     }
     this.state = 'reclaiming';
-    void this.reclaim(windowS * 1000);
+    this.reclaimDone = this.reclaim(windowS * 1000);
+  }
+
+  /** Resolves once a reconnection's claim under way is over (at once when there is none). */
+  settled(): Promise<void> {
+    return this.state === 'reclaiming' && this.reclaimDone ? this.reclaimDone : Promise.resolve();
   }
 
   /** Destroys the session on the backend (its handles go with it, without events). */

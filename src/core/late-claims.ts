@@ -132,10 +132,13 @@ export class LateClaims {
 }
 
 /**
- * Claims the backend session again on its own connection, so that Janus sends its events there. Not
- * retried: a connection that is reconnecting claims its sessions again by itself.
+ * Claims the backend session again on its own connection, so that Janus sends its events there; if
+ * that connection is being replaced, once the reconnection's own claim is over (Janus may have
+ * carried out the late claim after it).
  */
 async function claimAgain(held: BackendSession): Promise<void> {
+  await held.settled();
+  if (!held.alive) return;
   try {
     await held.request({ janus: 'claim' });
     held.logger.info('backend session claimed again (another proxy claimed it late)');
