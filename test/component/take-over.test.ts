@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { redisCommand, type RedisInstance } from '../support/redis-fixture.js';
 import { pollUntil } from '../support/processes.js';
-import type { Fault, FakeJanus, LoggedRequest } from '../support/fake-janus.js';
+import type { Fault, FakeJanus, FaultHit, LoggedRequest } from '../support/fake-janus.js';
 import type { TestProxy } from '../support/proxy-fixture.js';
 import type { JanusTestClient } from '../support/janus-client.js';
 import { componentTest, sessionWithHandle, type Harness } from './harness.js';
@@ -53,6 +53,30 @@ async function claimHeldSetup({ proxies, fakes, redis, client }: Pick<Harness, '
   return { first, second, fake, session, handle, held, claimer };
 }
 
+/**
+ * The client, whose take-over by the second proxy waits on Janus (`backendClaim` held), claims its
+ * session back on the first proxy, whose claim of the same backend session Janus carries out at once;
+ * then Janus gets to the second proxy's claim. Resolves once the first proxy has claimed the backend
+ * session again on its own connection, with the client there and the fake's log index before the release.
+ */
+async function backOnFirstThenLateClaim(
+  { first, second, fake, session, client }: { first: TestProxy; second: TestProxy; fake: FakeJanus; session: number; client: Harness['client'] },
+  claimed: Promise<string>, backendClaim: FaultHit,
+): Promise<{ back: JanusTestClient; since: number; after: number }> {
+  const backendSession = backendClaim.request.session_id as number;
+  await released(first, session);
+  const back = await client(first);
+  const since = back.mark();
+  assert.equal(await claim(back, session), 'success');
+  const firstConn = (await fake.request((l) => isClaimOf(l, backendSession) && l.conn !== backendClaim.conn)).conn;
+  await claimed;
+  await released(second, session);
+  const after = fake.log.length;
+  backendClaim.release();
+  await fake.request((l) => isClaimOf(l, backendSession) && l.conn === firstConn, after);
+  return { back, since, after };
+}
+
 componentTest('a take-over whose backend claim Janus answers late: the handle ends for the client, and the late-claimed backend session is destroyed', twoProxies, async ({ proxies, fakes, redis, client }) => {
   const { fake, session, handle, held, claimer } = await claimHeldSetup({ proxies, fakes, redis, client });
   const since = claimer.mark();
@@ -74,20 +98,10 @@ componentTest('a late backend claim after the session moved on to another proxy:
   const claimed = claim(claimer, session);
   const backendClaim = await held;
   const backendSession = backendClaim.request.session_id as number;
-  // While the second proxy waits for Janus, the client claims its session back on the first, whose
-  // claim of the same backend session Janus answers at once: the handle lives on there.
-  await released(first, session);
-  const back = await client(first);
-  const since = back.mark();
-  assert.equal(await claim(back, session), 'success');
-  const firstConn = (await fake.request((l) => isClaimOf(l, backendSession) && l.conn !== backendClaim.conn)).conn;
-  await claimed;
-  await released(second, session);
-  const after = fake.log.length;
-  backendClaim.release();
-  // The second proxy, answered late, tells the record's owner, which claims the backend session
-  // again (for Janus a no-op here: its claim came last); had it destroyed it instead, it would not.
-  await fake.request((l) => isClaimOf(l, backendSession) && l.conn === firstConn, after);
+  // The second proxy, answered late, tells the record's owner (the first again), which claims the
+  // backend session again (for Janus a no-op here: its claim came last); had it destroyed it instead,
+  // it would not. The handle lives on there.
+  const { back, since, after } = await backOnFirstThenLateClaim({ first, second, fake, session, client }, claimed, backendClaim);
   assert.equal(destroyedSince(fake, after, backendSession), false, 'the backend session was not destroyed');
   const sync = await back.request({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'sync' } });
   assert.equal(sync.janus, 'success', JSON.stringify(sync));
@@ -110,19 +124,9 @@ componentTest('a backend claim Janus carried out late, after the proxy the sessi
   const claimed = claim(claimer, session);
   const backendClaim = await held;
   const backendSession = backendClaim.request.session_id as number;
-  // While Janus has not got to the second proxy's claim yet, the client claims its session back on
-  // the first, whose claim of the same backend session Janus carries out at once.
-  await released(first, session);
-  const back = await client(first);
-  assert.equal(await claim(back, session), 'success');
-  const firstConn = (await fake.request((l) => isClaimOf(l, backendSession) && l.conn !== backendClaim.conn)).conn;
-  await claimed;
-  await released(second, session);
-  const after = fake.log.length;
-  // Janus gets to the second proxy's claim now: the backend session's events go to its connection.
-  backendClaim.release();
-  // The first proxy hears of it and claims the backend session back on its own connection.
-  await fake.request((l) => isClaimOf(l, backendSession) && l.conn === firstConn, after);
+  // Janus gets to the second proxy's claim only after the first's: the backend session's events go
+  // to the second's connection, until the first hears of it and claims it back on its own.
+  const { back, after } = await backOnFirstThenLateClaim({ first, second, fake, session, client }, claimed, backendClaim);
   const { event } = await back.requestWithEvent({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'ping' } });
   assert.equal(event.sender, handle, JSON.stringify(event));
   assert.equal(destroyedSince(fake, after, backendSession), false, 'the backend session was not destroyed');

@@ -13,6 +13,7 @@ import type { VideoRoomModule } from '../../src/plugins/videoroom/index.js';
 import { VideoRoomCode as C, VideoRoomError } from '../../src/plugins/videoroom/errors.js';
 import { newRoomRecord } from '../../src/plugins/videoroom/room-config.js';
 import { VERIFY_AFTER_TAKE_OVER_MS } from '../../src/plugins/videoroom/owner.js';
+import type { LiveRoom } from '../../src/plugins/videoroom/room.js';
 import { FakeJanus, fakeOptions, fakeProxies, SharedStore, type RequestHook } from '../support/videoroom-fake-janus.js';
 
 const ROOM = 7474;
@@ -60,6 +61,15 @@ async function assertMirroredOnJanus2(s: Setup): Promise<void> {
 
 async function closeAll(s: Setup): Promise<void> {
   await Promise.all([s.a.close(), s.b.close()]);
+}
+
+/** The room as proxy-a has it loaded, once P0's publishing has been mirrored onto janus-2. */
+async function mirroredThroughA(s: Setup): Promise<LiveRoom> {
+  const roomA = await s.a.rooms.get(ROOM);
+  assert.ok(roomA);
+  await s.a.rooms.layout(roomA, { op: 'published', participant: P0 });
+  await assertMirroredOnJanus2(s);
+  return roomA;
 }
 
 describe('VideoRoom mirror repair', () => {
@@ -113,10 +123,7 @@ describe('VideoRoom mirror repair', () => {
   it('makes a copy again that an update finds gone from its backend', async () => {
     const s = await setUp();
     try {
-      const roomA = await s.a.rooms.get(ROOM);
-      assert.ok(roomA);
-      await s.a.rooms.layout(roomA, { op: 'published', participant: P0 });
-      await assertMirroredOnJanus2(s);
+      const roomA = await mirroredThroughA(s);
       const first = s.janus.get('janus-2')!.copyPort(ROOM, P0);
       // The copy vanished from janus-2 (taken down by someone else); the next renegotiation finds it gone.
       s.janus.get('janus-2')!.rooms.get(ROOM)!.participants.delete(P0);
@@ -160,10 +167,7 @@ describe('VideoRoom mirror repair', () => {
   it('after taking a room over, compares the backends\' copies with the record once and makes the missing ones again', async () => {
     const s = await setUp();
     try {
-      const roomA = await s.a.rooms.get(ROOM);
-      assert.ok(roomA);
-      await s.a.rooms.layout(roomA, { op: 'published', participant: P0 });
-      await assertMirroredOnJanus2(s);
+      await mirroredThroughA(s);
       // proxy-a dies; a late step of its own had removed P0's copy from janus-2, the record still names it.
       s.janus.get('janus-2')!.rooms.get(ROOM)!.participants.delete(P0);
       await s.a.close();
@@ -194,10 +198,7 @@ describe('VideoRoom mirror repair', () => {
     try {
       // A copy recorded on janus-3, which the room has left (a deposed owner's leftover).
       await s.store.putMirror(ROOM, P0, { backend: 'janus-3', host: '10.0.0.3', port: 30_000, rtcpPort: undefined, remoteId: 'jc-janus-3' });
-      const roomA = await s.a.rooms.get(ROOM);
-      assert.ok(roomA);
-      await s.a.rooms.layout(roomA, { op: 'published', participant: P0 });
-      await assertMirroredOnJanus2(s);
+      await mirroredThroughA(s);
       assert.deepEqual(s.janus.get('janus-3')!.requests, []);
     } finally {
       await closeAll(s);
