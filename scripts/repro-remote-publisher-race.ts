@@ -9,8 +9,8 @@
 //           (what the proxy's untilListed did), after `settle` ms
 //   until   add_remote_publisher, then the proxy's own untilListed (src/plugins/videoroom/mirrors.ts)
 //   adds    `copies` add_remote_publisher at once, nothing else (the proxy's mirrorAllOnto did that)
-//   leak    one round per copy count: add, destroy the room, count the vremote threads left after 2.5 s
-// Usage: npx tsx scripts/repro-remote-publisher-race.ts MODE [rounds=300] [--burst N] [--settle MS] [--copies N]
+//   leak    add `copies`, destroy the room (--remove 1: remove the copies first), count the vremote threads left after 2.5 s
+// Usage: npx tsx scripts/repro-remote-publisher-race.ts MODE [rounds=300] [--burst N] [--settle MS] [--copies N] [--remove 1]
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startJanus } from '../test/support/janus-fixture.js';
@@ -92,6 +92,8 @@ for (let round = 1; round <= rounds; round++) {
       await Promise.all(Array.from({ length: copies }, (_, i) => add(handle(i), room, i + 1)));
       await sleep(200);
       const during = vremoteThreads();
+      // --remove 1: each copy removed before the room is destroyed (the copies' threads then end)
+      if (opt('remove', 0) === 1) for (let i = 0; i < copies; i++) await req(handle(0), { request: 'remove_remote_publisher', room, id: i + 1 });
       await req(handle(0), { request: 'destroy', room });
       await sleep(2500);
       console.log(`round ${String(round)}: vremote threads before ${String(before)}, with ${String(copies)} copies ${String(during)}, 2.5 s after destroy ${String(vremoteThreads())}`);
