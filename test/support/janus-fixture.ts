@@ -171,6 +171,8 @@ export async function startJanus(opts: JanusOptions = {}): Promise<JanusInstance
 
   let child: ChildProcess | undefined;
   let stopping: Promise<void> | undefined;
+  /** Set while kill() or stop() ends the process: any other exit is Janus dying on its own, which is reported. */
+  let exitExpected = false;
 
   const logTail = (lines = 40): string => {
     const out = tail(outPath, lines).trim();
@@ -190,6 +192,11 @@ export async function startJanus(opts: JanusOptions = {}): Promise<JanusInstance
     if (pid === undefined) throw new Error(`${name}: spawn failed`);
     c.unref(); // a forgotten stop() must not keep the test process alive; the exit handler kills it
     c.on('error', () => undefined);
+    exitExpected = false;
+    c.on('exit', (code, signal) => {
+      // Otherwise only seen as "Backend connection lost" or a closed socket in some later request.
+      if (!exitExpected) process.stderr.write(`${name} (pid ${String(pid)}) died on its own: ${signal ?? `exit code ${String(code)}`} (see dmesg; log ${logPath})\n${logTail(15)}\n`);
+    });
     child = c;
     instance.pid = pid;
     trackChild(c, `${name} pid ${pid}`);
@@ -227,12 +234,14 @@ ${logTail()}`);
     ...(lan ? { lan } : {}),
     async kill(signal = 'SIGKILL') {
       if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      exitExpected = true;
       child.kill(signal);
       if (!(await waitForExit(child, 15_000))) throw new Error(`${name} did not exit after ${signal}`);
     },
     stop() {
       stopping ??= (async () => {
         running.delete(instance);
+        exitExpected = true;
         if (child) await terminateChild(child, 5000);
         await testHost?.destroy();
         unregisterDir();

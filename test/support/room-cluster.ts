@@ -30,12 +30,29 @@ export type RoomClusterOptions = {
 };
 
 export async function startRoomCluster(size: number, opts: RoomClusterOptions = {}): Promise<RoomCluster> {
-  const [redis, janus] = await Promise.all([startRedis(), startJanusCluster(size, {
+  const [redisStarted, janusStarted] = await Promise.allSettled([startRedis(), startJanusCluster(size, {
     lan: true, plugins: ['videoroom'], videoroom: {}, ...(opts.janusReclaimS ? { reclaimSessionTimeout: opts.janusReclaimS } : {}),
   })]);
+  if (redisStarted.status === 'rejected' || janusStarted.status === 'rejected') {
+    if (redisStarted.status === 'fulfilled') await redisStarted.value.stop();
+    if (janusStarted.status === 'fulfilled') await Promise.all(janusStarted.value.map((j) => j.stop()));
+    throw redisStarted.status === 'rejected' ? redisStarted.reason : (janusStarted as PromiseRejectedResult).reason;
+  }
+  const redis = redisStarted.value;
+  const janus = janusStarted.value;
   const names = Array.from({ length: opts.proxies ?? size }, (_, i) => `proxy-${String.fromCharCode(97 + i)}`);
-  const proxies = await startSharedStoreProxies(janus, redis, names, { videoroom: { backend_room_secret: BACKEND_ROOM_SECRET }, ...opts.proxyConfig });
-  const inspectors = await Promise.all(janus.map((j) => JanusInspector.open(j)));
+  let proxies: ProxyProcess[] = [];
+  let inspectors: JanusInspector[];
+  try {
+    proxies = await startSharedStoreProxies(janus, redis, names, { videoroom: { backend_room_secret: BACKEND_ROOM_SECRET }, ...opts.proxyConfig });
+    inspectors = await Promise.all(janus.map((j) => JanusInspector.open(j)));
+  } catch (err) {
+    // The caller gets no cluster to stop: what started stops here, or the test process never ends.
+    await Promise.all(proxies.map((p) => p.stop()));
+    await Promise.all(janus.map((j) => j.stop()));
+    await redis.stop();
+    throw err;
+  }
   const clients = new TestClients();
   const peers: { close(): Promise<void> }[] = [];
   return {

@@ -15,7 +15,17 @@ export function sharedStore(redis: RedisInstance, extra: Record<string, unknown>
 /** One proxy process per name (its `server_name`), all on `redis`; `config.general` and `config.store` add to theirs. */
 export function startSharedStoreProxies(janus: readonly JanusInstance[], redis: RedisInstance, names: readonly string[], config: Record<string, unknown> = {}): Promise<ProxyProcess[]> {
   const { general = {}, store = {}, ...rest } = config as { general?: Record<string, unknown>; store?: Record<string, unknown> };
-  return Promise.all(names.map((name) => startProxyProcess(janus, { store: sharedStore(redis, store), general: { server_name: name, ...general }, ...rest })));
+  return startAllOrNone(names.map((name) => startProxyProcess(janus, { store: sharedStore(redis, store), general: { server_name: name, ...general }, ...rest })));
+}
+
+/** All the proxies, or none: when one fails to start, those that did are stopped (a live child would keep the test process running). */
+async function startAllOrNone(starts: Promise<ProxyProcess>[]): Promise<ProxyProcess[]> {
+  const results = await Promise.allSettled(starts);
+  const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (!failed) return started;
+  await Promise.all(started.map((p) => p.stop()));
+  throw failed.reason;
 }
 
 /** Clients opened by a test, closed together at its end. */

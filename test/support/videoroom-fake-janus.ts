@@ -53,6 +53,9 @@ export interface FakeRoom {
   remotes: Map<ParticipantId, Map<string, number>>;
 }
 
+/** How long after answering `add_remote_publisher` Janus 1.1.2 may still be putting the copy into its room (measured: under 20 ms). */
+export const COPY_LANDING_MS = 20;
+
 /** Just enough of Janus's VideoRoom for opening a backend room and mirroring into it (1.1.2's codes). */
 export class FakeJanus {
   readonly rooms = new Map<number, FakeRoom>();
@@ -60,10 +63,19 @@ export class FakeJanus {
   readonly requests: string[] = [];
   /** Set: the next request it matches fails with its error. */
   failNext: { request: string; error: VideoRoomError } | undefined;
+  /**
+   * Janus 1.1.2 puts a copy into its room up to some milliseconds after answering
+   * `add_remote_publisher`, without the room's lock: a request for that room meanwhile can crash it.
+   * Those requests are listed here (`request room`), the window being COPY_LANDING_MS.
+   */
+  readonly whileCopyLands: string[] = [];
+  private readonly copyAddedAt = new Map<number, number>();
   private nextPort = 20_000;
 
   request(body: JsonObject): JsonObject {
     this.requests.push(String(body.request));
+    const added = this.copyAddedAt.get(body.room as number);
+    if (added !== undefined && performance.now() - added < COPY_LANDING_MS) this.whileCopyLands.push(`${String(body.request)} ${String(body.room)}`);
     const fail = this.failNext;
     if (fail && fail.request === body.request) {
       this.failNext = undefined;
@@ -85,6 +97,7 @@ export class FakeJanus {
         if (r.participants.has(id)) throw new VideoRoomError(C.ID_EXISTS, 'User ID already exists');
         const port = this.nextPort++;
         r.participants.set(id, { remote: true, port });
+        this.copyAddedAt.set(body.room as number, performance.now());
         return { videoroom: 'success', room: body.room, id, port, rtcp_port: port + 1 };
       }
       case 'listparticipants':

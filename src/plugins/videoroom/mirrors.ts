@@ -13,7 +13,15 @@ import type { RoomRegistry } from './rooms.js';
 const STREAM_KEYS = ['type', 'codec', 'description', 'disabled', 'stereo', 'fec', 'dtx', 'simulcast', 'svc', 'h264_profile', 'vp9_profile'];
 const READD_ATTEMPTS = 4;
 const READD_DELAY_MS = 50;
-const LISTED_POLL_MS = 5;
+/**
+ * Left to Janus after `add_remote_publisher` before the room there is touched again. Janus 1.1.2's
+ * thread for the copy puts it into the room's participant table without the room's lock, after
+ * the answer; a request reading or changing that table meanwhile (`listparticipants`, another
+ * `add_remote_publisher`) can crash Janus (SIGSEGV). Right after the answer the copy is missing about
+ * one time in seven; after 20 ms none was in 2,000 tries.
+ */
+export const COPY_SETTLE_MS = 30;
+const LISTED_POLL_MS = 20;
 const LISTED_TIMEOUT_MS = 2_000;
 /** How long a removal reason is remembered for the `leaving` events the remote copies send. */
 const REMOVAL_MEMORY_MS = 30_000;
@@ -67,12 +75,14 @@ async function addRemotePublisher(reg: RoomRegistry, room: LiveRoom, target: str
 }
 
 /**
- * Waits until Janus lists remote publisher `id` in `room`. Janus answers `add_remote_publisher`
- * before the copy is in the room: a subscriber joining it in that moment gets 428 "No such feed"
- * (7 % of immediate joins on Janus 1.1.2; none once it is listed). Never fails: after a while it
- * gives up and leaves any error to Janus.
+ * Waits until Janus lists remote publisher `id` in `room`, which it was just asked to add. Janus
+ * answers `add_remote_publisher` before the copy is in the room: a subscriber joining it in that
+ * moment gets 428 "No such feed" (7 % of immediate joins on Janus 1.1.2; none once it is listed),
+ * and asking for the list in that moment can crash Janus (see COPY_SETTLE_MS), so the first look is
+ * only after a pause. Never fails: after a while it gives up and leaves any error to Janus.
  */
 export async function untilListed(request: (body: JsonObject) => Promise<JsonObject>, room: number | string, id: ParticipantId): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, COPY_SETTLE_MS));
   const deadline = Date.now() + LISTED_TIMEOUT_MS;
   for (;;) {
     // Best effort: a failed listing is left for the subscriber's own join to report.
@@ -158,13 +168,25 @@ function createOrMark(reg: RoomRegistry, room: LiveRoom, p: ParticipantRecord, t
 }
 
 /**
+ * Creates copies one at a time per target backend (targets in parallel): two copies arriving in one
+ * Janus 1.1.2 room at once can crash it (see COPY_SETTLE_MS).
+ */
+async function createAll(reg: RoomRegistry, room: LiveRoom, due: readonly { p: ParticipantRecord; backend: string }[]): Promise<void> {
+  const byTarget = new Map<string, ParticipantRecord[]>();
+  for (const { p, backend } of due) byTarget.set(backend, [...(byTarget.get(backend) ?? []), p]);
+  await Promise.all([...byTarget].map(async ([target, publishers]) => {
+    for (const p of publishers) await createOrMark(reg, room, p, target);
+  }));
+}
+
+/**
  * Mirrors every publisher of the room onto `target`, whose backend room was just created (a leftover
  * one destroyed first), so it holds no copy, whatever the records say: a deposed owner's half-done
  * opening may have recorded copies there before its backend write was refused.
  */
 export async function mirrorAllOnto(reg: RoomRegistry, room: LiveRoom, target: string): Promise<void> {
   const publishers = room.participants().filter((p) => p.streams.length > 0 && p.backend !== target);
-  await Promise.all(publishers.map((p) => createOrMark(reg, room, p, target)));
+  await createAll(reg, room, publishers.map((p) => ({ p, backend: target })));
 }
 
 /**
@@ -240,7 +262,7 @@ export async function repairMirrors(reg: RoomRegistry, room: LiveRoom, marked: r
   }
   if (due.size === 0) return;
   reg.deps.logger.info({ room: room.id, mirrors: [...due.keys()] }, 'repairing mirrors');
-  await Promise.all([...due.values()].map(({ p, backend }) => createOrMark(reg, room, p, backend)));
+  await createAll(reg, room, [...due.values()]);
 }
 
 /** Only the display or metadata changed: the copies learn it (their rooms send no event for it; the proxy does). */
