@@ -1,5 +1,6 @@
 /** Per-process CPU time and resident memory from /proc (Linux only). */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { childPids } from '../test/support/processes.js';
 import { clockTicksPerSecond, parseReapedChildrenTicks, parseUserSystemTicks, parseVmRssBytes } from '../src/sentinel/proc-stats.js';
 
 /** utime and stime of the whole process (all threads), in microseconds. */
@@ -20,21 +21,6 @@ export function mainThreadCpuUs(pid: number): number {
 export function cpuTimeUs(pid: number): number {
   const { user, system } = cpuTimesUs(pid);
   return user + system;
-}
-
-/** The process's live children (every thread's), from /proc/PID/task/TID/children; a thread gone meanwhile has none. */
-function childPids(pid: number): number[] {
-  const children: number[] = [];
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    let text = '';
-    try {
-      text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
-    } catch {
-      continue; // the thread exited between the listing and the read
-    }
-    if (text !== '') children.push(...text.split(/\s+/).map(Number));
-  }
-  return children;
 }
 
 function addTo(total: { user: number; system: number }, ticks: { user: number; system: number }): void {

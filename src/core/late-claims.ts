@@ -71,12 +71,10 @@ export class LateClaims {
     const { records, bus, logger } = this.deps;
     const notice: LateClaimNotice = { session: sessionId, backend: backend.name, backend_session: backendSessionId };
     const log = logger.child({ session: sessionId, backend: backend.name, backendSession: backendSessionId });
-    // The take-over that gave up on it drops its handles from the record before it ends.
-    await this.deps.pending(sessionId)?.catch(() => undefined);
-    await records.flush();
     let owner: string | undefined;
     try {
-      owner = (await records.get(sessionId))?.owner;
+      // The take-over that gave up on it drops its handles from the record before it ends.
+      owner = await this.ownerNow(sessionId);
     } catch (err) {
       // Who uses it is unknown: left alone, it is used or reaped by Janus's session timeout.
       log.warn({ err: err instanceof Error ? err.message : String(err) }, 'late-claimed backend session left alone (session record unreadable)');
@@ -111,15 +109,20 @@ export class LateClaims {
     const { records, logger } = this.deps;
     try {
       // A take-over under way here may be claiming it right now.
-      await this.deps.pending(notice.session)?.catch(() => undefined);
-      await records.flush();
-      const owner = (await records.get(notice.session))?.owner;
+      const owner = await this.ownerNow(notice.session);
       const held = owner === records.proxyId ? this.heldHere(notice) : undefined;
       if (held) await claimAgain(held);
       else logger.info({ ...notice, owner }, 'late claim elsewhere of a backend session not held here: nothing to do');
     } catch (err) {
       logger.warn({ ...notice, err: err instanceof Error ? err.message : String(err) }, 'late claim elsewhere not handled');
     }
+  }
+
+  /** The session's owner as stored once this proxy's take-over of it (if any) and its writes are done. */
+  private async ownerNow(sessionId: number): Promise<string | undefined> {
+    await this.deps.pending(sessionId)?.catch(() => undefined);
+    await this.deps.records.flush();
+    return (await this.deps.records.get(sessionId))?.owner;
   }
 
   /** The backend session, if this proxy's live client session holds it from a take-over. */

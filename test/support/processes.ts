@@ -3,7 +3,7 @@
 // Cleanups are synchronous because the 'exit' handler cannot await.
 import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 type Cleanup = { label: string; run: () => void };
@@ -64,6 +64,17 @@ function isZombie(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The process's live children (every thread's), from /proc/PID/task/TID/children; a thread gone meanwhile has none. */
+export function childPids(pid: number): number[] {
+  return readdirSync(`/proc/${String(pid)}/task`).flatMap((task) => {
+    try {
+      return readFileSync(`/proc/${String(pid)}/task/${task}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return []; // the thread exited between the listing and the read
+    }
+  });
 }
 
 /** Contents of /proc/PID/comm (the executable name), or undefined if the pid is gone. */
