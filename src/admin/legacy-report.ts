@@ -4,7 +4,7 @@
  * keep working during a migration.
  */
 import { z } from 'zod';
-import type { ServerReport, ServerStatus } from '../cluster/server-record.js';
+import type { ServerReport, ServerStatus } from '../protocol/server-record.js';
 
 const LEGACY_STATUS: Record<number, ServerStatus> = { 0: 'up', 1: 'down', 2: 'maintenance', 3: 'overloaded' };
 

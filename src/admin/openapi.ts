@@ -1,6 +1,6 @@
 /** The admin API described as OpenAPI 3.1, served at /openapi.json. */
 import { z } from 'zod';
-import { serverReportSchema } from '../cluster/server-record.js';
+import { serverReportSchema } from '../protocol/server-record.js';
 import { PROXY_VERSION_STRING } from '../core/server-info.js';
 
 const json = (description: string, schema: object = { type: 'object' }): object => ({ description, content: { 'application/json': { schema } } });

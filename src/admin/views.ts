@@ -1,6 +1,6 @@
 /** What the admin API shows about a backend: its stored record plus the proxy's live view of it. */
 import type { Backend } from '../cluster/backend.js';
-import { isExpired, type ServerRecord } from '../cluster/server-record.js';
+import { isExpired, type ServerRecord } from '../protocol/server-record.js';
 import { loadScore, rejectionReason } from '../cluster/selection.js';
 
 export interface BackendView extends ServerRecord {

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { LazyLogger } from '../logging.js';
 import type { BackendPool } from '../backend/pool.js';
 import type { BackendSession, BackendSessionOwner } from '../backend/backend-session.js';
-import { isExpired, type ServerRecord, type ServerStatus } from './server-record.js';
+import { isExpired, type ServerRecord, type ServerStatus } from '../protocol/server-record.js';
 import type { BackendSnapshot } from './selection.js';
 import { CircuitBreaker, type BreakerOptions } from './breaker.js';
 import { SpareSessions } from './spare-sessions.js';

@@ -1,7 +1,8 @@
 /** The cluster as placement sees it: the registry's backends, selection over them, and its history. */
 import type { Logger } from 'pino';
 import { Backend, type BackendDeps } from './backend.js';
-import { selectBackend, type Locality, type SelectionAlgorithm, type SelectionResult } from './selection.js';
+import { selectBackend, type SelectionAlgorithm, type SelectionResult } from './selection.js';
+import type { Locality } from '../protocol/origin.js';
 import { BackendPool, type ConnectionSettings } from '../backend/pool.js';
 import type { JsonObject } from '../protocol/messages.js';
 import { Registry } from './registry.js';

@@ -3,15 +3,10 @@
  * headers win; otherwise the first config rule whose CIDR contains the client's address.
  */
 import { BlockList, isIPv4 } from 'node:net';
-import type { Locality } from './selection.js';
+import type { ClientOrigin, Locality } from '../protocol/origin.js';
 
 export interface LocalityRule extends Locality {
   cidr: string;
-}
-
-export interface ClientOrigin {
-  address?: string | undefined;
-  hints?: Locality | undefined;
 }
 
 export class LocalityResolver {

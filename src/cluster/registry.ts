@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { ServerStore } from '../store/server-store.js';
-import { isExpired, type ServerRecord, type ServerReport, type ServerSource } from './server-record.js';
+import { isExpired, type ServerRecord, type ServerReport, type ServerSource } from '../protocol/server-record.js';
 import type { Backend } from './backend.js';
 
 const SWEEP_INTERVAL_MS = 1_000;

@@ -3,17 +3,12 @@
  * when rejected, the reason), prefer the client's locality, then score by the configured algorithm.
  * Reservation is the caller's job: it counts the placement against the chosen backend at once.
  */
-import type { ServerStatus } from './server-record.js';
+import type { ServerStatus } from '../protocol/server-record.js';
 import type { BreakerState } from './breaker.js';
+import type { Locality } from '../protocol/origin.js';
 
 export const SELECTION_ALGORITHMS = ['least_loaded', 'round_robin', 'random', 'weighted_random'] as const;
 export type SelectionAlgorithm = (typeof SELECTION_ALGORITHMS)[number];
-
-export interface Locality {
-  location?: string | undefined;
-  isp?: string | undefined;
-  region?: string | undefined;
-}
 
 export interface BackendSnapshot extends Locality {
   name: string;

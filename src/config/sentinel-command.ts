@@ -1,6 +1,6 @@
 /** The supervised command, as a shell-like string or an argv list; either way it becomes argv. */
 import { z } from 'zod';
-import { splitCommandLine } from '../sentinel/command-line.js';
+import { splitCommandLine } from './command-line.js';
 
 export const commandLineSchema = z
   .union([z.string().min(1), z.array(z.string().min(1)).min(1)])

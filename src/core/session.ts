@@ -7,7 +7,7 @@ import type { Sink } from './sink.js';
 import type { Handle } from './handle.js';
 import type { BackendSession, BackendSessionOwner } from '../backend/backend-session.js';
 import type { Backend } from '../cluster/backend.js';
-import type { Locality } from '../cluster/selection.js';
+import type { Locality } from '../protocol/origin.js';
 import { JanusError, JanusErrorCode } from '../protocol/errors.js';
 
 export type SessionState = 'active' | 'orphaned' | 'destroyed';

@@ -3,7 +3,7 @@
  * `claim` moves a session to another Sink; a Sink that closes tells the sessions it owns.
  */
 import type { OutgoingMessage } from '../protocol/messages.js';
-import type { ClientOrigin } from '../cluster/locality.js';
+import type { ClientOrigin } from '../protocol/origin.js';
 
 export interface Sink {
   readonly id: string;

@@ -5,7 +5,7 @@
  * With proxies sharing a store, a Janus may post its events to one proxy, also for the sessions other
  * proxies hold: a local miss asks them (asynchronously; the stream holds the event meanwhile).
  */
-import type { AdminSessions } from '../janus-admin/handle-requests.js';
+import type { PluginHandle } from '../plugins/plugin.js';
 
 const MAX_ENTRIES = 100_000;
 /** After the other proxies knew nothing of an id, they are not asked about it again this soon. */
@@ -16,11 +16,25 @@ export interface ClientIds {
   handle?: number;
 }
 
+/**
+ * What the id map reads of the local sessions: each session's handles and the plugin handle behind
+ * each. core's Sessions is one; declared here so that events/ (which core/ emits into) needs nothing from core/.
+ */
+export interface LocalSessions {
+  ids(): number[];
+  get(id: number): LocalSession | undefined;
+}
+
+export interface LocalSession {
+  readonly id: number;
+  readonly handles: ReadonlyMap<number, { readonly id: number; readonly pluginHandle: PluginHandle | undefined }>;
+}
+
 /** Asks the other proxies whose client a backend session (and handle) is. */
 export type RemoteIds = (backend: string, session: number, handle: number | undefined) => Promise<ClientIds | undefined>;
 
 /** Whose client a backend session (and handle) is among `sessions`, by a direct scan. */
-export function findClientIds(sessions: AdminSessions, backend: string, session: number, handle: number | undefined): ClientIds | undefined {
+export function findClientIds(sessions: LocalSessions, backend: string, session: number, handle: number | undefined): ClientIds | undefined {
   for (const id of sessions.ids()) {
     const client = sessions.get(id);
     if (!client) continue;
@@ -39,7 +53,7 @@ export class IdMap {
   /** Keys asked of the other proxies: undefined while asking, else when they last knew nothing. */
   private readonly asked = new Map<string, number | undefined>();
 
-  constructor(private readonly sessions: AdminSessions, private readonly remote?: RemoteIds) {}
+  constructor(private readonly sessions: LocalSessions, private readonly remote?: RemoteIds) {}
 
   /** The client ids for a backend session (and handle); undefined when no client's they are (yet). */
   lookup(backend: string, session: number, handle: number | undefined): ClientIds | undefined {

@@ -7,9 +7,8 @@
  */
 import { Counter, type Registry } from 'prom-client';
 import { isJsonInteger, isJsonObject, type JsonObject } from '../protocol/messages.js';
-import { IdMap, type ClientIds, type RemoteIds } from './ids.js';
+import { IdMap, type ClientIds, type LocalSessions, type RemoteIds } from './ids.js';
 import { Webhook, type DeliveryOptions } from './webhook.js';
-import type { AdminSessions } from '../janus-admin/handle-requests.js';
 
 /** Janus's event types by the names its `events` setting uses. */
 const TYPES: Record<string, number> = {
@@ -62,7 +61,7 @@ export class EventStream {
   private readonly sampler: NodeJS.Timeout | undefined;
   private readonly stopCleanups: (() => void)[] = [];
 
-  constructor(sessions: AdminSessions, private readonly options: EventStreamOptions) {
+  constructor(sessions: LocalSessions, private readonly options: EventStreamOptions) {
     this.ids = new IdMap(sessions, options.remoteIds);
     this.mask = eventMask(options.events);
     const registers = [options.registry];

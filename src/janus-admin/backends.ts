@@ -3,9 +3,9 @@
  * `janus-admin-protocol` WebSocket (admin requests are rare; no connection is kept), fan-out to every
  * backend with one result per backend, and handle requests run on the Janus a handle is on.
  */
-import { JanusError, JanusErrorCode as C, toJanusError } from '../protocol/errors.js';
+import { JanusError, JanusErrorCode as C, isBackendFailure, toJanusError } from '../protocol/errors.js';
 import type { JsonObject } from '../protocol/messages.js';
-import { JanusWs } from '../sentinel/janus-ws.js';
+import { JanusWs } from '../backend/janus-ws.js';
 import type { AdminEndpoint } from '../cluster/cluster.js';
 
 export interface AdminBackends {
@@ -40,7 +40,9 @@ export class BackendAdmin {
       const secret = endpoint.secret === undefined ? {} : { admin_secret: endpoint.secret };
       return await ws.request({ ...msg, ...secret }, this.options.timeoutMs);
     } catch (err) {
-      throw err instanceof JanusError ? err : new JanusError(C.UNKNOWN, `Admin API of backend ${name}: ${err instanceof Error ? err.message : String(err)}`);
+      // Janus's own error as it is; no reply or the socket lost (also JanusErrors, 490) names the backend.
+      if (err instanceof JanusError && !isBackendFailure(err)) throw err;
+      throw new JanusError(C.UNKNOWN, `Admin API of backend ${name}: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       ws.close();
     }

@@ -9,11 +9,11 @@ import { isJsonObject, successReply, type JsonObject, type OutgoingMessage } fro
 import type { Session } from '../core/session.js';
 import type { Handle } from '../core/handle.js';
 import type { SessionRecord } from '../store/session-store.js';
+import type { LocalSessions } from '../events/ids.js';
 import type { BackendAdmin } from './backends.js';
 
-/** The local sessions the Admin API sees. */
-export interface AdminSessions {
-  ids(): number[];
+/** The local sessions the Admin API sees (the event stream's view, and destroy). */
+export interface AdminSessions extends LocalSessions {
   get(id: number): Session | undefined;
   destroy(session: Session): void;
 }

@@ -8,7 +8,7 @@
  * filename links to nothing but its kind when it ends so.
  */
 import type { MediaKind } from './mjr-header.js';
-import { splitAliasPair } from '../plugins/videocall/alias.js';
+import { splitAliasPair } from '../protocol/videocall-alias.js';
 
 export type RecordingPlugin = 'videoroom' | 'audiobridge' | 'recordplay' | 'videocall' | 'other';
 

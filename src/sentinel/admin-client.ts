@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { isJsonObject, type JsonObject } from '../protocol/messages.js';
-import { JanusWs } from './janus-ws.js';
+import { JanusWs } from '../backend/janus-ws.js';
 
 export interface AdminClientOptions {
   url: string;
@@ -71,7 +71,7 @@ export class AdminClient {
     try {
       const ws = await JanusWs.connect(this.options.url, 'janus-admin-protocol', this.options.requestTimeoutMs);
       // Reconnect on the next request after Janus restarted or the socket dropped.
-      ws.closed.on(() => { this.socket = undefined; });
+      ws.onClosed(() => { this.socket = undefined; });
       if (this.closed) ws.close();
       return ws;
     } catch (err) {

@@ -4,7 +4,7 @@
  * lives, so the load figures and the drain do not count it.
  */
 import { isJsonObject, type JsonObject } from '../protocol/messages.js';
-import { JanusWs } from './janus-ws.js';
+import { JanusWs } from '../backend/janus-ws.js';
 
 /** A plugin's synchronous error (`error_code` in plugindata), e.g. videoroom 426 "No such room". */
 export class PluginRequestError extends Error {

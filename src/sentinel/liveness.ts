@@ -5,7 +5,7 @@
  * hung one is caught by the timeout: at most interval + timeout after its last pong).
  */
 import type { Logger } from 'pino';
-import { JanusWs } from './janus-ws.js';
+import { JanusWs } from '../backend/janus-ws.js';
 import { parseJanusInfo, type JanusInfo } from './janus-info.js';
 import { Signal } from './signal.js';
 import type { LivenessState } from './status.js';
@@ -78,7 +78,7 @@ export class LivenessMonitor {
         return;
       }
       this.ws = ws;
-      ws.closed.on(() => {
+      ws.onClosed(() => {
         if (this.ws === ws) this.ws = undefined;
         if (this.running) this.setState('dead', 'socket closed');
       });

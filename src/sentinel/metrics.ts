@@ -3,7 +3,7 @@
  * ping round trip, status, and the load figures it reports.
  */
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { SERVER_STATUSES } from '../cluster/server-record.js';
+import { SERVER_STATUSES } from '../protocol/server-record.js';
 import type { SentinelInfo } from './sentinel-info.js';
 
 type LoadKey = 'sessions' | 'handles' | 'cpu_percent' | 'memory_bytes' | 'bandwidth_in_bps' | 'bandwidth_out_bps' | 'load_score';

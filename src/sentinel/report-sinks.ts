@@ -2,7 +2,7 @@
  * Where reports go. A proxy gets JSON over HTTP with its own bearer token; the Redis registry (or
  * any ServerStore) gets the report written straight into it. Both look the same to the reporter.
  */
-import type { ServerReport } from '../cluster/server-record.js';
+import type { ServerReport } from '../protocol/server-record.js';
 import type { ServerStore } from '../store/server-store.js';
 
 export interface ReportSink {

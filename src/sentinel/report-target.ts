@@ -4,7 +4,7 @@
  * failure is retried with a growing delay capped at the report interval.
  */
 import type { Logger } from 'pino';
-import type { ServerReport } from '../cluster/server-record.js';
+import type { ServerReport } from '../protocol/server-record.js';
 import type { ReportSink } from './report-sinks.js';
 import { Signal } from './signal.js';
 

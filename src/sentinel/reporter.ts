@@ -6,7 +6,7 @@
  * so each proxy heard only a share of the reports).
  */
 import type { Logger } from 'pino';
-import type { ServerReport } from '../cluster/server-record.js';
+import type { ServerReport } from '../protocol/server-record.js';
 import type { ReportSink } from './report-sinks.js';
 import { ReportTarget, type TargetState } from './report-target.js';
 

@@ -1,5 +1,5 @@
 /** The sentinel's state as `GET /info` shows it (JSON, snake_case like the report). */
-import type { ServerStatus } from '../cluster/server-record.js';
+import type { ServerStatus } from '../protocol/server-record.js';
 import type { DrainPhase } from './drain.js';
 import type { Identity } from './identity.js';
 import type { JanusInfo } from './janus-info.js';

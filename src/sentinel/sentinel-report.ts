@@ -1,5 +1,5 @@
 /** Builds the report this sentinel sends, from what it knows right now (a pure function). */
-import type { ServerReport, ServerStatus } from '../cluster/server-record.js';
+import type { ServerReport, ServerStatus } from '../protocol/server-record.js';
 import type { Identity } from './identity.js';
 import type { JanusInfo } from './janus-info.js';
 import type { LoadSample } from './load.js';

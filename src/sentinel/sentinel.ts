@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
-import type { ServerReport, ServerStatus } from '../cluster/server-record.js';
+import type { ServerReport, ServerStatus } from '../protocol/server-record.js';
 import type { SentinelConfig } from '../config/sentinel-schema.js';
 import { AdminClient } from './admin-client.js';
 import { Drainer, type DrainResult } from './drain.js';

@@ -3,7 +3,7 @@
  * input (process state, liveness, operator flags, capacity); `deriveStatus` is a pure function of
  * them, and the tracker announces a change only when the derived status actually differs.
  */
-import type { ServerStatus } from '../cluster/server-record.js';
+import type { ServerStatus } from '../protocol/server-record.js';
 import { Signal } from './signal.js';
 
 /**

@@ -2,7 +2,7 @@
  * Where backend server records live: in this process (memory, the default) or in Redis, shared by
  * every proxy and sentinel of the cluster. Implementations never scan keys on the hot path.
  */
-import type { ServerRecord, ServerReport, ServerSource } from '../cluster/server-record.js';
+import type { ServerRecord, ServerReport, ServerSource } from '../protocol/server-record.js';
 
 export interface ServerStore {
   /** Creates or updates the record named in the report and returns the merged record. */

@@ -2,7 +2,7 @@
 import type { WebSocket, RawData } from 'ws';
 import type { Logger } from 'pino';
 import type { Sink } from '../core/sink.js';
-import type { ClientOrigin } from '../cluster/locality.js';
+import type { ClientOrigin } from '../protocol/origin.js';
 import { errorReply, serialize, type JsonFormat, type OutgoingMessage } from '../protocol/messages.js';
 import { JanusErrorCode as C } from '../protocol/errors.js';
 import { BatchedSender } from '../protocol/write-batching.js';

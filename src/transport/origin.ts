@@ -1,7 +1,6 @@
 /** Where a client connects from, read once from its HTTP request (WebSocket upgrade or REST call). */
 import type { IncomingMessage } from 'node:http';
-import type { ClientOrigin } from '../cluster/locality.js';
-import type { Locality } from '../cluster/selection.js';
+import type { ClientOrigin, Locality } from '../protocol/origin.js';
 
 export interface OriginOptions {
   /** Take the address from X-Forwarded-For (only behind a trusted reverse proxy). */

@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { MemoryServerStore } from '../../src/store/memory/server-store.js';
 import { RECORD_TTL_FACTOR, RedisServerStore, type RedisServerStoreOptions } from '../../src/store/redis/server-store.js';
 import { RedisStoreError } from '../../src/store/redis/connection.js';
-import type { ServerReport } from '../../src/cluster/server-record.js';
+import type { ServerReport } from '../../src/protocol/server-record.js';
 import { redisCommand, startRedis, type RedisInstance } from '../support/redis-fixture.js';
 import { freePort, isAlive, onCleanup, pollUntil, terminateChild, trackChild } from '../support/processes.js';
 import { makeTempDir, recordChild } from '../support/temp-dirs.js';

@@ -3,7 +3,7 @@
 // told to fail for a while, and lets a test wait for a report (or a sequence of statuses) with a deadline.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serverReportSchema, type ServerReport } from '../../src/cluster/server-record.js';
+import { serverReportSchema, type ServerReport } from '../../src/protocol/server-record.js';
 
 export type ReceivedReport = { report: ServerReport; atMs: number };
 

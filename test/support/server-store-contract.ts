@@ -3,7 +3,7 @@
 // tests wait for them with deadlines instead of checking synchronously.
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isExpired, type ServerRecord } from '../../src/cluster/server-record.js';
+import { isExpired, type ServerRecord } from '../../src/protocol/server-record.js';
 import type { ServerStore } from '../../src/store/server-store.js';
 
 export interface StoreUnderTest {

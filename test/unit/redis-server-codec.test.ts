@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeRecord, encodeRecord } from '../../src/store/redis/server-scripts.js';
-import type { ServerRecord } from '../../src/cluster/server-record.js';
+import type { ServerRecord } from '../../src/protocol/server-record.js';
 
 const record: ServerRecord = {
   name: 'janus-1', url: 'ws://10.0.0.1:8188', status: 'up', sessions: 3, plugins: ['janus.plugin.echotest'], load_score: 0.25,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ConfigError } from '../../src/config/load.js';
 import { applySentinelEnv, parseSentinelConfig, redactedSentinelConfig } from '../../src/config/sentinel-load.js';
 import { applySentinelFlags } from '../../src/config/sentinel-flags.js';
-import { splitCommandLine } from '../../src/sentinel/command-line.js';
+import { splitCommandLine } from '../../src/config/command-line.js';
 import { defaultServerName, resolveIdentity } from '../../src/sentinel/identity.js';
 import { callbackUrl } from '../../src/sentinel/report-sinks.js';
 

@@ -4,7 +4,7 @@ import { parseBootTimeS, parseCpuTicks, parseNetDev, parseStartTicks, parseVmRss
 import { loadScore } from '../../src/sentinel/load-score.js';
 import { SessionCounter, type SessionLister } from '../../src/sentinel/session-counts.js';
 import { buildReport, type ReportInputs } from '../../src/sentinel/sentinel-report.js';
-import { serverReportSchema } from '../../src/cluster/server-record.js';
+import { serverReportSchema } from '../../src/protocol/server-record.js';
 import { JanusError } from '../../src/protocol/errors.js';
 
 // /proc/PID/stat of a Janus whose comm contains a space and a parenthesis: fields are counted after the last ')'.

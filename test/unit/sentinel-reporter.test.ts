@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import type { ServerReport } from '../../src/cluster/server-record.js';
+import type { ServerReport } from '../../src/protocol/server-record.js';
 import { Reporter } from '../../src/sentinel/reporter.js';
 import type { ReportSink } from '../../src/sentinel/report-sinks.js';
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { deriveStatus, StatusTracker, type StatusInputs } from '../../src/sentinel/status.js';
-import type { ServerStatus } from '../../src/cluster/server-record.js';
+import type { ServerStatus } from '../../src/protocol/server-record.js';
 
 const base: StatusInputs = { process: 'running', liveness: 'alive', maintenance: false, lifecycle: 'serving', atCapacity: false };
 const cases: { name: string; change: Partial<StatusInputs>; status: ServerStatus }[] = [

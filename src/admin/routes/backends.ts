@@ -1,7 +1,7 @@
 /** Backend server routes: list, read, add/update, remove, drain and undrain, sentinel reports. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { serverReportSchema } from '../../cluster/server-record.js';
+import { serverReportSchema } from '../../protocol/server-record.js';
 import type { AdminContext } from '../context.js';
 import { backendView } from '../views.js';
 import { httpErrors } from '../errors.js';

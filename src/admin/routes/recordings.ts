@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { isExpired, type ServerRecord } from '../../cluster/server-record.js';
+import { isExpired, type ServerRecord } from '../../protocol/server-record.js';
 import { recordingFilter } from '../../recordings/filter.js';
 import type { AdminContext } from '../context.js';
 import { HttpError, httpErrors } from '../errors.js';

@@ -6,7 +6,7 @@
 import type { Placement } from '../../cluster/cluster.js';
 import type { PluginContext } from '../plugin.js';
 import { BackendLeg, VIDEOCALL_PLUGIN, type LegListener } from './backend-leg.js';
-import { makeAlias } from './alias.js';
+import { makeAlias } from '../../protocol/videocall-alias.js';
 import { CallErrors } from './errors.js';
 import type { AliasNames } from './leg-events.js';
 

@@ -1,5 +1,5 @@
 /** The default, zero-configuration server store: records in a Map, for a single proxy. */
-import { mergeReport, type ServerRecord, type ServerReport, type ServerSource } from '../../cluster/server-record.js';
+import { mergeReport, type ServerRecord, type ServerReport, type ServerSource } from '../../protocol/server-record.js';
 import type { ServerStore } from '../server-store.js';
 
 export class MemoryServerStore implements ServerStore {

@@ -3,7 +3,7 @@
  * touches in KEYS and makes its write, the index update and the change notification one atomic step.
  */
 import { z } from 'zod';
-import { SERVER_SOURCES, serverReportSchema, type ServerRecord } from '../../cluster/server-record.js';
+import { SERVER_SOURCES, serverReportSchema, type ServerRecord } from '../../protocol/server-record.js';
 import { RedisScript } from './connection.js';
 
 /**

@@ -32,7 +32,7 @@
  */
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
-import { mergeReport, type ServerRecord, type ServerReport, type ServerSource } from '../../cluster/server-record.js';
+import { mergeReport, type ServerRecord, type ServerReport, type ServerSource } from '../../protocol/server-record.js';
 import type { ServerStore } from '../server-store.js';
 import { openRedis, RedisStoreError, storeError, subscribeOrReconnect, type RedisConnection, type RedisConnectionOptions } from './connection.js';
 import { compareAndSetScript, decodeRecord, encodeRecord, pruneScript, removeScript } from './server-scripts.js';

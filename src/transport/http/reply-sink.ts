@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Sink } from '../../core/sink.js';
-import type { ClientOrigin } from '../../cluster/locality.js';
+import type { ClientOrigin } from '../../protocol/origin.js';
 import type { JsonFormat, OutgoingMessage } from '../../protocol/messages.js';
 import { formatJson, type Exchange } from './exchange.js';
 import type { PollQueues } from './poll-queues.js';
