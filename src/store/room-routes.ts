@@ -15,9 +15,13 @@ export interface RoomRoutes {
    * Never rejects: the local copy holds the route even when the shared store failed.
    */
   share(plugin: string, room: RoomKey, backend: string): Promise<void>;
-  delete(plugin: string, room: RoomKey): void;
+  /**
+   * Forgets the route if it still names `backend`: a proxy that found the room gone (destroyed,
+   * backend unusable, create rejected) must not drop a route another proxy has moved meanwhile.
+   */
+  delete(plugin: string, room: RoomKey, backend: string): void;
   /** `delete`, resolving once the shared store has it (never rejects, as `share`). */
-  release(plugin: string, room: RoomKey): Promise<void>;
+  release(plugin: string, room: RoomKey, backend: string): Promise<void>;
   /**
    * Pins `room` to `backend` unless some proxy pinned it first (atomically across proxies), and
    * gives the backend that holds the pin: two proxies creating one new room at once agree on it.
@@ -46,12 +50,13 @@ export class MemoryRoomRoutes implements RoomRoutes {
     return Promise.resolve();
   }
 
-  delete(plugin: string, room: RoomKey): void {
-    this.routes.delete(routeKey(plugin, room));
+  delete(plugin: string, room: RoomKey, backend: string): void {
+    const key = routeKey(plugin, room);
+    if (this.routes.get(key) === backend) this.routes.delete(key);
   }
 
-  release(plugin: string, room: RoomKey): Promise<void> {
-    this.delete(plugin, room);
+  release(plugin: string, room: RoomKey, backend: string): Promise<void> {
+    this.delete(plugin, room, backend);
     return Promise.resolve();
   }
 

@@ -69,7 +69,9 @@ describe('pass-through routing rules', () => {
     assert.equal(routes.get(AUDIOBRIDGE_PLUGIN, 1), 'a');
     assert.equal(routes.get(AUDIOBRIDGE_PLUGIN, '1'), 'b');
     assert.equal(routes.get(TEXTROOM_PLUGIN, 1), undefined);
-    routes.delete(AUDIOBRIDGE_PLUGIN, 1);
+    routes.delete(AUDIOBRIDGE_PLUGIN, 1, 'b');
+    assert.equal(routes.get(AUDIOBRIDGE_PLUGIN, 1), 'a', 'a delete for another backend leaves the route');
+    routes.delete(AUDIOBRIDGE_PLUGIN, 1, 'a');
     assert.equal(routes.get(AUDIOBRIDGE_PLUGIN, 1), undefined);
   });
 

@@ -49,7 +49,7 @@ export async function releaseRejected(
   }
   if (present !== false || routes.get(plugin, room) !== backend) return;
   logger.info({ room, backend }, 'create rejected by Janus: the route it claimed is released');
-  await routes.release(plugin, room);
+  await routes.release(plugin, room, backend);
   // A create of the same room through another proxy that saw the same pin may have succeeded and
   // shared its route just before the release landed: asked once more, a room there gets it back.
   const again = await ask(body).then((data) => probedPresence(api, data), () => undefined);

@@ -156,7 +156,7 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
     let backend = this.deps.routes.get(this.ctx.plugin, room);
     if (backend !== undefined && !this.usable(backend)) {
       this.ctx.logger.info({ room, backend }, 'room backend unavailable: room forgotten');
-      this.deps.routes.delete(this.ctx.plugin, room);
+      this.deps.routes.delete(this.ctx.plugin, room, backend);
       backend = undefined;
     }
     if (backend === undefined && request !== 'create' && this.home === undefined && this.api.pinUnknown) {
@@ -228,7 +228,7 @@ export class RoomRelayHandle implements PluginHandle, BackendLinkListener<RoomTa
   private record(room: RoomKey, backend: string, request: string, data: JsonObject | undefined): void {
     if (isPluginError(data) || data?.exists === false) return;
     const plugin = this.ctx.plugin;
-    if (request === 'destroy') this.deps.routes.delete(plugin, room);
+    if (request === 'destroy') this.deps.routes.delete(plugin, room, backend);
     else if ((request === 'create' || this.api.pinUnknown) && this.deps.routes.get(plugin, room) === undefined) {
       this.deps.routes.set(plugin, room, backend);
     }

@@ -23,6 +23,17 @@ end
 return redis.call('hget', KEYS[1], ARGV[1])
 `);
 
+/** HDEL + announce only while the route still names ARGV[2]; gives the route that holds afterwards ('' for none). */
+const RELEASE = new RedisScript(`
+local current = redis.call('hget', KEYS[1], ARGV[1])
+if current == ARGV[2] then
+  redis.call('hdel', KEYS[1], ARGV[1])
+  redis.call('publish', KEYS[2], cjson.encode({ARGV[1], ''}))
+  return ''
+end
+return current or ''
+`);
+
 export class RedisRoomRoutes implements RoomRoutes {
   private readonly local = new Map<string, string>();
   private readonly hash: string;
@@ -72,15 +83,22 @@ export class RedisRoomRoutes implements RoomRoutes {
     return this.write(field, backend, this.redis.client.multi().hset(this.hash, field, backend));
   }
 
-  delete(plugin: string, room: RoomKey): void {
-    void this.release(plugin, room);
+  delete(plugin: string, room: RoomKey, backend: string): void {
+    void this.release(plugin, room, backend);
   }
 
-  release(plugin: string, room: RoomKey): Promise<void> {
+  /** The local copy forgets at once; Redis decides whether the route still was `backend`'s, and the copy follows. */
+  async release(plugin: string, room: RoomKey, backend: string): Promise<void> {
     const field = routeKey(plugin, room);
-    this.local.delete(field);
+    if (this.local.get(field) === backend) this.local.delete(field);
     this.edits.edited(field);
-    return this.write(field, DELETED, this.redis.client.multi().hdel(this.hash, field));
+    try {
+      const holds = await RELEASE.run(this.redis.client, [this.hash, this.channel], [field, backend]);
+      if (typeof holds === 'string' && holds !== DELETED) this.local.set(field, holds);
+      else this.local.delete(field);
+    } catch (err) {
+      this.logger.warn({ err, field }, 'could not release a room route through Redis');
+    }
   }
 
   /** Redis decides the winner; the local copy follows it, so every proxy then reads the same pin. */
