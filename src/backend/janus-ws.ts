@@ -65,8 +65,10 @@ export class JanusWs {
   request(msg: JsonObject, timeoutMs: number): Promise<JsonObject> {
     if (!this.open) return Promise.reject(ProxyErrors.backendLost());
     const transaction = nextBackendTransaction();
+    // Encoded before the entry exists: a request that cannot be encoded leaves nothing pending.
+    const frame = JSON.stringify({ ...msg, transaction });
     const reply = this.pending.add(transaction, timeoutMs);
-    this.ws.send(JSON.stringify({ ...msg, transaction }));
+    this.ws.send(frame);
     return reply;
   }
 

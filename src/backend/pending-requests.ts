@@ -4,6 +4,9 @@
  * goes away. A request that timed out is remembered for a while so that a late reply can still be
  * cleaned up (e.g. a handle attached after we gave up on it is detached again).
  */
+// Deadlines on the monotonic clock: a wall clock stepped by NTP or a VM resume must neither hold a
+// request past its time nor expire every pending one at once. Imported: the global is an accessor.
+import { performance } from 'node:perf_hooks';
 import { JanusError, ProxyErrors } from '../protocol/errors.js';
 import type { JsonObject } from '../protocol/messages.js';
 
@@ -57,13 +60,13 @@ export class PendingRequests {
   /** `add` without a Promise: `receiver` is told exactly once, from the reply's frame or the sweep. */
   addReceiver(transaction: string, timeoutMs: number, receiver: ReplyReceiver, onLateReply?: (reply: JsonObject) => void): void {
     this.sweepTimer ??= this.startSweep();
-    this.pending.set(transaction, { receiver, deadlineMs: Date.now() + timeoutMs, onLateReply });
+    this.pending.set(transaction, { receiver, deadlineMs: performance.now() + timeoutMs, onLateReply });
   }
 
   private startSweep(): NodeJS.Timeout {
     // Not unref'd, like the per-request timer it replaces: a pending request keeps the process alive.
     return setInterval(() => {
-      this.expire(Date.now());
+      this.expire(performance.now());
       if (this.pending.size === 0) this.stopSweep();
     }, SWEEP_INTERVAL_MS);
   }

@@ -2,7 +2,8 @@
  * Liveness of the local Janus: one WebSocket on the Janus API and a `ping` every interval. A pong
  * slower than the overload threshold means `slow`; no pong within the timeout, a failed connect or
  * a closed socket means `dead` at once (a killed Janus closes the socket, so that is immediate; a
- * hung one is caught by the timeout: at most interval + timeout after its last pong).
+ * hung one is caught by the timeout: at most interval + timeout after its last pong, plus up to one
+ * 100 ms sweep of the pending-request table).
  */
 import type { Logger } from 'pino';
 import { JanusWs } from '../backend/janus-ws.js';

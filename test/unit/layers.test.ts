@@ -53,10 +53,27 @@ function layerOf(unit: string): number {
   return LAYERS.findIndex((row) => row.includes(unit));
 }
 
-/** Relative specifiers a file imports or re-exports, type-only and dynamic imports included. */
+/**
+ * Relative specifiers a source text imports or re-exports: every import and export-from form (type-only,
+ * `export * as ns`), `import('…')` calls and `import('…')` types, found by walking the syntax tree.
+ */
+function relativeSpecifiers(text: string): string[] {
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    let specifier: ts.Node | undefined;
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) specifier = node.moduleSpecifier;
+    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) specifier = node.moduleReference.expression;
+    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) specifier = node.arguments[0];
+    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) specifier = node.argument.literal;
+    if (specifier && ts.isStringLiteralLike(specifier) && specifier.text.startsWith('.')) found.push(specifier.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(ts.createSourceFile('file.ts', text, ts.ScriptTarget.Latest, true));
+  return found;
+}
+
 function relativeImports(file: string): string[] {
-  const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
-  return info.importedFiles.map((f) => f.fileName).filter((name) => name.startsWith('.'));
+  return relativeSpecifiers(readFileSync(file, 'utf8'));
 }
 
 /** The imports that run upward or sideways, as `from -> to` lines (paths from src/). */
@@ -85,6 +102,16 @@ describe('layers', () => {
   it('places every file of src/ in a layer', () => {
     const unplaced = [...new Set(files.map(unitOf))].filter((unit) => layerOf(unit) < 0);
     assert.deepEqual(unplaced, [], `add these to LAYERS in ${relative(process.cwd(), fileURLToPath(import.meta.url))}`);
+  });
+
+  it('finds every form an import can take', () => {
+    const text = [
+      "import a from './a.js';", "import type { B } from './b.js';", "import { type C } from './c.js';", "import './d.js';",
+      "export * from './e.js';", "export * as f from './f.js';", "export type * as G from './g.js';", "export { h } from './h.js';",
+      "const i = await import('./i.js');", "type J = typeof import('./j.js');", "import k = require('./k.js');",
+      "import l from 'node:fs';", "function m() { return import('./m.js'); }",
+    ].join('\n');
+    assert.deepEqual(relativeSpecifiers(text), ['./a.js', './b.js', './c.js', './d.js', './e.js', './f.js', './g.js', './h.js', './i.js', './j.js', './k.js', './m.js']);
   });
 
   it('names each folder once', () => {

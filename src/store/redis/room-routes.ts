@@ -92,8 +92,11 @@ export class RedisRoomRoutes implements RoomRoutes {
     const field = routeKey(plugin, room);
     if (this.local.get(field) === backend) this.local.delete(field);
     this.edits.edited(field);
+    const left = this.local.get(field);
     try {
       const holds = await RELEASE.run(this.redis.client, [this.hash, this.channel], [field, backend]);
+      // A route set or announced meanwhile is newer than this answer: it stands.
+      if (this.local.get(field) !== left) return;
       if (typeof holds === 'string' && holds !== DELETED) this.local.set(field, holds);
       else this.local.delete(field);
     } catch (err) {
