@@ -96,7 +96,7 @@ export class BackendSession implements BackendSessionRoute {
     const conn = pool.pick();
     if (!conn) throw ProxyErrors.backendLost();
     const id = randomId() as BackendSessionId;
-    return new BackendSession(id, conn, pool, owner, new LazyLogger(logger, { ...bindings, backendSession: id }));
+    return new BackendSession(id, conn, pool, owner, new LazyLogger(logger, Object.assign({}, bindings, { backendSession: id })));
   }
 
   /**

@@ -66,7 +66,7 @@ export class JanusWs {
     if (!this.open) return Promise.reject(ProxyErrors.backendLost());
     const transaction = nextBackendTransaction();
     // Encoded before the entry exists: a request that cannot be encoded leaves nothing pending.
-    const frame = JSON.stringify({ ...msg, transaction });
+    const frame = JSON.stringify(Object.assign({}, msg, { transaction }));
     const reply = this.pending.add(transaction, timeoutMs);
     this.ws.send(frame);
     return reply;

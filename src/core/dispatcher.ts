@@ -297,7 +297,7 @@ export class Dispatcher {
     switch (request.verb) {
       case 'keepalive':
       case 'claim':
-        return this.sessionLevel({ ...request, level: 'session' }, session, sink);
+        return this.sessionLevel({ level: 'session', verb: request.verb, sessionId: request.sessionId, transaction: request.transaction, raw: request.raw }, session, sink);
       case 'attach':
       case 'destroy':
         throw new JanusError(C.INVALID_REQUEST_PATH, `Unhandled request '${request.verb}' at this path`);
@@ -362,7 +362,7 @@ export class Dispatcher {
       apiSecret: this.options.apiSecret !== undefined,
       authToken: this.deps.tokenAuth !== undefined,
       acceptingNewSessions: this.options.acceptNewSessions !== false,
-      plugins: { ...this.deps.cluster.plugins(), ...this.deps.plugins.standalone() },
+      plugins: Object.assign({}, this.deps.cluster.plugins(), this.deps.plugins.standalone()),
       transports: this.options.transports,
     };
   }

@@ -54,7 +54,7 @@ export class ProxyEvents {
     if (!listener) return;
     const out: JsonObject = { emitter: this.emitter, type, timestamp: Date.now() * 1000, session_id: sessionId };
     if (handleId !== undefined) out.handle_id = handleId;
-    out.event = { ...event(), proxy: this.proxyId };
+    out.event = Object.assign({}, event(), { proxy: this.proxyId });
     listener(out);
   }
 }

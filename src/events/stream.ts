@@ -154,7 +154,7 @@ export class EventStream {
   /** Delivers the event once its ids map (or, with `force`, as it is); false when it must wait. */
   private tryDeliver(backend: string, event: JsonObject, force: boolean): boolean {
     const { session, handle, client: ids } = this.idsOf(backend, event);
-    const out: JsonObject = { ...event, backend };
+    const out: JsonObject = Object.assign({}, event, { backend });
     if (session !== undefined) {
       if (!ids && !force) return false;
       // Unmapped (the proxy's spare sessions, or gone before it was seen): only the backend's ids.

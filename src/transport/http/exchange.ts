@@ -65,14 +65,14 @@ export class Exchange {
   /** A Janus-level reply: always HTTP 200. */
   json(body: string): void {
     if (!this.claim()) return;
-    this.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...corsHeaders(this.req, this.cors) });
+    this.res.writeHead(200, Object.assign({ 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }, corsHeaders(this.req, this.cors)));
     this.res.end(body);
   }
 
   /** An HTTP-level answer (200 to OPTIONS, 302, 400, 403, 404): no body. */
   empty(status: number, extra: Record<string, string> = {}): void {
     if (!this.claim()) return;
-    this.res.writeHead(status, { 'Content-Length': 0, ...extra, ...corsHeaders(this.req, this.cors) });
+    this.res.writeHead(status, Object.assign({ 'Content-Length': 0 }, extra, corsHeaders(this.req, this.cors)));
     this.res.end();
   }
 
