@@ -1,9 +1,10 @@
 /**
  * Samples the local Janus's load every interval: sessions and handles from the Admin API, CPU,
- * memory and network from /proc for the Janus pid. Figures that cannot be had this time (no Admin
- * API, no pid, Janus down) are left out rather than reported as zero.
+ * memory, network and open file descriptors from /proc for the Janus pid. Figures that cannot be
+ * had this time (no Admin API, no pid, Janus down) are left out rather than reported as zero.
  */
 import type { Logger } from 'pino';
+import { readFdUsage } from './fd-usage.js';
 import { clockTicksPerSecond, ratesBetween, readProcSample, type ProcSample } from './proc-stats.js';
 import { loadScore, type Capacity, type LoadFigures } from './load-score.js';
 import type { SessionCounter } from './session-counts.js';
@@ -11,6 +12,9 @@ import { Signal } from './signal.js';
 
 export interface LoadSample extends LoadFigures {
   load_score?: number | undefined;
+  /** Janus's open file descriptors and its soft limit (for recycling; not part of the report). */
+  open_fds?: number | undefined;
+  max_fds?: number | undefined;
 }
 
 export interface LoadSamplerOptions {
@@ -88,14 +92,17 @@ export class LoadSampler {
     }
   }
 
-  private procFigures(): LoadFigures {
+  private procFigures(): LoadSample {
     const pid = this.options.pid();
     const sample = pid === undefined ? undefined : readProcSample(pid, this.options.networkInterfaces, Date.now());
     const previous = this.previousProc;
     this.previousProc = sample;
     if (!sample) return {};
     const rates = previous ? ratesBetween(previous, sample, clockTicksPerSecond()) : undefined;
+    const fds = readFdUsage(sample.pid);
     return {
+      open_fds: fds?.openFds,
+      max_fds: fds?.maxFds,
       memory_bytes: sample.rssBytes,
       cpu_percent: rates?.cpuPercent,
       bandwidth_in_bps: rates?.rxBps,
