@@ -34,6 +34,8 @@ export class LoadSampler {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private inFlight: Promise<LoadSample> | undefined;
+  /** Counts Janus processes, so a sample that spans a restart can be told apart. */
+  private processGeneration = 0;
 
   constructor(private readonly options: LoadSamplerOptions) {
     this.sampled = new Signal((err: unknown) => { options.logger.error({ err }, 'load listener failed'); });
@@ -45,6 +47,7 @@ export class LoadSampler {
 
   /** A new Janus process: it has no sessions yet, and CPU rates must not span the two processes. */
   restarted(): void {
+    this.processGeneration++;
     this.previousProc = undefined;
     this.current = this.options.counter ? { sessions: 0, handles: 0 } : {};
   }
@@ -73,7 +76,13 @@ export class LoadSampler {
   }
 
   private async sample(): Promise<LoadSample> {
-    const figures: LoadSample = { ...this.procFigures(), ...(await this.countFigures()) };
+    const generation = this.processGeneration;
+    const proc = this.procFigures();
+    const counts = await this.countFigures();
+    // Janus restarted while the Admin API was asked: these are the old process's figures (its fds
+    // would even start another recycle). Keep the fresh process's empty ones.
+    if (generation !== this.processGeneration) return this.current;
+    const figures: LoadSample = { ...proc, ...counts };
     figures.load_score = loadScore(figures, this.options.capacity);
     this.current = figures;
     this.sampled.emit(figures);
