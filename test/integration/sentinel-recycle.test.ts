@@ -4,7 +4,8 @@
 // `prlimit --nofile=256:256 --` (prlimit sets the limit and execs Janus: same pid, a real limit
 // Janus runs under) and the test opens WebSocket connections to its Janus API, one fd each in Janus.
 // Supervised: `draining` while a handle remains, then stopped and started again (new pid, fds back
-// down, reachable, `up`). Watched: only reported, nothing stopped.
+// down, reachable, `up`); an operator's drain during a recycle keeps Janus drained until undrained.
+// Watched: only reported, nothing stopped.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -141,6 +142,58 @@ describe('sentinel recycling a supervised Janus short of file descriptors', () =
     assert.equal(info.recycle.last.max_fds, FD_LIMIT);
     assert.equal(await metric(t, 'janus_cloud_sentinel_janus_recycles_total'), 1);
     assert.equal(t.sentinel.process.view().supervisor?.restarts, 0, 'a recycle is not a crash restart');
+  });
+});
+
+describe('an operator draining during a recycle', () => {
+  let receiver: ReportReceiver;
+  let t: TestSentinel;
+  const clients: JanusTestClient[] = [];
+
+  before(async () => {
+    receiver = await ReportReceiver.start(PROXY_TOKEN);
+    t = await startTestSentinel({
+      proxies: [{ url: receiver.url, token: PROXY_TOKEN }],
+      commandPrefix: ['prlimit', `--nofile=${String(FD_LIMIT)}:${String(FD_LIMIT)}`, '--'],
+      config: { recycle: { fd_percent: FD_PERCENT, min_interval_ms: 0 }, drain: { timeout_ms: 30_000, poll_interval_ms: 100 } },
+    });
+    await receiver.waitFor((r) => r.status === 'up', 10_000);
+  });
+  after(async () => {
+    await closeAll(clients);
+    await t.stop({ drain: false });
+    await receiver.close();
+  });
+
+  it('keeps Janus drained (no restart) until the operator undrains it', async () => {
+    const since = receiver.mark();
+    const user = await JanusTestClient.connect(t.janus.wsUrl);
+    clients.push(user);
+    await user.attach(await user.createSession(), 'echotest');
+    const baseline = (await t.sentinel.sampleLoad()).open_fds!;
+    clients.push(...await openSockets(t.janus.wsUrl, THRESHOLD_FDS - baseline + 4));
+    await receiver.waitFor((r) => r.status === 'draining', 10_000, since);
+    assert.equal((await getInfo(t)).recycle.state, 'draining');
+
+    const drain = await fetch(`${t.restUrl}/drain`, { method: 'POST', headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(drain.status, 202);
+    await user.close();
+    await receiver.waitFor((r) => r.status === 'down', 10_000, since);
+    const ended = await pollUntil('the recycle to end', async () => { const i = await getInfo(t); return i.recycle.state === 'idle' ? i : undefined; }, 10_000);
+    assert.equal(ended.recycle.last?.restarted, false);
+    assert.equal(ended.drain, 'drained');
+    // Still stopped a periodic report later: the operator's drain holds, the recycle did not restart it.
+    await receiver.waitFor(() => true, 5_000, receiver.mark());
+    assert.equal(t.pid(), undefined);
+    assert.equal(t.sentinel.process.view().state, 'stopped');
+    assert.equal(t.sentinel.status, 'down');
+
+    const sinceUndrain = receiver.mark();
+    const undrain = await fetch(`${t.restUrl}/drain`, { method: 'POST', headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' }, body: '{"enabled":false}' });
+    assert.equal(undrain.status, 200);
+    await receiver.waitFor((r) => r.status === 'up', 10_000, sinceUndrain);
+    const load = await t.sentinel.sampleLoad();
+    assert.ok(load.open_fds !== undefined && load.open_fds < THRESHOLD_FDS);
   });
 });
 
