@@ -1,7 +1,8 @@
 /**
  * The sentinel, assembled: supervise (or watch) Janus, check its liveness, sample its load, derive
  * one status, report it to every sink, drain on request or shutdown, recycle a Janus short of file
- * descriptors, sweep idle rooms, and serve the REST API. `startSentinel` returns a running one; `stop()` drains, reports `down` and exits.
+ * descriptors, sweep idle rooms, and serve the REST API. `startSentinel` returns a running one;
+ * `stop()` drains, reports `down` and exits.
  */
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
