@@ -81,6 +81,18 @@ const drainSchema = z.strictObject({
   on_stop: z.boolean().default(true),
 });
 
+/**
+ * Recycling a supervised Janus that runs short of file descriptors (Janus 1.1.2 keeps the sockets
+ * of every VideoRoom copy that carried media until it restarts): at fd_percent of its soft
+ * RLIMIT_NOFILE it is drained and restarted; a watched Janus only gets a warning.
+ */
+const recycleSchema = z.strictObject({
+  /** 0 turns it off. 80 leaves a fifth of the limit for what Janus opens while it drains. */
+  fd_percent: z.number().int().min(0).max(100).default(80),
+  /** At most one recycle per this long: fds still high after a restart are load, not a leak. */
+  min_interval_ms: ms(0).default(3_600_000),
+});
+
 const sweeperSchema = z.strictObject({
   enabled: z.boolean().default(true),
   interval_ms: ms(100).default(30_000),
@@ -136,6 +148,7 @@ export const sentinelConfigSchema = z
     monitor: monitorSchema.prefault({}),
     report: reportSchema.prefault({}),
     drain: drainSchema.prefault({}),
+    recycle: recycleSchema.prefault({}),
     sweeper: sweeperSchema.prefault({}),
     admin_api: adminApiSchema.prefault({}),
     recordings: recordingsSchema.prefault({}),

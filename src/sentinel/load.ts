@@ -1,9 +1,10 @@
 /**
  * Samples the local Janus's load every interval: sessions and handles from the Admin API, CPU,
- * memory and network from /proc for the Janus pid. Figures that cannot be had this time (no Admin
- * API, no pid, Janus down) are left out rather than reported as zero.
+ * memory, network and open file descriptors from /proc for the Janus pid. Figures that cannot be
+ * had this time (no Admin API, no pid, Janus down) are left out rather than reported as zero.
  */
 import type { Logger } from 'pino';
+import { readFdUsage } from './fd-usage.js';
 import { clockTicksPerSecond, ratesBetween, readProcSample, type ProcSample } from './proc-stats.js';
 import { loadScore, type Capacity, type LoadFigures } from './load-score.js';
 import type { SessionCounter } from './session-counts.js';
@@ -11,6 +12,9 @@ import { Signal } from './signal.js';
 
 export interface LoadSample extends LoadFigures {
   load_score?: number | undefined;
+  /** Janus's open file descriptors and its soft limit (for recycling; not part of the report). */
+  open_fds?: number | undefined;
+  max_fds?: number | undefined;
 }
 
 export interface LoadSamplerOptions {
@@ -30,6 +34,8 @@ export class LoadSampler {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private inFlight: Promise<LoadSample> | undefined;
+  /** Counts Janus processes, so a sample that spans a restart can be told apart. */
+  private processGeneration = 0;
 
   constructor(private readonly options: LoadSamplerOptions) {
     this.sampled = new Signal((err: unknown) => { options.logger.error({ err }, 'load listener failed'); });
@@ -41,6 +47,7 @@ export class LoadSampler {
 
   /** A new Janus process: it has no sessions yet, and CPU rates must not span the two processes. */
   restarted(): void {
+    this.processGeneration++;
     this.previousProc = undefined;
     this.current = this.options.counter ? { sessions: 0, handles: 0 } : {};
   }
@@ -69,7 +76,13 @@ export class LoadSampler {
   }
 
   private async sample(): Promise<LoadSample> {
-    const figures: LoadSample = { ...this.procFigures(), ...(await this.countFigures()) };
+    const generation = this.processGeneration;
+    const proc = this.procFigures();
+    const counts = await this.countFigures();
+    // Janus restarted while the Admin API was asked: these are the old process's figures (its fds
+    // would even start another recycle). Keep the fresh process's empty ones.
+    if (generation !== this.processGeneration) return this.current;
+    const figures: LoadSample = { ...proc, ...counts };
     figures.load_score = loadScore(figures, this.options.capacity);
     this.current = figures;
     this.sampled.emit(figures);
@@ -88,14 +101,17 @@ export class LoadSampler {
     }
   }
 
-  private procFigures(): LoadFigures {
+  private procFigures(): LoadSample {
     const pid = this.options.pid();
     const sample = pid === undefined ? undefined : readProcSample(pid, this.options.networkInterfaces, Date.now());
     const previous = this.previousProc;
     this.previousProc = sample;
     if (!sample) return {};
     const rates = previous ? ratesBetween(previous, sample, clockTicksPerSecond()) : undefined;
+    const fds = readFdUsage(sample.pid);
     return {
+      open_fds: fds?.openFds,
+      max_fds: fds?.maxFds,
       memory_bytes: sample.rssBytes,
       cpu_percent: rates?.cpuPercent,
       bandwidth_in_bps: rates?.rxBps,

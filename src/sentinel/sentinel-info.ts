@@ -4,7 +4,9 @@ import type { DrainPhase } from './drain.js';
 import type { Identity } from './identity.js';
 import type { JanusInfo } from './janus-info.js';
 import type { ProcessView } from './janus-process.js';
+import { fdSharePercent } from './fd-usage.js';
 import type { LoadSample } from './load.js';
+import type { Recycler } from './recycler.js';
 import type { TargetState } from './report-target.js';
 import type { StatusInputs } from './status.js';
 
@@ -18,6 +20,7 @@ export interface SentinelInfoInputs {
   janus: JanusInfo | undefined;
   load: LoadSample;
   reporting: TargetState[];
+  recycle: ReturnType<Recycler['info']>;
 }
 
 export type SentinelInfo = ReturnType<typeof sentinelInfo>;
@@ -43,6 +46,8 @@ export function sentinelInfo(i: SentinelInfoInputs) {
     },
     janus: { version: i.janus?.version ?? null, plugins: i.janus?.plugins ?? [] },
     load: i.load,
+    /** Recycling for file descriptors: the threshold, open fds as a share of the limit now, recycles done. */
+    recycle: { ...i.recycle, fd_share_percent: i.load.open_fds === undefined ? null : fdSharePercent(i.load.open_fds, i.load.max_fds) ?? null },
     reporting: i.reporting,
   };
 }

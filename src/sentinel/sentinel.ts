@@ -1,7 +1,8 @@
 /**
  * The sentinel, assembled: supervise (or watch) Janus, check its liveness, sample its load, derive
- * one status, report it to every sink, drain on request or shutdown, sweep idle rooms, and serve
- * the REST API. `startSentinel` returns a running one; `stop()` drains, reports `down` and exits.
+ * one status, report it to every sink, drain on request or shutdown, recycle a Janus short of file
+ * descriptors, sweep idle rooms, and serve the REST API. `startSentinel` returns a running one;
+ * `stop()` drains, reports `down` and exits.
  */
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
@@ -14,6 +15,7 @@ import { JanusProcess, NotSupervisedError } from './janus-process.js';
 import type { JanusInfo } from './janus-info.js';
 import { LivenessMonitor } from './liveness.js';
 import { LoadSampler, type LoadSample } from './load.js';
+import { Recycler } from './recycler.js';
 import { ProxySink, StoreSink, type ReportSink } from './report-sinks.js';
 import { openConfiguredStores, type StoreSinkSpec } from './store-sinks.js';
 import { Reporter } from './reporter.js';
@@ -47,6 +49,7 @@ export class Sentinel {
   private readonly admin: AdminClient | undefined;
   private readonly load: LoadSampler;
   private readonly drainer: Drainer;
+  private readonly recycler: Recycler;
   private readonly sweeper: RoomSweeper | undefined;
   /** This Janus's recordings, when `recordings.enabled`. */
   readonly recordings: RecordingIndex | undefined;
@@ -88,6 +91,15 @@ export class Sentinel {
       setDraining: (draining) => { this.tracker.update({ lifecycle: draining ? 'draining' : 'serving' }); },
       janusAlive: () => this.janusAlive(),
     });
+    this.recycler = new Recycler({
+      thresholdPercent: config.recycle.fd_percent, minIntervalMs: config.recycle.min_interval_ms,
+      supervised: this.process.mode === 'supervised', drainTimeoutMs: config.drain.timeout_ms,
+      ready: () => this.process.view().state === 'running' && this.janusAlive() && this.drainer.phase === 'idle' && !this.isStopping,
+      drain: (timeoutMs) => this.drainer.drain(timeoutMs),
+      restart: () => this.restartJanus(),
+      stopping: () => this.isStopping,
+      logger,
+    });
     this.sweeper = config.sweeper.enabled ? this.createSweeper() : undefined;
     const admin = this.admin;
     this.recordings = createRecordingIndex(config.recordings, logger, () => this.process.view().pid, admin && ((plugin, request) => admin.messagePlugin(plugin, request)));
@@ -115,7 +127,7 @@ export class Sentinel {
     return sentinelInfo({
       identity: this.identity, status: this.tracker.status, inputs: this.tracker.inputs, drain: this.drainer.phase,
       process: this.process.view(), rttMs: this.liveness.lastRttMs, janus: this.janusInfo, load: this.load.latest,
-      reporting: this.reporter.targetStates,
+      reporting: this.reporter.targetStates, recycle: this.recycler.info(),
     });
   }
 
@@ -143,7 +155,9 @@ export class Sentinel {
     this.tracker.update({ maintenance: enabled });
   }
 
+  /** The operator's drain; during a recycle it joins that drain, and Janus then stays stopped. */
   drain(timeoutMs = this.config.drain.timeout_ms): Promise<DrainResult> {
+    this.recycler.operatorDrain();
     return this.drainer.drain(timeoutMs);
   }
 
@@ -242,6 +256,7 @@ export class Sentinel {
       const counts = `${String(sample.sessions)}/${String(sample.handles)}`;
       if (counts !== lastCounts && !this.isStopping) this.reporter.publish(this.currentReport());
       lastCounts = counts;
+      if (!this.isStopping) this.recycler.check(sample);
     });
   }
 

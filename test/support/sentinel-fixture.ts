@@ -23,9 +23,11 @@ export type SentinelFixtureOptions = {
   plugins?: string[];
   apiSecret?: string;
   /** Sections merged over the fixture's fast test defaults. */
-  config?: Partial<Record<'janus' | 'process' | 'monitor' | 'report' | 'drain' | 'sweeper' | 'admin_api' | 'recordings', Section>>;
+  config?: Partial<Record<'janus' | 'process' | 'monitor' | 'report' | 'drain' | 'recycle' | 'sweeper' | 'admin_api' | 'recordings', Section>>;
   /** false: watch mode is set up by the caller through `config.process`. */
   supervise?: boolean;
+  /** Put before the Janus command line, e.g. `prlimit --nofile=N:N --` to start Janus with a small fd limit. */
+  commandPrefix?: string[];
   deps?: SentinelDeps;
 };
 
@@ -75,11 +77,12 @@ export function fastTestConfig(janus: TestJanusConfig, opts: SentinelFixtureOpti
   return {
     janus: { server_name: 'sentinel-test', public_url: janus.wsUrl, ws_url: janus.wsUrl, admin_ws_url: janus.adminWsUrl, admin_secret: JANUS_ADMIN_SECRET, api_secret: opts.apiSecret, ...c.janus },
     process: opts.supervise === false ? { ...c.process } : {
-      command: janus.argv, log_file: join(janus.dir, 'janus.out'), restart_initial_delay_ms: 300, restart_max_delay_ms: 2_000, stop_timeout_ms: 3_000, ...c.process,
+      command: [...(opts.commandPrefix ?? []), ...janus.argv], log_file: join(janus.dir, 'janus.out'), restart_initial_delay_ms: 300, restart_max_delay_ms: 2_000, stop_timeout_ms: 3_000, ...c.process,
     },
     monitor: { ping_interval_ms: 200, ping_timeout_ms: 1_000, overload_rtt_ms: 0, load_interval_ms: 300, request_timeout_ms: 2_000, ...c.monitor },
     report: { interval_ms: 1_000, expire_s: 5, timeout_ms: 1_000, proxies: opts.proxies ?? [], ...c.report },
     drain: { timeout_ms: 10_000, poll_interval_ms: 100, ...c.drain },
+    recycle: { ...c.recycle },
     sweeper: { enabled: false, ...c.sweeper },
     admin_api: { host: '127.0.0.1', port: restPort, token: SENTINEL_TEST_TOKEN, ...c.admin_api },
     recordings: { ...c.recordings },
