@@ -51,25 +51,31 @@ async function closeAll(clients: JanusTestClient[]): Promise<void> {
   await Promise.all(clients.map((c) => c.close()));
 }
 
+/** A sentinel supervising Janus under `prlimit --nofile=FD_LIMIT`, recycling at FD_PERCENT; a receiver stands in for the proxies. */
+async function startRecycling(minIntervalMs: number): Promise<{ receiver: ReportReceiver; t: TestSentinel }> {
+  const receiver = await ReportReceiver.start(PROXY_TOKEN);
+  const t = await startTestSentinel({
+    proxies: [{ url: receiver.url, token: PROXY_TOKEN }],
+    commandPrefix: ['prlimit', `--nofile=${String(FD_LIMIT)}:${String(FD_LIMIT)}`, '--'],
+    config: { recycle: { fd_percent: FD_PERCENT, min_interval_ms: minIntervalMs }, drain: { timeout_ms: 30_000, poll_interval_ms: 100 } },
+  });
+  await receiver.waitFor((r) => r.status === 'up', 10_000);
+  return { receiver, t };
+}
+
+async function stopRecycling(receiver: ReportReceiver | undefined, t: TestSentinel | undefined, clients: JanusTestClient[]): Promise<void> {
+  await closeAll(clients);
+  await t?.stop({ drain: false });
+  await receiver?.close();
+}
+
 describe('sentinel recycling a supervised Janus short of file descriptors', () => {
   let receiver: ReportReceiver;
   let t: TestSentinel;
   const clients: JanusTestClient[] = [];
 
-  before(async () => {
-    receiver = await ReportReceiver.start(PROXY_TOKEN);
-    t = await startTestSentinel({
-      proxies: [{ url: receiver.url, token: PROXY_TOKEN }],
-      commandPrefix: ['prlimit', `--nofile=${String(FD_LIMIT)}:${String(FD_LIMIT)}`, '--'],
-      config: { recycle: { fd_percent: FD_PERCENT, min_interval_ms: 600_000 }, drain: { timeout_ms: 30_000, poll_interval_ms: 100 } },
-    });
-    await receiver.waitFor((r) => r.status === 'up', 10_000);
-  });
-  after(async () => {
-    await closeAll(clients);
-    await t.stop({ drain: false });
-    await receiver.close();
-  });
+  before(async () => { ({ receiver, t } = await startRecycling(600_000)); });
+  after(() => stopRecycling(receiver, t, clients));
 
   it('measures the open fds and the soft limit of Janus: in /info and /metrics', async () => {
     const load = await t.sentinel.sampleLoad();
@@ -150,20 +156,8 @@ describe('an operator draining during a recycle', () => {
   let t: TestSentinel;
   const clients: JanusTestClient[] = [];
 
-  before(async () => {
-    receiver = await ReportReceiver.start(PROXY_TOKEN);
-    t = await startTestSentinel({
-      proxies: [{ url: receiver.url, token: PROXY_TOKEN }],
-      commandPrefix: ['prlimit', `--nofile=${String(FD_LIMIT)}:${String(FD_LIMIT)}`, '--'],
-      config: { recycle: { fd_percent: FD_PERCENT, min_interval_ms: 0 }, drain: { timeout_ms: 30_000, poll_interval_ms: 100 } },
-    });
-    await receiver.waitFor((r) => r.status === 'up', 10_000);
-  });
-  after(async () => {
-    await closeAll(clients);
-    await t.stop({ drain: false });
-    await receiver.close();
-  });
+  before(async () => { ({ receiver, t } = await startRecycling(0)); });
+  after(() => stopRecycling(receiver, t, clients));
 
   it('keeps Janus drained (no restart) until the operator undrains it', async () => {
     const since = receiver.mark();
