@@ -10,8 +10,9 @@
  *
  * Every write is one Lua script that checks the owner first, so a proxy that lost a session to a
  * take-over can never write over the new owner's record. Writes are not awaited by their callers
- * (but `create` is: a session is answered once its record is written); they are applied in the order
- * they were made, and kept and applied later when Redis cannot be reached (write-backlog.ts).
+ * (but `create` is: a session is answered once its record is written); they leave once the replies
+ * of the event-loop turn are out, are applied in the order they were made, and are kept and applied
+ * later when Redis cannot be reached (write-backlog.ts).
  * With `store.wait_replicas` each lifecycle write is followed by a Redis WAIT (replication is
  * asynchronous): see README "Redis with failover" for the guarantee. The writes go on the
  * connection's `durable` connection, which is their own then: WAIT blocks it until the replicas
@@ -89,6 +90,8 @@ const handleSchema = z.object({
 export class RedisSessionStore implements SessionStore {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly writes: WriteBacklog;
+  /** Lifecycle writes made this turn, not submitted yet (see write). */
+  private deferred: { what: string; run: () => Promise<unknown> }[] = [];
 
   constructor(
     private readonly redis: RedisConnection,
@@ -167,16 +170,18 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async flush(): Promise<void> {
+    this.submitDeferred();
     await Promise.allSettled([...this.inFlight, this.writes.flush()]);
   }
 
-  /** Writes Redis has not taken yet (kept during an outage). */
+  /** Writes Redis has not taken yet (kept during an outage, or not sent yet this turn). */
   get pendingWrites(): number {
-    return this.writes.pending;
+    return this.writes.pending + this.deferred.length;
   }
 
   /** The connection and the lease belong to whoever built this store. */
   async close(): Promise<void> {
+    this.submitDeferred();
     await Promise.allSettled([...this.inFlight]);
     await this.writes.close();
   }
@@ -192,12 +197,26 @@ export class RedisSessionStore implements SessionStore {
     });
   }
 
-  /** A lifecycle write, in order behind the others; kept and retried while Redis is unreachable. */
+  /**
+   * A lifecycle write, in order behind the others; kept and retried while Redis is unreachable.
+   * Sent once the replies of this event-loop turn are out (two setImmediate hops: the first runs in
+   * this turn's check phase, beside the client sockets' uncork, the second in the next one), so that
+   * issuing the Redis command — a socket write of its own — never delays the answer to the request
+   * that caused it (an attach's handle record did, by tens of µs). Callers never awaited it anyway.
+   */
   private write(what: string, run: () => Promise<unknown>): void {
-    this.writes.submit(what, async () => {
-      await run();
-      await this.replicated();
-    });
+    if (this.deferred.push({ what, run }) === 1) setImmediate(() => { setImmediate(() => { this.submitDeferred(); }); });
+  }
+
+  private submitDeferred(): void {
+    const writes = this.deferred;
+    this.deferred = [];
+    for (const { what, run } of writes) {
+      this.writes.submit(what, async () => {
+        await run();
+        await this.replicated();
+      });
+    }
   }
 
   private track<T>(pending: Promise<T>): Promise<T> {
