@@ -76,12 +76,13 @@ export class Drainer {
     this.deps.logger.info({ timeoutMs }, 'draining Janus');
     await this.setAccept(false);
     const reason = await this.waitForHandles(startedAt + timeoutMs, generation);
-    const current = generation === this.generation;
     let stoppedJanus = false;
-    if (current && this.deps.stopJanus) {
+    if (generation === this.generation && this.deps.stopJanus) {
       await this.deps.stopJanus();
       stoppedJanus = true;
     }
+    // Read after the stop: an undrain or restart while Janus was being stopped ends this drain too.
+    const current = generation === this.generation;
     if (current) this.currentPhase = 'drained';
     const result: DrainResult = { reason: current ? reason : 'cancelled', waitedMs: Date.now() - startedAt, stoppedJanus };
     this.deps.logger.info(result, 'drain finished');

@@ -204,6 +204,9 @@ export class Sentinel {
     await this.sweeper?.stop();
     await this.recordings?.stop();
     if (drain && this.process.mode === 'supervised' && this.janusAlive()) await this.drainer.drain(this.config.drain.timeout_ms);
+    // A drain under way (a recycle's) stops waiting for handles and ends now, not after this stop.
+    else if (this.drainer.phase === 'draining') this.drainer.cutShort();
+    await this.recycler.settled();
     await this.process.close();
     this.tracker.update({ lifecycle: 'leaving' });
     this.liveness.stop();

@@ -77,6 +77,18 @@ export function sessionStoreContract(kind: string, open: (cluster: string) => Op
       assert.equal(await b!.takeOver(10, 'a'), undefined);
     });
 
+    it("a proxy's own writes land in the order it made them, take-overs and creates included (no flush in between)", async () => {
+      const [a] = await proxies('a');
+      await a!.create(meta(12));
+      a!.putHandle(12, echo(1));
+      a!.remove(12);
+      assert.equal(await a!.takeOver(12, 'a'), undefined, 'the remove made before the take-over came first: nothing to take over');
+      assert.equal(await a!.create(meta(12)), true, 'and the id is free again');
+      a!.putHandle(12, echo(2));
+      const taken = await a!.takeOver(12, 'a');
+      assert.deepEqual(taken?.handles, [echo(2)], 'the handle written before the take-over is in the record it took');
+    });
+
     it('a closed proxy counts as dead, its records are listed for the sweep, and it is forgotten once it owns nothing', async () => {
       const openOne = open(`c${String(++clusters)}`);
       const a = await openOne('a');

@@ -106,6 +106,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async create(meta: Omit<SessionMeta, 'owner' | 'version'>): Promise<boolean> {
+    this.submitDeferred(); // this proxy's writes reach Redis in the order they were made
     const keys = [this.sessionKey(meta.id), this.indexKey(this.proxyId), this.redis.key('session-owners')];
     try {
       const created = (await this.track(createScript.run(this.redis.durable, keys, [JSON.stringify(meta), meta.id, this.proxyId]))) === 1;
@@ -139,6 +140,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async takeOver(sessionId: number, expectedOwner: string): Promise<SessionRecord | undefined> {
+    this.submitDeferred(); // e.g. a `remove` made before must not land after this take-over
     const keys = [this.sessionKey(sessionId), this.indexKey(expectedOwner), this.indexKey(this.proxyId), this.redis.key('session-owners')];
     try {
       const reply = await takeOverScript.run(this.redis.durable, keys, [expectedOwner, this.proxyId, sessionId]);
@@ -166,6 +168,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async forgetOwner(proxyId: string): Promise<void> {
+    this.submitDeferred();
     await forgetScript.run(this.redis.durable, [this.redis.key('session-owners'), this.indexKey(proxyId)], [proxyId]);
   }
 
@@ -203,6 +206,8 @@ export class RedisSessionStore implements SessionStore {
    * this turn's check phase, beside the client sockets' uncork, the second in the next one), so that
    * issuing the Redis command — a socket write of its own — never delays the answer to the request
    * that caused it (an attach's handle record did, by tens of µs). Callers never awaited it anyway.
+   * A command this store sends straight away (create, takeOver, forgetOwner) sends them first, so
+   * this proxy's writes still reach Redis in the order they were made.
    */
   private write(what: string, run: () => Promise<unknown>): void {
     if (this.deferred.push({ what, run }) === 1) setImmediate(() => { setImmediate(() => { this.submitDeferred(); }); });
