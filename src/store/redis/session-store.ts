@@ -10,9 +10,8 @@
  *
  * Every write is one Lua script that checks the owner first, so a proxy that lost a session to a
  * take-over can never write over the new owner's record. Writes are not awaited by their callers
- * (but `create` is: a session is answered once its record is written); they leave once the replies
- * of the event-loop turn are out, are applied in the order they were made, and are kept and applied
- * later when Redis cannot be reached (write-backlog.ts).
+ * (but `create` is: a session is answered once its record is written); they are applied in the order
+ * they were made, and kept and applied later when Redis cannot be reached (write-backlog.ts).
  * With `store.wait_replicas` each lifecycle write is followed by a Redis WAIT (replication is
  * asynchronous): see README "Redis with failover" for the guarantee. The writes go on the
  * connection's `durable` connection, which is their own then: WAIT blocks it until the replicas
@@ -90,8 +89,6 @@ const handleSchema = z.object({
 export class RedisSessionStore implements SessionStore {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly writes: WriteBacklog;
-  /** Lifecycle writes made this turn, not submitted yet (see write). */
-  private deferred: { what: string; run: () => Promise<unknown> }[] = [];
 
   constructor(
     private readonly redis: RedisConnection,
@@ -106,7 +103,6 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async create(meta: Omit<SessionMeta, 'owner' | 'version'>): Promise<boolean> {
-    this.submitDeferred(); // this proxy's writes reach Redis in the order they were made
     const keys = [this.sessionKey(meta.id), this.indexKey(this.proxyId), this.redis.key('session-owners')];
     try {
       const created = (await this.track(createScript.run(this.redis.durable, keys, [JSON.stringify(meta), meta.id, this.proxyId]))) === 1;
@@ -140,7 +136,6 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async takeOver(sessionId: number, expectedOwner: string): Promise<SessionRecord | undefined> {
-    this.submitDeferred(); // e.g. a `remove` made before must not land after this take-over
     const keys = [this.sessionKey(sessionId), this.indexKey(expectedOwner), this.indexKey(this.proxyId), this.redis.key('session-owners')];
     try {
       const reply = await takeOverScript.run(this.redis.durable, keys, [expectedOwner, this.proxyId, sessionId]);
@@ -168,23 +163,20 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async forgetOwner(proxyId: string): Promise<void> {
-    this.submitDeferred();
     await forgetScript.run(this.redis.durable, [this.redis.key('session-owners'), this.indexKey(proxyId)], [proxyId]);
   }
 
   async flush(): Promise<void> {
-    this.submitDeferred();
     await Promise.allSettled([...this.inFlight, this.writes.flush()]);
   }
 
-  /** Writes Redis has not taken yet (kept during an outage, or not sent yet this turn). */
+  /** Writes Redis has not taken yet (kept during an outage). */
   get pendingWrites(): number {
-    return this.writes.pending + this.deferred.length;
+    return this.writes.pending;
   }
 
   /** The connection and the lease belong to whoever built this store. */
   async close(): Promise<void> {
-    this.submitDeferred();
     await Promise.allSettled([...this.inFlight]);
     await this.writes.close();
   }
@@ -200,28 +192,12 @@ export class RedisSessionStore implements SessionStore {
     });
   }
 
-  /**
-   * A lifecycle write, in order behind the others; kept and retried while Redis is unreachable.
-   * Sent once the replies of this event-loop turn are out (two setImmediate hops: the first runs in
-   * this turn's check phase, beside the client sockets' uncork, the second in the next one), so that
-   * issuing the Redis command — a socket write of its own — never delays the answer to the request
-   * that caused it (an attach's handle record did, by tens of µs). Callers never awaited it anyway.
-   * A command this store sends straight away (create, takeOver, forgetOwner) sends them first, so
-   * this proxy's writes still reach Redis in the order they were made.
-   */
+  /** A lifecycle write, in order behind the others; kept and retried while Redis is unreachable. */
   private write(what: string, run: () => Promise<unknown>): void {
-    if (this.deferred.push({ what, run }) === 1) setImmediate(() => { setImmediate(() => { this.submitDeferred(); }); });
-  }
-
-  private submitDeferred(): void {
-    const writes = this.deferred;
-    this.deferred = [];
-    for (const { what, run } of writes) {
-      this.writes.submit(what, async () => {
-        await run();
-        await this.replicated();
-      });
-    }
+    this.writes.submit(what, async () => {
+      await run();
+      await this.replicated();
+    });
   }
 
   private track<T>(pending: Promise<T>): Promise<T> {
