@@ -6,7 +6,8 @@
  *
  * Env: BENCH_ROUNDS (default 2); BENCH_SIDES (default direct,proxy,relay) may add `base`, a second
  * proxy in the same rounds (default log level too), built from BENCH_BASELINE_ENTRY (a compiled cli/janus-proxy.js; default
- * the same build) with the node flags of BENCH_BASE_FLAGS and the config of BENCH_BASE_YAML, and/or
+ * the same build) with the node flags of BENCH_BASE_FLAGS and the config of BENCH_BASE_YAML (BENCH_BASE_RUNTIME_FLAGS
+ * replaces the shipped runtime flags of src/cli/runtime-flags.ts, `none` for none; BENCH_RELAY_RUNTIME_FLAGS the relay's), and/or
  * `tuned`, the proxy with the config of npm run bench's "proxy tuned" round, and/or `redis`, the proxy on its defaults
  * plus `store.type: redis` on a redis-server started for the run (npm run bench's "proxy, Redis store" round; its line
  * adds the Redis commands and redis-server CPU per message of the measured windows), and/or `workers`, `janus-proxy
@@ -17,7 +18,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startJanus, type JanusInstance } from '../test/support/janus-fixture.js';
 import { startRedis, type RedisInstance } from '../test/support/redis-fixture.js';
-import { buildProxy, startProxyProcess, startProxyWorkers, startReferenceRelay, type NodeService } from './proxy-process.js';
+import { buildProxy, runtimeFlagsFrom, startProxyProcess, startProxyWorkers, startReferenceRelay, type NodeService } from './proxy-process.js';
 import { mergeRounds, runThroughput, type ThroughputResult } from './scenarios/throughput.js';
 import { fmt } from './table.js';
 import { otherCores } from './cpu.js';
@@ -44,14 +45,14 @@ async function main(): Promise<void> {
     janus = started;
     const proxy = await startProxyProcess({ build, backendUrl: janus.wsUrl, logLevel: null, cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR, nodeFlags: process.env.BENCH_PROXY_FLAGS?.split(' ').filter(Boolean), extraConfig: { name: 'own-host', yaml: process.env.BENCH_CPU_PROFILE_DIR ? 'shutdown:\n  grace_s: 0\n' : '{}\n' } });
     services.push(proxy);
-    const relay = await startReferenceRelay(janus.wsUrl, process.env.BENCH_RELAY_CPU_PROFILE_DIR);
+    const relay = await startReferenceRelay(janus.wsUrl, process.env.BENCH_RELAY_CPU_PROFILE_DIR, runtimeFlagsFrom(process.env.BENCH_RELAY_RUNTIME_FLAGS));
     services.push(relay);
     // A second proxy to compare with in the same rounds: another build (a baseline) and/or other node flags.
     const baseEntry = process.env.BENCH_BASELINE_ENTRY;
     const base = sides.includes('base')
       ? await startProxyProcess({
         build: baseEntry ? { entry: baseEntry, mode: 'compiled' } : build, backendUrl: janus.wsUrl, logLevel: null,
-        nodeFlags: process.env.BENCH_BASE_FLAGS?.split(' ').filter(Boolean), extraConfig: { name: 'own-host-base', yaml: process.env.BENCH_BASE_YAML ?? '{}\n' },
+        runtimeFlags: runtimeFlagsFrom(process.env.BENCH_BASE_RUNTIME_FLAGS), nodeFlags: process.env.BENCH_BASE_FLAGS?.split(' ').filter(Boolean), extraConfig: { name: 'own-host-base', yaml: process.env.BENCH_BASE_YAML ?? '{}\n' },
       })
       : undefined;
     if (base) services.push(base);

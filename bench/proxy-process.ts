@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, terminateChild, trackChild } from '../test/support/processes.js';
 import { BenchClient } from './client.js';
+import { PROXY_NODE_FLAGS } from '../src/cli/runtime-flags.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD_DIR = join(ROOT, '.tmp', 'bench-dist');
@@ -112,6 +113,8 @@ export type StartProxyOptions = {
   cpuProfileDir?: string | undefined;
   /** More YAML for the proxy's config file (e.g. a Redis store), and a name for the file. */
   extraConfig?: { name: string; yaml: string } | undefined;
+  /** The proxy's runtime flags, instead of the ones it ships with (PROXY_NODE_FLAGS): A/B experiments. */
+  runtimeFlags?: readonly string[] | undefined;
   /** More node flags for the proxy process (profiling experiments, e.g. --trace-gc). */
   nodeFlags?: readonly string[] | undefined;
   /** `--log-level` on the command line (default `warn`); `null` leaves it to the config file (`log.level`). */
@@ -142,6 +145,7 @@ export async function startProxyProcess(opts: StartProxyOptions): Promise<ProxyP
   const port = await freePort();
   const nodeArgs = [
     '--expose-gc',
+    ...(opts.runtimeFlags ?? PROXY_NODE_FLAGS),
     ...(opts.build.mode === 'tsx' ? ['--import', 'tsx'] : []),
     ...(opts.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir] : []),
     ...(opts.nodeFlags ?? []),
@@ -172,6 +176,7 @@ export async function startProxyWorkers(
 ): Promise<NodeService> {
   const port = await freePort();
   const nodeArgs = [
+    ...(opts.runtimeFlags ?? PROXY_NODE_FLAGS),
     ...(opts.build.mode === 'tsx' ? ['--import', 'tsx'] : []),
     ...(opts.nodeFlags ?? []),
     opts.build.entry, '--workers', String(opts.workers),
@@ -216,11 +221,14 @@ async function everyWorkerServing(service: NodeService, workers: number, ownerOf
   }
 }
 
-/** The bare relay of bench/reference-relay.ts in front of `backendUrl`, as a child process. */
-export async function startReferenceRelay(backendUrl: string, cpuProfileDir?: string): Promise<NodeService> {
+/**
+ * The bare relay of bench/reference-relay.ts in front of `backendUrl`, as a child process. It runs
+ * with the proxy's runtime flags unless told otherwise: the floor is measured on the same runtime.
+ */
+export async function startReferenceRelay(backendUrl: string, cpuProfileDir?: string, runtimeFlags: readonly string[] = PROXY_NODE_FLAGS): Promise<NodeService> {
   const port = await freePort();
   const profile = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : [];
-  return startNodeService('reference relay', ['--expose-gc', ...profile, '--import', 'tsx', join(ROOT, 'bench', 'reference-relay.ts'), backendUrl, String(port)], {}, port);
+  return startNodeService('reference relay', ['--expose-gc', ...runtimeFlags, ...profile, '--import', 'tsx', join(ROOT, 'bench', 'reference-relay.ts'), backendUrl, String(port)], {}, port);
 }
 
 async function startNodeService(label: string, nodeArgs: string[], env: Record<string, string>, port: number): Promise<NodeService> {
@@ -251,4 +259,10 @@ async function startNodeService(label: string, nodeArgs: string[], env: Record<s
     throw err;
   }
   return service;
+}
+
+/** Runtime flags from an environment variable for A/B runs: unset → undefined (the shipped ones), `none` → no flags. */
+export function runtimeFlagsFrom(value: string | undefined): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  return value === 'none' ? [] : value.split(' ').filter(Boolean);
 }

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --single-threaded-gc
 /** `janus-proxy`: start the Janus Cloud signalling proxy. */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/load.js';
@@ -8,6 +8,7 @@ import { startProxy } from '../proxy.js';
 import { applyFlags, PROXY_OPTIONS, USAGE, workerCount } from './proxy-flags.js';
 import { runPrimary, workerNumber } from './workers.js';
 import { KEEP_RUNNING, runCommand } from './run-command.js';
+import { gcMode } from './runtime-flags.js';
 
 async function main(): Promise<number> {
   let args;
@@ -51,6 +52,8 @@ async function main(): Promise<number> {
   const worker = workerNumber();
   if (workers > 1 && worker === undefined) return runPrimary(workers, base);
   const logger = worker === undefined ? base : base.child({ worker });
+  // Started as `node dist/cli/janus-proxy.js` rather than by its shebang or the shipped unit.
+  if (gcMode() === 'parallel') logger.info('running without --single-threaded-gc: more CPU per message when cores are shared (README, Quick start)');
   const proxy = await startProxy(config, logger, { worker });
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');

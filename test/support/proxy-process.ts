@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeWs, type JanusInstance } from './janus-fixture.js';
 import { JanusTestClient } from './janus-client.js';
+import { PROXY_NODE_FLAGS } from '../../src/cli/runtime-flags.js';
 import { freePort, onCleanup, pollUntil, stopperFor, trackChild, waitForExit } from './processes.js';
 
 export type ProxyProcess = {
@@ -43,7 +44,7 @@ export async function startProxyProcess(janus: readonly JanusInstance[], config:
   }));
   const logPath = join(dir, 'proxy.log');
   const fd = openSync(logPath, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--config', configPath, ...extraArgs], { stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, [...PROXY_NODE_FLAGS, '--import', 'tsx', CLI, '--config', configPath, ...extraArgs], { stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const pid = child.pid;
   if (pid === undefined) throw new Error('janus-proxy: spawn failed');
