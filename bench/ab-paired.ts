@@ -4,7 +4,9 @@
  * defaults; "base" is the compiled build BENCH_BASELINE_ENTRY (default: this tree too), on its
  * defaults or, with BENCH_BASE_STORE=redis, with a Redis store (a redis-server started here);
  * BENCH_BASE=relay makes it the reference relay (bench/reference-relay.ts) instead; BENCH_BASE_ENV
- * (NAME=value pairs, space-separated) sets environment variables of the base proxy only. Background noise on a shared machine then hits both sides
+ * (NAME=value pairs, space-separated) sets environment variables of the base proxy only;
+ * BENCH_THIS_RUNTIME_FLAGS / BENCH_BASE_RUNTIME_FLAGS replace the shipped runtime flags
+ * (src/cli/runtime-flags.ts) of either side (`none`: no flags). Background noise on a shared machine then hits both sides
  * within the same window, so the per-round difference in CPU per message is far steadier than
  * between alternating rounds. For deciding whether a hot-path change is worth keeping:
  *
@@ -15,7 +17,7 @@
  *   BENCH_BASE_STORE=redis node --import tsx bench/ab-paired.ts 1000 6   (what the Redis store costs per message)
  */
 import { startJanus, type JanusInstance } from '../test/support/janus-fixture.js';
-import { buildProxy, startProxyProcess, startReferenceRelay, type NodeService } from './proxy-process.js';
+import { buildProxy, runtimeFlagsFrom, startProxyProcess, startReferenceRelay, type NodeService } from './proxy-process.js';
 import { cpuPerMessage, mean, median, runPaired } from './scenarios/paired.js';
 import { fmt } from './table.js';
 import { startRedis, type RedisInstance } from '../test/support/redis-fixture.js';
@@ -32,12 +34,13 @@ async function main(): Promise<void> {
     const [started, build] = await Promise.all([startJanus({ netns: true, plugins: ['echotest'] }), buildProxy()]);
     janus = started;
     if (process.env.BENCH_BASE_STORE === 'redis') redis = await startRedis();
-    const a = await startProxyProcess({ build, backendUrl: janus.wsUrl, logLevel: null, extraConfig: { name: 'ab-a', yaml: '{}\n' } });
+    const a = await startProxyProcess({ build, backendUrl: janus.wsUrl, logLevel: null, runtimeFlags: runtimeFlagsFrom(process.env.BENCH_THIS_RUNTIME_FLAGS), extraConfig: { name: 'ab-a', yaml: '{}\n' } });
     services.push(a);
     const b = process.env.BENCH_BASE === 'relay'
-      ? await startReferenceRelay(janus.wsUrl)
+      ? await startReferenceRelay(janus.wsUrl, undefined, runtimeFlagsFrom(process.env.BENCH_BASE_RUNTIME_FLAGS))
       : await startProxyProcess({
         build: baseEntry ? { entry: baseEntry, mode: 'compiled' } : build, backendUrl: janus.wsUrl, logLevel: null,
+        runtimeFlags: runtimeFlagsFrom(process.env.BENCH_BASE_RUNTIME_FLAGS),
         extraConfig: { name: 'ab-b', yaml: redis ? redisStoreYaml(redis.url) : '{}\n' },
         env: Object.fromEntries((process.env.BENCH_BASE_ENV ?? '').split(' ').filter(Boolean).map((pair) => pair.split('=', 2) as [string, string])),
       });

@@ -12,14 +12,17 @@
  *
  *   node --import tsx bench/in-process.ts [sessions=1000] [rounds=5] [seconds=3]
  *
- * Env: BENCH_BASELINE_DIR — a compiled tree (npx tsc -p tsconfig.build.json --outDir DIR) to
- * compare with, in alternating rounds; each round of each build runs in a child process of its own.
+ * Env: BENCH_PIN_CPU — run every round on this CPU (taskset -c), far steadier on a shared VM;
+ * BENCH_BASELINE_DIR — a compiled tree (npx tsc -p tsconfig.build.json --outDir DIR) to
+ * compare with, in alternating rounds; each round of each build runs in a child process of its own,
+ * with the proxy's runtime flags (src/cli/runtime-flags.ts) whichever side it measures.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { buildProxy } from './proxy-process.js';
 import { fmt } from './table.js';
+import { PROXY_NODE_FLAGS } from '../src/cli/runtime-flags.js';
 
 type Json = Record<string, unknown>;
 type Side = 'proxy' | 'relay' | 'harness';
@@ -288,7 +291,12 @@ async function waitFor(check: () => Promise<boolean>): Promise<void> {
 /** Runs one round in a child process (a fresh heap and JIT per round and build). */
 function child(root: string, side: Side, sessions: number, seconds: number): Promise<{ usPerMessage: number; messages: number }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', root, side, String(sessions), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const args = [...PROXY_NODE_FLAGS, '--import', 'tsx', fileURLToPath(import.meta.url), '--child', root, side, String(sessions), String(seconds)];
+    // Pinned, a round's figure moved by ±0.2 µs here where unpinned rounds moved by several µs.
+    const cpu = process.env.BENCH_PIN_CPU;
+    const proc = cpu === undefined
+      ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+      : spawn('taskset', ['-c', cpu, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     proc.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     proc.on('exit', (code) => {
