@@ -37,7 +37,8 @@ export class BackendHandle {
 
   /** `message` without a Promise: `receiver` gets Janus's ack/success or the error, exactly once. */
   sendMessage(body: JsonObject, jsep: JsonObject | undefined, transaction: string, receiver: ReplyReceiver): void {
-    const msg: JsonObject = { janus: 'message', transaction, handle_id: this.id, body };
+    // Every key the connection sets is in the literal: adding one later costs a new map and a property store.
+    const msg: JsonObject = { janus: 'message', session_id: this.session.id, transaction, handle_id: this.id, body };
     if (jsep !== undefined) msg.jsep = jsep;
     this.session.send(msg, receiver);
   }

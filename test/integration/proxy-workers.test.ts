@@ -1,9 +1,12 @@
 // `janus-proxy --workers 2` on a real Redis in front of a real Janus: two worker processes share the
 // listening port, connections spread over both (each worker owns the sessions made through it), and
 // a `claim` on a connection served by the other worker moves the session there, handle included.
-// The admin API (whichever worker answers) lists both workers with their numbers and sessions.
+// The admin API (whichever worker answers) lists both workers with their numbers and sessions; both
+// run with the runtime flags the primary was started with.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { PROXY_NODE_FLAGS } from '../../src/cli/runtime-flags.js';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { JanusTestClient } from '../support/janus-client.js';
 import { startRedis, redisCommand, type RedisInstance } from '../support/redis-fixture.js';
@@ -77,5 +80,10 @@ describe('janus-proxy --workers 2', { timeout: 90_000 }, () => {
     assert.deepEqual(described.map((p) => p.worker).sort(), [1, 2]);
     assert.equal(new Set(described.map((p) => p.pid)).size, 2, 'two processes');
     assert.ok(described.every((p) => p.accepting_new_sessions));
+    // The primary was started with the shipped runtime flags; node:cluster passes them on to each worker.
+    for (const { pid } of described) {
+      const argv = readFileSync(`/proc/${String(pid)}/cmdline`, 'utf8').split('\0');
+      for (const flag of PROXY_NODE_FLAGS) assert.ok(argv.includes(flag), `worker pid ${String(pid)} runs with ${flag}: ${argv.join(' ')}`);
+    }
   });
 });
