@@ -292,11 +292,12 @@ async function waitFor(check: () => Promise<boolean>): Promise<void> {
 function child(root: string, side: Side, sessions: number, seconds: number): Promise<{ usPerMessage: number; messages: number }> {
   return new Promise((resolve, reject) => {
     const args = [...PROXY_NODE_FLAGS, '--import', 'tsx', fileURLToPath(import.meta.url), '--child', root, side, String(sessions), String(seconds)];
-    // Pinned, a round's figure moved by ±0.2 µs here where unpinned rounds moved by several µs.
+    // Pinned, a round's figure moved by ±0.3 µs here where unpinned rounds moved by several µs.
     const cpu = process.env.BENCH_PIN_CPU;
     const proc = cpu === undefined
       ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
       : spawn('taskset', ['-c', cpu, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    proc.on('error', reject); // e.g. no taskset for BENCH_PIN_CPU
     let out = '';
     proc.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     proc.on('exit', (code) => {

@@ -26,6 +26,7 @@ import { runPaired, type PairedResult } from './scenarios/paired.js';
 import { mergeRounds, runThroughput, type ThroughputResult } from './scenarios/throughput.js';
 import { runWorkers, type WorkersResult } from './scenarios/workers.js';
 import { renderMarkdown, renderText, type Section } from './table.js';
+import { PROXY_NODE_FLAGS } from '../src/cli/runtime-flags.js';
 
 /** The proxy's defaults, spelled out (an empty mapping). */
 const BENCH_DEFAULTS_YAML = '{}\n';
@@ -208,7 +209,7 @@ async function main(): Promise<number> {
     const header = [
       `Janus Cloud proxy benchmark — ${new Date().toISOString()}`,
       `Node ${process.version}, Janus ${janusVersion()}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}; ` +
-        `Janus, proxy and load generator share the machine. Run took ${seconds.toFixed(0)} s` +
+        `Janus, proxy and load generator share the machine; proxy and relay run on node ${PROXY_NODE_FLAGS.join(' ')}. Run took ${seconds.toFixed(0)} s` +
         (process.env.BENCH_QUICK === '1' ? ' (BENCH_QUICK smoke run)' : '') + '.',
     ];
     const text = renderText(sections);
@@ -233,7 +234,8 @@ async function main(): Promise<number> {
       'from the session take-over work); "vs memory store" compares it with "proxy" of those rounds. Its Redis commands',
       '(INFO excluded) and redis-server CPU are counted over the measured windows: relayed messages must cost neither.',
       'Reference relay: bench/reference-relay.ts, the least a `ws` relay does per message (parse, restore the transaction,',
-      'stringify, coalesced writes; no validation, state, metrics or logs) over two backend connections like the proxy\'s default,',
+      'stringify, coalesced writes; no validation, state, metrics or logs) over two backend connections like the proxy\'s default',
+      'and with the proxy\'s runtime flags (src/cli/runtime-flags.ts),',
       'run in the same rounds: the floor the host sets. "Same load at the same time": the proxy and the relay each carry the',
       'sessions concurrently, round after round (bench/scenarios/paired.ts), so background load hits both in one window;',
       'its per-round difference moves about ±1 µs where alternating rounds move ±3 µs.',

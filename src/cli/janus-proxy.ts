@@ -1,4 +1,6 @@
-#!/usr/bin/env -S node --single-threaded-gc
+#!/bin/sh
+//bin/true; exec node --single-threaded-gc "$0" "$@"
+// ^ sh runs /bin/true, then node with the runtime flags of runtime-flags.ts (BusyBox env has no -S); to node a comment.
 /** `janus-proxy`: start the Janus Cloud signalling proxy. */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/load.js';

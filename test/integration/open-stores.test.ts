@@ -16,6 +16,7 @@ import { startTestProxy } from '../support/proxy-fixture.js';
 import { openStores, type StoreConfig, type Stores } from '../../src/store/factory.js';
 import type { RoomChange, RoomRecord } from '../../src/store/room-store.js';
 import type { JsonObject } from '../../src/protocol/messages.js';
+import { PROXY_NODE_FLAGS } from '../../src/cli/runtime-flags.js';
 
 const logger = pino({ level: 'silent' });
 const AUDIOBRIDGE = 'janus.plugin.audiobridge';
@@ -240,7 +241,7 @@ describe('openStores over Redis', () => {
         janus_server: [],
       }));
       const cli = join(import.meta.dirname, '..', '..', 'src', 'cli', 'janus-proxy.ts');
-      const child = spawn(process.execPath, ['--import', 'tsx', cli, '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...PROXY_NODE_FLAGS, '--import', 'tsx', cli, '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
       trackChild(child, `janus-proxy pid ${String(child.pid)}`);
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
