@@ -10,6 +10,7 @@ import { JanusError, JanusErrorCode, ProxyErrors } from '../protocol/errors.js';
 import { PendingRequests, isSettlingReply, type ReplyReceiver } from './pending-requests.js';
 import { frameRequests, frameText, NOT_ONE_VALUE, oneValue } from '../protocol/frames.js';
 import { BatchedSender } from '../protocol/write-batching.js';
+import { Signal } from '../signal.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
@@ -47,12 +48,14 @@ export class BackendConnection {
   private sender: BatchedSender | undefined;
   private readonly pending: PendingRequests;
   private readonly sessions = new Map<BackendSessionId, BackendSessionRoute>();
-  private closeListeners: (() => void)[] = [];
+  /** Told once, when the socket has closed (after its sessions); a throwing listener is logged and skipped. */
+  private readonly closed: Signal<void>;
   private pingTimer: NodeJS.Timeout | undefined;
   private awaitingPong = false;
 
   constructor(private readonly options: ConnectionOptions) {
     this.pending = new PendingRequests(options.onRequestOutcome);
+    this.closed = new Signal<void>((err) => { options.logger.error({ err }, 'connection close listener failed'); });
   }
 
   get url(): string {
@@ -107,7 +110,7 @@ export class BackendConnection {
   }
 
   onClose(listener: () => void): void {
-    this.closeListeners.push(listener);
+    this.closed.on(listener);
   }
 
   register(id: BackendSessionId, route: BackendSessionRoute): void {
@@ -228,8 +231,7 @@ export class BackendConnection {
         this.options.logger.error({ err }, 'connection-lost handler failed');
       }
     }
-    const listeners = this.closeListeners;
-    this.closeListeners = [];
-    for (const listener of listeners) listener();
+    this.closed.emit();
+    this.closed.clear();
   }
 }

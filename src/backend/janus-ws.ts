@@ -11,12 +11,14 @@ import { frameText } from '../protocol/frames.js';
 import { nextBackendTransaction } from '../protocol/ids.js';
 import { isJsonObject, type JsonObject } from '../protocol/messages.js';
 import { PendingRequests, isSettlingReply } from './pending-requests.js';
+import { Signal } from '../signal.js';
 
 export type JanusSubprotocol = 'janus-protocol' | 'janus-admin-protocol';
 
 export class JanusWs {
   private readonly pending = new PendingRequests();
-  private readonly closedListeners = new Set<() => void>();
+  /** Told once, when the socket has closed; a throwing listener is skipped. */
+  private readonly closed = new Signal<void>();
   private open = true;
 
   private constructor(private readonly ws: WebSocket) {
@@ -53,8 +55,7 @@ export class JanusWs {
    * skipped). Returns a function that removes it.
    */
   onClosed(listener: () => void): () => void {
-    this.closedListeners.add(listener);
-    return () => this.closedListeners.delete(listener);
+    return this.closed.on(listener);
   }
 
   /**
@@ -93,14 +94,7 @@ export class JanusWs {
     if (!this.open) return;
     this.open = false;
     this.pending.clear(); // rejects what is still pending with backendLost() and stops the sweep
-    const listeners = [...this.closedListeners];
-    this.closedListeners.clear();
-    for (const listener of listeners) {
-      try {
-        listener();
-      } catch {
-        // One listener's failure neither stops the others nor the close.
-      }
-    }
+    this.closed.emit();
+    this.closed.clear();
   }
 }

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { SentinelConfig } from '../config/sentinel-schema.js';
 import { PidWatcher } from './pid-watch.js';
-import { Signal } from './signal.js';
+import { Signal } from '../signal.js';
 import type { ProcessState } from './status.js';
 import { Supervisor, type ProcessInfo } from './supervisor.js';
 

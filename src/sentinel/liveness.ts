@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { JanusWs } from '../backend/janus-ws.js';
 import { parseJanusInfo, type JanusInfo } from './janus-info.js';
-import { Signal } from './signal.js';
+import { Signal } from '../signal.js';
 import type { LivenessState } from './status.js';
 
 export interface LivenessOptions {

@@ -8,7 +8,7 @@ import { readFdUsage } from './fd-usage.js';
 import { clockTicksPerSecond, ratesBetween, readProcSample, type ProcSample } from './proc-stats.js';
 import { loadScore, type Capacity, type LoadFigures } from './load-score.js';
 import type { SessionCounter } from './session-counts.js';
-import { Signal } from './signal.js';
+import { Signal } from '../signal.js';
 
 export interface LoadSample extends LoadFigures {
   load_score?: number | undefined;

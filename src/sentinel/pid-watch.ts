@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { processStartEpochMs } from './proc-stats.js';
-import { Signal } from './signal.js';
+import { Signal } from '../signal.js';
 import type { ProcessState } from './status.js';
 
 export interface WatchedProcess {

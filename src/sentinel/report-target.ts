@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { ServerReport } from '../protocol/server-record.js';
 import type { ReportSink } from './report-sinks.js';
-import { Signal } from './signal.js';
+import { Signal } from '../signal.js';
 
 export interface TargetState {
   target: string;

@@ -21,7 +21,7 @@ import { openConfiguredStores, type StoreSinkSpec } from './store-sinks.js';
 import { Reporter } from './reporter.js';
 import { buildReport } from './sentinel-report.js';
 import { SessionCounter } from './session-counts.js';
-import { Signal } from './signal.js';
+import { Signal } from '../signal.js';
 import { StatusTracker } from './status.js';
 import { RoomSweeper, type SweepResult } from './sweeper.js';
 import { createRecordingIndex, type RecordingIndex } from './recordings/recording-index.js';

@@ -4,7 +4,7 @@
  * them, and the tracker announces a change only when the derived status actually differs.
  */
 import type { ServerStatus } from '../protocol/server-record.js';
-import { Signal } from './signal.js';
+import { Signal } from '../signal.js';
 
 /**
  * `unsupervised`: the sentinel neither started nor watches a pid; liveness alone tells.

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { withParentDeathSignal } from './parent-death.js';
 import { captureOutput } from './process-output.js';
-import { Signal } from './signal.js';
+import { Signal } from '../signal.js';
 import type { ProcessState } from './status.js';
 
 export interface SupervisorOptions {

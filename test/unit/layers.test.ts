@@ -14,7 +14,7 @@ import ts from 'typescript';
  * with the folders it does not name placed where their imports allow.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['protocol/', 'logging.ts', 'janus/'],
+  ['protocol/', 'logging.ts', 'signal.ts', 'janus/'],
   // Janus's recording file formats, read by the admin API and the sentinel.
   ['recordings/'],
   ['backend/'],

@@ -1,7 +1,8 @@
 /**
- * A typed, synchronous notification list: the sentinel's modules tell each other about changes
- * through these instead of untyped EventEmitters. A throwing listener is reported and skipped, so
- * it can neither stop the other listeners nor break the emitter's own state update.
+ * A typed, synchronous notification list, instead of untyped EventEmitters: the sentinel's modules
+ * tell each other about changes through these, and Janus connections tell their users they closed.
+ * A throwing listener is reported and skipped, so it can neither stop the other listeners nor break
+ * the emitter's own state update.
  */
 export class Signal<T> {
   private readonly listeners = new Set<(value: T) => void>();
