@@ -54,7 +54,7 @@ async function main(): Promise<number> {
   const worker = workerNumber();
   if (workers > 1 && worker === undefined) return runPrimary(workers, base);
   const logger = worker === undefined ? base : base.child({ worker });
-  // Started as `node dist/cli/janus-proxy.js` rather than by its shebang or the shipped unit.
+  // Started as `node dist/cli/janus-proxy.js` rather than through its sh preamble or the shipped unit.
   if (gcMode() === 'parallel') logger.info('running without --single-threaded-gc: more CPU per message when cores are shared (README, Quick start)');
   const proxy = await startProxy(config, logger, { worker });
   const shutdown = (signal: string): void => {
