@@ -37,7 +37,7 @@ export class BackendHandle {
 
   /** `message` without a Promise: `receiver` gets Janus's ack/success or the error, exactly once. */
   sendMessage(body: JsonObject, jsep: JsonObject | undefined, transaction: string, receiver: ReplyReceiver): void {
-    // session_id is in the literal (BackendSession.send stores it again): added later, it would change the object's shape.
+    // session_id in the literal, not added by the session: a key added later changes the object's shape.
     const msg: JsonObject = { janus: 'message', session_id: this.session.id, transaction, handle_id: this.id, body };
     if (jsep !== undefined) msg.jsep = jsep;
     this.session.send(msg, receiver);

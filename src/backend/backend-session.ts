@@ -151,13 +151,15 @@ export class BackendSession implements BackendSessionRoute {
     return this.conn.request(msg, onLateReply ? { onLateReply } : {});
   }
 
-  /** `request` without a Promise (the relay path): `receiver` is told once, at once if the session is not active. */
+  /**
+   * `request` without a Promise (the relay path): `receiver` is told once, at once if the session is
+   * not active. `msg` already names this session (its handle builds it with session_id in the literal).
+   */
   send(msg: JsonObject, receiver: ReplyReceiver): void {
     if (this.state !== 'active') {
       receiver.reject(ProxyErrors.backendLost());
       return;
     }
-    msg.session_id = this.id;
     this.conn.send(msg, receiver);
   }
 
