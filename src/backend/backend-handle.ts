@@ -3,10 +3,13 @@ import type { BackendSession } from './backend-session.js';
 import type { BackendHandleId } from '../protocol/ids.js';
 import type { JsonObject } from '../protocol/messages.js';
 import type { ReplyReceiver } from './pending-requests.js';
+import type { RelayedEvent } from '../protocol/relayed-event.js';
 
 export interface BackendHandleListener {
   /** An event whose `sender` is this handle (plugin events and core notifications). */
   onBackendEvent(msg: JsonObject): void;
+  /** A plugin event not parsed (see BackendSessionRoute.onRelayedEvent); without it, events come parsed. */
+  onRelayedEvent?(event: RelayedEvent): boolean;
   /** The handle is gone without a `detached` from Janus (backend or its session lost). */
   onBackendLost(): void;
 }
@@ -67,6 +70,14 @@ export class BackendHandle {
       this.session.handles.delete(this.id);
     }
     this.listener?.onBackendEvent(msg);
+  }
+
+  /** As onEvent for a plugin event not parsed; false: the listener wants it parsed. */
+  onRelayedEvent(event: RelayedEvent): boolean {
+    if (this.gone) return true;
+    const listener = this.listener;
+    if (listener === undefined) return true;
+    return listener.onRelayedEvent?.(event) ?? false;
   }
 
   onLost(): void {

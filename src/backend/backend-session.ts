@@ -11,6 +11,7 @@ import type { ReplyReceiver } from './pending-requests.js';
 import { BackendHandle } from './backend-handle.js';
 import { randomId, type BackendHandleId, type BackendSessionId } from '../protocol/ids.js';
 import type { JsonObject } from '../protocol/messages.js';
+import type { RelayedEvent } from '../protocol/relayed-event.js';
 import { isBackendFailure, JanusError, JanusErrorCode, ProxyErrors } from '../protocol/errors.js';
 
 const MIN_KEEPALIVE_INTERVAL_MS = 5_000;
@@ -208,15 +209,23 @@ export class BackendSession implements BackendSessionRoute {
       // plugin state (joined, configured, an answer's jsep), as Janus would deliver it, and clients take a
       // transaction-less event as any asynchronous plugin event (janus.js: onmessage; Janode: handle event).
       if (msg.janus === 'success') return;
-      let handle = this.recentHandle;
-      if (handle === undefined || handle.id !== sender || !handle.alive) {
-        handle = this.handles.get(sender as BackendHandleId);
-        this.recentHandle = handle;
-      }
-      handle?.onEvent(msg);
+      this.handleFor(sender)?.onEvent(msg);
       return;
     }
     if (msg.janus === 'timeout') this.die();
+  }
+
+  onRelayedEvent(event: RelayedEvent): boolean {
+    return this.handleFor(event.sender)?.onRelayedEvent(event) ?? true;
+  }
+
+  private handleFor(sender: number): BackendHandle | undefined {
+    let handle = this.recentHandle;
+    if (handle === undefined || handle.id !== sender || !handle.alive) {
+      handle = this.handles.get(sender as BackendHandleId);
+      this.recentHandle = handle;
+    }
+    return handle;
   }
 
   onSessionGone(): void {

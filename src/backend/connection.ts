@@ -10,6 +10,8 @@ import { JanusError, JanusErrorCode, ProxyErrors } from '../protocol/errors.js';
 import { PendingRequests, isSettlingReply, type ReplyReceiver } from './pending-requests.js';
 import { frameRequests, frameText, NOT_ONE_VALUE, oneValue } from '../protocol/frames.js';
 import { BatchedSender } from '../protocol/write-batching.js';
+import { RelayedEvent } from '../protocol/relayed-event.js';
+import { readAck } from '../protocol/ack-frame.js';
 import { Signal } from '../signal.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -17,6 +19,11 @@ export type ConnectionState = 'connecting' | 'open' | 'closed';
 /** What a backend session exposes to the connection that carries it. */
 export interface BackendSessionRoute {
   onBackendMessage(msg: JsonObject): void;
+  /**
+   * A plugin event not parsed (the relay path). True once it is delivered, or dropped as its parsed
+   * form would be; false: nothing happened, deliver it parsed instead.
+   */
+  onRelayedEvent(event: RelayedEvent): boolean;
   onConnectionLost(): void;
   /** Janus answered a request of this session with 458: it no longer has the session (timed out there unseen). */
   onSessionGone(): void;
@@ -162,6 +169,14 @@ export class BackendConnection {
     // Any JSON layout Janus's `json` option gives (indented, plain, compact), and several messages
     // in one frame should a backend ever pack them. A trailing newline is no reason to lose an event.
     const text = frameText(data);
+    // The two frames each relayed message brings, read without JSON.parse when they have their usual shape.
+    const event = RelayedEvent.scan(text);
+    if (event !== undefined && this.relayEvent(event)) return;
+    const ack = event === undefined ? readAck(text) : undefined;
+    if (ack !== undefined) {
+      this.onMessage(ack);
+      return;
+    }
     const single = oneValue(text);
     if (single !== NOT_ONE_VALUE) {
       this.onMessage(single);
@@ -202,6 +217,18 @@ export class BackendConnection {
       route.onBackendMessage(msg);
     } catch (err) {
       this.options.logger.error({ err }, 'backend event handler failed');
+    }
+  }
+
+  /** A plugin event routed without parsing it (an `event` settles no request); false: parse it. */
+  private relayEvent(event: RelayedEvent): boolean {
+    const route = this.sessions.get(event.sessionId as BackendSessionId);
+    if (!route) return true;
+    try {
+      return route.onRelayedEvent(event);
+    } catch (err) {
+      this.options.logger.error({ err }, 'backend event handler failed');
+      return true;
     }
   }
 

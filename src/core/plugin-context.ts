@@ -6,6 +6,7 @@ import type { Cluster, Placement } from '../cluster/cluster.js';
 import type { Backend } from '../cluster/backend.js';
 import type { BackendSession } from '../backend/backend-session.js';
 import type { JsonObject, OutgoingMessage } from '../protocol/messages.js';
+import type { RelayedEvent } from '../protocol/relayed-event.js';
 import type { HandleRecord, SessionStore } from '../store/session-store.js';
 import type { Session } from './session.js';
 import type { Handle } from './handle.js';
@@ -59,6 +60,10 @@ class HandleContext implements PluginContext {
 
   emit(event: OutgoingMessage): void {
     if (!this.handle.detached) this.session.emit(this.handle.id, event);
+  }
+
+  emitRelayed(event: RelayedEvent, transaction: string | undefined): void {
+    if (!this.handle.detached) this.session.emitRelayed(this.handle.id, event, transaction);
   }
 
   ended(): void {

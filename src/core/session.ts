@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { LazyLogger } from '../logging.js';
 import type { ClientHandleId, ClientSessionId } from '../protocol/ids.js';
 import type { OutgoingMessage } from '../protocol/messages.js';
+import type { RelayedEvent } from '../protocol/relayed-event.js';
 import type { Sink } from './sink.js';
 import type { Handle } from './handle.js';
 import type { BackendSession, BackendSessionOwner } from '../backend/backend-session.js';
@@ -64,6 +65,15 @@ export class Session implements BackendSessionOwner {
     const shaped: OutgoingMessage = { janus, session_id: this.id };
     if (handleId !== undefined) shaped.sender = handleId;
     owner.send(Object.assign(shaped, rest));
+  }
+
+  /** `emit` for a plugin event relayed unparsed: Janus's bytes with this session's ids and the client's transaction. */
+  emitRelayed(handleId: ClientHandleId, event: RelayedEvent, transaction: string | undefined): void {
+    const owner = this.owner;
+    if (!owner?.open || !this.alive) return;
+    const text = event.rewrite(this.id, handleId, transaction);
+    if (owner.sendJson) owner.sendJson(text);
+    else owner.send(JSON.parse(text) as OutgoingMessage);
   }
 
   /** This client session's backend session on `backend`, opened on first use (throws if the backend is unreachable or the session ended). */

@@ -11,6 +11,8 @@ export interface Sink {
   /** Where the client connects from (address, locality hints from headers), for placement. */
   readonly origin?: ClientOrigin | undefined;
   send(msg: OutgoingMessage): void;
+  /** `send` for a message already in compact JSON (a relayed event); without it, such messages are parsed for `send`. */
+  sendJson?(json: string): void;
   /** 'http' for an HTTP request or long-poll queue; a WebSocket connection (the default) leaves it out. */
   readonly transport?: 'http' | undefined;
   /**

@@ -10,6 +10,7 @@ import type { BackendHandle, BackendHandleListener } from '../backend/backend-ha
 import type { ReplyReceiver } from '../backend/pending-requests.js';
 import { nextBackendTransaction } from '../protocol/ids.js';
 import type { JsonObject } from '../protocol/messages.js';
+import type { RelayedEvent } from '../protocol/relayed-event.js';
 import { isBackendFailure, ProxyErrors } from '../protocol/errors.js';
 
 /** Transactions of async requests still waiting for their event; bounded so a silent plugin cannot leak. */
@@ -53,6 +54,8 @@ class OpenCall<T> implements OpenRequest<T>, ReplyReceiver {
 export interface BackendLinkListener<T> {
   /** A message from the backend handle, its transaction already the client's (or removed). */
   onEvent(msg: JsonObject, request: OpenRequest<T> | undefined): void;
+  /** A plugin event passed on unparsed (the verbatim relay); without it, every event comes to onEvent. */
+  onRelayedEvent?(event: RelayedEvent, request: OpenRequest<T> | undefined): void;
   /** Janus detached the handle by itself. */
   onDetached(): void;
   /** The backend, or this client's session on it, is gone. */
@@ -148,6 +151,17 @@ export class BackendLink<T = undefined> implements BackendHandleListener {
       else msg.transaction = request.clientTransaction;
     }
     this.listener.onEvent(msg, request);
+  }
+
+  /** onBackendEvent for an unparsed plugin event (no jsep: RelayedEvent declines those); false: parse it. */
+  onRelayedEvent(event: RelayedEvent): boolean {
+    if (this.closed) return true;
+    if (!this.listener.onRelayedEvent) return false;
+    const backendTransaction = event.transaction;
+    const request = backendTransaction === undefined ? undefined : this.openRequest(backendTransaction);
+    if (request !== undefined) this.forgetRequest(backendTransaction as string);
+    this.listener.onRelayedEvent(event, request);
+    return true;
   }
 
   onBackendLost(): void {

@@ -3,6 +3,7 @@
  * name and creates one PluginHandle per client attach. The core serialises calls on one handle.
  */
 import type { JsonObject, OutgoingMessage } from '../protocol/messages.js';
+import type { RelayedEvent } from '../protocol/relayed-event.js';
 import type { Placement } from '../cluster/cluster.js';
 import type { BackendSession } from '../backend/backend-session.js';
 import type { BackendHandle } from '../backend/backend-handle.js';
@@ -66,6 +67,8 @@ export interface PluginContext {
   logs(level: Level): boolean;
   /** Sends an event to the client session's owner; the core fills in session_id and sender. */
   emit(event: OutgoingMessage): void;
+  /** `emit` for a plugin event relayed unparsed: the client gets it with its ids and `transaction` (or none). */
+  emitRelayed(event: RelayedEvent, transaction: string | undefined): void;
   /** The handle ended on its own (e.g. backend lost): core sends `detached` and forgets it. */
   ended(): void;
   /** Chooses and reserves a backend for this handle, skipping the named backends. */

@@ -6,7 +6,8 @@ import { locationOf, type PluginContext, type PluginHandle, type MessageReply, t
 import type { BackendHandle } from '../backend/backend-handle.js';
 import type { ReplyReceiver } from '../backend/pending-requests.js';
 import type { JsonObject, OutgoingMessage } from '../protocol/messages.js';
-import { attachPlaced, BACKEND_LOST_REASON, BackendLink, type BackendLinkListener } from './backend-link.js';
+import type { RelayedEvent } from '../protocol/relayed-event.js';
+import { attachPlaced, BACKEND_LOST_REASON, BackendLink, type BackendLinkListener, type OpenRequest } from './backend-link.js';
 
 export { BACKEND_LOST_REASON } from './backend-link.js';
 
@@ -83,6 +84,10 @@ export class RelayHandle implements PluginHandle, BackendLinkListener<undefined>
 
   onEvent(msg: JsonObject): void {
     this.ctx.emit(msg as OutgoingMessage);
+  }
+
+  onRelayedEvent(event: RelayedEvent, request: OpenRequest<undefined> | undefined): void {
+    this.ctx.emitRelayed(event, request?.clientTransaction);
   }
 
   onDetached(): void {

@@ -50,7 +50,18 @@ export class ClientConnection implements Sink {
 
   send(msg: OutgoingMessage): void {
     if (!this.open) return;
-    this.sender.send(serialize(msg, this.options.json));
+    this.write(serialize(msg, this.options.json));
+  }
+
+  sendJson(json: string): void {
+    if (!this.open) return;
+    // Compact JSON serves `plain` too (serialize writes both the same way); `indented` needs the value.
+    if (this.options.json === 'indented') this.write(serialize(JSON.parse(json), 'indented'));
+    else this.write(json);
+  }
+
+  private write(frame: string): void {
+    this.sender.send(frame);
     // A client that stops reading would otherwise make the proxy buffer its events without bound.
     if (this.ws.bufferedAmount > this.options.maxBufferedBytes) this.dropSlowReader();
   }
