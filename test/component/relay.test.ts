@@ -2,6 +2,15 @@
 // gets back, and that nothing is left anywhere once the client is gone.
 import assert from 'node:assert/strict';
 import { componentTest, sessionWithHandle, assertJanusError, FAKE_PLUGIN } from './harness.js';
+import { JanusHttpClient } from '../support/janus-http-client.js';
+import type { JanusTestClient } from '../support/janus-client.js';
+
+/** The raw text of the first event frame `client` received for `transaction`. */
+function rawEvent(client: JanusTestClient, transaction: unknown): string {
+  const raw = client.rawFrames.find((f) => f.includes('"event"') && (JSON.parse(f) as { transaction?: unknown }).transaction === transaction);
+  assert.ok(raw, 'the event frame');
+  return raw;
+}
 
 componentTest('every core verb of a relayed handle reaches the backend, and the backend is left empty', {}, async ({ client, fakes }) => {
   const fake = fakes[0]!;
@@ -68,4 +77,51 @@ componentTest('the only backend refuses the proxy\'s create: the client gets 490
   assertJanusError(await c.request({ janus: 'attach', session_id: session, plugin: FAKE_PLUGIN }), 490);
   await c.attach(session, FAKE_PLUGIN);
   assert.equal((await c.request({ janus: 'destroy', session_id: session })).janus, 'success');
+});
+
+// Plugin events of a relayed handle skip JSON.parse/stringify (RelayedEvent): the client must get
+// what the parsed path gives, in the JSON layout its transport is configured for.
+componentTest('a relayed event reaches a WebSocket client in compact JSON with the client\'s ids and transaction', {}, async ({ client }) => {
+  const c = await client();
+  const { session, handle } = await sessionWithHandle(c);
+  const { reply, event } = await c.requestWithEvent({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'async', text: 'Zoë "q" \\ ✓' } });
+  assert.equal(event.session_id, session);
+  assert.equal(event.sender, handle);
+  assert.equal(event.transaction, reply.transaction);
+  assert.deepEqual(event.plugindata, { plugin: FAKE_PLUGIN, data: { result: 'ok', echo: { request: 'async', text: 'Zoë "q" \\ ✓' } } });
+  // Janus's key order, compact, nothing else added or lost.
+  assert.equal(rawEvent(c, reply.transaction), JSON.stringify({ janus: 'event', session_id: session, transaction: reply.transaction, sender: handle, plugindata: event.plugindata }));
+  // An event that comes before its ack (Janus's threads race) takes the same way.
+  const since = c.mark();
+  const early = await c.request({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'event-first' } });
+  assert.equal(early.janus, 'ack');
+  const earlyEvent = await c.waitFor((m) => m.janus === 'event' && m.transaction === early.transaction, 10_000, since);
+  assert.equal(earlyEvent.session_id, session);
+  assert.equal(earlyEvent.sender, handle);
+});
+
+componentTest('a relayed event reaches a WebSocket client in indented JSON when the transport is set so', { proxy: { ws_transport: { json: 'indented' } } }, async ({ client }) => {
+  const c = await client();
+  const { session, handle } = await sessionWithHandle(c);
+  const { reply, event } = await c.requestWithEvent({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'async' } });
+  assert.equal(event.session_id, session);
+  assert.equal(event.sender, handle);
+  assert.equal(rawEvent(c, reply.transaction), JSON.stringify(event, null, 4));
+});
+
+componentTest('a relayed event reaches an HTTP long poll with the client\'s ids and transaction', {}, async ({ proxy }) => {
+  const http = new JanusHttpClient(proxy.httpUrl ?? '');
+  const session = await http.create();
+  const handle = await http.attach(session, FAKE_PLUGIN);
+  http.startPolling(session);
+  try {
+    const { reply, event } = await http.requestWithEvent(`/${String(session)}/${String(handle)}`, { janus: 'message', body: { request: 'async' } });
+    assert.equal(reply.janus, 'ack');
+    assert.equal(event.session_id, session);
+    assert.equal(event.sender, handle);
+    assert.deepEqual(event.plugindata, { plugin: FAKE_PLUGIN, data: { result: 'ok', echo: { request: 'async' } } });
+  } finally {
+    await http.stopPolling();
+    await http.post(`/${String(session)}`, { janus: 'destroy' });
+  }
 });
