@@ -39,10 +39,14 @@ export function nestsDeeperThan(text: string, limit = MAX_JSON_DEPTH): boolean {
 /** What a WebSocket frame holds: its requests in order, or the one error Janus answers instead. */
 export type FrameRequests = { requests: unknown[] } | { error: string };
 
-const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+export const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
-/** Index just past the object or array starting at `start` (strings stepped over), or -1 if it never closes. */
-function valueEnd(text: string, start: number): number {
+/**
+ * Index just past the object or array starting at `start` (strings stepped over), or -1 if it never
+ * closes — or, with `compactOnly`, if anything at or below a space (whitespace, a control character)
+ * stands outside its strings.
+ */
+export function valueEnd(text: string, start: number, compactOnly = false): number {
   let depth = 0;
   let inString = false;
   for (let i = start; i < text.length; i++) {
@@ -52,7 +56,9 @@ function valueEnd(text: string, start: number): number {
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) depth++;
-    else if ((c === 0x7d || c === 0x5d) && --depth === 0) return i + 1;
+    else if (c === 0x7d || c === 0x5d) {
+      if (--depth === 0) return i + 1;
+    } else if (compactOnly && c <= 0x20) return -1;
   }
   return -1;
 }
