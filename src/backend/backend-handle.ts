@@ -10,6 +10,8 @@ export interface BackendHandleListener {
   onBackendEvent(msg: JsonObject): void;
   /** A plugin event not parsed (see BackendSessionRoute.onRelayedEvent); without it, events come parsed. */
   onRelayedEvent?(event: RelayedEvent): boolean;
+  /** Whether it takes plugin events unparsed now; without it, never. */
+  takesRelayedEvents?(): boolean;
   /** The handle is gone without a `detached` from Janus (backend or its session lost). */
   onBackendLost(): void;
 }
@@ -70,6 +72,10 @@ export class BackendHandle {
       this.session.handles.delete(this.id);
     }
     this.listener?.onBackendEvent(msg);
+  }
+
+  takesRelayedEvents(): boolean {
+    return !this.gone && this.listener?.takesRelayedEvents?.() === true;
   }
 
   /** As onEvent for a plugin event not parsed; false: the listener wants it parsed. */

@@ -219,6 +219,10 @@ export class BackendSession implements BackendSessionRoute {
     return this.handleFor(event.sender)?.onRelayedEvent(event) ?? true;
   }
 
+  takesRelayedEvents(sender: number): boolean {
+    return this.handleFor(sender)?.takesRelayedEvents() ?? false;
+  }
+
   private handleFor(sender: number): BackendHandle | undefined {
     let handle = this.recentHandle;
     if (handle === undefined || handle.id !== sender || !handle.alive) {

@@ -24,6 +24,8 @@ export interface BackendSessionRoute {
    * form would be; false: nothing happened, deliver it parsed instead.
    */
   onRelayedEvent(event: RelayedEvent): boolean;
+  /** Whether the handle `sender` of this session takes its plugin events unparsed (asked before they are scanned in full). */
+  takesRelayedEvents(sender: number): boolean;
   onConnectionLost(): void;
   /** Janus answered a request of this session with 458: it no longer has the session (timed out there unseen). */
   onSessionGone(): void;
@@ -170,7 +172,7 @@ export class BackendConnection {
     // in one frame should a backend ever pack them. A trailing newline is no reason to lose an event.
     const text = frameText(data);
     // The two frames each relayed message brings, read without JSON.parse when they have their usual shape.
-    const event = RelayedEvent.scan(text);
+    const event = RelayedEvent.scan(text, this.takesRelayed);
     if (event !== undefined && this.relayEvent(event)) return;
     const ack = event === undefined ? readAck(text) : undefined;
     if (ack !== undefined) {
@@ -219,6 +221,10 @@ export class BackendConnection {
       this.options.logger.error({ err }, 'backend event handler failed');
     }
   }
+
+  /** Made once: asked for every event frame. */
+  private readonly takesRelayed = (sessionId: number, sender: number): boolean =>
+    this.sessions.get(sessionId as BackendSessionId)?.takesRelayedEvents(sender) ?? false;
 
   /** A plugin event routed without parsing it (an `event` settles no request); false: parse it. */
   private relayEvent(event: RelayedEvent): boolean {

@@ -153,6 +153,10 @@ export class BackendLink<T = undefined> implements BackendHandleListener {
     this.listener.onEvent(msg, request);
   }
 
+  takesRelayedEvents(): boolean {
+    return !this.closed && this.listener.onRelayedEvent !== undefined;
+  }
+
   /** onBackendEvent for an unparsed plugin event (no jsep: RelayedEvent declines those); false: parse it. */
   onRelayedEvent(event: RelayedEvent): boolean {
     if (this.closed) return true;

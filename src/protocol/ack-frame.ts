@@ -25,6 +25,8 @@ export function readAck(text: string): JsonObject | undefined {
   if (!text.startsWith(TRANSACTION_KEY, i)) return undefined;
   const transactionAt = i + TRANSACTION_KEY.length;
   const transactionEnd = text.length - SUFFIX.length;
+  // `..."transaction":"}`: the value's opening quote is the suffix's.
+  if (transactionEnd < transactionAt) return undefined;
   for (let j = transactionAt; j < transactionEnd; j++) {
     const c = text.charCodeAt(j);
     if (c === 0x22 || c === 0x5c || c < 0x20) return undefined; // a quote, an escape, a control character

@@ -7,7 +7,10 @@
  * `"janus":"event"` with integer `session_id` and `sender`, an optional transaction without escapes,
  * no `jsep`, none of those keys twice. Anything else (whitespace, another kind, an SDP) is declined,
  * and the frame goes the parsed way. Janus's serialiser (jansson) writes valid JSON, as the backend
- * connection already trusts for UTF-8: the scan checks the structure, not every token.
+ * connection already trusts for UTF-8: the scan checks the structure, not every token (a malformed
+ * frame, which the parsed path would drop, would reach the client as it came). Values keep Janus's
+ * spelling: the client gets the same JSON value as from the parsed path, except that an integer
+ * beyond 2^53 arrives exact where JSON.parse would have rounded it.
  * test/unit/relayed-event.test.ts compares it with the parsed path over real and fuzzed events.
  */
 import { isSpace, valueEnd as nestedValueEnd } from './frames.js';
@@ -103,8 +106,12 @@ export class RelayedEvent {
     private readonly transactionEnd: number,
   ) {}
 
-  /** The event in `text` when it has the common shape (see the module comment); undefined otherwise. */
-  static scan(text: string): RelayedEvent | undefined {
+  /**
+   * The event in `text` when it has the common shape (see the module comment) and `takes` wants it;
+   * undefined otherwise. `takes` is asked as soon as both ids are read (before the plugin data, in
+   * Janus's key order), so an event nobody takes unparsed costs little more than its first keys.
+   */
+  static scan(text: string, takes: (sessionId: number, sender: number) => boolean = () => true): RelayedEvent | undefined {
     const last = text.length - 1;
     if (text.charCodeAt(0) !== OPEN_BRACE || text.charCodeAt(last) !== CLOSE_BRACE || text.charCodeAt(1) !== QUOTE) return undefined;
     let sessionAt = NOT_SEEN;
@@ -115,15 +122,24 @@ export class RelayedEvent {
     let transactionAt = NOT_SEEN;
     let transactionEnd = NOT_SEEN;
     let seenJanus = false;
+    let sessionId: number | undefined;
+    let sender: number | undefined;
     let i = 1;
     for (;;) {
+      if (sender === undefined && senderAt !== NOT_SEEN && sessionAt !== NOT_SEEN) {
+        sessionId = safeId(text, sessionAt, sessionEnd);
+        sender = safeId(text, senderAt, senderEnd);
+        if (sessionId === undefined || sender === undefined || !takes(sessionId, sender)) return undefined;
+      }
       if (text.charCodeAt(i) !== QUOTE) return undefined;
       const keyEnd = stringEnd(text, i);
       if (keyEnd < 0 || text.charCodeAt(keyEnd) !== COLON) return undefined;
+      // An escape in a key could spell one of the keys below (`"jan\u0075s"`): jansson writes none.
+      for (let k = i + 1; k < keyEnd - 1; k++) if (text.charCodeAt(k) === BACKSLASH) return undefined;
       const at = keyEnd + 1;
       const end = valueEnd(text, at);
       if (end < 0) return undefined;
-      // Keys compared with their quotes (told apart by length first): a key with escapes never equals one of these.
+      // Keys compared with their quotes, told apart by length first.
       switch (keyEnd - i) {
         case 7: // "janus"
           if (!textAt(text, i, '"janus"')) break;
@@ -161,9 +177,12 @@ export class RelayedEvent {
       else return undefined;
     }
     if (!seenJanus || sessionAt === NOT_SEEN || senderAt === NOT_SEEN) return undefined;
-    const sessionId = safeId(text, sessionAt, sessionEnd);
-    const sender = safeId(text, senderAt, senderEnd);
-    if (sessionId === undefined || sender === undefined) return undefined;
+    if (sender === undefined) {
+      sessionId = safeId(text, sessionAt, sessionEnd);
+      sender = safeId(text, senderAt, senderEnd);
+      if (sessionId === undefined || sender === undefined || !takes(sessionId, sender)) return undefined;
+    }
+    if (sessionId === undefined) return undefined;
     const transaction = transactionAt === NOT_SEEN ? undefined : text.slice(transactionAt + 1, transactionEnd - 1);
     return new RelayedEvent(text, sessionId, sender, transaction, sessionAt, sessionEnd, senderAt, senderEnd, transactionKeyAt, transactionAt, transactionEnd);
   }

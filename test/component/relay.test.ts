@@ -3,7 +3,25 @@
 import assert from 'node:assert/strict';
 import { componentTest, sessionWithHandle, assertJanusError, FAKE_PLUGIN } from './harness.js';
 import { JanusHttpClient } from '../support/janus-http-client.js';
-import type { JanusTestClient } from '../support/janus-client.js';
+import type { JanusMessage, JanusTestClient } from '../support/janus-client.js';
+import { RelayedEvent } from '../../src/protocol/relayed-event.js';
+
+/** Counts the events rewritten unparsed while `body` runs (the proxy runs in this process): the fast path was taken. */
+async function countingRewrites(body: () => Promise<void>): Promise<number> {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- put back below, and always called with an event as `this`
+  const rewrite = RelayedEvent.prototype.rewrite;
+  let count = 0;
+  RelayedEvent.prototype.rewrite = function counted(this: RelayedEvent, ...args: Parameters<RelayedEvent['rewrite']>): string {
+    count++;
+    return rewrite.apply(this, args);
+  };
+  try {
+    await body();
+  } finally {
+    RelayedEvent.prototype.rewrite = rewrite;
+  }
+  return count;
+}
 
 /** The raw text of the first event frame `client` received for `transaction`. */
 function rawEvent(client: JanusTestClient, transaction: unknown): string {
@@ -84,7 +102,11 @@ componentTest('the only backend refuses the proxy\'s create: the client gets 490
 componentTest('a relayed event reaches a WebSocket client in compact JSON with the client\'s ids and transaction', {}, async ({ client }) => {
   const c = await client();
   const { session, handle } = await sessionWithHandle(c);
-  const { reply, event } = await c.requestWithEvent({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'async', text: 'Zoë "q" \\ ✓' } });
+  let relayed: { reply: JanusMessage; event: JanusMessage } | undefined;
+  assert.equal(await countingRewrites(async () => {
+    relayed = await c.requestWithEvent({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'async', text: 'Zoë "q" \\ ✓' } });
+  }), 1, 'the event took the unparsed path');
+  const { reply, event } = relayed!;
   assert.equal(event.session_id, session);
   assert.equal(event.sender, handle);
   assert.equal(event.transaction, reply.transaction);
@@ -98,6 +120,7 @@ componentTest('a relayed event reaches a WebSocket client in compact JSON with t
   const earlyEvent = await c.waitFor((m) => m.janus === 'event' && m.transaction === early.transaction, 10_000, since);
   assert.equal(earlyEvent.session_id, session);
   assert.equal(earlyEvent.sender, handle);
+  assert.ok(c.frames.indexOf(earlyEvent) < c.frames.indexOf(early), 'the client got the event first, as Janus sent it');
 });
 
 componentTest('a relayed event reaches a WebSocket client in indented JSON when the transport is set so', { proxy: { ws_transport: { json: 'indented' } } }, async ({ client }) => {
@@ -106,6 +129,7 @@ componentTest('a relayed event reaches a WebSocket client in indented JSON when 
   const { reply, event } = await c.requestWithEvent({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'async' } });
   assert.equal(event.session_id, session);
   assert.equal(event.sender, handle);
+  assert.equal(event.transaction, reply.transaction);
   assert.equal(rawEvent(c, reply.transaction), JSON.stringify(event, null, 4));
 });
 
@@ -117,6 +141,7 @@ componentTest('a relayed event reaches an HTTP long poll with the client\'s ids 
   try {
     const { reply, event } = await http.requestWithEvent(`/${String(session)}/${String(handle)}`, { janus: 'message', body: { request: 'async' } });
     assert.equal(reply.janus, 'ack');
+    assert.equal(event.transaction, reply.transaction);
     assert.equal(event.session_id, session);
     assert.equal(event.sender, handle);
     assert.deepEqual(event.plugindata, { plugin: FAKE_PLUGIN, data: { result: 'ok', echo: { request: 'async' } } });

@@ -22,6 +22,7 @@ describe('readAck', () => {
       '{"janus":"ack","session_id":1,"transaction":"a"b"}',
       '{"janus":"success","session_id":1,"transaction":"t"}',
       '{"janus":"ack","session_id":1,"transaction":"t"} ',
+      '{"janus":"ack","session_id":1,"transaction":"}', // not JSON: the value's quote is the closing one
     ]) assert.equal(readAck(text), undefined, text);
   });
 
