@@ -57,17 +57,33 @@ export async function publishWerift(
   const joined = await handle.async(joinBody);
   assert.equal(joined.data.videoroom, 'joined', JSON.stringify(joined.data));
   const peer = createEchoPeer({ iceAddress: opts.iceAddress, audio: opts.audio ?? true, video: opts.video ?? true });
-  const since = client.mark();
-  const offer = await peer.createOffer();
-  const configured = await handle.async({ request: 'publish' }, offer);
-  assert.equal(configured.data.configured, 'ok', JSON.stringify(configured.data));
-  assert.ok(configured.jsep, 'publish answer');
-  await peer.setAnswer(configured.jsep);
-  await client.waitFor((m) => m.janus === 'webrtcup' && m.sender === handle.handleId, 15_000, since);
-  return {
-    handle, peer, id: joined.data.id as number | string, privateId: joined.data.private_id as number,
-    streams: configured.data.streams as StreamInfo[], joined: joined.data,
-  };
+  return closingOnFailure(peer, async () => {
+    const since = client.mark();
+    const offer = await peer.createOffer();
+    const configured = await handle.async({ request: 'publish' }, offer);
+    assert.equal(configured.data.configured, 'ok', JSON.stringify(configured.data));
+    assert.ok(configured.jsep, 'publish answer');
+    await peer.setAnswer(configured.jsep);
+    await client.waitFor((m) => m.janus === 'webrtcup' && m.sender === handle.handleId, 15_000, since);
+    return {
+      handle, peer, id: joined.data.id as number | string, privateId: joined.data.private_id as number,
+      streams: configured.data.streams as StreamInfo[], joined: joined.data,
+    };
+  });
+}
+
+/**
+ * Runs `negotiate`; if it fails the peer is closed before the error goes on. The caller never gets
+ * a peer it could close, and one left open keeps the test process alive with its sockets and timers
+ * (a join cut off by a killed proxy did that once in CI).
+ */
+async function closingOnFailure<T>(peer: { close(): Promise<void> }, negotiate: () => Promise<T>): Promise<T> {
+  try {
+    return await negotiate();
+  } catch (error) {
+    await peer.close().catch(() => undefined);
+    throw error;
+  }
 }
 
 export type Subscriber = { handle: VideoRoomHandle; peer: SubscriberPeer; attached: Data };
@@ -83,8 +99,10 @@ export async function subscribeWerift(
   assert.equal(attached.data.videoroom, 'attached', JSON.stringify(attached.data));
   assert.ok(attached.jsep, 'subscriber offer');
   const peer = createSubscriberPeer({ iceAddress: opts.iceAddress });
-  const answer = await peer.answer(attached.jsep);
-  const started = await handle.async({ request: 'start' }, answer);
-  assert.equal(started.data.started, 'ok', JSON.stringify(started.data));
-  return { handle, peer, attached: attached.data };
+  return closingOnFailure(peer, async () => {
+    const answer = await peer.answer(attached.jsep!);
+    const started = await handle.async({ request: 'start' }, answer);
+    assert.equal(started.data.started, 'ok', JSON.stringify(started.data));
+    return { handle, peer, attached: attached.data };
+  });
 }
