@@ -48,6 +48,11 @@ export class BackendHandle {
     this.session.send(msg, receiver);
   }
 
+  /** `sendMessage` of a body given as compact JSON text, sent as it is. */
+  sendRawMessage(body: string, transaction: string, receiver: ReplyReceiver): void {
+    this.session.sendRawMessage(this.id, body, transaction, receiver);
+  }
+
   trickle(payload: { candidate?: unknown; candidates?: unknown }): Promise<JsonObject> {
     return this.session.request({ janus: 'trickle', handle_id: this.id, ...payload });
   }

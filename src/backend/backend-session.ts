@@ -164,6 +164,15 @@ export class BackendSession implements BackendSessionRoute {
     this.conn.send(msg, receiver);
   }
 
+  /** `send` of a plugin message whose body is compact JSON text (BackendConnection.sendRawMessage). */
+  sendRawMessage(handleId: BackendHandleId, body: string, transaction: string, receiver: ReplyReceiver): void {
+    if (this.state !== 'active') {
+      receiver.reject(ProxyErrors.backendLost());
+      return;
+    }
+    this.conn.sendRawMessage(this.id, handleId, body, transaction, receiver);
+  }
+
   async attach(plugin: string, opaqueId: string | undefined): Promise<BackendHandle> {
     const msg: JsonObject = { janus: 'attach', plugin };
     if (opaqueId !== undefined) msg.opaque_id = opaqueId;

@@ -4,7 +4,7 @@
  */
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
-import { nextBackendTransaction, type BackendSessionId } from '../protocol/ids.js';
+import { nextBackendTransaction, type BackendHandleId, type BackendSessionId } from '../protocol/ids.js';
 import { isJsonObject, type JsonObject } from '../protocol/messages.js';
 import { JanusError, JanusErrorCode, ProxyErrors } from '../protocol/errors.js';
 import { PendingRequests, isSettlingReply, type ReplyReceiver } from './pending-requests.js';
@@ -12,6 +12,7 @@ import { frameRequests, frameText, NOT_ONE_VALUE, oneValue } from '../protocol/f
 import { BatchedSender } from '../protocol/write-batching.js';
 import { RelayedEvent } from '../protocol/relayed-event.js';
 import { readAck } from '../protocol/ack-frame.js';
+import { messageFrame } from '../protocol/client-message.js';
 import { Signal } from '../signal.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -62,8 +63,13 @@ export class BackendConnection {
   private pingTimer: NodeJS.Timeout | undefined;
   private awaitingPong = false;
 
+  /** The backend's api secret and token as `send` appends them to a frame, written once. */
+  private readonly credentials: string;
+
   constructor(private readonly options: ConnectionOptions) {
     this.pending = new PendingRequests(options.onRequestOutcome);
+    this.credentials = (options.apiSecret === undefined ? '' : `,"apisecret":${JSON.stringify(options.apiSecret)}`) +
+      (options.token === undefined ? '' : `,"token":${JSON.stringify(options.token)}`);
     this.closed = new Signal<void>((err) => { options.logger.error({ err }, 'connection close listener failed'); });
   }
 
@@ -161,6 +167,23 @@ export class BackendConnection {
     this.pending.addReceiver(transaction, opts.timeoutMs ?? this.options.requestTimeoutMs, receiver, opts.onLateReply);
     sender.send(frame);
   }
+
+  /**
+   * `send` of a plugin message whose body is compact JSON text (a ClientMessage's): the frame is
+   * written around it, in the key order `send` gives the same message, so the body is never parsed
+   * or serialised here. `transaction` is the proxy's own (nextBackendTransaction: nothing to escape).
+   */
+  sendRawMessage(sessionId: BackendSessionId, handleId: BackendHandleId, body: string, transaction: string, receiver: ReplyReceiver): void {
+    const sender = this.sender;
+    if (this.state !== 'open' || !sender) {
+      receiver.reject(ProxyErrors.backendLost());
+      return;
+    }
+    const frame = messageFrame(sessionId, handleId, transaction, body, this.credentials);
+    this.pending.addReceiver(transaction, this.options.requestTimeoutMs, receiver, undefined);
+    sender.send(frame);
+  }
+
 
   close(): void {
     this.ws?.close();

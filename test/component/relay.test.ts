@@ -4,24 +4,7 @@ import assert from 'node:assert/strict';
 import { componentTest, sessionWithHandle, assertJanusError, FAKE_PLUGIN } from './harness.js';
 import { JanusHttpClient } from '../support/janus-http-client.js';
 import type { JanusMessage, JanusTestClient } from '../support/janus-client.js';
-import { RelayedEvent } from '../../src/protocol/relayed-event.js';
-
-/** Counts the events rewritten unparsed while `body` runs (the proxy runs in this process): the fast path was taken. */
-async function countingRewrites(body: () => Promise<void>): Promise<number> {
-  // eslint-disable-next-line @typescript-eslint/unbound-method -- put back below, and always called with an event as `this`
-  const rewrite = RelayedEvent.prototype.rewrite;
-  let count = 0;
-  RelayedEvent.prototype.rewrite = function counted(this: RelayedEvent, ...args: Parameters<RelayedEvent['rewrite']>): string {
-    count++;
-    return rewrite.apply(this, args);
-  };
-  try {
-    await body();
-  } finally {
-    RelayedEvent.prototype.rewrite = rewrite;
-  }
-  return count;
-}
+import { countingRewrites, countingRawMessages } from '../support/relayed-spy.js';
 
 /** The raw text of the first event frame `client` received for `transaction`. */
 function rawEvent(client: JanusTestClient, transaction: unknown): string {
@@ -149,4 +132,54 @@ componentTest('a relayed event reaches an HTTP long poll with the client\'s ids 
     await http.stopPolling();
     await http.post(`/${String(session)}`, { janus: 'destroy' });
   }
+});
+
+// Plugin messages to a relayed handle skip JSON.parse/stringify too (ClientMessage): Janus must get
+// the client's body as written, and everything unusual must still get Janus's answers.
+componentTest('a relayed message reaches Janus with the client\'s body as written, and its reply and event come back', {}, async ({ client, fakes }) => {
+  const fake = fakes[0]!;
+  const c = await client();
+  const { session, handle } = await sessionWithHandle(c);
+  const frame = `{"janus":"message","session_id":${String(session)},"handle_id":${String(handle)},"transaction":"raw-1","body":{"request":"async","bitrate":128000.0,"big":18446744073709551615}}`;
+  let event: JanusMessage | undefined;
+  const sent = await countingRawMessages(async () => {
+    const since = c.mark();
+    c.sendRaw(frame);
+    const ack = await c.waitFor((m) => m.transaction === 'raw-1' && m.janus === 'ack', 10_000, since);
+    assert.equal(ack.session_id, session);
+    event = await c.waitFor((m) => m.transaction === 'raw-1' && m.janus === 'event', 10_000, since);
+  });
+  assert.equal(sent, 1, 'the message took the unparsed path');
+  assert.equal(event?.sender, handle);
+  const logged = fake.log.filter((l) => l.request.janus === 'message').at(-1);
+  // Janus gets the body in the client's spelling: a real stays a real, a 64-bit integer stays exact.
+  assert.match(logged?.raw ?? '', /"body":\{"request":"async","bitrate":128000\.0,"big":18446744073709551615\}/);
+  assert.notEqual(logged?.request.session_id, session, 'the backend session id, not the client\'s');
+});
+
+componentTest('unusual messages to a relayed handle take the parsed path and get Janus\'s answers', {}, async ({ client }) => {
+  const c = await client();
+  const { session, handle } = await sessionWithHandle(c);
+  const at = `"session_id":${String(session)},"handle_id":${String(handle)}`;
+  const sent = await countingRawMessages(async () => {
+    // Not JSON inside the body: the whole frame is Janus's 454.
+    const since = c.mark();
+    c.sendRaw(`{"janus":"message",${at},"transaction":"bad-1","body":{"a":tru}}`);
+    const bad = await c.waitFor((m) => m.janus === 'error', 10_000, since);
+    assert.equal((bad.error as { code: number }).code, 454);
+    // A body that is no object: 467; no body: 456; an unknown handle: 459.
+    assertJanusError(await c.request({ janus: 'message', session_id: session, handle_id: handle, body: [1] }), 467);
+    assertJanusError(await c.request({ janus: 'message', session_id: session, handle_id: handle }), 456);
+    assertJanusError(await c.request({ janus: 'message', session_id: session, handle_id: handle + 1, body: {} }), 459);
+    // With a jsep, the parsed path: its answer as usual.
+    const { reply } = await c.requestWithEvent({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'async' }, jsep: { type: 'offer', sdp: 'v=0' } });
+    assert.equal(reply.janus, 'ack');
+  });
+  assert.equal(sent, 0);
+  // Messages sent back to back: the second waits for the first's answer, in order, either way.
+  const since = c.mark();
+  const transactions = ['o-1', 'o-2', 'o-3'];
+  for (const transaction of transactions) c.sendRaw(`{"janus":"message",${at},"transaction":"${transaction}","body":{"request":"async"}}`);
+  const acks = await Promise.all(transactions.map((t) => c.waitFor((m) => m.transaction === t && m.janus === 'ack', 10_000, since)));
+  assert.deepEqual(acks.map((a) => c.frames.indexOf(a)).sort((x, y) => x - y), acks.map((a) => c.frames.indexOf(a)), 'acks in sending order');
 });

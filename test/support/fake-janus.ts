@@ -17,7 +17,7 @@ export interface FakeRequest extends JanusJson {
 }
 
 /** One request in the fake's log, with the connection (numbered from 1) it came on. */
-export interface LoggedRequest { request: FakeRequest; conn: number }
+export interface LoggedRequest { request: FakeRequest; conn: number; /** The frame as it came. */ raw: string }
 
 export type Fault =
   | { kind: 'hold' } // takes effect; its reply (and the events after it) wait for `release()`
@@ -28,7 +28,7 @@ export type Fault =
   | { kind: 'close' }; // the connection is closed as the request arrives, no effect
 
 /** A request that met its fault; `release()` sends a held reply (a no-op otherwise). */
-export interface FaultHit extends LoggedRequest {
+export interface FaultHit extends Omit<LoggedRequest, 'raw'> {
   release(): void;
 }
 
@@ -175,7 +175,7 @@ export class FakeJanus {
     if (typeof parsed !== 'object' || parsed === null) return;
     const req = parsed as FakeRequest;
     if (typeof req.janus !== 'string' || typeof req.transaction !== 'string') return;
-    this.log.push({ request: req, conn: conn.n });
+    this.log.push({ request: req, conn: conn.n, raw: text });
     const index = this.rules.findIndex((r) => r.verb === req.janus && r.match(req));
     const rule = index >= 0 ? this.rules.splice(index, 1)[0] : undefined;
     this.respond(conn, req, rule);
