@@ -167,11 +167,7 @@ async function startWsTransport(config: ProxyConfig, dispatcher: Dispatcher, ses
       origin: { trustForwardedFor: t.trust_forwarded_for, localityHeaders: config.backends.locality.headers },
       logger,
     },
-    {
-      dispatch: (payload, sink) => { dispatcher.dispatch(payload, sink); },
-      relayMessage: (message, sink) => dispatcher.relayMessage(message, sink),
-      onSinkClosed: (sink) => { sessions.onSinkClosed(sink); },
-    },
+    { dispatch: (payload, sink) => { dispatcher.dispatch(payload, sink); }, onSinkClosed: (sink) => { sessions.onSinkClosed(sink); } },
   );
   const url = listenUrl(t.tls ? 'wss' : 'ws', await ws.listen());
   logger.info({ url }, 'Janus API WebSocket transport listening');

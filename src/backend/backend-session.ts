@@ -164,13 +164,13 @@ export class BackendSession implements BackendSessionRoute {
     this.conn.send(msg, receiver);
   }
 
-  /** `send` of a plugin message whose body is compact JSON text (BackendConnection.sendRawMessage). */
-  sendRawMessage(handleId: BackendHandleId, body: string, transaction: string, receiver: ReplyReceiver): void {
+  /** `send` of a plugin message without jsep whose body is already JSON text (BackendConnection.sendMessageFrame). */
+  sendMessageFrame(handleId: BackendHandleId, body: string, transaction: string, receiver: ReplyReceiver): void {
     if (this.state !== 'active') {
       receiver.reject(ProxyErrors.backendLost());
       return;
     }
-    this.conn.sendRawMessage(this.id, handleId, body, transaction, receiver);
+    this.conn.sendMessageFrame(this.id, handleId, body, transaction, receiver);
   }
 
   async attach(plugin: string, opaqueId: string | undefined): Promise<BackendHandle> {

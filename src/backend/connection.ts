@@ -5,14 +5,13 @@
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { nextBackendTransaction, type BackendHandleId, type BackendSessionId } from '../protocol/ids.js';
-import { isJsonObject, type JsonObject } from '../protocol/messages.js';
+import { isJsonObject, messageFrame, type JsonObject } from '../protocol/messages.js';
 import { JanusError, JanusErrorCode, ProxyErrors } from '../protocol/errors.js';
 import { PendingRequests, isSettlingReply, type ReplyReceiver } from './pending-requests.js';
 import { frameRequests, frameText, NOT_ONE_VALUE, oneValue } from '../protocol/frames.js';
 import { BatchedSender } from '../protocol/write-batching.js';
 import { RelayedEvent } from '../protocol/relayed-event.js';
 import { readAck } from '../protocol/ack-frame.js';
-import { messageFrame } from '../protocol/client-message.js';
 import { Signal } from '../signal.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -169,11 +168,10 @@ export class BackendConnection {
   }
 
   /**
-   * `send` of a plugin message whose body is compact JSON text (a ClientMessage's): the frame is
-   * written around it, in the key order `send` gives the same message, so the body is never parsed
-   * or serialised here. `transaction` is the proxy's own (nextBackendTransaction: nothing to escape).
+   * `send` of a plugin message without jsep whose body is already JSON text: the frame is written
+   * around it (messageFrame), in the key order `send` gives the same message.
    */
-  sendRawMessage(sessionId: BackendSessionId, handleId: BackendHandleId, body: string, transaction: string, receiver: ReplyReceiver): void {
+  sendMessageFrame(sessionId: BackendSessionId, handleId: BackendHandleId, body: string, transaction: string, receiver: ReplyReceiver): void {
     const sender = this.sender;
     if (this.state !== 'open' || !sender) {
       receiver.reject(ProxyErrors.backendLost());

@@ -14,8 +14,7 @@ import type { Sessions } from './sessions.js';
 import type { Session } from './session.js';
 import { serverInfo, type ServerInfoInputs } from './server-info.js';
 import { uniqueId, type ClientSessionId } from '../protocol/ids.js';
-import { attach, handleVerb, relayRawMessage } from './handle-verbs.js';
-import type { ClientMessage } from '../protocol/client-message.js';
+import { attach, handleVerb } from './handle-verbs.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { RequestObserver } from './request-observer.js';
@@ -69,12 +68,20 @@ class ObservedSink implements Sink {
 
 
   send(msg: OutgoingMessage): void {
-    if (!this.reported) {
-      this.reported = true;
-      const error = msg.janus === 'error' ? (msg.error as { code?: number } | undefined)?.code : undefined;
-      this.observer.onReply(this.verb, error ?? undefined, performance.now() - this.startedAt);
-    }
+    if (!this.reported) this.report(msg.janus === 'error' ? (msg.error as { code?: number } | undefined)?.code : undefined);
     this.sink.send(msg);
+  }
+
+  /** A reply already in compact JSON; never an error (errors are sent as objects). */
+  sendJson(json: string): void {
+    if (!this.reported) this.report(undefined);
+    if (this.sink.sendJson) this.sink.sendJson(json);
+    else this.sink.send(JSON.parse(json) as OutgoingMessage);
+  }
+
+  private report(error: number | undefined): void {
+    this.reported = true;
+    this.observer.onReply(this.verb, error, performance.now() - this.startedAt);
   }
 }
 
@@ -142,25 +149,6 @@ export class Dispatcher {
     } catch (err) {
       this.replyError(err, request, sink);
     }
-  }
-
-  /**
-   * A plugin message read without parsing its frame (ClientMessage), relayed as `dispatch` would
-   * relay it on the direct path. False, with nothing done, whenever anything about it needs the
-   * parsed path — auth configured, a take-over in progress, no such session or handle here, a
-   * plugin that reads bodies, a busy handle — which then gives every answer and error it always did.
-   */
-  relayMessage(message: ClientMessage, sink: Sink): boolean {
-    if (this.options.apiSecret !== undefined || this.deps.tokenAuth !== undefined) return false;
-    const { sessionId } = message;
-    if (this.deps.takeOvers?.pending(sessionId)) return false;
-    const session = this.deps.sessions.get(sessionId);
-    const handle = session?.handle(message.handleId);
-    if (!session || !handle) return false;
-    const observer = this.options.observer;
-    if (!relayRawMessage(message, session, handle, observer ? new ObservedSink(sink, 'message', observer) : sink, this)) return false;
-    this.deps.sessions.touch(session);
-    return true;
   }
 
   private replyLater(pending: Promise<OutgoingMessage | undefined>, request: ClientRequest, sink: Sink): void {

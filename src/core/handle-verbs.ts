@@ -1,9 +1,8 @@
 /** `attach` and the handle-level verbs (`message`, `trickle`, `hangup`, `detach`), checked in Janus's order. */
 import { JanusError, JanusErrorCode as C } from '../protocol/errors.js';
 import { uniqueId, type ClientHandleId } from '../protocol/ids.js';
-import { ackReply, isJsonInteger, isJsonObject, successReply, type JsonObject, type OutgoingMessage } from '../protocol/messages.js';
+import { ackJson, ackReply, isJsonInteger, isJsonObject, successReply, type JsonObject, type OutgoingMessage } from '../protocol/messages.js';
 import type { HandleRequest } from '../protocol/envelope.js';
-import type { ClientMessage } from '../protocol/client-message.js';
 import type { ReplyReceiver } from '../backend/pending-requests.js';
 import { handleRecord, pluginContext } from './plugin-context.js';
 import type { Session } from './session.js';
@@ -97,25 +96,15 @@ class DirectReply implements ReplyReceiver {
   resolve(reply: JsonObject): void {
     // Tasks queued meanwhile start in a microtask, after this reply is on its way.
     this.handle.endDirect();
-    this.sink.send(messageReply(reply, this.session, this.handle, this.transaction));
+    const sink = this.sink;
+    if (reply.janus === 'ack' && reply.hint === undefined && sink.sendJson !== undefined) sink.sendJson(ackJson(this.session.id, this.transaction));
+    else sink.send(messageReply(reply, this.session, this.handle, this.transaction));
   }
 
   reject(err: Error): void {
     this.handle.endDirect();
     this.failures.sendError(err, this.session.id, this.transaction, this.sink);
   }
-}
-
-/**
- * A ClientMessage (a plugin message read without parsing its frame) sent on as `handleVerb` sends a
- * message on the direct path. False, with nothing done: it needs the parsed path — the plugin takes
- * only parsed bodies, something is queued on the handle, or the handle is being detached.
- */
-export function relayRawMessage(message: ClientMessage, session: Session, handle: Handle, sink: Sink, failures: RequestFailures): boolean {
-  const pluginHandle = handle.pluginHandle;
-  if (pluginHandle?.sendRawMessage === undefined || handle.detached || !handle.beginDirect()) return false;
-  pluginHandle.sendRawMessage(message.body, message.transaction, new DirectReply(message.transaction, session, handle, sink, failures));
-  return true;
 }
 
 /**

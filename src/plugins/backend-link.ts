@@ -100,14 +100,6 @@ export class BackendLink<T = undefined> implements BackendHandleListener {
     this.handle.sendMessage(body, jsep, transaction, call);
   }
 
-  /** `send` of a body as the client wrote it (compact JSON, no jsep): the unparsed path. */
-  sendRaw(body: string, clientTransaction: string, tag: T, receiver: ReplyReceiver): void {
-    const transaction = nextBackendTransaction();
-    const call = new OpenCall(this.sent++, clientTransaction, tag, this, transaction, receiver);
-    this.remember(transaction, call);
-    this.handle.sendRawMessage(body, transaction, call);
-  }
-
   /** The request's answer came and no event is to follow (or it failed). */
   forgetRequest(backendTransaction: string): void {
     if (backendTransaction === this.soleTransaction) {

@@ -27,11 +27,6 @@ export interface PluginHandle {
    * The core uses it, when present, for a message on a handle with nothing else queued.
    */
   sendMessage?(body: JsonObject, jsep: JsonObject | undefined, transaction: string, receiver: ReplyReceiver): void;
-  /**
-   * `sendMessage` of a body left as the client wrote it (valid compact JSON, no jsep), for plugins
-   * that pass it to Janus untouched; the core uses it for a ClientMessage (the unparsed path).
-   */
-  sendRawMessage?(body: string, transaction: string, receiver: ReplyReceiver): void;
   trickle(request: TrickleRequest): Promise<void>;
   hangup(): Promise<void>;
   /** Client detach: release backend resources; the core sends `detached` afterwards. */

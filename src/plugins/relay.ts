@@ -50,10 +50,6 @@ export class RelayHandle implements PluginHandle, BackendLinkListener<undefined>
     this.link.send(body, jsep, clientTransaction, undefined, receiver);
   }
 
-  sendRawMessage(body: string, clientTransaction: string, receiver: ReplyReceiver): void {
-    this.link.sendRaw(body, clientTransaction, undefined, receiver);
-  }
-
   trickle(request: TrickleRequest): Promise<void> {
     return this.link.trickle(request);
   }

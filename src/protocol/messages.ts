@@ -46,6 +46,20 @@ export function ackReply(sessionId: number, transaction: string, hint?: string):
   return msg;
 }
 
+/** ackReply without a hint, written as compact JSON directly (a relayed message's ack: no object to serialise). */
+export function ackJson(sessionId: number, transaction: string): string {
+  return `{"janus":"ack","session_id":${String(sessionId)},"transaction":${JSON.stringify(transaction)}}`;
+}
+
+/**
+ * The backend frame of a plugin message whose body is already JSON text, in the key order the
+ * message object had (janus, session_id, transaction, handle_id, body, then the backend's
+ * credentials, already written as `,"apisecret":…`).
+ */
+export function messageFrame(sessionId: number, handleId: number, transaction: string, body: string, credentials: string): string {
+  return `{"janus":"message","session_id":${String(sessionId)},"transaction":${JSON.stringify(transaction)},"handle_id":${String(handleId)},"body":${body}${credentials}}`;
+}
+
 /** Serialisation styles of Janus's `json` transport option. */
 export type JsonFormat = 'indented' | 'plain' | 'compact';
 

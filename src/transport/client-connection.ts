@@ -6,7 +6,6 @@ import type { ClientOrigin } from '../protocol/origin.js';
 import { errorReply, serialize, type JsonFormat, type OutgoingMessage } from '../protocol/messages.js';
 import { JanusErrorCode as C } from '../protocol/errors.js';
 import { BatchedSender } from '../protocol/write-batching.js';
-import { ClientMessage } from '../protocol/client-message.js';
 import { frameRequests, frameSize, frameText, MAX_JSON_DEPTH, nestsDeeperThan, NOT_ONE_VALUE, oneValue } from '../protocol/frames.js';
 
 const CLOSE_MESSAGE_TOO_BIG = 1009;
@@ -18,8 +17,6 @@ export interface ClientConnectionOptions {
   pingIntervalMs: number;
   logger: Logger;
   onRequest(payload: unknown): void;
-  /** A plugin message read without parsing its frame; false: it goes the parsed way (onRequest). */
-  onMessage?: ((message: ClientMessage) => boolean) | undefined;
   onClose(): void;
 }
 
@@ -96,12 +93,6 @@ export class ClientConnection implements Sink {
     if (nestsDeeperThan(text)) {
       this.send(errorReply(C.INVALID_JSON, `Invalid Janus API request - maximum parsing depth (${MAX_JSON_DEPTH}) exceeded`));
       return;
-    }
-    // The frame most requests come in — a plugin message — read without JSON.parse when it has its usual shape.
-    const onMessage = this.options.onMessage;
-    if (onMessage !== undefined) {
-      const message = ClientMessage.scan(text);
-      if (message !== undefined && (!this.open || onMessage(message))) return;
     }
     const single = oneValue(text);
     if (single !== NOT_ONE_VALUE) {

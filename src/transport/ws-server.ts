@@ -13,7 +13,6 @@ import type { Logger } from 'pino';
 import { ClientConnection } from './client-connection.js';
 import { clientOrigin, type OriginOptions } from './origin.js';
 import type { JsonFormat } from '../protocol/messages.js';
-import type { ClientMessage } from '../protocol/client-message.js';
 
 export const JANUS_SUBPROTOCOL = 'janus-protocol';
 
@@ -32,8 +31,6 @@ export interface WsTransportOptions {
 
 export interface RequestHandler {
   dispatch(payload: unknown, sink: ClientConnection): void;
-  /** A plugin message read without parsing its frame (Dispatcher.relayMessage); false: dispatch it parsed. */
-  relayMessage?(message: ClientMessage, sink: ClientConnection): boolean;
   onSinkClosed(sink: ClientConnection): void;
 }
 
@@ -101,15 +98,13 @@ export class WsTransport {
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
     const id = `ws-${this.nextConnectionId++}`;
-    const relayMessage = this.handler.relayMessage?.bind(this.handler);
-    const conn: ClientConnection = new ClientConnection(id, ws, clientOrigin(req, this.options.origin), {
+    const conn = new ClientConnection(id, ws, clientOrigin(req, this.options.origin), {
       maxMessageBytes: this.options.maxMessageBytes,
       maxBufferedBytes: this.options.maxBufferedBytes,
       json: this.options.json,
       pingIntervalMs: this.options.pingIntervalMs,
       logger: this.options.logger.child({ conn: id, remote: req.socket.remoteAddress }),
       onRequest: (payload) => { this.handler.dispatch(payload, conn); },
-      onMessage: relayMessage === undefined ? undefined : (message): boolean => relayMessage(message, conn),
       onClose: () => {
         this.connections.delete(conn);
         this.handler.onSinkClosed(conn);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { componentTest, sessionWithHandle, assertJanusError, FAKE_PLUGIN } from './harness.js';
 import { JanusHttpClient } from '../support/janus-http-client.js';
 import type { JanusMessage, JanusTestClient } from '../support/janus-client.js';
-import { countingRewrites, countingRawMessages } from '../support/relayed-spy.js';
+import { countingRewrites } from '../support/relayed-spy.js';
 
 /** The raw text of the first event frame `client` received for `transaction`. */
 function rawEvent(client: JanusTestClient, transaction: unknown): string {
@@ -134,49 +134,41 @@ componentTest('a relayed event reaches an HTTP long poll with the client\'s ids 
   }
 });
 
-// Plugin messages to a relayed handle skip JSON.parse/stringify too (ClientMessage): Janus must get
-// the client's body as written, and everything unusual must still get Janus's answers.
-componentTest('a relayed message reaches Janus with the client\'s body as written, and its reply and event come back', {}, async ({ client, fakes }) => {
+// A plugin message without jsep goes to Janus as a frame written around its serialised body
+// (messageFrame), its ack back to a WebSocket client as a frame written directly (ackJson).
+componentTest('a relayed message reaches Janus as a compact frame with the backend ids, and its ack and event come back', {}, async ({ client, fakes }) => {
   const fake = fakes[0]!;
   const c = await client();
   const { session, handle } = await sessionWithHandle(c);
-  const frame = `{"janus":"message","session_id":${String(session)},"handle_id":${String(handle)},"transaction":"raw-1","body":{"request":"async","bitrate":128000.0,"big":18446744073709551615}}`;
-  let event: JanusMessage | undefined;
-  const sent = await countingRawMessages(async () => {
-    const since = c.mark();
-    c.sendRaw(frame);
-    const ack = await c.waitFor((m) => m.transaction === 'raw-1' && m.janus === 'ack', 10_000, since);
-    assert.equal(ack.session_id, session);
-    event = await c.waitFor((m) => m.transaction === 'raw-1' && m.janus === 'event', 10_000, since);
-  });
-  assert.equal(sent, 1, 'the message took the unparsed path');
-  assert.equal(event?.sender, handle);
-  const logged = fake.log.filter((l) => l.request.janus === 'message').at(-1);
-  // Janus gets the body in the client's spelling: a real stays a real, a 64-bit integer stays exact.
-  assert.match(logged?.raw ?? '', /"body":\{"request":"async","bitrate":128000\.0,"big":18446744073709551615\}/);
-  assert.notEqual(logged?.request.session_id, session, 'the backend session id, not the client\'s');
+  const since = c.mark();
+  c.sendRaw(`{"janus":"message","session_id":${String(session)},"handle_id":${String(handle)},"transaction":"tx \\"q\\"","body":{"request":"async","bitrate":128000}}`);
+  const ack = await c.waitFor((m) => m.transaction === 'tx "q"' && m.janus === 'ack', 10_000, since);
+  const event = await c.waitFor((m) => m.transaction === 'tx "q"' && m.janus === 'event', 10_000, since);
+  assert.equal(event.sender, handle);
+  assert.equal(c.rawFrames.find((f) => f.includes('"ack"') && f.includes('tx \\"q\\"')), JSON.stringify({ janus: 'ack', session_id: session, transaction: 'tx "q"' }));
+  assert.equal(ack.session_id, session);
+  const logged = fake.log.filter((l) => l.request.janus === 'message').at(-1)!;
+  const { session_id: backendSession, handle_id: backendHandle, transaction } = logged.request;
+  assert.notEqual(backendSession, session, 'the backend session id, not the client\'s');
+  assert.equal(logged.raw, JSON.stringify({ janus: 'message', session_id: backendSession, transaction, handle_id: backendHandle, body: { request: 'async', bitrate: 128000 } }));
 });
 
-componentTest('unusual messages to a relayed handle take the parsed path and get Janus\'s answers', {}, async ({ client }) => {
+componentTest('unusual messages to a relayed handle get Janus\'s answers, and messages sent back to back keep their order', {}, async ({ client }) => {
   const c = await client();
   const { session, handle } = await sessionWithHandle(c);
   const at = `"session_id":${String(session)},"handle_id":${String(handle)}`;
-  const sent = await countingRawMessages(async () => {
-    // Not JSON inside the body: the whole frame is Janus's 454.
-    const since = c.mark();
-    c.sendRaw(`{"janus":"message",${at},"transaction":"bad-1","body":{"a":tru}}`);
-    const bad = await c.waitFor((m) => m.janus === 'error', 10_000, since);
-    assert.equal((bad.error as { code: number }).code, 454);
-    // A body that is no object: 467; no body: 456; an unknown handle: 459.
-    assertJanusError(await c.request({ janus: 'message', session_id: session, handle_id: handle, body: [1] }), 467);
-    assertJanusError(await c.request({ janus: 'message', session_id: session, handle_id: handle }), 456);
-    assertJanusError(await c.request({ janus: 'message', session_id: session, handle_id: handle + 1, body: {} }), 459);
-    // With a jsep, the parsed path: its answer as usual.
-    const { reply } = await c.requestWithEvent({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'async' }, jsep: { type: 'offer', sdp: 'v=0' } });
-    assert.equal(reply.janus, 'ack');
-  });
-  assert.equal(sent, 0);
-  // Messages sent back to back: the second waits for the first's answer, in order, either way.
+  // Not JSON inside the body: the whole frame is Janus's 454.
+  const before = c.mark();
+  c.sendRaw(`{"janus":"message",${at},"transaction":"bad-1","body":{"a":tru}}`);
+  const bad = await c.waitFor((m) => m.janus === 'error', 10_000, before);
+  assert.equal((bad.error as { code: number }).code, 454);
+  // A body that is no object: 467; no body: 456; an unknown handle: 459.
+  assertJanusError(await c.request({ janus: 'message', session_id: session, handle_id: handle, body: [1] }), 467);
+  assertJanusError(await c.request({ janus: 'message', session_id: session, handle_id: handle }), 456);
+  assertJanusError(await c.request({ janus: 'message', session_id: session, handle_id: handle + 1, body: {} }), 459);
+  // With a jsep, the message object is serialised whole: its answer as usual.
+  const { reply } = await c.requestWithEvent({ janus: 'message', session_id: session, handle_id: handle, body: { request: 'async' }, jsep: { type: 'offer', sdp: 'v=0' } });
+  assert.equal(reply.janus, 'ack');
   const since = c.mark();
   const transactions = ['o-1', 'o-2', 'o-3'];
   for (const transaction of transactions) c.sendRaw(`{"janus":"message",${at},"transaction":"${transaction}","body":{"request":"async"}}`);

@@ -7,7 +7,7 @@ import { JanusTestClient } from '../support/janus-client.js';
 import { startTestProxy, type TestProxy } from '../support/proxy-fixture.js';
 import { createEchoPeer, type EchoPeer } from '../support/werift-peer.js';
 import { echotestHandle, handleCounts, isEvent, runEchoMedia, sessionsWithHandles } from '../support/cluster-helpers.js';
-import { countingRawMessages, countingRewrites } from '../support/relayed-spy.js';
+import { countingRewrites } from '../support/relayed-spy.js';
 
 /** Index of the Janus that gained a handle between two snapshots. */
 function grown(before: number[], after: number[]): number {
@@ -61,18 +61,14 @@ describe('echotest through the proxy on two real Janus servers', () => {
     await runEchoMedia(client, sessionId, handleId, peer);
   });
 
-  it('relays messages and events unparsed: the client\'s body to real Janus as written, ids and transaction spliced into Janus\'s own compact bytes', async () => {
+  it('relays real Janus\'s plugin events unparsed: the client\'s ids and transaction spliced into Janus\'s own compact bytes', async () => {
     const client = await connect();
     const { sessionId, handleId } = await echotestHandle(client);
     const transaction = 'unparsed-1';
     let event: Record<string, unknown> | undefined;
-    let sent = 0;
     const rewritten = await countingRewrites(async () => {
-      sent = await countingRawMessages(async () => {
-        ({ event } = await client.requestWithEvent({ janus: 'message', session_id: sessionId, handle_id: handleId, transaction, body: { audio: true, bitrate: 128000 } }));
-      });
+      ({ event } = await client.requestWithEvent({ janus: 'message', session_id: sessionId, handle_id: handleId, transaction, body: { audio: true, bitrate: 128000 } }));
     });
-    assert.equal(sent, 1, 'the message took the unparsed path');
     assert.ok(rewritten >= 1, 'the event took the unparsed path');
     assert.deepEqual(event?.plugindata, { plugin: 'janus.plugin.echotest', data: { echotest: 'event', result: 'ok' } });
     const raw = client.rawFrames.find((f) => f.includes('"event"') && f.includes(`"${transaction}"`));
