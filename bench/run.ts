@@ -55,18 +55,37 @@ async function startBoth(): Promise<{ janus: JanusInstance; build: ProxyBuild }>
 
 type Side = 'direct' | 'proxy' | 'proxy tuned' | 'proxy, Redis store' | 'reference relay';
 
+/**
+ * A side's server: one process for every round, or a way to start a fresh one for each round (then
+ * stopped after it). Two processes of one build can differ by several µs per message for as long as
+ * they run on this VM (README, Benchmarks): a process per round spreads that luck over the rounds
+ * instead of handing one process's to the whole figure.
+ */
+type SideService = NodeService | (() => Promise<NodeService>);
+
 /** The own-host rounds' extra proxies: tuned, and on its defaults with a Redis store (and that redis-server). */
-type ExtraServices = { tuned?: NodeService; redis?: { proxy: NodeService; server: RedisInstance } };
+type ExtraServices = { tuned?: SideService; redis?: { proxy: SideService; server: RedisInstance } };
+
+/** Runs `body` with the side's server, started for it (and stopped after) when the side starts one per round. */
+async function withService<T>(side: SideService, body: (service: NodeService) => Promise<T>): Promise<T> {
+  if (typeof side !== 'function') return body(side);
+  const service = await side();
+  try {
+    return await body(service);
+  } finally {
+    await service.stop();
+  }
+}
 
 /**
  * Echotest throughput rounds at each session count: direct, the proxy, the extra proxies (if any) and
  * the reference relay, alternating within each round so a noisy machine hits every side alike.
  */
 async function throughputRounds(
-  topology: string, janus: JanusInstance, proxy: NodeService, relay: NodeService, notes: string[], extra: ExtraServices = {},
+  topology: string, janus: JanusInstance, proxy: SideService, relay: SideService, notes: string[], extra: ExtraServices = {},
 ): Promise<Section[]> {
   const sections: Section[] = [];
-  const sides: [Side, NodeService | undefined][] = [['direct', undefined], ['proxy', proxy]];
+  const sides: [Side, SideService | undefined][] = [['direct', undefined], ['proxy', proxy]];
   if (extra.tuned) sides.push(['proxy tuned', extra.tuned]);
   if (extra.redis) sides.push(['proxy, Redis store', extra.redis.proxy]);
   sides.push(['reference relay', relay]);
@@ -74,11 +93,13 @@ async function throughputRounds(
     const rounds = new Map<Side, ThroughputResult[]>(sides.map(([side]) => [side, []]));
     const redisTotals: RedisWindowTotals = { commands: 0, cpuUs: 0 };
     for (let round = 1; round <= config.throughput.rounds; round++) {
-      for (const [side, service] of sides) {
-        progress(`throughput (${topology}), ${sessions} sessions, round ${round}: ${side}`);
+      for (const [side, server] of sides) {
         const hooks = side === 'proxy, Redis store' && extra.redis ? redisWindowHooks(extra.redis.server, redisTotals) : undefined;
-        const pids = { janus: janus.pid, proxy: service?.pid };
-        rounds.get(side)?.push(await runThroughput(service?.url ?? janus.wsUrl, sessions, pids, hooks));
+        const run = (service: NodeService | undefined): Promise<ThroughputResult> => {
+          progress(`throughput (${topology}), ${sessions} sessions, round ${round}: ${side}${service ? ` (pid ${service.pid})` : ''}`);
+          return runThroughput(service?.url ?? janus.wsUrl, sessions, { janus: janus.pid, proxy: service?.pid }, hooks);
+        };
+        rounds.get(side)?.push(await (server === undefined ? run(undefined) : withService(server, run)));
         await sleep(500);
       }
     }
@@ -123,21 +144,21 @@ async function realTopology(build: ProxyBuild, notes: string[]): Promise<Section
       services.push(service);
       return service;
     };
-    const proxy = await start('netns', BENCH_DEFAULTS_YAML);
-    const tuned = await start('netns-tuned', TUNED_PROXY_YAML);
-    const redisProxy = await start('netns-redis', redisStoreYaml(server.url));
-    const relay = await startReferenceRelay(backend.wsUrl);
-    services.push(relay);
-    const sections = await throughputRounds('Janus on its own host', backend, proxy, relay, notes, { tuned, redis: { proxy: redisProxy, server } });
+    // Every side's process is started for its round and stopped after it (SideService), so no idle
+    // process shares the cores either.
+    const fresh = (name: string, yaml: string) => (): Promise<NodeService> => startProxyProcess({ build, backendUrl: backend.wsUrl, logLevel: null, extraConfig: { name, yaml } });
+    const proxy = fresh('netns', BENCH_DEFAULTS_YAML);
+    const relay = (): Promise<NodeService> => startReferenceRelay(backend.wsUrl);
+    const sections = await throughputRounds('Janus on its own host', backend, proxy, relay, notes, {
+      tuned: fresh('netns-tuned', TUNED_PROXY_YAML), redis: { proxy: fresh('netns-redis', redisStoreYaml(server.url)), server },
+    });
     const paired: PairedResult[] = [];
     for (const sessions of config.throughput.sessionCounts) {
-      progress(`proxy and reference relay at the same time (Janus on its own host), ${sessions} sessions each, ${config.paired.rounds} rounds`);
-      paired.push(await runPaired({ url: proxy.url, pid: proxy.pid }, { url: relay.url, pid: relay.pid }, backend.pid, sessions, config.paired.rounds));
+      progress(`proxy and reference relay at the same time (Janus on its own host), ${sessions} sessions each, ${config.paired.rounds} rounds, a fresh pair each`);
+      paired.push(await runPairedFresh(proxy, relay, backend.pid, sessions, config.paired.rounds));
     }
     sections.push(pairedSection(paired, config.paired.rounds));
-    // --workers 2 beside one process, both on the Redis store (separate key prefixes); the proxies
-    // of the rounds above are stopped first, so that no idle process shares the cores.
-    for (const s of services.splice(0)) await s.stop();
+    // --workers 2 beside one process, both on the Redis store (separate key prefixes).
     const one = await start('netns-redis', redisStoreYaml(server.url));
     const prefix = 'bench-workers:';
     const two = await startProxyWorkers({
@@ -156,6 +177,20 @@ async function realTopology(build: ProxyBuild, notes: string[]): Promise<Section
     await redis?.stop();
     await janus?.stop();
   }
+}
+
+/** runPaired, one round at a time, each with a proxy and a relay started for it (see SideService). */
+async function runPairedFresh(a: () => Promise<NodeService>, b: () => Promise<NodeService>, janusPid: number, sessions: number, rounds: number): Promise<PairedResult> {
+  const result: PairedResult = { sessions, a: [], b: [], diffs: [], errors: 0, lost: 0 };
+  for (let round = 1; round <= rounds; round++) {
+    const r = await withService(a, (sa) => withService(b, (sb) => runPaired({ url: sa.url, pid: sa.pid }, { url: sb.url, pid: sb.pid }, janusPid, sessions, 1)));
+    result.a.push(...r.a);
+    result.b.push(...r.b);
+    result.diffs.push(...r.diffs);
+    result.errors += r.errors;
+    result.lost += r.lost;
+  }
+  return result;
 }
 
 async function benchmark(): Promise<{ sections: Section[]; notes: string[] }> {
@@ -226,6 +261,9 @@ async function main(): Promise<number> {
       'Throughput: each session keeps one echotest `message` in flight (next one once its `ack` and `event` are in);',
       'CPU per message = utime+stime from /proc/PID/stat over the window ÷ messages completed in it.',
       'Janus, the proxy and the relay all answer in compact JSON (the proxy\'s default, so the tuned proxy needs no setting for it).',
+      'Own host: every proxy and relay process is started for its round and stopped after it (a fresh process per side and',
+      'round, also for "same load at the same time"): two processes of one build differ by several µs per message for as long',
+      'as they live on this VM, so a side\'s figure spans as many processes as rounds rather than one process\'s luck.',
       'Own host: "proxy" runs every default (log level `info` included); "proxy tuned" is the same build with',
       '`log.level: error` (bench/config.ts TUNED_PROXY_YAML), in the same rounds: no other documented option measurably',
       'lowered the cost per message (`backends.connections_per_server: 1` raised it, Janus\'s too; 4 measured as the default 2).',
