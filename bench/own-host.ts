@@ -12,7 +12,7 @@
  * plus `store.type: redis` on a redis-server started for the run (npm run bench's "proxy, Redis store" round; its line
  * adds the Redis commands and redis-server CPU per message of the measured windows), and/or `workers`, `janus-proxy
  * --workers N` (BENCH_WORKERS, default 2) on that Redis store, CPU summed over its processes; BENCH_PROXY_FLAGS, node flags of the
- * proxy; BENCH_CPU_PROFILE_DIR / BENCH_RELAY_CPU_PROFILE_DIR, V8 CPU profiles of the proxy / relay
+ * proxy (BENCH_REDIS_FLAGS: of the Redis-store proxy); BENCH_CPU_PROFILE_DIR / BENCH_RELAY_CPU_PROFILE_DIR, V8 CPU profiles of the proxy / relay
  * (written when they exit; read them with bench/profile-summary.ts).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -62,7 +62,11 @@ async function main(): Promise<void> {
     if (tuned) services.push(tuned);
     if (sides.includes('redis') || sides.includes('workers')) redis = await startRedis();
     const redisProxy = redis
-      ? await startProxyProcess({ build, backendUrl: janus.wsUrl, logLevel: null, extraConfig: { name: 'own-host-redis', yaml: redisStoreYaml(redis.url) } })
+      ? await startProxyProcess({
+        build, backendUrl: janus.wsUrl, logLevel: null, nodeFlags: process.env.BENCH_REDIS_FLAGS?.split(' ').filter(Boolean),
+        // A CPU profile is written at a clean exit, which the default shutdown grace would outlast.
+        extraConfig: { name: 'own-host-redis', yaml: redisStoreYaml(redis.url) + (process.env.BENCH_REDIS_FLAGS?.includes('--cpu-prof') ? 'shutdown:\n  grace_s: 0\n' : '') },
+      })
       : undefined;
     if (redisProxy) services.push(redisProxy);
     const server = redis;
