@@ -14,7 +14,8 @@
  *
  * Env: BENCH_PIN_CPU — run every round on this CPU (taskset -c), far steadier on a shared VM;
  * BENCH_BASELINE_DIR — a compiled tree (npx tsc -p tsconfig.build.json --outDir DIR) to
- * compare with, in alternating rounds; each round of each build runs in a child process of its own,
+ * compare with, in alternating rounds (or BENCH_STORE=redis: this build on a Redis store, a redis-server started for
+ * the run, as the "base"); each round of each build runs in a child process of its own,
  * with the proxy's runtime flags (src/cli/runtime-flags.ts) whichever side it measures.
  */
 import { spawn } from 'node:child_process';
@@ -23,9 +24,10 @@ import { join } from 'node:path';
 import { buildProxy } from './proxy-process.js';
 import { fmt } from './table.js';
 import { PROXY_NODE_FLAGS } from '../src/cli/runtime-flags.js';
+import { startRedis } from '../test/support/redis-fixture.js';
 
 type Json = Record<string, unknown>;
-type Side = 'proxy' | 'relay' | 'harness';
+type Side = 'proxy' | 'proxy-redis' | 'relay' | 'harness';
 
 const ECHOTEST = 'janus.plugin.echotest';
 const SESSIONS_PER_CONNECTION = 25;
@@ -190,7 +192,7 @@ async function round(root: string, side: Side, sessions: number, seconds: number
   const janus = new FakeJanus(turns);
   const clients = Array.from({ length: Math.ceil(sessions / SESSIONS_PER_CONNECTION) }, () => new FakeClient(turns));
   let stop = (): Promise<void> => Promise.resolve();
-  if (side === 'proxy') {
+  if (side === 'proxy' || side === 'proxy-redis') {
     const m = await loadModules(root);
     // The proxy's backend connections talk to the fake Janus instead of opening a socket.
     m.BackendConnection.prototype.connect = function connect(this: Record<string, unknown>): Promise<void> {
@@ -204,6 +206,7 @@ async function round(root: string, side: Side, sessions: number, seconds: number
     const config = m.parseProxyConfig({
       janus_server: [{ name: 'fake', url: 'ws://fake.invalid:8188' }],
       ws_transport: { host: '127.0.0.1', port: 0 }, http_transport: { host: '127.0.0.1', port: 0 }, admin_api: { host: '127.0.0.1', port: 0 },
+      ...(side === 'proxy-redis' && { store: { type: 'redis', redis_url: process.env.BENCH_REDIS_URL } }),
     });
     const proxy = await m.startProxy(config, logger);
     stop = () => proxy.stop();
@@ -323,7 +326,19 @@ async function main(): Promise<void> {
   const seconds = Number(args[2] ?? 3);
   const build = await buildProxy();
   const thisRoot = join(build.entry, '..', '..');
-  const baseRoot = process.env.BENCH_BASELINE_DIR;
+  // BENCH_STORE=redis: the "base" side is this build on a Redis store (a redis-server started here).
+  const redisStore = process.env.BENCH_STORE === 'redis' ? await startRedis() : undefined;
+  if (redisStore) process.env.BENCH_REDIS_URL = redisStore.url;
+  const baseRoot = redisStore ? thisRoot : process.env.BENCH_BASELINE_DIR;
+  const baseSide: Side = redisStore ? 'proxy-redis' : 'proxy';
+  try {
+    await runRounds(sessions, rounds, seconds, thisRoot, baseRoot, baseSide);
+  } finally {
+    await redisStore?.stop();
+  }
+}
+
+async function runRounds(sessions: number, rounds: number, seconds: number, thisRoot: string, baseRoot: string | undefined, baseSide: Side): Promise<void> {
   const proxy: number[] = [];
   const relay: number[] = [];
   const base: number[] = [];
@@ -336,7 +351,7 @@ async function main(): Promise<void> {
     proxy.push(mine.usPerMessage - harness);
     let line = `round ${String(r)}: fakes ${fmt(harness, 2)} µs | reference relay ${fmt(relayRound, 2)} µs | proxy ${fmt(mine.usPerMessage - harness, 2)} µs (${String(mine.messages)} msgs)`;
     if (baseRoot) {
-      const baseRound = (await child(baseRoot, 'proxy', sessions, seconds)).usPerMessage - harness;
+      const baseRound = (await child(baseRoot, baseSide, sessions, seconds)).usPerMessage - harness;
       base.push(baseRound);
       line += ` | base ${fmt(baseRound, 2)} µs | proxy − base ${fmt(mine.usPerMessage - harness - baseRound, 2)} µs`;
     }
