@@ -182,7 +182,6 @@ export class BackendConnection {
     sender.send(frame);
   }
 
-
   close(): void {
     this.ws?.close();
     this.ws?.terminate();

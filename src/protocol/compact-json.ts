@@ -1,7 +1,7 @@
 /**
  * Reading compact JSON text in place (no whitespace outside strings): where a key or value ends,
- * integer ids read digit by digit, literals compared without slicing. Shared by the scans that keep
- * the relay path from parsing and re-serialising the frames it only routes (RelayedEvent, ClientMessage).
+ * integer ids read digit by digit, literals compared without slicing: what RelayedEvent's scan of a
+ * plugin event is made of, kept apart from the event's own rules.
  */
 import { isSpace, valueEnd as nestedValueEnd } from './frames.js';
 
