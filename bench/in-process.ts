@@ -206,7 +206,9 @@ async function round(root: string, side: Side, sessions: number, seconds: number
     const config = m.parseProxyConfig({
       janus_server: [{ name: 'fake', url: 'ws://fake.invalid:8188' }],
       ws_transport: { host: '127.0.0.1', port: 0 }, http_transport: { host: '127.0.0.1', port: 0 }, admin_api: { host: '127.0.0.1', port: 0 },
-      ...(side === 'proxy-redis' && { store: { type: 'redis', redis_url: process.env.BENCH_REDIS_URL } }),
+      // A key prefix of its own: the sessions an earlier round's proxy left would be swept (read,
+      // taken over, removed) by this one while it is measured.
+      ...(side === 'proxy-redis' && { store: { type: 'redis', redis_url: process.env.BENCH_REDIS_URL, key_prefix: `in-process-${String(process.pid)}:` } }),
     });
     const proxy = await m.startProxy(config, logger);
     stop = () => proxy.stop();

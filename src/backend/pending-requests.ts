@@ -9,6 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { JanusError, ProxyErrors } from '../protocol/errors.js';
 import type { JsonObject } from '../protocol/messages.js';
+import { TransactionTable } from './transaction-table.js';
 
 const LATE_REPLY_MEMORY_MS = 60_000;
 
@@ -23,10 +24,31 @@ export interface ReplyReceiver {
   reject(err: Error): void;
 }
 
-interface Pending {
-  receiver: ReplyReceiver;
-  deadlineMs: number;
-  onLateReply: ((reply: JsonObject) => void) | undefined;
+/**
+ * A receiver that is its own entry in the pending table, its deadline kept on it: the relay path's
+ * per-message receiver extends it, so a pending request costs no wrapper object (fewer objects per
+ * message in flight is what a scavenge copies less of). In one table at a time.
+ */
+export abstract class PendingReply implements ReplyReceiver {
+  /** When the request times out, on the monotonic clock; set by the table. */
+  deadlineMs = 0;
+  abstract resolve(reply: JsonObject): void;
+  abstract reject(err: Error): void;
+}
+
+/** The table's entry for a receiver that is not a PendingReply. */
+class WrappedReply extends PendingReply {
+  constructor(private readonly receiver: ReplyReceiver) {
+    super();
+  }
+
+  resolve(reply: JsonObject): void {
+    this.receiver.resolve(reply);
+  }
+
+  reject(err: Error): void {
+    this.receiver.reject(err);
+  }
 }
 
 /** Deadlines are checked by one sweep per table rather than a timer per request (cheaper per message). */
@@ -39,7 +61,9 @@ export function isSettlingReply(msg: JsonObject): boolean {
 }
 
 export class PendingRequests {
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new TransactionTable<PendingReply>();
+  /** What undoes a late success, for the few requests that have one (attach); kept apart from the entries. */
+  private readonly lateHandlers = new Map<string, (reply: JsonObject) => void>();
   private readonly late = new Map<string, { handler: (reply: JsonObject) => void; timer: NodeJS.Timeout }>();
 
   get size(): number {
@@ -60,7 +84,18 @@ export class PendingRequests {
   /** `add` without a Promise: `receiver` is told exactly once, from the reply's frame or the sweep. */
   addReceiver(transaction: string, timeoutMs: number, receiver: ReplyReceiver, onLateReply?: (reply: JsonObject) => void): void {
     this.sweepTimer ??= this.startSweep();
-    this.pending.set(transaction, { receiver, deadlineMs: performance.now() + timeoutMs, onLateReply });
+    const entry = receiver instanceof PendingReply ? receiver : new WrappedReply(receiver);
+    entry.deadlineMs = performance.now() + timeoutMs;
+    this.pending.set(transaction, entry);
+    if (onLateReply) this.lateHandlers.set(transaction, onLateReply);
+  }
+
+  /** The late-reply handler of a request that just left the table, if it had one. */
+  private takeLateHandler(transaction: string): ((reply: JsonObject) => void) | undefined {
+    if (this.lateHandlers.size === 0) return undefined;
+    const handler = this.lateHandlers.get(transaction);
+    if (handler) this.lateHandlers.delete(transaction);
+    return handler;
   }
 
   private startSweep(): NodeJS.Timeout {
@@ -77,23 +112,24 @@ export class PendingRequests {
   }
 
   private expire(nowMs: number): void {
-    for (const [transaction, entry] of this.pending) {
-      if (entry.deadlineMs > nowMs) continue;
-      this.pending.delete(transaction);
-      if (entry.onLateReply) this.rememberLate(transaction, entry.onLateReply);
+    this.pending.forEach((entry, transaction) => {
+      // Taken, not just skipped: a receiver told below may have settled or added others meanwhile.
+      if (entry.deadlineMs > nowMs || this.pending.take(transaction) !== entry) return;
+      const onLateReply = this.takeLateHandler(transaction);
+      if (onLateReply) this.rememberLate(transaction, onLateReply);
       this.onOutcome(false);
-      entry.receiver.reject(ProxyErrors.backendTimeout());
-    }
+      entry.reject(ProxyErrors.backendTimeout());
+    });
   }
 
   /** Settles the request owning this reply's transaction. Returns false when nobody was waiting for it. */
   settle(transaction: string, reply: JsonObject): boolean {
-    const entry = this.pending.get(transaction);
+    const entry = this.pending.take(transaction);
     if (entry) {
-      this.pending.delete(transaction);
+      this.takeLateHandler(transaction);
       this.onOutcome(true);
-      if (reply.janus === 'error') entry.receiver.reject(errorFromReply(reply));
-      else entry.receiver.resolve(reply);
+      if (reply.janus === 'error') entry.reject(errorFromReply(reply));
+      else entry.resolve(reply);
       return true;
     }
     const late = this.late.get(transaction);
@@ -111,20 +147,20 @@ export class PendingRequests {
    * backend did answer: it counts as one). False when nobody was waiting for it.
    */
   fail(transaction: string, err: Error): boolean {
-    const entry = this.pending.get(transaction);
+    const entry = this.pending.take(transaction);
     if (!entry) return false;
-    this.pending.delete(transaction);
+    this.takeLateHandler(transaction);
     this.onOutcome(true);
-    entry.receiver.reject(err);
+    entry.reject(err);
     return true;
   }
 
   /** Rejects every pending request (connection lost or closed). */
   rejectAll(err: Error = ProxyErrors.backendLost()): void {
-    const entries = [...this.pending.values()];
-    this.pending.clear();
+    const entries = this.pending.drain();
+    this.lateHandlers.clear();
     if (entries.length > 0) this.onOutcome(false);
-    for (const entry of entries) entry.receiver.reject(err);
+    for (const entry of entries) entry.reject(err);
   }
 
   clear(): void {

@@ -7,7 +7,7 @@
 import type { PluginContext } from './plugin.js';
 import type { Placement } from '../cluster/cluster.js';
 import type { BackendHandle, BackendHandleListener } from '../backend/backend-handle.js';
-import type { ReplyReceiver } from '../backend/pending-requests.js';
+import { PendingReply, type ReplyReceiver } from '../backend/pending-requests.js';
 import { nextBackendTransaction } from '../protocol/ids.js';
 import type { JsonObject } from '../protocol/messages.js';
 import type { RelayedEvent } from '../protocol/relayed-event.js';
@@ -25,10 +25,11 @@ export interface OpenRequest<T> {
 }
 
 /**
- * A plugin message on its way, both the open-transaction entry its event is matched against and the
- * receiver of Janus's answer to it: one object per message on the relay path, no closures.
+ * A plugin message on its way: the open-transaction entry its event is matched against, the
+ * receiver of Janus's answer to it and its entry in the pending table — one object per message on
+ * the relay path, no closures.
  */
-class OpenCall<T> implements OpenRequest<T>, ReplyReceiver {
+class OpenCall<T> extends PendingReply implements OpenRequest<T> {
   constructor(
     /** Sending order on its link: which open request is the oldest. */
     readonly order: number,
@@ -37,7 +38,9 @@ class OpenCall<T> implements OpenRequest<T>, ReplyReceiver {
     private readonly link: BackendLink<T>,
     private readonly backendTransaction: string,
     private readonly receiver: ReplyReceiver,
-  ) {}
+  ) {
+    super();
+  }
 
   resolve(reply: JsonObject): void {
     // An `ack` means the event is still to come; anything else answered the request for good.

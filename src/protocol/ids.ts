@@ -41,3 +41,19 @@ export function nextBackendTransaction(): string {
   transactionCounter = (transactionCounter + 1) % Number.MAX_SAFE_INTEGER;
   return `${transactionPrefix}-${transactionCounter.toString(36).padStart(4, '0')}`;
 }
+
+const HYPHEN = 0x2d;
+
+/** The counter of a transaction nextBackendTransaction made in this process; undefined for any other string. */
+export function backendTransactionNumber(transaction: string): number | undefined {
+  const digitsAt = transactionPrefix.length + 1;
+  if (transaction.length <= digitsAt || transaction.charCodeAt(digitsAt - 1) !== HYPHEN || !transaction.startsWith(transactionPrefix)) return undefined;
+  let n = 0;
+  for (let i = digitsAt; i < transaction.length; i++) {
+    const c = transaction.charCodeAt(i);
+    const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x7a ? c - 0x61 + 10 : -1;
+    if (digit < 0) return undefined;
+    n = n * 36 + digit;
+  }
+  return n <= Number.MAX_SAFE_INTEGER ? n : undefined;
+}
