@@ -11,6 +11,7 @@ import type { UserStore } from './user-store.js';
 import type { SessionStore } from './session-store.js';
 import type { TokenStore } from './token-store.js';
 import type { RedisStoreSettings } from './redis/connection.js';
+import { keepStringPrototypeFast } from './redis/string-prototype.js';
 import { MemoryServerStore } from './memory/server-store.js';
 import { MemoryRoomStore } from './memory/room-store.js';
 import { MemoryUserStore } from './memory/user-store.js';
@@ -67,6 +68,7 @@ export interface OpenStoresOptions {
 export async function openStores(config: StoreConfig, proxyId: string, logger: Logger, options: OpenStoresOptions = {}): Promise<Stores> {
   if (config.type === 'memory') return openMemoryStores(proxyId);
   const { openRedisStores } = await import('./redis/open-stores.js');
+  keepStringPrototypeFast(); // ioredis, just loaded, slows every string scan otherwise
   return openRedisStores(config, proxyId, logger, options);
 }
 
