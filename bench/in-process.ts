@@ -233,13 +233,16 @@ async function round(root: string, side: Side, sessions: number, seconds: number
     await waitFor(async () => JSON.stringify((await first.request({ janus: 'info' })).plugins ?? {}).includes(ECHOTEST));
   } else if (side === 'relay') {
     // The reference relay's per-frame work (bench/reference-relay.ts) between the same fakes.
-    const open = new Map<string, { client: FakeSocket; transaction: unknown; left: number }>();
+    // Open requests by their transaction's counter, in an array as bench/reference-relay.ts keeps them.
+    const slots = 1 << 16;
+    const open: ({ client: FakeSocket; transaction: unknown; left: number } | undefined)[] = new Array<{ client: FakeSocket; transaction: unknown; left: number } | undefined>(slots).fill(undefined);
     let nextTransaction = 0;
     const fromBackend = (data: Buffer): void => {
       const msg = JSON.parse(data.toString('utf8')) as Json;
-      const request = open.get(msg.transaction as string);
+      const slot = parseInt((msg.transaction as string).slice('relay-'.length), 36) % slots;
+      const request = open[slot];
       if (!request) return;
-      if (--request.left === 0) open.delete(msg.transaction as string);
+      if (--request.left === 0) open[slot] = undefined;
       msg.transaction = request.transaction;
       request.client.send(JSON.stringify(msg));
     };
@@ -247,8 +250,9 @@ async function round(root: string, side: Side, sessions: number, seconds: number
       const socket = client.socket;
       socket.on('message', (data) => {
         const msg = JSON.parse((data as Buffer).toString('utf8')) as Json;
-        const transaction = `relay-${(nextTransaction++).toString(36).padStart(6, '0')}`;
-        open.set(transaction, { client: socket, transaction: msg.transaction, left: msg.janus === 'message' ? 2 : 1 });
+        const counter = nextTransaction++;
+        const transaction = `relay-${counter.toString(36).padStart(6, '0')}`;
+        open[counter % slots] = { client: socket, transaction: msg.transaction, left: msg.janus === 'message' ? 2 : 1 };
         msg.transaction = transaction;
         janus.receive(JSON.stringify(msg), (text) => { fromBackend(Buffer.from(text)); });
       });

@@ -50,16 +50,26 @@ const backends = await Promise.all(Array.from({ length: Number(connectionCount) 
 const toBackends = backends.map((backend) => batchedSend(backend));
 let nextBackend = 0;
 
-/** Backend transaction → the client it came from, its own transaction, and how many answers it gets. */
-const open = new Map<string, { reply: (text: string) => void; transaction: unknown; left: number }>();
+/**
+ * Open requests by the counter in their backend transaction: the client it came from, its own
+ * transaction, and how many answers it gets. An array, not a Map keyed by transaction: a Map with an
+ * insert and a delete per message links each outgrown hash table to the next, and once one of them
+ * is in the old generation every later one is promoted with what it held (README, Benchmarks) — a
+ * floor must not pay that. 65,536 slots: far more requests than are ever in flight.
+ */
+const SLOTS = 1 << 16;
+const open: ({ reply: (text: string) => void; transaction: unknown; left: number } | undefined)[] = new Array<{ reply: (text: string) => void; transaction: unknown; left: number } | undefined>(SLOTS).fill(undefined);
 let nextTransaction = 0;
+const PREFIX = 'relay-';
 
 function onBackendMessage(data: RawData): void {
   const msg = JSON.parse((data as Buffer).toString('utf8')) as Json;
-  const transaction = msg.transaction as string;
-  const request = open.get(transaction);
+  const transaction = msg.transaction;
+  if (typeof transaction !== 'string' || !transaction.startsWith(PREFIX)) return;
+  const slot = parseInt(transaction.slice(PREFIX.length), 36) % SLOTS;
+  const request = open[slot];
   if (!request) return;
-  if (--request.left === 0) open.delete(transaction);
+  if (--request.left === 0) open[slot] = undefined;
   msg.transaction = request.transaction;
   request.reply(JSON.stringify(msg));
 }
@@ -73,9 +83,10 @@ server.on('connection', (client) => {
   client.on('message', (data: RawData) => {
     const msg = JSON.parse((data as Buffer).toString('utf8')) as Json;
     // Longer than 10 characters, like the proxy's: V8 interns shorter JSON string values.
-    const transaction = `relay-${(nextTransaction++).toString(36).padStart(6, '0')}`;
+    const counter = nextTransaction++;
+    const transaction = `${PREFIX}${counter.toString(36).padStart(6, '0')}`;
     // A message gets an ack and an event, everything else the load generator sends gets one reply.
-    open.set(transaction, { reply, transaction: msg.transaction, left: msg.janus === 'message' ? 2 : 1 });
+    open[counter % SLOTS] = { reply, transaction: msg.transaction, left: msg.janus === 'message' ? 2 : 1 };
     msg.transaction = transaction;
     toBackend(JSON.stringify(msg));
   });
