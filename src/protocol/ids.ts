@@ -43,13 +43,14 @@ export function nextBackendTransaction(): string {
 }
 
 const HYPHEN = 0x2d;
+/** Where the counter's digits start in a transaction nextBackendTransaction made (after the prefix and its hyphen). */
+const DIGITS_AT = transactionPrefix.length + 1;
 
 /** The counter of a transaction nextBackendTransaction made in this process; undefined for any other string. */
 export function backendTransactionNumber(transaction: string): number | undefined {
-  const digitsAt = transactionPrefix.length + 1;
-  if (transaction.length <= digitsAt || transaction.charCodeAt(digitsAt - 1) !== HYPHEN || !transaction.startsWith(transactionPrefix)) return undefined;
+  if (transaction.length <= DIGITS_AT || transaction.charCodeAt(DIGITS_AT - 1) !== HYPHEN || !transaction.startsWith(transactionPrefix)) return undefined;
   let n = 0;
-  for (let i = digitsAt; i < transaction.length; i++) {
+  for (let i = DIGITS_AT; i < transaction.length; i++) {
     const c = transaction.charCodeAt(i);
     const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x7a ? c - 0x61 + 10 : -1;
     if (digit < 0) return undefined;
