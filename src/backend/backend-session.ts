@@ -58,6 +58,8 @@ export class BackendSession implements BackendSessionRoute {
   private readonly takenOver: boolean;
   /** The reconnection's claim under way, while `reclaiming`. */
   private reclaimDone: Promise<void> | undefined;
+  /** The id as JSON writes it, made once (a plugin message's frame is written around it). */
+  private readonly idText: string;
 
   private constructor(
     readonly id: BackendSessionId,
@@ -68,6 +70,7 @@ export class BackendSession implements BackendSessionRoute {
     how: 'create' | { claim: LateClaimPolicy } = 'create',
   ) {
     this.takenOver = how !== 'create';
+    this.idText = String(id);
     conn.register(id, this);
     const first = how === 'create'
       ? conn.request({ janus: 'create', id }, { onLateReply: () => void destroyOrphanSession(conn, id) })
@@ -165,12 +168,12 @@ export class BackendSession implements BackendSessionRoute {
   }
 
   /** `send` of a plugin message without jsep whose body is already JSON text (BackendConnection.sendMessageFrame). */
-  sendMessageFrame(handleId: BackendHandleId, body: string, transaction: string, receiver: ReplyReceiver): void {
+  sendMessageFrame(handleIdText: string, body: string, transaction: string, receiver: ReplyReceiver): void {
     if (this.state !== 'active') {
       receiver.reject(ProxyErrors.backendLost());
       return;
     }
-    this.conn.sendMessageFrame(this.id, handleId, body, transaction, receiver);
+    this.conn.sendMessageFrame(this.idText, handleIdText, body, transaction, receiver);
   }
 
   async attach(plugin: string, opaqueId: string | undefined): Promise<BackendHandle> {

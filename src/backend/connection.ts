@@ -4,7 +4,7 @@
  */
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
-import { nextBackendTransaction, type BackendHandleId, type BackendSessionId } from '../protocol/ids.js';
+import { nextBackendTransaction, type BackendSessionId } from '../protocol/ids.js';
 import { isJsonObject, messageFrame, type JsonObject } from '../protocol/messages.js';
 import { JanusError, JanusErrorCode, ProxyErrors } from '../protocol/errors.js';
 import { PendingRequests, isSettlingReply, type ReplyReceiver } from './pending-requests.js';
@@ -171,13 +171,13 @@ export class BackendConnection {
    * `send` of a plugin message without jsep whose body is already JSON text: the frame is written
    * around it (messageFrame), in the key order `send` gives the same message.
    */
-  sendMessageFrame(sessionId: BackendSessionId, handleId: BackendHandleId, body: string, transaction: string, receiver: ReplyReceiver): void {
+  sendMessageFrame(sessionIdText: string, handleIdText: string, body: string, transaction: string, receiver: ReplyReceiver): void {
     const sender = this.sender;
     if (this.state !== 'open' || !sender) {
       receiver.reject(ProxyErrors.backendLost());
       return;
     }
-    const frame = messageFrame(sessionId, handleId, transaction, body, this.credentials);
+    const frame = messageFrame(sessionIdText, handleIdText, transaction, body, this.credentials);
     this.pending.addReceiver(transaction, this.options.requestTimeoutMs, receiver, undefined);
     sender.send(frame);
   }
@@ -193,7 +193,9 @@ export class BackendConnection {
     const text = frameText(data);
     // The two frames each relayed message brings, read without JSON.parse when they have their usual shape.
     const event = RelayedEvent.scan(text, this.takesRelayed);
-    if (event !== undefined && this.relayEvent(event)) return;
+    const route = this.scannedRoute;
+    this.scannedRoute = undefined;
+    if (event !== undefined && this.relayEvent(event, route)) return;
     const ack = event === undefined ? readAck(text) : undefined;
     if (ack !== undefined) {
       this.onMessage(ack);
@@ -242,13 +244,18 @@ export class BackendConnection {
     }
   }
 
+  /** The route `takesRelayed` found for the event being scanned: onFrame hands it to relayEvent (no second lookup). */
+  private scannedRoute: BackendSessionRoute | undefined;
+
   /** Made once: asked for every event frame. */
-  private readonly takesRelayed = (sessionId: number, sender: number): boolean =>
-    this.sessions.get(sessionId as BackendSessionId)?.takesRelayedEvents(sender) ?? false;
+  private readonly takesRelayed = (sessionId: number, sender: number): boolean => {
+    const route = this.sessions.get(sessionId as BackendSessionId);
+    this.scannedRoute = route;
+    return route?.takesRelayedEvents(sender) ?? false;
+  };
 
   /** A plugin event routed without parsing it (an `event` settles no request); false: parse it. */
-  private relayEvent(event: RelayedEvent): boolean {
-    const route = this.sessions.get(event.sessionId as BackendSessionId);
+  private relayEvent(event: RelayedEvent, route: BackendSessionRoute | undefined): boolean {
     if (!route) return true;
     try {
       return route.onRelayedEvent(event);

@@ -97,7 +97,7 @@ class DirectReply implements ReplyReceiver {
     // Tasks queued meanwhile start in a microtask, after this reply is on its way.
     this.handle.endDirect();
     const sink = this.sink;
-    if (reply.janus === 'ack' && reply.hint === undefined && sink.sendJson !== undefined) sink.sendJson(ackJson(this.session.id, this.transaction));
+    if (reply.janus === 'ack' && reply.hint === undefined && sink.sendJson !== undefined) sink.sendJson(ackJson(this.session.idText, this.transaction));
     else sink.send(messageReply(reply, this.session, this.handle, this.transaction));
   }
 

@@ -22,11 +22,16 @@ export class Handle {
   /** The plugin's own small record (ctx.save), kept for the handle's durable record. */
   pluginState: JsonObject | undefined;
 
+  /** The id as JSON writes it, made once (as Session.idText). */
+  readonly idText: string;
+
   constructor(
     readonly id: ClientHandleId,
     readonly plugin: string,
     readonly opaqueId: string | undefined,
-  ) {}
+  ) {
+    this.idText = String(id);
+  }
 
   /** Resolves once every request queued so far on this handle has been answered. */
   idle(): Promise<void> {

@@ -63,7 +63,7 @@ class HandleContext implements PluginContext {
   }
 
   emitRelayed(event: RelayedEvent, transaction: string | undefined): void {
-    if (!this.handle.detached) this.session.emitRelayed(this.handle.id, event, transaction);
+    if (!this.handle.detached) this.session.emitRelayed(this.handle.idText, event, transaction);
   }
 
   ended(): void {

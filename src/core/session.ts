@@ -24,6 +24,8 @@ export class Session implements BackendSessionOwner {
   private readonly backendSessions = new Map<Backend, BackendSession>();
   /** The handle the last request went to: most sessions have one, so the map is rarely consulted. */
   private recentHandle: Handle | undefined;
+  /** The id as JSON writes it, made once: String() of a 53-bit id per relayed message is a number-to-text conversion each time. */
+  readonly idText: string;
 
   constructor(
     readonly id: ClientSessionId,
@@ -32,6 +34,7 @@ export class Session implements BackendSessionOwner {
     nowMs: number,
   ) {
     this.lastActivityMs = nowMs;
+    this.idText = String(id);
   }
 
   get logger(): Logger {
@@ -68,10 +71,10 @@ export class Session implements BackendSessionOwner {
   }
 
   /** `emit` for a plugin event relayed unparsed: Janus's bytes with this session's ids and the client's transaction. */
-  emitRelayed(handleId: ClientHandleId, event: RelayedEvent, transaction: string | undefined): void {
+  emitRelayed(handleIdText: string, event: RelayedEvent, transaction: string | undefined): void {
     const owner = this.owner;
     if (!owner?.open || !this.alive) return;
-    const text = event.rewrite(this.id, handleId, transaction);
+    const text = event.rewrite(this.idText, handleIdText, transaction);
     if (owner.sendJson) owner.sendJson(text);
     else owner.send(JSON.parse(text) as OutgoingMessage);
   }

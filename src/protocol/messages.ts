@@ -46,9 +46,12 @@ export function ackReply(sessionId: number, transaction: string, hint?: string):
   return msg;
 }
 
-/** ackReply without a hint, written as compact JSON directly (a relayed message's ack: no object to serialise). */
-export function ackJson(sessionId: number, transaction: string): string {
-  return `{"janus":"ack","session_id":${String(sessionId)},"transaction":${JSON.stringify(transaction)}}`;
+/**
+ * ackReply without a hint, written as compact JSON directly (a relayed message's ack: no object to
+ * serialise). Ids come as their decimal text (idText), made once per session or handle.
+ */
+export function ackJson(sessionIdText: string, transaction: string): string {
+  return `{"janus":"ack","session_id":${sessionIdText},"transaction":${JSON.stringify(transaction)}}`;
 }
 
 /**
@@ -56,8 +59,8 @@ export function ackJson(sessionId: number, transaction: string): string {
  * message object had (janus, session_id, transaction, handle_id, body, then the backend's
  * credentials, already written as `,"apisecret":…`).
  */
-export function messageFrame(sessionId: number, handleId: number, transaction: string, body: string, credentials: string): string {
-  return `{"janus":"message","session_id":${String(sessionId)},"transaction":${JSON.stringify(transaction)},"handle_id":${String(handleId)},"body":${body}${credentials}}`;
+export function messageFrame(sessionIdText: string, handleIdText: string, transaction: string, body: string, credentials: string): string {
+  return `{"janus":"message","session_id":${sessionIdText},"transaction":${JSON.stringify(transaction)},"handle_id":${handleIdText},"body":${body}${credentials}}`;
 }
 
 /** Serialisation styles of Janus's `json` transport option. */

@@ -188,14 +188,12 @@ export class RelayedEvent {
   }
 
   /**
-   * The event as the client gets it, in compact JSON: the client's session and handle ids in place
-   * of Janus's, and the client's transaction in place of the backend's (the key removed when
+   * The event as the client gets it, in compact JSON: the client's session and handle ids (their
+   * decimal text) in place of Janus's, and the client's transaction in place of the backend's (the key removed when
    * `transaction` is undefined and the event had one). Everything else is Janus's bytes, in order.
    */
-  rewrite(sessionId: number, handleId: number, transaction: string | undefined): string {
+  rewrite(sessionText: string, senderText: string, transaction: string | undefined): string {
     const text = this.text;
-    const sessionText = String(sessionId);
-    const senderText = String(handleId);
     // The transaction's edit: its value replaced, or the key removed with one comma beside it (the
     // leading one; for the first key the one after it, as `janus` follows).
     let transactionAt = this.transactionAt;

@@ -46,7 +46,7 @@ function check(text: string, sessionId: number, handleId: number, transaction: s
   assert.equal(event.sessionId, parsed.session_id);
   assert.equal(event.sender, parsed.sender);
   assert.equal(event.transaction, parsed.transaction);
-  const fast = event.rewrite(sessionId, handleId, transaction);
+  const fast = event.rewrite(String(sessionId), String(handleId), transaction);
   const slow = straightforward(text, sessionId, handleId, transaction);
   // Janus's own bytes are kept, so the same JSON value is the requirement; from JSON.stringify's output, the same bytes.
   assert.equal(JSON.stringify(JSON.parse(fast)), slow, `${text} → ${fast}`);
@@ -81,7 +81,7 @@ describe('RelayedEvent', () => {
   it('keeps Janus\'s own spelling of values (jansson escapes, reals), as the same JSON value', () => {
     const text = '{"janus":"event","session_id":11,"transaction":"jc-1","sender":12,"plugindata":{"plugin":"janus.plugin.echotest","data":{"s":"caf\\u00E9 \\u001F \\/","r":0.10000000000000001,"big":18446744073709551615,"e":1E+2}}}';
     assert.ok(check(text, 21, 22, 'c'));
-    const out = RelayedEvent.scan(text)?.rewrite(21, 22, 'c');
+    const out = RelayedEvent.scan(text)?.rewrite('21', '22', 'c');
     assert.ok(out?.includes('"big":18446744073709551615'), 'a 64-bit number reaches the client as Janus wrote it');
   });
 
