@@ -42,20 +42,36 @@ export type FrameRequests = { requests: unknown[] } | { error: string };
 export const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /**
+ * Index just past the string whose opening quote is at `start`, or -1 if it never closes. Its
+ * contents are jumped over with indexOf (a native search) rather than read character by character:
+ * most of a plugin event is strings.
+ */
+export function stringEnd(text: string, start: number): number {
+  let quote = text.indexOf('"', start + 1);
+  while (quote >= 0) {
+    // Escaped only after an odd run of backslashes (`\\"` ends the string).
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === 0x5c) backslashes++;
+    if ((backslashes & 1) === 0) return quote + 1;
+    quote = text.indexOf('"', quote + 1);
+  }
+  return -1;
+}
+
+/**
  * Index just past the object or array starting at `start` (strings stepped over), or -1 if it never
  * closes — or, with `compactOnly`, if anything at or below a space (whitespace, a control character)
  * stands outside its strings.
  */
 export function valueEnd(text: string, start: number, compactOnly = false): number {
   let depth = 0;
-  let inString = false;
   for (let i = start; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) depth++;
+    if (c === 0x22) {
+      const end = stringEnd(text, i);
+      if (end < 0) return -1;
+      i = end - 1;
+    } else if (c === 0x7b || c === 0x5b) depth++;
     else if (c === 0x7d || c === 0x5d) {
       if (--depth === 0) return i + 1;
     } else if (compactOnly && c <= 0x20) return -1;

@@ -13,7 +13,7 @@
  * beyond 2^53 arrives exact where JSON.parse would have rounded it.
  * test/unit/relayed-event.test.ts compares it with the parsed path over real and fuzzed events.
  */
-import { isSpace, valueEnd as nestedValueEnd } from './frames.js';
+import { isSpace, stringEnd, valueEnd as nestedValueEnd } from './frames.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -23,20 +23,6 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
-
-/** Index just past the string whose opening quote is at `start`; -1 if it never closes. */
-function stringEnd(text: string, start: number): number {
-  const quote = text.indexOf('"', start + 1);
-  if (quote < 0) return -1;
-  if (text.charCodeAt(quote - 1) !== BACKSLASH) return quote + 1;
-  // An escape before it: step through escapes to find the real end.
-  for (let i = start + 1; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === BACKSLASH) i++;
-    else if (c === QUOTE) return i + 1;
-  }
-  return -1;
-}
 
 /** Index just past a number, true, false or null at `start` (up to the next `,` or `}`); -1 if empty or spaced. */
 function scalarEnd(text: string, start: number): number {

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { frameRequests, nestsDeeperThan, NOT_ONE_VALUE, oneValue } from '../../src/protocol/frames.js';
+import fc from 'fast-check';
+import { frameRequests, nestsDeeperThan, NOT_ONE_VALUE, oneValue, stringEnd, valueEnd } from '../../src/protocol/frames.js';
 
 describe('nestsDeeperThan', () => {
   it('counts nesting outside strings only', () => {
@@ -79,5 +80,46 @@ describe('oneValue (the per-message fast path)', () => {
       assert.equal(oneValue(text), NOT_ONE_VALUE, JSON.stringify(text));
       assert.deepEqual(frameRequests(text), frameRequests(` ${text}`.slice(1)), 'same answer as before');
     }
+  });
+});
+
+/** valueEnd read character by character, escapes stepped over one at a time: what the indexOf jumps must match. */
+function valueEndByCharacter(text: string, start: number, compactOnly: boolean): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) {
+      if (--depth === 0) return i + 1;
+    } else if (compactOnly && c <= 0x20) return -1;
+  }
+  return -1;
+}
+
+describe('valueEnd and stringEnd', () => {
+  it('end strings at the first quote after an even run of backslashes', () => {
+    assert.equal(stringEnd('"ab"', 0), 4);
+    assert.equal(stringEnd(String.raw`"a\\"x"`, 0), 5);
+    assert.equal(stringEnd(String.raw`"a\\\"x"`, 0), 8);
+    assert.equal(stringEnd(String.raw`"a\\\"x`, 0), -1);
+    assert.equal(valueEnd(String.raw`{"a":"}\\"}`, 0), 11);
+  });
+
+  it('agree with a character-by-character scan on JSON values and on broken text', () => {
+    // Texts rich in what the scan cares about: quotes, backslashes, brackets, spaces.
+    const noisy = fc.array(fc.constantFrom('"', '\\', '{', '}', '[', ']', ' ', 'a', ':', ','), { maxLength: 40 }).map((parts) => parts.join(''));
+    const json = fc.tuple(fc.jsonValue({ maxDepth: 4 }), fc.boolean()).map(([value, indented]) => JSON.stringify({ v: value }, null, indented ? 1 : undefined));
+    fc.assert(fc.property(fc.oneof(json, noisy, fc.tuple(json, noisy).map(([a, b]) => a.slice(0, a.length >> 1) + b)), fc.boolean(), (text, compactOnly) => {
+      for (let start = 0; start < text.length; start++) {
+        const c = text.charCodeAt(start);
+        if (c !== 0x7b && c !== 0x5b) continue;
+        assert.equal(valueEnd(text, start, compactOnly), valueEndByCharacter(text, start, compactOnly), `${JSON.stringify(text)} from ${String(start)}`);
+      }
+    }), { numRuns: 3000 });
   });
 });
