@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { buildProxy } from './proxy-process.js';
 import { fmt } from './table.js';
 import { PROXY_NODE_FLAGS } from '../src/cli/runtime-flags.js';
+import { randomId } from '../src/protocol/ids.js';
 import { startRedis } from '../test/support/redis-fixture.js';
 
 type Json = Record<string, unknown>;
@@ -49,7 +50,14 @@ class TurnQueue {
 
 /** Answers the Janus API as Janus 1.1.2 does for what the benchmark sends, in compact JSON. */
 class FakeJanus {
-  private nextId = 1000;
+  /**
+   * Ids as Janus makes them: random integers below 2^53, boxed numbers to V8 (small ones would make
+   * the fakes' own parsing, printing and lookups cheaper in the harness and relay rounds than where
+   * the proxy hands its clients ids of its own, which are random too).
+   */
+  private newId(): number {
+    return randomId();
+  }
 
   constructor(private readonly turns: TurnQueue) {}
 
@@ -63,10 +71,10 @@ class FakeJanus {
         send({ janus: 'server_info', transaction, name: 'Janus WebRTC Server', version: 1102, version_string: '1.1.2', 'session-timeout': 60, 'reclaim-session-timeout': 0, plugins: { [ECHOTEST]: { name: 'JANUS EchoTest plugin', version: 7 } } });
         return;
       case 'create':
-        send({ janus: 'success', transaction, data: { id: typeof msg.id === 'number' ? msg.id : this.nextId++ } });
+        send({ janus: 'success', transaction, data: { id: typeof msg.id === 'number' ? msg.id : this.newId() } });
         return;
       case 'attach':
-        send({ janus: 'success', session_id: sessionId, transaction, data: { id: this.nextId++ } });
+        send({ janus: 'success', session_id: sessionId, transaction, data: { id: this.newId() } });
         return;
       case 'message':
         send({ janus: 'ack', session_id: sessionId, transaction });

@@ -71,7 +71,7 @@ export class BackendSession implements BackendSessionRoute {
   ) {
     this.takenOver = how !== 'create';
     this.idText = String(id);
-    conn.register(id, this);
+    conn.register(this);
     const first = how === 'create'
       ? conn.request({ janus: 'create', id }, { onLateReply: () => void destroyOrphanSession(conn, id) })
       : conn.request({ janus: 'claim', session_id: id }, {
@@ -289,7 +289,7 @@ export class BackendSession implements BackendSessionRoute {
     }
     if (!this.isReclaiming()) return;
     this.conn = conn;
-    conn.register(this.id, this);
+    conn.register(this);
     this.state = 'active';
     this.logger.info('backend session reclaimed');
   }

@@ -5,6 +5,7 @@
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { nextBackendTransaction, type BackendSessionId } from '../protocol/ids.js';
+import { IdMap } from '../protocol/id-map.js';
 import { isJsonObject, messageFrame, type JsonObject } from '../protocol/messages.js';
 import { JanusError, JanusErrorCode, ProxyErrors } from '../protocol/errors.js';
 import { PendingRequests, isSettlingReply, type ReplyReceiver } from './pending-requests.js';
@@ -18,6 +19,8 @@ export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 /** What a backend session exposes to the connection that carries it. */
 export interface BackendSessionRoute {
+  /** The backend session's id on Janus. */
+  readonly id: BackendSessionId;
   onBackendMessage(msg: JsonObject): void;
   /**
    * A plugin event not parsed (the relay path). True once it is delivered, or dropped as its parsed
@@ -56,7 +59,7 @@ export class BackendConnection {
   private ws: WebSocket | undefined;
   private sender: BatchedSender | undefined;
   private readonly pending: PendingRequests;
-  private readonly sessions = new Map<BackendSessionId, BackendSessionRoute>();
+  private readonly sessions = new IdMap<BackendSessionRoute>();
   /** Told once, when the socket has closed (after its sessions); a throwing listener is logged and skipped. */
   private readonly closed: Signal<void>;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -127,8 +130,9 @@ export class BackendConnection {
     this.closed.on(listener);
   }
 
-  register(id: BackendSessionId, route: BackendSessionRoute): void {
-    this.sessions.set(id, route);
+  /** Routes the messages of backend session `route.id` to it. */
+  register(route: BackendSessionRoute): void {
+    this.sessions.set(route);
   }
 
   unregister(id: BackendSessionId): void {
@@ -218,7 +222,7 @@ export class BackendConnection {
   private sessionGone(msg: JsonObject): boolean {
     const code = (msg.error as { code?: unknown } | undefined)?.code;
     if (code !== JanusErrorCode.SESSION_NOT_FOUND || typeof msg.session_id !== 'number') return false;
-    const route = this.sessions.get(msg.session_id as BackendSessionId);
+    const route = this.sessions.get(msg.session_id);
     if (!route) return false;
     route.onSessionGone();
     return true;
@@ -235,7 +239,7 @@ export class BackendConnection {
     }
     const sessionId = msg.session_id;
     if (typeof sessionId !== 'number') return;
-    const route = this.sessions.get(sessionId as BackendSessionId);
+    const route = this.sessions.get(sessionId);
     if (!route) return;
     try {
       route.onBackendMessage(msg);
@@ -249,7 +253,7 @@ export class BackendConnection {
 
   /** Made once: asked for every event frame. */
   private readonly takesRelayed = (sessionId: number, sender: number): boolean => {
-    const route = this.sessions.get(sessionId as BackendSessionId);
+    const route = this.sessions.get(sessionId);
     this.scannedRoute = route;
     return route?.takesRelayedEvents(sender) ?? false;
   };

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { LazyLogger } from '../logging.js';
 import { uniqueId, type ClientSessionId } from '../protocol/ids.js';
+import { IdMap } from '../protocol/id-map.js';
 import { Session } from './session.js';
 import type { Sink } from './sink.js';
 import type { LocalityResolver } from '../cluster/locality.js';
@@ -27,7 +28,7 @@ export interface SessionsOptions {
 }
 
 export class Sessions {
-  private readonly sessions = new Map<ClientSessionId, Session>();
+  private readonly sessions = new IdMap<Session>();
   private readonly owned = new Map<Sink, Set<Session>>();
   private readonly watchdog: NodeJS.Timeout;
   private readonly now: () => number;
@@ -62,11 +63,11 @@ export class Sessions {
   }
 
   has(id: number): boolean {
-    return this.sessions.has(id as ClientSessionId);
+    return this.sessions.has(id);
   }
 
   get(id: number): Session | undefined {
-    return this.sessions.get(id as ClientSessionId);
+    return this.sessions.get(id);
   }
 
   /**
@@ -100,7 +101,7 @@ export class Sessions {
 
   /** The session moved to another proxy: forget it here, without a word to its client or Janus. */
   release(id: number): void {
-    const session = this.sessions.get(id as ClientSessionId);
+    const session = this.sessions.get(id);
     if (!session) return;
     this.forget(session);
     session.logger.info('session moved to another proxy');
@@ -171,7 +172,7 @@ export class Sessions {
     const owner = requester.ownerFor?.(id) ?? requester;
     const session = new Session(id, owner, new LazyLogger(this.options.logger, { session: id }), this.now());
     session.locality = this.options.locality?.resolve(requester.origin);
-    this.sessions.set(id, session);
+    this.sessions.set(session);
     this.own(owner, session);
     return session;
   }
