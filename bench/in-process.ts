@@ -77,7 +77,8 @@ class FakeJanus {
         send({ janus: 'success', session_id: sessionId, transaction, data: { id: this.newId() } });
         return;
       case 'message':
-        send({ janus: 'ack', session_id: sessionId, transaction });
+        // The EchoTest's ack carries a hint, always.
+        send({ janus: 'ack', session_id: sessionId, transaction, hint: "I'm taking my time!" });
         send({ janus: 'event', session_id: sessionId, transaction, sender: msg.handle_id, plugindata: { plugin: ECHOTEST, data: { echotest: 'event', result: 'ok' } } });
         return;
       case 'keepalive':

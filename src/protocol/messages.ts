@@ -47,11 +47,12 @@ export function ackReply(sessionId: number, transaction: string, hint?: string):
 }
 
 /**
- * ackReply without a hint, written as compact JSON directly (a relayed message's ack: no object to
- * serialise). Ids come as their decimal text (idText), made once per session or handle.
+ * ackReply written as compact JSON directly (a relayed message's ack: no object to serialise). Ids
+ * come as their decimal text (idText), made once per session or handle.
  */
-export function ackJson(sessionIdText: string, transaction: string): string {
-  return `{"janus":"ack","session_id":${sessionIdText},"transaction":${JSON.stringify(transaction)}}`;
+export function ackJson(sessionIdText: string, transaction: string, hint?: string): string {
+  const hinted = hint === undefined ? '' : `,"hint":${JSON.stringify(hint)}`;
+  return `{"janus":"ack","session_id":${sessionIdText},"transaction":${JSON.stringify(transaction)}${hinted}}`;
 }
 
 /**

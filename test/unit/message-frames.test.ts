@@ -25,8 +25,8 @@ describe('message frames', () => {
   });
 
   it('ackJson writes what JSON.stringify writes for ackReply', () => {
-    fc.assert(fc.property(id, text, (session, transaction) => {
-      assert.equal(ackJson(String(session), transaction), JSON.stringify(ackReply(session, transaction)));
+    fc.assert(fc.property(id, text, fc.option(text, { nil: undefined }), (session, transaction, hint) => {
+      assert.equal(ackJson(String(session), transaction, hint), JSON.stringify(ackReply(session, transaction, hint)));
     }), { numRuns: 3000 });
   });
 });
