@@ -4,6 +4,7 @@ import type { BackendHandleId } from '../protocol/ids.js';
 import type { JsonObject } from '../protocol/messages.js';
 import type { ReplyReceiver } from './pending-requests.js';
 import type { RelayedEvent } from '../protocol/relayed-event.js';
+import { idHigh, idLow, type SplitId } from '../protocol/id-map.js';
 
 export interface BackendHandleListener {
   /** An event whose `sender` is this handle (plugin events and core notifications). */
@@ -16,11 +17,13 @@ export interface BackendHandleListener {
   onBackendLost(): void;
 }
 
-export class BackendHandle {
+export class BackendHandle implements SplitId {
   listener: BackendHandleListener | undefined;
   private gone = false;
   /** The id as JSON writes it, made once (a plugin message's frame is written around it). */
   private readonly idText: string;
+  readonly idLow: number;
+  readonly idHigh: number;
 
   constructor(
     readonly id: BackendHandleId,
@@ -28,6 +31,8 @@ export class BackendHandle {
     readonly plugin: string,
   ) {
     this.idText = String(id);
+    this.idLow = idLow(id);
+    this.idHigh = idHigh(id);
   }
 
   get alive(): boolean {

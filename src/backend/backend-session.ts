@@ -12,6 +12,7 @@ import { BackendHandle } from './backend-handle.js';
 import { randomId, type BackendHandleId, type BackendSessionId } from '../protocol/ids.js';
 import type { JsonObject } from '../protocol/messages.js';
 import type { RelayedEvent } from '../protocol/relayed-event.js';
+import { holdsId, idHigh, idLow } from '../protocol/id-map.js';
 import { isBackendFailure, JanusError, JanusErrorCode, ProxyErrors } from '../protocol/errors.js';
 
 const MIN_KEEPALIVE_INTERVAL_MS = 5_000;
@@ -60,6 +61,8 @@ export class BackendSession implements BackendSessionRoute {
   private reclaimDone: Promise<void> | undefined;
   /** The id as JSON writes it, made once (a plugin message's frame is written around it). */
   private readonly idText: string;
+  readonly idLow: number;
+  readonly idHigh: number;
 
   private constructor(
     readonly id: BackendSessionId,
@@ -71,6 +74,8 @@ export class BackendSession implements BackendSessionRoute {
   ) {
     this.takenOver = how !== 'create';
     this.idText = String(id);
+    this.idLow = idLow(id);
+    this.idHigh = idHigh(id);
     conn.register(this);
     const first = how === 'create'
       ? conn.request({ janus: 'create', id }, { onLateReply: () => void destroyOrphanSession(conn, id) })
@@ -237,7 +242,7 @@ export class BackendSession implements BackendSessionRoute {
 
   private handleFor(sender: number): BackendHandle | undefined {
     let handle = this.recentHandle;
-    if (handle === undefined || handle.id !== sender || !handle.alive) {
+    if (handle === undefined || !holdsId(handle, sender) || !handle.alive) {
       handle = this.handles.get(sender as BackendHandleId);
       this.recentHandle = handle;
     }

@@ -5,7 +5,7 @@
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { nextBackendTransaction, type BackendSessionId } from '../protocol/ids.js';
-import { IdMap } from '../protocol/id-map.js';
+import { IdMap, type SplitId } from '../protocol/id-map.js';
 import { isJsonObject, messageFrame, type JsonObject } from '../protocol/messages.js';
 import { JanusError, JanusErrorCode, ProxyErrors } from '../protocol/errors.js';
 import { PendingRequests, isSettlingReply, type ReplyReceiver } from './pending-requests.js';
@@ -18,7 +18,7 @@ import { Signal } from '../signal.js';
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 /** What a backend session exposes to the connection that carries it. */
-export interface BackendSessionRoute {
+export interface BackendSessionRoute extends SplitId {
   /** The backend session's id on Janus. */
   readonly id: BackendSessionId;
   onBackendMessage(msg: JsonObject): void;

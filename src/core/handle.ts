@@ -2,10 +2,11 @@
 import type { ClientHandleId } from '../protocol/ids.js';
 import type { PluginHandle } from '../plugins/plugin.js';
 import type { JsonObject } from '../protocol/messages.js';
+import { idHigh, idLow, type SplitId } from '../protocol/id-map.js';
 
 const settled: Promise<void> = Promise.resolve();
 
-export class Handle {
+export class Handle implements SplitId {
   private queue: Promise<unknown> = settled;
   /** Tasks queued and not yet answered. */
   private tasks = 0;
@@ -24,6 +25,8 @@ export class Handle {
 
   /** The id as JSON writes it, made once (as Session.idText). */
   readonly idText: string;
+  readonly idLow: number;
+  readonly idHigh: number;
 
   constructor(
     readonly id: ClientHandleId,
@@ -31,6 +34,8 @@ export class Handle {
     readonly opaqueId: string | undefined,
   ) {
     this.idText = String(id);
+    this.idLow = idLow(id);
+    this.idHigh = idHigh(id);
   }
 
   /** Resolves once every request queued so far on this handle has been answered. */

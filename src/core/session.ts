@@ -10,10 +10,11 @@ import type { BackendSession, BackendSessionOwner } from '../backend/backend-ses
 import type { Backend } from '../cluster/backend.js';
 import type { Locality } from '../protocol/origin.js';
 import { JanusError, JanusErrorCode } from '../protocol/errors.js';
+import { holdsId, idHigh, idLow, type SplitId } from '../protocol/id-map.js';
 
 export type SessionState = 'active' | 'orphaned' | 'destroyed';
 
-export class Session implements BackendSessionOwner {
+export class Session implements BackendSessionOwner, SplitId {
   state: SessionState = 'active';
   readonly handles = new Map<ClientHandleId, Handle>();
   lastActivityMs: number;
@@ -26,6 +27,8 @@ export class Session implements BackendSessionOwner {
   private recentHandle: Handle | undefined;
   /** The id as JSON writes it, made once: String() of a 53-bit id per relayed message is a number-to-text conversion each time. */
   readonly idText: string;
+  readonly idLow: number;
+  readonly idHigh: number;
 
   constructor(
     readonly id: ClientSessionId,
@@ -35,6 +38,8 @@ export class Session implements BackendSessionOwner {
   ) {
     this.lastActivityMs = nowMs;
     this.idText = String(id);
+    this.idLow = idLow(id);
+    this.idHigh = idHigh(id);
   }
 
   get logger(): Logger {
@@ -48,7 +53,7 @@ export class Session implements BackendSessionOwner {
   /** The live handle `id` (a detached one is only found while it is still being detached). */
   handle(id: number): Handle | undefined {
     const recent = this.recentHandle;
-    if (recent !== undefined && recent.id === id && !recent.detached) return recent;
+    if (recent !== undefined && holdsId(recent, id) && !recent.detached) return recent;
     const found = this.handles.get(id as ClientHandleId);
     this.recentHandle = found;
     return found;

@@ -4,13 +4,42 @@
  * number and reads it from memory to compare: at a thousand sessions that is one more cache miss
  * per lookup, and the lookups were the proxy's most expensive single step per message (perf,
  * README Benchmarks). Here the key is the id's low 30 bits — a small integer to V8, hashed and
- * compared in place — and the value itself says whether it is the one asked for (its `id`). The
+ * compared in place — and the value itself says whether it is the one asked for (its SplitId). The
  * rare ids whose low bits another holds already (a pair in about 2^30 / n) go to a second map by
  * their whole id.
  */
 const LOW_BITS = 0x3fffffff;
+const TWO_30 = 2 ** 30;
 
-export class IdMap<V extends { readonly id: number }> {
+/**
+ * An id also kept as two small integers, its bits above and below the 30th, so that it is compared
+ * without reading `id`: V8 keeps a number field beyond the small-integer range in a box apart from
+ * its object, one more memory read per compare on the per-message path (the recent handle, the
+ * value an IdMap found).
+ */
+export interface SplitId {
+  readonly id: number;
+  readonly idLow: number;
+  readonly idHigh: number;
+}
+
+/** `SplitId.idLow` of `id`. */
+export function idLow(id: number): number {
+  return id - idHigh(id) * TWO_30;
+}
+
+/** `SplitId.idHigh` of `id`. */
+export function idHigh(id: number): number {
+  return Math.floor(id / TWO_30);
+}
+
+/** Whether `holder`'s id is `id` (any number: a fraction or NaN matches none). */
+export function holdsId(holder: SplitId, id: number): boolean {
+  const high = Math.floor(id / TWO_30);
+  return holder.idHigh === high && holder.idLow === id - high * TWO_30;
+}
+
+export class IdMap<V extends SplitId> {
   private readonly byLowBits = new Map<number, V>();
   private readonly sharingLowBits = new Map<number, V>();
 
@@ -21,7 +50,7 @@ export class IdMap<V extends { readonly id: number }> {
   get(id: number): V | undefined {
     // `&` takes the low 32 bits of any integer below 2^53 exactly (ToInt32 is modulo 2^32).
     const value = this.byLowBits.get(id & LOW_BITS);
-    if (value !== undefined && value.id === id) return value;
+    if (value !== undefined && holdsId(value, id)) return value;
     return this.sharingLowBits.size === 0 ? undefined : this.sharingLowBits.get(id);
   }
 

@@ -6,12 +6,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { IdMap } from '../../src/protocol/id-map.js';
+import { holdsId, idHigh, idLow, IdMap, type SplitId } from '../../src/protocol/id-map.js';
 
-interface Entry {
-  readonly id: number;
+interface Entry extends SplitId {
   readonly version: number;
 }
+
+const entry = (id: number, version: number): Entry => ({ id, idLow: idLow(id), idHigh: idHigh(id), version });
 
 const LOW = 2 ** 30;
 const id = fc.tuple(fc.integer({ min: 0, max: 2 ** 23 - 1 }), fc.constantFrom(0, 1, 7, LOW - 1)).map(([high, low]) => high * LOW + low).filter((n) => n > 0);
@@ -28,9 +29,9 @@ describe('IdMap', () => {
       const reference = new Map<number, Entry>();
       ops.forEach((o, version) => {
         if (o.kind === 'set') {
-          const entry = { id: o.id, version };
-          ids.set(entry);
-          reference.set(o.id, entry);
+          const added = entry(o.id, version);
+          ids.set(added);
+          reference.set(o.id, added);
         } else if (o.kind === 'delete') {
           assert.equal(ids.delete(o.id), reference.delete(o.id));
         }
@@ -49,9 +50,17 @@ describe('IdMap', () => {
 
   it('finds nothing for ids that are not integers below 2^53', () => {
     const ids = new IdMap<Entry>();
-    ids.set({ id: 1, version: 0 });
-    ids.set({ id: 2 ** 53 - 1, version: 0 });
+    ids.set(entry(1, 0));
+    ids.set(entry(2 ** 53 - 1, 0));
     for (const odd of [1.5, 2 ** 53, 2 ** 53 + 2, -1, Number.NaN, 0]) assert.equal(ids.get(odd), undefined, String(odd));
     assert.equal(ids.get(2 ** 53 - 1)?.id, 2 ** 53 - 1);
+  });
+
+  it('compares ids by their two halves exactly as by the whole id', () => {
+    const anyNumber = fc.oneof(id, nearbyId, fc.double(), fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), fc.constantFrom(2 ** 53, 2 ** 53 + 2, 0.5, -0));
+    fc.assert(fc.property(fc.oneof(id, nearbyId, fc.integer({ min: 1, max: 2 ** 31 })), anyNumber, (held, asked) => {
+      assert.equal(holdsId(entry(held, 0), asked), held === asked, `${String(held)} vs ${String(asked)}`);
+      assert.equal(holdsId(entry(held, 0), held), true);
+    }), { numRuns: 5000 });
   });
 });
