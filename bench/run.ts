@@ -79,7 +79,10 @@ async function withService<T>(side: SideService, body: (service: NodeService) =>
 
 /**
  * Echotest throughput rounds at each session count: direct, the proxy, the extra proxies (if any) and
- * the reference relay, alternating within each round so a noisy machine hits every side alike.
+ * the reference relay, alternating within each round so a noisy machine hits every side alike; every
+ * other round runs them in reverse order, so that a host slowing down or speeding up through the
+ * rounds weighs on every side's average the same (with one fixed order, the last side of each round
+ * always met the host later than the first).
  */
 async function throughputRounds(
   topology: string, janus: JanusInstance, proxy: SideService, relay: SideService, notes: string[], extra: ExtraServices = {},
@@ -93,7 +96,7 @@ async function throughputRounds(
     const rounds = new Map<Side, ThroughputResult[]>(sides.map(([side]) => [side, []]));
     const redisTotals: RedisWindowTotals = { commands: 0, cpuUs: 0 };
     for (let round = 1; round <= config.throughput.rounds; round++) {
-      for (const [side, server] of sides) {
+      for (const [side, server] of round % 2 === 1 ? sides : [...sides].reverse()) {
         const hooks = side === 'proxy, Redis store' && extra.redis ? redisWindowHooks(extra.redis.server, redisTotals) : undefined;
         const run = (service: NodeService | undefined): Promise<ThroughputResult> => {
           progress(`throughput (${topology}), ${sessions} sessions, round ${round}: ${side}${service ? ` (pid ${service.pid})` : ''}`);
@@ -260,6 +263,7 @@ async function main(): Promise<number> {
       `Latency: one connection, one request at a time, after ${config.latency.warmupIterations} warm-up iterations per side; added = proxy − direct of the percentile.`,
       'Throughput: each session keeps one echotest `message` in flight (next one once its `ack` and `event` are in);',
       'CPU per message = utime+stime from /proc/PID/stat over the window ÷ messages completed in it.',
+      'Throughput sides alternate within a round, every other round in reverse order (a host drifting through the rounds weighs on every side alike).',
       'Janus, the proxy and the relay all answer in compact JSON (the proxy\'s default, so the tuned proxy needs no setting for it).',
       'Own host: every proxy and relay process is started for its round and stopped after it (a fresh process per side and',
       'round, also for "same load at the same time"): two processes of one build differ by several µs per message for as long',
