@@ -13,7 +13,9 @@
  * adds the Redis commands and redis-server CPU per message of the measured windows), and/or `workers`, `janus-proxy
  * --workers N` (BENCH_WORKERS, default 2) on that Redis store, CPU summed over its processes; BENCH_PROXY_FLAGS, node flags of the
  * proxy (BENCH_REDIS_FLAGS: of the Redis-store proxy); BENCH_CPU_PROFILE_DIR / BENCH_RELAY_CPU_PROFILE_DIR, V8 CPU profiles of the proxy / relay
- * (written when they exit; read them with bench/profile-summary.ts).
+ * (written when they exit; read them with bench/profile-summary.ts). BENCH_FRESH=1 starts every side's process for its round
+ * and stops it after, the sides in reverse order every other round, as npm run bench's own-host rounds do (default: one
+ * process per side for the whole run).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startJanus, type JanusInstance } from '../test/support/janus-fixture.js';
@@ -32,6 +34,11 @@ function perMessage(r: ThroughputResult, of: 'proxy' | 'janus' | 'generator'): n
   return r.cpuUs[of] / r.messages;
 }
 
+function must<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('own-host: no redis-server started for this side');
+  return value;
+}
+
 async function main(): Promise<void> {
   const counts = process.argv.slice(2).map(Number).filter((n) => n > 0);
   const sessionCounts = counts.length > 0 ? counts : [50, 1000];
@@ -43,60 +50,62 @@ async function main(): Promise<void> {
   try {
     const [started, build] = await Promise.all([startJanus({ netns: true, plugins: ['echotest'] }), buildProxy()]);
     janus = started;
-    const proxy = await startProxyProcess({ build, backendUrl: janus.wsUrl, logLevel: null, cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR, nodeFlags: process.env.BENCH_PROXY_FLAGS?.split(' ').filter(Boolean), extraConfig: { name: 'own-host', yaml: process.env.BENCH_CPU_PROFILE_DIR ? 'shutdown:\n  grace_s: 0\n' : '{}\n' } });
-    services.push(proxy);
-    const relay = await startReferenceRelay(janus.wsUrl, process.env.BENCH_RELAY_CPU_PROFILE_DIR, runtimeFlagsFrom(process.env.BENCH_RELAY_RUNTIME_FLAGS));
-    services.push(relay);
+    const server = sides.includes('redis') || sides.includes('workers') ? (redis = await startRedis()) : undefined;
+    const backendUrl = janus.wsUrl;
+    const redisFlags = process.env.BENCH_REDIS_FLAGS?.split(' ').filter(Boolean);
     // A second proxy to compare with in the same rounds: another build (a baseline) and/or other node flags.
     const baseEntry = process.env.BENCH_BASELINE_ENTRY;
-    const base = sides.includes('base')
-      ? await startProxyProcess({
-        build: baseEntry ? { entry: baseEntry, mode: 'compiled' } : build, backendUrl: janus.wsUrl, logLevel: null,
+    const starters: Record<Exclude<Side, 'direct'>, () => Promise<NodeService>> = {
+      proxy: () => startProxyProcess({ build, backendUrl, logLevel: null, cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR, nodeFlags: process.env.BENCH_PROXY_FLAGS?.split(' ').filter(Boolean), extraConfig: { name: 'own-host', yaml: process.env.BENCH_CPU_PROFILE_DIR ? 'shutdown:\n  grace_s: 0\n' : '{}\n' } }),
+      relay: () => startReferenceRelay(backendUrl, process.env.BENCH_RELAY_CPU_PROFILE_DIR, runtimeFlagsFrom(process.env.BENCH_RELAY_RUNTIME_FLAGS)),
+      base: () => startProxyProcess({
+        build: baseEntry ? { entry: baseEntry, mode: 'compiled' } : build, backendUrl, logLevel: null,
         runtimeFlags: runtimeFlagsFrom(process.env.BENCH_BASE_RUNTIME_FLAGS), nodeFlags: process.env.BENCH_BASE_FLAGS?.split(' ').filter(Boolean), extraConfig: { name: 'own-host-base', yaml: process.env.BENCH_BASE_YAML ?? '{}\n' },
-      })
-      : undefined;
-    if (base) services.push(base);
-    const tuned = sides.includes('tuned')
-      ? await startProxyProcess({ build, backendUrl: janus.wsUrl, logLevel: null, extraConfig: { name: 'own-host-tuned', yaml: TUNED_PROXY_YAML } })
-      : undefined;
-    if (tuned) services.push(tuned);
-    if (sides.includes('redis') || sides.includes('workers')) redis = await startRedis();
-    const redisProxy = redis
-      ? await startProxyProcess({
-        build, backendUrl: janus.wsUrl, logLevel: null, nodeFlags: process.env.BENCH_REDIS_FLAGS?.split(' ').filter(Boolean),
+      }),
+      tuned: () => startProxyProcess({ build, backendUrl, logLevel: null, extraConfig: { name: 'own-host-tuned', yaml: TUNED_PROXY_YAML } }),
+      redis: () => startProxyProcess({
+        build, backendUrl, logLevel: null, nodeFlags: redisFlags,
         // A CPU profile is written at a clean exit, which the default shutdown grace would outlast.
-        extraConfig: { name: 'own-host-redis', yaml: redisStoreYaml(redis.url) + (process.env.BENCH_REDIS_FLAGS?.includes('--cpu-prof') ? 'shutdown:\n  grace_s: 0\n' : '') },
-      })
-      : undefined;
-    if (redisProxy) services.push(redisProxy);
-    const server = redis;
-    const workers = server && sides.includes('workers')
-      ? await startProxyWorkers({
-        build, backendUrl: janus.wsUrl, logLevel: null, workers: Number(process.env.BENCH_WORKERS ?? 2),
-        ownerOf: (id) => sessionOwner(server, 'own-host-workers:', id),
-        extraConfig: { name: 'own-host-workers', yaml: redisStoreYaml(server.url, "  key_prefix: 'own-host-workers:'\n") },
-      })
-      : undefined;
-    if (workers) services.push(workers);
-    const urls: Record<Side, { url: string; pid: number | undefined }> = {
-      base: { url: base?.url ?? '', pid: base?.pid },
-      direct: { url: janus.wsUrl, pid: undefined },
-      proxy: { url: proxy.url, pid: proxy.pid },
-      redis: { url: redisProxy?.url ?? '', pid: redisProxy?.pid },
-      relay: { url: relay.url, pid: relay.pid },
-      tuned: { url: tuned?.url ?? '', pid: tuned?.pid },
-      workers: { url: workers?.url ?? '', pid: workers?.pid },
+        extraConfig: { name: 'own-host-redis', yaml: redisStoreYaml(must(server).url) + (redisFlags?.includes('--cpu-prof') ? 'shutdown:\n  grace_s: 0\n' : '') },
+      }),
+      workers: () => startProxyWorkers({
+        build, backendUrl, logLevel: null, workers: Number(process.env.BENCH_WORKERS ?? 2),
+        ownerOf: (id) => sessionOwner(must(server), 'own-host-workers:', id),
+        extraConfig: { name: 'own-host-workers', yaml: redisStoreYaml(must(server).url, "  key_prefix: 'own-host-workers:'\n") },
+      }),
+    };
+    // Long-lived processes (default), or with BENCH_FRESH=1 one started for each side and round and
+    // stopped after it, the sides in reverse order every other round: npm run bench's own-host rounds.
+    const fresh = process.env.BENCH_FRESH === '1';
+    const running = new Map<Side, NodeService>();
+    if (!fresh) {
+      for (const side of sides) {
+        if (side === 'direct') continue;
+        const service = await starters[side]();
+        services.push(service);
+        running.set(side, service);
+      }
+    }
+    const withSide = async <T>(side: Side, body: (target: { url: string; pid: number | undefined }) => Promise<T>): Promise<T> => {
+      if (side === 'direct') return body({ url: backendUrl, pid: undefined });
+      const kept = running.get(side);
+      if (kept) return body(kept);
+      const service = await starters[side]();
+      try {
+        return await body(service);
+      } finally {
+        await service.stop();
+      }
     };
     for (const sessions of sessionCounts) {
       const results: Partial<Record<Side, ThroughputResult[]>> = {};
       const redisTotals: RedisWindowTotals = { commands: 0, cpuUs: 0 };
       for (let round = 1; round <= rounds; round++) {
-        for (const side of sides) {
-          const { url, pid } = urls[side];
+        for (const side of fresh && round % 2 === 0 ? [...sides].reverse() : sides) {
           const hooks = side === 'redis' && redis ? redisWindowHooks(redis, redisTotals) : undefined;
-          const r = await runThroughput(url, sessions, { janus: janus.pid, proxy: pid, proxyTree: side === 'workers' }, hooks);
+          const r = await withSide(side, ({ url, pid }) => runThroughput(url, sessions, { janus: janus?.pid ?? 0, proxy: pid, proxyTree: side === 'workers' }, hooks));
           (results[side] ??= []).push(r);
-          process.stderr.write(`[own-host] @${sessions} round ${round} ${side}: ${fmt(r.msgsPerSec, 0)} msgs/s, ${fmt(perMessage(r, 'proxy'), 1)} µs/msg (main ${fmt((r.cpuUs.proxyMain ?? Number.NaN) / r.messages, 1)}), p50 ${fmt(r.latency.summary().p50, 2)} ms\n`);
+          process.stderr.write(`[own-host] @${sessions} round ${round} ${side}: ${fmt(r.msgsPerSec, 0)} msgs/s, ${fmt(perMessage(r, 'proxy'), 1)} µs/msg (main ${fmt((r.cpuUs.proxyMain ?? Number.NaN) / r.messages, 1)}), janus ${fmt(perMessage(r, 'janus'), 1)}, gen ${fmt(perMessage(r, 'generator'), 1)}, p50 ${fmt(r.latency.summary().p50, 2)} ms\n`);
           await sleep(500);
         }
       }

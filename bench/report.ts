@@ -238,28 +238,29 @@ export function clusterSection(r: ClusterResult): Section {
  * The proxy on its defaults and the reference relay carrying the same load at the same moment
  * (bench/scenarios/paired.ts): the difference of their CPU per message, round by round.
  */
-export function pairedSection(results: readonly PairedResult[], rounds: number): Section {
+export function pairedSection(results: readonly PairedResult[], rounds: number, subject: 'proxy' | 'proxy, Redis store' = 'proxy'): Section {
   const rows: Row[] = [];
   for (const r of results) {
     const gap = mean(r.diffs);
     rows.push(
       {
-        metric: `proxy − reference relay CPU per message @${r.sessions}, same load at the same time (µs)`, direct: '—',
+        metric: `${subject} − reference relay CPU per message @${r.sessions}, same load at the same time (µs)`, direct: '—',
         proxy: `${signed(gap, 1)} (median ${signed(median(r.diffs), 1)}, ${signed(Math.min(...r.diffs), 1)} … ${signed(Math.max(...r.diffs), 1)})`,
         delta: '', target: `proxy ≤ relay + ${realTopologyTargets.aboveRelayUs}`, result: verdict(gap <= realTopologyTargets.aboveRelayUs),
       },
       {
-        metric: `proxy | reference relay CPU per message @${r.sessions} (µs)`, direct: '—',
+        metric: `${subject} | reference relay CPU per message @${r.sessions} (µs)`, direct: '—',
         proxy: `${fmt(mean(r.a), 1)} | ${fmt(mean(r.b), 1)}`, delta: '', target: '', result: '',
       },
       {
-        metric: `errors / lost, paired rounds @${r.sessions}`, direct: '—', proxy: `${r.errors} / ${r.lost}`,
+        metric: `errors / lost, ${subject} paired rounds @${r.sessions}`, direct: '—', proxy: `${r.errors} / ${r.lost}`,
         delta: '', target: '0 / 0', result: verdict(r.errors === 0 && r.lost === 0),
       },
     );
   }
   const counts = results.map((r) => r.sessions).join(' and ');
-  return { title: `Proxy (defaults) and reference relay under the same load at the same time (Janus on its own host), ${counts} sessions each, ${rounds} rounds`, rows };
+  const name = subject === 'proxy' ? 'Proxy (defaults)' : 'Proxy (defaults) with a Redis store';
+  return { title: `${name} and reference relay under the same load at the same time (Janus on its own host), ${counts} sessions each, ${rounds} rounds`, rows };
 }
 
 /** Cores used over the window: Janus + the proxy (when in the path) + the load generator, and the whole machine. */

@@ -85,7 +85,7 @@ async function withService<T>(side: SideService, body: (service: NodeService) =>
  * always met the host later than the first).
  */
 async function throughputRounds(
-  topology: string, janus: JanusInstance, proxy: SideService, relay: SideService, notes: string[], extra: ExtraServices = {},
+  topology: string, rounds: number, janus: JanusInstance, proxy: SideService, relay: SideService, notes: string[], extra: ExtraServices = {},
 ): Promise<Section[]> {
   const sections: Section[] = [];
   const sides: [Side, SideService | undefined][] = [['direct', undefined], ['proxy', proxy]];
@@ -93,20 +93,20 @@ async function throughputRounds(
   if (extra.redis) sides.push(['proxy, Redis store', extra.redis.proxy]);
   sides.push(['reference relay', relay]);
   for (const sessions of config.throughput.sessionCounts) {
-    const rounds = new Map<Side, ThroughputResult[]>(sides.map(([side]) => [side, []]));
+    const results = new Map<Side, ThroughputResult[]>(sides.map(([side]) => [side, []]));
     const redisTotals: RedisWindowTotals = { commands: 0, cpuUs: 0 };
-    for (let round = 1; round <= config.throughput.rounds; round++) {
+    for (let round = 1; round <= rounds; round++) {
       for (const [side, server] of round % 2 === 1 ? sides : [...sides].reverse()) {
         const hooks = side === 'proxy, Redis store' && extra.redis ? redisWindowHooks(extra.redis.server, redisTotals) : undefined;
         const run = (service: NodeService | undefined): Promise<ThroughputResult> => {
           progress(`throughput (${topology}), ${sessions} sessions, round ${round}: ${side}${service ? ` (pid ${service.pid})` : ''}`);
           return runThroughput(service?.url ?? janus.wsUrl, sessions, { janus: janus.pid, proxy: service?.pid }, hooks);
         };
-        rounds.get(side)?.push(await (server === undefined ? run(undefined) : withService(server, run)));
+        results.get(side)?.push(await (server === undefined ? run(undefined) : withService(server, run)));
         await sleep(500);
       }
     }
-    const merged = new Map([...rounds].map(([side, results]) => [side, mergeRounds(results)]));
+    const merged = new Map([...results].map(([side, results]) => [side, mergeRounds(results)]));
     for (const [side, r] of merged) {
       if (r.firstError) notes.push(`${topology} ${side} @${sessions}: first error ${r.firstError}`);
     }
@@ -152,15 +152,18 @@ async function realTopology(build: ProxyBuild, notes: string[]): Promise<Section
     const fresh = (name: string, yaml: string) => (): Promise<NodeService> => startProxyProcess({ build, backendUrl: backend.wsUrl, logLevel: null, extraConfig: { name, yaml } });
     const proxy = fresh('netns', BENCH_DEFAULTS_YAML);
     const relay = (): Promise<NodeService> => startReferenceRelay(backend.wsUrl);
-    const sections = await throughputRounds('Janus on its own host', backend, proxy, relay, notes, {
-      tuned: fresh('netns-tuned', TUNED_PROXY_YAML), redis: { proxy: fresh('netns-redis', redisStoreYaml(server.url)), server },
+    const redisProxy = fresh('netns-redis', redisStoreYaml(server.url));
+    const sections = await throughputRounds('Janus on its own host', config.throughput.ownHostRounds, backend, proxy, relay, notes, {
+      tuned: fresh('netns-tuned', TUNED_PROXY_YAML), redis: { proxy: redisProxy, server },
     });
-    const paired: PairedResult[] = [];
-    for (const sessions of config.throughput.sessionCounts) {
-      progress(`proxy and reference relay at the same time (Janus on its own host), ${sessions} sessions each, ${config.paired.rounds} rounds, a fresh pair each`);
-      paired.push(await runPairedFresh(proxy, relay, backend.pid, sessions, config.paired.rounds));
+    for (const [subject, side, rounds] of [['proxy', proxy, config.paired.rounds], ['proxy, Redis store', redisProxy, config.paired.redisRounds]] as const) {
+      const paired: PairedResult[] = [];
+      for (const sessions of config.throughput.sessionCounts) {
+        progress(`${subject} and reference relay at the same time (Janus on its own host), ${sessions} sessions each, ${rounds} rounds, a fresh pair each`);
+        paired.push(await runPairedFresh(side, relay, backend.pid, sessions, rounds));
+      }
+      sections.push(pairedSection(paired, rounds, subject));
     }
-    sections.push(pairedSection(paired, config.paired.rounds));
     // --workers 2 beside one process, both on the Redis store (separate key prefixes).
     const one = await start('netns-redis', redisStoreYaml(server.url));
     const prefix = 'bench-workers:';
@@ -213,7 +216,7 @@ async function benchmark(): Promise<{ sections: Section[]; notes: string[] }> {
     progress('sequential latency');
     const sections: Section[] = [latencySection(await runLatency(janus.wsUrl, proxy.url, { janus: janus.pid, proxy: proxy.pid }))];
 
-    sections.push(...(await throughputRounds('loopback', janus, proxy, relay, notes)));
+    sections.push(...(await throughputRounds('loopback', config.throughput.rounds, janus, proxy, relay, notes)));
     await relay.stop();
     relay = undefined;
     sections.push(...(await realTopology(started.build, notes)));
@@ -278,9 +281,10 @@ async function main(): Promise<number> {
       'Reference relay: bench/reference-relay.ts, the least a `ws` relay does per message (parse, restore the transaction,',
       'stringify, coalesced writes; no validation, state, metrics or logs) over two backend connections like the proxy\'s default',
       'and with the proxy\'s runtime flags (src/cli/runtime-flags.ts),',
-      'run in the same rounds: the floor the host sets. "Same load at the same time": the proxy and the relay each carry the',
-      'sessions concurrently, round after round (bench/scenarios/paired.ts), so background load hits both in one window;',
-      'its per-round difference moves about ±1 µs where alternating rounds move ±3 µs.',
+      'run in the same rounds: the floor the host sets. "Same load at the same time": the proxy (then the Redis-store proxy) and',
+      'the relay each carry the sessions concurrently, round after round (bench/scenarios/paired.ts), so background load hits both',
+      'in one window; its per-round difference moves about ±1 µs where alternating rounds move ±3 µs (and a window in one of this',
+      'VM\'s slow phases, where Janus and the load generator too spend 20–30 % more per message, up to +8 µs).',
       'Workers: `janus-proxy --workers 2` and one proxy process, both on every default plus a Redis store (workers need one;',
       'separate key prefixes on one redis-server), alternating with direct Janus; the proxy\'s CPU is summed over its process',
       'tree (primary, workers, and any reaped child). "Cores used": Janus + proxy + load generator, of the whole machine\'s busy cores.',
