@@ -2,6 +2,8 @@
  * Coalesces the frames a WebSocket sends within one turn of the event loop into as few socket
  * writes as possible: the socket is corked on the first send and uncorked when the turn's I/O is
  * done. Without it every frame costs its own write syscall — about half the proxy's CPU per message.
+ * Work that must not delay those frames (a Redis record write made while answering a request) can
+ * be queued behind them with `afterTurnWrites`.
  */
 import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
@@ -14,12 +16,34 @@ function underlyingSocket(ws: WebSocket): Socket | undefined {
 
 /** Senders that corked their socket during this turn: one setImmediate uncorks them all (no closure or timer per socket). */
 let corkedThisTurn: BatchedSender[] = [];
+/** Tasks to run once this turn's frames are written. */
+let afterWrites: (() => void)[] = [];
+let endOfTurnScheduled = false;
 
-function uncorkAll(): void {
+function scheduleEndOfTurn(): void {
+  if (endOfTurnScheduled) return;
+  endOfTurnScheduled = true;
+  setImmediate(endOfTurn);
+}
+
+function endOfTurn(): void {
+  endOfTurnScheduled = false;
   // Swapped first: a sender corking again from a callback run by an uncork waits for the next turn's flush.
   const senders = corkedThisTurn;
   corkedThisTurn = [];
   for (const sender of senders) sender.uncork();
+  const tasks = afterWrites;
+  afterWrites = [];
+  for (const task of tasks) task();
+}
+
+/**
+ * Runs `task` at the end of this turn of the event loop, after the frames every BatchedSender was
+ * given in it are written (also those sent after this call). In the order queued; `task` must not throw.
+ */
+export function afterTurnWrites(task: () => void): void {
+  afterWrites.push(task);
+  scheduleEndOfTurn();
 }
 
 export class BatchedSender {
@@ -34,12 +58,13 @@ export class BatchedSender {
     if (socket && this.corked === undefined && !socket.destroyed) {
       this.corked = socket;
       socket.cork();
-      if (corkedThisTurn.push(this) === 1) setImmediate(uncorkAll);
+      corkedThisTurn.push(this);
+      scheduleEndOfTurn();
     }
     this.ws.send(frame);
   }
 
-  /** Writes what this turn buffered (called once per turn by uncorkAll). */
+  /** Writes what this turn buffered (called once per turn, at its end). */
   uncork(): void {
     const socket = this.corked;
     this.corked = undefined;

@@ -11,7 +11,9 @@
  * Every write is one Lua script that checks the owner first, so a proxy that lost a session to a
  * take-over can never write over the new owner's record. Writes are not awaited by their callers
  * (but `create` is: a session is answered once its record is written); they are applied in the order
- * they were made, and kept and applied later when Redis cannot be reached (write-backlog.ts).
+ * they were made, and kept and applied later when Redis cannot be reached (write-backlog.ts). They
+ * go out at the end of the event-loop turn they were made in, after the replies written in it
+ * (afterTurnWrites): an `attach`, `detach` or `destroy` is answered without first writing to Redis.
  * With `store.wait_replicas` each lifecycle write is followed by a Redis WAIT (replication is
  * asynchronous): see README "Redis with failover" for the guarantee. The writes go on the
  * connection's `durable` connection, which is their own then: WAIT blocks it until the replicas
@@ -25,6 +27,7 @@ import type { HandleRecord, SessionMeta, SessionRecord, SessionStore } from '../
 import { RedisScript, storeError, type RedisConnection } from './connection.js';
 import type { ProxyLease } from './proxy-lease.js';
 import { WriteBacklog } from './write-backlog.js';
+import { afterTurnWrites } from '../../protocol/write-batching.js';
 
 /** KEYS: session, owner's index, owners set. ARGV: meta JSON, id, owner. */
 const createScript = new RedisScript(`
@@ -89,6 +92,14 @@ const handleSchema = z.object({
 export class RedisSessionStore implements SessionStore {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly writes: WriteBacklog;
+  /** Lifecycle writes of this turn, submitted at its end (after its replies) or before a write that is awaited. */
+  private deferred: { what: string; run: () => Promise<unknown> }[] = [];
+  private readonly submitDeferred = (): void => {
+    const writes = this.deferred;
+    if (writes.length === 0) return;
+    this.deferred = [];
+    for (const { what, run } of writes) this.writes.submit(what, run);
+  };
 
   constructor(
     private readonly redis: RedisConnection,
@@ -104,6 +115,7 @@ export class RedisSessionStore implements SessionStore {
 
   async create(meta: Omit<SessionMeta, 'owner' | 'version'>): Promise<boolean> {
     const keys = [this.sessionKey(meta.id), this.indexKey(this.proxyId), this.redis.key('session-owners')];
+    this.submitDeferred();
     try {
       const created = (await this.track(createScript.run(this.redis.durable, keys, [JSON.stringify(meta), meta.id, this.proxyId]))) === 1;
       if (created) await this.replicated();
@@ -137,6 +149,7 @@ export class RedisSessionStore implements SessionStore {
 
   async takeOver(sessionId: number, expectedOwner: string): Promise<SessionRecord | undefined> {
     const keys = [this.sessionKey(sessionId), this.indexKey(expectedOwner), this.indexKey(this.proxyId), this.redis.key('session-owners')];
+    this.submitDeferred();
     try {
       const reply = await takeOverScript.run(this.redis.durable, keys, [expectedOwner, this.proxyId, sessionId]);
       if (!Array.isArray(reply)) return undefined;
@@ -163,20 +176,23 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async forgetOwner(proxyId: string): Promise<void> {
+    this.submitDeferred();
     await forgetScript.run(this.redis.durable, [this.redis.key('session-owners'), this.indexKey(proxyId)], [proxyId]);
   }
 
   async flush(): Promise<void> {
+    this.submitDeferred();
     await Promise.allSettled([...this.inFlight, this.writes.flush()]);
   }
 
   /** Writes Redis has not taken yet (kept during an outage). */
   get pendingWrites(): number {
-    return this.writes.pending;
+    return this.writes.pending + this.deferred.length;
   }
 
   /** The connection and the lease belong to whoever built this store. */
   async close(): Promise<void> {
+    this.submitDeferred();
     await Promise.allSettled([...this.inFlight]);
     await this.writes.close();
   }
@@ -192,12 +208,19 @@ export class RedisSessionStore implements SessionStore {
     });
   }
 
-  /** A lifecycle write, in order behind the others; kept and retried while Redis is unreachable. */
+  /**
+   * A lifecycle write, in order behind the others, sent at the end of this turn (afterTurnWrites);
+   * kept and retried while Redis is unreachable.
+   */
   private write(what: string, run: () => Promise<unknown>): void {
-    this.writes.submit(what, async () => {
-      await run();
-      await this.replicated();
+    const count = this.deferred.push({
+      what,
+      run: async () => {
+        await run();
+        await this.replicated();
+      },
     });
+    if (count === 1) afterTurnWrites(this.submitDeferred);
   }
 
   private track<T>(pending: Promise<T>): Promise<T> {
