@@ -34,12 +34,20 @@ function endOfTurn(): void {
   for (const sender of senders) sender.uncork();
   const tasks = afterWrites;
   afterWrites = [];
-  for (const task of tasks) task();
+  for (const task of tasks) {
+    try {
+      task();
+    } catch (err) {
+      // One task's failure must not drop the others: it surfaces as an uncaught exception after them.
+      queueMicrotask(() => { throw err; });
+    }
+  }
 }
 
 /**
- * Runs `task` at the end of this turn of the event loop, after the frames every BatchedSender was
- * given in it are written (also those sent after this call). In the order queued; `task` must not throw.
+ * Runs `task` at the end of this turn of the event loop (called from a setImmediate callback: of the
+ * next turn), after the frames every BatchedSender was given until then are written, also those sent
+ * after this call. Tasks run in the order queued.
  */
 export function afterTurnWrites(task: () => void): void {
   afterWrites.push(task);

@@ -89,6 +89,18 @@ export function sessionStoreContract(kind: string, open: (cluster: string) => Op
       assert.deepEqual(taken?.handles, [echo(2)], 'the handle written before the take-over is in the record it took');
     });
 
+    it("a proxy's reads come after its own writes made before them (no flush in between)", async () => {
+      const [a] = await proxies('a');
+      await a!.create(meta(13));
+      a!.putHandle(13, echo(1));
+      assert.deepEqual((await a!.get(13))?.handles, [echo(1)], 'the handle written just before is read');
+      a!.removeHandle(13, 1);
+      assert.deepEqual((await a!.get(13))?.handles, [], 'and its removal');
+      a!.remove(13);
+      assert.equal(await a!.get(13), undefined, 'a removed session is not read back');
+      assert.deepEqual(await a!.sessionsOf('a'), [], 'nor listed');
+    });
+
     it('a closed proxy counts as dead, its records are listed for the sweep, and it is forgotten once it owns nothing', async () => {
       const openOne = open(`c${String(++clusters)}`);
       const a = await openOne('a');

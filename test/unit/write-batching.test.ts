@@ -70,7 +70,7 @@ describe('BatchedSender', () => {
     afterTurnWrites(() => { seen.push(`first: corked ${socket.writableCorked}`); });
     sender.send('reply'); // sent after the task was queued: still written before it runs
     afterTurnWrites(() => { seen.push('second'); });
-    assert.deepEqual(seen, [], 'nothing runs within the turn');
+    assert.equal(seen.length, 0, 'nothing runs within the turn');
     await new Promise<void>((resolve) => setImmediate(resolve));
     assert.deepEqual(seen, ['first: corked 0', 'second']);
     // A turn with no frame at all still runs its tasks.

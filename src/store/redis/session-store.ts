@@ -11,9 +11,13 @@
  * Every write is one Lua script that checks the owner first, so a proxy that lost a session to a
  * take-over can never write over the new owner's record. Writes are not awaited by their callers
  * (but `create` is: a session is answered once its record is written); they are applied in the order
- * they were made, and kept and applied later when Redis cannot be reached (write-backlog.ts). They
- * go out at the end of the event-loop turn they were made in, after the replies written in it
- * (afterTurnWrites): an `attach`, `detach` or `destroy` is answered without first writing to Redis.
+ * they were made, and kept and applied later when Redis cannot be reached (write-backlog.ts).
+ * Without `store.wait_replicas` they go out at the end of the event-loop turn they were made in,
+ * after the replies written in it (afterTurnWrites): an `attach`, `detach` or `destroy` is answered
+ * without first writing to Redis; an awaited write or a read of records first sends them, so this
+ * proxy's own commands stay in the order it made them. With it, where the operator asked for
+ * records to outlive a Redis failover, each goes out at once, before the reply, leaving the least
+ * time for a failover to lose a record the client was already answered.
  * With `store.wait_replicas` each lifecycle write is followed by a Redis WAIT (replication is
  * asynchronous): see README "Redis with failover" for the guarantee. The writes go on the
  * connection's `durable` connection, which is their own then: WAIT blocks it until the replicas
@@ -92,7 +96,7 @@ const handleSchema = z.object({
 export class RedisSessionStore implements SessionStore {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly writes: WriteBacklog;
-  /** Lifecycle writes of this turn, submitted at its end (after its replies) or before a write that is awaited. */
+  /** Lifecycle writes of this turn, submitted at its end (after its replies) or before an awaited write or a read. */
   private deferred: { what: string; run: () => Promise<unknown> }[] = [];
   private readonly submitDeferred = (): void => {
     const writes = this.deferred;
@@ -126,6 +130,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async get(id: number): Promise<SessionRecord | undefined> {
+    this.submitDeferred();
     try {
       return this.decode(id, await this.redis.client.hgetall(this.sessionKey(id)));
     } catch (err) {
@@ -168,10 +173,12 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async owners(): Promise<string[]> {
+    this.submitDeferred();
     return (await this.redis.client.smembers(this.redis.key('session-owners'))).filter((p) => p !== this.proxyId);
   }
 
   async sessionsOf(proxyId: string): Promise<number[]> {
+    this.submitDeferred();
     return (await this.redis.client.smembers(this.indexKey(proxyId))).map(Number).filter((n) => Number.isSafeInteger(n));
   }
 
@@ -185,7 +192,7 @@ export class RedisSessionStore implements SessionStore {
     await Promise.allSettled([...this.inFlight, this.writes.flush()]);
   }
 
-  /** Writes Redis has not taken yet (kept during an outage). */
+  /** Writes Redis has not taken yet: kept during an outage, or waiting for the end of this turn. */
   get pendingWrites(): number {
     return this.writes.pending + this.deferred.length;
   }
@@ -209,18 +216,16 @@ export class RedisSessionStore implements SessionStore {
   }
 
   /**
-   * A lifecycle write, in order behind the others, sent at the end of this turn (afterTurnWrites);
-   * kept and retried while Redis is unreachable.
+   * A lifecycle write, in order behind the others, sent at the end of this turn (afterTurnWrites) or,
+   * with replicas to wait for, at once; kept and retried while Redis is unreachable.
    */
   private write(what: string, run: () => Promise<unknown>): void {
-    const count = this.deferred.push({
-      what,
-      run: async () => {
-        await run();
-        await this.replicated();
-      },
-    });
-    if (count === 1) afterTurnWrites(this.submitDeferred);
+    const write = async (): Promise<void> => {
+      await run();
+      await this.replicated();
+    };
+    if (this.redis.replicasAsked) this.writes.submit(what, write);
+    else if (this.deferred.push({ what, run: write }) === 1) afterTurnWrites(this.submitDeferred);
   }
 
   private track<T>(pending: Promise<T>): Promise<T> {
