@@ -15,13 +15,17 @@
  * proxy (BENCH_REDIS_FLAGS: of the Redis-store proxy); BENCH_CPU_PROFILE_DIR / BENCH_RELAY_CPU_PROFILE_DIR, V8 CPU profiles of the proxy / relay
  * (written when they exit; read them with bench/profile-summary.ts). BENCH_FRESH=1 starts every side's process for its round
  * and stops it after, the sides in reverse order every other round, as npm run bench's own-host rounds do (default: one
- * process per side for the whole run).
+ * process per side for the whole run). BENCH_PERF_DIR=dir: a Linux `perf record` of each proxy/relay process over each
+ * measured window, written there as SIDE-SESSIONS-ROUND.data (BENCH_PERF_CALLGRAPH=1: with call graphs, perf record -g).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startJanus, type JanusInstance } from '../test/support/janus-fixture.js';
 import { startRedis, type RedisInstance } from '../test/support/redis-fixture.js';
 import { buildProxy, runtimeFlagsFrom, startProxyProcess, startProxyWorkers, startReferenceRelay, type NodeService } from './proxy-process.js';
-import { mergeRounds, runThroughput, type ThroughputResult } from './scenarios/throughput.js';
+import { mergeRounds, runThroughput, type ThroughputResult, type WindowHooks } from './scenarios/throughput.js';
 import { fmt } from './table.js';
 import { otherCores } from './cpu.js';
 import { TUNED_PROXY_YAML } from './config.js';
@@ -32,6 +36,29 @@ type Side = 'direct' | 'proxy' | 'relay' | 'base' | 'tuned' | 'redis' | 'workers
 function perMessage(r: ThroughputResult, of: 'proxy' | 'janus' | 'generator'): number {
   if (of === 'proxy') return r.cpuUs.proxy ? (r.cpuUs.proxy.user + r.cpuUs.proxy.system) / r.messages : Number.NaN;
   return r.cpuUs[of] / r.messages;
+}
+
+/**
+ * `hooks` plus a Linux `perf record` of process `pid` over the measured window, written to `file`
+ * (give the process --perf-basic-prof, e.g. in BENCH_PROXY_FLAGS, to name its JIT code).
+ */
+function withPerfRecord(hooks: WindowHooks | undefined, pid: number, file: string): WindowHooks {
+  let perf: ChildProcess | undefined;
+  return {
+    atStart: async () => {
+      await hooks?.atStart();
+      perf = spawn('perf', ['record', '-F', '4000', ...(process.env.BENCH_PERF_CALLGRAPH === '1' ? ['-g'] : []), '-p', String(pid), '-o', file], { stdio: 'ignore' });
+    },
+    atEnd: async () => {
+      const running = perf;
+      if (running && running.exitCode === null) {
+        const exited = once(running, 'exit');
+        running.kill('SIGINT');
+        await exited;
+      }
+      await hooks?.atEnd();
+    },
+  };
 }
 
 function must<T>(value: T | undefined): T {
@@ -77,6 +104,7 @@ async function main(): Promise<void> {
     // Long-lived processes (default), or with BENCH_FRESH=1 one started for each side and round and
     // stopped after it, the sides in reverse order every other round: npm run bench's own-host rounds.
     const fresh = process.env.BENCH_FRESH === '1';
+    const perfDir = process.env.BENCH_PERF_DIR;
     const running = new Map<Side, NodeService>();
     if (!fresh) {
       for (const side of sides) {
@@ -102,8 +130,12 @@ async function main(): Promise<void> {
       const redisTotals: RedisWindowTotals = { commands: 0, cpuUs: 0 };
       for (let round = 1; round <= rounds; round++) {
         for (const side of fresh && round % 2 === 0 ? [...sides].reverse() : sides) {
-          const hooks = side === 'redis' && redis ? redisWindowHooks(redis, redisTotals) : undefined;
-          const r = await withSide(side, ({ url, pid }) => runThroughput(url, sessions, { janus: janus?.pid ?? 0, proxy: pid, proxyTree: side === 'workers' }, hooks));
+          const redisHooks = side === 'redis' && redis ? redisWindowHooks(redis, redisTotals) : undefined;
+          const r = await withSide(side, ({ url, pid }) => {
+            const perfFile = perfDir && pid !== undefined ? join(perfDir, `${side}-${String(sessions)}-${String(round)}.data`) : undefined;
+            const hooks = perfFile && pid !== undefined ? withPerfRecord(redisHooks, pid, perfFile) : redisHooks;
+            return runThroughput(url, sessions, { janus: janus?.pid ?? 0, proxy: pid, proxyTree: side === 'workers' }, hooks);
+          });
           (results[side] ??= []).push(r);
           process.stderr.write(`[own-host] @${sessions} round ${round} ${side}: ${fmt(r.msgsPerSec, 0)} msgs/s, ${fmt(perMessage(r, 'proxy'), 1)} µs/msg (main ${fmt((r.cpuUs.proxyMain ?? Number.NaN) / r.messages, 1)}), janus ${fmt(perMessage(r, 'janus'), 1)}, gen ${fmt(perMessage(r, 'generator'), 1)}, p50 ${fmt(r.latency.summary().p50, 2)} ms\n`);
           await sleep(500);
