@@ -24,6 +24,11 @@ export interface OwnerSweepOptions {
 export class OwnerSweep {
   /** When each dead proxy was first seen dead. */
   private readonly deadSince = new Map<string, number>();
+  /**
+   * When the next session of a dead proxy leaves its reclaim window: its records are not read again
+   * before then (a dead proxy's records only leave, and their windows are fixed).
+   */
+  private readonly nextDue = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly now: () => number;
@@ -56,31 +61,46 @@ export class OwnerSweep {
 
   private async pass(): Promise<void> {
     const owners = await this.records.owners();
-    for (const owner of [...this.deadSince.keys()]) if (!owners.includes(owner)) this.deadSince.delete(owner);
+    for (const owner of [...this.deadSince.keys()]) {
+      if (owners.includes(owner)) continue;
+      this.deadSince.delete(owner);
+      this.nextDue.delete(owner);
+    }
     for (const owner of owners) {
       if (await this.records.isAlive(owner)) {
         this.deadSince.delete(owner);
+        this.nextDue.delete(owner);
         continue;
       }
       const since = this.deadSince.get(owner) ?? this.now();
       this.deadSince.set(owner, since);
-      await this.sweepOwner(owner, this.now() - since);
+      const due = this.nextDue.get(owner);
+      if (due !== undefined && this.now() < due) continue;
+      await this.sweepOwner(owner, since);
     }
   }
 
-  /** Sweeps the sessions of a proxy dead for `deadForMs` whose reclaim window has passed. */
-  private async sweepOwner(owner: string, deadForMs: number): Promise<void> {
+  /** Sweeps the sessions of a proxy dead since `since` whose reclaim window has passed. */
+  private async sweepOwner(owner: string, since: number): Promise<void> {
+    const deadForMs = this.now() - since;
     const ids = await this.records.sessionsOf(owner);
     let swept = 0;
+    let nextDue = Number.POSITIVE_INFINITY;
     for (const id of ids) {
       const current = await this.records.get(id);
-      if (!current || current.owner !== owner || deadForMs < current.reclaim_s * 1000) continue;
+      if (!current || current.owner !== owner) continue;
+      if (deadForMs < current.reclaim_s * 1000) {
+        nextDue = Math.min(nextDue, since + current.reclaim_s * 1000);
+        continue;
+      }
       const record = await this.records.takeOver(id, owner);
       if (!record) continue; // another proxy took it (a claim, or its own sweep)
       await this.finish(record);
       this.records.remove(id);
       swept++;
     }
+    if (Number.isFinite(nextDue)) this.nextDue.set(owner, nextDue);
+    else this.nextDue.delete(owner);
     if (swept > 0) this.options.logger.info({ proxy: owner, sessions: swept }, 'swept the unclaimed sessions of a dead proxy');
     await this.records.flush();
     await this.records.forgetOwner(owner);

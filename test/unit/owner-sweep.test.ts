@@ -1,0 +1,69 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { pino } from 'pino';
+import { OwnerSweep } from '../../src/core/owner-sweep.js';
+import { MemorySessionHub, MemorySessionStore } from '../../src/store/memory/session-store.js';
+import { Cluster } from '../../src/cluster/cluster.js';
+import { MemoryServerStore } from '../../src/store/memory/server-store.js';
+import type { SessionRecord } from '../../src/store/session-store.js';
+
+/** A cluster with no backends: `finish` below ends the swept sessions, nothing reaches a Janus. */
+const noBackends = (): Cluster => new Cluster(new MemoryServerStore(), {
+  algorithm: 'least_loaded',
+  connectionsPerBackend: 1,
+  spareSessions: 0,
+  connection: { apiSecret: undefined, requestTimeoutMs: 1000, connectTimeoutMs: 1000, pingIntervalMs: 0, reconnectInitialDelayMs: 100, reconnectMaxDelayMs: 1000 },
+  breaker: { failureThreshold: 3, openMs: 1000 },
+  removeExpiredAfterMs: 60_000,
+  explainHistory: 1,
+  logger: pino({ level: 'silent' }),
+});
+
+const meta = (id: number, reclaimS: number) => ({ id, transport: 'ws' as const, auth: '', created_at: 1, reclaim_s: reclaimS });
+
+describe('OwnerSweep', () => {
+  it("reads a dead proxy's records again only once the next of its sessions leaves its reclaim window", async () => {
+    const hub = new MemorySessionHub();
+    const dead = new MemorySessionStore('dead', hub);
+    await dead.create(meta(1, 30));
+    await dead.create(meta(2, 60));
+    await dead.close();
+
+    const survivor = new MemorySessionStore('survivor', hub);
+    const read: number[] = [];
+    const get = survivor.get.bind(survivor);
+    survivor.get = (id: number) => {
+      read.push(id);
+      return get(id);
+    };
+    let now = 0;
+    const finished: number[] = [];
+    const sweep = new OwnerSweep(survivor, noBackends(), {
+      logger: pino({ level: 'silent' }),
+      now: () => now,
+      finish: (record: SessionRecord) => { finished.push(record.id); return Promise.resolve(); },
+    });
+
+    await sweep.sweep();
+    assert.deepEqual(read.sort(), [1, 2], 'first seen dead: every record read once');
+    read.length = 0;
+    now = 10_000;
+    await sweep.sweep();
+    now = 29_999;
+    await sweep.sweep();
+    assert.deepEqual(read, [], 'no record read while none can be due');
+    now = 30_000;
+    await sweep.sweep();
+    assert.deepEqual(finished, [1], 'the 30 s session swept when its window is over');
+    assert.deepEqual(read.sort(), [1, 2]);
+    read.length = 0;
+    now = 45_000;
+    await sweep.sweep();
+    assert.deepEqual(read, [], 'the 60 s session not read before its window is over');
+    now = 60_000;
+    await sweep.sweep();
+    assert.deepEqual(finished, [1, 2]);
+    assert.equal(await survivor.get(1), undefined);
+    assert.equal(await survivor.get(2), undefined);
+  });
+});
