@@ -29,7 +29,6 @@
  * MAX_RETRIES_PER_REQUEST failed reconnect attempts, or after `commandTimeoutMs`, whichever comes
  * first, so that a request needing Redis during an outage gets an error, not silence.
  */
-import { createHash } from 'node:crypto';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { StoreUnavailableError } from '../store-error.js';
@@ -367,20 +366,17 @@ async function quit(client: Redis): Promise<void> {
   client.disconnect();
 }
 
-/** A Lua script run by EVALSHA, falling back to EVAL once when Redis does not have it cached. */
+/**
+ * A Lua script, sent whole with EVAL every time (Redis compiles it once and keeps it by its SHA1).
+ * Not EVALSHA with an EVAL fallback: the fallback's second round trip, on the first use of a script
+ * on a node (at start, after a failover), let commands sent meanwhile overtake the write, which broke
+ * the order of a proxy's own record writes and reads. Scripts run on lifecycle changes only, so the
+ * few hundred bytes per call do not matter.
+ */
 export class RedisScript {
-  private readonly sha: string;
+  constructor(private readonly lua: string) {}
 
-  constructor(private readonly lua: string) {
-    this.sha = createHash('sha1').update(lua).digest('hex');
-  }
-
-  async run(client: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
-    try {
-      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return client.eval(this.lua, keys.length, ...keys, ...args);
-    }
+  run(client: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    return client.eval(this.lua, keys.length, ...keys, ...args);
   }
 }
