@@ -17,6 +17,7 @@
  * and stops it after, the sides in reverse order every other round, as npm run bench's own-host rounds do (default: one
  * process per side for the whole run). BENCH_PERF_DIR=dir: a Linux `perf record` of each proxy/relay process over each
  * measured window, written there as SIDE-SESSIONS-ROUND.data (BENCH_PERF_CALLGRAPH=1: with call graphs, perf record -g).
+ * BENCH_GC_AFTER_SETUP=1: a full GC in every proxy (not the relay) once its sessions are open, before the load starts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -57,6 +58,22 @@ function withPerfRecord(hooks: WindowHooks | undefined, pid: number, file: strin
         await exited;
       }
       await hooks?.atEnd();
+    },
+  };
+}
+
+/** Sides whose process is a proxy started by startProxyProcess, which answers SIGUSR2 with a full GC. */
+const GC_SIDES: ReadonlySet<Side> = new Set(['proxy', 'base', 'tuned', 'redis']);
+
+/** `hooks` plus a full GC in process `pid` once the sessions are open, before the load starts. */
+function withGcAfterSetup(hooks: WindowHooks | undefined, pid: number): WindowHooks {
+  return {
+    atStart: async () => { await hooks?.atStart(); },
+    atEnd: async () => { await hooks?.atEnd(); },
+    afterSetup: async () => {
+      await hooks?.afterSetup?.();
+      process.kill(pid, 'SIGUSR2');
+      await sleep(500);
     },
   };
 }
@@ -105,6 +122,7 @@ async function main(): Promise<void> {
     // stopped after it, the sides in reverse order every other round: npm run bench's own-host rounds.
     const fresh = process.env.BENCH_FRESH === '1';
     const perfDir = process.env.BENCH_PERF_DIR;
+    const gcAfterSetup = process.env.BENCH_GC_AFTER_SETUP === '1';
     const running = new Map<Side, NodeService>();
     if (!fresh) {
       for (const side of sides) {
@@ -133,7 +151,8 @@ async function main(): Promise<void> {
           const redisHooks = side === 'redis' && redis ? redisWindowHooks(redis, redisTotals) : undefined;
           const r = await withSide(side, ({ url, pid }) => {
             const perfFile = perfDir && pid !== undefined ? join(perfDir, `${side}-${String(sessions)}-${String(round)}.data`) : undefined;
-            const hooks = perfFile && pid !== undefined ? withPerfRecord(redisHooks, pid, perfFile) : redisHooks;
+            const recorded = perfFile && pid !== undefined ? withPerfRecord(redisHooks, pid, perfFile) : redisHooks;
+            const hooks = gcAfterSetup && pid !== undefined && GC_SIDES.has(side) ? withGcAfterSetup(recorded, pid) : recorded;
             return runThroughput(url, sessions, { janus: janus?.pid ?? 0, proxy: pid, proxyTree: side === 'workers' }, hooks);
           });
           (results[side] ??= []).push(r);
