@@ -3,21 +3,8 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { OwnerSweep } from '../../src/core/owner-sweep.js';
 import { MemorySessionHub, MemorySessionStore } from '../../src/store/memory/session-store.js';
-import { Cluster } from '../../src/cluster/cluster.js';
-import { MemoryServerStore } from '../../src/store/memory/server-store.js';
+import { clusterWithoutBackends } from '../support/cluster-without-backends.js';
 import type { SessionRecord } from '../../src/store/session-store.js';
-
-/** A cluster with no backends: `finish` below ends the swept sessions, nothing reaches a Janus. */
-const noBackends = (): Cluster => new Cluster(new MemoryServerStore(), {
-  algorithm: 'least_loaded',
-  connectionsPerBackend: 1,
-  spareSessions: 0,
-  connection: { apiSecret: undefined, requestTimeoutMs: 1000, connectTimeoutMs: 1000, pingIntervalMs: 0, reconnectInitialDelayMs: 100, reconnectMaxDelayMs: 1000 },
-  breaker: { failureThreshold: 3, openMs: 1000 },
-  removeExpiredAfterMs: 60_000,
-  explainHistory: 1,
-  logger: pino({ level: 'silent' }),
-});
 
 const meta = (id: number, reclaimS: number) => ({ id, transport: 'ws' as const, auth: '', created_at: 1, reclaim_s: reclaimS });
 
@@ -38,7 +25,8 @@ describe('OwnerSweep', () => {
     };
     let now = 0;
     const finished: number[] = [];
-    const sweep = new OwnerSweep(survivor, noBackends(), {
+    // finish() ends the swept sessions: nothing reaches a Janus.
+    const sweep = new OwnerSweep(survivor, clusterWithoutBackends(), {
       logger: pino({ level: 'silent' }),
       now: () => now,
       finish: (record: SessionRecord) => { finished.push(record.id); return Promise.resolve(); },

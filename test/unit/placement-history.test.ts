@@ -3,22 +3,10 @@
 // apart by its plugin name).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { pino } from 'pino';
-import { Cluster } from '../../src/cluster/cluster.js';
-import { MemoryServerStore } from '../../src/store/memory/server-store.js';
+import type { Cluster } from '../../src/cluster/cluster.js';
+import { clusterWithoutBackends } from '../support/cluster-without-backends.js';
 
-function cluster(explainHistory: number): Cluster {
-  return new Cluster(new MemoryServerStore(), {
-    algorithm: 'least_loaded',
-    connectionsPerBackend: 1,
-    spareSessions: 0,
-    connection: { apiSecret: undefined, requestTimeoutMs: 1000, connectTimeoutMs: 1000, pingIntervalMs: 0, reconnectInitialDelayMs: 100, reconnectMaxDelayMs: 1000 },
-    breaker: { failureThreshold: 3, openMs: 1000 },
-    removeExpiredAfterMs: 60_000,
-    explainHistory,
-    logger: pino({ level: 'silent' }),
-  });
-}
+const cluster = (explainHistory: number): Cluster => clusterWithoutBackends(explainHistory);
 
 const plugins = (c: Cluster, limit: number): string[] => c.explain(limit).map((d) => d.plugin);
 
