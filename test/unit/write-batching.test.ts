@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo, Socket } from 'node:net';
 import { once } from 'node:events';
 import { WebSocket, WebSocketServer } from 'ws';
-import { BatchedSender, afterTurnWrites } from '../../src/protocol/write-batching.js';
+import { BatchedSender } from '../../src/protocol/write-batching.js';
 
 const socketOf = (ws: WebSocket): Socket => (ws as unknown as { _socket: Socket })._socket;
 
@@ -58,24 +58,5 @@ describe('BatchedSender', () => {
     assert.equal(socketOf(b).writableCorked, 0);
     while (received.length < 4) await new Promise<void>((resolve) => setImmediate(resolve));
     assert.deepEqual([...received].sort(), ['a1', 'a2', 'b1', 'b2']);
-  });
-
-  it('runs afterTurnWrites tasks after the frames of the turn are handed to the socket, in order, also frames sent after the task was queued', async (t) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    t.after(() => { ws.terminate(); });
-    await once(ws, 'open');
-    const socket = socketOf(ws);
-    const sender = new BatchedSender(ws);
-    const seen: string[] = [];
-    afterTurnWrites(() => { seen.push(`first: corked ${socket.writableCorked}`); });
-    sender.send('reply'); // sent after the task was queued: still written before it runs
-    afterTurnWrites(() => { seen.push('second'); });
-    assert.equal(seen.length, 0, 'nothing runs within the turn');
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    assert.deepEqual(seen, ['first: corked 0', 'second']);
-    // A turn with no frame at all still runs its tasks.
-    afterTurnWrites(() => { seen.push('alone'); });
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    assert.deepEqual(seen, ['first: corked 0', 'second', 'alone']);
   });
 });

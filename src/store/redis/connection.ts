@@ -93,8 +93,6 @@ export interface RedisConnection {
    * connection of its own when `waitReplicas` > 0, else `client`.
    */
   readonly durable: Redis;
-  /** Whether records must outlive a failover: `waitReplicas` > 0 (also on Redis Cluster, where no WAIT is issued). */
-  readonly replicasAsked: boolean;
   readonly keyPrefix: string;
   /** Where the connections go, without credentials: safe to log and to show. */
   readonly where: string;
@@ -260,10 +258,6 @@ class Connection implements RedisConnection {
   notReady(): RedisRole[] {
     const opened: [RedisRole, Redis | undefined][] = [['commands', this.client], ['subscriber', this.sub], ['durable', this.durable === this.client ? undefined : this.durable]];
     return opened.filter(([, c]) => c !== undefined && c.status !== 'ready').map(([role]) => role);
-  }
-
-  get replicasAsked(): boolean {
-    return (this.options.waitReplicas ?? 0) > 0;
   }
 
   async replicated(): Promise<number | undefined> {

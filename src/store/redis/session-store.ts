@@ -12,12 +12,6 @@
  * take-over can never write over the new owner's record. Writes are not awaited by their callers
  * (but `create` is: a session is answered once its record is written); they are applied in the order
  * they were made, and kept and applied later when Redis cannot be reached (write-backlog.ts).
- * Without `store.wait_replicas` they go out at the end of the event-loop turn they were made in,
- * after the replies written in it (afterTurnWrites): an `attach`, `detach` or `destroy` is answered
- * without first writing to Redis; an awaited write or a read of records first sends them, so this
- * proxy's own commands stay in the order it made them. With it, where the operator asked for
- * records to outlive a Redis failover, each goes out at once, before the reply, leaving the least
- * time for a failover to lose a record the client was already answered.
  * With `store.wait_replicas` each lifecycle write is followed by a Redis WAIT (replication is
  * asynchronous): see README "Redis with failover" for the guarantee. The writes go on the
  * connection's `durable` connection, which is their own then: WAIT blocks it until the replicas
@@ -31,7 +25,6 @@ import type { HandleRecord, SessionMeta, SessionRecord, SessionStore } from '../
 import { RedisScript, storeError, type RedisConnection } from './connection.js';
 import type { ProxyLease } from './proxy-lease.js';
 import { WriteBacklog } from './write-backlog.js';
-import { afterTurnWrites } from '../../protocol/write-batching.js';
 
 /** KEYS: session, owner's index, owners set. ARGV: meta JSON, id, owner. */
 const createScript = new RedisScript(`
@@ -96,14 +89,6 @@ const handleSchema = z.object({
 export class RedisSessionStore implements SessionStore {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly writes: WriteBacklog;
-  /** Lifecycle writes of this turn, submitted at its end (after its replies) or before an awaited write or a read. */
-  private deferred: { what: string; run: () => Promise<unknown> }[] = [];
-  private readonly submitDeferred = (): void => {
-    const writes = this.deferred;
-    if (writes.length === 0) return;
-    this.deferred = [];
-    for (const { what, run } of writes) this.writes.submit(what, run);
-  };
 
   constructor(
     private readonly redis: RedisConnection,
@@ -119,7 +104,6 @@ export class RedisSessionStore implements SessionStore {
 
   async create(meta: Omit<SessionMeta, 'owner' | 'version'>): Promise<boolean> {
     const keys = [this.sessionKey(meta.id), this.indexKey(this.proxyId), this.redis.key('session-owners')];
-    this.submitDeferred();
     try {
       const created = (await this.track(createScript.run(this.redis.durable, keys, [JSON.stringify(meta), meta.id, this.proxyId]))) === 1;
       if (created) await this.replicated();
@@ -130,7 +114,6 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async get(id: number): Promise<SessionRecord | undefined> {
-    this.submitDeferred();
     try {
       return this.decode(id, await this.redis.client.hgetall(this.sessionKey(id)));
     } catch (err) {
@@ -154,7 +137,6 @@ export class RedisSessionStore implements SessionStore {
 
   async takeOver(sessionId: number, expectedOwner: string): Promise<SessionRecord | undefined> {
     const keys = [this.sessionKey(sessionId), this.indexKey(expectedOwner), this.indexKey(this.proxyId), this.redis.key('session-owners')];
-    this.submitDeferred();
     try {
       const reply = await takeOverScript.run(this.redis.durable, keys, [expectedOwner, this.proxyId, sessionId]);
       if (!Array.isArray(reply)) return undefined;
@@ -173,33 +155,28 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async owners(): Promise<string[]> {
-    this.submitDeferred();
     return (await this.redis.client.smembers(this.redis.key('session-owners'))).filter((p) => p !== this.proxyId);
   }
 
   async sessionsOf(proxyId: string): Promise<number[]> {
-    this.submitDeferred();
     return (await this.redis.client.smembers(this.indexKey(proxyId))).map(Number).filter((n) => Number.isSafeInteger(n));
   }
 
   async forgetOwner(proxyId: string): Promise<void> {
-    this.submitDeferred();
     await forgetScript.run(this.redis.durable, [this.redis.key('session-owners'), this.indexKey(proxyId)], [proxyId]);
   }
 
   async flush(): Promise<void> {
-    this.submitDeferred();
     await Promise.allSettled([...this.inFlight, this.writes.flush()]);
   }
 
-  /** Writes Redis has not taken yet: kept during an outage, or waiting for the end of this turn. */
+  /** Writes Redis has not taken yet (kept during an outage). */
   get pendingWrites(): number {
-    return this.writes.pending + this.deferred.length;
+    return this.writes.pending;
   }
 
   /** The connection and the lease belong to whoever built this store. */
   async close(): Promise<void> {
-    this.submitDeferred();
     await Promise.allSettled([...this.inFlight]);
     await this.writes.close();
   }
@@ -215,17 +192,12 @@ export class RedisSessionStore implements SessionStore {
     });
   }
 
-  /**
-   * A lifecycle write, in order behind the others, sent at the end of this turn (afterTurnWrites) or,
-   * with replicas to wait for, at once; kept and retried while Redis is unreachable.
-   */
+  /** A lifecycle write, in order behind the others; kept and retried while Redis is unreachable. */
   private write(what: string, run: () => Promise<unknown>): void {
-    const write = async (): Promise<void> => {
+    this.writes.submit(what, async () => {
       await run();
       await this.replicated();
-    };
-    if (this.redis.replicasAsked) this.writes.submit(what, write);
-    else if (this.deferred.push({ what, run: write }) === 1) afterTurnWrites(this.submitDeferred);
+    });
   }
 
   private track<T>(pending: Promise<T>): Promise<T> {
