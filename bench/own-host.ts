@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startJanus, type JanusInstance } from '../test/support/janus-fixture.js';
 import { startRedis, type RedisInstance } from '../test/support/redis-fixture.js';
-import { buildProxy, runtimeFlagsFrom, startProxyProcess, startProxyWorkers, startReferenceRelay, type NodeService } from './proxy-process.js';
+import { buildProxy, runtimeFlagsFrom, startProxyProcess, startProxyWorkers, startReferenceRelay, withService, type NodeService } from './proxy-process.js';
 import { mergeRounds, runThroughput, type ThroughputResult, type WindowHooks } from './scenarios/throughput.js';
 import { fmt } from './table.js';
 import { otherCores } from './cpu.js';
@@ -78,6 +78,11 @@ function withGcAfterSetup(hooks: WindowHooks | undefined, pid: number): WindowHo
   };
 }
 
+/** Node flags from a space-separated environment variable. */
+function nodeFlagsFrom(value: string | undefined): string[] | undefined {
+  return value?.split(' ').filter(Boolean);
+}
+
 function must<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('own-host: no redis-server started for this side');
   return value;
@@ -96,15 +101,15 @@ async function main(): Promise<void> {
     janus = started;
     const server = sides.includes('redis') || sides.includes('workers') ? (redis = await startRedis()) : undefined;
     const backendUrl = janus.wsUrl;
-    const redisFlags = process.env.BENCH_REDIS_FLAGS?.split(' ').filter(Boolean);
+    const redisFlags = nodeFlagsFrom(process.env.BENCH_REDIS_FLAGS);
     // A second proxy to compare with in the same rounds: another build (a baseline) and/or other node flags.
     const baseEntry = process.env.BENCH_BASELINE_ENTRY;
     const starters: Record<Exclude<Side, 'direct'>, () => Promise<NodeService>> = {
-      proxy: () => startProxyProcess({ build, backendUrl, logLevel: null, cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR, nodeFlags: process.env.BENCH_PROXY_FLAGS?.split(' ').filter(Boolean), extraConfig: { name: 'own-host', yaml: process.env.BENCH_CPU_PROFILE_DIR ? 'shutdown:\n  grace_s: 0\n' : '{}\n' } }),
+      proxy: () => startProxyProcess({ build, backendUrl, logLevel: null, cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR, nodeFlags: nodeFlagsFrom(process.env.BENCH_PROXY_FLAGS), extraConfig: { name: 'own-host', yaml: process.env.BENCH_CPU_PROFILE_DIR ? 'shutdown:\n  grace_s: 0\n' : '{}\n' } }),
       relay: () => startReferenceRelay(backendUrl, process.env.BENCH_RELAY_CPU_PROFILE_DIR, runtimeFlagsFrom(process.env.BENCH_RELAY_RUNTIME_FLAGS)),
       base: () => startProxyProcess({
         build: baseEntry ? { entry: baseEntry, mode: 'compiled' } : build, backendUrl, logLevel: null,
-        runtimeFlags: runtimeFlagsFrom(process.env.BENCH_BASE_RUNTIME_FLAGS), nodeFlags: process.env.BENCH_BASE_FLAGS?.split(' ').filter(Boolean), extraConfig: { name: 'own-host-base', yaml: process.env.BENCH_BASE_YAML ?? '{}\n' },
+        runtimeFlags: runtimeFlagsFrom(process.env.BENCH_BASE_RUNTIME_FLAGS), nodeFlags: nodeFlagsFrom(process.env.BENCH_BASE_FLAGS), extraConfig: { name: 'own-host-base', yaml: process.env.BENCH_BASE_YAML ?? '{}\n' },
       }),
       tuned: () => startProxyProcess({ build, backendUrl, logLevel: null, extraConfig: { name: 'own-host-tuned', yaml: TUNED_PROXY_YAML } }),
       redis: () => startProxyProcess({
@@ -132,17 +137,8 @@ async function main(): Promise<void> {
         running.set(side, service);
       }
     }
-    const withSide = async <T>(side: Side, body: (target: { url: string; pid: number | undefined }) => Promise<T>): Promise<T> => {
-      if (side === 'direct') return body({ url: backendUrl, pid: undefined });
-      const kept = running.get(side);
-      if (kept) return body(kept);
-      const service = await starters[side]();
-      try {
-        return await body(service);
-      } finally {
-        await service.stop();
-      }
-    };
+    const withSide = <T>(side: Side, body: (target: { url: string; pid: number | undefined }) => Promise<T>): Promise<T> =>
+      side === 'direct' ? body({ url: backendUrl, pid: undefined }) : withService(running.get(side) ?? starters[side], body);
     for (const sessions of sessionCounts) {
       const results: Partial<Record<Side, ThroughputResult[]>> = {};
       const redisTotals: RedisWindowTotals = { commands: 0, cpuUs: 0 };

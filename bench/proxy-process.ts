@@ -266,3 +266,22 @@ export function runtimeFlagsFrom(value: string | undefined): readonly string[] |
   if (value === undefined || value.trim() === '') return undefined;
   return value === 'none' ? [] : value.split(' ').filter(Boolean);
 }
+
+/**
+ * A side's server: one process for every round, or a way to start a fresh one for each round (then
+ * stopped after it). Two processes of one build can differ by several µs per message for as long as
+ * they run on this VM (README, Benchmarks): a process per round spreads that luck over the rounds
+ * instead of handing one process's to the whole figure.
+ */
+export type SideService = NodeService | (() => Promise<NodeService>);
+
+/** Runs `body` with the side's server, started for it (and stopped after) when the side starts one per round. */
+export async function withService<T>(side: SideService, body: (service: NodeService) => Promise<T>): Promise<T> {
+  if (typeof side !== 'function') return body(side);
+  const service = await side();
+  try {
+    return await body(service);
+  } finally {
+    await service.stop();
+  }
+}

@@ -16,7 +16,7 @@ import { startJanus, type JanusInstance } from '../test/support/janus-fixture.js
 import { startRedis, type RedisInstance } from '../test/support/redis-fixture.js';
 import { runCleanupsSync } from '../test/support/processes.js';
 import { TUNED_PROXY_YAML, config } from './config.js';
-import { buildProxy, startProxyProcess, startProxyWorkers, startReferenceRelay, type NodeService, type ProxyBuild, type ProxyProcess } from './proxy-process.js';
+import { buildProxy, startProxyProcess, startProxyWorkers, startReferenceRelay, withService, type NodeService, type ProxyBuild, type ProxyProcess, type SideService } from './proxy-process.js';
 import { redisStoreYaml, redisWindowHooks, sessionOwner, type RedisWindowTotals } from './redis-window.js';
 import { clusterSection, latencySection, memorySection, pairedSection, throughputSection, workersSection } from './report.js';
 import { runCluster } from './scenarios/cluster.js';
@@ -55,27 +55,9 @@ async function startBoth(): Promise<{ janus: JanusInstance; build: ProxyBuild }>
 
 type Side = 'direct' | 'proxy' | 'proxy tuned' | 'proxy, Redis store' | 'reference relay';
 
-/**
- * A side's server: one process for every round, or a way to start a fresh one for each round (then
- * stopped after it). Two processes of one build can differ by several µs per message for as long as
- * they run on this VM (README, Benchmarks): a process per round spreads that luck over the rounds
- * instead of handing one process's to the whole figure.
- */
-type SideService = NodeService | (() => Promise<NodeService>);
-
 /** The own-host rounds' extra proxies: tuned, and on its defaults with a Redis store (and that redis-server). */
 type ExtraServices = { tuned?: SideService; redis?: { proxy: SideService; server: RedisInstance } };
 
-/** Runs `body` with the side's server, started for it (and stopped after) when the side starts one per round. */
-async function withService<T>(side: SideService, body: (service: NodeService) => Promise<T>): Promise<T> {
-  if (typeof side !== 'function') return body(side);
-  const service = await side();
-  try {
-    return await body(service);
-  } finally {
-    await service.stop();
-  }
-}
 
 /**
  * Echotest throughput rounds at each session count: direct, the proxy, the extra proxies (if any) and

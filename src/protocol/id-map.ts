@@ -35,7 +35,7 @@ export function idHigh(id: number): number {
 
 /** Whether `holder`'s id is `id` (any number: a fraction or NaN matches none). */
 export function holdsId(holder: SplitId, id: number): boolean {
-  const high = Math.floor(id / TWO_30);
+  const high = idHigh(id);
   return holder.idHigh === high && holder.idLow === id - high * TWO_30;
 }
 
