@@ -1,5 +1,5 @@
 #!/bin/sh
-//bin/true; exec node --single-threaded-gc "$0" "$@"
+//bin/true; exec node --single-threaded-gc --no-allocation-site-pretenuring "$0" "$@"
 // ^ sh runs /bin/true, then node with the runtime flags of runtime-flags.ts (BusyBox env has no -S); to node a comment.
 /** `janus-proxy`: start the Janus Cloud signalling proxy. */
 import { parseArgs } from 'node:util';

@@ -24,6 +24,10 @@ describe('janus-proxy runtime flags', () => {
     assert.equal(gcMode([]), 'parallel');
   });
 
+  it('allocation-site pretenuring is off (short-lived per-message objects stay in the young generation)', () => {
+    assert.ok(PROXY_NODE_FLAGS.includes('--no-allocation-site-pretenuring'));
+  });
+
   it('the command starts node with them from its sh preamble (kept by tsc in dist/)', () => {
     const [shebang, preamble] = read('src/cli/janus-proxy.ts').split('\n');
     assert.equal(shebang, '#!/bin/sh');
