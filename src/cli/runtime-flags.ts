@@ -15,7 +15,7 @@
  * allocation sites whose objects often survived a young collection. A burst of session setup (with a
  * Redis store each `create` waits for Redis, so its objects live longer) could get sites of the
  * relay path tenured: from then on the proxy's short-lived per-message objects went to the old
- * generation, two or three full collections per 4 s window instead of none and scavenges three times
+ * generation, two or three full collections per 4 s window instead of none and scavenges 2.5 times
  * dearer — +4.3 µs per message at 1000 sessions, in some processes and not others. Without
  * pretenuring, those objects die young: the Redis-store proxy within 0.7 µs of the memory-store
  * one, which itself does not change (README, Benchmarks, session 18).
