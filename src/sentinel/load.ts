@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { readFdUsage } from './fd-usage.js';
-import { clockTicksPerSecond, ratesBetween, readProcSample, type ProcSample } from './proc-stats.js';
+import { clockTicksPerSecond, MIN_RATE_SPAN_MS, ratesBetween, readProcSample, type ProcRates, type ProcSample } from './proc-stats.js';
 import { loadScore, type Capacity, type LoadFigures } from './load-score.js';
 import type { SessionCounter } from './session-counts.js';
 import { Signal } from '../signal.js';
@@ -30,6 +30,8 @@ export interface LoadSamplerOptions {
 export class LoadSampler {
   readonly sampled: Signal<LoadSample>;
   private previousProc: ProcSample | undefined;
+  /** The rates of the last span long enough to measure (see MIN_RATE_SPAN_MS). */
+  private lastRates: ProcRates | undefined;
   private current: LoadSample = {};
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -49,6 +51,7 @@ export class LoadSampler {
   restarted(): void {
     this.processGeneration++;
     this.previousProc = undefined;
+    this.lastRates = undefined;
     this.current = this.options.counter ? { sessions: 0, handles: 0 } : {};
   }
 
@@ -105,9 +108,15 @@ export class LoadSampler {
     const pid = this.options.pid();
     const sample = pid === undefined ? undefined : readProcSample(pid, this.options.networkInterfaces, Date.now());
     const previous = this.previousProc;
-    this.previousProc = sample;
+    // A sample right after another (one asked for on demand) is too short a span to rate: it shows
+    // the last span's rates, and the next sample measures from the earlier one.
+    const tooSoon = previous !== undefined && sample !== undefined && previous.pid === sample.pid && sample.atMs - previous.atMs < MIN_RATE_SPAN_MS;
+    if (!tooSoon) {
+      this.previousProc = sample;
+      this.lastRates = previous && sample ? ratesBetween(previous, sample, clockTicksPerSecond()) : undefined;
+    }
     if (!sample) return {};
-    const rates = previous ? ratesBetween(previous, sample, clockTicksPerSecond()) : undefined;
+    const rates = this.lastRates;
     const fds = readFdUsage(sample.pid);
     return {
       open_fds: fds?.openFds,

@@ -121,10 +121,16 @@ export interface ProcRates {
   txBps: number | undefined;
 }
 
-/** CPU percent (of one core) and network bits per second between two samples of the same process. */
+/**
+ * Samples closer together give no rate: /proc counts CPU time in clock ticks (10 ms), so one tick
+ * falling into a span of a few ms would read as several cores busy.
+ */
+export const MIN_RATE_SPAN_MS = 100;
+
+/** CPU percent (of one core) and network bits per second between two samples of the same process, at least MIN_RATE_SPAN_MS apart. */
 export function ratesBetween(previous: ProcSample, next: ProcSample, ticksPerSecond: number): ProcRates | undefined {
   const elapsedS = (next.atMs - previous.atMs) / 1000;
-  if (previous.pid !== next.pid || elapsedS <= 0) return undefined;
+  if (previous.pid !== next.pid || elapsedS * 1000 < MIN_RATE_SPAN_MS) return undefined;
   const cpuPercent = ((next.cpuTicks - previous.cpuTicks) / ticksPerSecond / elapsedS) * 100;
   const bps = (a: number | undefined, b: number | undefined): number | undefined =>
     a === undefined || b === undefined ? undefined : Math.max(0, Math.round(((b - a) * 8) / elapsedS));

@@ -1,6 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseBootTimeS, parseCpuTicks, parseNetDev, parseStartTicks, parseVmRssBytes, ratesBetween, type ProcSample } from '../../src/sentinel/proc-stats.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
+import { MIN_RATE_SPAN_MS, parseBootTimeS, parseCpuTicks, parseNetDev, parseStartTicks, parseVmRssBytes, ratesBetween, type ProcSample } from '../../src/sentinel/proc-stats.js';
+import { LoadSampler } from '../../src/sentinel/load.js';
 import { loadScore } from '../../src/sentinel/load-score.js';
 import { SessionCounter, type SessionLister } from '../../src/sentinel/session-counts.js';
 import { buildReport, type ReportInputs } from '../../src/sentinel/sentinel-report.js';
@@ -37,6 +40,26 @@ describe('sentinel /proc figures', () => {
     assert.deepEqual(ratesBetween(a, b, 100), { cpuPercent: 150, rxBps: 1_000_000, txBps: 0 });
     assert.equal(ratesBetween(a, { ...b, pid: 2 }, 100), undefined, 'a restarted Janus gives no rate');
     assert.equal(ratesBetween(a, { ...b, atMs: 0 }, 100), undefined);
+  });
+
+  it('gives no rate for samples closer than MIN_RATE_SPAN_MS: one clock tick in 5 ms is not two cores', () => {
+    const a: ProcSample = { pid: 1, atMs: 1_000, cpuTicks: 100, rssBytes: 1 };
+    assert.equal(ratesBetween(a, { ...a, atMs: 1_005, cpuTicks: 101 }, 100), undefined);
+    assert.equal(ratesBetween(a, { ...a, atMs: 1_000 + MIN_RATE_SPAN_MS, cpuTicks: 110 }, 100)?.cpuPercent, 100);
+  });
+
+  it('a sample taken right after another shows the last full span\'s CPU, and the next one measures from the earlier sample', async () => {
+    const sampler = new LoadSampler({ counter: undefined, pid: () => process.pid, networkInterfaces: [], capacity: { maxCpuPercent: 200 }, intervalMs: 1_000, logger: pino({ level: 'silent' }) });
+    assert.equal((await sampler.sampleNow()).cpu_percent, undefined, 'one sample: no rate yet');
+    await sleep(MIN_RATE_SPAN_MS + 50);
+    const full = (await sampler.sampleNow()).cpu_percent;
+    assert.equal(typeof full, 'number');
+    const busyUntil = Date.now() + 20;
+    while (Date.now() < busyUntil) { /* a few clock ticks of CPU in a span far shorter than MIN_RATE_SPAN_MS */ }
+    assert.equal((await sampler.sampleNow()).cpu_percent, full, 'too short a span: the last full span\'s rate');
+    await sleep(MIN_RATE_SPAN_MS + 50);
+    const next = (await sampler.sampleNow()).cpu_percent;
+    assert.ok(next !== undefined && next >= 0 && next <= 200, `CPU over a full span: ${String(next)}`);
   });
 });
 
