@@ -43,7 +43,7 @@ describe('sentinel /proc figures', () => {
   });
 
   it('gives no rate for samples closer than MIN_RATE_SPAN_MS: one clock tick in 5 ms is not two cores', () => {
-    const a: ProcSample = { pid: 1, atMs: 1_000, cpuTicks: 100, rssBytes: 1 };
+    const a: ProcSample = { pid: 1, atMs: 1_000, cpuTicks: 100, rssBytes: 1, net: undefined };
     assert.equal(ratesBetween(a, { ...a, atMs: 1_005, cpuTicks: 101 }, 100), undefined);
     assert.equal(ratesBetween(a, { ...a, atMs: 1_000 + MIN_RATE_SPAN_MS, cpuTicks: 110 }, 100)?.cpuPercent, 100);
   });
