@@ -17,7 +17,6 @@
  * and stops it after, the sides in reverse order every other round, as npm run bench's own-host rounds do (default: one
  * process per side for the whole run). BENCH_PERF_DIR=dir: a Linux `perf record` of each proxy/relay process over each
  * measured window, written there as SIDE-SESSIONS-ROUND.data (BENCH_PERF_CALLGRAPH=1: with call graphs, perf record -g).
- * BENCH_GC_AFTER_SETUP=1: a full GC in every proxy (not the relay) once its sessions are open, before the load starts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -62,27 +61,6 @@ function withPerfRecord(hooks: WindowHooks | undefined, pid: number, file: strin
   };
 }
 
-/** Sides whose process is a proxy started by startProxyProcess, which answers SIGUSR2 with a full GC. */
-const GC_SIDES: ReadonlySet<Side> = new Set(['proxy', 'base', 'tuned', 'redis']);
-
-/** `hooks` plus a full GC in process `pid` once the sessions are open, before the load starts. */
-function withGcAfterSetup(hooks: WindowHooks | undefined, pid: number): WindowHooks {
-  return {
-    atStart: async () => { await hooks?.atStart(); },
-    atEnd: async () => { await hooks?.atEnd(); },
-    afterSetup: async () => {
-      await hooks?.afterSetup?.();
-      process.kill(pid, 'SIGUSR2');
-      await sleep(500);
-    },
-  };
-}
-
-/** Node flags from a space-separated environment variable. */
-function nodeFlagsFrom(value: string | undefined): string[] | undefined {
-  return value?.split(' ').filter(Boolean);
-}
-
 function must<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('own-host: no redis-server started for this side');
   return value;
@@ -101,15 +79,15 @@ async function main(): Promise<void> {
     janus = started;
     const server = sides.includes('redis') || sides.includes('workers') ? (redis = await startRedis()) : undefined;
     const backendUrl = janus.wsUrl;
-    const redisFlags = nodeFlagsFrom(process.env.BENCH_REDIS_FLAGS);
+    const redisFlags = runtimeFlagsFrom(process.env.BENCH_REDIS_FLAGS);
     // A second proxy to compare with in the same rounds: another build (a baseline) and/or other node flags.
     const baseEntry = process.env.BENCH_BASELINE_ENTRY;
     const starters: Record<Exclude<Side, 'direct'>, () => Promise<NodeService>> = {
-      proxy: () => startProxyProcess({ build, backendUrl, logLevel: null, cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR, nodeFlags: nodeFlagsFrom(process.env.BENCH_PROXY_FLAGS), extraConfig: { name: 'own-host', yaml: process.env.BENCH_CPU_PROFILE_DIR ? 'shutdown:\n  grace_s: 0\n' : '{}\n' } }),
+      proxy: () => startProxyProcess({ build, backendUrl, logLevel: null, cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR, nodeFlags: runtimeFlagsFrom(process.env.BENCH_PROXY_FLAGS), extraConfig: { name: 'own-host', yaml: process.env.BENCH_CPU_PROFILE_DIR ? 'shutdown:\n  grace_s: 0\n' : '{}\n' } }),
       relay: () => startReferenceRelay(backendUrl, process.env.BENCH_RELAY_CPU_PROFILE_DIR, runtimeFlagsFrom(process.env.BENCH_RELAY_RUNTIME_FLAGS)),
       base: () => startProxyProcess({
         build: baseEntry ? { entry: baseEntry, mode: 'compiled' } : build, backendUrl, logLevel: null,
-        runtimeFlags: runtimeFlagsFrom(process.env.BENCH_BASE_RUNTIME_FLAGS), nodeFlags: nodeFlagsFrom(process.env.BENCH_BASE_FLAGS), extraConfig: { name: 'own-host-base', yaml: process.env.BENCH_BASE_YAML ?? '{}\n' },
+        runtimeFlags: runtimeFlagsFrom(process.env.BENCH_BASE_RUNTIME_FLAGS), nodeFlags: runtimeFlagsFrom(process.env.BENCH_BASE_FLAGS), extraConfig: { name: 'own-host-base', yaml: process.env.BENCH_BASE_YAML ?? '{}\n' },
       }),
       tuned: () => startProxyProcess({ build, backendUrl, logLevel: null, extraConfig: { name: 'own-host-tuned', yaml: TUNED_PROXY_YAML } }),
       redis: () => startProxyProcess({
@@ -127,7 +105,6 @@ async function main(): Promise<void> {
     // stopped after it, the sides in reverse order every other round: npm run bench's own-host rounds.
     const fresh = process.env.BENCH_FRESH === '1';
     const perfDir = process.env.BENCH_PERF_DIR;
-    const gcAfterSetup = process.env.BENCH_GC_AFTER_SETUP === '1';
     const running = new Map<Side, NodeService>();
     if (!fresh) {
       for (const side of sides) {
@@ -147,8 +124,7 @@ async function main(): Promise<void> {
           const redisHooks = side === 'redis' && redis ? redisWindowHooks(redis, redisTotals) : undefined;
           const r = await withSide(side, ({ url, pid }) => {
             const perfFile = perfDir && pid !== undefined ? join(perfDir, `${side}-${String(sessions)}-${String(round)}.data`) : undefined;
-            const recorded = perfFile && pid !== undefined ? withPerfRecord(redisHooks, pid, perfFile) : redisHooks;
-            const hooks = gcAfterSetup && pid !== undefined && GC_SIDES.has(side) ? withGcAfterSetup(recorded, pid) : recorded;
+            const hooks = perfFile && pid !== undefined ? withPerfRecord(redisHooks, pid, perfFile) : redisHooks;
             return runThroughput(url, sessions, { janus: janus?.pid ?? 0, proxy: pid, proxyTree: side === 'workers' }, hooks);
           });
           (results[side] ??= []).push(r);

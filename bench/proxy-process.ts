@@ -261,7 +261,7 @@ async function startNodeService(label: string, nodeArgs: string[], env: Record<s
   return service;
 }
 
-/** Runtime flags from an environment variable for A/B runs: unset or empty → undefined (the shipped ones), `none` → no flags. */
+/** Node flags from a space-separated environment variable for A/B runs: unset or empty → undefined (for runtime flags: the shipped ones), `none` → no flags. */
 export function runtimeFlagsFrom(value: string | undefined): readonly string[] | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   return value === 'none' ? [] : value.split(' ').filter(Boolean);

@@ -66,11 +66,8 @@ async function openSession(client: BenchClient): Promise<{ sessionId: number; ha
   return { sessionId, handleId: idOf(attach, 'attach') };
 }
 
-/**
- * Called right before and right after the measured window (e.g. to read counters elsewhere), and
- * optionally once the sessions are open, before any message is sent.
- */
-export type WindowHooks = { atStart(): Promise<void>; atEnd(): Promise<void>; afterSetup?(): Promise<void> };
+/** Called right before and right after the measured window (e.g. to read counters elsewhere). */
+export type WindowHooks = { atStart(): Promise<void>; atEnd(): Promise<void> };
 
 export async function runThroughput(url: string, sessions: number, pids: ProcessIds, hooks?: WindowHooks): Promise<ThroughputResult> {
   const { sessionsPerConnection, warmupMs, measureMs, drainTimeoutMs } = config.throughput;
@@ -132,7 +129,6 @@ export async function runThroughput(url: string, sessions: number, pids: Process
       return loop;
     });
 
-    await hooks?.afterSetup?.();
     inFlight = loops.length;
     for (const loop of loops) send(loop);
     await sleep(warmupMs);

@@ -22,13 +22,12 @@ export interface OwnerSweepOptions {
 }
 
 export class OwnerSweep {
-  /** When each dead proxy was first seen dead. */
-  private readonly deadSince = new Map<string, number>();
   /**
-   * When the next session of a dead proxy leaves its reclaim window: its records are not read again
-   * before then (a dead proxy's records only leave, and their windows are fixed).
+   * Each dead proxy: when it was first seen dead, and when the next of its sessions leaves its
+   * reclaim window (its records are not read again before then: a dead proxy's records only leave,
+   * and their windows are fixed).
    */
-  private readonly nextDue = new Map<string, number>();
+  private readonly dead = new Map<string, { since: number; nextDue: number | undefined }>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly now: () => number;
@@ -61,27 +60,24 @@ export class OwnerSweep {
 
   private async pass(): Promise<void> {
     const owners = await this.records.owners();
-    for (const owner of [...this.deadSince.keys()]) {
-      if (owners.includes(owner)) continue;
-      this.deadSince.delete(owner);
-      this.nextDue.delete(owner);
-    }
+    for (const owner of [...this.dead.keys()]) if (!owners.includes(owner)) this.dead.delete(owner);
     for (const owner of owners) {
       if (await this.records.isAlive(owner)) {
-        this.deadSince.delete(owner);
-        this.nextDue.delete(owner);
+        this.dead.delete(owner);
         continue;
       }
-      const since = this.deadSince.get(owner) ?? this.now();
-      this.deadSince.set(owner, since);
-      const due = this.nextDue.get(owner);
-      if (due !== undefined && this.now() < due) continue;
-      await this.sweepOwner(owner, since);
+      let dead = this.dead.get(owner);
+      if (!dead) this.dead.set(owner, (dead = { since: this.now(), nextDue: undefined }));
+      if (dead.nextDue !== undefined && this.now() < dead.nextDue) continue;
+      dead.nextDue = await this.sweepOwner(owner, dead.since);
     }
   }
 
-  /** Sweeps the sessions of a proxy dead since `since` whose reclaim window has passed. */
-  private async sweepOwner(owner: string, since: number): Promise<void> {
+  /**
+   * Sweeps the sessions of a proxy dead since `since` whose reclaim window has passed; returns when
+   * the next of the others leaves its window (undefined: none left).
+   */
+  private async sweepOwner(owner: string, since: number): Promise<number | undefined> {
     const deadForMs = this.now() - since;
     const ids = await this.records.sessionsOf(owner);
     let swept = 0;
@@ -99,11 +95,10 @@ export class OwnerSweep {
       this.records.remove(id);
       swept++;
     }
-    if (Number.isFinite(nextDue)) this.nextDue.set(owner, nextDue);
-    else this.nextDue.delete(owner);
     if (swept > 0) this.options.logger.info({ proxy: owner, sessions: swept }, 'swept the unclaimed sessions of a dead proxy');
     await this.records.flush();
     await this.records.forgetOwner(owner);
+    return Number.isFinite(nextDue) ? nextDue : undefined;
   }
 
   private async finish(record: SessionRecord): Promise<void> {
