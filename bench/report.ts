@@ -35,6 +35,14 @@ export function latencySection(result: LatencyResult): Section {
   return { title: `Sequential latency, ${result.iterations} iterations per verb and side`, rows };
 }
 
+/**
+ * "Within 5 µs of the reference relay" is judged where the proxy and the relay carry the load in the
+ * same windows (pairedSection). Alternating rounds put them in different windows, and on this VM a
+ * window's host speed alone moves everyone's CPU per message, Janus's own included, by up to a quarter:
+ * their gap moved ±3–6 µs from run to run where the same-time gap moved ±1 µs, so it is shown, not judged.
+ */
+const RELAY_GAP_JUDGED_BY = 'judged at the same time, below';
+
 /** CPU µs per message of the process in the `proxy` role (the proxy or the reference relay). */
 function cpuPerMessage(r: ThroughputResult): number {
   return r.cpuUs.proxy ? (r.cpuUs.proxy.user + r.cpuUs.proxy.system) / r.messages : Number.NaN;
@@ -64,7 +72,7 @@ export function throughputSection(
   const relayCpu = cpuPerMessage(relay);
   const perMsg = (us: number, messages: number): string => fmt(us / messages, 1);
   const own = topology !== 'loopback';
-  const goal = own ? realTopologyTargets : { throughputRatio: targets.throughputRatio, cpuUsPerMessage: targets.cpuUsPerMessage, aboveRelayUs: undefined };
+  const goal = own ? realTopologyTargets : targets;
   return {
     title: `Echotest message throughput (${topology}), ${n} sessions on ${direct.connections} connections, closed loop, ${Math.round(direct.windowMs / 1000)} s measured per side`,
     rows: [
@@ -90,10 +98,9 @@ export function throughputSection(
       },
       ...(tuned ? tunedRows(tuned, direct, proxyCpu) : []),
       {
+        // Shown, not judged: see RELAY_GAP_JUDGED_BY.
         metric: `reference relay CPU per message @${n} (µs)`, direct: '—', proxy: `${fmt(relayCpu, 1)}${cpuSplit(relay)}`,
-        delta: `proxy ${signed(proxyCpu - relayCpu, 1)}`,
-        target: goal.aboveRelayUs === undefined ? '' : `proxy ≤ relay + ${goal.aboveRelayUs}`,
-        result: goal.aboveRelayUs === undefined ? '' : verdict(proxyCpu - relayCpu <= goal.aboveRelayUs),
+        delta: `proxy ${signed(proxyCpu - relayCpu, 1)}`, target: own ? RELAY_GAP_JUDGED_BY : '', result: '',
       },
       ...(redis ? redisRows(redis, { direct, proxy, relay }) : []),
       {
@@ -164,7 +171,7 @@ function redisRows(side: RedisSide, same: { direct: ThroughputResult; proxy: Thr
     },
     {
       metric: `proxy, Redis store − reference relay CPU per message @${n} (µs)`, direct: '—', proxy: signed(aboveRelay, 1), delta: '',
-      target: `≤ ${goal.aboveRelayUs}`, result: verdict(aboveRelay <= goal.aboveRelayUs),
+      target: RELAY_GAP_JUDGED_BY, result: '',
     },
     {
       // Relayed messages never touch Redis: only the proxy's lease refresh may fall in the window.
