@@ -10,6 +10,8 @@ import type { SessionRecord, SessionStore } from '../store/session-store.js';
 import type { Cluster } from '../cluster/cluster.js';
 
 const SWEEP_INTERVAL_MS = 2_000;
+/** Sessions of one dead proxy swept at once. */
+const SWEEP_CONCURRENCY = 32;
 
 export interface OwnerSweepOptions {
   logger: Logger;
@@ -82,19 +84,25 @@ export class OwnerSweep {
     const ids = await this.records.sessionsOf(owner);
     let swept = 0;
     let nextDue = Number.POSITIVE_INFINITY;
-    for (const id of ids) {
-      const current = await this.records.get(id);
-      if (!current || current.owner !== owner) continue;
-      if (deadForMs < current.reclaim_s * 1000) {
-        nextDue = Math.min(nextDue, since + current.reclaim_s * 1000);
-        continue;
+    // Up to SWEEP_CONCURRENCY sessions at a time: each costs a few store and Janus round trips, and a
+    // dead proxy may leave thousands.
+    let next = 0;
+    const sweepNext = async (): Promise<void> => {
+      for (let id = ids[next++]; id !== undefined; id = ids[next++]) {
+        const current = await this.records.get(id);
+        if (!current || current.owner !== owner) continue;
+        if (deadForMs < current.reclaim_s * 1000) {
+          nextDue = Math.min(nextDue, since + current.reclaim_s * 1000);
+          continue;
+        }
+        const record = await this.records.takeOver(id, owner);
+        if (!record) continue; // another proxy took it (a claim, or its own sweep)
+        await this.finish(record);
+        this.records.remove(id);
+        swept++;
       }
-      const record = await this.records.takeOver(id, owner);
-      if (!record) continue; // another proxy took it (a claim, or its own sweep)
-      await this.finish(record);
-      this.records.remove(id);
-      swept++;
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(SWEEP_CONCURRENCY, ids.length) }, sweepNext));
     if (swept > 0) this.options.logger.info({ proxy: owner, sessions: swept }, 'swept the unclaimed sessions of a dead proxy');
     await this.records.flush();
     await this.records.forgetOwner(owner);

@@ -54,4 +54,33 @@ describe('OwnerSweep', () => {
     assert.equal(await survivor.get(1), undefined);
     assert.equal(await survivor.get(2), undefined);
   });
+
+  it("sweeps a dead proxy's many sessions several at a time, each once", async () => {
+    const hub = new MemorySessionHub();
+    const dead = new MemorySessionStore('dead', hub);
+    const count = 200;
+    for (let id = 1; id <= count; id++) await dead.create(meta(id, 0));
+    await dead.close();
+
+    const survivor = new MemorySessionStore('survivor', hub);
+    const finished: number[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const sweep = new OwnerSweep(survivor, clusterWithoutBackends(), {
+      logger: pino({ level: 'silent' }),
+      finish: async (record: SessionRecord) => {
+        inFlight++;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+        finished.push(record.id);
+      },
+    });
+
+    await sweep.sweep();
+    assert.equal(finished.length, count);
+    assert.equal(new Set(finished).size, count, 'no session finished twice');
+    assert.ok(mostInFlight > 1 && mostInFlight <= 32, `sessions ended concurrently, at most 32 at once (saw ${mostInFlight})`);
+    assert.deepEqual(await survivor.sessionsOf('dead'), []);
+  });
 });
