@@ -1,4 +1,5 @@
 /** Assembles a running proxy from a validated config: stores, cluster, sessions, dispatcher, transports, admin API. */
+import nodeCluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
@@ -25,6 +26,7 @@ import { storedRooms } from './admin/live-feed.js';
 import { openStores, type Stores } from './store/factory.js';
 import { TokenAuth } from './core/token-auth.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
+import { WorkersMetrics } from './metrics/workers-metrics.js';
 import { createJanusAdminRequests, startJanusAdmin, type JanusAdminDeps } from './janus-admin/index.js';
 import { isJsonObject } from './protocol/messages.js';
 import { ProxyEvents } from './events/proxy-events.js';
@@ -236,6 +238,9 @@ async function startCore(config: ProxyConfig, logger: Logger, shutdown: Shutdown
   shutdown.push(() => { metrics.stop(); });
   const proxyId = `${config.general.server_name}-${randomBytes(4).toString('hex')}`;
   metrics.identify(proxyId, processInfo.worker);
+  // Under --workers, /metrics answers for every worker, whichever one the scrape reached.
+  const workersMetrics = processInfo.worker !== undefined && nodeCluster.isWorker ? new WorkersMetrics(metrics.registry) : undefined;
+  if (workersMetrics) shutdown.push(() => { workersMetrics.close(); });
   // Every store in one place (architecture.md, decision 17); closed last, after everything using them.
   const storedTokens = config.general.token_auth && config.general.token_auth_secret === undefined;
   const stores = await openStores(config.store, proxyId, logger, { storedTokens });
@@ -259,7 +264,7 @@ async function startCore(config: ProxyConfig, logger: Logger, shutdown: Shutdown
   shutdown.push(() => { if (config.store.type === 'redis') sessions.handOver(); else sessions.stop(); });
   metrics.watch(sessions, cluster);
   const tokenAuth = startTokenAuth(config, stores, logger);
-  return { proxyId, metrics, cluster, stores, videoroom, sessions, reclaimSessionTimeoutS, tokenAuth, proxyEvents };
+  return { proxyId, metrics, scrape: workersMetrics ?? metrics, cluster, stores, videoroom, sessions, reclaimSessionTimeoutS, tokenAuth, proxyEvents };
 }
 
 /**
@@ -365,7 +370,7 @@ async function assemble(config: ProxyConfig, logger: Logger, shutdown: ShutdownS
   let admin: (Listening & { token: string }) | undefined;
   if (config.admin_api.enabled) {
     const live = { sessions, requestTotals: () => metrics.requestTotals(), rooms: storedRooms(VIDEOROOM_PLUGIN, core.stores.rooms) };
-    admin = await startAdminApi(config, { cluster, info: () => dispatcher.info(), metrics, live, operator: { requests: janusAdminRequests, sessions, records: operatorDeps.records }, drain, proxies: core.stores.proxies,
+    admin = await startAdminApi(config, { cluster, info: () => dispatcher.info(), metrics: core.scrape, live, operator: { requests: janusAdminRequests, sessions, records: operatorDeps.records }, drain, proxies: core.stores.proxies,
       rooms: { plugin: VIDEOROOM_PLUGIN, store: core.stores.rooms, requests: janusAdminRequests, plugins: operatorDeps.plugins },
     }, logger);
     shutdown.push(admin.close);

@@ -7,6 +7,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
+import { answerWorkersMetrics } from '../metrics/workers-metrics.js';
 
 /** Set in a worker's environment: its number, 1 to N. */
 export const WORKER_ENV = 'JANUS_PROXY_WORKER';
@@ -40,6 +41,7 @@ export function runPrimary(count: number, logger: Logger): Promise<number> {
         setTimeout(() => { if (!stopping) fork(n); }, RESPAWN_DELAY_MS).unref();
       });
     };
+    answerWorkersMetrics();
     for (let n = 1; n <= count; n++) fork(n);
     logger.info({ workers: count }, 'proxy workers started');
     const stop = (signal: NodeJS.Signals): void => {

@@ -15,6 +15,8 @@ import type { SelectionResult } from '../cluster/selection.js';
 const LATENCY_BUCKETS_S = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const STATUSES = ['up', 'down', 'maintenance', 'draining', 'overloaded'] as const;
 const BREAKER_STATES = ['closed', 'half_open', 'open'] as const;
+/** Of the process-level metrics prom-client collects (CPU, memory, event loop, GC). */
+const METRIC_PREFIX = 'janus_cloud_proxy_';
 
 export class ProxyMetrics implements RequestObserver {
   readonly registry = new Registry();
@@ -28,12 +30,25 @@ export class ProxyMetrics implements RequestObserver {
   /** Which proxy process these figures are from: its id (new at every start) and, with --workers, its worker number. */
   identify(proxyId: string, worker: number | undefined): void {
     const labels = worker === undefined ? { proxy: proxyId } : { proxy: proxyId, worker: String(worker) };
+    if (worker !== undefined) this.labelAsWorker(worker);
     new Gauge({ name: 'janus_cloud_proxy_info', help: 'The proxy process answering this scrape (1)', labelNames: Object.keys(labels), registers: [this.registry] }).set(labels, 1);
+  }
+
+  /**
+   * Every series of a worker says which, so a scrape can return all workers' (workers-metrics.ts).
+   * prom-client leaves the process start time out of such an aggregate; here each worker keeps its own.
+   */
+  private labelAsWorker(worker: number): void {
+    this.registry.setDefaultLabels({ worker: String(worker) });
+    const name = `${METRIC_PREFIX}process_start_time_seconds`;
+    this.registry.removeSingleMetric(name);
+    const startedS = Math.round(Date.now() / 1000 - process.uptime());
+    new Gauge({ name, help: 'When this process started, in seconds since the Unix epoch', registers: [this.registry], aggregator: 'first' }).set(startedS);
   }
 
   constructor() {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'janus_cloud_proxy_' });
+    collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
     this.requestStats = new RequestStats(this.registry, LATENCY_BUCKETS_S);
     this.placements = new Counter({ name: 'janus_cloud_placements_total', help: 'Handles placed, by plugin and backend', labelNames: ['plugin', 'backend'], registers });
     this.rejections = new Counter({ name: 'janus_cloud_placement_failures_total', help: 'Placements that found no eligible backend, by plugin', labelNames: ['plugin'], registers });

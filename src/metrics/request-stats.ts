@@ -22,6 +22,8 @@ interface Latencies {
 
 interface Sample {
   labels: Record<string, string | number>;
+  /** Always empty; prom-client's Histogram.get() (getMetricsAsJSON, the --workers aggregation) reads it. */
+  sharedLabels: Record<string, never>;
   value: number;
   metricName: string;
 }
@@ -49,11 +51,11 @@ class PrecountedHistogram extends Histogram {
       let cumulative = 0;
       this.bounds.forEach((le, i) => {
         cumulative += buckets[i] ?? 0;
-        values.push({ labels: { le, verb }, value: cumulative, metricName: bucketName });
+        values.push({ labels: { le, verb }, sharedLabels: {}, value: cumulative, metricName: bucketName });
       });
-      values.push({ labels: { le: '+Inf', verb }, value: count, metricName: bucketName });
-      values.push({ labels: { verb }, value: sum, metricName: `${this.metricName}_sum` });
-      values.push({ labels: { verb }, value: count, metricName: `${this.metricName}_count` });
+      values.push({ labels: { le: '+Inf', verb }, sharedLabels: {}, value: count, metricName: bucketName });
+      values.push({ labels: { verb }, sharedLabels: {}, value: sum, metricName: `${this.metricName}_sum` });
+      values.push({ labels: { verb }, sharedLabels: {}, value: count, metricName: `${this.metricName}_count` });
     }
     return Promise.resolve({ name: this.metricName, help: this.helpText, type: 'histogram', aggregator: 'sum', values });
   }

@@ -1,11 +1,13 @@
 // `janus-proxy --workers 2` on a real Redis in front of a real Janus: two worker processes share the
 // listening port, connections spread over both (each worker owns the sessions made through it), and
 // a `claim` on a connection served by the other worker moves the session there, handle included.
-// The admin API (whichever worker answers) lists both workers with their numbers and sessions; both
-// run with the runtime flags the primary was started with.
+// The admin API (whichever worker answers) lists both workers with their numbers and sessions, and
+// /metrics gives both workers' series in every scrape; both run with the runtime flags the primary
+// was started with.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { PROXY_NODE_FLAGS } from '../../src/cli/runtime-flags.js';
 import { startJanusCluster, type JanusInstance } from '../support/janus-fixture.js';
 import { JanusTestClient } from '../support/janus-client.js';
@@ -24,11 +26,12 @@ describe('janus-proxy --workers 2', { timeout: 90_000 }, () => {
   let janus: JanusInstance[];
   let proxy: ProxyProcess;
   let admin: AdminClient;
+  let adminPort: number;
   const clients: JanusTestClient[] = [];
 
   before(async () => {
     [redis, janus] = await Promise.all([startRedis(), startJanusCluster(1, { netns: false, plugins: ['echotest'], reclaimSessionTimeout: 10 })]);
-    const adminPort = await freePort();
+    adminPort = await freePort();
     proxy = await startProxyProcess(janus, {
       store: sharedStore(redis, { key_prefix: PREFIX }),
       admin_api: { enabled: true, host: '127.0.0.1', port: adminPort, token: TEST_ADMIN_TOKEN },
@@ -84,6 +87,35 @@ describe('janus-proxy --workers 2', { timeout: 90_000 }, () => {
     for (const { pid } of described) {
       const argv = readFileSync(`/proc/${String(pid)}/cmdline`, 'utf8').split('\0');
       for (const flag of PROXY_NODE_FLAGS) assert.ok(argv.includes(flag), `worker pid ${String(pid)} runs with ${flag}: ${argv.join(' ')}`);
+    }
+  });
+
+  it('/metrics gives every worker\'s series, whichever worker the scrape reaches', async () => {
+    // A connection of its own per scrape: node:cluster hands new connections to the workers in turn.
+    const scrape = (): Promise<{ status: number; text: string }> => new Promise((resolve, reject) => {
+      get({ host: '127.0.0.1', port: adminPort, path: '/metrics', agent: false, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => { text += chunk; });
+        res.on('end', () => { resolve({ status: res.statusCode ?? 0, text }); });
+      }).on('error', reject);
+    });
+    const sessionsOf = (text: string, worker: string): number | undefined => {
+      const line = text.split('\n').find((l) => l.startsWith('janus_cloud_sessions{') && l.includes(`worker="${worker}"`));
+      return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+    };
+    for (let i = 0; i < 4; i++) {
+      const { status, text } = await scrape();
+      assert.equal(status, 200, `${text}\n${proxy.logTail()}`);
+      const sessions = ['1', '2'].map((worker) => {
+        assert.match(text, new RegExp(`^janus_cloud_proxy_info\\{proxy="[^"]+",worker="${worker}"\\} 1$`, 'm'), `scrape ${String(i)}: worker ${worker}'s info`);
+        assert.match(text, new RegExp(`^janus_cloud_proxy_process_start_time_seconds\\{worker="${worker}"\\} \\d+$`, 'm'), `scrape ${String(i)}: worker ${worker}'s start time`);
+        const count = sessionsOf(text, worker);
+        assert.ok(count !== undefined, `scrape ${String(i)}: worker ${worker}'s sessions`);
+        return count;
+      });
+      // The first test left its sessions on the workers (one of them moved).
+      assert.ok(sessions.reduce((a, b) => a + b, 0) >= 2, `scrape ${String(i)}: sessions ${sessions.join(' + ')}`);
     }
   });
 });

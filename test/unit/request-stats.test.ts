@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Counter, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, Counter, Histogram, Registry } from 'prom-client';
 import { RequestStats } from '../../src/metrics/request-stats.js';
 
 const BOUNDS = [0.0001, 0.001, 0.01, 0.1, 1];
@@ -11,6 +11,10 @@ const ANSWERS: [verb: string, result: string, seconds: number][] = [
 
 /** The same answers through prom-client's own Counter and Histogram: what the output must equal. */
 async function oracle(): Promise<string> {
+  return oracleRegistry().metrics();
+}
+
+function oracleRegistry(): Registry {
   const registry = new Registry();
   const counter = new Counter({ name: 'janus_cloud_requests_total', help: 'Janus API requests answered, by verb and result (ok or the Janus error code)', labelNames: ['verb', 'result'], registers: [registry] });
   const histogram = new Histogram({ name: 'janus_cloud_request_duration_seconds', help: 'Time from a request to its reply, by verb (includes the backend for relayed verbs)', labelNames: ['verb'], buckets: BOUNDS, registers: [registry] });
@@ -18,8 +22,11 @@ async function oracle(): Promise<string> {
     counter.inc({ verb, result });
     histogram.observe({ verb }, seconds);
   }
-  return registry.metrics();
+  return registry;
 }
+
+/** JSON as sent between processes (undefined fields dropped), without prom-client's empty exemplars. */
+const asSent = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === 'exemplar' && v === null ? undefined : v)));
 
 describe('RequestStats', () => {
   it('renders exactly what prom-client renders for the same observations', async () => {
@@ -39,5 +46,26 @@ describe('RequestStats', () => {
     const values = (await stats.requests.get()).values.map((v) => [v.labels.verb, v.labels.result, v.value]);
     assert.deepEqual(values, [['message', 'ok', 2], ['message', '458', 1]]);
     assert.match(await registry.metrics(), /janus_cloud_request_duration_seconds_count\{verb="message"\} 3/);
+  });
+
+  it('gives the JSON form prom-client gives (what `janus-proxy --workers` aggregates), and aggregates per worker', async () => {
+    const plain = new Registry();
+    const stats = new RequestStats(plain, BOUNDS);
+    for (const [verb, result, seconds] of ANSWERS) stats.record(verb, result, seconds);
+    assert.deepEqual(asSent(await plain.getMetricsAsJSON()), asSent(await oracleRegistry().getMetricsAsJSON()));
+
+    const registries = ['1', '2'].map((worker) => {
+      const registry = new Registry();
+      const workerStats = new RequestStats(registry, BOUNDS);
+      for (const [verb, result, seconds] of ANSWERS) workerStats.record(verb, result, seconds);
+      registry.setDefaultLabels({ worker });
+      return registry;
+    });
+    const aggregated = AggregatorRegistry.aggregate(await Promise.all(registries.map((r) => r.getMetricsAsJSON())));
+    const text = await aggregated.metrics();
+    for (const worker of ['1', '2']) {
+      assert.match(text, new RegExp(`^janus_cloud_request_duration_seconds_count\\{verb="message",worker="${worker}"\\} 4$`, 'm'));
+      assert.match(text, new RegExp(`^janus_cloud_requests_total\\{verb="message",result="ok",worker="${worker}"\\} 3$`, 'm'));
+    }
   });
 });

@@ -1,0 +1,88 @@
+/**
+ * `/metrics` under `janus-proxy --workers N`. The workers share the admin port, so a scrape reaches
+ * any one of them; answering with that worker's registry alone would hand Prometheus a different
+ * process's series on every scrape. Instead the worker asks the primary, whose prom-client
+ * AggregatorRegistry collects every worker's registry over the cluster IPC channel. Each worker's
+ * series carry a `worker` label (ProxyMetrics.identify), so nothing is summed across workers.
+ */
+import cluster from 'node:cluster';
+import { AggregatorRegistry, type Registry } from 'prom-client';
+
+const REQUEST = 'janus-cloud:metrics-request';
+const ANSWER = 'janus-cloud:metrics-answer';
+/** Longer than prom-client's own wait for each worker (5 s), so its timeout error is what we see. */
+const ANSWER_TIMEOUT_MS = 7_000;
+
+type Answer = { type: typeof ANSWER; id: number; text?: string; error?: string };
+
+function isRequest(message: unknown): message is { type: typeof REQUEST; id: number } {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === REQUEST && typeof (message as { id?: unknown }).id === 'number';
+}
+
+function isAnswer(message: unknown): message is Answer {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === ANSWER && typeof (message as { id?: unknown }).id === 'number';
+}
+
+/** In the primary: answers each worker's request with every live worker's metrics. */
+export function answerWorkersMetrics(): void {
+  const aggregator = new AggregatorRegistry();
+  cluster.on('message', (worker, message: unknown) => {
+    if (!isRequest(message)) return;
+    const reply = (answer: Answer): void => {
+      if (worker.isConnected()) worker.send(answer);
+    };
+    aggregator.clusterMetrics().then(
+      (text) => { reply({ type: ANSWER, id: message.id, text }); },
+      (err: unknown) => { reply({ type: ANSWER, id: message.id, error: err instanceof Error ? err.message : String(err) }); },
+    );
+  });
+}
+
+/** In a worker: its registry joins the primary's aggregation; `text()` is every worker's metrics. */
+export class WorkersMetrics {
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve(text: string): void; reject(err: Error): void; timer: NodeJS.Timeout }>();
+  private readonly onMessage = (message: unknown): void => {
+    if (!isAnswer(message)) return;
+    const request = this.pending.get(message.id);
+    if (!request) return;
+    this.pending.delete(message.id);
+    clearTimeout(request.timer);
+    if (message.text !== undefined) request.resolve(message.text);
+    else request.reject(new Error(`metrics of the other workers: ${message.error ?? 'no answer'}`));
+  };
+
+  constructor(private readonly registry: Registry) {
+    AggregatorRegistry.setRegistries([registry]);
+    // Constructing one is what makes prom-client answer the primary's requests in this process.
+    new AggregatorRegistry();
+    process.on('message', this.onMessage);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  text(): Promise<string> {
+    const send = process.send?.bind(process);
+    if (!send) return Promise.reject(new Error('metrics of the other workers: not a worker process'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error('metrics of the other workers: the primary did not answer'));
+      }, ANSWER_TIMEOUT_MS);
+      this.pending.set(id, { resolve, reject, timer });
+      send({ type: REQUEST, id });
+    });
+  }
+
+  close(): void {
+    process.off('message', this.onMessage);
+    for (const [id, request] of this.pending) {
+      clearTimeout(request.timer);
+      request.reject(new Error('metrics of the other workers: the proxy is stopping'));
+      this.pending.delete(id);
+    }
+  }
+}
