@@ -31,7 +31,7 @@ export class ProxyMetrics implements RequestObserver {
   identify(proxyId: string, worker: number | undefined): void {
     const labels = worker === undefined ? { proxy: proxyId } : { proxy: proxyId, worker: String(worker) };
     if (worker !== undefined) this.labelAsWorker(worker);
-    new Gauge({ name: 'janus_cloud_proxy_info', help: 'The proxy process answering this scrape (1)', labelNames: Object.keys(labels), registers: [this.registry] }).set(labels, 1);
+    new Gauge({ name: 'janus_cloud_proxy_info', help: 'The proxy process these figures are from (1)', labelNames: Object.keys(labels), registers: [this.registry] }).set(labels, 1);
   }
 
   /**

@@ -15,19 +15,18 @@ const ANSWER_TIMEOUT_MS = 7_000;
 
 type Answer = { type: typeof ANSWER; id: number; text?: string; error?: string };
 
-function isRequest(message: unknown): message is { type: typeof REQUEST; id: number } {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === REQUEST && typeof (message as { id?: unknown }).id === 'number';
-}
-
-function isAnswer(message: unknown): message is Answer {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === ANSWER && typeof (message as { id?: unknown }).id === 'number';
+/** Whether an IPC message is ours, of this type (other messages share the channel: prom-client's, node:cluster's). */
+function isOurs<T extends string>(message: unknown, type: T): message is { type: T; id: number; text?: unknown; error?: unknown } {
+  if (typeof message !== 'object' || message === null) return false;
+  const { type: actual, id } = message as { type?: unknown; id?: unknown };
+  return actual === type && typeof id === 'number';
 }
 
 /** In the primary: answers each worker's request with every live worker's metrics. */
 export function answerWorkersMetrics(): void {
   const aggregator = new AggregatorRegistry();
   cluster.on('message', (worker, message: unknown) => {
-    if (!isRequest(message)) return;
+    if (!isOurs(message, REQUEST)) return;
     const reply = (answer: Answer): void => {
       if (worker.isConnected()) worker.send(answer);
     };
@@ -43,13 +42,13 @@ export class WorkersMetrics {
   private nextId = 0;
   private readonly pending = new Map<number, { resolve(text: string): void; reject(err: Error): void; timer: NodeJS.Timeout }>();
   private readonly onMessage = (message: unknown): void => {
-    if (!isAnswer(message)) return;
+    if (!isOurs(message, ANSWER)) return;
     const request = this.pending.get(message.id);
     if (!request) return;
     this.pending.delete(message.id);
     clearTimeout(request.timer);
-    if (message.text !== undefined) request.resolve(message.text);
-    else request.reject(new Error(`metrics of the other workers: ${message.error ?? 'no answer'}`));
+    if (typeof message.text === 'string') request.resolve(message.text);
+    else request.reject(new Error(`metrics of the other workers: ${typeof message.error === 'string' ? message.error : 'no answer'}`));
   };
 
   constructor(private readonly registry: Registry) {
