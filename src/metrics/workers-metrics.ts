@@ -51,7 +51,13 @@ export class WorkersMetrics {
     else request.reject(new Error(`metrics of the other workers: ${typeof message.error === 'string' ? message.error : 'no answer'}`));
   };
 
+  /** The IPC channel to the primary (a worker always has one). */
+  private readonly send: (message: { type: typeof REQUEST; id: number }) => void;
+
   constructor(private readonly registry: Registry) {
+    const send = process.send?.bind(process);
+    if (!send) throw new Error('WorkersMetrics: not a node:cluster worker');
+    this.send = (message) => { send(message); };
     AggregatorRegistry.setRegistries([registry]);
     // Constructing one is what makes prom-client answer the primary's requests in this process.
     new AggregatorRegistry();
@@ -63,8 +69,6 @@ export class WorkersMetrics {
   }
 
   text(): Promise<string> {
-    const send = process.send?.bind(process);
-    if (!send) return Promise.reject(new Error('metrics of the other workers: not a worker process'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -72,7 +76,7 @@ export class WorkersMetrics {
         reject(new Error('metrics of the other workers: the primary did not answer'));
       }, ANSWER_TIMEOUT_MS);
       this.pending.set(id, { resolve, reject, timer });
-      send({ type: REQUEST, id });
+      this.send({ type: REQUEST, id });
     });
   }
 
